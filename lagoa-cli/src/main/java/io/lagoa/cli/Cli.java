@@ -1,0 +1,100 @@
+package io.lagoa.cli;
+
+import io.lagoa.catalog.LagoaCatalogs;
+import io.lagoa.cli.output.ResultPrinter;
+import io.lagoa.config.ConfigLoader;
+import io.lagoa.config.LagoaConfig;
+import io.lagoa.spark.LagoaSpark;
+import io.lagoa.spark.SparkSql;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.Map;
+import org.apache.iceberg.catalog.Catalog;
+
+/**
+ * What a command runs against: the environment, current folder and output streams of this
+ * invocation, and (opened on first use) the configuration, the Iceberg catalog and Spark.
+ * Commands that only read metadata never pay for starting Spark.
+ */
+public final class Cli implements AutoCloseable {
+  private final Map<String, String> env;
+  private final Path workingDir;
+  private final PrintWriter out;
+  private final PrintWriter err;
+  private Path configFile;
+  private LagoaConfig config;
+  private Catalog catalog;
+  private SparkSql sql;
+
+  public Cli(Map<String, String> env, Path workingDir, PrintWriter out, PrintWriter err) {
+    this.env = Map.copyOf(env);
+    this.workingDir = workingDir.toAbsolutePath().normalize();
+    this.out = out;
+    this.err = err;
+  }
+
+  void configFile(Path file) {
+    this.configFile = file;
+  }
+
+  public Map<String, String> env() {
+    return env;
+  }
+
+  public Path workingDir() {
+    return workingDir;
+  }
+
+  /** Results: the only stream scripts should parse. */
+  public PrintWriter out() {
+    return out;
+  }
+
+  /** Progress, timings and errors. */
+  public PrintWriter err() {
+    return err;
+  }
+
+  public Path resolve(String path) {
+    return workingDir.resolve(path).normalize();
+  }
+
+  public LagoaConfig config() {
+    if (config == null) {
+      config = new ConfigLoader(env, workingDir).load(configFile == null ? null : resolve(configFile.toString()));
+    }
+    return config;
+  }
+
+  public Catalog catalog() {
+    if (catalog == null) {
+      catalog = LagoaCatalogs.open(config());
+    }
+    return catalog;
+  }
+
+  public SparkSql sql() {
+    if (sql == null) {
+      sql = new SparkSql(LagoaSpark.session(config()));
+    }
+    return sql;
+  }
+
+  public ResultPrinter printer() {
+    return new ResultPrinter(ZoneId.systemDefault());
+  }
+
+  @Override
+  public void close() {
+    if (catalog instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        // closing a catalog's connection pool cannot lose data; nothing to report
+      }
+    }
+    out.flush();
+    err.flush();
+  }
+}

@@ -1,0 +1,134 @@
+package io.lagoa.cli;
+
+import io.lagoa.cli.output.OutputOptions;
+import io.lagoa.cli.output.Values;
+import io.lagoa.error.ErrorCode;
+import io.lagoa.error.LagoaException;
+import io.lagoa.result.QueryResult;
+import io.lagoa.spark.SqlException;
+import io.lagoa.sql.Statement;
+import io.lagoa.sql.StatementSplitter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "sql",
+    description = {
+      "Run Spark SQL on the lakehouse: queries, DDL, INSERT, MERGE INTO, UPDATE, DELETE,",
+      "time travel (VERSION AS OF / TIMESTAMP AS OF) and CALL lagoa.system.* procedures.",
+      "Several statements separated by ';' run in order and stop at the first error."
+    },
+    mixinStandardHelpOptions = true)
+final class SqlCommand implements Callable<Integer> {
+  private final Cli cli;
+
+  @ArgGroup(multiplicity = "1")
+  Source source;
+
+  static final class Source {
+    @Parameters(paramLabel = "STATEMENT", description = "SQL text to run.")
+    String statement;
+
+    @Option(
+        names = {"-f", "--file"},
+        paramLabel = "FILE",
+        description = "Run the statements in this file.")
+    Path file;
+  }
+
+  @Mixin OutputOptions output;
+
+  @Option(
+      names = "--max-rows",
+      paramLabel = "N",
+      defaultValue = "1000",
+      description = "Print at most N rows of each result (default: ${DEFAULT-VALUE}).")
+  int maxRows;
+
+  SqlCommand(Cli cli) {
+    this.cli = cli;
+  }
+
+  @Override
+  public Integer call() {
+    if (maxRows < 0) {
+      throw new LagoaException(ErrorCode.INVALID_ARGUMENT, "--max-rows must be 0 or more, but is " + maxRows);
+    }
+    String origin;
+    String text;
+    if (source.file != null) {
+      Path file = cli.resolve(source.file.toString());
+      origin = source.file.toString();
+      try {
+        text = Files.readString(file, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new LagoaException(ErrorCode.INVALID_ARGUMENT, "cannot read SQL file " + file + ": " + e.getClass().getSimpleName());
+      }
+    } else {
+      origin = null;
+      text = source.statement;
+    }
+    List<Statement> statements = StatementSplitter.splitAll(text);
+    if (statements.isEmpty()) {
+      throw new LagoaException(
+          ErrorCode.INVALID_ARGUMENT,
+          (origin == null ? "the statement" : origin) + " holds no SQL statement");
+    }
+    for (int i = 0; i < statements.size(); i++) {
+      Statement statement = statements.get(i);
+      long started = System.nanoTime();
+      QueryResult result;
+      try {
+        result = cli.sql().execute(statement.sql(), maxRows);
+      } catch (SqlException e) {
+        throw located(e, statement, origin, i, statements.size());
+      }
+      String elapsed = Values.seconds(System.nanoTime() - started);
+      if (result.hasColumns()) {
+        cli.printer().print(result, output.format(), cli.out());
+        cli.err().println("(" + elapsed + ")");
+      } else {
+        cli.err().println("OK (" + elapsed + ")");
+      }
+    }
+    return 0;
+  }
+
+  /** Puts the file and position in front of Spark's message, and says what already ran. */
+  private static LagoaException located(
+      SqlException e, Statement statement, String origin, int index, int total) {
+    StringBuilder where = new StringBuilder();
+    if (origin != null) {
+      where.append(origin).append(':');
+      if (e.line().isPresent()) {
+        int lineInStatement = e.line().getAsInt();
+        where.append(statement.fileLine(lineInStatement));
+        if (e.column().isPresent()) {
+          where.append(':').append(statement.fileColumn(lineInStatement, e.column().getAsInt()));
+        }
+      } else {
+        where.append(statement.line());
+      }
+      where.append(": ");
+    } else if (e.line().isPresent()) {
+      where.append("line ").append(e.line().getAsInt());
+      e.column().ifPresent(column -> where.append(", position ").append(column));
+      where.append(": ");
+    }
+    String progress =
+        total > 1
+            ? "\n(statement " + (index + 1) + " of " + total + "; the " + index
+                + " before it ran and stay committed, the rest did not run)"
+            : "";
+    return new LagoaException(ErrorCode.SQL_ERROR, where + e.getMessage() + progress, e);
+  }
+}

@@ -1,0 +1,16 @@
+package io.lagoa.config;
+
+import io.lagoa.error.ErrorCode;
+import io.lagoa.error.LagoaException;
+
+/**
+ * A configuration problem. The message starts with where it is ({@code lagoa.yaml:7:3} or the
+ * environment variable's name) so the user can go straight to it.
+ */
+public class ConfigException extends LagoaException {
+  private static final long serialVersionUID = 1L;
+
+  public ConfigException(String location, String problem) {
+    super(ErrorCode.CONFIG_INVALID, location + ": " + problem);
+  }
+}

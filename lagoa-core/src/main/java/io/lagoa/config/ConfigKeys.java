@@ -1,0 +1,120 @@
+package io.lagoa.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Every key lagoa.yaml accepts, declared in one place with its type, default and doc. */
+public final class ConfigKeys {
+  public static final ConfigKey WAREHOUSE =
+      ConfigKey.of(
+          "warehouse",
+          ValueType.STRING,
+          "./lagoa-warehouse",
+          "Where table data and metadata live: a local folder (relative to this file) or"
+              + " s3://bucket/prefix.");
+  public static final ConfigKey CATALOG_TYPE =
+      ConfigKey.of(
+          "catalog.type",
+          ValueType.oneOf("sqlite", "postgres", "rest"),
+          "sqlite",
+          "sqlite (embedded, one file), postgres (shared by a team) or rest (an Iceberg REST"
+              + " catalog).");
+  public static final ConfigKey CATALOG_URI =
+      ConfigKey.of(
+          "catalog.uri",
+          ValueType.STRING,
+          null,
+          "sqlite: jdbc:sqlite:<file> (default <warehouse>/catalog.db); postgres:"
+              + " jdbc:postgresql://host:5432/db; rest: http(s)://host:port/path.");
+  public static final ConfigKey CATALOG_USER =
+      ConfigKey.of("catalog.user", ValueType.STRING, null, "PostgreSQL user name.");
+  public static final ConfigKey CATALOG_PASSWORD =
+      ConfigKey.secret("catalog.password", "PostgreSQL password. Prefer password-file or the env.");
+  public static final ConfigKey CATALOG_TOKEN =
+      ConfigKey.secret("catalog.token", "Bearer token for a REST catalog.");
+  public static final ConfigKey CATALOG_CREDENTIAL =
+      ConfigKey.secret(
+          "catalog.credential", "client_id:client_secret for a REST catalog's OAuth2 endpoint.");
+  public static final ConfigKey CATALOG_CONNECT_TIMEOUT =
+      ConfigKey.of(
+          "catalog.connect-timeout-seconds",
+          ValueType.POSITIVE_INT,
+          "10",
+          "How long to wait for the catalog database before giving up.");
+  public static final ConfigKey CATALOG_PROPERTIES =
+      ConfigKey.of(
+          "catalog.properties",
+          ValueType.MAP,
+          null,
+          "Extra Iceberg catalog properties, passed through as they are (e.g. io-impl).");
+  public static final ConfigKey SPARK_MASTER =
+      ConfigKey.of(
+          "spark.master", ValueType.STRING, "local[*]", "Spark master; local[*] uses every core.");
+  public static final ConfigKey SPARK_SHUFFLE_PARTITIONS =
+      ConfigKey.of(
+          "spark.shuffle-partitions",
+          ValueType.POSITIVE_INT_OR_AUTO,
+          "auto",
+          "Shuffle partitions; auto uses the number of cores (Spark's own default of 200 makes"
+              + " small local aggregations several times slower).");
+  public static final ConfigKey SPARK_CONF =
+      ConfigKey.of(
+          "spark.conf",
+          ValueType.MAP,
+          null,
+          "Any Spark setting, e.g. spark.sql.adaptive.enabled: true. Applied last.");
+
+  private static final List<ConfigKey> DECLARED =
+      List.of(
+          WAREHOUSE,
+          CATALOG_TYPE,
+          CATALOG_URI,
+          CATALOG_USER,
+          CATALOG_PASSWORD,
+          CATALOG_TOKEN,
+          CATALOG_CREDENTIAL,
+          CATALOG_CONNECT_TIMEOUT,
+          CATALOG_PROPERTIES,
+          SPARK_MASTER,
+          SPARK_SHUFFLE_PARTITIONS,
+          SPARK_CONF);
+
+  private static final Map<String, ConfigKey> BY_NAME = index();
+
+  private ConfigKeys() {}
+
+  /** Declared keys plus, for each secret, its {@code -file} companion. */
+  public static List<ConfigKey> all() {
+    return List.copyOf(BY_NAME.values());
+  }
+
+  public static ConfigKey byName(String name) {
+    return BY_NAME.get(name);
+  }
+
+  public static String fileKeyOf(ConfigKey secret) {
+    return secret.name() + "-file";
+  }
+
+  private static Map<String, ConfigKey> index() {
+    Map<String, ConfigKey> byName = new LinkedHashMap<>();
+    List<ConfigKey> keys = new ArrayList<>(DECLARED);
+    for (ConfigKey key : DECLARED) {
+      if (key.secret()) {
+        keys.add(
+            ConfigKey.of(
+                fileKeyOf(key),
+                ValueType.STRING,
+                null,
+                "A file whose contents are " + key.name() + " (e.g. a mounted secret)."));
+      }
+    }
+    for (ConfigKey key : keys) {
+      byName.put(key.name(), key);
+    }
+    return Collections.unmodifiableMap(byName);
+  }
+}

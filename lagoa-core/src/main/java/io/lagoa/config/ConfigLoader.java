@@ -1,0 +1,403 @@
+package io.lagoa.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * Reads lagoa.yaml. Where from: {@code --config}, else {@code LAGOA_CONFIG}, else {@code
+ * ./lagoa.yaml}, else built-in defaults. Every key can then be overridden by its environment
+ * variable ({@link ConfigKey#envName()}); values may refer to the environment as {@code
+ * ${env:NAME}}. Every error names the file, line and column, or the variable, it came from.
+ */
+public final class ConfigLoader {
+  public static final String FILE_NAME = "lagoa.yaml";
+  public static final String CONFIG_ENV = "LAGOA_CONFIG";
+
+  private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
+
+  private final Map<String, String> env;
+  private final Path workingDir;
+
+  public ConfigLoader(Map<String, String> env, Path workingDir) {
+    this.env = Map.copyOf(env);
+    this.workingDir = workingDir.toAbsolutePath().normalize();
+  }
+
+  /** The loader for this process: its real environment and current folder. */
+  public static ConfigLoader forProcess() {
+    return new ConfigLoader(System.getenv(), Path.of(""));
+  }
+
+  /** Loads the configuration; {@code explicitFile} is the {@code --config} option, or null. */
+  public LagoaConfig load(Path explicitFile) {
+    Optional<Path> file = locate(explicitFile);
+    RawConfig raw = new RawConfig();
+    if (file.isPresent()) {
+      readFile(file.get(), raw);
+    }
+    applyEnvironment(raw);
+    Path baseDir = file.map(path -> path.toAbsolutePath().getParent()).orElse(workingDir);
+    return build(file, baseDir, raw);
+  }
+
+  private Optional<Path> locate(Path explicitFile) {
+    if (explicitFile != null) {
+      return Optional.of(requireReadable(explicitFile, "--config"));
+    }
+    String fromEnv = env.get(CONFIG_ENV);
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return Optional.of(requireReadable(Path.of(fromEnv), CONFIG_ENV));
+    }
+    Path local = workingDir.resolve(FILE_NAME);
+    return Files.isRegularFile(local) ? Optional.of(local) : Optional.empty();
+  }
+
+  private Path requireReadable(Path file, String origin) {
+    Path resolved = workingDir.resolve(file).normalize();
+    if (!Files.isRegularFile(resolved)) {
+      throw new ConfigException(origin, "config file not found: " + resolved);
+    }
+    if (!Files.isReadable(resolved)) {
+      throw new ConfigException(origin, "config file is not readable: " + resolved);
+    }
+    return resolved;
+  }
+
+  // ---- reading the file ----
+
+  private void readFile(Path file, RawConfig raw) {
+    String name = file.getFileName().toString();
+    Node root;
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      LoaderOptions options = new LoaderOptions();
+      options.setAllowDuplicateKeys(false);
+      root = new Yaml(options).compose(reader);
+    } catch (MarkedYAMLException e) {
+      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+      throw new ConfigException(where(name, mark), "invalid YAML: " + e.getProblem());
+    } catch (YAMLException e) {
+      throw new ConfigException(name, "invalid YAML: " + e.getMessage());
+    } catch (IOException e) {
+      throw new ConfigException(name, "cannot read config file: " + e.getMessage());
+    }
+    if (root == null) {
+      return; // an empty file means "all defaults"
+    }
+    if (!(root instanceof MappingNode mapping)) {
+      throw new ConfigException(
+          where(name, root.getStartMark()), "the top level must be a mapping of keys to values");
+    }
+    readMapping(name, "", mapping, raw);
+  }
+
+  private void readMapping(String file, String prefix, MappingNode mapping, RawConfig raw) {
+    Set<String> seen = new HashSet<>();
+    for (NodeTuple tuple : mapping.getValue()) {
+      Node keyNode = tuple.getKeyNode();
+      if (!(keyNode instanceof ScalarNode scalarKey)) {
+        throw new ConfigException(where(file, keyNode.getStartMark()), "keys must be plain names");
+      }
+      String path = prefix + scalarKey.getValue();
+      String location = where(file, keyNode.getStartMark());
+      if (!seen.add(path)) {
+        throw new ConfigException(location, "duplicate key '" + path + "'");
+      }
+      Node value = tuple.getValueNode();
+      ConfigKey key = ConfigKeys.byName(path);
+      if (key != null && key.isMap()) {
+        readStringMap(file, key, value, raw);
+      } else if (key != null) {
+        if (!(value instanceof ScalarNode scalar)) {
+          throw new ConfigException(
+              where(file, value.getStartMark()),
+              "'" + path + "' must be a single value (" + key.type().describe() + ")");
+        }
+        if (!isNull(scalar)) {
+          raw.values.put(path, new Located(scalar.getValue(), where(file, value.getStartMark())));
+        }
+      } else if (isSection(path)) {
+        if (value instanceof ScalarNode scalar && isNull(scalar)) {
+          continue; // "spark:" with nothing under it
+        }
+        if (!(value instanceof MappingNode nested)) {
+          throw new ConfigException(
+              where(file, value.getStartMark()), "'" + path + "' must be a section of keys");
+        }
+        readMapping(file, path + ".", nested, raw);
+      } else {
+        throw new ConfigException(location, "unknown key '" + path + "'" + suggestion(path));
+      }
+    }
+  }
+
+  private void readStringMap(String file, ConfigKey key, Node value, RawConfig raw) {
+    if (value instanceof ScalarNode scalar && isNull(scalar)) {
+      return;
+    }
+    if (!(value instanceof MappingNode mapping)) {
+      throw new ConfigException(
+          where(file, value.getStartMark()), "'" + key.name() + "' must be a mapping of keys to values");
+    }
+    Map<String, Located> entries = raw.maps.computeIfAbsent(key.name(), k -> new LinkedHashMap<>());
+    for (NodeTuple tuple : mapping.getValue()) {
+      if (!(tuple.getKeyNode() instanceof ScalarNode entryKey)
+          || !(tuple.getValueNode() instanceof ScalarNode entryValue)) {
+        throw new ConfigException(
+            where(file, tuple.getKeyNode().getStartMark()),
+            "entries under '" + key.name() + "' must be 'name: value' pairs");
+      }
+      entries.put(
+          entryKey.getValue(),
+          new Located(entryValue.getValue(), where(file, entryValue.getStartMark())));
+    }
+  }
+
+  private static boolean isNull(ScalarNode node) {
+    return node.getTag().equals(Tag.NULL);
+  }
+
+  private static boolean isSection(String path) {
+    return ConfigKeys.all().stream().anyMatch(key -> key.name().startsWith(path + "."));
+  }
+
+  private static String suggestion(String unknown) {
+    return ConfigKeys.all().stream()
+        .map(ConfigKey::name)
+        .min(Comparator.comparingInt(known -> editDistance(known, unknown)))
+        .filter(best -> editDistance(best, unknown) <= Math.max(2, unknown.length() / 4))
+        .map(best -> " (did you mean '" + best + "'?)")
+        .orElse(" (known keys: " + String.join(", ", knownTopLevel(unknown)) + ")");
+  }
+
+  private static Set<String> knownTopLevel(String unknown) {
+    int dot = unknown.lastIndexOf('.');
+    String section = dot < 0 ? "" : unknown.substring(0, dot + 1);
+    Set<String> names = new java.util.TreeSet<>();
+    for (ConfigKey key : ConfigKeys.all()) {
+      if (key.name().startsWith(section)) {
+        String rest = key.name().substring(section.length());
+        int next = rest.indexOf('.');
+        names.add(section + (next < 0 ? rest : rest.substring(0, next)));
+      }
+    }
+    return names;
+  }
+
+  static int editDistance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
+  }
+
+  private static String where(String file, Mark mark) {
+    return mark == null ? file : file + ":" + (mark.getLine() + 1) + ":" + (mark.getColumn() + 1);
+  }
+
+  // ---- environment ----
+
+  private void applyEnvironment(RawConfig raw) {
+    for (ConfigKey key : ConfigKeys.all()) {
+      String value = env.get(key.envName());
+      if (value == null || key.isMap()) {
+        continue;
+      }
+      raw.values.put(key.name(), new Located(value, "environment variable " + key.envName()));
+    }
+  }
+
+  // ---- typed configuration ----
+
+  private LagoaConfig build(Optional<Path> file, Path baseDir, RawConfig raw) {
+    String warehouseText = raw.value(ConfigKeys.WAREHOUSE, this);
+    Located warehouseAt = raw.located(ConfigKeys.WAREHOUSE);
+    Optional<Path> localWarehouse = Optional.empty();
+    String warehouse;
+    if (hasScheme(warehouseText) && !warehouseText.startsWith("file:")) {
+      warehouse = warehouseText.replaceAll("/+$", "");
+    } else {
+      Path path =
+          baseDir.resolve(warehouseText.startsWith("file:") ? warehouseText.substring(5) : warehouseText)
+              .toAbsolutePath()
+              .normalize();
+      if (Files.exists(path) && !Files.isDirectory(path)) {
+        throw new ConfigException(
+            warehouseAt == null ? "warehouse" : warehouseAt.location(),
+            "warehouse must be a folder, but " + path + " is a file");
+      }
+      localWarehouse = Optional.of(path);
+      warehouse = path.toUri().toString().replaceAll("/+$", "");
+    }
+
+    CatalogType type = CatalogType.fromName(raw.value(ConfigKeys.CATALOG_TYPE, this));
+    String uri = raw.value(ConfigKeys.CATALOG_URI, this);
+    String uriLocation =
+        raw.located(ConfigKeys.CATALOG_URI) == null
+            ? "catalog.uri"
+            : raw.located(ConfigKeys.CATALOG_URI).location();
+    switch (type) {
+      case SQLITE -> {
+        if (uri == null) {
+          if (localWarehouse.isEmpty()) {
+            throw new ConfigException(
+                "catalog.uri",
+                "the sqlite catalog needs a local file when the warehouse is " + warehouse
+                    + "; set catalog.uri to jdbc:sqlite:/path/catalog.db, or use postgres");
+          }
+          uri = "jdbc:sqlite:" + localWarehouse.get().resolve("catalog.db");
+        } else if (!uri.startsWith("jdbc:sqlite:")) {
+          throw new ConfigException(uriLocation, "a sqlite catalog.uri must start with jdbc:sqlite: but is '" + uri + "'");
+        }
+      }
+      case POSTGRES -> {
+        if (uri == null) {
+          throw new ConfigException(
+              "catalog.uri", "catalog.type is postgres, so catalog.uri must be set, e.g. jdbc:postgresql://localhost:5432/lagoa");
+        }
+        if (!uri.startsWith("jdbc:postgresql:")) {
+          throw new ConfigException(uriLocation, "a postgres catalog.uri must start with jdbc:postgresql: but is '" + uri + "'");
+        }
+      }
+      case REST -> {
+        if (uri == null) {
+          throw new ConfigException(
+              "catalog.uri", "catalog.type is rest, so catalog.uri must be set, e.g. http://localhost:8181");
+        }
+        if (!uri.startsWith("http://") && !uri.startsWith("https://")) {
+          throw new ConfigException(uriLocation, "a rest catalog.uri must be an http:// or https:// URL but is '" + uri + "'");
+        }
+      }
+    }
+
+    Map<String, String> catalogProperties = raw.map(ConfigKeys.CATALOG_PROPERTIES, this);
+    CatalogConfig catalog =
+        new CatalogConfig(
+            type,
+            uri,
+            Optional.ofNullable(raw.value(ConfigKeys.CATALOG_USER, this)),
+            secret(raw, ConfigKeys.CATALOG_PASSWORD, baseDir),
+            secret(raw, ConfigKeys.CATALOG_TOKEN, baseDir),
+            secret(raw, ConfigKeys.CATALOG_CREDENTIAL, baseDir),
+            Integer.parseInt(raw.value(ConfigKeys.CATALOG_CONNECT_TIMEOUT, this)),
+            catalogProperties);
+
+    String partitions = raw.value(ConfigKeys.SPARK_SHUFFLE_PARTITIONS, this);
+    SparkSettings spark =
+        new SparkSettings(
+            raw.value(ConfigKeys.SPARK_MASTER, this),
+            partitions.equals("auto")
+                ? Runtime.getRuntime().availableProcessors()
+                : Integer.parseInt(partitions),
+            raw.map(ConfigKeys.SPARK_CONF, this));
+    return new LagoaConfig(file, warehouse, localWarehouse, catalog, spark);
+  }
+
+  private Optional<Secret> secret(RawConfig raw, ConfigKey key, Path baseDir) {
+    ConfigKey fileKey = ConfigKeys.byName(ConfigKeys.fileKeyOf(key));
+    String inline = raw.value(key, this);
+    String fileName = raw.value(fileKey, this);
+    if (inline != null && fileName != null) {
+      throw new ConfigException(
+          raw.located(fileKey).location(),
+          "set either " + key.name() + " or " + fileKey.name() + ", not both");
+    }
+    if (fileName == null) {
+      return Optional.ofNullable(inline).map(Secret::new);
+    }
+    Path secretFile = baseDir.resolve(fileName);
+    try {
+      return Optional.of(new Secret(Files.readString(secretFile).strip()));
+    } catch (IOException e) {
+      throw new ConfigException(
+          raw.located(fileKey).location(),
+          "cannot read " + fileKey.name() + " " + secretFile + ": " + e.getClass().getSimpleName());
+    }
+  }
+
+  private static boolean hasScheme(String location) {
+    return location.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") && !location.matches("^[A-Za-z]:\\\\.*");
+  }
+
+  /** Replaces {@code ${env:NAME}} with the variable's value; an unset variable is an error. */
+  String interpolate(Located located) {
+    Matcher matcher = ENV_REFERENCE.matcher(located.value());
+    StringBuilder result = new StringBuilder();
+    while (matcher.find()) {
+      String value = env.get(matcher.group(1));
+      if (value == null) {
+        throw new ConfigException(
+            located.location(), "environment variable " + matcher.group(1) + " is not set");
+      }
+      matcher.appendReplacement(result, Matcher.quoteReplacement(value));
+    }
+    matcher.appendTail(result);
+    return result.toString();
+  }
+
+  record Located(String value, String location) {}
+
+  /** Text values by key, before types are checked. */
+  private static final class RawConfig {
+    final Map<String, Located> values = new LinkedHashMap<>();
+    final Map<String, Map<String, Located>> maps = new LinkedHashMap<>();
+
+    Located located(ConfigKey key) {
+      return values.get(key.name());
+    }
+
+    /** The checked value, the default when unset, or null when it has no default. */
+    String value(ConfigKey key, ConfigLoader loader) {
+      Located located = values.get(key.name());
+      if (located == null) {
+        return key.defaultValue() == null ? null : key.type().normalize(key.defaultValue());
+      }
+      String text = loader.interpolate(located);
+      try {
+        return key.type().normalize(text);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(located.location(), key.name() + ": " + e.getMessage());
+      }
+    }
+
+    Map<String, String> map(ConfigKey key, ConfigLoader loader) {
+      Map<String, String> result = new LinkedHashMap<>();
+      for (Map.Entry<String, Located> entry : maps.getOrDefault(key.name(), Map.of()).entrySet()) {
+        result.put(entry.getKey(), loader.interpolate(entry.getValue()));
+      }
+      return result;
+    }
+  }
+}

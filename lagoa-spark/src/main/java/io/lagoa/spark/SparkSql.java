@@ -1,0 +1,139 @@
+package io.lagoa.spark;
+
+import io.lagoa.result.QueryResult;
+import io.lagoa.result.ResultColumn;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import org.apache.spark.QueryContext;
+import org.apache.spark.SparkThrowable;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.parser.ParseException;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/** Runs Spark SQL statements and returns their rows as plain Java values. */
+public final class SparkSql {
+  private final SparkSession spark;
+
+  public SparkSql(SparkSession spark) {
+    this.spark = spark;
+  }
+
+  public SparkSession session() {
+    return spark;
+  }
+
+  /**
+   * Runs one statement. At most {@code maxRows} rows are fetched; {@link QueryResult#truncated()}
+   * tells whether there were more.
+   */
+  public QueryResult execute(String sql, int maxRows) {
+    try {
+      Dataset<Row> frame = spark.sql(sql);
+      StructType schema = frame.schema();
+      if (schema.isEmpty()) {
+        return QueryResult.empty();
+      }
+      List<ResultColumn> columns = new ArrayList<>();
+      for (StructField field : schema.fields()) {
+        columns.add(new ResultColumn(field.name(), field.dataType().simpleString()));
+      }
+      List<Row> fetched = frame.takeAsList(maxRows == Integer.MAX_VALUE ? maxRows : maxRows + 1);
+      boolean truncated = fetched.size() > maxRows;
+      List<List<Object>> rows = new ArrayList<>();
+      for (Row row : truncated ? fetched.subList(0, maxRows) : fetched) {
+        List<Object> values = new ArrayList<>(row.length());
+        for (int i = 0; i < row.length(); i++) {
+          values.add(SparkValues.toJava(row.get(i), schema.fields()[i].dataType()));
+        }
+        rows.add(values);
+      }
+      return new QueryResult(columns, rows, truncated);
+    } catch (Exception e) {
+      // AnalysisException is a checked exception in Java's eyes, though Spark never declares it.
+      throw translate(sql, e);
+    }
+  }
+
+  /** Runs a statement for its effect, ignoring any rows. */
+  public void run(String sql) {
+    execute(sql, 0);
+  }
+
+  /** Turns whatever Spark threw into a {@link SqlException} with Spark's message and position. */
+  public static SqlException translate(String sql, Throwable error) {
+    if (error instanceof SqlException sqlException) {
+      return sqlException;
+    }
+    Throwable cause = error;
+    SparkThrowable best = null;
+    Throwable bestError = error;
+    while (cause != null) {
+      if (cause instanceof SparkThrowable sparkThrowable && sparkThrowable.getCondition() != null) {
+        best = sparkThrowable;
+        bestError = cause;
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+      cause = cause.getCause();
+    }
+    if (bestError instanceof ParseException parse) {
+      return new SqlException(
+          parse.getMessage().strip(), toInt(parse.line()), toInt(parse.startPosition()), error);
+    }
+    if (bestError instanceof AnalysisException analysis) {
+      OptionalInt line = toInt(analysis.line());
+      OptionalInt column = toInt(analysis.startPosition());
+      if (line.isEmpty()) {
+        OptionalInt[] position = fromContext(sql, analysis);
+        line = position[0];
+        column = position[1];
+      }
+      return new SqlException(analysis.getSimpleMessage().strip(), line, column, error);
+    }
+    if (best != null) {
+      OptionalInt[] position = fromContext(sql, best);
+      return new SqlException(bestError.getMessage().strip(), position[0], position[1], error);
+    }
+    return new SqlException(rootMessage(error), OptionalInt.empty(), OptionalInt.empty(), error);
+  }
+
+  private static OptionalInt[] fromContext(String sql, SparkThrowable error) {
+    QueryContext[] contexts = error.getQueryContext();
+    if (contexts == null || contexts.length == 0 || sql == null) {
+      return new OptionalInt[] {OptionalInt.empty(), OptionalInt.empty()};
+    }
+    int start = contexts[0].startIndex();
+    if (start < 0 || start > sql.length()) {
+      return new OptionalInt[] {OptionalInt.empty(), OptionalInt.empty()};
+    }
+    int line = 1;
+    int lineStart = 0;
+    for (int i = 0; i < start; i++) {
+      if (sql.charAt(i) == '\n') {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    return new OptionalInt[] {OptionalInt.of(line), OptionalInt.of(start - lineStart)};
+  }
+
+  private static OptionalInt toInt(scala.Option<Object> value) {
+    return value.isDefined() ? OptionalInt.of((Integer) value.get()) : OptionalInt.empty();
+  }
+
+  static String rootMessage(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage();
+    String text = message == null || message.isBlank() ? root.getClass().getSimpleName() : message;
+    return text.strip();
+  }
+}
