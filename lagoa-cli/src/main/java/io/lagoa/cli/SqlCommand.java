@@ -5,6 +5,7 @@ import io.lagoa.cli.output.Values;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import io.lagoa.result.QueryResult;
+import io.lagoa.spark.SparkSql;
 import io.lagoa.spark.SqlException;
 import io.lagoa.sql.Statement;
 import io.lagoa.sql.StatementSplitter;
@@ -83,12 +84,13 @@ final class SqlCommand implements Callable<Integer> {
           ErrorCode.INVALID_ARGUMENT,
           (origin == null ? "the statement" : origin) + " holds no SQL statement");
     }
+    SparkSql sql = cli.sql(); // start Spark first, so timings are the statements' own
     for (int i = 0; i < statements.size(); i++) {
       Statement statement = statements.get(i);
       long started = System.nanoTime();
       QueryResult result;
       try {
-        result = cli.sql().execute(statement.sql(), maxRows);
+        result = sql.execute(statement.sql(), maxRows);
       } catch (SqlException e) {
         throw located(e, statement, origin, i, statements.size());
       }

@@ -1,0 +1,92 @@
+package io.lagoa.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lagoa.testing.TestingWarehouse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the packaged distribution (target/lagoa) the way the ./lagoa launcher does: a separate JVM
+ * with only the flags from jvm.options and lib/* on the class path. Catches what in-process tests
+ * cannot: a missing runtime dependency, a missing --add-opens, noisy logging.
+ */
+class DistributionIT {
+  private TestingWarehouse warehouse;
+
+  @BeforeEach
+  void create() {
+    warehouse = TestingWarehouse.create();
+  }
+
+  @AfterEach
+  void delete() {
+    warehouse.close();
+  }
+
+  @Test
+  void runsSqlFromThePackagedDistribution() throws Exception {
+    Result result =
+        run(
+            Map.of(),
+            "sql",
+            "CREATE NAMESPACE IF NOT EXISTS bronze; CREATE TABLE bronze.t (id BIGINT) USING iceberg;"
+                + " INSERT INTO bronze.t VALUES (1), (2); SELECT count(*) AS n FROM bronze.t",
+            "--format",
+            "csv");
+    assertThat(result.exitCode).as(result.stderr).isZero();
+    assertThat(result.stdout).isEqualTo("n\r\n2\r\n");
+    // Quiet logging: no INFO lines from Spark, Hadoop or Iceberg reach the user.
+    assertThat(result.stderr).doesNotContain(" INFO ").doesNotContain("WARN NativeCodeLoader");
+    assertThat(warehouse.warehouse().resolve("catalog.db")).exists();
+  }
+
+  @Test
+  void badConfigurationExitsWithTwo() throws Exception {
+    Result result = run(Map.of("LAGOA_SPARK_SHUFFLE_PARTITIONS", "many"), "sql", "select 1");
+    assertThat(result.exitCode).isEqualTo(2);
+    assertThat(result.stderr)
+        .startsWith("error: environment variable LAGOA_SPARK_SHUFFLE_PARTITIONS:")
+        .contains("'many'");
+  }
+
+  private Result run(Map<String, String> extraEnv, String... args)
+      throws IOException, InterruptedException {
+    Path distribution = Path.of(System.getProperty("lagoa.distribution"));
+    String flags = Files.readString(distribution.resolve("jvm.options")).strip();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(Arrays.asList(flags.split("\\s+")));
+    command.add("-cp");
+    command.add(distribution.resolve("lib") + "/*");
+    command.add("io.lagoa.cli.Main");
+    command.addAll(Arrays.asList(args));
+    ProcessBuilder builder = new ProcessBuilder(command).directory(warehouse.root().toFile());
+    builder.environment().remove("LAGOA_CONFIG");
+    builder.environment().putAll(warehouse.environment(extraEnv));
+    Path stdout = warehouse.root().resolve("stdout.txt");
+    Path stderr = warehouse.root().resolve("stderr.txt");
+    builder.redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+    Process process = builder.start();
+    if (!process.waitFor(3, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+      throw new AssertionError("lagoa did not finish within 3 minutes");
+    }
+    return new Result(
+        process.exitValue(),
+        Files.readString(stdout, StandardCharsets.UTF_8),
+        Files.readString(stderr, StandardCharsets.UTF_8));
+  }
+
+  private record Result(int exitCode, String stdout, String stderr) {}
+}
