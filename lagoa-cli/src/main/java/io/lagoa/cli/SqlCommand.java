@@ -1,6 +1,7 @@
 package io.lagoa.cli;
 
 import io.lagoa.cli.output.OutputOptions;
+import io.lagoa.cli.output.ProgressDisplay;
 import io.lagoa.cli.output.Values;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
@@ -89,7 +90,7 @@ final class SqlCommand implements Callable<Integer> {
       Statement statement = statements.get(i);
       long started = System.nanoTime();
       QueryResult result;
-      try {
+      try (ProgressDisplay.Handle ignored = ProgressDisplay.start("query", sql.progress())) {
         result = sql.execute(statement.sql(), maxRows);
       } catch (SqlException e) {
         throw located(e, statement, origin, i, statements.size());

@@ -27,6 +27,11 @@ public final class SparkSql {
     return spark;
   }
 
+  /** Task progress of whatever this session's Spark is running, for progress bars. */
+  public JobProgress progress() {
+    return JobProgress.of(spark.sparkContext());
+  }
+
   /**
    * Runs one statement. At most {@code maxRows} rows are fetched; {@link QueryResult#truncated()}
    * tells whether there were more.
