@@ -1,0 +1,134 @@
+package io.lagoa.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lagoa.testing.TestingWarehouse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The SQL the foundation issue promises, run the way users run it: through {@code lagoa sql}. */
+class TestSqlCommand {
+  private static TestingWarehouse warehouse;
+  private static CliRunner lagoa;
+
+  @BeforeAll
+  static void create() {
+    warehouse = TestingWarehouse.create();
+    lagoa = new CliRunner(warehouse);
+  }
+
+  @AfterAll
+  static void delete() {
+    warehouse.close();
+  }
+
+  private static String csv(String sql) {
+    CliRunner.Result result = lagoa.run("sql", sql, "--format", "csv");
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    return result.out();
+  }
+
+  private static void ok(String sql) {
+    CliRunner.Result result = lagoa.run("sql", sql);
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+  }
+
+  @Test
+  void hiddenPartitioningMergeUpdateDeleteSchemaEvolutionAndTimeTravel() {
+    ok("CREATE NAMESPACE IF NOT EXISTS silver");
+    ok(
+        "CREATE TABLE silver.events (id BIGINT, kind STRING, amount INT, ts TIMESTAMP)"
+            + " USING iceberg PARTITIONED BY (days(ts), bucket(16, id))");
+    ok(
+        "INSERT INTO silver.events VALUES (1, 'a', 10, TIMESTAMP'2026-01-01 10:00:00'),"
+            + " (2, 'b', 20, TIMESTAMP'2026-01-02 10:00:00'), (3, 'c', 30, TIMESTAMP'2026-01-03 10:00:00')");
+    String firstSnapshot =
+        csv("SELECT snapshot_id FROM silver.events.snapshots ORDER BY committed_at DESC LIMIT 1")
+            .split("\r\n")[1];
+
+    ok(
+        "MERGE INTO silver.events t USING (SELECT 2 AS id, 25 AS amount UNION ALL SELECT 4, 40) s"
+            + " ON t.id = s.id WHEN MATCHED THEN UPDATE SET t.amount = s.amount"
+            + " WHEN NOT MATCHED THEN INSERT (id, kind, amount, ts)"
+            + " VALUES (s.id, 'd', s.amount, TIMESTAMP'2026-01-04 10:00:00')");
+    ok("UPDATE silver.events SET kind = 'z' WHERE id = 1");
+    ok("DELETE FROM silver.events WHERE id = 3");
+    assertThat(csv("SELECT id, kind, amount FROM silver.events ORDER BY id"))
+        .isEqualTo("id,kind,amount\r\n1,z,10\r\n2,b,25\r\n4,d,40\r\n");
+
+    // Schema evolution: add, rename, widen, drop.
+    ok("ALTER TABLE silver.events ADD COLUMN note STRING");
+    ok("ALTER TABLE silver.events RENAME COLUMN kind TO category");
+    ok("ALTER TABLE silver.events ALTER COLUMN amount TYPE BIGINT");
+    ok("ALTER TABLE silver.events DROP COLUMN note");
+    assertThat(csv("DESCRIBE TABLE silver.events"))
+        .contains("category,string")
+        .contains("amount,bigint")
+        .doesNotContain("note");
+
+    // Time travel to the first snapshot sees the original rows and the original schema.
+    assertThat(csv("SELECT id, kind, amount FROM silver.events VERSION AS OF " + firstSnapshot + " ORDER BY id"))
+        .isEqualTo("id,kind,amount\r\n1,a,10\r\n2,b,20\r\n3,c,30\r\n");
+    String firstCommitTime =
+        csv("SELECT committed_at FROM silver.events.snapshots WHERE snapshot_id = " + firstSnapshot)
+            .split("\r\n")[1];
+    assertThat(csv("SELECT sum(amount) AS total FROM silver.events TIMESTAMP AS OF '" + firstCommitTime + "'"))
+        .isEqualTo("total\r\n60\r\n");
+
+    // Partition layout is hidden partitioning on days(ts) and bucket(16, id).
+    assertThat(csv("SELECT count(*) AS partitions FROM silver.events.partitions")).isEqualTo("partitions\r\n3\r\n");
+
+    // CALL system procedures: roll the table back to the first snapshot.
+    ok("CALL lagoa.system.rollback_to_snapshot('silver.events', " + firstSnapshot + ")");
+    assertThat(csv("SELECT count(*) AS n FROM silver.events")).isEqualTo("n\r\n3\r\n");
+  }
+
+  @Test
+  void printsAlignedTablesJsonAndTimings() {
+    CliRunner.Result table = lagoa.run("sql", "SELECT 1 AS id, 'um' AS name UNION ALL SELECT 22, NULL");
+    assertThat(table.exitCode()).as(table.toString()).isZero();
+    assertThat(table.out())
+        .isEqualTo("id | name\n---+-----\n 1 | um\n22 | NULL\n(2 rows)\n".replace("\n", System.lineSeparator()));
+    assertThat(table.err()).matches("(?s)\\(\\d+\\.\\d s\\)\\R");
+
+    CliRunner.Result json = lagoa.run("sql", "SELECT 1 AS id, DATE'2026-11-25' AS day", "--json");
+    assertThat(json.out()).contains("\"id\" : 1").contains("\"day\" : \"2026-11-25\"");
+  }
+
+  @Test
+  void runsFilesStatementByStatementAndPointsAtTheFailingLine() {
+    warehouse.writeFile(
+        "script.sql",
+        "CREATE NAMESPACE IF NOT EXISTS bronze;\n"
+            + "CREATE TABLE IF NOT EXISTS bronze.script (id INT);\n"
+            + "-- a comment; with a semicolon\n"
+            + "INSERT INTO bronze.script VALUES (1);\n"
+            + "SELECT *\n  FROM bronze.missing;\n"
+            + "INSERT INTO bronze.script VALUES (2);\n");
+    CliRunner.Result result = lagoa.run("sql", "-f", "script.sql");
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err())
+        .contains("error: script.sql:6:8: [TABLE_OR_VIEW_NOT_FOUND]")
+        .contains("statement 4 of 5; the 3 before it ran");
+    // The statements before the error committed; the one after it never ran.
+    assertThat(csv("SELECT * FROM bronze.script")).isEqualTo("id\r\n1\r\n");
+  }
+
+  @Test
+  void syntaxErrorsExitOneWithPosition() {
+    CliRunner.Result result = lagoa.run("sql", "SELEC 1");
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err()).startsWith("error: line 1, position 0: [PARSE_SYNTAX_ERROR]");
+  }
+
+  @Test
+  void badArgumentsExitTwo() {
+    assertThat(lagoa.run("sql").exitCode()).isEqualTo(2);
+    assertThat(lagoa.run("sql", "-f", "nope.sql").err()).contains("cannot read SQL file").contains("nope.sql");
+    assertThat(lagoa.run("sql", "  -- only a comment ").err()).contains("holds no SQL statement");
+    CliRunner.Result format = lagoa.run("sql", "select 1", "--format", "xml");
+    assertThat(format.exitCode()).isEqualTo(2);
+    assertThat(format.err()).contains("--format").contains("xml");
+  }
+}
