@@ -3,14 +3,18 @@ package io.lagoa.config;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -29,12 +33,21 @@ import org.yaml.snakeyaml.nodes.Tag;
  * ./lagoa.yaml}, else built-in defaults. Every key can then be overridden by its environment
  * variable ({@link ConfigKey#envName()}); values may refer to the environment as {@code
  * ${env:NAME}}. Every error names the file, line and column, or the variable, it came from.
+ *
+ * <p>Relative paths (the warehouse, secret files) are resolved against the folder of the file that
+ * set them, or against the current folder when they come from the environment or the default
+ * applies without a file.
  */
 public final class ConfigLoader {
   public static final String FILE_NAME = "lagoa.yaml";
   public static final String CONFIG_ENV = "LAGOA_CONFIG";
 
-  private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
+  /** {@code LAGOA_*} variables that are read elsewhere, not configuration keys. */
+  private static final Set<String> OTHER_VARIABLES =
+      Set.of(CONFIG_ENV, "LAGOA_JAVA_OPTS", "LAGOA_HISTORY_FILE");
+
+  private static final Pattern ENV_REFERENCE =
+      Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
 
   private final Map<String, String> env;
   private final Path workingDir;
@@ -51,6 +64,11 @@ public final class ConfigLoader {
 
   /** Loads the configuration; {@code explicitFile} is the {@code --config} option, or null. */
   public LagoaConfig load(Path explicitFile) {
+    return explain(explicitFile).config();
+  }
+
+  /** Loads the configuration and says where each value came from. */
+  public EffectiveConfig explain(Path explicitFile) {
     Optional<Path> file = locate(explicitFile);
     RawConfig raw = new RawConfig();
     if (file.isPresent()) {
@@ -58,7 +76,8 @@ public final class ConfigLoader {
     }
     applyEnvironment(raw);
     Path baseDir = file.map(path -> path.toAbsolutePath().getParent()).orElse(workingDir);
-    return build(file, baseDir, raw);
+    LagoaConfig config = build(file, baseDir, raw);
+    return new EffectiveConfig(config, describe(raw, config), ignoredEnvironment());
   }
 
   private Optional<Path> locate(Path explicitFile) {
@@ -75,19 +94,36 @@ public final class ConfigLoader {
 
   private Path requireReadable(Path file, String origin) {
     Path resolved = workingDir.resolve(file).normalize();
+    if (!Files.exists(resolved)) {
+      throw new ConfigException(
+          origin,
+          "config file not found: "
+              + resolved
+              + " (create it with 'lagoa init', or point "
+              + origin
+              + " at an existing file)");
+    }
     if (!Files.isRegularFile(resolved)) {
-      throw new ConfigException(origin, "config file not found: " + resolved);
+      throw new ConfigException(origin, "config file " + resolved + " is not a regular file");
     }
     if (!Files.isReadable(resolved)) {
-      throw new ConfigException(origin, "config file is not readable: " + resolved);
+      throw new ConfigException(origin, "config file " + resolved + " is not readable");
     }
     return resolved;
+  }
+
+  /** How errors name a file: relative to the current folder when inside it, else absolute. */
+  private String displayName(Path file) {
+    Path absolute = file.toAbsolutePath().normalize();
+    return absolute.startsWith(workingDir)
+        ? workingDir.relativize(absolute).toString()
+        : absolute.toString();
   }
 
   // ---- reading the file ----
 
   private void readFile(Path file, RawConfig raw) {
-    String name = file.getFileName().toString();
+    String name = displayName(file);
     Node root;
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       LoaderOptions options = new LoaderOptions();
@@ -112,7 +148,6 @@ public final class ConfigLoader {
   }
 
   private void readMapping(String file, String prefix, MappingNode mapping, RawConfig raw) {
-    Set<String> seen = new HashSet<>();
     for (NodeTuple tuple : mapping.getValue()) {
       Node keyNode = tuple.getKeyNode();
       if (!(keyNode instanceof ScalarNode scalarKey)) {
@@ -120,21 +155,23 @@ public final class ConfigLoader {
       }
       String path = prefix + scalarKey.getValue();
       String location = where(file, keyNode.getStartMark());
-      if (!seen.add(path)) {
-        throw new ConfigException(location, "duplicate key '" + path + "'");
-      }
       Node value = tuple.getValueNode();
       ConfigKey key = ConfigKeys.byName(path);
       if (key != null && key.isMap()) {
+        checkNotSeen(raw, path, location);
+        raw.keyLocations.put(path, location);
         readStringMap(file, key, value, raw);
       } else if (key != null) {
+        checkNotSeen(raw, path, location);
+        raw.keyLocations.put(path, location);
         if (!(value instanceof ScalarNode scalar)) {
           throw new ConfigException(
               where(file, value.getStartMark()),
               "'" + path + "' must be a single value (" + key.type().describe() + ")");
         }
         if (!isNull(scalar)) {
-          raw.values.put(path, new Located(scalar.getValue(), where(file, value.getStartMark())));
+          raw.values.put(
+              path, new Located(scalar.getValue(), where(file, value.getStartMark()), false));
         }
       } else if (isSection(path)) {
         if (value instanceof ScalarNode scalar && isNull(scalar)) {
@@ -151,13 +188,23 @@ public final class ConfigLoader {
     }
   }
 
+  /** A key may appear once, whether written nested (spark: master:) or dotted (spark.master:). */
+  private static void checkNotSeen(RawConfig raw, String path, String location) {
+    String first = raw.keyLocations.get(path);
+    if (first != null) {
+      throw new ConfigException(
+          location, "duplicate key '" + path + "' (first set at " + first + "); keep one of them");
+    }
+  }
+
   private void readStringMap(String file, ConfigKey key, Node value, RawConfig raw) {
     if (value instanceof ScalarNode scalar && isNull(scalar)) {
       return;
     }
     if (!(value instanceof MappingNode mapping)) {
       throw new ConfigException(
-          where(file, value.getStartMark()), "'" + key.name() + "' must be a mapping of keys to values");
+          where(file, value.getStartMark()),
+          "'" + key.name() + "' must be a mapping of keys to values");
     }
     Map<String, Located> entries = raw.maps.computeIfAbsent(key.name(), k -> new LinkedHashMap<>());
     for (NodeTuple tuple : mapping.getValue()) {
@@ -167,9 +214,27 @@ public final class ConfigLoader {
             where(file, tuple.getKeyNode().getStartMark()),
             "entries under '" + key.name() + "' must be 'name: value' pairs");
       }
+      String entryLocation = where(file, entryKey.getStartMark());
+      Located previous = entries.get(entryKey.getValue());
+      if (previous != null) {
+        throw new ConfigException(
+            entryLocation,
+            "duplicate key '"
+                + entryKey.getValue()
+                + "' under '"
+                + key.name()
+                + "' (first set at "
+                + previous.location()
+                + "); keep one of them");
+      }
+      if (isNull(entryValue)) {
+        throw new ConfigException(
+            entryLocation,
+            "'" + entryKey.getValue() + "' under '" + key.name() + "' needs a value");
+      }
       entries.put(
           entryKey.getValue(),
-          new Located(entryValue.getValue(), where(file, entryValue.getStartMark())));
+          new Located(entryValue.getValue(), where(file, entryValue.getStartMark()), false));
     }
   }
 
@@ -182,18 +247,21 @@ public final class ConfigLoader {
   }
 
   private static String suggestion(String unknown) {
-    return ConfigKeys.all().stream()
-        .map(ConfigKey::name)
-        .min(Comparator.comparingInt(known -> editDistance(known, unknown)))
-        .filter(best -> editDistance(best, unknown) <= Math.max(2, unknown.length() / 4))
+    return closest(unknown, ConfigKeys.all().stream().map(ConfigKey::name).toList())
         .map(best -> " (did you mean '" + best + "'?)")
         .orElse(" (known keys: " + String.join(", ", knownTopLevel(unknown)) + ")");
+  }
+
+  private static Optional<String> closest(String unknown, List<String> known) {
+    return known.stream()
+        .min(Comparator.comparingInt(candidate -> editDistance(candidate, unknown)))
+        .filter(best -> editDistance(best, unknown) <= Math.max(2, unknown.length() / 4));
   }
 
   private static Set<String> knownTopLevel(String unknown) {
     int dot = unknown.lastIndexOf('.');
     String section = dot < 0 ? "" : unknown.substring(0, dot + 1);
-    Set<String> names = new java.util.TreeSet<>();
+    Set<String> names = new TreeSet<>();
     for (ConfigKey key : ConfigKeys.all()) {
       if (key.name().startsWith(section)) {
         String rest = key.name().substring(section.length());
@@ -214,7 +282,8 @@ public final class ConfigLoader {
       current[0] = i;
       for (int j = 1; j <= b.length(); j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+        current[j] =
+            Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
       }
       int[] swap = previous;
       previous = current;
@@ -235,8 +304,25 @@ public final class ConfigLoader {
       if (value == null || key.isMap()) {
         continue;
       }
-      raw.values.put(key.name(), new Located(value, "environment variable " + key.envName()));
+      raw.values.put(key.name(), new Located(value, "environment variable " + key.envName(), true));
     }
+  }
+
+  private List<String> ignoredEnvironment() {
+    List<String> known = new ArrayList<>();
+    for (ConfigKey key : ConfigKeys.all()) {
+      if (!key.isMap()) {
+        known.add(key.envName());
+      }
+    }
+    List<String> ignored = new ArrayList<>();
+    for (String name : new TreeSet<>(env.keySet())) {
+      if (name.startsWith("LAGOA_") && !known.contains(name) && !OTHER_VARIABLES.contains(name)) {
+        ignored.add(
+            name + closest(name, known).map(best -> " (did you mean " + best + "?)").orElse(""));
+      }
+    }
+    return ignored;
   }
 
   // ---- typed configuration ----
@@ -249,10 +335,9 @@ public final class ConfigLoader {
     if (hasScheme(warehouseText) && !warehouseText.startsWith("file:")) {
       warehouse = warehouseText.replaceAll("/+$", "");
     } else {
-      Path path =
-          baseDir.resolve(warehouseText.startsWith("file:") ? warehouseText.substring(5) : warehouseText)
-              .toAbsolutePath()
-              .normalize();
+      String pathText =
+          warehouseText.startsWith("file:") ? warehouseText.substring(5) : warehouseText;
+      Path path = baseFor(warehouseAt, baseDir).resolve(pathText).toAbsolutePath().normalize();
       if (Files.exists(path) && !Files.isDirectory(path)) {
         throw new ConfigException(
             warehouseAt == null ? "warehouse" : warehouseAt.location(),
@@ -274,30 +359,42 @@ public final class ConfigLoader {
           if (localWarehouse.isEmpty()) {
             throw new ConfigException(
                 "catalog.uri",
-                "the sqlite catalog needs a local file when the warehouse is " + warehouse
+                "the sqlite catalog needs a local file when the warehouse is "
+                    + warehouse
                     + "; set catalog.uri to jdbc:sqlite:/path/catalog.db, or use postgres");
           }
           uri = "jdbc:sqlite:" + localWarehouse.get().resolve("catalog.db");
         } else if (!uri.startsWith("jdbc:sqlite:")) {
-          throw new ConfigException(uriLocation, "a sqlite catalog.uri must start with jdbc:sqlite: but is '" + uri + "'");
+          throw new ConfigException(
+              uriLocation,
+              "a sqlite catalog.uri must start with jdbc:sqlite: but is '" + uri + "'");
+        } else {
+          uri = resolveSqlite(uri, baseFor(raw.located(ConfigKeys.CATALOG_URI), baseDir));
         }
       }
       case POSTGRES -> {
         if (uri == null) {
           throw new ConfigException(
-              "catalog.uri", "catalog.type is postgres, so catalog.uri must be set, e.g. jdbc:postgresql://localhost:5432/lagoa");
+              "catalog.uri",
+              "catalog.type is postgres, so catalog.uri must be set, e.g."
+                  + " jdbc:postgresql://localhost:5432/lagoa");
         }
         if (!uri.startsWith("jdbc:postgresql:")) {
-          throw new ConfigException(uriLocation, "a postgres catalog.uri must start with jdbc:postgresql: but is '" + uri + "'");
+          throw new ConfigException(
+              uriLocation,
+              "a postgres catalog.uri must start with jdbc:postgresql: but is '" + uri + "'");
         }
       }
       case REST -> {
         if (uri == null) {
           throw new ConfigException(
-              "catalog.uri", "catalog.type is rest, so catalog.uri must be set, e.g. http://localhost:8181");
+              "catalog.uri",
+              "catalog.type is rest, so catalog.uri must be set, e.g. http://localhost:8181");
         }
         if (!uri.startsWith("http://") && !uri.startsWith("https://")) {
-          throw new ConfigException(uriLocation, "a rest catalog.uri must be an http:// or https:// URL but is '" + uri + "'");
+          throw new ConfigException(
+              uriLocation,
+              "a rest catalog.uri must be an http:// or https:// URL but is '" + uri + "'");
         }
       }
     }
@@ -325,26 +422,68 @@ public final class ConfigLoader {
     return new LagoaConfig(file, warehouse, localWarehouse, catalog, spark);
   }
 
+  /**
+   * SQLite would open a relative database path against whatever the current folder is; resolve it
+   * like every other path, so the same file is used wherever lagoa runs from.
+   */
+  private static String resolveSqlite(String uri, Path base) {
+    String rest = uri.substring("jdbc:sqlite:".length());
+    int query = rest.indexOf('?');
+    String path = query < 0 ? rest : rest.substring(0, query);
+    if (path.isEmpty()
+        || path.startsWith(":")
+        || path.startsWith("file:")
+        || Path.of(path).isAbsolute()) {
+      return uri;
+    }
+    return "jdbc:sqlite:"
+        + base.resolve(path).normalize()
+        + (query < 0 ? "" : rest.substring(query));
+  }
+
+  /** Paths from the environment are relative to the current folder, from a file to its folder. */
+  private Path baseFor(Located located, Path fileBaseDir) {
+    return located != null && located.fromEnvironment() ? workingDir : fileBaseDir;
+  }
+
   private Optional<Secret> secret(RawConfig raw, ConfigKey key, Path baseDir) {
     ConfigKey fileKey = ConfigKeys.byName(ConfigKeys.fileKeyOf(key));
     String inline = raw.value(key, this);
     String fileName = raw.value(fileKey, this);
+    Located fileAt = raw.located(fileKey);
     if (inline != null && fileName != null) {
       throw new ConfigException(
-          raw.located(fileKey).location(),
-          "set either " + key.name() + " or " + fileKey.name() + ", not both");
+          fileAt.location(),
+          "set either "
+              + key.name()
+              + " (set at "
+              + raw.located(key).location()
+              + ") or "
+              + fileKey.name()
+              + ", not both");
     }
     if (fileName == null) {
       return Optional.ofNullable(inline).map(Secret::new);
     }
-    Path secretFile = baseDir.resolve(fileName);
+    Path secretFile = baseFor(fileAt, baseDir).resolve(fileName).normalize();
+    String problem;
     try {
-      return Optional.of(new Secret(Files.readString(secretFile).strip()));
+      String value = Files.readString(secretFile, StandardCharsets.UTF_8).strip();
+      if (!value.isEmpty()) {
+        return Optional.of(new Secret(value));
+      }
+      problem = secretFile + " is empty";
+    } catch (NoSuchFileException e) {
+      problem = secretFile + " does not exist";
+    } catch (AccessDeniedException e) {
+      problem = secretFile + " is not readable (permission denied)";
     } catch (IOException e) {
-      throw new ConfigException(
-          raw.located(fileKey).location(),
-          "cannot read " + fileKey.name() + " " + secretFile + ": " + e.getClass().getSimpleName());
+      problem =
+          Files.isDirectory(secretFile)
+              ? secretFile + " is a folder, not a file"
+              : secretFile + ": " + e.getClass().getSimpleName();
     }
+    throw new ConfigException(fileAt.location(), "cannot read " + fileKey.name() + ": " + problem);
   }
 
   private static boolean hasScheme(String location) {
@@ -359,7 +498,12 @@ public final class ConfigLoader {
       String value = env.get(matcher.group(1));
       if (value == null) {
         throw new ConfigException(
-            located.location(), "environment variable " + matcher.group(1) + " is not set");
+            located.location(),
+            "environment variable "
+                + matcher.group(1)
+                + " is not set (it is used as ${env:"
+                + matcher.group(1)
+                + "}); set it, or write the value here");
       }
       matcher.appendReplacement(result, Matcher.quoteReplacement(value));
     }
@@ -367,12 +511,74 @@ public final class ConfigLoader {
     return result.toString();
   }
 
-  record Located(String value, String location) {}
+  // ---- where each value came from ----
+
+  private List<ConfigValue> describe(RawConfig raw, LagoaConfig config) {
+    List<ConfigValue> values = new ArrayList<>();
+    for (ConfigKey key : ConfigKeys.all()) {
+      if (key.isMap()) {
+        for (Map.Entry<String, Located> entry :
+            raw.maps.getOrDefault(key.name(), Map.of()).entrySet()) {
+          values.add(
+              new ConfigValue(
+                  key.name() + "[" + entry.getKey() + "]",
+                  interpolate(entry.getValue()),
+                  origin(entry.getValue())));
+        }
+        continue;
+      }
+      Located located = raw.located(key);
+      String origin = located == null ? "default" : origin(located);
+      String value = raw.value(key, this);
+      if (key.secret() && value == null) {
+        Located fileAt = raw.located(ConfigKeys.byName(ConfigKeys.fileKeyOf(key)));
+        if (fileAt != null) {
+          value = "";
+          origin = "read from " + ConfigKeys.fileKeyOf(key);
+        }
+      }
+      if (key.secret() && value != null) {
+        value = new Secret(value).toString();
+      } else if (key == ConfigKeys.WAREHOUSE) {
+        value = config.warehouse();
+      } else if (key == ConfigKeys.CATALOG_URI) {
+        value = config.catalog().uri();
+        if (located == null) {
+          origin = "default (catalog.db in the warehouse)";
+        }
+      } else if (key == ConfigKeys.SPARK_SHUFFLE_PARTITIONS && "auto".equals(value)) {
+        value = "auto (" + config.spark().shufflePartitions() + ", the number of cores)";
+      }
+      values.add(new ConfigValue(key.name(), value, origin));
+    }
+    return values;
+  }
+
+  private String origin(Located located) {
+    Matcher matcher = ENV_REFERENCE.matcher(located.value());
+    List<String> references = new ArrayList<>();
+    while (matcher.find()) {
+      references.add(matcher.group());
+    }
+    return references.isEmpty()
+        ? located.location()
+        : located.location() + " via " + String.join(", ", references);
+  }
+
+  /**
+   * A raw value and where it was written.
+   *
+   * @param fromEnvironment set by a {@code LAGOA_*} variable rather than a file
+   */
+  record Located(String value, String location, boolean fromEnvironment) {}
 
   /** Text values by key, before types are checked. */
   private static final class RawConfig {
     final Map<String, Located> values = new LinkedHashMap<>();
     final Map<String, Map<String, Located>> maps = new LinkedHashMap<>();
+
+    /** Where the file named each key, to catch duplicates across nested and dotted forms. */
+    final Map<String, String> keyLocations = new LinkedHashMap<>();
 
     Located located(ConfigKey key) {
       return values.get(key.name());

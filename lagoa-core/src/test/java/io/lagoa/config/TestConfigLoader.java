@@ -1,0 +1,527 @@
+package io.lagoa.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lagoa.error.ErrorCode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TestConfigLoader {
+  @TempDir Path dir;
+
+  private LagoaConfig load(Map<String, String> env) {
+    return new ConfigLoader(env, dir).load(null);
+  }
+
+  private Path write(String name, String content) throws IOException {
+    Path file = dir.resolve(name);
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, content);
+    return file;
+  }
+
+  private ConfigException failure(Map<String, String> env, Path explicit) {
+    try {
+      new ConfigLoader(env, dir).load(explicit);
+    } catch (ConfigException e) {
+      assertThat(e.code()).isEqualTo(ErrorCode.CONFIG_INVALID);
+      return e;
+    }
+    throw new AssertionError("expected a ConfigException");
+  }
+
+  private ConfigException failureFor(String yaml) throws IOException {
+    write("lagoa.yaml", yaml);
+    return failure(Map.of(), null);
+  }
+
+  @Test
+  void defaults() {
+    LagoaConfig config = load(Map.of());
+    Path warehouse = dir.toAbsolutePath().resolve("lagoa-warehouse");
+    assertThat(config.source()).isEmpty();
+    assertThat(config.describeSource()).isEqualTo("built-in defaults");
+    assertThat(config.localWarehouse()).contains(warehouse);
+    assertThat(config.warehouse()).isEqualTo(warehouse.toUri().toString().replaceAll("/$", ""));
+    assertThat(config.catalog().type()).isEqualTo(CatalogType.SQLITE);
+    assertThat(config.catalog().uri()).isEqualTo("jdbc:sqlite:" + warehouse.resolve("catalog.db"));
+    assertThat(config.catalog().user()).isEmpty();
+    assertThat(config.catalog().password()).isEmpty();
+    assertThat(config.catalog().token()).isEmpty();
+    assertThat(config.catalog().credential()).isEmpty();
+    assertThat(config.catalog().connectTimeoutSeconds()).isEqualTo(10);
+    assertThat(config.catalog().properties()).isEmpty();
+    assertThat(config.spark().master()).isEqualTo("local[*]");
+    assertThat(config.spark().shufflePartitions())
+        .isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(config.spark().conf()).isEmpty();
+  }
+
+  @Test
+  void everyKeyMapsFromTheFile() throws IOException {
+    write("secrets/token", "tok-from-file\n");
+    String yaml =
+        """
+        warehouse: s3://bucket/lake/
+        catalog:
+          type: rest
+          uri: https://catalog.example.com/api
+          user: ana
+          password: pw
+          password-file:
+          token-file: secrets/token
+          token:
+          credential: id:secret
+          credential-file:
+          connect-timeout-seconds: 3
+          properties:
+            io-impl: org.apache.iceberg.aws.s3.S3FileIO
+            s3.endpoint: http://127.0.0.1:9000
+        spark:
+          master: local[2]
+          shuffle-partitions: 7
+          conf:
+            spark.sql.adaptive.enabled: false
+            spark.driver.memory: 2g
+        """;
+    write("lagoa.yaml", yaml);
+    assertThat(keysIn(yaml)).isEqualTo(declaredKeys());
+
+    LagoaConfig config = load(Map.of());
+    assertThat(config.source()).contains(dir.toAbsolutePath().resolve("lagoa.yaml"));
+    assertThat(config.warehouse()).isEqualTo("s3://bucket/lake");
+    assertThat(config.localWarehouse()).isEmpty();
+    CatalogConfig catalog = config.catalog();
+    assertThat(catalog.type()).isEqualTo(CatalogType.REST);
+    assertThat(catalog.uri()).isEqualTo("https://catalog.example.com/api");
+    assertThat(catalog.user()).contains("ana");
+    assertThat(catalog.password()).contains(new Secret("pw"));
+    assertThat(catalog.token()).contains(new Secret("tok-from-file"));
+    assertThat(catalog.credential()).contains(new Secret("id:secret"));
+    assertThat(catalog.connectTimeoutSeconds()).isEqualTo(3);
+    assertThat(catalog.properties())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "io-impl", "org.apache.iceberg.aws.s3.S3FileIO",
+                "s3.endpoint", "http://127.0.0.1:9000"));
+    assertThat(config.spark().master()).isEqualTo("local[2]");
+    assertThat(config.spark().shufflePartitions()).isEqualTo(7);
+    assertThat(config.spark().conf())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("spark.sql.adaptive.enabled", "false", "spark.driver.memory", "2g"));
+  }
+
+  @Test
+  void everyKeyMapsFromTheEnvironment() throws IOException {
+    Path credentialFile = write("cred.txt", "  id:from-file  \n");
+    Map<String, ConfigKey> byEnv =
+        ConfigKeys.all().stream()
+            .filter(key -> !key.isMap())
+            .collect(Collectors.toMap(ConfigKey::envName, Function.identity()));
+    Map<String, String> env = new HashMap<>();
+    env.put("LAGOA_WAREHOUSE", dir.resolve("wh").toString());
+    env.put("LAGOA_CATALOG_TYPE", "POSTGRES");
+    env.put("LAGOA_CATALOG_URI", "jdbc:postgresql://db:5432/lagoa");
+    env.put("LAGOA_CATALOG_USER", "rui");
+    env.put("LAGOA_CATALOG_PASSWORD_FILE", credentialFile.toString());
+    env.put("LAGOA_CATALOG_TOKEN", "tok");
+    env.put("LAGOA_CATALOG_CREDENTIAL_FILE", credentialFile.toString());
+    env.put("LAGOA_CATALOG_CONNECT_TIMEOUT_SECONDS", "4");
+    env.put("LAGOA_SPARK_MASTER", "local[1]");
+    env.put("LAGOA_SPARK_SHUFFLE_PARTITIONS", "3");
+    // The remaining variables name keys whose companion is set above (only one of the pair may
+    // be set); together the two maps cover every key that has a variable.
+    Set<String> covered = new TreeSet<>(env.keySet());
+    covered.addAll(
+        List.of("LAGOA_CATALOG_PASSWORD", "LAGOA_CATALOG_TOKEN_FILE", "LAGOA_CATALOG_CREDENTIAL"));
+    assertThat(covered).isEqualTo(new TreeSet<>(byEnv.keySet()));
+
+    LagoaConfig config = load(env);
+    assertThat(config.localWarehouse()).contains(dir.resolve("wh"));
+    assertThat(config.catalog().type()).isEqualTo(CatalogType.POSTGRES);
+    assertThat(config.catalog().uri()).isEqualTo("jdbc:postgresql://db:5432/lagoa");
+    assertThat(config.catalog().user()).contains("rui");
+    assertThat(config.catalog().password()).contains(new Secret("id:from-file"));
+    assertThat(config.catalog().token()).contains(new Secret("tok"));
+    assertThat(config.catalog().credential()).contains(new Secret("id:from-file"));
+    assertThat(config.catalog().connectTimeoutSeconds()).isEqualTo(4);
+    assertThat(config.spark().master()).isEqualTo("local[1]");
+    assertThat(config.spark().shufflePartitions()).isEqualTo(3);
+
+    // The other half of each pair, inline this time.
+    Map<String, String> inline = new HashMap<>(env);
+    inline.remove("LAGOA_CATALOG_PASSWORD_FILE");
+    inline.remove("LAGOA_CATALOG_TOKEN");
+    inline.remove("LAGOA_CATALOG_CREDENTIAL_FILE");
+    inline.put("LAGOA_CATALOG_PASSWORD", "pw");
+    inline.put("LAGOA_CATALOG_TOKEN_FILE", credentialFile.toString());
+    inline.put("LAGOA_CATALOG_CREDENTIAL", "c");
+    LagoaConfig other = load(inline);
+    assertThat(other.catalog().password()).contains(new Secret("pw"));
+    assertThat(other.catalog().token()).contains(new Secret("id:from-file"));
+    assertThat(other.catalog().credential()).contains(new Secret("c"));
+  }
+
+  @Test
+  void environmentWinsOverTheFile() throws IOException {
+    write("lagoa.yaml", "spark:\n  master: local[2]\n  shuffle-partitions: 5\n");
+    LagoaConfig config = load(Map.of("LAGOA_SPARK_MASTER", "local[3]"));
+    assertThat(config.spark().master()).isEqualTo("local[3]");
+    assertThat(config.spark().shufflePartitions()).isEqualTo(5);
+  }
+
+  @Test
+  void dottedKeysWorkLikeNestedOnes() throws IOException {
+    write("lagoa.yaml", "spark.master: local[2]\ncatalog.connect-timeout-seconds: 5\n");
+    LagoaConfig config = load(Map.of());
+    assertThat(config.spark().master()).isEqualTo("local[2]");
+    assertThat(config.catalog().connectTimeoutSeconds()).isEqualTo(5);
+  }
+
+  @Test
+  void relativeWarehouseIsResolvedAgainstTheConfigFilesFolder() throws IOException {
+    Path file = write("project/conf/lagoa.yaml", "warehouse: ../data\n");
+    Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+    LagoaConfig config = new ConfigLoader(Map.of(), elsewhere).load(file);
+    assertThat(config.localWarehouse()).contains(dir.toAbsolutePath().resolve("project/data"));
+    assertThat(config.catalog().uri()).endsWith("project/data/catalog.db");
+
+    // The default warehouse sits next to the file too.
+    Path bare = write("other/lagoa.yaml", "");
+    assertThat(new ConfigLoader(Map.of(), elsewhere).load(bare).localWarehouse())
+        .contains(dir.toAbsolutePath().resolve("other/lagoa-warehouse"));
+
+    // LAGOA_CONFIG finds the file the same way.
+    assertThat(
+            new ConfigLoader(Map.of("LAGOA_CONFIG", file.toString()), elsewhere)
+                .load(null)
+                .localWarehouse())
+        .contains(dir.toAbsolutePath().resolve("project/data"));
+  }
+
+  @Test
+  void relativePathsFromTheEnvironmentAreResolvedAgainstTheCurrentFolder() throws IOException {
+    Path file = write("project/lagoa.yaml", "warehouse: data\n");
+    write("secret.txt", "s3cret");
+    LagoaConfig config =
+        new ConfigLoader(
+                Map.of(
+                    "LAGOA_WAREHOUSE", "here",
+                    "LAGOA_CATALOG_TYPE", "postgres",
+                    "LAGOA_CATALOG_URI", "jdbc:postgresql://h/db",
+                    "LAGOA_CATALOG_PASSWORD_FILE", "secret.txt"),
+                dir)
+            .load(file);
+    assertThat(config.localWarehouse()).contains(dir.toAbsolutePath().resolve("here"));
+    assertThat(config.catalog().password()).contains(new Secret("s3cret"));
+  }
+
+  @Test
+  void relativeSqliteDatabasesAreResolvedLikeOtherPaths() throws IOException {
+    Path file = write("project/lagoa.yaml", "catalog:\n  uri: jdbc:sqlite:meta/catalog.db?x=1\n");
+    Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+    assertThat(new ConfigLoader(Map.of(), elsewhere).load(file).catalog().uri())
+        .isEqualTo(
+            "jdbc:sqlite:" + dir.toAbsolutePath().resolve("project/meta/catalog.db") + "?x=1");
+    assertThat(
+            new ConfigLoader(Map.of("LAGOA_CATALOG_URI", "jdbc:sqlite:c.db"), elsewhere)
+                .load(file)
+                .catalog()
+                .uri())
+        .isEqualTo("jdbc:sqlite:" + elsewhere.toAbsolutePath().resolve("c.db"));
+    assertThat(
+            new ConfigLoader(Map.of("LAGOA_CATALOG_URI", "jdbc:sqlite:/abs/c.db"), elsewhere)
+                .load(file)
+                .catalog()
+                .uri())
+        .isEqualTo("jdbc:sqlite:/abs/c.db");
+  }
+
+  @Test
+  void secretFilesAreRelativeToTheConfigFile() throws IOException {
+    write("conf/pg-password", "from-file\n");
+    Path file =
+        write(
+            "conf/lagoa.yaml",
+            "catalog:\n  type: postgres\n  uri: jdbc:postgresql://h/db\n  password-file: pg-password\n");
+    LagoaConfig config = new ConfigLoader(Map.of(), dir).load(file);
+    assertThat(config.catalog().password()).contains(new Secret("from-file"));
+  }
+
+  @Test
+  void secretsAreNeverInToString() throws IOException {
+    write(
+        "lagoa.yaml",
+        "catalog:\n  type: postgres\n  uri: jdbc:postgresql://h/db\n  password: hunter2-pw\n");
+    LagoaConfig config = load(Map.of("LAGOA_CATALOG_TOKEN", "tok-123-secret"));
+    assertThat(config.toString()).doesNotContain("hunter2-pw").doesNotContain("tok-123-secret");
+    assertThat(config.catalog().toString()).contains("******");
+    assertThat(config.catalog().password().orElseThrow().value()).isEqualTo("hunter2-pw");
+
+    EffectiveConfig explained =
+        new ConfigLoader(Map.of("LAGOA_CATALOG_TOKEN", "tok-123-secret"), dir).explain(null);
+    assertThat(explained.toString()).doesNotContain("hunter2-pw").doesNotContain("tok-123-secret");
+    assertThat(value(explained, "catalog.password").value()).isEqualTo("******");
+    assertThat(value(explained, "catalog.token").value()).isEqualTo("******");
+  }
+
+  @Test
+  void interpolatesEnvironmentReferences() throws IOException {
+    write(
+        "lagoa.yaml", "spark:\n  master: ${env:MASTER}\n  conf:\n    spark.x: a-${env:SUFFIX}-b\n");
+    LagoaConfig config = load(Map.of("MASTER", "local[2]", "SUFFIX", "z"));
+    assertThat(config.spark().master()).isEqualTo("local[2]");
+    assertThat(config.spark().conf()).containsEntry("spark.x", "a-z-b");
+  }
+
+  @Test
+  void explainsWhereEachValueCameFrom() throws IOException {
+    write("pw", "secret-value");
+    write(
+        "lagoa.yaml",
+        "catalog:\n"
+            + "  type: postgres\n"
+            + "  uri: jdbc:postgresql://h/${env:DB}\n"
+            + "  password-file: pw\n"
+            + "spark:\n"
+            + "  conf:\n"
+            + "    spark.sql.adaptive.enabled: false\n");
+    EffectiveConfig explained =
+        new ConfigLoader(
+                Map.of("DB", "lake", "LAGOA_SPARK_MASTER", "local[2]", "LAGOA_WAREHUOSE", "x"), dir)
+            .explain(null);
+    assertThat(value(explained, "warehouse"))
+        .isEqualTo(new ConfigValue("warehouse", explained.config().warehouse(), "default"));
+    assertThat(value(explained, "catalog.type"))
+        .isEqualTo(new ConfigValue("catalog.type", "postgres", "lagoa.yaml:2:9"));
+    assertThat(value(explained, "catalog.uri"))
+        .isEqualTo(
+            new ConfigValue(
+                "catalog.uri", "jdbc:postgresql://h/lake", "lagoa.yaml:3:8 via ${env:DB}"));
+    assertThat(value(explained, "catalog.password"))
+        .isEqualTo(
+            new ConfigValue("catalog.password", "******", "read from catalog.password-file"));
+    assertThat(value(explained, "catalog.password-file"))
+        .isEqualTo(new ConfigValue("catalog.password-file", "pw", "lagoa.yaml:4:18"));
+    assertThat(value(explained, "catalog.user"))
+        .isEqualTo(new ConfigValue("catalog.user", null, "default"));
+    assertThat(value(explained, "spark.master"))
+        .isEqualTo(
+            new ConfigValue("spark.master", "local[2]", "environment variable LAGOA_SPARK_MASTER"));
+    assertThat(value(explained, "spark.conf[spark.sql.adaptive.enabled]"))
+        .isEqualTo(
+            new ConfigValue("spark.conf[spark.sql.adaptive.enabled]", "false", "lagoa.yaml:7:33"));
+    assertThat(value(explained, "spark.shuffle-partitions").value()).startsWith("auto (");
+    assertThat(explained.ignoredEnvironment())
+        .containsExactly("LAGOA_WAREHUOSE (did you mean LAGOA_WAREHOUSE?)");
+    assertThat(explained.toString()).doesNotContain("secret-value");
+  }
+
+  private static ConfigValue value(EffectiveConfig explained, String name) {
+    return explained.values().stream()
+        .filter(value -> value.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no value " + name + " in " + explained.values()));
+  }
+
+  // ---- errors: each names the place to fix ----
+
+  @Test
+  void unknownKeysSuggestTheClosestOne() throws IOException {
+    assertThat(failureFor("warehous: x\n"))
+        .hasMessage("lagoa.yaml:1:1: unknown key 'warehous' (did you mean 'warehouse'?)");
+    assertThat(failureFor("spark:\n  shufle-partitions: 4\n"))
+        .hasMessage(
+            "lagoa.yaml:2:3: unknown key 'spark.shufle-partitions'"
+                + " (did you mean 'spark.shuffle-partitions'?)");
+    assertThat(failureFor("zzz: 1\n").getMessage())
+        .startsWith("lagoa.yaml:1:1: unknown key 'zzz' (known keys: catalog, spark, warehouse");
+  }
+
+  @Test
+  void wrongTypesNameTheValue() throws IOException {
+    assertThat(failureFor("spark:\n  shuffle-partitions: many\n"))
+        .hasMessage(
+            "lagoa.yaml:2:23: spark.shuffle-partitions: expected a positive integer or 'auto'"
+                + " but got 'many'");
+    assertThat(failureFor("catalog:\n  type: oracle\n"))
+        .hasMessageContaining(
+            "lagoa.yaml:2:9: catalog.type: expected one of sqlite, postgres, rest");
+    assertThat(failureFor("catalog:\n  connect-timeout-seconds: 0\n"))
+        .hasMessageStartingWith(
+            "lagoa.yaml:2:28: catalog.connect-timeout-seconds: expected a positive integer");
+    assertThat(failureFor("spark:\n  master: [a, b]\n"))
+        .hasMessage("lagoa.yaml:2:11: 'spark.master' must be a single value (a string)");
+    assertThat(failureFor("spark:\n  conf: 3\n"))
+        .hasMessage("lagoa.yaml:2:9: 'spark.conf' must be a mapping of keys to values");
+    assertThat(failureFor("spark: local\n"))
+        .hasMessage("lagoa.yaml:1:8: 'spark' must be a section of keys");
+    assertThat(failureFor("- a\n- b\n"))
+        .hasMessage("lagoa.yaml:1:1: the top level must be a mapping of keys to values");
+  }
+
+  @Test
+  void invalidYamlNamesTheLineAndColumn() throws IOException {
+    ConfigException error = failureFor("warehouse: x\nspark:\n  master: local\n bad: [\n");
+    assertThat(error.getMessage()).matches("lagoa\\.yaml:\\d+:\\d+: invalid YAML: .+");
+    assertThat(failureFor("a: b: c\n").getMessage())
+        .startsWith("lagoa.yaml:1:5: invalid YAML: mapping values are not allowed here");
+  }
+
+  @Test
+  void duplicateKeysAreErrors() throws IOException {
+    assertThat(failureFor("warehouse: a\nwarehouse: b\n"))
+        .hasMessage(
+            "lagoa.yaml:2:1: duplicate key 'warehouse' (first set at lagoa.yaml:1:1); keep one of them");
+    assertThat(failureFor("spark:\n  master: a\nspark.master: b\n"))
+        .hasMessageStartingWith(
+            "lagoa.yaml:3:1: duplicate key 'spark.master' (first set at lagoa.yaml:2:3)");
+    assertThat(failureFor("spark:\n  conf:\n    x: 1\n    x: 2\n"))
+        .hasMessageStartingWith("lagoa.yaml:4:5: duplicate key 'x' under 'spark.conf'");
+    assertThat(failureFor("spark:\n  conf:\n    x:\n"))
+        .hasMessage("lagoa.yaml:3:5: 'x' under 'spark.conf' needs a value");
+  }
+
+  @Test
+  void missingConfigFilesNameWhoPointedAtThem() {
+    ConfigException explicit = failure(Map.of(), dir.resolve("nope.yaml"));
+    assertThat(explicit.getMessage())
+        .startsWith(
+            "--config: config file not found: " + dir.toAbsolutePath().resolve("nope.yaml"));
+    ConfigException fromEnv = failure(Map.of("LAGOA_CONFIG", "missing/lagoa.yaml"), null);
+    assertThat(fromEnv.getMessage())
+        .startsWith(
+            "LAGOA_CONFIG: config file not found: "
+                + dir.toAbsolutePath().resolve("missing/lagoa.yaml"));
+    assertThat(failure(Map.of("LAGOA_CONFIG", dir.toString()), null).getMessage())
+        .isEqualTo("LAGOA_CONFIG: config file " + dir.toAbsolutePath() + " is not a regular file");
+  }
+
+  @Test
+  void badEnvironmentValuesNameTheVariable() {
+    assertThat(failure(Map.of("LAGOA_SPARK_SHUFFLE_PARTITIONS", "-1"), null))
+        .hasMessage(
+            "environment variable LAGOA_SPARK_SHUFFLE_PARTITIONS: spark.shuffle-partitions:"
+                + " expected a positive integer or 'auto' but got '-1'");
+    assertThat(failure(Map.of("LAGOA_CATALOG_TYPE", "mysql"), null))
+        .hasMessageStartingWith(
+            "environment variable LAGOA_CATALOG_TYPE: catalog.type: expected one of");
+  }
+
+  @Test
+  void unsetEnvironmentReferencesAreErrors() throws IOException {
+    assertThat(failureFor("catalog:\n  user: ${env:NOPE_USER}\n"))
+        .hasMessageStartingWith("lagoa.yaml:2:9: environment variable NOPE_USER is not set");
+    assertThat(failureFor("spark:\n  conf:\n    a: ${env:NOPE}\n"))
+        .hasMessageStartingWith("lagoa.yaml:3:8: environment variable NOPE is not set");
+  }
+
+  @Test
+  void aSecretAndItsFileCannotBothBeSet() throws IOException {
+    write("pw", "x");
+    assertThat(
+            failureFor(
+                "catalog:\n  type: postgres\n  uri: jdbc:postgresql://h/db\n"
+                    + "  password: a\n  password-file: pw\n"))
+        .hasMessage(
+            "lagoa.yaml:5:18: set either catalog.password (set at lagoa.yaml:4:13) or"
+                + " catalog.password-file, not both");
+  }
+
+  @Test
+  void unreadableSecretFilesSayWhy() throws IOException {
+    String yaml =
+        "catalog:\n  type: postgres\n  uri: jdbc:postgresql://h/db\n  password-file: %s\n";
+    assertThat(failureFor(yaml.formatted("missing.txt")))
+        .hasMessage(
+            "lagoa.yaml:4:18: cannot read catalog.password-file: "
+                + dir.toAbsolutePath().resolve("missing.txt")
+                + " does not exist");
+    Files.createDirectories(dir.resolve("folder"));
+    assertThat(failureFor(yaml.formatted("folder")))
+        .hasMessageEndingWith(dir.toAbsolutePath().resolve("folder") + " is a folder, not a file");
+    write("empty.txt", "\n");
+    assertThat(failureFor(yaml.formatted("empty.txt"))).hasMessageEndingWith("empty.txt is empty");
+  }
+
+  @Test
+  void catalogUrisMustMatchTheType() throws IOException {
+    assertThat(failureFor("catalog:\n  type: postgres\n"))
+        .hasMessageStartingWith(
+            "catalog.uri: catalog.type is postgres, so catalog.uri must be set");
+    assertThat(failureFor("catalog:\n  uri: jdbc:postgresql://h/db\n"))
+        .hasMessageStartingWith(
+            "lagoa.yaml:2:8: a sqlite catalog.uri must start with jdbc:sqlite:");
+    assertThat(failureFor("warehouse: s3://b/p\n"))
+        .hasMessageStartingWith("catalog.uri: the sqlite catalog needs a local file");
+  }
+
+  @Test
+  void theWarehouseMustBeAFolder() throws IOException {
+    write("taken", "a file");
+    assertThat(failureFor("warehouse: taken\n"))
+        .hasMessage(
+            "lagoa.yaml:1:12: warehouse must be a folder, but "
+                + dir.toAbsolutePath().resolve("taken")
+                + " is a file");
+  }
+
+  @Test
+  void filesOutsideTheCurrentFolderAreNamedInFull() throws IOException {
+    Path file = write("a/lagoa.yaml", "nope: 1\n");
+    Path elsewhere = Files.createDirectories(dir.resolve("b"));
+    assertThatThrownBy(() -> new ConfigLoader(Map.of(), elsewhere).load(file))
+        .hasMessageStartingWith(file.toAbsolutePath() + ":1:1: unknown key 'nope'");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of(), dir).load(file))
+        .hasMessageStartingWith("a/lagoa.yaml:1:1: unknown key 'nope'");
+  }
+
+  @Test
+  void emptyFilesAndSectionsMeanDefaults() throws IOException {
+    write("lagoa.yaml", "# only comments\ncatalog:\nspark:\n");
+    LagoaConfig config = load(Map.of());
+    assertThat(config.catalog().type()).isEqualTo(CatalogType.SQLITE);
+    assertThat(config.source()).isPresent();
+    assertThat(config.spark().conf()).isEmpty();
+    assertThat(Optional.of(config.catalog().connectTimeoutSeconds())).contains(10);
+  }
+
+  /** Leaf keys a YAML text names, as dotted paths (two levels are all lagoa.yaml has). */
+  static Set<String> keysIn(String yaml) {
+    Set<String> keys = new TreeSet<>();
+    String section = "";
+    for (String line : yaml.split("\n")) {
+      if (line.isBlank() || line.trim().startsWith("#")) {
+        continue;
+      }
+      int indent = line.length() - line.stripLeading().length();
+      String name = line.trim().substring(0, line.trim().indexOf(':'));
+      if (indent == 0) {
+        section = name;
+        keys.add(name);
+      } else if (indent == 2) {
+        keys.remove(section);
+        keys.add(section + "." + name);
+      }
+    }
+    return keys;
+  }
+
+  static Set<String> declaredKeys() {
+    return ConfigKeys.all().stream()
+        .map(ConfigKey::name)
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+}
