@@ -3,6 +3,7 @@ package io.lagoa.cli;
 import io.lagoa.catalog.LagoaCatalogs;
 import io.lagoa.cli.output.ResultPrinter;
 import io.lagoa.config.ConfigLoader;
+import io.lagoa.config.EffectiveConfig;
 import io.lagoa.config.LagoaConfig;
 import io.lagoa.spark.LagoaSpark;
 import io.lagoa.spark.SparkSql;
@@ -65,6 +66,15 @@ public final class Cli implements AutoCloseable {
       config = new ConfigLoader(env, workingDir).load(configFile == null ? null : resolve(configFile.toString()));
     }
     return config;
+  }
+
+  /** The configuration with where each value came from, for {@code lagoa config}. */
+  public EffectiveConfig explainConfig() {
+    EffectiveConfig explained =
+        new ConfigLoader(env, workingDir)
+            .explain(configFile == null ? null : resolve(configFile.toString()));
+    config = explained.config();
+    return explained;
   }
 
   public Catalog catalog() {

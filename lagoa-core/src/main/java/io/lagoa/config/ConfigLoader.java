@@ -170,8 +170,10 @@ public final class ConfigLoader {
               "'" + path + "' must be a single value (" + key.type().describe() + ")");
         }
         if (!isNull(scalar)) {
-          raw.values.put(
-              path, new Located(scalar.getValue(), where(file, value.getStartMark()), false));
+          Located located =
+              new Located(scalar.getValue(), where(file, value.getStartMark()), false);
+          checkType(key, located);
+          raw.values.put(path, located);
         }
       } else if (isSection(path)) {
         if (value instanceof ScalarNode scalar && isNull(scalar)) {
@@ -185,6 +187,22 @@ public final class ConfigLoader {
       } else {
         throw new ConfigException(location, "unknown key '" + path + "'" + suggestion(path));
       }
+    }
+  }
+
+  /**
+   * A bad value in the file is an error even when an environment variable overrides it, so the file
+   * does not break on the next machine. Values that refer to the environment are checked once they
+   * are filled in.
+   */
+  private static void checkType(ConfigKey key, Located located) {
+    if (ENV_REFERENCE.matcher(located.value()).find()) {
+      return;
+    }
+    try {
+      key.type().normalize(located.value());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(located.location(), key.name() + ": " + e.getMessage());
     }
   }
 
@@ -515,7 +533,7 @@ public final class ConfigLoader {
 
   private List<ConfigValue> describe(RawConfig raw, LagoaConfig config) {
     List<ConfigValue> values = new ArrayList<>();
-    for (ConfigKey key : ConfigKeys.all()) {
+    for (ConfigKey key : displayOrder()) {
       if (key.isMap()) {
         for (Map.Entry<String, Located> entry :
             raw.maps.getOrDefault(key.name(), Map.of()).entrySet()) {
@@ -552,6 +570,24 @@ public final class ConfigLoader {
       values.add(new ConfigValue(key.name(), value, origin));
     }
     return values;
+  }
+
+  /** Declaration order, with each secret's {@code -file} key right after the secret. */
+  static List<ConfigKey> displayOrder() {
+    List<ConfigKey> ordered = new ArrayList<>();
+    for (ConfigKey key : ConfigKeys.all()) {
+      if (ordered.contains(key)) {
+        continue;
+      }
+      ordered.add(key);
+      if (key.secret()) {
+        ConfigKey fileKey = ConfigKeys.byName(ConfigKeys.fileKeyOf(key));
+        if (fileKey != null) {
+          ordered.add(fileKey);
+        }
+      }
+    }
+    return ordered;
   }
 
   private String origin(Located located) {

@@ -152,21 +152,8 @@ public final class ConfigTemplate {
 
   /** Keys as nested sections, in declaration order, each secret's -file right after it. */
   private static Section tree() {
-    List<ConfigKey> ordered = new ArrayList<>();
-    for (ConfigKey key : ConfigKeys.all()) {
-      if (ordered.contains(key)) {
-        continue;
-      }
-      ordered.add(key);
-      if (key.secret()) {
-        ConfigKey fileKey = ConfigKeys.byName(ConfigKeys.fileKeyOf(key));
-        if (fileKey != null) {
-          ordered.add(fileKey);
-        }
-      }
-    }
     Section root = new Section();
-    for (ConfigKey key : ordered) {
+    for (ConfigKey key : ConfigLoader.displayOrder()) {
       String[] parts = key.name().split("\\.");
       Section section = root;
       for (int i = 0; i < parts.length - 1; i++) {

@@ -183,6 +183,13 @@ class TestConfigLoader {
   }
 
   @Test
+  void badValuesInTheFileAreErrorsEvenWhenTheEnvironmentOverridesThem() throws IOException {
+    write("lagoa.yaml", "spark:\n  shuffle-partitions: many\n");
+    assertThat(failure(Map.of("LAGOA_SPARK_SHUFFLE_PARTITIONS", "2"), null))
+        .hasMessageStartingWith("lagoa.yaml:2:23: spark.shuffle-partitions: expected");
+  }
+
+  @Test
   void dottedKeysWorkLikeNestedOnes() throws IOException {
     write("lagoa.yaml", "spark.master: local[2]\ncatalog.connect-timeout-seconds: 5\n");
     LagoaConfig config = load(Map.of());

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import org.apache.spark.QueryContext;
+import org.apache.spark.SparkContext;
 import org.apache.spark.SparkThrowable;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
@@ -62,6 +63,31 @@ public final class SparkSql {
       // AnalysisException is a checked exception in Java's eyes, though Spark never declares it.
       throw translate(sql, e);
     }
+  }
+
+  /**
+   * Runs one statement like {@link #execute(String, int)}, tagging its Spark jobs so that {@link
+   * #cancel(String)} can stop exactly this statement from another thread (Ctrl-C in the shell).
+   *
+   * @param cancelTag unique per statement; no commas
+   */
+  public QueryResult execute(String sql, int maxRows, String cancelTag) {
+    SparkContext context = spark.sparkContext();
+    context.addJobTag(cancelTag);
+    try {
+      return execute(sql, maxRows);
+    } finally {
+      context.removeJobTag(cancelTag);
+    }
+  }
+
+  /**
+   * Cancels the Spark jobs of the statement running with this tag; the statement then fails. Jobs
+   * of other statements and sessions keep running. Safe to call from any thread, and after the
+   * statement ended (then it does nothing).
+   */
+  public void cancel(String cancelTag) {
+    spark.sparkContext().cancelJobsWithTag(cancelTag);
   }
 
   /** Runs a statement for its effect, ignoring any rows. */

@@ -9,6 +9,8 @@ import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -95,5 +97,32 @@ class TestSparkSql {
     assertThatThrownBy(() -> sql.execute("SELECT CAST('abc' AS INT)", 10))
         .isInstanceOf(SqlException.class)
         .hasMessageContaining("CAST_INVALID_INPUT");
+  }
+
+  @Test
+  void cancelStopsTheTaggedStatementOnly() throws Exception {
+    CompletableFuture<Throwable> failure =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                sql.execute("SELECT max(id) FROM range(0, 1000000000000, 1, 2)", 10, "stmt-1");
+                return null;
+              } catch (RuntimeException e) {
+                return e;
+              }
+            });
+    while (sql.progress().snapshot().runningStages() == 0) {
+      assertThat(failure).isNotDone();
+      sql.cancel("some-other-statement");
+      Thread.sleep(20);
+    }
+    assertThat(failure).isNotDone();
+    sql.cancel("stmt-1");
+    assertThat(failure.get(60, TimeUnit.SECONDS))
+        .isInstanceOf(SqlException.class)
+        .hasMessageContaining("SPARK_JOB_CANCELLED");
+    // The tag is gone with the statement: cancelling it again stops nothing new.
+    sql.cancel("stmt-1");
+    assertThat(sql.execute("SELECT 1 AS one", 10, "stmt-2").rows()).containsExactly(List.of(1));
   }
 }
