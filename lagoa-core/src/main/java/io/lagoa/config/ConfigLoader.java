@@ -535,8 +535,11 @@ public final class ConfigLoader {
     List<ConfigValue> values = new ArrayList<>();
     for (ConfigKey key : displayOrder()) {
       if (key.isMap()) {
-        for (Map.Entry<String, Located> entry :
-            raw.maps.getOrDefault(key.name(), Map.of()).entrySet()) {
+        Map<String, Located> entries = raw.maps.getOrDefault(key.name(), Map.of());
+        if (entries.isEmpty()) {
+          values.add(new ConfigValue(key.name(), null, "default"));
+        }
+        for (Map.Entry<String, Located> entry : entries.entrySet()) {
           values.add(
               new ConfigValue(
                   key.name() + "[" + entry.getKey() + "]",

@@ -44,6 +44,17 @@ class TestConfigTemplate {
   }
 
   @Test
+  void theReferenceDocumentationListsEveryKeyAndVariable() throws IOException {
+    String docs = Files.readString(Path.of("..", "docs", "configuration.md"));
+    for (ConfigKey key : ConfigKeys.all()) {
+      assertThat(docs).as(key.name()).contains("| `" + key.name() + "` |");
+      if (!key.isMap()) {
+        assertThat(docs).as(key.envName()).contains("`" + key.envName() + "`");
+      }
+    }
+  }
+
+  @Test
   void asWrittenItLoadsAsTheDefaults() throws IOException {
     LagoaConfig fromTemplate = loadText(ConfigTemplate.render(), Map.of());
     LagoaConfig defaults = new ConfigLoader(Map.of(), dir).load(null);

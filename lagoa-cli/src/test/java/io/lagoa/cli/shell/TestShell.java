@@ -19,12 +19,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jline.reader.Candidate;
+import org.jline.reader.ParsedLine;
+import org.jline.reader.Parser;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.impl.DumbTerminal;
+import org.jline.terminal.impl.ExternalTerminal;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -213,6 +219,71 @@ class TestShell {
   }
 
   @Test
+  void tabCompletesTableNamesAndKeywords() throws IOException {
+    spark.run("CREATE NAMESPACE IF NOT EXISTS shell");
+    spark.run("CREATE TABLE IF NOT EXISTS shell.completion_target (id INT) USING iceberg");
+    // A dumb terminal does not complete; an emulated xterm does, as a user's terminal would.
+    ByteArrayOutputStream screen = new ByteArrayOutputStream();
+    String typed = "sel\t count(*) AS n FROM shell.completion_ta\t;\r";
+    try (Terminal xterm =
+            new ExternalTerminal(
+                "test",
+                "xterm",
+                new ByteArrayInputStream(typed.getBytes(StandardCharsets.UTF_8)),
+                screen,
+                StandardCharsets.UTF_8);
+        Cli cli =
+            new Cli(
+                warehouse.environment(Map.of()),
+                warehouse.root(),
+                new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter()))) {
+      new Shell(cli, xterm, Optional.empty(), OutputFormat.CSV, 100).run();
+      xterm.writer().flush();
+    }
+    String output = screen.toString(StandardCharsets.UTF_8).replace("\r", "");
+    assertThat(output).contains("SELECT ").contains("shell.completion_target ;").contains("n\n0\n");
+  }
+
+  @Test
+  void completesFromKeywordsTablesAndCommands() {
+    int[] tableReads = {0};
+    SqlCompleter completer =
+        new SqlCompleter(
+            () -> List.of("SELECT", "FROM"),
+            () -> {
+              tableReads[0]++;
+              return List.of("bronze", "bronze.orders");
+            });
+    SqlLineParser parser = new SqlLineParser();
+    List<Candidate> candidates = new ArrayList<>();
+    ParsedLine line = parser.parse("SELECT a,b FROM bro", 19, Parser.ParseContext.COMPLETE);
+    assertThat(line.word()).isEqualTo("bro");
+    completer.complete(null, line, candidates);
+    assertThat(candidates)
+        .extracting(Candidate::value)
+        .containsExactlyInAnyOrder("SELECT", "FROM", "bronze", "bronze.orders");
+
+    candidates.clear();
+    completer.complete(null, parser.parse("he", 2, Parser.ParseContext.COMPLETE), candidates);
+    assertThat(candidates).extracting(Candidate::value).contains("help", "exit", "format");
+    assertThat(tableReads[0]).isEqualTo(1);
+    completer.tablesChanged();
+    completer.complete(null, parser.parse("x", 1, Parser.ParseContext.COMPLETE), new ArrayList<>());
+    assertThat(tableReads[0]).isEqualTo(2);
+
+    SqlCompleter broken =
+        new SqlCompleter(
+            () -> {
+              throw new IllegalStateException("no Spark");
+            },
+            List::of);
+    List<Candidate> none = new ArrayList<>();
+    broken.complete(null, line, none);
+    assertThat(none).isEmpty();
+  }
+
+  @Test
   void keepsTheHistoryBetweenSessions() throws IOException {
     Path history = warehouse.root().resolve("history/lagoa_history");
     try (Session session =
@@ -233,8 +304,7 @@ class TestShell {
     assertThat(SqlLineParser.isComplete("SELECT 1; SELECT 2")).isFalse();
     assertThat(SqlLineParser.isComplete("SELECT ';")).isFalse();
     assertThat(SqlLineParser.isComplete("SELECT 1 /* ; */")).isFalse();
-    assertThat(Builtin.parse("format  json ;"))
-        .isEqualTo(new Builtin("format", java.util.List.of("json")));
+    assertThat(Builtin.parse("format  json ;")).isEqualTo(new Builtin("format", List.of("json")));
     assertThat(Builtin.parse("SELECT 1;")).isNull();
   }
 }
