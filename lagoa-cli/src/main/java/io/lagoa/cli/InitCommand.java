@@ -127,7 +127,8 @@ final class InitCommand implements Callable<Integer> {
     for (Map.Entry<String, String> file : FILES.entrySet()) {
       String note = file.getValue().isEmpty() ? "" : "  " + file.getValue();
       String replaced = overwritten.contains(file.getKey()) ? " (overwritten)" : "";
-      cli.out().printf("  %-34s%s%s%n", file.getKey(), replaced, note);
+      cli.out()
+          .println(String.format("  %-34s%s%s", file.getKey(), replaced, note).stripTrailing());
     }
     cli.out().println();
     cli.out().println("Next:");

@@ -44,7 +44,7 @@ public final class ConfigLoader {
 
   /** {@code LAGOA_*} variables that are read elsewhere, not configuration keys. */
   private static final Set<String> OTHER_VARIABLES =
-      Set.of(CONFIG_ENV, "LAGOA_JAVA_OPTS", "LAGOA_HISTORY_FILE");
+      Set.of(CONFIG_ENV, "LAGOA_JAVA_OPTS", "LAGOA_CDS", "LAGOA_HISTORY_FILE");
 
   private static final Pattern ENV_REFERENCE =
       Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
@@ -336,8 +336,8 @@ public final class ConfigLoader {
     List<String> ignored = new ArrayList<>();
     for (String name : new TreeSet<>(env.keySet())) {
       if (name.startsWith("LAGOA_") && !known.contains(name) && !OTHER_VARIABLES.contains(name)) {
-        ignored.add(
-            name + closest(name, known).map(best -> " (did you mean " + best + "?)").orElse(""));
+        // Only near misses: other tools' LAGOA_* variables (the launcher's, say) are not typos.
+        closest(name, known).ifPresent(best -> ignored.add(name + " (did you mean " + best + "?)"));
       }
     }
     return ignored;

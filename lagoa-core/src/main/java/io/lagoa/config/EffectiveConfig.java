@@ -7,8 +7,8 @@ import java.util.List;
  * to answer "why is it using this warehouse?".
  *
  * @param values every declared key in declaration order, set or not, secrets masked
- * @param ignoredEnvironment {@code LAGOA_*} variables that are no configuration key (typos, most
- *     likely), each with a suggestion when one is close
+ * @param ignoredEnvironment {@code LAGOA_*} variables that are no configuration key but close to
+ *     one (typos, most likely), each with the key's variable it probably meant
  */
 public record EffectiveConfig(
     LagoaConfig config, List<ConfigValue> values, List<String> ignoredEnvironment) {

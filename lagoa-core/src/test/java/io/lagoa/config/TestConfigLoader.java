@@ -307,7 +307,12 @@ class TestConfigLoader {
             + "    spark.sql.adaptive.enabled: false\n");
     EffectiveConfig explained =
         new ConfigLoader(
-                Map.of("DB", "lake", "LAGOA_SPARK_MASTER", "local[2]", "LAGOA_WAREHUOSE", "x"), dir)
+                Map.of(
+                    "DB", "lake",
+                    "LAGOA_SPARK_MASTER", "local[2]",
+                    "LAGOA_WAREHUOSE", "x",
+                    "LAGOA_SOME_OTHER_TOOL", "y"),
+                dir)
             .explain(null);
     assertThat(value(explained, "warehouse"))
         .isEqualTo(new ConfigValue("warehouse", explained.config().warehouse(), "default"));

@@ -75,7 +75,7 @@ public final class Shell {
     LagoaConfig config = cli.config();
     out.println(banner(config));
     out.flush();
-    sql = cli.sql(); // start Spark once, before the first prompt
+    sql = startSpark();
     completer = new SqlCompleter(this::keywords, this::tableNames);
     LineReaderBuilder builder =
         LineReaderBuilder.builder()
@@ -180,8 +180,12 @@ public final class Shell {
     long started = System.nanoTime();
     Running run = new Running("lagoa-shell-" + UUID.randomUUID());
     running.set(run);
-    try (ProgressDisplay.Handle ignored = ProgressDisplay.start("query", sql.progress())) {
-      QueryResult result = sql.execute(statement.sql(), maxRows, run.tag);
+    try {
+      QueryResult result;
+      // The progress bar is erased when the handle closes, before anything is printed.
+      try (ProgressDisplay.Handle ignored = ProgressDisplay.start("query", sql.progress())) {
+        result = sql.execute(statement.sql(), maxRows, run.tag);
+      }
       String elapsed = Values.seconds(System.nanoTime() - started);
       if (result.hasColumns()) {
         cli.printer().print(result, format, out);
@@ -262,6 +266,23 @@ public final class Shell {
             "lagoa-cancel");
     canceller.setDaemon(true);
     canceller.start();
+  }
+
+  /** Starts Spark once, before the first prompt; says so on a real terminal, it takes seconds. */
+  private SparkSql startSpark() {
+    boolean show = !isDumb();
+    if (show) {
+      out.print("starting Spark...");
+      out.flush();
+    }
+    try {
+      return cli.sql();
+    } finally {
+      if (show) {
+        out.print("\r\033[K");
+        out.flush();
+      }
+    }
   }
 
   private String banner(LagoaConfig config) {
