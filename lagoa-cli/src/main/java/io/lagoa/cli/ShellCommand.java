@@ -56,7 +56,9 @@ final class ShellCommand implements Callable<Integer> {
       throw new LagoaException(
           ErrorCode.INVALID_ARGUMENT, "--max-rows must be 0 or more, but is " + maxRows);
     }
-    try (Terminal terminal = TerminalBuilder.builder().name("lagoa").system(true).build()) {
+    // dumb(true): with piped input there is no terminal to drive; read it plainly, no warning.
+    try (Terminal terminal =
+        TerminalBuilder.builder().name("lagoa").system(true).dumb(true).build()) {
       new Shell(cli, terminal, history(), output.format(), maxRows).run();
     } catch (IOException e) {
       throw new LagoaException(

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
@@ -52,6 +53,9 @@ public final class Shell {
   private SparkSql sql;
   private SqlCompleter completer;
 
+  /** Spark's SQL keywords for completion, read in the background once Spark runs. */
+  volatile CompletableFuture<List<String>> keywords;
+
   /** The statement running now, or null; Ctrl-C cancels it. */
   private final AtomicReference<Running> running = new AtomicReference<>();
 
@@ -76,7 +80,9 @@ public final class Shell {
     out.println(banner(config));
     out.flush();
     sql = startSpark();
-    completer = new SqlCompleter(this::keywords, this::tableNames);
+    // Spark's keyword list takes a query; read it in the background so the first Tab is quick.
+    keywords = CompletableFuture.supplyAsync(this::readKeywords);
+    completer = new SqlCompleter(() -> keywords.getNow(null), this::tableNames);
     LineReaderBuilder builder =
         LineReaderBuilder.builder()
             .appName("lagoa")
@@ -318,7 +324,7 @@ public final class Shell {
         || Terminal.TYPE_DUMB_COLOR.equals(terminal.getType());
   }
 
-  private List<String> keywords() {
+  private List<String> readKeywords() {
     List<String> keywords = new ArrayList<>();
     for (List<Object> row : sql.execute("SELECT keyword FROM sql_keywords()", 10_000).rows()) {
       keywords.add(String.valueOf(row.get(0)));

@@ -42,10 +42,10 @@ final class SqlCompleter implements Completer {
     if (tables == null) {
       tables = load(tableSource, "table names");
     }
-    for (String keyword : keywords) {
+    for (String keyword : keywords == null ? List.<String>of() : keywords) {
       candidates.add(new Candidate(keyword, keyword, "keywords", null, null, null, true));
     }
-    for (String table : tables) {
+    for (String table : tables == null ? List.<String>of() : tables) {
       candidates.add(new Candidate(table, table, "tables", null, null, null, true));
     }
     if (line.wordIndex() == 0) {
@@ -55,9 +55,11 @@ final class SqlCompleter implements Completer {
     }
   }
 
+  /** The names, or null (asked again next time) when the source has none yet. */
   private static List<String> load(Supplier<List<String>> source, String what) {
     try {
-      return List.copyOf(source.get());
+      List<String> names = source.get();
+      return names == null ? null : List.copyOf(names);
     } catch (RuntimeException e) {
       // Completion is a convenience: never let it break the line being typed.
       LOG.debug("cannot read {} for completion", what, e);

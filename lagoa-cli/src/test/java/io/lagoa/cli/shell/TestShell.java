@@ -173,12 +173,22 @@ class TestShell {
     PipedInputStream input = new PipedInputStream(keyboard);
     try (Session session = new Session(input, Optional.empty())) {
       CompletableFuture<Void> shell = CompletableFuture.runAsync(session.shell::run);
+      awaitPrompts(session, 1);
       type(keyboard, input, "SELECT 'dropped' AS x,\n");
       session.terminal.raise(Terminal.Signal.INT);
+      awaitPrompts(session, 2); // the input was dropped and a new prompt shown
       type(keyboard, input, "SELECT 'kept' AS y;\n");
       keyboard.close();
       shell.get(60, TimeUnit.SECONDS);
       assertThat(session.output()).doesNotContain("dropped\n").contains("kept\n(1 row)");
+    }
+  }
+
+  private static void awaitPrompts(Session session, int count) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (session.output().split(Shell.PROMPT, -1).length - 1 < count) {
+      assertThat(System.nanoTime()).as("prompt " + count + " shown").isLessThan(deadline);
+      Thread.sleep(20);
     }
   }
 
@@ -219,26 +229,31 @@ class TestShell {
   }
 
   @Test
-  void tabCompletesTableNamesAndKeywords() throws IOException {
+  void tabCompletesTableNamesAndKeywords() throws Exception {
     spark.run("CREATE NAMESPACE IF NOT EXISTS shell");
     spark.run("CREATE TABLE IF NOT EXISTS shell.completion_target (id INT) USING iceberg");
     // A dumb terminal does not complete; an emulated xterm does, as a user's terminal would.
     ByteArrayOutputStream screen = new ByteArrayOutputStream();
-    String typed = "sel\t count(*) AS n FROM shell.completion_ta\t;\r";
+    PipedOutputStream keyboard = new PipedOutputStream();
+    PipedInputStream input = new PipedInputStream(keyboard);
     try (Terminal xterm =
-            new ExternalTerminal(
-                "test",
-                "xterm",
-                new ByteArrayInputStream(typed.getBytes(StandardCharsets.UTF_8)),
-                screen,
-                StandardCharsets.UTF_8);
+            new ExternalTerminal("test", "xterm", input, screen, StandardCharsets.UTF_8);
         Cli cli =
             new Cli(
                 warehouse.environment(Map.of()),
                 warehouse.root(),
                 new PrintWriter(new StringWriter()),
                 new PrintWriter(new StringWriter()))) {
-      new Shell(cli, xterm, Optional.empty(), OutputFormat.CSV, 100).run();
+      Shell shell = new Shell(cli, xterm, Optional.empty(), OutputFormat.CSV, 100);
+      CompletableFuture<Void> running = CompletableFuture.runAsync(shell::run);
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      while (shell.keywords == null || !shell.keywords.isDone()) {
+        assertThat(System.nanoTime()).as("keywords are read").isLessThan(deadline);
+        Thread.sleep(50);
+      }
+      type(keyboard, input, "sel\t count(*) AS n FROM shell.completion_ta\t;\r");
+      keyboard.close();
+      running.get(120, TimeUnit.SECONDS);
       xterm.writer().flush();
     }
     String output = screen.toString(StandardCharsets.UTF_8).replace("\r", "");
