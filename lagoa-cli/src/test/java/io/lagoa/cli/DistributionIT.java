@@ -60,7 +60,22 @@ class DistributionIT {
         .contains("'many'");
   }
 
+  @Test
+  void shellReadsPipedInput() throws Exception {
+    Path input = warehouse.writeFile("input.sql", "SELECT 40 +\n 2 AS answer;\nexit\n");
+    Result result = run(input, Map.of(), "shell", "--no-history");
+    assertThat(result.exitCode).as(result.stderr).isZero();
+    assertThat(result.stdout).contains("answer\n------\n    42\n(1 row)");
+    // No terminal: JLine falls back to plain reading without a warning.
+    assertThat(result.stderr).doesNotContain("WARNING").doesNotContain(" WARN ");
+  }
+
   private Result run(Map<String, String> extraEnv, String... args)
+      throws IOException, InterruptedException {
+    return run(null, extraEnv, args);
+  }
+
+  private Result run(Path input, Map<String, String> extraEnv, String... args)
       throws IOException, InterruptedException {
     Path distribution = Path.of(System.getProperty("lagoa.distribution"));
     String flags = Files.readString(distribution.resolve("jvm.options")).strip();
@@ -77,6 +92,9 @@ class DistributionIT {
     Path stdout = warehouse.root().resolve("stdout.txt");
     Path stderr = warehouse.root().resolve("stderr.txt");
     builder.redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+    if (input != null) {
+      builder.redirectInput(input.toFile());
+    }
     Process process = builder.start();
     if (!process.waitFor(3, TimeUnit.MINUTES)) {
       process.destroyForcibly();
