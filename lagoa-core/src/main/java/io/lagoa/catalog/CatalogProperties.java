@@ -34,6 +34,10 @@ public final class CatalogProperties {
     Map<String, String> properties = new LinkedHashMap<>();
     properties.put("warehouse", config.warehouse());
     properties.put("uri", catalog.uri());
+    // Spark's table cache serves the snapshot it first loaded until the entry sits unused for 30
+    // s, so a busy session never sees other writers' commits. Loading metadata per statement is
+    // cheap next to that surprise.
+    properties.put("cache-enabled", "false");
     switch (catalog.type()) {
       case SQLITE -> {
         properties.put("type", "jdbc");

@@ -392,27 +392,24 @@ public final class ConfigLoader {
       }
       case POSTGRES -> {
         if (uri == null) {
-          throw new ConfigException(
-              "catalog.uri",
-              "catalog.type is postgres, so catalog.uri must be set, e.g."
-                  + " jdbc:postgresql://localhost:5432/lagoa");
+          throw missingUri(raw, type, "jdbc:postgresql://localhost:5432/lagoa");
         }
         if (!uri.startsWith("jdbc:postgresql:")) {
           throw new ConfigException(
               uriLocation,
-              "a postgres catalog.uri must start with jdbc:postgresql: but is '" + uri + "'");
+              "a postgres catalog.uri must start with jdbc:postgresql: but is '"
+                  + CatalogConfig.redact(uri) + "'");
         }
       }
       case REST -> {
         if (uri == null) {
-          throw new ConfigException(
-              "catalog.uri",
-              "catalog.type is rest, so catalog.uri must be set, e.g. http://localhost:8181");
+          throw missingUri(raw, type, "http://localhost:8181");
         }
         if (!uri.startsWith("http://") && !uri.startsWith("https://")) {
           throw new ConfigException(
               uriLocation,
-              "a rest catalog.uri must be an http:// or https:// URL but is '" + uri + "'");
+              "a rest catalog.uri must be an http:// or https:// URL but is '"
+                  + CatalogConfig.redact(uri) + "'");
         }
       }
     }
@@ -437,7 +434,19 @@ public final class ConfigLoader {
                 ? Runtime.getRuntime().availableProcessors()
                 : Integer.parseInt(partitions),
             raw.map(ConfigKeys.SPARK_CONF, this));
-    return new LagoaConfig(file, warehouse, localWarehouse, catalog, spark);
+    Map<String, String> origins = new LinkedHashMap<>();
+    raw.values.forEach((name, located) -> origins.put(name, located.location()));
+    return new LagoaConfig(file, warehouse, localWarehouse, catalog, spark, origins);
+  }
+
+  /** Names where catalog.type was set, since that asks for a URI, and both ways to set one. */
+  private static ConfigException missingUri(RawConfig raw, CatalogType type, String example) {
+    Located typeAt = raw.located(ConfigKeys.CATALOG_TYPE);
+    return new ConfigException(
+        typeAt == null ? ConfigKeys.CATALOG_TYPE.name() : typeAt.location(),
+        "catalog.type is " + type.configName() + ", so catalog.uri must be set too: add it under"
+            + " catalog: in " + FILE_NAME + " or set " + ConfigKeys.CATALOG_URI.envName()
+            + ", e.g. " + example);
   }
 
   /**
