@@ -572,7 +572,7 @@ public final class ConfigLoader {
       } else if (key == ConfigKeys.WAREHOUSE) {
         value = config.warehouse();
       } else if (key == ConfigKeys.CATALOG_URI) {
-        value = config.catalog().uri();
+        value = config.catalog().displayUri(); // a password written into the URL stays hidden
         if (located == null) {
           origin = "default (catalog.db in the warehouse)";
         }

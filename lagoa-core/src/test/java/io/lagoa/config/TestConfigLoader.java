@@ -285,6 +285,17 @@ class TestConfigLoader {
   }
 
   @Test
+  void passwordsInsideTheUriAreMaskedInTheExplanation() throws IOException {
+    write(
+        "lagoa.yaml",
+        "catalog:\n  type: postgres\n  uri: jdbc:postgresql://h/db?user=a&password=in-url-secret\n");
+    EffectiveConfig explained = new ConfigLoader(Map.of(), dir).explain(null);
+    assertThat(value(explained, "catalog.uri").value())
+        .isEqualTo("jdbc:postgresql://h/db?user=a&password=******");
+    assertThat(explained.values().toString()).doesNotContain("in-url-secret");
+  }
+
+  @Test
   void interpolatesEnvironmentReferences() throws IOException {
     write(
         "lagoa.yaml", "spark:\n  master: ${env:MASTER}\n  conf:\n    spark.x: a-${env:SUFFIX}-b\n");
@@ -472,7 +483,7 @@ class TestConfigLoader {
   void catalogUrisMustMatchTheType() throws IOException {
     assertThat(failureFor("catalog:\n  type: postgres\n"))
         .hasMessageStartingWith(
-            "catalog.uri: catalog.type is postgres, so catalog.uri must be set");
+            "lagoa.yaml:2:9: catalog.type is postgres, so catalog.uri must be set too");
     assertThat(failureFor("catalog:\n  uri: jdbc:postgresql://h/db\n"))
         .hasMessageStartingWith(
             "lagoa.yaml:2:8: a sqlite catalog.uri must start with jdbc:sqlite:");
