@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.internal.SQLConf;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Starts the embedded Spark with the Lagoa catalog as its default catalog, tuned for one machine.
@@ -55,6 +56,14 @@ public final class LagoaSpark {
     Map<String, String> conf = sparkConf(config);
     if (SparkSession.getDefaultSession().isDefined()) {
       SparkSession session = SparkSession.getDefaultSession().get().newSession();
+      // A new session starts from the settings the SparkContext was created with, which may be
+      // another lakehouse's catalog (a postgres password in a sqlite session): drop those first.
+      String catalogPrefix = "spark.sql.catalog." + CatalogProperties.CATALOG_NAME + ".";
+      for (String key : CollectionConverters.asJava(session.conf().getAll()).keySet()) {
+        if (key.startsWith(catalogPrefix) && !conf.containsKey(key)) {
+          session.conf().unset(key);
+        }
+      }
       conf.forEach(
           (key, value) -> {
             // Session-level SQL settings apply; static ones (extensions, master) were fixed

@@ -56,6 +56,12 @@ class TestPostgresCatalogContract extends CatalogContract {
     return statement -> sql.execute(statement, 10_000);
   }
 
+  /** Sessions for other lakehouses in this JVM leave nothing behind in this one's catalog. */
+  @Test
+  void aSessionCarriesOnlyThisCatalogsSettings() {
+    CatalogSessions.assertCatalogSettingsAreExactly(LagoaSpark.session(config), config);
+  }
+
   @Test
   void keepsTheCatalogInPostgres() throws SQLException {
     assertThat(config.catalog().type()).isEqualTo(CatalogType.POSTGRES);

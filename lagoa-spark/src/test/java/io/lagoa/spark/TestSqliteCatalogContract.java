@@ -78,6 +78,12 @@ class TestSqliteCatalogContract extends CatalogContract {
    * (catalog busy_timeout) rather than fail with "database is locked"; the lock here is held longer
    * than sqlite-jdbc's own 3 second default.
    */
+  /** Sessions for other lakehouses in this JVM leave nothing behind in this one's catalog. */
+  @Test
+  void aSessionCarriesOnlyThisCatalogsSettings() {
+    CatalogSessions.assertCatalogSettingsAreExactly(LagoaSpark.session(config), config);
+  }
+
   @Test
   void aCommitWaitsForAnotherWritersLockInsteadOfFailing() throws Exception {
     Catalog catalog = openCatalog();

@@ -86,7 +86,9 @@ public final class TestingPostgres implements AutoCloseable {
     Path binaries = PostgresBinaries.install(root);
     Path instance = createInstance(root, serverUser);
     try {
-      String password = "pw-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
+      byte[] random = new byte[12];
+      new SecureRandom().nextBytes(random);
+      String password = "pw-" + HexFormat.of().formatHex(random);
       initdb(binaries, instance, serverUser, password);
       StartupFailure last = null;
       // The free port is found before postgres binds it, so another process may take it first.
