@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -200,7 +201,7 @@ final class TableCommand implements Callable<Integer> {
           "parent_id", snapshot.parentId().isPresent() ? snapshot.parentId().getAsLong() : null);
       object.put("committed_at", snapshot.committedAt());
       object.put("operation", snapshot.operation());
-      object.put("summary", snapshot.summary());
+      object.put("summary", new TreeMap<>(snapshot.summary()));
       return object;
     }
   }

@@ -98,7 +98,9 @@ public final class ChangeFeed {
         new StringBuilder("CALL ")
             .append(CatalogProperties.CATALOG_NAME)
             .append(".system.create_changelog_view(table => ")
-            .append(literal(quoted(identifier)))
+            // With the catalog named, Iceberg does not first try "silver" as a catalog (and log a
+            // warning with a stack trace when it is not one).
+            .append(literal(quote(CatalogProperties.CATALOG_NAME) + "." + quoted(identifier)))
             .append(", changelog_view => ")
             .append(literal(view))
             .append(", options => ")
