@@ -17,6 +17,9 @@ import picocli.CommandLine.Spec;
       ShellCommand.class,
       InitCommand.class,
       ConfigCommand.class,
+      TablesCommand.class,
+      TableCommand.class,
+      ChangesCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LagoaCommand implements Callable<Integer> {

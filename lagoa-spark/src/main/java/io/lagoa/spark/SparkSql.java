@@ -39,26 +39,7 @@ public final class SparkSql {
    */
   public QueryResult execute(String sql, int maxRows) {
     try {
-      Dataset<Row> frame = spark.sql(sql);
-      StructType schema = frame.schema();
-      if (schema.isEmpty()) {
-        return QueryResult.empty();
-      }
-      List<ResultColumn> columns = new ArrayList<>();
-      for (StructField field : schema.fields()) {
-        columns.add(new ResultColumn(field.name(), field.dataType().simpleString()));
-      }
-      List<Row> fetched = frame.takeAsList(maxRows == Integer.MAX_VALUE ? maxRows : maxRows + 1);
-      boolean truncated = fetched.size() > maxRows;
-      List<List<Object>> rows = new ArrayList<>();
-      for (Row row : truncated ? fetched.subList(0, maxRows) : fetched) {
-        List<Object> values = new ArrayList<>(row.length());
-        for (int i = 0; i < row.length(); i++) {
-          values.add(SparkValues.toJava(row.get(i), schema.fields()[i].dataType()));
-        }
-        rows.add(values);
-      }
-      return new QueryResult(columns, rows, truncated);
+      return collect(spark.sql(sql), maxRows);
     } catch (Exception e) {
       // AnalysisException is a checked exception in Java's eyes, though Spark never declares it.
       throw translate(sql, e);
@@ -88,6 +69,32 @@ public final class SparkSql {
    */
   public void cancel(String cancelTag) {
     spark.sparkContext().cancelJobsWithTag(cancelTag);
+  }
+
+  /**
+   * Fetches at most {@code maxRows} rows of a frame as plain Java values; {@link
+   * QueryResult#truncated()} tells whether there were more. Spark errors are not translated.
+   */
+  public static QueryResult collect(Dataset<Row> frame, int maxRows) {
+    StructType schema = frame.schema();
+    if (schema.isEmpty()) {
+      return QueryResult.empty();
+    }
+    List<ResultColumn> columns = new ArrayList<>();
+    for (StructField field : schema.fields()) {
+      columns.add(new ResultColumn(field.name(), field.dataType().simpleString()));
+    }
+    List<Row> fetched = frame.takeAsList(maxRows == Integer.MAX_VALUE ? maxRows : maxRows + 1);
+    boolean truncated = fetched.size() > maxRows;
+    List<List<Object>> rows = new ArrayList<>();
+    for (Row row : truncated ? fetched.subList(0, maxRows) : fetched) {
+      List<Object> values = new ArrayList<>(row.length());
+      for (int i = 0; i < row.length(); i++) {
+        values.add(SparkValues.toJava(row.get(i), schema.fields()[i].dataType()));
+      }
+      rows.add(values);
+    }
+    return new QueryResult(columns, rows, truncated);
   }
 
   /** Runs a statement for its effect, ignoring any rows. */
