@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
       ShellCommand.class,
       InitCommand.class,
       ConfigCommand.class,
+      DemoCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LagoaCommand implements Callable<Integer> {

@@ -1,0 +1,30 @@
+package io.lagoa.spark.demo;
+
+import java.util.List;
+
+/**
+ * A whole demo run.
+ *
+ * @param snapshotBeforeMerge silver's snapshot before the MERGE: what time travel reads
+ * @param snapshotAfterMerge silver's snapshot the MERGE committed
+ * @param nanos the run's time, Spark's start not included
+ */
+public record DemoReport(
+    DemoOptions options,
+    DemoTables tables,
+    List<StepResult> steps,
+    long snapshotBeforeMerge,
+    long snapshotAfterMerge,
+    long nanos) {
+
+  public DemoReport {
+    steps = List.copyOf(steps);
+  }
+
+  public StepResult step(DemoStep step) {
+    return steps.stream()
+        .filter(result -> result.step() == step)
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("Cannot find step " + step + " in report"));
+  }
+}
