@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.lagoa.cli.output.OutputFormat;
-import io.lagoa.cli.output.Progress;
+import io.lagoa.cli.output.StatusLine;
 import io.lagoa.cli.output.Values;
 import io.lagoa.config.CatalogConfig;
 import io.lagoa.config.CatalogType;
@@ -38,17 +38,20 @@ import picocli.CommandLine.Option;
 @Command(
     name = "demo",
     description = {
-      "A tour of Lagoa on generated data, in about half a minute once Spark is up:",
-      "sales go from bronze (raw text) to silver (typed, cleaned, deduplicated, partitioned)",
-      "to gold (aggregates); then a MERGE, time travel to before it, a schema change and the",
-      "change feed between the two snapshots. Safe to run again: it replaces only the tables",
-      "it created itself (marked lagoa.demo=true) and stops if another table has their name."
+      "A tour of Lagoa on generated sales data, in well under a minute:",
+      "bronze (raw text) -> silver (typed, cleaned, deduplicated, partitioned)",
+      "-> gold (aggregates); then a MERGE, time travel to before it, a schema",
+      "change and the change feed between the two snapshots.",
+      "Safe to run again: it replaces only tables it created itself (marked",
+      "lagoa.demo=true) and stops, touching nothing, if another table has the name."
     },
     mixinStandardHelpOptions = true)
 final class DemoCommand implements Callable<Integer> {
   private static final String INDENT = "      ";
+
   /** Details are wrapped to this width; tables and SQL are not. */
   private static final int WIDTH = 100;
+
   private static final ObjectMapper JSON =
       new ObjectMapper()
           .registerModule(new JavaTimeModule())
@@ -90,7 +93,7 @@ final class DemoCommand implements Callable<Integer> {
     DemoTables tables = new DemoTables(options.namespacePrefix());
     LagoaConfig config = cli.config();
     PrintWriter human = json ? cli.err() : cli.out();
-    try (Progress progress = new Progress(human, !json && terminal())) {
+    try (StatusLine progress = new StatusLine(human, !json && terminal())) {
       printIntro(human, config, options, tables);
       // Checked with the Iceberg API before Spark starts, so a conflict fails in a second.
       tables.checkOwnership(cli.catalog());
@@ -124,14 +127,15 @@ final class DemoCommand implements Callable<Integer> {
   private void printIntro(
       PrintWriter out, LagoaConfig config, DemoOptions options, DemoTables tables) {
     out.println(
-        "Lagoa demo: " + count(options.rows()) + " generated sales go from bronze to silver to"
+        "Lagoa demo: "
+            + count(options.rows())
+            + " generated sales go from bronze to silver to"
             + " gold,");
     out.println(
         "then a MERGE, time travel, a schema change and the change feed, all in Spark SQL on"
             + " Iceberg tables.");
     out.println(
-        "  warehouse: "
-            + config.localWarehouse().map(Object::toString).orElse(config.warehouse()));
+        "  warehouse: " + config.localWarehouse().map(Object::toString).orElse(config.warehouse()));
     out.println("  catalog:   " + describe(config.catalog()));
     out.println("  tables:    " + String.join(", ", tables.all()));
     out.println();
@@ -150,9 +154,9 @@ final class DemoCommand implements Callable<Integer> {
   /** Prints each step as it starts and ends. */
   private final class StepPrinter implements DemoListener {
     private final PrintWriter out;
-    private final Progress progress;
+    private final StatusLine progress;
 
-    StepPrinter(PrintWriter out, Progress progress) {
+    StepPrinter(PrintWriter out, StatusLine progress) {
       this.out = out;
       this.progress = progress;
     }
@@ -248,17 +252,29 @@ final class DemoCommand implements Callable<Integer> {
             false),
         "  ");
     out.println(
-        "  total " + Values.seconds(sparkNanos + report.nanos()) + ": Spark start "
-            + Values.seconds(sparkNanos) + ", demo steps " + Values.seconds(report.nanos()));
+        "  total "
+            + Values.seconds(sparkNanos + report.nanos())
+            + ": Spark start "
+            + Values.seconds(sparkNanos)
+            + ", demo steps "
+            + Values.seconds(report.nanos()));
     out.println();
     DemoTables tables = report.tables();
     out.println("The tables stay in the warehouse. Try next:");
     out.println("  lagoa sql \"SELECT * FROM " + tables.goldByMonth() + " ORDER BY mes\"");
+    if (!report.updatedIds().isEmpty()) {
+      out.println(
+          "  lagoa sql \"SELECT id, quantidade, valor FROM "
+              + tables.silver()
+              + " VERSION AS OF "
+              + report.snapshotBeforeMerge()
+              + " WHERE id = "
+              + report.updatedIds().get(0)
+              + "\"");
+    }
     out.println(
-        "  lagoa sql \"SELECT id, quantidade, valor FROM " + tables.silver() + " VERSION AS OF "
-            + report.snapshotBeforeMerge() + " WHERE id = 26\"");
-    out.println(
-        "  lagoa sql \"SELECT snapshot_id, operation, committed_at FROM " + tables.silver()
+        "  lagoa sql \"SELECT snapshot_id, operation, committed_at FROM "
+            + tables.silver()
             + ".snapshots\"");
     out.println("  lagoa table history " + tables.silver());
     out.println(
@@ -276,6 +292,7 @@ final class DemoCommand implements Callable<Integer> {
     root.put("tables", report.tables().all());
     root.put("snapshot_before_merge", report.snapshotBeforeMerge());
     root.put("snapshot_after_merge", report.snapshotAfterMerge());
+    root.put("updated_ids_shown", report.updatedIds());
     root.put("spark_start_seconds", seconds(sparkNanos));
     root.put("steps_seconds", seconds(report.nanos()));
     List<Map<String, Object>> steps = new ArrayList<>();

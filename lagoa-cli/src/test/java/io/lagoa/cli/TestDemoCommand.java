@@ -38,7 +38,7 @@ class TestDemoCommand {
         .contains("[1/8] prepare", "[2/8] bronze", "[8/8] change feed")
         .contains("created namespaces bronze, silver, gold")
         .contains("wrote 1,000 sales to bronze.vendas")
-        .contains("updated 40 rows and inserted 10")
+        .containsPattern("updated [0-9]+ rows and inserted 10 in one commit")
         .contains("UPDATE_BEFORE", "UPDATE_AFTER", "INSERT")
         .contains("Summary", "lagoa table history silver.vendas")
         .doesNotContain("internal error");
@@ -52,10 +52,21 @@ class TestDemoCommand {
     assertThat(silver).isEqualTo(gold + 10); // gold was built before the MERGE inserted 10
     assertThat(first.out).contains("silver.vendas: " + String.format("%,d", gold) + " typed rows");
     long before = snapshot(first.out);
-    assertThat(count(sql, "SELECT quantidade FROM silver.vendas WHERE id = 26"))
+    long corrected =
+        count(
+            sql,
+            "SELECT min(id) FROM silver.vendas VERSION AS OF "
+                + before
+                + " WHERE data >= DATE'2025-12-01' AND (id - 1) % 10 = 0");
+    assertThat(count(sql, "SELECT quantidade FROM silver.vendas WHERE id = " + corrected))
         .isEqualTo(
-            count(sql, "SELECT quantidade FROM silver.vendas VERSION AS OF " + before
-                + " WHERE id = 26") + 1);
+            count(
+                    sql,
+                    "SELECT quantidade FROM silver.vendas VERSION AS OF "
+                        + before
+                        + " WHERE id = "
+                        + corrected)
+                + 1);
     assertThat(sql.execute("SELECT desconto FROM silver.vendas LIMIT 1", 1).columns())
         .extracting("type")
         .containsExactly("decimal(10,2)");
@@ -72,8 +83,10 @@ class TestDemoCommand {
     assertThat(steps.get(0).get("metrics").get("tables_replaced").asLong()).isEqualTo(4);
     JsonNode changes = steps.get(7);
     assertThat(changes.get("step").asText()).isEqualTo("change feed");
-    assertThat(changes.get("metrics").get("update_before").asLong()).isEqualTo(40);
-    assertThat(changes.get("metrics").get("update_after").asLong()).isEqualTo(40);
+    long updated = steps.get(4).get("metrics").get("updated").asLong();
+    assertThat(updated).isPositive();
+    assertThat(changes.get("metrics").get("update_before").asLong()).isEqualTo(updated);
+    assertThat(changes.get("metrics").get("update_after").asLong()).isEqualTo(updated);
     assertThat(changes.get("metrics").get("insert").asLong()).isEqualTo(10);
     assertThat(changes.get("samples").get(1).get("rows").get(0).get("_change_type").asText())
         .isEqualTo("UPDATE_BEFORE");

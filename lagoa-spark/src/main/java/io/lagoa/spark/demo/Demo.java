@@ -63,10 +63,12 @@ public final class Demo {
     private long beforeMerge;
     private long afterMerge;
 
+    /** Two ids the MERGE updated, found by time travel, shown again in the change feed. */
+    private final List<Long> changedIds = new ArrayList<>();
+
     Run(DemoListener listener) {
       this.listener = listener;
-      this.catalog =
-          Spark3Util.loadIcebergCatalog(sql.session(), CatalogProperties.CATALOG_NAME);
+      this.catalog = Spark3Util.loadIcebergCatalog(sql.session(), CatalogProperties.CATALOG_NAME);
     }
 
     DemoReport execute() {
@@ -80,7 +82,13 @@ public final class Demo {
       step(DemoStep.SCHEMA_CHANGE, this::schemaChange);
       step(DemoStep.CHANGE_FEED, this::changeFeed);
       return new DemoReport(
-          options, tables, results, beforeMerge, afterMerge, System.nanoTime() - started);
+          options,
+          tables,
+          results,
+          beforeMerge,
+          afterMerge,
+          changedIds,
+          System.nanoTime() - started);
     }
 
     private void step(DemoStep step, Consumer<Recorder> body) {
@@ -106,7 +114,10 @@ public final class Demo {
       ErrorCode code = e instanceof LagoaException lagoa ? lagoa.code() : ErrorCode.INTERNAL_ERROR;
       return new LagoaException(
           code,
-          "cannot finish the demo: step '" + step.label() + "' failed: " + e.getMessage()
+          "cannot finish the demo: step '"
+              + step.label()
+              + "' failed: "
+              + e.getMessage()
               + "\nThe steps before it are committed; run the demo again to start over.",
           e);
     }
@@ -137,7 +148,8 @@ public final class Demo {
       r.detail(
           previous.isEmpty()
               ? "no demo tables from an earlier run"
-              : "dropped the demo's own tables from an earlier run: " + String.join(", ", previous));
+              : "dropped the demo's own tables from an earlier run: "
+                  + String.join(", ", previous));
       r.summary(
           previous.isEmpty()
               ? "namespaces ready"
@@ -150,8 +162,13 @@ public final class Demo {
       r.run(statements.createBronze());
       TableState state = r.table(tables.bronze());
       r.detail(
-          "wrote " + count(state.rows()) + " sales to " + tables.bronze()
-              + ", every column a string, in one commit (snapshot " + state.snapshotId() + ")");
+          "wrote "
+              + count(state.rows())
+              + " sales to "
+              + tables.bronze()
+              + ", every column a string, in one commit (snapshot "
+              + state.snapshotId()
+              + ")");
       r.detail(
           "with the problems real exports have: duplicate rows, missing ids, 'N/A' and 'dois',"
               + " 2025-02-30, 12,50 and 31/12/2025");
@@ -180,22 +197,42 @@ public final class Demo {
       long partitions = summaryNumber(snapshot.summary(), "changed-partition-count", -1);
       r.detail("read " + count(read) + " rows from " + tables.bronze());
       r.detail(
-          "rejected " + count(rejected) + " rows: " + count(missingId) + " without id, "
-              + count(badValor) + " with a valor that is no number, " + count(badQuantidade)
-              + " with a quantidade that is no number, " + count(badData)
+          "rejected "
+              + count(rejected)
+              + " rows: "
+              + count(missingId)
+              + " without id, "
+              + count(badValor)
+              + " with a valor that is no number, "
+              + count(badQuantidade)
+              + " with a quantidade that is no number, "
+              + count(badData)
               + " with no valid date");
       r.detail(
-          "repaired " + count(repaired) + " rows with a decimal comma, a dd/MM/yyyy date or an"
+          "repaired "
+              + count(repaired)
+              + " rows with a decimal comma, a dd/MM/yyyy date or an"
               + " untidy product name");
       r.detail("removed " + count(duplicates) + " duplicates (same id)");
       r.detail(
-          "wrote " + count(state.rows()) + " typed rows to " + tables.silver()
+          "wrote "
+              + count(state.rows())
+              + " typed rows to "
+              + tables.silver()
               + " (valor DECIMAL(10,2), quantidade INT, data DATE), partitioned by months(data)"
               + (partitions > 0 ? " into " + partitions + " partitions" : "")
-              + " (snapshot " + state.snapshotId() + ")");
+              + " (snapshot "
+              + state.snapshotId()
+              + ")");
       r.summary(
-          tables.silver() + ": " + count(state.rows()) + " typed rows; " + count(rejected)
-              + " rejected, " + count(duplicates) + " duplicates removed");
+          tables.silver()
+              + ": "
+              + count(state.rows())
+              + " typed rows; "
+              + count(rejected)
+              + " rejected, "
+              + count(duplicates)
+              + " duplicates removed");
       r.metric("rows_read", read);
       r.metric("rejected_missing_id", missingId);
       r.metric("rejected_valor", badValor);
@@ -206,7 +243,8 @@ public final class Demo {
       r.metric("rows", state.rows());
       r.metric("partitions", partitions);
       r.metric("snapshot", state.snapshotId());
-      r.sample("the same ids in silver: bad rows gone, formats repaired, one copy of 99",
+      r.sample(
+          "the same ids in silver: bad rows gone, formats repaired, one copy of 99",
           statements.silverSample());
     }
 
@@ -217,12 +255,27 @@ public final class Demo {
       TableState byMonth = r.table(tables.goldByMonth());
       long silverSnapshot = load(tables.silver()).currentSnapshot().snapshotId();
       r.detail(
-          "wrote " + byProduct.rows() + " rows to " + tables.goldByProduct() + " and "
-              + byMonth.rows() + " rows to " + tables.goldByMonth() + ", from " + tables.silver()
-              + " at snapshot " + silverSnapshot);
+          "wrote "
+              + byProduct.rows()
+              + " rows to "
+              + tables.goldByProduct()
+              + " and "
+              + byMonth.rows()
+              + " rows to "
+              + tables.goldByMonth()
+              + ", from "
+              + tables.silver()
+              + " at snapshot "
+              + silverSnapshot);
       r.summary(
-          tables.goldByProduct() + ": " + byProduct.rows() + " rows, " + tables.goldByMonth()
-              + ": " + byMonth.rows() + " rows");
+          tables.goldByProduct()
+              + ": "
+              + byProduct.rows()
+              + " rows, "
+              + tables.goldByMonth()
+              + ": "
+              + byMonth.rows()
+              + " rows");
       r.metric("rows_by_product", byProduct.rows());
       r.metric("rows_by_month", byMonth.rows());
       r.metric("silver_snapshot", silverSnapshot);
@@ -247,28 +300,49 @@ public final class Demo {
       long filesWritten = summaryNumber(summary, "added-data-files", 0);
       long rowsAfter = summaryNumber(summary, "total-records", -1);
       r.detail(
-          "merged a batch of " + count(statements.updatedRows()) + " corrected sales (one more"
-              + " item each) and " + count(statements.newRows()) + " new sales into "
+          "merged a batch of late corrections for December (one more item each) and "
+              + count(statements.newRows())
+              + " new December sales into "
               + tables.silver());
       if (updated >= 0 && inserted >= 0) {
         r.detail(
-            "updated " + count(updated) + " rows and inserted " + count(inserted)
-                + " in one commit: snapshot " + beforeMerge + " -> " + afterMerge);
+            "updated "
+                + count(updated)
+                + " rows and inserted "
+                + count(inserted)
+                + " in one commit: snapshot "
+                + beforeMerge
+                + " -> "
+                + afterMerge);
       } else {
-        r.detail("committed snapshot " + afterMerge + " after " + beforeMerge
-            + " (Spark reported no row counts for this MERGE)");
+        r.detail(
+            "committed snapshot "
+                + afterMerge
+                + " after "
+                + beforeMerge
+                + " (Spark reported no row counts for this MERGE)");
       }
       r.detail(
-          "copy-on-write: replaced " + filesRewritten + " data files with " + filesWritten
+          "the ON condition names December, so copy-on-write read and replaced only that"
+              + " month's files: "
+              + filesRewritten
+              + " data "
+              + plural(filesRewritten, "file")
+              + " replaced by "
+              + filesWritten
               + (copied >= 0 ? ", copying " + count(copied) + " unchanged rows" : "")
               + "; the old files stay for time travel");
       r.summary(
           updated >= 0 && inserted >= 0
-              ? tables.silver() + ": " + count(updated) + " updated, " + count(inserted)
+              ? tables.silver()
+                  + ": "
+                  + count(updated)
+                  + " updated, "
+                  + count(inserted)
                   + " inserted"
-              : tables.silver() + ": merged " + count(statements.updatedRows()
-                  + statements.newRows()) + " rows");
-      r.metric("batch_rows", statements.updatedRows() + statements.newRows());
+              : tables.silver() + ": snapshot " + afterMerge);
+      r.metric("files_replaced", filesRewritten);
+      r.metric("files_written", filesWritten);
       r.metric("updated", updated);
       r.metric("inserted", inserted);
       r.metric("rows_before", rowsBefore);
@@ -285,17 +359,33 @@ public final class Demo {
       long rowsNow = number(counts.get(1));
       long changed = number(counts.get(2));
       r.detail(
-          tables.silver() + " VERSION AS OF " + beforeMerge + " has " + count(rowsBefore)
-              + " rows; the current version has " + count(rowsNow));
+          tables.silver()
+              + " VERSION AS OF "
+              + beforeMerge
+              + " has "
+              + count(rowsBefore)
+              + " rows; the current version has "
+              + count(rowsNow));
       r.detail(count(changed) + " rows have a different valor or quantidade in the two versions");
       r.summary(
-          "snapshot " + beforeMerge + ": " + count(rowsBefore) + " rows, " + count(changed)
+          "snapshot "
+              + beforeMerge
+              + ": "
+              + count(rowsBefore)
+              + " rows, "
+              + count(changed)
               + " changed since");
       r.metric("rows_before", rowsBefore);
       r.metric("rows_now", rowsNow);
       r.metric("rows_changed", changed);
       r.metric("snapshot", beforeMerge);
-      r.sample("before and after the MERGE", statements.timeTravelSample(beforeMerge));
+      Sample sample =
+          r.sample("before and after the MERGE", statements.timeTravelSample(beforeMerge));
+      for (List<Object> row : sample.result().rows()) {
+        if (changedIds.size() < 2) {
+          changedIds.add(number(row.get(0)));
+        }
+      }
     }
 
     private void schemaChange(Recorder r) {
@@ -315,12 +405,14 @@ public final class Demo {
       r.detail(
           snapshotAfter == snapshotBefore
               ? "both are metadata changes: no data file was rewritten, and the current snapshot"
-                  + " is still " + snapshotAfter
+                  + " is still "
+                  + snapshotAfter
               : "the current snapshot changed from " + snapshotBefore + " to " + snapshotAfter);
       r.detail("columns now: " + describe(after));
       r.detail("time travel to " + beforeMerge + " still reads " + describe(oldColumns));
       r.summary(
-          tables.silver() + ": + desconto, quantidade now BIGINT"
+          tables.silver()
+              + ": + desconto, quantidade now BIGINT"
               + (snapshotAfter == snapshotBefore ? "; no data rewritten" : ""));
       r.metric("schema_id_before", schemaBefore);
       r.metric("schema_id", silver.schema().schemaId());
@@ -342,16 +434,28 @@ public final class Demo {
         byType.put((String) row.get(0), number(row.get(1)));
       }
       r.detail(
-          "the changelog from snapshot " + beforeMerge + " to " + afterMerge + " (view "
-              + DemoSql.CHANGES_VIEW + "): " + count(byType.get("UPDATE_AFTER"))
-              + " updates as UPDATE_BEFORE/UPDATE_AFTER pairs, " + count(byType.get("INSERT"))
-              + " inserts, " + count(byType.get("DELETE")) + " deletes");
+          "the changelog from snapshot "
+              + beforeMerge
+              + " to "
+              + afterMerge
+              + " (view "
+              + DemoSql.CHANGES_VIEW
+              + "): "
+              + count(byType.get("UPDATE_AFTER"))
+              + " updates as UPDATE_BEFORE/UPDATE_AFTER pairs, "
+              + count(byType.get("INSERT"))
+              + " inserts, "
+              + count(byType.get("DELETE"))
+              + " deletes");
       r.detail(
           "unchanged rows that copy-on-write rewrote are not listed: the procedure drops such"
               + " carry-overs");
       r.summary(
-          count(byType.get("UPDATE_AFTER")) + " updates (before/after), "
-              + count(byType.get("INSERT")) + " inserts, " + count(byType.get("DELETE"))
+          count(byType.get("UPDATE_AFTER"))
+              + " updates (before/after), "
+              + count(byType.get("INSERT"))
+              + " inserts, "
+              + count(byType.get("DELETE"))
               + " deletes");
       r.metric("insert", byType.get("INSERT"));
       r.metric("delete", byType.get("DELETE"));
@@ -360,7 +464,7 @@ public final class Demo {
       r.metric("snapshot_from", beforeMerge);
       r.metric("snapshot_to", afterMerge);
       r.sample(new Sample("changes by type", statements.changeCounts(), counts));
-      r.sample("two updated and two inserted sales", statements.changeSample());
+      r.sample("two updated and two inserted sales", statements.changeSample(changedIds));
     }
 
     private Table load(String name) {
@@ -392,12 +496,13 @@ public final class Demo {
         return sql.execute(statement, SAMPLE_ROWS);
       }
 
-      void sample(String title, String query) {
-        sample(new Sample(title, query, sql.execute(query, SAMPLE_ROWS)));
+      Sample sample(String title, String query) {
+        return sample(new Sample(title, query, sql.execute(query, SAMPLE_ROWS)));
       }
 
-      void sample(Sample sample) {
+      Sample sample(Sample sample) {
         samples.add(sample);
+        return sample;
       }
 
       void detail(String text) {
@@ -439,6 +544,10 @@ public final class Demo {
 
   private static long number(Object value) {
     return ((Number) value).longValue();
+  }
+
+  private static String plural(long count, String word) {
+    return count == 1 ? word : word + "s";
   }
 
   /** 200,000 */

@@ -11,9 +11,11 @@ import java.util.regex.Pattern;
  * @param namespacePrefix put in front of bronze, silver and gold, e.g. {@code demo_}; may be empty
  */
 public record DemoOptions(long rows, String namespacePrefix) {
-  public static final long DEFAULT_ROWS = 200_000;
+  public static final long DEFAULT_ROWS = 100_000;
+
   /** Below this, some kinds of bad rows would not appear at all. */
   public static final long MIN_ROWS = 1_000;
+
   /** Keeps ids and sums far from any type limit. */
   public static final long MAX_ROWS = 100_000_000;
 
@@ -23,13 +25,19 @@ public record DemoOptions(long rows, String namespacePrefix) {
     if (rows < MIN_ROWS || rows > MAX_ROWS) {
       throw new LagoaException(
           ErrorCode.INVALID_ARGUMENT,
-          "cannot run the demo with " + rows + " rows: use --rows between " + MIN_ROWS + " and "
+          "cannot run the demo with "
+              + rows
+              + " rows: use --rows between "
+              + MIN_ROWS
+              + " and "
               + MAX_ROWS);
     }
     if (namespacePrefix == null || !PREFIX.matcher(namespacePrefix).matches()) {
       throw new LagoaException(
           ErrorCode.INVALID_ARGUMENT,
-          "cannot use namespace prefix '" + namespacePrefix + "': use lower-case letters, digits"
+          "cannot use namespace prefix '"
+              + namespacePrefix
+              + "': use lower-case letters, digits"
               + " and _ only, e.g. --namespace-prefix demo_");
     }
   }

@@ -7,6 +7,7 @@ import java.util.List;
  *
  * @param snapshotBeforeMerge silver's snapshot before the MERGE: what time travel reads
  * @param snapshotAfterMerge silver's snapshot the MERGE committed
+ * @param updatedIds a few ids of sales the MERGE updated, the ones the demo shows
  * @param nanos the run's time, Spark's start not included
  */
 public record DemoReport(
@@ -15,10 +16,12 @@ public record DemoReport(
     List<StepResult> steps,
     long snapshotBeforeMerge,
     long snapshotAfterMerge,
+    List<Long> updatedIds,
     long nanos) {
 
   public DemoReport {
     steps = List.copyOf(steps);
+    updatedIds = List.copyOf(updatedIds);
   }
 
   public StepResult step(DemoStep step) {

@@ -57,8 +57,8 @@ public record DemoTables(String namespacePrefix) {
   }
 
   /**
-   * Checks that the demo may write its tables and returns those a previous run left, which it
-   * will replace.
+   * Checks that the demo may write its tables and returns those a previous run left, which it will
+   * replace.
    *
    * @throws LagoaException if a table or view with a demo table's name exists and is not the
    *     demo's; nothing has been changed then
@@ -88,10 +88,19 @@ public record DemoTables(String namespacePrefix) {
     String other = "demo_".equals(namespacePrefix) ? "demo2_" : "demo_";
     return new LagoaException(
         ErrorCode.TABLE_CONFLICT,
-        "cannot run the demo: " + name + " already exists and is " + what + " the demo did not"
-            + " create (it lacks the property " + OWNER_PROPERTY + "=true), so the demo leaves it"
-            + " untouched. Run the demo in other namespaces with --namespace-prefix " + other
-            + " (tables " + other + "bronze.vendas, ...), or in another warehouse, e.g."
+        "cannot run the demo: "
+            + name
+            + " already exists and is "
+            + what
+            + " the demo did not"
+            + " create (it lacks the property "
+            + OWNER_PROPERTY
+            + "=true), so the demo leaves it"
+            + " untouched. Run the demo in other namespaces with --namespace-prefix "
+            + other
+            + " (tables "
+            + other
+            + "bronze.vendas, ...), or in another warehouse, e.g."
             + " LAGOA_WAREHOUSE=/tmp/lagoa-demo lagoa demo");
   }
 

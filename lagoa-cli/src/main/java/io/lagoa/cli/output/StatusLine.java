@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * redrawn in place, and ends with the final time; elsewhere (a pipe, a log, a test) it is printed
  * once when the task starts, so logs stay clean.
  */
-public final class Progress implements AutoCloseable {
+public final class StatusLine implements AutoCloseable {
   private static final String FRAMES = "|/-\\";
   private static final String CLEAR_TO_END = "\u001b[K";
 
@@ -23,7 +23,7 @@ public final class Progress implements AutoCloseable {
   private long started;
   private int frame;
 
-  public Progress(PrintWriter out, boolean interactive) {
+  public StatusLine(PrintWriter out, boolean interactive) {
     this.out = out;
     this.interactive = interactive;
     this.ticker =
@@ -79,8 +79,13 @@ public final class Progress implements AutoCloseable {
   private void draw() {
     long elapsed = System.nanoTime() - started;
     out.print(
-        "\r" + line + "  " + FRAMES.charAt(frame % FRAMES.length()) + " "
-            + Values.seconds(elapsed) + CLEAR_TO_END);
+        "\r"
+            + line
+            + "  "
+            + FRAMES.charAt(frame % FRAMES.length())
+            + " "
+            + Values.seconds(elapsed)
+            + CLEAR_TO_END);
     out.flush();
   }
 
