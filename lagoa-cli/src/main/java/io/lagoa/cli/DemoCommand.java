@@ -108,7 +108,8 @@ final class DemoCommand implements Callable<Integer> {
       }
       human.println();
 
-      DemoReport report = new Demo(sql, options).run(new StepPrinter(human, progress));
+      DemoReport report =
+          new Demo(sql, cli.catalog(), options).run(new StepPrinter(human, progress));
       if (json) {
         printJson(report, config, sparkNanos);
       } else {

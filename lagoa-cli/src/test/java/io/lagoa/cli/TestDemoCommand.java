@@ -20,8 +20,12 @@ class TestDemoCommand {
 
   @BeforeAll
   static void start() {
+    // Spark's default session points at another warehouse, gone by now, as after other test
+    // classes in this JVM: the demo must use its own session and catalog, never the default.
+    try (TestingWarehouse other = TestingWarehouse.create()) {
+      new SparkSql(LagoaSpark.session(other.config())).run("SHOW NAMESPACES");
+    }
     warehouse = TestingWarehouse.create();
-    LagoaSpark.session(warehouse.config());
   }
 
   @AfterAll

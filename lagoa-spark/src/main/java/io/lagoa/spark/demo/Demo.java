@@ -1,6 +1,5 @@
 package io.lagoa.spark.demo;
 
-import io.lagoa.catalog.CatalogProperties;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import io.lagoa.result.QueryResult;
@@ -19,7 +18,6 @@ import java.util.stream.Collectors;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
-import org.apache.iceberg.spark.Spark3Util;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -35,12 +33,20 @@ public final class Demo {
   private static final int SAMPLE_ROWS = 20;
 
   private final SparkSql sql;
+  private final Catalog catalog;
   private final DemoOptions options;
   private final DemoTables tables;
   private final DemoSql statements;
 
-  public Demo(SparkSql sql, DemoOptions options) {
+  /**
+   * @param sql the session the steps run in
+   * @param catalog the same catalog through the Iceberg API, for table properties and snapshots.
+   *     Not Spark's own catalog object: Spark builds that from whichever session is active on the
+   *     thread, which in a JVM with several sessions need not be this one.
+   */
+  public Demo(SparkSql sql, Catalog catalog, DemoOptions options) {
     this.sql = sql;
+    this.catalog = catalog;
     this.options = options;
     this.tables = new DemoTables(options.namespacePrefix());
     this.statements = new DemoSql(tables, options.rows());
@@ -58,7 +64,6 @@ public final class Demo {
   /** One execution: the state steps hand each other (snapshot ids) lives here. */
   private final class Run {
     private final DemoListener listener;
-    private final Catalog catalog;
     private final List<StepResult> results = new ArrayList<>();
     private long beforeMerge;
     private long afterMerge;
@@ -68,7 +73,6 @@ public final class Demo {
 
     Run(DemoListener listener) {
       this.listener = listener;
-      this.catalog = Spark3Util.loadIcebergCatalog(sql.session(), CatalogProperties.CATALOG_NAME);
     }
 
     DemoReport execute() {

@@ -3,6 +3,7 @@ package io.lagoa.spark.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lagoa.catalog.LagoaCatalogs;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import io.lagoa.result.QueryResult;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.iceberg.catalog.Catalog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,15 +25,18 @@ class TestDemo {
 
   private static TestingWarehouse warehouse;
   private static SparkSql sql;
+  private static Catalog catalog;
 
   @BeforeAll
   static void start() {
     warehouse = TestingWarehouse.create();
     sql = new SparkSql(LagoaSpark.session(warehouse.config()));
+    catalog = LagoaCatalogs.open(warehouse.config());
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
+    ((AutoCloseable) catalog).close();
     warehouse.close();
   }
 
@@ -39,7 +44,7 @@ class TestDemo {
   void everyStepLeavesWhatItReports() {
     List<String> events = new ArrayList<>();
     DemoReport report =
-        new Demo(sql, new DemoOptions(ROWS, "t1_"))
+        new Demo(sql, catalog, new DemoOptions(ROWS, "t1_"))
             .run(
                 new DemoListener() {
                   @Override
@@ -192,8 +197,8 @@ class TestDemo {
   @Test
   void aSecondRunReplacesTheDemosOwnTables() {
     DemoOptions options = new DemoOptions(ROWS, "t2_");
-    new Demo(sql, options).run(new DemoListener() {});
-    DemoReport second = new Demo(sql, options).run(new DemoListener() {});
+    new Demo(sql, catalog, options).run(new DemoListener() {});
+    DemoReport second = new Demo(sql, catalog, options).run(new DemoListener() {});
     assertThat(second.step(DemoStep.PREPARE).metric("tables_replaced")).isEqualTo(4);
     assertThat(second.step(DemoStep.PREPARE).metric("namespaces_created")).isZero();
     assertThat(single("SELECT count(*) FROM t2_bronze.vendas")).isEqualTo(ROWS);
@@ -211,7 +216,8 @@ class TestDemo {
     sql.run("INSERT INTO t3_bronze.vendas VALUES (1, 'meu dado')");
     long snapshot = single("SELECT snapshot_id FROM t3_bronze.vendas.snapshots");
 
-    assertThatThrownBy(() -> new Demo(sql, new DemoOptions(ROWS, "t3_")).run(new DemoListener() {}))
+    assertThatThrownBy(
+            () -> new Demo(sql, catalog, new DemoOptions(ROWS, "t3_")).run(new DemoListener() {}))
         .isInstanceOfSatisfying(
             LagoaException.class,
             e -> {
