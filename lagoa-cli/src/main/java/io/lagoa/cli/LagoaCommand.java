@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
       TablesCommand.class,
       TableCommand.class,
       ChangesCommand.class,
+      DemoCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LagoaCommand implements Callable<Integer> {
