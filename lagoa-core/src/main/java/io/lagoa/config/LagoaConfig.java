@@ -9,11 +9,13 @@ import java.util.Optional;
  * @param source the file it was read from, or empty when only defaults and the environment apply
  * @param warehouse where tables live, as a URI: {@code file:/abs/path} or {@code s3://bucket/p}
  * @param localWarehouse the folder when the warehouse is on local disk
+ * @param storage how to reach an object-store warehouse (S3 endpoint, credentials)
  */
 public record LagoaConfig(
     Optional<Path> source,
     String warehouse,
     Optional<Path> localWarehouse,
+    StorageConfig storage,
     CatalogConfig catalog,
     SparkSettings spark) {
 
