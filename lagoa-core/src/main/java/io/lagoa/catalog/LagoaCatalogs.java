@@ -130,13 +130,26 @@ public final class LagoaCatalogs {
     for (Throwable cause = error; cause != null; cause = cause.getCause()) {
       if (cause.getClass().getName().startsWith("software.amazon.awssdk.")
           && cause.getMessage() != null) {
-        return cause.getMessage().strip();
+        return shortenChainMessage(cause.getMessage().strip());
       }
       if (cause.getCause() == cause) {
         break;
       }
     }
-    return rootMessage(error);
+    return shortenChainMessage(rootMessage(error));
+  }
+
+  /** The SDK lists every provider it asked, with object ids; say what it means instead. */
+  private static String shortenChainMessage(String message) {
+    if (message.startsWith("Unable to load region from any of the providers")) {
+      return "no AWS region found (looked at AWS_REGION, the AWS profile and the EC2 instance"
+          + " metadata)";
+    }
+    if (message.startsWith("Unable to load credentials from any of the providers")) {
+      return "no AWS credentials found (looked at AWS_ACCESS_KEY_ID, web identity, the AWS"
+          + " profile, the container and the EC2 instance role)";
+    }
+    return message;
   }
 
   /** What to change, judged from the S3 status or the client's complaint. */
@@ -149,11 +162,11 @@ public final class LagoaCatalogs {
             ? "the AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_PROFILE), or set"
                 + " storage.s3.access-key-id and storage.s3.secret-access-key"
             : "storage.s3.access-key-id and storage.s3.secret-access-key";
-    if (text.contains("unable to load credentials")) {
-      return ". No S3 credentials were found: set storage.s3.access-key-id and"
-          + " storage.s3.secret-access-key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY";
+    if (text.contains("no aws credentials found")) {
+      return ". Set storage.s3.access-key-id and storage.s3.secret-access-key, or"
+          + " AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)";
     }
-    if (text.contains("unable to load region")) {
+    if (text.contains("no aws region found")) {
       return ". Set storage.s3.region (or AWS_REGION) to the bucket's region";
     }
     if (text.contains("nosuchbucket") || text.contains("bucket does not exist")) {
@@ -165,8 +178,10 @@ public final class LagoaCatalogs {
     if (text.contains("status code: 301") || text.contains("permanentredirect")) {
       return ". The bucket is in another region: set storage.s3.region to it";
     }
-    if (text.contains("unable to execute http request") || text.contains("connect")
-        || text.contains("unknownhost") || text.contains("timed out")) {
+    if (text.contains("unable to execute http request")
+        || text.contains("connect")
+        || text.contains("unknownhost")
+        || text.contains("timed out")) {
       return s3.endpoint().isPresent()
           ? ". Check that the server is running and storage.s3.endpoint is right"
           : ". Check the network connection to AWS S3, or set storage.s3.endpoint for an"
