@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.internal.SQLConf;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Starts the embedded Spark with the Lagoa catalog as its default catalog, tuned for one machine.
@@ -55,6 +56,14 @@ public final class LagoaSpark {
     Map<String, String> conf = sparkConf(config);
     if (SparkSession.getDefaultSession().isDefined()) {
       SparkSession session = SparkSession.getDefaultSession().get().newSession();
+      // The context keeps the catalog settings it started with; drop those this configuration
+      // does not have (an S3 warehouse's io-impl must not reach a local one, say).
+      String catalogPrefix = "spark.sql.catalog." + CatalogProperties.CATALOG_NAME + ".";
+      for (String key : CollectionConverters.asJava(session.conf().getAll()).keySet()) {
+        if (key.startsWith(catalogPrefix) && !conf.containsKey(key)) {
+          session.conf().unset(key);
+        }
+      }
       conf.forEach(
           (key, value) -> {
             // Session-level SQL settings apply; static ones (extensions, master) were fixed
