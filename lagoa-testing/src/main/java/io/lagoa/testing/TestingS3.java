@@ -60,10 +60,15 @@ public final class TestingS3 implements AutoCloseable {
       Path base = Path.of(System.getProperty("java.io.tmpdir"));
       Files.createDirectories(base);
       root = Files.createTempDirectory(base, "lagoa-s3-");
-      // Owner-only: S3Proxy serves a world-readable folder as a public bucket.
-      Files.createDirectories(
-          root.resolve("data").resolve(bucket),
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Path bucketFolder = root.resolve("data").resolve(bucket);
+      try {
+        // Owner-only: S3Proxy serves a world-readable folder as a public bucket.
+        Files.createDirectories(
+            bucketFolder,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      } catch (UnsupportedOperationException e) {
+        Files.createDirectories(bucketFolder); // not a POSIX file system
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
