@@ -2,6 +2,7 @@ package io.lagoa.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lagoa.testing.TestingS3;
 import io.lagoa.testing.TestingWarehouse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +51,27 @@ class DistributionIT {
     // Quiet logging: no INFO lines from Spark, Hadoop or Iceberg reach the user.
     assertThat(result.stderr).doesNotContain(" INFO ").doesNotContain("WARN NativeCodeLoader");
     assertThat(warehouse.warehouse().resolve("catalog.db")).exists();
+  }
+
+  @Test
+  void runsSqlOnAnS3Warehouse() throws Exception {
+    try (TestingS3 s3 = TestingS3.start()) {
+      Map<String, String> env = new HashMap<>(s3.environment("dist"));
+      env.put("LAGOA_CATALOG_URI", "jdbc:sqlite:" + warehouse.root().resolve("catalog.db"));
+      Result result =
+          run(
+              env,
+              "sql",
+              "CREATE NAMESPACE IF NOT EXISTS bronze; CREATE TABLE bronze.t (id BIGINT) USING"
+                  + " iceberg; INSERT INTO bronze.t VALUES (1); SELECT count(*) AS n FROM bronze.t",
+              "--format",
+              "csv");
+      assertThat(result.exitCode).as(result.stderr).isZero();
+      assertThat(result.stdout).isEqualTo("n\r\n1\r\n");
+      // The AWS SDK ships in lib/ and stays quiet.
+      assertThat(result.stderr).doesNotContain(" INFO ").doesNotContain(" WARN ");
+      assertThat(s3.objectKeys("dist/bronze/t/data/")).isNotEmpty();
+    }
   }
 
   @Test

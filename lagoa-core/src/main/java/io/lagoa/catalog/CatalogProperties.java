@@ -2,6 +2,7 @@ package io.lagoa.catalog;
 
 import io.lagoa.config.CatalogConfig;
 import io.lagoa.config.LagoaConfig;
+import io.lagoa.config.S3Config;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,6 +14,13 @@ import java.util.Map;
 public final class CatalogProperties {
   /** The catalog's name in SQL: tables are {@code lagoa.<namespace>.<table>}. */
   public static final String CATALOG_NAME = "lagoa";
+
+  /**
+   * Iceberg's own S3 client (AWS SDK v2, from iceberg-aws-bundle at run time). Hadoop's S3A is not
+   * used: Iceberg never lists directories or renames, so S3FileIO does less and needs no Hadoop
+   * configuration.
+   */
+  public static final String S3_FILE_IO = "org.apache.iceberg.aws.s3.S3FileIO";
 
   /**
    * Table defaults Lagoa applies to every new table. Commit retries are raised above Iceberg's
@@ -61,7 +69,19 @@ public final class CatalogProperties {
       }
     }
     TABLE_DEFAULTS.forEach((key, value) -> properties.put("table-default." + key, value));
+    config.storage().s3().ifPresent(s3 -> putS3(s3, properties));
     properties.putAll(catalog.properties());
     return properties;
+  }
+
+  /** S3FileIO's settings; without keys it falls back to the AWS default credentials chain. */
+  private static void putS3(S3Config s3, Map<String, String> properties) {
+    properties.put("io-impl", S3_FILE_IO);
+    s3.endpoint().ifPresent(endpoint -> properties.put("s3.endpoint", endpoint));
+    properties.put("s3.path-style-access", Boolean.toString(s3.pathStyleAccess()));
+    s3.region().ifPresent(region -> properties.put("client.region", region));
+    s3.accessKeyId().ifPresent(id -> properties.put("s3.access-key-id", id));
+    s3.secretAccessKey().ifPresent(key -> properties.put("s3.secret-access-key", key.value()));
+    s3.sessionToken().ifPresent(token -> properties.put("s3.session-token", token.value()));
   }
 }

@@ -4,6 +4,7 @@ import io.lagoa.config.CatalogConfig;
 import io.lagoa.config.CatalogType;
 import io.lagoa.config.ConfigKeys;
 import io.lagoa.config.LagoaConfig;
+import io.lagoa.config.S3Config;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import java.io.IOException;
@@ -12,6 +13,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +23,9 @@ import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.FileInfo;
+import org.apache.iceberg.io.SupportsPrefixOperations;
 
 /** Opens the Iceberg catalog a configuration names, after checking it can be reached. */
 public final class LagoaCatalogs {
@@ -62,6 +68,134 @@ public final class LagoaCatalogs {
     if (catalog.type() != CatalogType.REST) {
       checkDatabase(config);
     }
+    config
+        .storage()
+        .s3()
+        .ifPresent(
+            s3 -> {
+              relaxChecksums(s3);
+              checkObjectStore(config, s3);
+            });
+  }
+
+  /** The AWS SDK's process-wide setting for when uploads carry a checksum. */
+  static final String CHECKSUM_PROPERTY = "aws.requestChecksumCalculation";
+
+  /**
+   * Since AWS SDK 2.30 every upload carries a CRC32 trailer, which many S3-compatible stores reject
+   * ("x-amz-content-sha256 does not match", "header not implemented"). With an endpoint set, ask
+   * for checksums only where S3 requires them, unless the user chose
+   * (AWS_REQUEST_CHECKSUM_CALCULATION or -Daws.requestChecksumCalculation). Iceberg 1.12 has no
+   * per-client property for this, so it is the SDK's process-wide setting; AWS S3 itself keeps the
+   * SDK default when no endpoint is set.
+   */
+  private static void relaxChecksums(S3Config s3) {
+    if (s3.endpoint().isPresent()
+        && System.getProperty(CHECKSUM_PROPERTY) == null
+        && System.getenv("AWS_REQUEST_CHECKSUM_CALCULATION") == null) {
+      System.setProperty(CHECKSUM_PROPERTY, "when_required");
+    }
+  }
+
+  /**
+   * Lists the warehouse prefix once (one request), so a wrong endpoint, bucket or key is one clear
+   * error before anything starts rather than a failed write deep inside a query.
+   */
+  private static void checkObjectStore(LagoaConfig config, S3Config s3) {
+    Map<String, String> properties = CatalogProperties.of(config);
+    String impl = properties.getOrDefault("io-impl", CatalogProperties.S3_FILE_IO);
+    FileIO io;
+    try {
+      io = CatalogUtil.loadFileIO(impl, properties, new Configuration());
+    } catch (RuntimeException | LinkageError e) {
+      throw new LagoaException(
+          ErrorCode.INTERNAL_ERROR,
+          "cannot open the S3 client " + impl + " for the warehouse " + config.warehouse()
+              + ": " + rootMessage(e) + " (is org.apache.iceberg:iceberg-aws-bundle on the class"
+              + " path?)",
+          e);
+    }
+    try (FileIO closing = io) {
+      if (closing instanceof SupportsPrefixOperations prefixes) {
+        Iterator<FileInfo> files = prefixes.listPrefix(config.warehouse() + "/").iterator();
+        files.hasNext();
+      }
+    } catch (RuntimeException e) {
+      String where =
+          s3.endpoint()
+              .map(endpoint -> " at " + endpoint + " (storage.s3.endpoint, from ")
+              .orElse(" on AWS S3 (warehouse, from ");
+      throw new LagoaException(
+          ErrorCode.STORAGE_UNREACHABLE,
+          "cannot reach the warehouse " + config.warehouse() + where + config.describeSource()
+              + "): " + storageMessage(e) + storageHint(e, s3),
+          e);
+    }
+  }
+
+  /** The AWS SDK's own message is the useful one (it names the host); the root cause's is terse. */
+  static String storageMessage(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause.getClass().getName().startsWith("software.amazon.awssdk.")
+          && cause.getMessage() != null) {
+        return shortenChainMessage(cause.getMessage().strip());
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return shortenChainMessage(rootMessage(error));
+  }
+
+  /** The SDK lists every provider it asked, with object ids; say what it means instead. */
+  private static String shortenChainMessage(String message) {
+    if (message.startsWith("Unable to load region from any of the providers")) {
+      return "no AWS region found (looked at AWS_REGION, the AWS profile and the EC2 instance"
+          + " metadata)";
+    }
+    if (message.startsWith("Unable to load credentials from any of the providers")) {
+      return "no AWS credentials found (looked at AWS_ACCESS_KEY_ID, web identity, the AWS"
+          + " profile, the container and the EC2 instance role)";
+    }
+    return message;
+  }
+
+  /** What to change, judged from the S3 status or the client's complaint. */
+  static String storageHint(Throwable error, S3Config s3) {
+    String text =
+        (error.getClass().getSimpleName() + " " + storageMessage(error) + " " + rootMessage(error))
+            .toLowerCase(Locale.ROOT);
+    String credentials =
+        s3.defaultCredentials()
+            ? "the AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_PROFILE), or set"
+                + " storage.s3.access-key-id and storage.s3.secret-access-key"
+            : "storage.s3.access-key-id and storage.s3.secret-access-key";
+    if (text.contains("no aws credentials found")) {
+      return ". Set storage.s3.access-key-id and storage.s3.secret-access-key, or"
+          + " AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)";
+    }
+    if (text.contains("no aws region found")) {
+      return ". Set storage.s3.region (or AWS_REGION) to the bucket's region";
+    }
+    if (text.contains("nosuchbucket") || text.contains("bucket does not exist")) {
+      return ". Create the bucket, or fix the bucket name in warehouse";
+    }
+    if (text.contains("status code: 403")) {
+      return ". Check " + credentials + ", and that they may list and write the bucket";
+    }
+    if (text.contains("status code: 301") || text.contains("permanentredirect")) {
+      return ". The bucket is in another region: set storage.s3.region to it";
+    }
+    if (text.contains("unable to execute http request")
+        || text.contains("connect")
+        || text.contains("unknownhost")
+        || text.contains("timed out")) {
+      return s3.endpoint().isPresent()
+          ? ". Check that the server is running and storage.s3.endpoint is right"
+          : ". Check the network connection to AWS S3, or set storage.s3.endpoint for an"
+              + " S3-compatible store";
+    }
+    return "";
   }
 
   private static void checkDatabase(LagoaConfig config) {

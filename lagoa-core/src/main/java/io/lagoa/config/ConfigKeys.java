@@ -14,7 +14,7 @@ public final class ConfigKeys {
           ValueType.STRING,
           "./lagoa-warehouse",
           "Where table data and metadata live: a local folder (relative to this file) or"
-              + " s3://bucket/prefix.");
+              + " s3://bucket/prefix (s3a:// works too; see storage.s3).");
   public static final ConfigKey CATALOG_TYPE =
       ConfigKey.of(
           "catalog.type",
@@ -50,6 +50,42 @@ public final class ConfigKeys {
           ValueType.MAP,
           null,
           "Extra Iceberg catalog properties, passed through as they are (e.g. io-impl).");
+  public static final ConfigKey STORAGE_S3_ENDPOINT =
+      ConfigKey.of(
+          "storage.s3.endpoint",
+          ValueType.STRING,
+          null,
+          "The S3 API endpoint of an S3-compatible store (MinIO, Ceph, R2...), e.g."
+              + " http://localhost:9000. Unset: AWS S3.");
+  public static final ConfigKey STORAGE_S3_REGION =
+      ConfigKey.of(
+          "storage.s3.region",
+          ValueType.STRING,
+          null,
+          "The bucket's region, e.g. eu-west-1. Unset: the AWS default (AWS_REGION, the AWS"
+              + " profile); with an endpoint set, AWS_REGION or else us-east-1.");
+  public static final ConfigKey STORAGE_S3_PATH_STYLE_ACCESS =
+      ConfigKey.of(
+          "storage.s3.path-style-access",
+          ValueType.BOOLEAN,
+          null,
+          "Address buckets as <endpoint>/<bucket> rather than <bucket>.<endpoint>. Default: true"
+              + " when an endpoint is set (MinIO, Ceph need it), false for AWS S3.");
+  public static final ConfigKey STORAGE_S3_ACCESS_KEY_ID =
+      ConfigKey.of(
+          "storage.s3.access-key-id",
+          ValueType.STRING,
+          null,
+          "Access key id, set with secret-access-key. Unset: the AWS default credentials"
+              + " (AWS_ACCESS_KEY_ID, the AWS profile, an instance or pod role).");
+  public static final ConfigKey STORAGE_S3_SECRET_ACCESS_KEY =
+      ConfigKey.secret(
+          "storage.s3.secret-access-key",
+          "Secret access key for access-key-id. Prefer secret-access-key-file or the env.");
+  public static final ConfigKey STORAGE_S3_SESSION_TOKEN =
+      ConfigKey.secret(
+          "storage.s3.session-token",
+          "Session token of temporary credentials, with access-key-id and secret-access-key.");
   public static final ConfigKey SPARK_MASTER =
       ConfigKey.of(
           "spark.master", ValueType.STRING, "local[*]", "Spark master; local[*] uses every core.");
@@ -78,6 +114,12 @@ public final class ConfigKeys {
           CATALOG_CREDENTIAL,
           CATALOG_CONNECT_TIMEOUT,
           CATALOG_PROPERTIES,
+          STORAGE_S3_ENDPOINT,
+          STORAGE_S3_REGION,
+          STORAGE_S3_PATH_STYLE_ACCESS,
+          STORAGE_S3_ACCESS_KEY_ID,
+          STORAGE_S3_SECRET_ACCESS_KEY,
+          STORAGE_S3_SESSION_TOKEN,
           SPARK_MASTER,
           SPARK_SHUFFLE_PARTITIONS,
           SPARK_CONF);

@@ -365,6 +365,8 @@ public final class ConfigLoader {
       warehouse = path.toUri().toString().replaceAll("/+$", "");
     }
 
+    StorageConfig storage = storage(raw, warehouse, localWarehouse, baseDir);
+
     CatalogType type = CatalogType.fromName(raw.value(ConfigKeys.CATALOG_TYPE, this));
     String uri = raw.value(ConfigKeys.CATALOG_URI, this);
     String uriLocation =
@@ -377,9 +379,10 @@ public final class ConfigLoader {
           if (localWarehouse.isEmpty()) {
             throw new ConfigException(
                 "catalog.uri",
-                "the sqlite catalog needs a local file when the warehouse is "
-                    + warehouse
-                    + "; set catalog.uri to jdbc:sqlite:/path/catalog.db, or use postgres");
+                "the sqlite catalog is a file on local disk, so with the warehouse on " + warehouse
+                    + " (" + (warehouseAt == null ? "warehouse" : warehouseAt.location()) + ")"
+                    + " catalog.uri must name one, e.g. jdbc:sqlite:/var/lib/lagoa/catalog.db"
+                    + " (this machine only); or set catalog.type: postgres to share the catalog");
           }
           uri = "jdbc:sqlite:" + localWarehouse.get().resolve("catalog.db");
         } else if (!uri.startsWith("jdbc:sqlite:")) {
@@ -436,7 +439,7 @@ public final class ConfigLoader {
             raw.map(ConfigKeys.SPARK_CONF, this));
     Map<String, String> origins = new LinkedHashMap<>();
     raw.values.forEach((name, located) -> origins.put(name, located.location()));
-    return new LagoaConfig(file, warehouse, localWarehouse, catalog, spark, origins);
+    return new LagoaConfig(file, warehouse, localWarehouse, storage, catalog, spark, origins);
   }
 
   /** Names where catalog.type was set, since that asks for a URI, and both ways to set one. */
@@ -471,6 +474,95 @@ public final class ConfigLoader {
   /** Paths from the environment are relative to the current folder, from a file to its folder. */
   private Path baseFor(Located located, Path fileBaseDir) {
     return located != null && located.fromEnvironment() ? workingDir : fileBaseDir;
+  }
+
+  // ---- object storage ----
+
+  private static final Pattern S3_LOCATION = Pattern.compile("^(?i:s3a?)://([^/]*)(/.*)?$");
+
+  /** The storage.s3 keys, checked against the warehouse they are for. */
+  private StorageConfig storage(
+      RawConfig raw, String warehouse, Optional<Path> localWarehouse, Path baseDir) {
+    Matcher s3Location = S3_LOCATION.matcher(warehouse);
+    if (!s3Location.matches()) {
+      for (ConfigKey key : ConfigKeys.all()) {
+        Located located = raw.located(key);
+        if (key.name().startsWith("storage.s3.") && located != null && !located.value().isBlank()) {
+          throw new ConfigException(
+              located.location(),
+              key.name() + " is set, but the warehouse is "
+                  + localWarehouse.map(path -> "the local folder " + path).orElse(warehouse)
+                  + "; set warehouse to s3://bucket/prefix, or remove the storage.s3 settings");
+        }
+      }
+      return StorageConfig.local();
+    }
+    if (s3Location.group(1).isEmpty()) {
+      throw new ConfigException(
+          locationOf(raw, ConfigKeys.WAREHOUSE),
+          "warehouse '" + warehouse + "' names no bucket; write it as s3://bucket/prefix");
+    }
+
+    Optional<String> endpoint =
+        nonBlank(raw, ConfigKeys.STORAGE_S3_ENDPOINT).map(url -> url.replaceAll("/+$", ""));
+    if (endpoint.isPresent() && !endpoint.get().matches("(?i)^https?://[^/\\s]+(/\\S*)?$")) {
+      throw new ConfigException(
+          locationOf(raw, ConfigKeys.STORAGE_S3_ENDPOINT),
+          "storage.s3.endpoint must be an http:// or https:// URL such as http://localhost:9000,"
+              + " but is '" + endpoint.get() + "'");
+    }
+    Optional<String> region = nonBlank(raw, ConfigKeys.STORAGE_S3_REGION);
+    if (region.isEmpty() && endpoint.isPresent()) {
+      // S3-compatible stores sign with a region too; most accept the AWS default.
+      String fromEnv = env.get("AWS_REGION");
+      region =
+          Optional.of(
+              fromEnv == null || fromEnv.isBlank() ? S3Config.DEFAULT_COMPATIBLE_REGION : fromEnv);
+    }
+    boolean pathStyle =
+        nonBlank(raw, ConfigKeys.STORAGE_S3_PATH_STYLE_ACCESS)
+            .map(Boolean::parseBoolean)
+            .orElse(endpoint.isPresent());
+
+    Optional<String> accessKeyId = nonBlank(raw, ConfigKeys.STORAGE_S3_ACCESS_KEY_ID);
+    Optional<Secret> secretAccessKey =
+        secret(raw, ConfigKeys.STORAGE_S3_SECRET_ACCESS_KEY, baseDir)
+            .filter(secret -> !secret.value().isBlank());
+    Optional<Secret> sessionToken =
+        secret(raw, ConfigKeys.STORAGE_S3_SESSION_TOKEN, baseDir)
+            .filter(secret -> !secret.value().isBlank());
+    if (accessKeyId.isPresent() != secretAccessKey.isPresent()) {
+      ConfigKey given =
+          accessKeyId.isPresent()
+              ? ConfigKeys.STORAGE_S3_ACCESS_KEY_ID
+              : ConfigKeys.STORAGE_S3_SECRET_ACCESS_KEY;
+      throw new ConfigException(
+          locationOf(raw, given),
+          "storage.s3.access-key-id and storage.s3.secret-access-key go together, but only "
+              + given.name() + " is set; set both, or neither to use the AWS default credentials");
+    }
+    if (sessionToken.isPresent() && accessKeyId.isEmpty()) {
+      throw new ConfigException(
+          locationOf(raw, ConfigKeys.STORAGE_S3_SESSION_TOKEN),
+          "storage.s3.session-token needs storage.s3.access-key-id and"
+              + " storage.s3.secret-access-key (the temporary credentials it belongs to)");
+    }
+    return new StorageConfig(
+        Optional.of(
+            new S3Config(endpoint, region, pathStyle, accessKeyId, secretAccessKey, sessionToken)));
+  }
+
+  private Optional<String> nonBlank(RawConfig raw, ConfigKey key) {
+    return Optional.ofNullable(raw.value(key, this)).map(String::strip).filter(v -> !v.isEmpty());
+  }
+
+  /** Where a key was set, or its own name when it was not (or only its -file companion was). */
+  private static String locationOf(RawConfig raw, ConfigKey key) {
+    Located located = raw.located(key);
+    if (located == null && key.secret()) {
+      located = raw.located(ConfigKeys.byName(ConfigKeys.fileKeyOf(key)));
+    }
+    return located == null ? key.name() : located.location();
   }
 
   private Optional<Secret> secret(RawConfig raw, ConfigKey key, Path baseDir) {

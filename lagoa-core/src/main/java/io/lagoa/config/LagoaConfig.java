@@ -10,6 +10,7 @@ import java.util.Optional;
  * @param source the file it was read from, or empty when only defaults and the environment apply
  * @param warehouse where tables live, as a URI: {@code file:/abs/path} or {@code s3://bucket/p}
  * @param localWarehouse the folder when the warehouse is on local disk
+ * @param storage how to reach an object-store warehouse (S3 endpoint, credentials)
  * @param origins where each key that was set came from, by key name: {@code lagoa.yaml:7:3} or
  *     {@code environment variable LAGOA_CATALOG_URI}; keys left at their default are absent
  */
@@ -17,6 +18,7 @@ public record LagoaConfig(
     Optional<Path> source,
     String warehouse,
     Optional<Path> localWarehouse,
+    StorageConfig storage,
     CatalogConfig catalog,
     SparkSettings spark,
     Map<String, String> origins) {
@@ -29,9 +31,10 @@ public record LagoaConfig(
       Optional<Path> source,
       String warehouse,
       Optional<Path> localWarehouse,
+      StorageConfig storage,
       CatalogConfig catalog,
       SparkSettings spark) {
-    this(source, warehouse, localWarehouse, catalog, spark, Map.of());
+    this(source, warehouse, localWarehouse, storage, catalog, spark, Map.of());
   }
 
   /** Where the configuration came from, for messages. */

@@ -7,6 +7,7 @@ package io.lagoa.error;
 public enum ErrorCode {
   CONFIG_INVALID(ErrorType.USER_ERROR, 2),
   CATALOG_UNREACHABLE(ErrorType.EXTERNAL, 2),
+  STORAGE_UNREACHABLE(ErrorType.EXTERNAL, 2),
   INVALID_ARGUMENT(ErrorType.USER_ERROR, 2),
   SQL_ERROR(ErrorType.USER_ERROR, 1),
   TABLE_NOT_FOUND(ErrorType.USER_ERROR, 1),
