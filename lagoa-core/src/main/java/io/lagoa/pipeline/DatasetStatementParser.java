@@ -102,7 +102,7 @@ public final class DatasetStatementParser {
     int depth = 0;
     while (true) {
       SqlToken token = peek();
-      if (token == null) {
+      if (isEnd(token)) {
         throw error(null, "expected AS followed by the query that defines "
             + String.join(".", name));
       }
@@ -122,8 +122,7 @@ public final class DatasetStatementParser {
         }
         keys.addAll(keyList(token));
         continue;
-      } else if (depth == 0 && token.isKeyword("SEQUENCE") && peek(1) != null
-          && peek(1).isKeyword("BY")) {
+      } else if (depth == 0 && token.isKeyword("SEQUENCE") && peek(1).isKeyword("BY")) {
         if (kind != DatasetKind.STREAMING_TABLE) {
           throw error(token, "SEQUENCE BY is only for streaming tables with KEYS");
         }
@@ -141,7 +140,7 @@ public final class DatasetStatementParser {
     if (sequenceBy.isPresent() && keys.isEmpty()) {
       throw error(nameStart, "SEQUENCE BY needs KEYS (...): it orders the changes to one key");
     }
-    if (peek(1) == null) {
+    if (isEnd(peek(1))) {
       throw error(peek(), "expected the query after AS");
     }
     return new DatasetStatement(
@@ -164,7 +163,7 @@ public final class DatasetStatementParser {
         throw error(part, "expected the dataset's name, e.g. silver.users, not " + describe(part));
       }
       parts.add(part.value());
-      if (peek() != null && peek().isSymbol('.')) {
+      if (peek().isSymbol('.')) {
         index++;
       } else {
         return parts;
@@ -181,11 +180,11 @@ public final class DatasetStatementParser {
     List<int[]> commas = new ArrayList<>();
     while (true) {
       SqlToken first = peek();
-      if (first == null) {
+      if (isEnd(first)) {
         throw error(open, "this parenthesis is never closed");
       }
       int elementStart = first.start();
-      if (first.isKeyword("CONSTRAINT") && peek(2) != null && peek(2).isKeyword("EXPECT")) {
+      if (first.isKeyword("CONSTRAINT") && peek(2).isKeyword("EXPECT")) {
         if (kind == DatasetKind.TEMPORARY_VIEW) {
           throw error(first, "expectations go on materialized views and streaming tables, not on"
               + " temporary views; put this CONSTRAINT on the table that reads the view");
@@ -242,7 +241,7 @@ public final class DatasetStatementParser {
 
   private void skipElement() {
     int depth = 0;
-    while (peek() != null) {
+    while (!isEnd(peek())) {
       SqlToken token = peek();
       if (depth == 0 && (token.isSymbol(',') || token.isSymbol(')'))) {
         return;
@@ -288,7 +287,7 @@ public final class DatasetStatementParser {
       throw error(open, "EXPECT needs a condition between the parentheses");
     }
     ExpectationPolicy policy = defaultPolicy;
-    if (peek() != null && peek().isKeyword("ON")) {
+    if (peek().isKeyword("ON")) {
       index++;
       SqlToken violation = next("VIOLATION");
       if (!violation.isKeyword("VIOLATION")) {
@@ -344,7 +343,7 @@ public final class DatasetStatementParser {
   }
 
   private void optional(String keyword) {
-    if (peek() != null && peek().isKeyword(keyword)) {
+    if (peek().isKeyword(keyword)) {
       index++;
     }
   }
@@ -355,7 +354,16 @@ public final class DatasetStatementParser {
 
   private SqlToken peek(int ahead) {
     int at = index + ahead;
-    return at < tokens.size() ? tokens.get(at) : null;
+    return at < tokens.size() ? tokens.get(at) : end();
+  }
+
+  /** Stands for the end of the statement, so lookahead needs no null checks. */
+  private SqlToken end() {
+    return new SqlToken(SqlToken.Type.SYMBOL, "", sql.length(), sql.length());
+  }
+
+  private static boolean isEnd(SqlToken token) {
+    return token.type() == SqlToken.Type.SYMBOL && token.value().isEmpty();
   }
 
   private SqlToken next(String expected) {
