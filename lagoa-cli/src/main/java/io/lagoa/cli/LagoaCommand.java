@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = LagoaCommand.Version.class,
     description = "The lakehouse in one application: Apache Iceberg tables, Spark SQL, pipelines.",
-    subcommands = {SqlCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {SqlCommand.class, PipelineCommand.class, CommandLine.HelpCommand.class})
 public final class LagoaCommand implements Callable<Integer> {
   private final Cli cli;
 

@@ -139,4 +139,28 @@ class TestPipelineGraph {
         .hasMessageContaining("p.sql:1:26: users has no namespace")
         .hasMessageContaining("p.sql:5:6: silver.users reads raw, which is neither a temporary view");
   }
+
+  @Test
+  void rendersTextDotAndMermaid() {
+    define("TEMPORARY VIEW", "flat", "bronze.users", "bronze.ssn");
+    define("MATERIALIZED VIEW", "users", "flat");
+    define("MATERIALIZED VIEW", "gold.by_title", "users");
+    PipelineGraph graph = build("bronze.users", "bronze.ssn");
+    assertThat(GraphRenderer.text(graph)).isEqualTo(
+        "bronze.users  (table)\n"
+            + "└── flat  (temporary view)\n"
+            + "    └── silver.users  (materialized view)\n"
+            + "        └── gold.by_title  (materialized view)\n"
+            + "bronze.ssn  (table)\n"
+            + "└── flat  (see above)\n");
+    assertThat(GraphRenderer.dot(graph))
+        .startsWith("digraph \"p\" {")
+        .contains("\"bronze.ssn\" -> \"flat\";")
+        .contains("\"silver.users\" -> \"gold.by_title\";");
+    assertThat(GraphRenderer.mermaid(graph))
+        .startsWith("flowchart LR\n")
+        .contains("n0[(\"bronze.users\")]")
+        .contains("n2 --> n3")
+        .contains("n3 --> n4");
+  }
 }
