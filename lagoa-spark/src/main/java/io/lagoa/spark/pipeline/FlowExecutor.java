@@ -494,7 +494,7 @@ final class FlowExecutor {
         error.line().isPresent()
             ? statement.positionAt(error.line().getAsInt(), error.column().orElse(0))
             : statement.position();
-    return new FlowException(at + ": " + error.getMessage(), e);
+    return new FlowException(at + ": " + SparkPipelineParser.withoutExcerpt(error.getMessage()), e);
   }
 
   /** The query text of a temporary view's statement, to create it in the session. */

@@ -107,12 +107,16 @@ public final class PipelineRunner {
    */
   private void forgetCachedTables(List<Dataset> selected) {
     SparkCatalog catalog = sparkCatalog(spark);
+    List<String> names = new ArrayList<>(List.of(
+        RunHistory.PIPELINE_RUNS, RunHistory.FLOW_RUNS, RunHistory.EXPECTATION_RESULTS));
     for (Dataset dataset : selected) {
-      for (String name : List.of(dataset.name(), dataset.quarantineTable())) {
-        String[] parts = name.split("\\.");
-        catalog.invalidateTable(org.apache.spark.sql.connector.catalog.Identifier.of(
-            java.util.Arrays.copyOf(parts, parts.length - 1), parts[parts.length - 1]));
-      }
+      names.add(dataset.name());
+      names.add(dataset.quarantineTable());
+    }
+    for (String name : names) {
+      String[] parts = name.split("\\.");
+      catalog.invalidateTable(org.apache.spark.sql.connector.catalog.Identifier.of(
+          java.util.Arrays.copyOf(parts, parts.length - 1), parts[parts.length - 1]));
     }
   }
 

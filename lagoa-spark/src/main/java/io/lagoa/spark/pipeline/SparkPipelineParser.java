@@ -136,13 +136,11 @@ public final class SparkPipelineParser {
         statement, queryOffset, partitioning, comment, properties, streams);
   }
 
-  /** Where the query starts: the first token after the AS that ends the statement's head. */
+  /**
+   * Where the query starts: the first token after the AS that ends the statement's head (the
+   * query plan's own origin points at its top operator, e.g. GROUP BY, not at its start).
+   */
   private static int queryOffset(DatasetStatement statement, LogicalPlan query) {
-    Origin origin = query.origin();
-    if (origin.startIndex().isDefined()) {
-      return (Integer) origin.startIndex().get();
-    }
-    // a query that starts with WITH, or parentheses: find AS at depth 0 after the name
     List<SqlToken> tokens = SqlTokenizer.tokenize(statement.engineSql());
     int depth = 0;
     for (int i = 3; i < tokens.size(); i++) {
@@ -262,6 +260,13 @@ public final class SparkPipelineParser {
       return Optional.of(at + ": in expectation " + expectation.name() + ": "
           + firstLine(e.getMessage()));
     }
+  }
+
+  /** Spark's message without the "== SQL ==" excerpt (our position is in front of it). */
+  public static String withoutExcerpt(String message) {
+    int excerpt = message.indexOf("\n== SQL");
+    String text = excerpt < 0 ? message : message.substring(0, excerpt);
+    return text.strip().replaceAll(" ?\\(line \\d+, pos \\d+\\)$", "");
   }
 
   static String firstLine(String message) {
