@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })
+    subcommands = {SqlCommand.class, PipelineCommand.class, CommandLine.HelpCommand.class})
 public final class LagoaCommand implements Callable<Integer> {
   private final Cli cli;
 

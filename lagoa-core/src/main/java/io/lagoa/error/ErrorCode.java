@@ -14,6 +14,8 @@ public enum ErrorCode {
   SNAPSHOT_NOT_FOUND(ErrorType.USER_ERROR, 1),
   TABLE_CONFLICT(ErrorType.USER_ERROR, 1),
   IO_ERROR(ErrorType.EXTERNAL, 1),
+  PIPELINE_INVALID(ErrorType.USER_ERROR, 1),
+  PIPELINE_FAILED(ErrorType.USER_ERROR, 1),
   INTERNAL_ERROR(ErrorType.INTERNAL, 1);
 
   private final ErrorType type;

@@ -1,0 +1,320 @@
+package io.lagoa.cli;
+
+import io.lagoa.cli.output.OutputOptions;
+import io.lagoa.cli.output.Values;
+import io.lagoa.error.ErrorCode;
+import io.lagoa.error.LagoaException;
+import io.lagoa.pipeline.Dataset;
+import io.lagoa.pipeline.DatasetKind;
+import io.lagoa.pipeline.GraphRenderer;
+import io.lagoa.pipeline.PipelineGraph;
+import io.lagoa.pipeline.PipelineLoader;
+import io.lagoa.pipeline.PipelineSource;
+import io.lagoa.result.QueryResult;
+import io.lagoa.result.ResultColumn;
+import io.lagoa.spark.pipeline.CompiledPipeline;
+import io.lagoa.spark.pipeline.FlowResult;
+import io.lagoa.spark.pipeline.FlowStatus;
+import io.lagoa.spark.pipeline.PipelineListener;
+import io.lagoa.spark.pipeline.PipelineRunner;
+import io.lagoa.spark.pipeline.RunOptions;
+import io.lagoa.spark.pipeline.RunResult;
+import io.lagoa.spark.pipeline.SparkPipelineParser;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.catalog.ViewCatalog;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "pipeline",
+    description = {
+      "Declarative medallion pipelines: a folder with pipeline.yaml and .sql files of",
+      "CREATE MATERIALIZED VIEW / STREAMING TABLE / TEMPORARY VIEW statements (see docs/pipelines.md)."
+    },
+    mixinStandardHelpOptions = true,
+    subcommands = {
+      PipelineCommand.Validate.class,
+      PipelineCommand.Graph.class,
+      PipelineCommand.Run.class
+    })
+final class PipelineCommand implements Callable<Integer> {
+  private final Cli cli;
+
+  PipelineCommand(Cli cli) {
+    this.cli = cli;
+  }
+
+  @Override
+  public Integer call() {
+    new picocli.CommandLine(this).usage(cli.out());
+    return 0;
+  }
+
+  /** The folder argument and --var, shared by every subcommand. */
+  static final class Folder {
+    @Parameters(index = "0", paramLabel = "DIR", description = "The pipeline's folder.")
+    Path folder;
+
+    @Option(
+        names = "--var",
+        paramLabel = "NAME=VALUE",
+        description = "Set a ${NAME} variable of the SQL files (overrides pipeline.yaml).")
+    Map<String, String> variables = new LinkedHashMap<>();
+
+    PipelineSource load(Cli cli) {
+      return PipelineLoader.load(cli.resolve(folder.toString()), variables);
+    }
+  }
+
+  /** Whether the catalog has a table or view, through the Iceberg API (no Spark needed). */
+  static Predicate<String> exists(Catalog catalog) {
+    return name -> {
+      TableIdentifier identifier = TableIdentifier.parse(name);
+      return catalog.tableExists(identifier)
+          || catalog instanceof ViewCatalog views && views.viewExists(identifier);
+    };
+  }
+
+  @Command(
+      name = "validate",
+      description = "Check the pipeline without running it: syntax, names, inputs, cycles.",
+      mixinStandardHelpOptions = true)
+  static final class Validate implements Callable<Integer> {
+    private final Cli cli;
+    @Mixin Folder folder;
+
+    Validate(Cli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+      PipelineSource source = folder.load(cli);
+      CompiledPipeline pipeline =
+          new SparkPipelineParser().compile(source, exists(cli.catalog()));
+      PipelineGraph graph = pipeline.graph();
+      long tables = graph.tables().size();
+      long views = graph.datasets().size() - tables;
+      long rules = graph.datasets().stream()
+          .mapToLong(dataset -> dataset.statement().expectations().size()).sum();
+      cli.out().println("pipeline " + pipeline.name() + " is valid: " + tables
+          + (tables == 1 ? " table, " : " tables, ") + views
+          + (views == 1 ? " temporary view, " : " temporary views, ") + rules
+          + (rules == 1 ? " expectation, " : " expectations, ") + graph.externalInputs().size()
+          + " external inputs");
+      return 0;
+    }
+  }
+
+  enum GraphFormat {
+    text,
+    dot,
+    mermaid
+  }
+
+  @Command(
+      name = "graph",
+      description = "Show what each dataset reads: a text tree, Graphviz dot or Mermaid.",
+      mixinStandardHelpOptions = true)
+  static final class Graph implements Callable<Integer> {
+    private final Cli cli;
+    @Mixin Folder folder;
+
+    @Option(
+        names = "--format",
+        paramLabel = "FORMAT",
+        defaultValue = "text",
+        description = "text, dot or mermaid (default: ${DEFAULT-VALUE}).")
+    GraphFormat format;
+
+    Graph(Cli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+      PipelineGraph graph =
+          new SparkPipelineParser().compile(folder.load(cli), exists(cli.catalog())).graph();
+      String text = switch (format) {
+        case text -> GraphRenderer.text(graph);
+        case dot -> GraphRenderer.dot(graph);
+        case mermaid -> GraphRenderer.mermaid(graph);
+      };
+      cli.out().print(text);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "run",
+      description = {
+        "Run the pipeline: every table in dependency order, independent ones side by side.",
+        "A run is all or nothing: if a flow fails, every table is put back as it was."
+      },
+      mixinStandardHelpOptions = true)
+  static final class Run implements Callable<Integer> {
+    private final Cli cli;
+    @Mixin Folder folder;
+    @Mixin OutputOptions output;
+
+    @Option(
+        names = {"-s", "--select"},
+        paramLabel = "SELECTOR",
+        description = "Run only these: NAME, NAME+ (and downstream), +NAME (and upstream);"
+            + " repeat or separate with commas.")
+    List<String> select = new ArrayList<>();
+
+    @Option(names = "--full-refresh",
+        description = "Recompute streaming tables from all their source data.")
+    boolean fullRefresh;
+
+    @Option(names = "--dry-run",
+        description = "Check every flow's query and expectations against the catalog; write nothing.")
+    boolean dryRun;
+
+    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "2",
+        description = "Independent flows run at once (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    Run(Cli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+      if (parallelism < 1) {
+        throw new LagoaException(ErrorCode.INVALID_ARGUMENT,
+            "--parallelism must be at least 1, but is " + parallelism);
+      }
+      PipelineSource source = folder.load(cli);
+      org.apache.spark.sql.SparkSession spark = cli.sql().session();
+      CompiledPipeline pipeline = new SparkPipelineParser()
+          .compile(source, exists(PipelineRunner.icebergCatalog(spark)));
+      Progress progress = new Progress(cli);
+      RunResult result = new PipelineRunner(spark, progress, Clock.systemUTC())
+          .run(pipeline, new RunOptions(select, fullRefresh, dryRun, parallelism));
+      cli.printer().print(summary(result), output.format(), cli.out());
+      Duration took = Duration.between(result.startedAt(), result.endedAt());
+      result.historyError().ifPresent(error -> cli.err().println(
+          "warning: the run could not be recorded in lagoa_system: " + error));
+      if (result.status() == RunResult.Status.FAILED) {
+        StringBuilder message = new StringBuilder();
+        message.append(dryRun ? "dry run found problems: " : "pipeline run failed: ")
+            .append(result.error().orElse("a flow failed"));
+        if (!dryRun) {
+          message.append("\nevery table is as it was before the run");
+          if (!result.restored().isEmpty()) {
+            message.append(" (").append(String.join("; ", result.restored())).append(')');
+          }
+          message.append("; fix the problem and run again (run id ").append(result.runId())
+              .append(")");
+        }
+        throw new LagoaException(ErrorCode.PIPELINE_FAILED, message.toString());
+      }
+      cli.err().println((dryRun ? "dry run of " : "pipeline ") + result.pipeline()
+          + (dryRun ? " checked, nothing written" : " succeeded") + " in "
+          + Values.seconds(took.toNanos()) + (dryRun ? "" : " (run id " + result.runId() + ")"));
+      return 0;
+    }
+
+    private static QueryResult summary(RunResult result) {
+      List<ResultColumn> columns = List.of(
+          new ResultColumn("flow", "string"), new ResultColumn("kind", "string"),
+          new ResultColumn("action", "string"), new ResultColumn("status", "string"),
+          new ResultColumn("rows_read", "bigint"), new ResultColumn("rows_written", "bigint"),
+          new ResultColumn("dropped", "bigint"), new ResultColumn("quarantined", "bigint"),
+          new ResultColumn("seconds", "double"), new ResultColumn("note", "string"));
+      List<List<Object>> rows = new ArrayList<>();
+      for (FlowResult flow : result.flows()) {
+        List<Object> row = new ArrayList<>();
+        row.add(flow.flow());
+        row.add(flow.kind().description());
+        row.add(flow.action());
+        row.add(flow.status().label());
+        row.add(flow.rowsRead());
+        row.add(flow.rowsWritten());
+        row.add(flow.rowsDropped());
+        row.add(flow.rowsQuarantined());
+        row.add(Math.round(Duration.between(flow.startedAt(), flow.endedAt()).toMillis() / 100.0) / 10.0);
+        row.add(flow.error().map(error -> error.lines().findFirst().orElse("")).orElse(null));
+        rows.add(row);
+      }
+      return new QueryResult(columns, rows, false);
+    }
+  }
+
+  /** One line per flow on stderr when it starts and when it ends. */
+  static final class Progress implements PipelineListener {
+    private final Cli cli;
+    private final AtomicInteger started = new AtomicInteger();
+    private int total;
+
+    Progress(Cli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public void runStarted(String runId, int flows) {
+      total = flows;
+    }
+
+    @Override
+    public void flowStarted(Dataset dataset, String action) {
+      synchronized (cli) {
+        cli.err().println("[" + started.incrementAndGet() + "/" + total + "] " + dataset.name()
+            + ": " + action + " " + dataset.kind().description() + "...");
+        cli.err().flush();
+      }
+    }
+
+    @Override
+    public void flowFinished(FlowResult result) {
+      String seconds = Values.seconds(
+          Duration.between(result.startedAt(), result.endedAt()).toNanos());
+      StringBuilder line = new StringBuilder("      ").append(result.flow()).append(": ")
+          .append(result.status().label());
+      if (result.status() == FlowStatus.SUCCEEDED) {
+        line.append(", ").append(result.rowsWritten()).append(" rows written");
+        if (result.rowsDropped() > 0) {
+          line.append(", ").append(result.rowsDropped()).append(" dropped");
+        }
+        if (result.rowsQuarantined() > 0) {
+          line.append(", ").append(result.rowsQuarantined()).append(" quarantined");
+        }
+        result.expectations().stream()
+            .filter(rule -> rule.rowsFailed() > 0)
+            .forEach(rule -> line.append("; ").append(rule.rule()).append(" (")
+                .append(rule.policy().configName()).append(") failed ")
+                .append(rule.rowsFailed()).append(" rows"));
+      }
+      if (result.kind() != DatasetKind.TEMPORARY_VIEW && result.status() != FlowStatus.PLANNED) {
+        line.append(" (").append(seconds).append(')');
+      }
+      result.error().ifPresent(error -> line.append("\n        ").append(error.replace("\n", "\n        ")));
+      synchronized (cli) {
+        cli.err().println(line);
+        cli.err().flush();
+      }
+    }
+
+    @Override
+    public void restored(String message) {
+      synchronized (cli) {
+        cli.err().println("      " + message);
+      }
+    }
+  }
+}

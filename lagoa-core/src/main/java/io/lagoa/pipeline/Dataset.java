@@ -1,0 +1,44 @@
+package io.lagoa.pipeline;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One node of a pipeline: a table the pipeline writes, or a temporary view it inlines.
+ *
+ * @param name {@code namespace.table} for tables, the bare name for temporary views; lower case
+ * @param inputs what its query reads, in the order they appear
+ */
+public record Dataset(String name, DatasetKind kind, DatasetStatement statement, List<Input> inputs) {
+  public Dataset {
+    inputs = List.copyOf(inputs);
+  }
+
+  public SourcePosition position() {
+    return statement.position();
+  }
+
+  /** The table's last name part, e.g. {@code users} for {@code silver.users}. */
+  public String shortName() {
+    int dot = name.lastIndexOf('.');
+    return dot < 0 ? name : name.substring(dot + 1);
+  }
+
+  /** The quarantine table next to this table: {@code silver.users_quarantine}. */
+  public String quarantineTable() {
+    return name + "_quarantine";
+  }
+
+  public boolean hasQuarantine() {
+    return statement.expectations().stream()
+        .anyMatch(expectation -> expectation.policy() == ExpectationPolicy.QUARANTINE);
+  }
+
+  public boolean merges() {
+    return !statement.keys().isEmpty();
+  }
+
+  static String normalize(String part) {
+    return part.toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,60 @@
+package io.lagoa.pipeline;
+
+import io.lagoa.sql.Statement;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One definition statement of a pipeline file, after Lagoa's own clauses have been read.
+ *
+ * @param nameParts the dataset's name as written, e.g. {@code [silver, users]}
+ * @param keys for a streaming table that merges: the columns identifying a row ({@code KEYS})
+ * @param sequenceBy with keys: the column that orders changes to one key ({@code SEQUENCE BY})
+ * @param engineSql the statement with the clauses Spark does not know (constraints, KEYS,
+ *     SEQUENCE BY, OR REFRESH) blanked out by spaces, so every position in it is the same as in
+ *     the file
+ * @param statement the statement as cut from the file, with where it starts
+ */
+public record DatasetStatement(
+    String file,
+    DatasetKind kind,
+    List<String> nameParts,
+    SourcePosition position,
+    List<Expectation> expectations,
+    List<String> keys,
+    Optional<String> sequenceBy,
+    String engineSql,
+    Statement statement) {
+
+  public DatasetStatement {
+    nameParts = List.copyOf(nameParts);
+    expectations = List.copyOf(expectations);
+    keys = List.copyOf(keys);
+  }
+
+  /** Maps an offset in {@link #engineSql()} to its place in the file. */
+  public SourcePosition positionAt(int offset) {
+    return positionIn(file, statement, engineSql, offset);
+  }
+
+  /** Maps a Spark position inside the statement (1-based line, 0-based column) to the file. */
+  public SourcePosition positionAt(int lineInStatement, int columnInStatement) {
+    return new SourcePosition(
+        file,
+        statement.fileLine(lineInStatement),
+        statement.fileColumn(lineInStatement, columnInStatement));
+  }
+
+  static SourcePosition positionIn(String file, Statement statement, String text, int offset) {
+    int line = 1;
+    int lineStart = 0;
+    for (int i = 0; i < offset && i < text.length(); i++) {
+      if (text.charAt(i) == '\n') {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    return new SourcePosition(
+        file, statement.fileLine(line), statement.fileColumn(line, offset - lineStart));
+  }
+}

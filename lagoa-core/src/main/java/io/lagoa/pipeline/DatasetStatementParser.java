@@ -1,0 +1,410 @@
+package io.lagoa.pipeline;
+
+import io.lagoa.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads the head of a pipeline statement, up to the {@code AS} before its query: what it defines,
+ * its name, and the clauses Lagoa adds to Spark's grammar. Spark 4.1's parser accepts {@code
+ * CREATE MATERIALIZED VIEW} and {@code CREATE STREAMING TABLE} with columns, COMMENT, PARTITIONED
+ * BY and TBLPROPERTIES, but rejects {@code CONSTRAINT ... EXPECT}, so those clauses (and {@code
+ * KEYS}, {@code SEQUENCE BY}, {@code OR REFRESH}) are parsed here from tokens and blanked out of
+ * the text handed to Spark; everything else, including the query, is left to Spark.
+ */
+public final class DatasetStatementParser {
+  private static final String EXPECTED =
+      "a pipeline file holds only CREATE MATERIALIZED VIEW, CREATE STREAMING TABLE and"
+          + " CREATE TEMPORARY VIEW statements";
+
+  private final String file;
+  private final Statement statement;
+  private final String sql;
+  private final ExpectationPolicy defaultPolicy;
+  private final char[] engineSql;
+  private List<SqlToken> tokens;
+  private int index;
+
+  private DatasetStatementParser(String file, Statement statement, ExpectationPolicy defaultPolicy) {
+    this.file = file;
+    this.statement = statement;
+    this.sql = statement.sql();
+    this.defaultPolicy = defaultPolicy;
+    this.engineSql = sql.toCharArray();
+  }
+
+  /**
+   * Parses one statement.
+   *
+   * @param defaultPolicy the policy of expectations without ON VIOLATION
+   * @throws PipelineException naming file:line:col of the problem
+   */
+  public static DatasetStatement parse(
+      String file, Statement statement, ExpectationPolicy defaultPolicy) {
+    return new DatasetStatementParser(file, statement, defaultPolicy).parse();
+  }
+
+  private DatasetStatement parse() {
+    try {
+      tokens = SqlTokenizer.tokenize(sql);
+    } catch (IllegalArgumentException e) {
+      int offset = Integer.parseInt(e.getMessage().replaceAll(".*offset ", ""));
+      throw PipelineException.at(position(offset), e.getMessage().replaceAll(" starting at.*", ""));
+    }
+    SqlToken first = next("CREATE");
+    if (!first.isKeyword("CREATE")) {
+      throw error(first, EXPECTED + "; this one starts with " + wordsFrom(first));
+    }
+    DatasetKind kind;
+    if (peek().isKeyword("OR") && peek(1).isKeyword("REFRESH")) {
+      blank(peek().start(), peek(1).end());
+      index += 2;
+    } else if (peek().isKeyword("OR") && peek(1).isKeyword("REPLACE")) {
+      index += 2;
+      if (!(peek().isKeyword("TEMPORARY") || peek().isKeyword("TEMP"))) {
+        throw error(peek(), "OR REPLACE is only for temporary views; use CREATE MATERIALIZED VIEW"
+            + " or CREATE STREAMING TABLE (every run refreshes them)");
+      }
+    }
+    SqlToken word = next("MATERIALIZED VIEW, STREAMING TABLE or TEMPORARY VIEW");
+    if (word.isKeyword("MATERIALIZED") && peek().isKeyword("VIEW")) {
+      index++;
+      kind = DatasetKind.MATERIALIZED_VIEW;
+    } else if (word.isKeyword("STREAMING") && peek().isKeyword("TABLE")) {
+      index++;
+      kind = DatasetKind.STREAMING_TABLE;
+    } else if ((word.isKeyword("TEMPORARY") || word.isKeyword("TEMP")) && peek().isKeyword("VIEW")) {
+      index++;
+      kind = DatasetKind.TEMPORARY_VIEW;
+    } else if (word.isKeyword("LIVE") || word.isKeyword("TABLE") || word.isKeyword("VIEW")) {
+      throw error(word, "CREATE " + word.upper() + " is not a pipeline definition; write CREATE"
+          + " MATERIALIZED VIEW (recomputed each run), CREATE STREAMING TABLE (incremental) or"
+          + " CREATE TEMPORARY VIEW (an intermediate step)");
+    } else if (word.isKeyword("FLOW")) {
+      throw error(word, "CREATE FLOW is not supported; define the target as CREATE STREAMING TABLE"
+          + " ... AS SELECT, with KEYS (...) to merge on a unique key");
+    } else {
+      throw error(word, EXPECTED + "; this one starts with CREATE " + wordsFrom(word));
+    }
+    if (peek().isKeyword("IF")) {
+      throw error(peek(), "IF NOT EXISTS does not apply to pipeline definitions: every run"
+          + " brings the " + kind.description() + " up to date; remove it");
+    }
+    SqlToken nameStart = peek();
+    List<String> name = name();
+    List<Expectation> expectations = new ArrayList<>();
+    if (peek().isSymbol('(')) {
+      columnList(kind, expectations);
+    }
+    List<String> keys = new ArrayList<>();
+    Optional<String> sequenceBy = Optional.empty();
+    int depth = 0;
+    while (true) {
+      SqlToken token = peek();
+      if (isEnd(token)) {
+        throw error(null, "expected AS followed by the query that defines "
+            + String.join(".", name));
+      }
+      if (token.isSymbol('(')) {
+        depth++;
+      } else if (token.isSymbol(')')) {
+        depth--;
+      } else if (depth == 0 && token.isKeyword("AS")) {
+        break;
+      } else if (depth == 0 && token.isKeyword("KEYS")) {
+        if (kind != DatasetKind.STREAMING_TABLE) {
+          throw error(token, "KEYS is only for streaming tables: a " + kind.description()
+              + " is replaced as a whole on every run");
+        }
+        if (!keys.isEmpty()) {
+          throw error(token, "KEYS is given twice");
+        }
+        keys.addAll(keyList(token));
+        continue;
+      } else if (depth == 0 && token.isKeyword("SEQUENCE") && peek(1).isKeyword("BY")) {
+        if (kind != DatasetKind.STREAMING_TABLE) {
+          throw error(token, "SEQUENCE BY is only for streaming tables with KEYS");
+        }
+        index += 2;
+        SqlToken column = next("a column name after SEQUENCE BY");
+        if (!column.isIdentifier()) {
+          throw error(column, "expected a column name after SEQUENCE BY, not " + describe(column));
+        }
+        sequenceBy = Optional.of(column.value());
+        blank(token.start(), column.end());
+        continue;
+      }
+      index++;
+    }
+    if (sequenceBy.isPresent() && keys.isEmpty()) {
+      throw error(nameStart, "SEQUENCE BY needs KEYS (...): it orders the changes to one key");
+    }
+    if (isEnd(peek(1))) {
+      throw error(peek(), "expected the query after AS");
+    }
+    return new DatasetStatement(
+        file,
+        kind,
+        name,
+        position(nameStart.start()),
+        expectations,
+        keys,
+        sequenceBy,
+        new String(engineSql),
+        statement);
+  }
+
+  private List<String> name() {
+    List<String> parts = new ArrayList<>();
+    while (true) {
+      SqlToken part = next("a name");
+      if (!part.isIdentifier()) {
+        throw error(part, "expected the dataset's name, e.g. silver.users, not " + describe(part));
+      }
+      parts.add(part.value());
+      if (peek().isSymbol('.')) {
+        index++;
+      } else {
+        return parts;
+      }
+    }
+  }
+
+  /** The parenthesized list after the name: column definitions (Spark's) and constraints (ours). */
+  private void columnList(DatasetKind kind, List<Expectation> expectations) {
+    SqlToken open = next("(");
+    int listStart = open.start();
+    boolean anyColumn = false;
+    List<int[]> constraintSpans = new ArrayList<>();
+    List<int[]> commas = new ArrayList<>();
+    while (true) {
+      SqlToken first = peek();
+      if (isEnd(first)) {
+        throw error(open, "this parenthesis is never closed");
+      }
+      int elementStart = first.start();
+      if (first.isKeyword("CONSTRAINT") && peek(2).isKeyword("EXPECT")) {
+        if (kind == DatasetKind.TEMPORARY_VIEW) {
+          throw error(first, "expectations go on materialized views and streaming tables, not on"
+              + " temporary views; put this CONSTRAINT on the table that reads the view");
+        }
+        Expectation expectation = constraint(expectations);
+        expectations.add(expectation);
+        constraintSpans.add(new int[] {elementStart, tokens.get(index - 1).end()});
+      } else if (first.isKeyword("CONSTRAINT")) {
+        // A CHECK, PRIMARY KEY... constraint: Spark's parser explains that pipelines reject it.
+        skipElement();
+        anyColumn = true;
+      } else {
+        skipElement();
+        anyColumn = true;
+      }
+      SqlToken separator = next(", or )");
+      if (separator.isSymbol(')')) {
+        if (!anyColumn) {
+          blank(listStart, separator.end());
+        } else {
+          blankConstraints(constraintSpans, commas);
+        }
+        return;
+      }
+      if (!separator.isSymbol(',')) {
+        throw error(separator, "expected , or ) but found " + describe(separator));
+      }
+      commas.add(new int[] {separator.start(), separator.end()});
+    }
+  }
+
+  /** Blanks each constraint with the comma that separates it from its neighbour. */
+  private void blankConstraints(List<int[]> spans, List<int[]> commas) {
+    // commas.get(i) follows element i; find each constraint's neighbouring comma by position
+    for (int[] span : spans) {
+      int[] after = null;
+      int[] before = null;
+      for (int[] comma : commas) {
+        if (comma[0] >= span[1] && (after == null || comma[0] < after[0])) {
+          after = comma;
+        }
+        if (comma[1] <= span[0] && (before == null || comma[0] > before[0])) {
+          before = comma;
+        }
+      }
+      blank(span[0], span[1]);
+      int[] comma = after != null ? after : before;
+      if (comma != null) {
+        blank(comma[0], comma[1]);
+        commas.remove(comma);
+      }
+    }
+  }
+
+  private void skipElement() {
+    int depth = 0;
+    while (!isEnd(peek())) {
+      SqlToken token = peek();
+      if (depth == 0 && (token.isSymbol(',') || token.isSymbol(')'))) {
+        return;
+      }
+      if (token.isSymbol('(')) {
+        depth++;
+      } else if (token.isSymbol(')')) {
+        depth--;
+      }
+      index++;
+    }
+  }
+
+  private Expectation constraint(List<Expectation> earlier) {
+    SqlToken keyword = next("CONSTRAINT");
+    SqlToken name = next("the constraint's name");
+    if (!name.isIdentifier()) {
+      throw error(name, "expected the constraint's name after CONSTRAINT, not " + describe(name));
+    }
+    for (Expectation other : earlier) {
+      if (other.name().equalsIgnoreCase(name.value())) {
+        throw error(name, "constraint " + name.value() + " is defined twice in this statement");
+      }
+    }
+    next("EXPECT");
+    SqlToken open = next("( after EXPECT");
+    if (!open.isSymbol('(')) {
+      throw error(open, "expected ( after EXPECT: CONSTRAINT " + name.value()
+          + " EXPECT (condition)");
+    }
+    int depth = 1;
+    SqlToken close = null;
+    while (close == null) {
+      SqlToken token = next(")");
+      if (token.isSymbol('(')) {
+        depth++;
+      } else if (token.isSymbol(')') && --depth == 0) {
+        close = token;
+      }
+    }
+    String condition = sql.substring(open.end(), close.start());
+    if (condition.isBlank()) {
+      throw error(open, "EXPECT needs a condition between the parentheses");
+    }
+    ExpectationPolicy policy = defaultPolicy;
+    if (peek().isKeyword("ON")) {
+      index++;
+      SqlToken violation = next("VIOLATION");
+      if (!violation.isKeyword("VIOLATION")) {
+        throw error(violation, "expected ON VIOLATION, not ON " + violation.value());
+      }
+      SqlToken action = next("DROP ROW, FAIL UPDATE, QUARANTINE or WARN");
+      if (action.isKeyword("DROP")) {
+        policy = ExpectationPolicy.DROP;
+        optional("ROW");
+      } else if (action.isKeyword("FAIL")) {
+        policy = ExpectationPolicy.FAIL;
+        optional("UPDATE");
+      } else if (action.isKeyword("QUARANTINE")) {
+        policy = ExpectationPolicy.QUARANTINE;
+        optional("ROW");
+      } else if (action.isKeyword("WARN")) {
+        policy = ExpectationPolicy.WARN;
+      } else {
+        throw error(action, "unknown violation action " + describe(action)
+            + "; use DROP ROW, FAIL UPDATE, QUARANTINE or WARN");
+      }
+    }
+    return new Expectation(
+        name.value(),
+        condition,
+        policy,
+        position(open.end()),
+        position(keyword.start()));
+  }
+
+  private List<String> keyList(SqlToken keyword) {
+    index++;
+    SqlToken open = next("( after KEYS");
+    if (!open.isSymbol('(')) {
+      throw error(open, "expected ( after KEYS, e.g. KEYS (customer_id)");
+    }
+    List<String> keys = new ArrayList<>();
+    while (true) {
+      SqlToken column = next("a column name");
+      if (!column.isIdentifier()) {
+        throw error(column, "expected a column name in KEYS (...), not " + describe(column));
+      }
+      keys.add(column.value());
+      SqlToken separator = next(", or )");
+      if (separator.isSymbol(')')) {
+        blank(keyword.start(), separator.end());
+        return keys;
+      }
+      if (!separator.isSymbol(',')) {
+        throw error(separator, "expected , or ) in KEYS (...), not " + describe(separator));
+      }
+    }
+  }
+
+  private void optional(String keyword) {
+    if (peek().isKeyword(keyword)) {
+      index++;
+    }
+  }
+
+  private SqlToken peek() {
+    return peek(0);
+  }
+
+  private SqlToken peek(int ahead) {
+    int at = index + ahead;
+    return at < tokens.size() ? tokens.get(at) : end();
+  }
+
+  /** Stands for the end of the statement, so lookahead needs no null checks. */
+  private SqlToken end() {
+    return new SqlToken(SqlToken.Type.SYMBOL, "", sql.length(), sql.length());
+  }
+
+  private static boolean isEnd(SqlToken token) {
+    return token.type() == SqlToken.Type.SYMBOL && token.value().isEmpty();
+  }
+
+  private SqlToken next(String expected) {
+    if (index >= tokens.size()) {
+      throw error(null, "the statement ends where " + expected + " was expected");
+    }
+    return tokens.get(index++);
+  }
+
+  private void blank(int start, int end) {
+    for (int i = start; i < end; i++) {
+      if (engineSql[i] != '\n' && engineSql[i] != '\r') {
+        engineSql[i] = ' ';
+      }
+    }
+  }
+
+  private PipelineException error(SqlToken at, String message) {
+    int offset = at == null ? sql.length() : at.start();
+    return PipelineException.at(position(offset), message);
+  }
+
+  private SourcePosition position(int offset) {
+    return DatasetStatement.positionIn(file, statement, sql, offset);
+  }
+
+  private static String describe(SqlToken token) {
+    return switch (token.type()) {
+      case STRING -> "the string '" + token.value() + "'";
+      case NUMBER -> "the number " + token.value();
+      case SYMBOL -> "'" + token.value() + "'";
+      default -> "'" + token.value() + "'";
+    };
+  }
+
+  private String wordsFrom(SqlToken token) {
+    int end = Math.min(sql.length(), token.start() + 40);
+    int newline = sql.indexOf('\n', token.start());
+    if (newline >= 0 && newline < end) {
+      end = newline;
+    }
+    return "'" + sql.substring(token.start(), end).strip() + "'";
+  }
+}

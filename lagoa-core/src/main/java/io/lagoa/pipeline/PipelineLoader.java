@@ -1,0 +1,206 @@
+package io.lagoa.pipeline;
+
+import io.lagoa.error.ErrorCode;
+import io.lagoa.error.LagoaException;
+import io.lagoa.sql.Statement;
+import io.lagoa.sql.StatementSplitter;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * Reads a pipeline folder: {@code pipeline.yaml} and every {@code .sql} file below it (sorted by
+ * path), substitutes {@code ${variables}}, splits the files into statements and reads each
+ * statement's head. Collects every problem before failing, each with its file:line:col.
+ */
+public final class PipelineLoader {
+  public static final String SPEC_FILE = "pipeline.yaml";
+  private static final List<String> KEYS =
+      List.of("name", "namespace", "expectation-policy", "variables");
+
+  private PipelineLoader() {}
+
+  /**
+   * Loads the pipeline in a folder.
+   *
+   * @param overrides variables given on the command line; they win over pipeline.yaml's
+   */
+  public static PipelineSource load(Path folder, Map<String, String> overrides) {
+    Path dir = folder.toAbsolutePath().normalize();
+    if (!Files.isDirectory(dir)) {
+      throw new LagoaException(
+          ErrorCode.INVALID_ARGUMENT,
+          "cannot read the pipeline " + folder + ": it is not a folder (a pipeline is a folder"
+              + " with pipeline.yaml and .sql files)");
+    }
+    PipelineSpec spec = readSpec(dir, overrides);
+    List<String> problems = new ArrayList<>();
+    List<PipelineFile> files = new ArrayList<>();
+    for (Path path : sqlFiles(dir)) {
+      String relative = dir.relativize(path).toString().replace('\\', '/');
+      String text;
+      try {
+        text = Files.readString(path, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        problems.add(relative + ": cannot read the file: " + e.getMessage());
+        continue;
+      }
+      String substituted;
+      try {
+        substituted = Variables.substitute(relative, text, spec.variables());
+      } catch (PipelineException e) {
+        problems.addAll(e.problems());
+        continue;
+      }
+      List<DatasetStatement> statements = new ArrayList<>();
+      for (Statement statement : StatementSplitter.splitAll(substituted)) {
+        try {
+          statements.add(
+              DatasetStatementParser.parse(relative, statement, spec.expectationPolicy()));
+        } catch (PipelineException e) {
+          problems.addAll(e.problems());
+        }
+      }
+      files.add(new PipelineFile(relative, substituted, statements));
+    }
+    if (!problems.isEmpty()) {
+      throw new PipelineException(problems);
+    }
+    if (files.isEmpty()) {
+      throw PipelineException.at(
+          dir.toString(), "the pipeline has no .sql files; put CREATE MATERIALIZED VIEW ..."
+              + " statements in files such as silver/users.sql");
+    }
+    return new PipelineSource(spec, files);
+  }
+
+  private static List<Path> sqlFiles(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      return paths
+          .filter(Files::isRegularFile)
+          .filter(path -> path.getFileName().toString().endsWith(".sql"))
+          .filter(path -> !isHidden(dir.relativize(path)))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new LagoaException(
+          ErrorCode.IO_ERROR, "cannot list the files of the pipeline " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean isHidden(Path relative) {
+    for (Path part : relative) {
+      if (part.toString().startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static PipelineSpec readSpec(Path dir, Map<String, String> overrides) {
+    Path file = dir.resolve(SPEC_FILE);
+    String name = dir.getFileName() == null ? "pipeline" : dir.getFileName().toString();
+    Optional<String> namespace = Optional.empty();
+    ExpectationPolicy policy = ExpectationPolicy.WARN;
+    Map<String, String> variables = new LinkedHashMap<>();
+    if (!Files.isRegularFile(file)) {
+      throw new LagoaException(
+          ErrorCode.INVALID_ARGUMENT,
+          "cannot read the pipeline " + dir + ": it has no " + SPEC_FILE + " (it needs at least"
+              + " 'name: <pipeline name>')");
+    }
+    Node root;
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      LoaderOptions options = new LoaderOptions();
+      options.setAllowDuplicateKeys(false);
+      root = new Yaml(options).compose(reader);
+    } catch (MarkedYAMLException e) {
+      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+      throw PipelineException.at(where(mark), "invalid YAML: " + e.getProblem());
+    } catch (YAMLException | IOException e) {
+      throw PipelineException.at(SPEC_FILE, "cannot read: " + e.getMessage());
+    }
+    if (root != null) {
+      if (!(root instanceof MappingNode mapping)) {
+        throw PipelineException.at(where(root.getStartMark()), "the top level must be a mapping");
+      }
+      for (NodeTuple tuple : mapping.getValue()) {
+        String key = ((ScalarNode) tuple.getKeyNode()).getValue();
+        Node value = tuple.getValueNode();
+        switch (key) {
+          case "name" -> name = scalar(key, value);
+          case "namespace" -> namespace = Optional.of(scalar(key, value).toLowerCase(java.util.Locale.ROOT));
+          case "expectation-policy" -> {
+            String text = scalar(key, value);
+            policy =
+                ExpectationPolicy.fromName(text)
+                    .orElseThrow(
+                        () ->
+                            PipelineException.at(
+                                where(value.getStartMark()),
+                                "expectation-policy must be warn, drop, quarantine or fail, not '"
+                                    + text + "'"));
+          }
+          case "variables" -> {
+            if (value instanceof ScalarNode scalar && scalar.getTag().equals(Tag.NULL)) {
+              break;
+            }
+            if (!(value instanceof MappingNode variablesNode)) {
+              throw PipelineException.at(
+                  where(value.getStartMark()), "variables must be a mapping of names to values");
+            }
+            for (NodeTuple variable : variablesNode.getValue()) {
+              variables.put(
+                  scalar("variables", variable.getKeyNode()),
+                  scalar(
+                      "variables." + ((ScalarNode) variable.getKeyNode()).getValue(),
+                      variable.getValueNode()));
+            }
+          }
+          default ->
+              throw PipelineException.at(
+                  where(tuple.getKeyNode().getStartMark()),
+                  "unknown key '" + key + "' (known keys: " + String.join(", ", KEYS) + ")");
+        }
+      }
+    }
+    if (name.isBlank()) {
+      throw PipelineException.at(SPEC_FILE, "name must not be empty");
+    }
+    variables.putAll(overrides);
+    variables.put("pipeline.name", name);
+    variables.put("pipeline.dir", dir.toString().replace('\\', '/'));
+    return new PipelineSpec(name, dir, namespace, variables, policy);
+  }
+
+  private static String scalar(String key, Node value) {
+    if (!(value instanceof ScalarNode scalar) || scalar.getTag().equals(Tag.NULL)) {
+      throw PipelineException.at(where(value.getStartMark()), key + " must be a single value");
+    }
+    return scalar.getValue();
+  }
+
+  private static String where(Mark mark) {
+    return mark == null
+        ? SPEC_FILE
+        : SPEC_FILE + ":" + (mark.getLine() + 1) + ":" + (mark.getColumn() + 1);
+  }
+}

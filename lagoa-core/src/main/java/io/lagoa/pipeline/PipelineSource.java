@@ -1,0 +1,17 @@
+package io.lagoa.pipeline;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** A pipeline folder as read from disk: its spec and its statements, in file order. */
+public record PipelineSource(PipelineSpec spec, List<PipelineFile> files) {
+  public PipelineSource {
+    files = List.copyOf(files);
+  }
+
+  public List<DatasetStatement> statements() {
+    List<DatasetStatement> all = new ArrayList<>();
+    files.forEach(file -> all.addAll(file.statements()));
+    return all;
+  }
+}

@@ -1,0 +1,7 @@
+package io.lagoa.spark.pipeline;
+
+import io.lagoa.pipeline.ExpectationPolicy;
+
+/** How many rows one expectation checked and how many failed it, in one flow of a run. */
+public record ExpectationResult(
+    String rule, String condition, ExpectationPolicy policy, long rowsChecked, long rowsFailed) {}
