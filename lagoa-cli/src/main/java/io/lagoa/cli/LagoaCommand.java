@@ -21,9 +21,9 @@ import picocli.CommandLine.Spec;
       TableCommand.class,
       ChangesCommand.class,
       DemoCommand.class,
+      PipelineCommand.class,
       CommandLine.HelpCommand.class
     })
-    subcommands = {SqlCommand.class, PipelineCommand.class, CommandLine.HelpCommand.class})
 public final class LagoaCommand implements Callable<Integer> {
   private final Cli cli;
 
