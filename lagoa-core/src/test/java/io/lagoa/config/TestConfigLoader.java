@@ -7,6 +7,7 @@ import io.lagoa.error.ErrorCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +90,16 @@ class TestConfigLoader {
           properties:
             io-impl: org.apache.iceberg.aws.s3.S3FileIO
             s3.endpoint: http://127.0.0.1:9000
+        storage:
+          s3:
+            endpoint: http://127.0.0.1:9000
+            region: eu-west-1
+            path-style-access: false
+            access-key-id: AKIA
+            secret-access-key: sk
+            secret-access-key-file:
+            session-token-file: secrets/token
+            session-token:
         spark:
           master: local[2]
           shuffle-partitions: 7
@@ -116,6 +127,13 @@ class TestConfigLoader {
             Map.of(
                 "io-impl", "org.apache.iceberg.aws.s3.S3FileIO",
                 "s3.endpoint", "http://127.0.0.1:9000"));
+    S3Config s3 = config.storage().s3().orElseThrow();
+    assertThat(s3.endpoint()).contains("http://127.0.0.1:9000");
+    assertThat(s3.region()).contains("eu-west-1");
+    assertThat(s3.pathStyleAccess()).isFalse();
+    assertThat(s3.accessKeyId()).contains("AKIA");
+    assertThat(s3.secretAccessKey()).contains(new Secret("sk"));
+    assertThat(s3.sessionToken()).contains(new Secret("tok-from-file"));
     assertThat(config.spark().master()).isEqualTo("local[2]");
     assertThat(config.spark().shufflePartitions()).isEqualTo(7);
     assertThat(config.spark().conf())
@@ -131,7 +149,7 @@ class TestConfigLoader {
             .filter(key -> !key.isMap())
             .collect(Collectors.toMap(ConfigKey::envName, Function.identity()));
     Map<String, String> env = new HashMap<>();
-    env.put("LAGOA_WAREHOUSE", dir.resolve("wh").toString());
+    env.put("LAGOA_WAREHOUSE", "s3://bucket/env");
     env.put("LAGOA_CATALOG_TYPE", "POSTGRES");
     env.put("LAGOA_CATALOG_URI", "jdbc:postgresql://db:5432/lagoa");
     env.put("LAGOA_CATALOG_USER", "rui");
@@ -141,15 +159,34 @@ class TestConfigLoader {
     env.put("LAGOA_CATALOG_CONNECT_TIMEOUT_SECONDS", "4");
     env.put("LAGOA_SPARK_MASTER", "local[1]");
     env.put("LAGOA_SPARK_SHUFFLE_PARTITIONS", "3");
+    env.put("LAGOA_STORAGE_S3_ENDPOINT", "http://127.0.0.1:9000");
+    env.put("LAGOA_STORAGE_S3_REGION", "eu-west-2");
+    env.put("LAGOA_STORAGE_S3_PATH_STYLE_ACCESS", "true");
+    env.put("LAGOA_STORAGE_S3_ACCESS_KEY_ID", "AKIA");
+    env.put("LAGOA_STORAGE_S3_SECRET_ACCESS_KEY_FILE", credentialFile.toString());
+    env.put("LAGOA_STORAGE_S3_SESSION_TOKEN", "st");
     // The remaining variables name keys whose companion is set above (only one of the pair may
     // be set); together the two maps cover every key that has a variable.
     Set<String> covered = new TreeSet<>(env.keySet());
     covered.addAll(
-        List.of("LAGOA_CATALOG_PASSWORD", "LAGOA_CATALOG_TOKEN_FILE", "LAGOA_CATALOG_CREDENTIAL"));
+        List.of(
+            "LAGOA_CATALOG_PASSWORD",
+            "LAGOA_CATALOG_TOKEN_FILE",
+            "LAGOA_CATALOG_CREDENTIAL",
+            "LAGOA_STORAGE_S3_SECRET_ACCESS_KEY",
+            "LAGOA_STORAGE_S3_SESSION_TOKEN_FILE"));
     assertThat(covered).isEqualTo(new TreeSet<>(byEnv.keySet()));
 
     LagoaConfig config = load(env);
-    assertThat(config.localWarehouse()).contains(dir.resolve("wh"));
+    assertThat(config.warehouse()).isEqualTo("s3://bucket/env");
+    assertThat(config.localWarehouse()).isEmpty();
+    S3Config s3 = config.storage().s3().orElseThrow();
+    assertThat(s3.endpoint()).contains("http://127.0.0.1:9000");
+    assertThat(s3.region()).contains("eu-west-2");
+    assertThat(s3.pathStyleAccess()).isTrue();
+    assertThat(s3.accessKeyId()).contains("AKIA");
+    assertThat(s3.secretAccessKey()).contains(new Secret("id:from-file"));
+    assertThat(s3.sessionToken()).contains(new Secret("st"));
     assertThat(config.catalog().type()).isEqualTo(CatalogType.POSTGRES);
     assertThat(config.catalog().uri()).isEqualTo("jdbc:postgresql://db:5432/lagoa");
     assertThat(config.catalog().user()).contains("rui");
@@ -370,7 +407,7 @@ class TestConfigLoader {
             "lagoa.yaml:2:3: unknown key 'spark.shufle-partitions'"
                 + " (did you mean 'spark.shuffle-partitions'?)");
     assertThat(failureFor("zzz: 1\n").getMessage())
-        .startsWith("lagoa.yaml:1:1: unknown key 'zzz' (known keys: catalog, spark, warehouse");
+        .startsWith("lagoa.yaml:1:1: unknown key 'zzz' (known keys: catalog, spark, storage, warehouse");
   }
 
   @Test
@@ -488,7 +525,7 @@ class TestConfigLoader {
         .hasMessageStartingWith(
             "lagoa.yaml:2:8: a sqlite catalog.uri must start with jdbc:sqlite:");
     assertThat(failureFor("warehouse: s3://b/p\n"))
-        .hasMessageStartingWith("catalog.uri: the sqlite catalog needs a local file");
+        .hasMessageStartingWith("catalog.uri: the sqlite catalog is a file on local disk");
   }
 
   @Test
@@ -522,23 +559,27 @@ class TestConfigLoader {
   }
 
   /** Leaf keys a YAML text names, as dotted paths (two levels are all lagoa.yaml has). */
+  /** The dotted names of the declared keys a YAML text sets (map entries are not keys). */
   static Set<String> keysIn(String yaml) {
     Set<String> keys = new TreeSet<>();
-    String section = "";
+    List<String> path = new ArrayList<>();
     for (String line : yaml.split("\n")) {
       if (line.isBlank() || line.trim().startsWith("#")) {
         continue;
       }
-      int indent = line.length() - line.stripLeading().length();
+      int depth = (line.length() - line.stripLeading().length()) / 2;
       String name = line.trim().substring(0, line.trim().indexOf(':'));
-      if (indent == 0) {
-        section = name;
-        keys.add(name);
-      } else if (indent == 2) {
-        keys.remove(section);
-        keys.add(section + "." + name);
+      while (path.size() > depth) {
+        path.remove(path.size() - 1);
       }
+      String parent = String.join(".", path);
+      if (!parent.isEmpty() && ConfigKeys.byName(parent) != null) {
+        continue; // an entry of a mapping such as spark.conf
+      }
+      path.add(name);
+      keys.add(String.join(".", path));
     }
+    keys.removeIf(key -> ConfigKeys.byName(key) == null);
     return keys;
   }
 
