@@ -1,5 +1,6 @@
 package io.lagoa.pipeline;
 
+import io.lagoa.sql.StatementSplitter;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -79,23 +80,11 @@ public final class SqlTokenizer {
   }
 
   private int skipComment(int start) {
-    int depth = 0;
-    int i = start;
-    while (i < text.length()) {
-      if (text.startsWith("/*", i)) {
-        depth++;
-        i += 2;
-      } else if (text.startsWith("*/", i)) {
-        depth--;
-        i += 2;
-        if (depth == 0) {
-          return i;
-        }
-      } else {
-        i++;
-      }
+    int end = StatementSplitter.skipBlockComment(text, start);
+    if (end < 0) {
+      throw new IllegalArgumentException("unclosed comment starting at offset " + start);
     }
-    throw new IllegalArgumentException("unclosed comment starting at offset " + start);
+    return end;
   }
 
   private int string(int start, int quoteAt, boolean raw) {

@@ -1,5 +1,6 @@
 package io.lagoa.pipeline;
 
+import io.lagoa.sql.StatementSplitter;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -92,22 +93,7 @@ final class Variables {
   }
 
   private int commentEnd(int start) {
-    int depth = 0;
-    int i = start;
-    while (i < text.length()) {
-      if (text.startsWith("/*", i)) {
-        depth++;
-        i += 2;
-      } else if (text.startsWith("*/", i)) {
-        depth--;
-        i += 2;
-        if (depth == 0) {
-          return i;
-        }
-      } else {
-        i++;
-      }
-    }
-    return text.length();
+    int end = StatementSplitter.skipBlockComment(text, start);
+    return end < 0 ? text.length() : end;
   }
 }

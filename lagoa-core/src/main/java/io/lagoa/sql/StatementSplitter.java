@@ -153,8 +153,11 @@ public final class StatementSplitter {
     return text.length();
   }
 
-  /** Index after the comment's closing, counting nested comments, or -1 when it never closes. */
-  private static int skipBlockComment(String text, int index) {
+  /**
+   * Index after the block comment starting at {@code index}, counting nested comments as Spark
+   * does, or -1 when it never closes.
+   */
+  public static int skipBlockComment(String text, int index) {
     int depth = 0;
     int i = index;
     while (i < text.length()) {

@@ -72,6 +72,9 @@ public final class LagoaSpark {
               session.conf().set(key, value);
             }
           });
+      // Iceberg and Spark look some things up through the thread's active session; that must be
+      // this lakehouse's session, not whichever one the JVM started first.
+      SparkSession.setActiveSession(session);
       return session;
     }
     SparkSession.Builder builder = SparkSession.builder();

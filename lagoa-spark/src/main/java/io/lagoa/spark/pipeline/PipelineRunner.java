@@ -61,10 +61,26 @@ public final class PipelineRunner {
   }
 
   public RunResult run(CompiledPipeline pipeline, RunOptions options) {
+    SparkSession session = ((org.apache.spark.sql.classic.SparkSession) spark).cloneSession();
+    // Iceberg resolves some catalogs through the thread's active session, and flow threads
+    // inherit it: make it this run's session, or another lakehouse's catalog may be used.
+    scala.Option<SparkSession> previous = SparkSession.getActiveSession();
+    SparkSession.setActiveSession(session);
+    try {
+      return run(pipeline, options, session);
+    } finally {
+      if (previous.isDefined()) {
+        SparkSession.setActiveSession(previous.get());
+      } else {
+        SparkSession.clearActiveSession();
+      }
+    }
+  }
+
+  private RunResult run(CompiledPipeline pipeline, RunOptions options, SparkSession session) {
     String runId = UUID.randomUUID().toString();
     Instant started = clock.instant();
     List<Dataset> selected = pipeline.graph().select(options.select());
-    SparkSession session = ((org.apache.spark.sql.classic.SparkSession) spark).cloneSession();
     Catalog catalog = icebergCatalog(session);
     pipeline.source().spec().namespace().ifPresent(namespace -> {
       if (namespaceExists(session, namespace) || !options.dryRun()) {
