@@ -46,7 +46,7 @@ public final class LagoaCatalogs {
           ErrorCode.CATALOG_UNREACHABLE,
           "cannot open the " + config.catalog().type().configName() + " catalog at "
               + config.catalog().displayUri() + " (" + config.describeSource() + "): "
-              + rootMessage(e),
+              + LagoaException.rootMessage(e),
           e);
     }
   }
@@ -111,7 +111,7 @@ public final class LagoaCatalogs {
       throw new LagoaException(
           ErrorCode.INTERNAL_ERROR,
           "cannot open the S3 client " + impl + " for the warehouse " + config.warehouse()
-              + ": " + rootMessage(e) + " (is org.apache.iceberg:iceberg-aws-bundle on the class"
+              + ": " + LagoaException.rootMessage(e) + " (is org.apache.iceberg:iceberg-aws-bundle on the class"
               + " path?)",
           e);
     }
@@ -144,7 +144,7 @@ public final class LagoaCatalogs {
         break;
       }
     }
-    return shortenChainMessage(rootMessage(error));
+    return shortenChainMessage(LagoaException.rootMessage(error));
   }
 
   /** The SDK lists every provider it asked, with object ids; say what it means instead. */
@@ -163,7 +163,7 @@ public final class LagoaCatalogs {
   /** What to change, judged from the S3 status or the client's complaint. */
   static String storageHint(Throwable error, S3Config s3) {
     String text =
-        (error.getClass().getSimpleName() + " " + storageMessage(error) + " " + rootMessage(error))
+        (error.getClass().getSimpleName() + " " + storageMessage(error) + " " + LagoaException.rootMessage(error))
             .toLowerCase(Locale.ROOT);
     String credentials =
         s3.defaultCredentials()
@@ -260,7 +260,7 @@ public final class LagoaCatalogs {
   private static String describe(SQLException e) {
     String message = e.getMessage() == null ? "" : e.getMessage().strip();
     message = message.replaceAll("\\s*\\R\\s*", " ");
-    String root = rootMessage(e);
+    String root = LagoaException.rootMessage(e);
     if (message.isEmpty()) {
       return root;
     }
@@ -286,16 +286,7 @@ public final class LagoaCatalogs {
       Files.createDirectories(folder);
     } catch (IOException e) {
       throw new LagoaException(
-          ErrorCode.IO_ERROR, "cannot create the folder " + folder + ": " + rootMessage(e), e);
+          ErrorCode.IO_ERROR, "cannot create the folder " + folder + ": " + LagoaException.rootMessage(e), e);
     }
-  }
-
-  static String rootMessage(Throwable error) {
-    Throwable root = error;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message = root.getMessage();
-    return message == null || message.isBlank() ? root.getClass().getSimpleName() : message.strip();
   }
 }

@@ -1,5 +1,6 @@
 package io.lagoa.config;
 
+import io.lagoa.text.EditDistance;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -272,8 +273,8 @@ public final class ConfigLoader {
 
   private static Optional<String> closest(String unknown, List<String> known) {
     return known.stream()
-        .min(Comparator.comparingInt(candidate -> editDistance(candidate, unknown)))
-        .filter(best -> editDistance(best, unknown) <= Math.max(2, unknown.length() / 4));
+        .min(Comparator.comparingInt(candidate -> EditDistance.between(candidate, unknown)))
+        .filter(best -> EditDistance.between(best, unknown) <= Math.max(2, unknown.length() / 4));
   }
 
   private static Set<String> knownTopLevel(String unknown) {
@@ -288,26 +289,6 @@ public final class ConfigLoader {
       }
     }
     return names;
-  }
-
-  static int editDistance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        current[j] =
-            Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-      }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
-    }
-    return previous[b.length()];
   }
 
   private static String where(String file, Mark mark) {

@@ -18,4 +18,14 @@ public class LagoaException extends RuntimeException {
   public ErrorCode code() {
     return code;
   }
+
+  /** The innermost cause's message (or its class name when it has none), for one-line errors. */
+  public static String rootMessage(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage();
+    return message == null || message.isBlank() ? root.getClass().getSimpleName() : message.strip();
+  }
 }

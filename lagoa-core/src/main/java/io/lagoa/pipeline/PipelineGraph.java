@@ -1,5 +1,6 @@
 package io.lagoa.pipeline;
 
+import io.lagoa.text.EditDistance;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -180,7 +181,7 @@ public final class PipelineGraph {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : known) {
-      int distance = editDistance(name, candidate);
+      int distance = EditDistance.between(name, candidate);
       if (distance < bestDistance) {
         best = candidate;
         bestDistance = distance;
@@ -433,24 +434,5 @@ public final class PipelineGraph {
         queue.addAll(next.apply(name));
       }
     }
-  }
-
-  static int editDistance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-      }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
-    }
-    return previous[b.length()];
   }
 }

@@ -1,5 +1,6 @@
 package io.lagoa.spark;
 
+import io.lagoa.error.LagoaException;
 import io.lagoa.result.QueryResult;
 import io.lagoa.result.ResultColumn;
 import java.util.ArrayList;
@@ -138,7 +139,7 @@ public final class SparkSql {
       OptionalInt[] position = fromContext(sql, best);
       return new SqlException(bestError.getMessage().strip(), position[0], position[1], error);
     }
-    return new SqlException(rootMessage(error), OptionalInt.empty(), OptionalInt.empty(), error);
+    return new SqlException(LagoaException.rootMessage(error), OptionalInt.empty(), OptionalInt.empty(), error);
   }
 
   private static OptionalInt[] fromContext(String sql, SparkThrowable error) {
@@ -163,15 +164,5 @@ public final class SparkSql {
 
   private static OptionalInt toInt(scala.Option<Object> value) {
     return value.isDefined() ? OptionalInt.of((Integer) value.get()) : OptionalInt.empty();
-  }
-
-  static String rootMessage(Throwable error) {
-    Throwable root = error;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message = root.getMessage();
-    String text = message == null || message.isBlank() ? root.getClass().getSimpleName() : message;
-    return text.strip();
   }
 }
