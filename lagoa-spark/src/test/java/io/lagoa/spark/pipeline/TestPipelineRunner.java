@@ -200,4 +200,66 @@ class TestPipelineRunner {
     assertThat(refresh.flows().get(0).action()).isEqualTo("full refresh");
     assertThat(rows("SELECT count(*) FROM inc.events")).containsExactly(List.of(5L));
   }
+  @Test
+  void aFailedRunRestoresTheQuarantineTableWithItsTarget() {
+    sql.run("CREATE NAMESPACE IF NOT EXISTS qr_bronze");
+    sql.run("CREATE TABLE qr_bronze.orders (id INT, qty STRING) USING iceberg");
+    sql.run("INSERT INTO qr_bronze.orders VALUES (1, '5'), (2, 'bad')");
+    String silver = "CREATE MATERIALIZED VIEW orders (\n"
+        + "  CONSTRAINT numeric_qty EXPECT (try_cast(qty AS INT) IS NOT NULL) ON VIOLATION QUARANTINE\n"
+        + ") AS SELECT id, qty FROM qr_bronze.orders";
+    Path folder = pipeline("qr", "a_orders.sql", silver,
+        "b_total.sql", "CREATE MATERIALIZED VIEW total AS SELECT sum(CAST(qty AS INT)) AS n FROM orders");
+    assertThat(run(folder).status()).isEqualTo(RunResult.Status.SUCCEEDED);
+    long ordersBefore = snapshot("qr.orders");
+    long quarantineBefore = snapshot("qr.orders_quarantine");
+
+    // the next run quarantines another row, then its second flow fails at run time
+    sql.run("INSERT INTO qr_bronze.orders VALUES (3, 'worse')");
+    Path broken = pipeline("qr", "a_orders.sql", silver,
+        "b_total.sql", "CREATE MATERIALIZED VIEW total AS SELECT assert_true(id > 100) AS n"
+            + " FROM orders");
+    RunResult failed = run(broken, new RunOptions(List.of(), false, false, 1));
+    assertThat(failed.status()).isEqualTo(RunResult.Status.FAILED);
+    assertThat(flow(failed, "qr.orders").status()).isEqualTo(FlowStatus.ROLLED_BACK);
+    assertThat(snapshot("qr.orders")).isEqualTo(ordersBefore);
+    assertThat(snapshot("qr.orders_quarantine")).isEqualTo(quarantineBefore);
+    assertThat(rows("SELECT id FROM qr.orders_quarantine")).containsExactly(List.of(2));
+
+    RunResult rerun = run(folder);
+    assertThat(rerun.status()).isEqualTo(RunResult.Status.SUCCEEDED);
+    assertThat(rows("SELECT id FROM qr.orders_quarantine ORDER BY id"))
+        .containsExactly(List.of(2), List.of(3));
+  }
+
+  @Test
+  void aSourceRolledBackPastTheStoredPositionStopsTheRunUntilAFullRefresh() {
+    sql.run("CREATE NAMESPACE IF NOT EXISTS rb_bronze");
+    sql.run("CREATE TABLE rb_bronze.events (id INT) USING iceberg");
+    sql.run("INSERT INTO rb_bronze.events VALUES (1)");
+    long first = snapshot("rb_bronze.events");
+    sql.run("INSERT INTO rb_bronze.events VALUES (2)");
+    Path folder = pipeline("rb",
+        "events.sql", "CREATE STREAMING TABLE events AS\nSELECT id FROM STREAM(rb_bronze.events)");
+    assertThat(run(folder).status()).isEqualTo(RunResult.Status.SUCCEEDED);
+    long eventsBefore = snapshot("rb.events");
+
+    // the source goes back to before the position the streaming table stored, then moves on
+    sql.run("CALL lagoa.system.rollback_to_snapshot('rb_bronze.events', " + first + ")");
+    sql.run("INSERT INTO rb_bronze.events VALUES (3)");
+    RunResult failed = run(folder);
+    assertThat(failed.status()).isEqualTo(RunResult.Status.FAILED);
+    assertThat(failed.error().orElseThrow())
+        .contains("events.sql:")
+        .contains("rb_bronze.events no longer contains snapshot")
+        .contains("--full-refresh");
+    assertThat(snapshot("rb.events")).isEqualTo(eventsBefore);
+    assertThat(rows("SELECT id FROM rb.events ORDER BY id")).containsExactly(List.of(1), List.of(2));
+
+    RunResult refreshed = run(folder, new RunOptions(List.of(), true, false, 1));
+    assertThat(refreshed.status()).isEqualTo(RunResult.Status.SUCCEEDED);
+    assertThat(rows("SELECT id FROM rb.events ORDER BY id")).containsExactly(List.of(1), List.of(3));
+    assertThat(run(folder).flows()).extracting(FlowResult::status)
+        .containsOnly(FlowStatus.UP_TO_DATE);
+  }
 }
