@@ -14,6 +14,7 @@ import java.util.Optional;
  *     SEQUENCE BY, OR REFRESH) blanked out by spaces, so every position in it is the same as in
  *     the file
  * @param statement the statement as cut from the file, with where it starts
+ * @param sources the source function calls in its query ({@code read_kafka}, {@code read_files})
  */
 public record DatasetStatement(
     String file,
@@ -24,12 +25,24 @@ public record DatasetStatement(
     List<String> keys,
     Optional<String> sequenceBy,
     String engineSql,
-    Statement statement) {
+    Statement statement,
+    List<SourceCall> sources) {
 
   public DatasetStatement {
     nameParts = List.copyOf(nameParts);
     expectations = List.copyOf(expectations);
     keys = List.copyOf(keys);
+    sources = List.copyOf(sources);
+  }
+
+  /** The source call a placeholder relation of {@link #engineSql()} stands for. */
+  public java.util.Optional<SourceCall> source(String relation) {
+    for (SourceCall call : sources) {
+      if (call.placeholder().equalsIgnoreCase(relation)) {
+        return java.util.Optional.of(call);
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   /** Maps an offset in {@link #engineSql()} to its place in the file. */

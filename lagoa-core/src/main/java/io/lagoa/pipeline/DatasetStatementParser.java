@@ -143,6 +143,7 @@ public final class DatasetStatementParser {
     if (isEnd(peek(1))) {
       throw error(peek(), "expected the query after AS");
     }
+    List<SourceCall> sources = sourceCalls(kind);
     return new DatasetStatement(
         file,
         kind,
@@ -152,7 +153,115 @@ public final class DatasetStatementParser {
         keys,
         sequenceBy,
         new String(engineSql),
-        statement);
+        statement,
+        sources);
+  }
+
+  /**
+   * Finds the source function calls in the query ({@code read_kafka(...)}, {@code
+   * read_files(...)}, each optionally as {@code STREAM f(...)} or {@code STREAM(f(...))}), reads
+   * their arguments and puts a placeholder relation in their place for Spark's parser.
+   */
+  private List<SourceCall> sourceCalls(DatasetKind kind) {
+    List<SourceCall> calls = new ArrayList<>();
+    for (int i = index; i < tokens.size(); i++) {
+      SqlToken word = tokens.get(i);
+      Optional<SourceCall.SourceKind> sourceKind =
+          word.type() == SqlToken.Type.IDENTIFIER ? SourceCall.SourceKind.of(word.value())
+              : Optional.empty();
+      if (sourceKind.isEmpty() || i + 1 >= tokens.size() || !tokens.get(i + 1).isSymbol('(')) {
+        continue;
+      }
+      boolean streaming = false;
+      boolean wrapped = false;
+      int start = word.start();
+      if (i >= 1 && tokens.get(i - 1).isKeyword("STREAM")) {
+        streaming = true;
+        start = tokens.get(i - 1).start();
+      } else if (i >= 2 && tokens.get(i - 1).isSymbol('(') && tokens.get(i - 2).isKeyword("STREAM")) {
+        streaming = true;
+        wrapped = true;
+        start = tokens.get(i - 2).start();
+      }
+      index = i + 2;
+      java.util.Map<String, SourceCall.Argument> arguments =
+          arguments(sourceKind.get(), word);
+      int end = tokens.get(index - 1).end(); // the call's closing parenthesis
+      if (wrapped) {
+        SqlToken close = next(") after STREAM(" + word.value() + "(...)");
+        if (!close.isSymbol(')')) {
+          throw error(close, "expected ) to close STREAM(" + word.value() + "(...)), not "
+              + describe(close));
+        }
+        end = close.end();
+      }
+      SourceCall call = new SourceCall(sourceKind.get(), calls.size() + 1, streaming, arguments,
+          position(start), start, end);
+      SourceArguments.check(call, kind).ifPresent(problem -> {
+        throw PipelineException.at(problem.position(), problem.message());
+      });
+      calls.add(call);
+      blank(start, end);
+      String placeholder = call.placeholder();
+      placeholder.getChars(0, placeholder.length(), engineSql, start);
+      i = index - 1;
+    }
+    return calls;
+  }
+
+  /** {@code name => value, ...} up to the closing parenthesis. */
+  private java.util.Map<String, SourceCall.Argument> arguments(
+      SourceCall.SourceKind kind, SqlToken function) {
+    java.util.Map<String, SourceCall.Argument> arguments = new java.util.LinkedHashMap<>();
+    String name = function.value();
+    if (peek().isSymbol(')')) {
+      index++;
+      return arguments;
+    }
+    while (true) {
+      SqlToken first = next("an argument of " + name);
+      SqlToken argumentName;
+      SqlToken value;
+      if (first.type() == SqlToken.Type.STRING && arguments.isEmpty()
+          && kind == SourceCall.SourceKind.FILES) {
+        argumentName = new SqlToken(SqlToken.Type.IDENTIFIER, "path", first.start(), first.end());
+        value = first;
+      } else {
+        if (!first.isIdentifier() || !peek().isSymbol('=') || !peek(1).isSymbol('>')) {
+          throw error(first, "expected an argument of " + name + " written name => 'value', e.g. "
+              + (kind == SourceCall.SourceKind.KAFKA ? "topic => 'events'" : "format => 'json'")
+              + ", not " + describe(first));
+        }
+        index += 2;
+        argumentName = first;
+        value = next("the value of " + first.value());
+        if (value.isSymbol('-') && peek().type() == SqlToken.Type.NUMBER) {
+          SqlToken number = next("a number");
+          value = new SqlToken(SqlToken.Type.NUMBER, "-" + number.value(), value.start(), number.end());
+        }
+        boolean literal = value.type() == SqlToken.Type.STRING || value.type() == SqlToken.Type.NUMBER
+            || value.isKeyword("TRUE") || value.isKeyword("FALSE");
+        if (!literal) {
+          throw error(value, "the value of " + first.value() + " must be a string, a number, TRUE"
+              + " or FALSE, not " + describe(value));
+        }
+      }
+      String key = argumentName.value().toLowerCase(java.util.Locale.ROOT);
+      if (arguments.containsKey(key)) {
+        throw error(argumentName, name + " argument " + key + " is given twice");
+      }
+      String text = value.type() == SqlToken.Type.IDENTIFIER ? value.upper() : value.value();
+      arguments.put(key, new SourceCall.Argument(
+          key, text, position(argumentName.start()), position(value.start())));
+      SqlToken separator = next(", or ) after the arguments of " + name);
+      if (separator.isSymbol(')')) {
+        return arguments;
+      }
+      if (!separator.isSymbol(',')) {
+        throw error(separator, "expected , or ) after an argument of " + name + ", not "
+            + describe(separator));
+      }
+    }
   }
 
   private List<String> name() {

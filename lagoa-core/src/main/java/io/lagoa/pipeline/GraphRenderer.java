@@ -22,7 +22,11 @@ public final class GraphRenderer {
     Map<String, List<String>> readers = readersOfExternal(graph);
     for (Map.Entry<String, Input> external : graph.externalInputs().entrySet()) {
       out.append(external.getKey()).append("  (")
-          .append(external.getValue().kind() == Input.Kind.FILE ? "files" : "table")
+          .append(switch (external.getValue().kind()) {
+            case FILE -> "files";
+            case SOURCE -> external.getKey().startsWith("kafka:") ? "kafka topic" : "landing folder";
+            default -> "table";
+          })
           .append(")\n");
       List<String> children = readers.get(external.getKey());
       for (int i = 0; i < children.size(); i++) {

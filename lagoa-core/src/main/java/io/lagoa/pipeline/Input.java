@@ -4,7 +4,7 @@ package io.lagoa.pipeline;
  * An input of a dataset, resolved against the pipeline.
  *
  * @param name a dataset's name ({@code silver.users}, or a temporary view's), a catalog table's
- *     name, or for files {@code format.`path`}
+ *     name, for files {@code format.`path`}, for a source function e.g. {@code kafka:events}
  */
 public record Input(String name, Kind kind, boolean streaming, SourcePosition position) {
   public enum Kind {
@@ -13,7 +13,9 @@ public record Input(String name, Kind kind, boolean streaming, SourcePosition po
     /** A table in the catalog that the pipeline does not define. */
     TABLE,
     /** Files read directly, e.g. {@code json.`/data/users.json`}. */
-    FILE
+    FILE,
+    /** A source function: {@code read_kafka(...)} or {@code read_files(...)}. */
+    SOURCE
   }
 
   public boolean isExternal() {

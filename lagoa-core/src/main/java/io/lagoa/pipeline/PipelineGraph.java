@@ -90,6 +90,13 @@ public final class PipelineGraph {
       DatasetStatement statement = dataset.statement();
       List<Input> inputs = new ArrayList<>();
       for (InputReference reference : dataset.inputs()) {
+        Optional<SourceCall> source = reference.parts().size() == 1
+            ? statement.source(reference.parts().get(0)) : Optional.empty();
+        if (source.isPresent()) {
+          inputs.add(new Input(source.get().displayName(), Input.Kind.SOURCE,
+              source.get().streaming(), source.get().position()));
+          continue;
+        }
         resolve(spec, reference, views, byName, tableExists, name, problems)
             .ifPresent(inputs::add);
       }
@@ -203,6 +210,8 @@ public final class PipelineGraph {
         problems.add(input.position() + ": STREAM(" + input.name() + ") reads only new data, which"
             + " only a streaming table keeps track of; make " + dataset.name() + " a CREATE"
             + " STREAMING TABLE, or read " + input.name() + " without STREAM");
+      } else if (input.kind() == Input.Kind.SOURCE) {
+        continue; // checked with the call's arguments
       } else if (input.kind() == Input.Kind.FILE) {
         problems.add(input.position() + ": STREAM() reads Iceberg tables incrementally and cannot"
             + " read files; load the files into a bronze table first, and stream from it");
@@ -215,7 +224,8 @@ public final class PipelineGraph {
     }
     if (dataset.kind() == DatasetKind.STREAMING_TABLE && !anyStream) {
       problems.add(dataset.position() + ": streaming table " + dataset.name() + " must read at"
-          + " least one source with STREAM(table): that is the data each run appends; use"
+          + " least one source with STREAM: STREAM(table), STREAM read_kafka(...) or STREAM"
+          + " read_files(...); that is the data each run appends; use"
           + " CREATE MATERIALIZED VIEW to recompute the whole result instead");
     }
   }

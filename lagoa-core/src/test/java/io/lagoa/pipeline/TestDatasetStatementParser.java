@@ -112,4 +112,52 @@ class TestDatasetStatementParser {
     assertThatThrownBy(() -> parse("CREATE MATERIALIZED VIEW s.t"))
         .hasMessageContaining("expected AS");
   }
+  @Test
+  void cutsSourceCallsOutOfTheTextSparkParses() {
+    String sql = "CREATE STREAMING TABLE bronze.music AS\nSELECT * FROM STREAM read_kafka(\n"
+        + "  bootstrap_servers => 'localhost:9092', topic => 'music',\n"
+        + "  max_records_per_batch => 1000)\nJOIN STREAM(read_files('/landing', format => 'json')) f";
+    DatasetStatement statement = parse(sql);
+    assertThat(statement.sources()).hasSize(2);
+    SourceCall kafka = statement.sources().get(0);
+    assertThat(kafka.kind()).isEqualTo(SourceCall.SourceKind.KAFKA);
+    assertThat(kafka.streaming()).isTrue();
+    assertThat(kafka.argument("topic")).contains("music");
+    assertThat(kafka.argument("max_records_per_batch")).contains("1000");
+    assertThat(kafka.displayName()).isEqualTo("kafka:music");
+    assertThat(kafka.position().toString()).isEqualTo("f.sql:2:15");
+    assertThat(kafka.positionOf("topic").toString()).isEqualTo("f.sql:3:51");
+    SourceCall files = statement.sources().get(1);
+    assertThat(files.argument("path")).contains("/landing");
+    assertThat(files.streaming()).isTrue();
+    // same length and lines as the file, with the placeholders where the calls were
+    assertThat(statement.engineSql()).hasSameSizeAs(sql);
+    assertThat(statement.engineSql().lines().count()).isEqualTo(sql.lines().count());
+    assertThat(statement.engineSql()).contains("FROM __src1").contains("JOIN __src2").doesNotContain("read_");
+    assertThat(statement.source("__SRC2")).contains(files);
+  }
+
+  @Test
+  void reportsBadSourceArgumentsInPlace() {
+    assertThatThrownBy(() -> parse("CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_kafka(\n"
+        + "  bootstrap_servers => 'x', topik => 'music')"))
+        .hasMessage("f.sql:2:29: read_kafka has no argument topik (did you mean topic?); it takes"
+            + " bootstrap_servers, topic, starting_offsets, format, schema, schema_evolution,"
+            + " max_records_per_batch, max_record_bytes, fail_on_data_loss, kafka_options");
+    assertThatThrownBy(() -> parse("CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_kafka("
+        + "bootstrap_servers => 'x')"))
+        .hasMessageContaining("f.sql:1:45: read_kafka needs topic => '...'");
+    assertThatThrownBy(() -> parse("CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_kafka("
+        + "bootstrap_servers => 'x', topic => 't', max_records_per_batch => 0)"))
+        .hasMessageContaining("max_records_per_batch must be a whole number above 0, not 0");
+    assertThatThrownBy(() -> parse("CREATE MATERIALIZED VIEW b.t AS SELECT * FROM STREAM read_files("
+        + "'/x', format => 'json')"))
+        .hasMessageContaining("only a streaming table keeps track of");
+    assertThatThrownBy(() -> parse("CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_files("
+        + "'/x', format => 'xml')"))
+        .hasMessageContaining("format must be one of csv, json, parquet, text, not 'xml'");
+    assertThatThrownBy(() -> parse("CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_kafka("
+        + "topic => other_column)"))
+        .hasMessageContaining("the value of topic must be a string, a number, TRUE or FALSE");
+  }
 }
