@@ -29,6 +29,18 @@ public record Dataset(String name, DatasetKind kind, DatasetStatement statement,
     return name + "_quarantine";
   }
 
+  /**
+   * Where records its source functions could not read go, as they came: {@code
+   * bronze.music_source_quarantine}.
+   */
+  public String sourceQuarantineTable() {
+    return name + "_source_quarantine";
+  }
+
+  public boolean hasSourceQuarantine() {
+    return !statement.sources().isEmpty();
+  }
+
   public boolean hasQuarantine() {
     return statement.expectations().stream()
         .anyMatch(expectation -> expectation.policy() == ExpectationPolicy.QUARANTINE);

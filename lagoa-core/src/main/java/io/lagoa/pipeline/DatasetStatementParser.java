@@ -196,14 +196,14 @@ public final class DatasetStatementParser {
         end = close.end();
       }
       SourceCall call = new SourceCall(sourceKind.get(), calls.size() + 1, streaming, arguments,
-          position(start), start, end);
+          position(start), start, end, word.start());
       SourceArguments.check(call, kind).ifPresent(problem -> {
         throw PipelineException.at(problem.position(), problem.message());
       });
       calls.add(call);
       blank(start, end);
       String placeholder = call.placeholder();
-      placeholder.getChars(0, placeholder.length(), engineSql, start);
+      placeholder.getChars(0, placeholder.length(), engineSql, word.start());
       i = index - 1;
     }
     return calls;

@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param index the call's number in its statement, from 1
  * @param start offset of the call (of STREAM, when present) in the statement's text
  * @param end offset just past the call
+ * @param nameOffset offset of the function's name, where the placeholder is written: unlike the
+ *     span's start, at least ten characters without a line break follow it
  * @param arguments the named arguments, by lower-case name; a positional first argument of
  *     read_files is stored as {@code path}
  */
@@ -27,7 +29,8 @@ public record SourceCall(
     Map<String, Argument> arguments,
     SourcePosition position,
     int start,
-    int end) {
+    int end,
+    int nameOffset) {
 
   public SourceCall {
     arguments = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(arguments));

@@ -53,7 +53,11 @@ final class FlowExecutor {
   /** Snapshot summary key holding the last source snapshot a streaming table has processed. */
   static final String STREAM_STATE_PREFIX = "lagoa.stream.";
   static final String RUN_ID_PROPERTY = "lagoa.pipeline.run-id";
+  /** On quarantine commits: the target's snapshot when the batch was read. */
+  static final String TARGET_SNAPSHOT_PROPERTY = "lagoa.pipeline.target-snapshot";
+  private static final String SNAPSHOT_ID = "__snapshot-id";
   private static final String FLAG = "__lagoa_rule_";
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FlowExecutor.class);
 
   private final SparkSession spark;
   private final Catalog catalog;
@@ -82,7 +86,15 @@ final class FlowExecutor {
   void check(Dataset dataset) {
     DatasetPlan plan = pipeline.plan(dataset);
     views.ensure(dataset, this);
-    String queryText = queryText(plan, "create", new LinkedHashMap<>());
+    List<SourceBatch> batches = new ArrayList<>();
+    try {
+      check(dataset, plan, queryText(plan, "create", new LinkedHashMap<>(), batches));
+    } finally {
+      batches.forEach(batch -> batch.release().run());
+    }
+  }
+
+  private void check(Dataset dataset, DatasetPlan plan, String queryText) {
     org.apache.spark.sql.Dataset<Row> result = sql(plan.statement(), queryText);
     for (Expectation rule : dataset.statement().expectations()) {
       try {
@@ -128,12 +140,24 @@ final class FlowExecutor {
     views.ensure(dataset, this);
     Map<String, String> commitProperties = new LinkedHashMap<>();
     commitProperties.put(RUN_ID_PROPERTY, runId);
-    String queryText = queryText(plan, action, commitProperties);
-    if (queryText == null) {
-      return new FlowResult(dataset.name(), dataset.kind(), action, FlowStatus.UP_TO_DATE,
-          started, clock.instant(), 0, 0, 0, 0, before.snapshotId(), before.snapshotId(),
-          OptionalLong.empty(), List.of(), Optional.empty());
+    List<SourceBatch> batches = new ArrayList<>();
+    try {
+      String queryText = queryText(plan, action, commitProperties, batches);
+      if (queryText == null) {
+        return new FlowResult(dataset.name(), dataset.kind(), action, FlowStatus.UP_TO_DATE,
+            started, clock.instant(), 0, 0, 0, 0, before.snapshotId(), before.snapshotId(),
+            OptionalLong.empty(), List.of(), Optional.empty());
+      }
+      return run(dataset, plan, action, before, written, started, commitProperties, batches,
+          queryText);
+    } finally {
+      batches.forEach(batch -> batch.release().run());
     }
+  }
+
+  private FlowResult run(Dataset dataset, DatasetPlan plan, String action, TableState before,
+      Map<String, List<Long>> written, Instant started, Map<String, String> commitProperties,
+      List<SourceBatch> batches, String queryText) {
     org.apache.spark.sql.Dataset<Row> result = sql(plan.statement(), queryText);
     List<Expectation> rules = dataset.statement().expectations();
     List<Column> columns = new ArrayList<>();
@@ -201,16 +225,26 @@ final class FlowExecutor {
         good = latestPerKey(dataset, good).localCheckpoint();
         goodRows = good.count();
       }
-      OptionalLong after = write(dataset, plan, action, good, commitProperties, written);
+      // Quarantines first: a retry after a crash before the target's commit finds them marked
+      // with the target's snapshot, replays the same batch and does not write them again.
+      Map<String, String> quarantineProperties = new LinkedHashMap<>(commitProperties);
+      quarantineProperties.put(TARGET_SNAPSHOT_PROPERTY, targetSnapshot(dataset));
+      long rejectedRows = writeSourceQuarantine(dataset, action, batches, quarantineProperties,
+          written);
       OptionalLong quarantineAfter = OptionalLong.empty();
       if (dataset.hasQuarantine()) {
         org.apache.spark.sql.Dataset<Row> bad =
             flagged.where(quarantined).select(quarantineColumns(rules, columns));
-        quarantineAfter = writeQuarantine(dataset, action, bad, written);
+        quarantineAfter = writeQuarantine(dataset, dataset.quarantineTable(), action, bad,
+            quarantineProperties, written, "Rows of " + dataset.name()
+                + " that failed a QUARANTINE expectation");
       }
+      OptionalLong after = write(dataset, plan, action, good, commitProperties, written,
+          batches.stream().anyMatch(SourceBatch::addsColumns));
       return new FlowResult(dataset.name(), dataset.kind(), action, FlowStatus.SUCCEEDED, started,
-          clock.instant(), total, goodRows, droppedRows, quarantinedRows, before.snapshotId(),
-          after, quarantineAfter, expectations, Optional.empty());
+          clock.instant(), total + rejectedRows, goodRows, droppedRows,
+          quarantinedRows + rejectedRows, before.snapshotId(), after, quarantineAfter,
+          expectations, Optional.empty());
     } finally {
       flagged.unpersist();
     }
@@ -274,18 +308,36 @@ final class FlowExecutor {
    *
    * @return null when no STREAM source has new data and there is nothing to do
    */
-  private String queryText(DatasetPlan plan, String action, Map<String, String> commitProperties) {
+  private String queryText(DatasetPlan plan, String action, Map<String, String> commitProperties,
+      List<SourceBatch> batches) {
     char[] text = plan.statement().engineSql().toCharArray();
     for (int i = 0; i < plan.queryOffset(); i++) {
       if (text[i] != '\n' && text[i] != '\r') {
         text[i] = ' ';
       }
     }
-    if (plan.streams().isEmpty()) {
+    if (plan.streams().isEmpty() && plan.statement().sources().isEmpty()) {
       return new String(text);
     }
     boolean anyNew = false;
-    Map<String, String> previous = lastProcessed(plan);
+    boolean incremental = action.equals("append") || action.equals("merge");
+    Map<String, String> previous = incremental ? lastProcessed(plan) : Map.of();
+    Dataset target = datasetOf(plan);
+    // positions of a batch whose quarantine was committed but whose target commit was not
+    Map<String, String> pending = incremental ? pendingBatch(target) : Map.of();
+    for (io.lagoa.pipeline.SourceCall call : plan.statement().sources()) {
+      SourceBatch batch = readSource(call, target, previous, pending, batches);
+      anyNew |= batch.hasNew();
+      commitProperties.putAll(batch.position());
+      String view = "__k" + names.incrementAndGet();
+      batch.rows().createOrReplaceTempView(view);
+      for (int i = call.start(); i < call.end(); i++) {
+        if (text[i] != '\n' && text[i] != '\r') {
+          text[i] = ' ';
+        }
+      }
+      view.getChars(0, view.length(), text, call.nameOffset());
+    }
     for (DatasetPlan.StreamRead stream : plan.streams()) {
       String source = sourceName(stream.parts());
       Table table = catalog.loadTable(identifier(source));
@@ -293,8 +345,12 @@ final class FlowExecutor {
       Snapshot current = table.currentSnapshot();
       String view = "__s" + names.incrementAndGet();
       org.apache.spark.sql.Dataset<Row> rows;
-      String last = action.equals("append") || action.equals("merge")
-          ? previous.get(STREAM_STATE_PREFIX + source) : null;
+      String last = previous.get(STREAM_STATE_PREFIX + source);
+      String replay = pending.get(STREAM_STATE_PREFIX + source);
+      if (replay != null && current != null && !replay.equals(last)) {
+        Snapshot replayed = table.snapshot(Long.parseLong(replay));
+        current = replayed == null ? current : replayed; // the crashed attempt's batch
+      }
       String tableName = quoted(source);
       if (current == null) {
         rows = spark.table(tableName).where(lit(false));
@@ -335,6 +391,66 @@ final class FlowExecutor {
     return new String(text);
   }
 
+  private Dataset datasetOf(DatasetPlan plan) {
+    return pipeline.graph().dataset(nameOf(plan)).orElseThrow();
+  }
+
+  /** The target's current snapshot id, or "none": what quarantine commits are marked with. */
+  private String targetSnapshot(Dataset dataset) {
+    Map<String, String> summary = summary(dataset.name());
+    return summary.getOrDefault(SNAPSHOT_ID, "none");
+  }
+
+  /**
+   * The source positions of a batch that was cut short after writing a quarantine table but before
+   * the target's commit: a quarantine commit marked with the target's current snapshot.
+   */
+  private Map<String, String> pendingBatch(Dataset dataset) {
+    String target = targetSnapshot(dataset);
+    for (String table : List.of(dataset.sourceQuarantineTable(), dataset.quarantineTable())) {
+      Map<String, String> summary = summary(table);
+      if (target.equals(summary.get(TARGET_SNAPSHOT_PROPERTY))) {
+        return summary;
+      }
+    }
+    return Map.of();
+  }
+
+  /** The last snapshot's summary, with its id under {@link #SNAPSHOT_ID}; empty without one. */
+  private Map<String, String> summary(String name) {
+    try {
+      Table table = catalog.loadTable(identifier(name));
+      table.refresh();
+      Snapshot snapshot = table.currentSnapshot();
+      if (snapshot == null) {
+        return Map.of();
+      }
+      Map<String, String> summary = new LinkedHashMap<>();
+      if (snapshot.summary() != null) {
+        summary.putAll(snapshot.summary());
+      }
+      summary.put(SNAPSHOT_ID, Long.toString(snapshot.snapshotId()));
+      return summary;
+    } catch (NoSuchTableException e) {
+      return Map.of();
+    }
+  }
+
+  private SourceBatch readSource(io.lagoa.pipeline.SourceCall call, Dataset target,
+      Map<String, String> previous, Map<String, String> pending, List<SourceBatch> batches) {
+    SourceBatch batch = switch (call.kind()) {
+      case KAFKA -> {
+        KafkaSourceReader reader = new KafkaSourceReader(spark, call);
+        Map<String, String> stored = new LinkedHashMap<>(call.streaming() ? previous : Map.of());
+        yield reader.read(stored, pending, runId, !call.streaming());
+      }
+      case FILES -> throw new FlowException(call.position() + ": read_files is not available"
+          + " yet", null);
+    };
+    batches.add(batch);
+    return batch;
+  }
+
   private Map<String, String> lastProcessed(DatasetPlan plan) {
     try {
       Table target = catalog.loadTable(identifier(nameOf(plan)));
@@ -369,10 +485,13 @@ final class FlowExecutor {
 
   private OptionalLong write(Dataset dataset, DatasetPlan plan, String action,
       org.apache.spark.sql.Dataset<Row> rows, Map<String, String> commitProperties,
-      Map<String, List<Long>> written) {
+      Map<String, List<Long>> written, boolean addColumns) {
     String view = "__lagoa_flow_" + names.incrementAndGet();
     rows.createOrReplaceTempView(view);
     String target = quoted(dataset.name());
+    if (addColumns && (action.equals("append") || action.equals("merge"))) {
+      addNewColumns(dataset, rows);
+    }
     String sql;
     switch (action) {
       case "append" -> sql = "INSERT INTO " + target + " BY NAME SELECT * FROM " + view;
@@ -400,23 +519,75 @@ final class FlowExecutor {
     }
   }
 
-  private OptionalLong writeQuarantine(Dataset dataset, String action,
-      org.apache.spark.sql.Dataset<Row> rows, Map<String, List<Long>> written) {
+  /**
+   * Adds the columns a streaming table's new rows have and the table lacks (a source with
+   * schema evolution found new fields). Adding optional columns changes metadata only; a failed
+   * run restores the earlier schema with the rest.
+   */
+  private void addNewColumns(Dataset dataset, org.apache.spark.sql.Dataset<Row> rows) {
+    org.apache.spark.sql.types.StructType existing = spark.table(quoted(dataset.name())).schema();
+    List<String> added = new ArrayList<>();
+    for (org.apache.spark.sql.types.StructField field : rows.schema().fields()) {
+      boolean present = java.util.Arrays.stream(existing.fieldNames())
+          .anyMatch(name -> name.equalsIgnoreCase(field.name()));
+      if (!present) {
+        added.add(quote(field.name()) + " " + field.dataType().sql());
+      }
+    }
+    if (!added.isEmpty()) {
+      LOG.info("{}: adding columns {}", dataset.name(), added);
+      commit("ALTER TABLE " + quoted(dataset.name()) + " ADD COLUMNS (" + String.join(", ", added)
+          + ")", Map.of(RUN_ID_PROPERTY, runId));
+    }
+  }
+
+  /** Writes the records the sources could not read; returns how many. */
+  private long writeSourceQuarantine(Dataset dataset, String action, List<SourceBatch> batches,
+      Map<String, String> properties, Map<String, List<Long>> written) {
+    org.apache.spark.sql.Dataset<Row> rejected = null;
+    for (SourceBatch batch : batches) {
+      rejected = rejected == null ? batch.rejected() : rejected.unionByName(batch.rejected());
+    }
+    if (rejected == null) {
+      return 0;
+    }
+    rejected = rejected.persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      long count = rejected.count();
+      if (count == 0) {
+        return 0;
+      }
+      writeQuarantine(dataset, dataset.sourceQuarantineTable(), action, rejected, properties,
+          written, "Records the sources of " + dataset.name() + " could not read, as they came");
+      return count;
+    } finally {
+      rejected.unpersist();
+    }
+  }
+
+  private OptionalLong writeQuarantine(Dataset dataset, String table, String action,
+      org.apache.spark.sql.Dataset<Row> rows, Map<String, String> properties,
+      Map<String, List<Long>> written, String comment) {
+    Map<String, String> summary = summary(table);
+    String marker = properties.get(TARGET_SNAPSHOT_PROPERTY);
+    boolean incremental = action.equals("append") || action.equals("merge");
+    if (incremental && marker != null && marker.equals(summary.get(TARGET_SNAPSHOT_PROPERTY))) {
+      LOG.info("{}: this batch's rows are already in {}", dataset.name(), table);
+      return OptionalLong.of(Long.parseLong(summary.get(SNAPSHOT_ID)));
+    }
     String view = "__lagoa_quarantine_" + names.incrementAndGet();
     rows.createOrReplaceTempView(view);
-    String target = quoted(dataset.quarantineTable());
-    boolean exists = catalog.tableExists(identifier(dataset.quarantineTable()));
-    boolean append = exists && (action.equals("append") || action.equals("merge"));
-    String sql = append
+    String target = quoted(table);
+    boolean exists = catalog.tableExists(identifier(table));
+    String sql = exists && incremental
         ? "INSERT INTO " + target + " BY NAME SELECT * FROM " + view
-        : "CREATE OR REPLACE TABLE " + target + " USING iceberg COMMENT "
-            + literal("Rows of " + dataset.name() + " that failed a QUARANTINE expectation")
+        : "CREATE OR REPLACE TABLE " + target + " USING iceberg COMMENT " + literal(comment)
             + " AS SELECT * FROM " + view;
     try {
-      commit(sql, Map.of(RUN_ID_PROPERTY, runId));
-      return recordWrite(dataset.quarantineTable(), written);
+      commit(sql, properties);
+      return recordWrite(table, written);
     } catch (RuntimeException e) {
-      recordWrite(dataset.quarantineTable(), written);
+      recordWrite(table, written);
       throw e;
     } finally {
       spark.catalog().dropTempView(view);

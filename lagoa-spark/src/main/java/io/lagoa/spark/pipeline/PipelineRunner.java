@@ -128,6 +128,7 @@ public final class PipelineRunner {
     for (Dataset dataset : selected) {
       names.add(dataset.name());
       names.add(dataset.quarantineTable());
+      names.add(dataset.sourceQuarantineTable());
     }
     for (String name : names) {
       String[] parts = name.split("\\.");
@@ -145,6 +146,10 @@ public final class PipelineRunner {
       if (dataset.hasQuarantine()) {
         before.put(dataset.quarantineTable(),
             TableState.capture(catalog, FlowExecutor.identifier(dataset.quarantineTable())));
+      }
+      if (dataset.hasSourceQuarantine()) {
+        before.put(dataset.sourceQuarantineTable(),
+            TableState.capture(catalog, FlowExecutor.identifier(dataset.sourceQuarantineTable())));
       }
     }
     Set<String> selectedNames = new HashSet<>();

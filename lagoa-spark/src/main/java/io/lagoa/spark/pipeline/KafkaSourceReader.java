@@ -1,0 +1,471 @@
+package io.lagoa.spark.pipeline;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lagoa.pipeline.SourceCall;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a Kafka topic for {@code read_kafka(...)}: each run reads the offsets between the
+ * position stored with the target's last commit and the topic's end (at most {@code
+ * max_records_per_batch} records), with Spark's Kafka source in batch mode.
+ *
+ * <p>Exactly once: the next offsets to read are committed in the target table's snapshot summary,
+ * in the same Iceberg commit as the records, so after a crash at any moment the target holds
+ * every record up to its stored position and nothing after it. Records that cannot be read go to
+ * the source quarantine table first, which stores its own position; a retry skips those it
+ * already holds.
+ */
+final class KafkaSourceReader {
+  static final String POSITION_PREFIX = "lagoa.source.kafka.";
+  static final String SCHEMA_PREFIX = "lagoa.source.kafka-schema.";
+  static final String CORRUPT = "_corrupt_record";
+  static final String RESCUED = "_rescued_data";
+  static final String METADATA = "_kafka";
+  static final long DEFAULT_MAX_RECORDS = 500_000;
+  static final long DEFAULT_MAX_RECORD_BYTES = 8L * 1024 * 1024;
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaSourceReader.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Map<String, Admin> ADMINS = new ConcurrentHashMap<>();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> ADMINS.values().forEach(admin -> {
+      try {
+        admin.close(java.time.Duration.ofSeconds(2));
+      } catch (RuntimeException e) {
+        // the JVM is going away
+      }
+    }), "lagoa-kafka-admin-close"));
+  }
+
+  private final SparkSession spark;
+  private final SourceCall call;
+  private final String topic;
+  private final String servers;
+  private final Map<String, String> kafkaOptions;
+
+  KafkaSourceReader(SparkSession spark, SourceCall call) {
+    this.spark = spark;
+    this.call = call;
+    this.topic = call.argument("topic").orElseThrow();
+    this.servers = call.argument("bootstrap_servers").orElseThrow();
+    this.kafkaOptions = kafkaOptions(call);
+  }
+
+  /** The summary key holding this source's next offsets. */
+  String positionKey() {
+    return POSITION_PREFIX + topic;
+  }
+
+  /**
+   * Reads the records after the stored position.
+   *
+   * @param stored the target's last snapshot summary (empty on a first run, a full refresh, or
+   *     for a read of the whole topic)
+   * @param pending the summary of a quarantine commit whose batch the target has not committed:
+   *     that batch is read again, exactly
+   * @param whole read everything, without the per-batch limit (a read without STREAM)
+   */
+  SourceBatch read(Map<String, String> stored, Map<String, String> pending, String runId,
+      boolean whole) {
+    Map<Integer, Long> latest = offsets(OffsetSpec.latest());
+    Map<Integer, Long> earliest = offsets(OffsetSpec.earliest());
+    Map<Integer, Long> start = startOffsets(stored.get(positionKey()), earliest, latest);
+    long max = whole ? Long.MAX_VALUE
+        : call.argument("max_records_per_batch").map(Long::parseLong).orElse(DEFAULT_MAX_RECORDS);
+    Map<Integer, Long> end = endOffsets(start, latest, max);
+    Map<Integer, Long> replay = parseOffsets(pending.get(positionKey()), "the pending batch");
+    if (!replay.isEmpty()) {
+      for (Map.Entry<Integer, Long> entry : replay.entrySet()) {
+        if (end.containsKey(entry.getKey())) {
+          end.put(entry.getKey(), Math.max(start.get(entry.getKey()),
+              Math.min(entry.getValue(), latest.get(entry.getKey()))));
+        }
+      }
+      LOG.info("kafka:{}: reading the interrupted batch again, up to {}", topic, replay);
+    }
+    long records = 0;
+    for (Map.Entry<Integer, Long> entry : end.entrySet()) {
+      records += entry.getValue() - start.get(entry.getKey());
+    }
+    String description = "kafka:" + topic + " " + start + " to " + end;
+    Map<String, String> position = new LinkedHashMap<>();
+    position.put(positionKey(), offsetsJson(end));
+    Dataset<Row> raw = spark.read().format("kafka")
+        .options(prefixed(kafkaOptions))
+        .option("kafka.bootstrap.servers", servers)
+        .option("assign", assignJson(end.keySet()))
+        .option("startingOffsets", offsetsJson(start))
+        .option("endingOffsets", offsetsJson(end))
+        .option("includeHeaders", "true")
+        .option("failOnDataLoss", "true")
+        .load();
+    String format = call.argument("format").orElse("json").toLowerCase(Locale.ROOT);
+    long maxBytes = call.argument("max_record_bytes").map(Long::parseLong)
+        .orElse(DEFAULT_MAX_RECORD_BYTES);
+    Column metadata = struct(
+        expr("CAST(key AS STRING)").as("key"), col("topic"), col("partition"), col("offset"),
+        col("timestamp"), col("headers")).as(METADATA);
+    Dataset<Row> rows;
+    Column error;
+    List<Column> selected = new ArrayList<>();
+    boolean addsColumns = false;
+    Runnable release = () -> { };
+    if (format.equals("json")) {
+      Parse parse = jsonSchema(stored, raw, maxBytes);
+      if (parse.cached() != null) {
+        Dataset<Row> cached = parse.cached();
+        raw = cached;
+        release = cached::unpersist;
+      }
+      addsColumns = parse.addsColumns();
+      position.put(SCHEMA_PREFIX + topic, parse.schema().json());
+      Map<String, String> options = Map.of(
+          "mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT);
+      StructType withCorrupt = parse.schema().add(CORRUPT, DataTypes.StringType);
+      Dataset<Row> parsed = raw.withColumn("__p", org.apache.spark.sql.functions.from_json(
+          expr("CAST(value AS STRING)"), withCorrupt, options));
+      error = expr("CASE WHEN value IS NULL THEN 'the record has no value (a tombstone)'"
+              + " WHEN octet_length(value) > " + maxBytes + " THEN concat('the record has ',"
+              + " octet_length(value), ' bytes, more than max_record_bytes (" + maxBytes + ")')"
+              + " WHEN __p." + CORRUPT + " IS NULL THEN NULL"
+              + " WHEN json_object_keys(CAST(value AS STRING)) IS NULL THEN"
+              + " 'not a JSON object: invalid JSON, or JSON that is not {...}'"
+              + " ELSE " + typeError(parse.schema()) + " END");
+      List<Column> columns = new ArrayList<>();
+      for (StructField field : parse.schema().fields()) {
+        columns.add(col("__p." + quote(field.name())).as(field.name()));
+      }
+      if (parse.rescue()) {
+        columns.add(rescued(parse.schema()).as(RESCUED));
+      }
+      columns.add(metadata);
+      raw = parsed.withColumn("__error", error);
+      error = col("__error");
+      selected.addAll(columns);
+    } else {
+      Column value = format.equals("text") ? expr("CAST(value AS STRING)").as("value")
+          : col("value");
+      error = expr("CASE WHEN value IS NULL THEN 'the record has no value (a tombstone)'"
+          + " WHEN octet_length(value) > " + maxBytes + " THEN concat('the record has ',"
+          + " octet_length(value), ' bytes, more than max_record_bytes (" + maxBytes + ")') END");
+      raw = raw.withColumn("__error", error);
+      error = col("__error");
+      selected.add(value);
+      selected.add(metadata);
+    }
+    // Both the rows and the rejected records come from one read of the batch.
+    Dataset<Row> checked = raw.persist(StorageLevel.MEMORY_AND_DISK());
+    Runnable releaseInference = release;
+    release = () -> {
+      checked.unpersist();
+      releaseInference.run();
+    };
+    rows = checked.where(error.isNull()).select(selected.toArray(new Column[0]));
+    Dataset<Row> rejected = checked.where(error.isNotNull()).select(
+        lit(call.displayName()).as("_source"),
+        concat(col("topic"), lit("/"), col("partition"), lit("@"), col("offset")).as("_position"),
+        col("topic").as("_topic"), col("partition").as("_partition"), col("offset").as("_offset"),
+        lit(null).cast("string").as("_file"),
+        col("key").as("_key"), col("value").as("_raw"), error.as("_error"),
+        lit(runId).as("_run_id"), current_timestamp().as("_quarantined_at"));
+    LOG.info("{}: {} records", description, records);
+    return new SourceBatch(rows, rejected, position, records > 0,
+        addsColumns, description, release);
+  }
+
+  /** Why a JSON object did not match the schema: the top-level fields whose type is wrong. */
+  private static String typeError(StructType schema) {
+    StringBuilder fields = new StringBuilder("concat_ws(', '");
+    for (StructField field : schema.fields()) {
+      String name = field.name().replace("'", "\\'");
+      fields.append(", CASE WHEN from_json(CAST(value AS STRING), 'map<string,string>')['")
+          .append(name).append("'] IS NOT NULL AND __p.").append(quote(field.name()))
+          .append(" IS NULL THEN '").append(name).append(" (").append(field.dataType().sql())
+          .append(")' END");
+    }
+    fields.append(")");
+    return "concat('values do not match the schema: ', coalesce(nullif(" + fields
+        + ", ''), 'a nested field'))";
+  }
+
+  /** The fields of a JSON object that the schema does not have, as a JSON object. */
+  private static Column rescued(StructType schema) {
+    StringBuilder known = new StringBuilder("array(");
+    String[] names = schema.fieldNames();
+    for (int i = 0; i < names.length; i++) {
+      known.append(i == 0 ? "" : ", ").append('\'').append(names[i].replace("'", "\\'")).append('\'');
+    }
+    known.append(")");
+    String extra = "array_except(json_object_keys(CAST(value AS STRING)), " + known + ")";
+    return expr("CASE WHEN size(" + extra + ") > 0 THEN to_json(map_filter(from_json(CAST(value AS"
+        + " STRING), 'map<string,string>'), (k, v) -> array_contains(" + extra + ", k))) END");
+  }
+
+  /** The schema to parse with, and whether new fields are added to it or rescued. */
+  private record Parse(StructType schema, boolean rescue, boolean addsColumns,
+      Dataset<Row> cached) {}
+
+  private Parse jsonSchema(Map<String, String> stored, Dataset<Row> raw, long maxBytes) {
+    StructType declared = null;
+    if (call.argument("schema").isPresent()) {
+      try {
+        declared = StructType.fromDDL(call.argument("schema").get());
+      } catch (RuntimeException e) {
+        throw new FlowException(call.positionOf("schema") + ": schema is not a valid list of"
+            + " columns (e.g. 'id BIGINT, name STRING'): "
+            + SparkPipelineParser.firstLine(String.valueOf(e.getMessage())), e);
+      }
+    }
+    String evolution = call.argument("schema_evolution")
+        .orElse(declared == null ? "add" : "rescue").toLowerCase(Locale.ROOT);
+    StructType known = declared;
+    if (known == null && stored.containsKey(SCHEMA_PREFIX + topic)) {
+      known = (StructType) org.apache.spark.sql.types.DataType.fromJson(stored.get(SCHEMA_PREFIX + topic));
+    } else if (declared != null && stored.containsKey(SCHEMA_PREFIX + topic)) {
+      // fields added to a declared schema by earlier runs stay
+      StructType learned =
+          (StructType) org.apache.spark.sql.types.DataType.fromJson(stored.get(SCHEMA_PREFIX + topic));
+      known = merge(declared, learned);
+    }
+    boolean infer = known == null || evolution.equals("add");
+    if (!infer) {
+      return new Parse(known, true, false, null);
+    }
+    // Inference reads the batch twice: keep it, so Kafka is read once.
+    Dataset<Row> cached = raw.persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<String> json = cached
+        .where(expr("value IS NOT NULL AND octet_length(value) <= " + maxBytes
+            + " AND json_object_keys(CAST(value AS STRING)) IS NOT NULL"))
+        .select(expr("CAST(value AS STRING)"))
+        .as(org.apache.spark.sql.Encoders.STRING());
+    StructType inferred = spark.read().option("mode", "DROPMALFORMED").json(json).schema();
+    StructType schema = known == null ? inferred : merge(known, inferred);
+    boolean adds = known == null || schema.fields().length > known.fields().length;
+    return new Parse(schema, evolution.equals("rescue"), adds, cached);
+  }
+
+  /** The first schema with the fields of the second that it lacks appended; types stay. */
+  static StructType merge(StructType first, StructType second) {
+    StructType merged = first;
+    for (StructField field : second.fields()) {
+      if (field.name().equals(CORRUPT)) {
+        continue;
+      }
+      boolean present = false;
+      for (String name : first.fieldNames()) {
+        present |= name.equalsIgnoreCase(field.name());
+      }
+      if (!present) {
+        merged = merged.add(field);
+      }
+    }
+    return merged;
+  }
+
+  private Map<Integer, Long> startOffsets(
+      String stored, Map<Integer, Long> earliest, Map<Integer, Long> latest) {
+    Map<Integer, Long> start = new TreeMap<>();
+    Map<Integer, Long> position = parseOffsets(stored, "the stored position");
+    String starting = call.argument("starting_offsets").orElse("earliest").strip();
+    Map<Integer, Long> given = starting.startsWith("{")
+        ? parseOffsets(starting, "starting_offsets") : Map.of();
+    boolean failOnDataLoss = !call.argument("fail_on_data_loss").orElse("TRUE")
+        .equalsIgnoreCase("FALSE");
+    List<String> lost = new ArrayList<>();
+    for (Map.Entry<Integer, Long> entry : latest.entrySet()) {
+      int partition = entry.getKey();
+      long first = earliest.get(partition);
+      long offset;
+      if (position.containsKey(partition)) {
+        offset = position.get(partition);
+      } else if (given.containsKey(partition)) {
+        offset = given.get(partition);
+      } else if (!position.isEmpty()) {
+        offset = first; // a partition added to the topic since the last run
+      } else {
+        offset = starting.equalsIgnoreCase("latest") ? entry.getValue() : first;
+      }
+      if (offset < first) {
+        lost.add("partition " + partition + " offsets " + offset + " to " + (first - 1));
+        offset = first;
+      }
+      start.put(partition, Math.min(offset, entry.getValue()));
+    }
+    if (!lost.isEmpty()) {
+      String message = "kafka:" + topic + ": records were deleted by the topic's retention before"
+          + " they were read (" + String.join(", ", lost) + ")";
+      if (failOnDataLoss) {
+        throw new FlowException(call.position() + ": " + message + "; set fail_on_data_loss =>"
+            + " FALSE to skip them and go on", null);
+      }
+      LOG.warn("{}; going on from the earliest offsets (fail_on_data_loss => FALSE)", message);
+    }
+    return start;
+  }
+
+  /** At most {@code max} records in all, shared evenly among partitions with data. */
+  private static Map<Integer, Long> endOffsets(
+      Map<Integer, Long> start, Map<Integer, Long> latest, long max) {
+    Map<Integer, Long> end = new TreeMap<>();
+    long perPartition = Math.max(1, max / Math.max(1, latest.size()));
+    for (Map.Entry<Integer, Long> entry : latest.entrySet()) {
+      long from = start.get(entry.getKey());
+      end.put(entry.getKey(), Math.min(entry.getValue(), from + perPartition));
+    }
+    return end;
+  }
+
+  /** Offsets of every partition of the topic, at its start or its end. */
+  Map<Integer, Long> offsets(OffsetSpec spec) {
+    Admin admin = admin();
+    try {
+      Map<String, TopicDescription> topics =
+          admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS);
+      Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+      for (TopicPartitionInfo partition : topics.get(topic).partitions()) {
+        request.put(new TopicPartition(topic, partition.partition()), spec);
+      }
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result =
+          admin.listOffsets(request).all().get(30, TimeUnit.SECONDS);
+      Map<Integer, Long> offsets = new TreeMap<>();
+      result.forEach((partition, info) -> offsets.put(partition.partition(), info.offset()));
+      return offsets;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        throw new FlowException(call.positionOf("topic") + ": topic " + topic + " does not exist"
+            + " on " + servers + "; create it, or check the name", e);
+      }
+      throw unreachable(e.getCause());
+    } catch (TimeoutException e) {
+      throw unreachable(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FlowException("interrupted while reading offsets of kafka:" + topic, e);
+    }
+  }
+
+  private FlowException unreachable(Throwable cause) {
+    ADMINS.remove(adminKey());
+    return new FlowException(call.positionOf("bootstrap_servers") + ": cannot read the offsets of"
+        + " topic " + topic + " from Kafka at " + servers + ": "
+        + (cause == null ? "no answer within 30 s" : cause.getMessage())
+        + "; is the broker running and reachable?", cause);
+  }
+
+  private String adminKey() {
+    return servers + " " + new TreeMap<>(kafkaOptions);
+  }
+
+  private Admin admin() {
+    return ADMINS.computeIfAbsent(adminKey(), key -> {
+      Properties properties = new Properties();
+      properties.putAll(kafkaOptions);
+      properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+      properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+      properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+      properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "lagoa-offsets");
+      return Admin.create(properties);
+    });
+  }
+
+  /** {@code kafka_options => 'security.protocol=SSL, ssl.truststore.location=/x'}. */
+  private static Map<String, String> kafkaOptions(SourceCall call) {
+    Map<String, String> options = new LinkedHashMap<>();
+    for (String pair : call.argument("kafka_options").orElse("").split(",")) {
+      if (pair.isBlank()) {
+        continue;
+      }
+      int equals = pair.indexOf('=');
+      if (equals <= 0) {
+        throw new FlowException(call.positionOf("kafka_options") + ": kafka_options is a list of"
+            + " name=value pairs separated by commas, e.g. 'security.protocol=SSL'; '"
+            + pair.strip() + "' has no =", null);
+      }
+      options.put(pair.substring(0, equals).strip(), pair.substring(equals + 1).strip());
+    }
+    return options;
+  }
+
+  private static Map<String, String> prefixed(Map<String, String> options) {
+    Map<String, String> prefixed = new LinkedHashMap<>();
+    options.forEach((key, value) -> prefixed.put("kafka." + key, value));
+    return prefixed;
+  }
+
+  private String assignJson(java.util.Set<Integer> partitions) {
+    try {
+      return JSON.writeValueAsString(Map.of(topic, new ArrayList<>(partitions)));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private String offsetsJson(Map<Integer, Long> offsets) {
+    Map<String, Long> byPartition = new TreeMap<>();
+    offsets.forEach((partition, offset) -> byPartition.put(Integer.toString(partition), offset));
+    try {
+      return JSON.writeValueAsString(Map.of(topic, byPartition));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Map<Integer, Long> parseOffsets(String json, String what) {
+    if (json == null || json.isBlank()) {
+      return Map.of();
+    }
+    try {
+      Map<String, Map<String, Long>> parsed =
+          JSON.readValue(json, new TypeReference<Map<String, Map<String, Long>>>() {});
+      Map<Integer, Long> offsets = new TreeMap<>();
+      parsed.getOrDefault(topic, Map.of())
+          .forEach((partition, offset) -> offsets.put(Integer.parseInt(partition), offset));
+      return offsets;
+    } catch (JsonProcessingException | NumberFormatException e) {
+      throw new FlowException(call.position() + ": " + what + " of kafka:" + topic + " is not"
+          + " offsets per partition as JSON ({\"" + topic + "\":{\"0\":42}}): " + json, e);
+    }
+  }
+
+  private static String quote(String name) {
+    return "`" + name.replace("`", "``") + "`";
+  }
+}
