@@ -39,11 +39,13 @@ public final class KafkaBroker implements AutoCloseable {
   private final Path directory;
   private final int port;
   private final Process process;
+  private final String version;
 
-  private KafkaBroker(Path directory, int port, Process process) {
+  private KafkaBroker(Path directory, int port, Process process, String version) {
     this.directory = directory;
     this.port = port;
     this.process = process;
+    this.version = version;
   }
 
   /** A broker that keeps everything in this folder (created if missing). */
@@ -58,6 +60,11 @@ public final class KafkaBroker implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** The Kafka version the broker runs, e.g. {@code 4.4.0}. */
+  public String version() {
+    return version;
   }
 
   /** The folder holding the broker's configuration, data and logs. */
@@ -252,7 +259,7 @@ public final class KafkaBroker implements AutoCloseable {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start Kafka in " + directory, e);
       }
-      KafkaBroker broker = new KafkaBroker(directory, clientPort, process);
+      KafkaBroker broker = new KafkaBroker(directory, clientPort, process, version(brokerJars));
       broker.awaitReady(readyFile, startTimeout);
       return broker;
     }
@@ -378,6 +385,17 @@ public final class KafkaBroker implements AutoCloseable {
     }
     jars.sort(null);
     return jars;
+  }
+
+  /** From the broker jar's name, kafka_2.13-4.4.0.jar. */
+  private static String version(List<Path> brokerJars) {
+    for (Path jar : brokerJars) {
+      String name = jar.getFileName().toString();
+      if (name.startsWith("kafka_") && name.endsWith(".jar") && name.indexOf('-') > 0) {
+        return name.substring(name.indexOf('-') + 1, name.length() - ".jar".length());
+      }
+    }
+    return "unknown";
   }
 
   private static String classPath(List<Path> brokerJars) {
