@@ -22,6 +22,8 @@ import picocli.CommandLine.Spec;
       ChangesCommand.class,
       DemoCommand.class,
       PipelineCommand.class,
+      ProduceCommand.class,
+      DevCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LagoaCommand implements Callable<Integer> {
@@ -33,7 +35,8 @@ public final class LagoaCommand implements Callable<Integer> {
       names = {"-c", "--config"},
       paramLabel = "FILE",
       scope = CommandLine.ScopeType.INHERIT,
-      description = "Configuration file (default: $LAGOA_CONFIG, else ./lagoa.yaml, else built-in defaults).")
+      description =
+          "Configuration file (default: $LAGOA_CONFIG, else ./lagoa.yaml, else built-in defaults).")
   void config(Path file) {
     cli.configFile(file);
   }

@@ -56,6 +56,16 @@ public final class StatusLine implements AutoCloseable {
   }
 
   /**
+   * Replaces the running task's text, e.g. with a count so far; on a terminal the next redraw shows
+   * it, elsewhere nothing is printed.
+   */
+  public synchronized void update(String text) {
+    if (line != null) {
+      line = text;
+    }
+  }
+
+  /**
    * Ends the task line. On a terminal the line is redrawn with {@code suffix} (e.g. the time)
    * instead of the spinner; elsewhere nothing is printed, the caller reports the end its own way.
    */

@@ -1,0 +1,188 @@
+package io.lagoa.cli;
+
+import io.lagoa.error.ErrorCode;
+import io.lagoa.error.LagoaException;
+import io.lagoa.kafka.KafkaBroker;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "dev",
+    description = "Local services for development, run in the foreground.",
+    mixinStandardHelpOptions = true,
+    subcommands = {DevCommand.Kafka.class})
+final class DevCommand implements Callable<Integer> {
+  private final Cli cli;
+
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  DevCommand(Cli cli) {
+    this.cli = cli;
+  }
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(cli.out());
+    return 0;
+  }
+
+  @Command(
+      name = "kafka",
+      description = {
+        "Runs a local single-node Apache Kafka broker (KRaft) on 127.0.0.1 until Ctrl-C,",
+        "for trying streaming pipelines without a Kafka cluster. Topics and their data are",
+        "kept in the data folder across restarts. Topics are not created on first use:",
+        "create them with 'lagoa produce --create-topic' or any Kafka tool."
+      },
+      mixinStandardHelpOptions = true)
+  static final class Kafka implements Callable<Integer> {
+    private final Cli cli;
+
+    @Option(
+        names = "--port",
+        paramLabel = "PORT",
+        defaultValue = "9092",
+        description = "Client port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(
+        names = "--data",
+        paramLabel = "DIR",
+        description =
+            "Folder for the broker's topics, configuration and logs (default: .lagoa/kafka next"
+                + " to a local warehouse, else in the current folder).")
+    Path data;
+
+    @Option(
+        names = "--temporary",
+        description = "Keep everything in a temporary folder, deleted when the broker stops.")
+    boolean temporary;
+
+    Kafka(Cli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+      if (temporary && data != null) {
+        throw new LagoaException(
+            ErrorCode.INVALID_ARGUMENT,
+            "cannot use --data with --temporary: choose a folder to keep, or a temporary one");
+      }
+      if (port < 1 || port > 65535) {
+        throw new LagoaException(
+            ErrorCode.INVALID_ARGUMENT,
+            "cannot use port " + port + ": a port is a number from 1 to 65535");
+      }
+      Path folder = temporary ? temporaryFolder() : dataFolder();
+      PrintWriter out = cli.out();
+      KafkaBroker broker = start(folder);
+      out.println(
+          "Kafka "
+              + broker.version()
+              + " is running: bootstrap servers "
+              + broker.bootstrapServers()
+              + " (one node, KRaft)");
+      out.println(
+          "  data: "
+              + folder
+              + (temporary ? "  (temporary, deleted on stop)" : "  (kept across restarts)"));
+      out.println("  log:  " + broker.logFile());
+      out.println(
+          "Send test data: lagoa produce <topic> <file.jsonl> --create-topic --bootstrap-servers "
+              + broker.bootstrapServers());
+      out.println("Stop it with Ctrl-C (or: kill " + ProcessHandle.current().pid() + ").");
+      out.flush();
+
+      // Ctrl-C and SIGTERM end this JVM through its shutdown hooks: stop the broker cleanly so
+      // its next start needs no log recovery.
+      Thread stopper = new Thread(broker::stop, "lagoa-dev-kafka-stop");
+      Runtime.getRuntime().addShutdownHook(stopper);
+      try {
+        int exitCode = broker.waitFor();
+        if (stopper.isAlive() || stopper.getState() == Thread.State.TERMINATED) {
+          return stopped(out, folder);
+        }
+        throw new LagoaException(
+            ErrorCode.IO_ERROR,
+            "the Kafka broker stopped by itself (exit code "
+                + exitCode
+                + "); its last lines:\n"
+                + broker.logTail());
+      } catch (InterruptedException e) {
+        // what an in-process caller (a test) does to stop it
+        broker.stop();
+        Thread.currentThread().interrupt();
+        return stopped(out, folder);
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(stopper);
+        } catch (IllegalStateException e) {
+          // the JVM is already shutting down: the hook is running
+        }
+      }
+    }
+
+    private int stopped(PrintWriter out, Path folder) {
+      out.println("Kafka stopped.");
+      out.flush();
+      if (temporary) {
+        deleteRecursively(folder);
+      }
+      return 0;
+    }
+
+    private KafkaBroker start(Path folder) {
+      try {
+        return KafkaBroker.builder(folder).port(port).start();
+      } catch (IllegalArgumentException e) {
+        throw new LagoaException(ErrorCode.INVALID_ARGUMENT, e.getMessage() + " with --port", e);
+      } catch (IllegalStateException | UncheckedIOException e) {
+        if (temporary) {
+          deleteRecursively(folder);
+        }
+        throw new LagoaException(ErrorCode.IO_ERROR, e.getMessage(), e);
+      }
+    }
+
+    /** --data, else .lagoa/kafka beside a local warehouse, else in the current folder. */
+    private Path dataFolder() {
+      if (data != null) {
+        return cli.resolve(data.toString());
+      }
+      Path base =
+          cli.config()
+              .localWarehouse()
+              .map(warehouse -> warehouse.toAbsolutePath().normalize().getParent())
+              .orElse(cli.workingDir());
+      return base.resolve(".lagoa").resolve("kafka");
+    }
+
+    private static Path temporaryFolder() {
+      try {
+        return Files.createTempDirectory("lagoa-kafka-");
+      } catch (IOException e) {
+        throw new LagoaException(
+            ErrorCode.IO_ERROR, "cannot create a temporary folder for Kafka: " + e.getMessage(), e);
+      }
+    }
+
+    private static void deleteRecursively(Path folder) {
+      try (Stream<Path> paths = Files.walk(folder)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      } catch (IOException e) {
+        // best effort: a temporary folder left behind is cleaned by the OS
+      }
+    }
+  }
+}
