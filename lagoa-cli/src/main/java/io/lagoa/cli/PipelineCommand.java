@@ -13,6 +13,7 @@ import io.lagoa.pipeline.PipelineSource;
 import io.lagoa.result.QueryResult;
 import io.lagoa.result.ResultColumn;
 import io.lagoa.spark.pipeline.CompiledPipeline;
+import io.lagoa.spark.pipeline.ContinuousRunner;
 import io.lagoa.spark.pipeline.FlowResult;
 import io.lagoa.spark.pipeline.FlowStatus;
 import io.lagoa.spark.pipeline.PipelineListener;
@@ -189,6 +190,15 @@ final class PipelineCommand implements Callable<Integer> {
         description = "Independent flows run at once (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
+    @Option(names = "--continuous",
+        description = "Keep running: a micro-batch every trigger-interval (pipeline.yaml, default"
+            + " 1s) until Ctrl-C or SIGTERM, which let the running batch commit first.")
+    boolean continuous;
+
+    @Option(names = "--once",
+        description = "Run micro-batches until every source is caught up, then stop.")
+    boolean once;
+
     Run(Cli cli) {
       this.cli = cli;
     }
@@ -199,10 +209,23 @@ final class PipelineCommand implements Callable<Integer> {
         throw new LagoaException(ErrorCode.INVALID_ARGUMENT,
             "--parallelism must be at least 1, but is " + parallelism);
       }
+      if (continuous && once) {
+        throw new LagoaException(ErrorCode.INVALID_ARGUMENT,
+            "--continuous and --once cannot be used together: --once stops when caught up");
+      }
+      if ((continuous || once) && dryRun) {
+        throw new LagoaException(ErrorCode.INVALID_ARGUMENT,
+            "--dry-run checks the pipeline once; leave out --" + (once ? "once" : "continuous"));
+      }
       PipelineSource source = folder.load(cli);
       org.apache.spark.sql.SparkSession spark = cli.sql().session();
       CompiledPipeline pipeline = new SparkPipelineParser()
           .compile(source, exists(PipelineRunner.icebergCatalog(spark)));
+      if (continuous || once) {
+        return new StreamingRun(cli, output).run(spark, pipeline,
+            new RunOptions(select, fullRefresh, false, parallelism, true),
+            continuous ? ContinuousRunner.Mode.CONTINUOUS : ContinuousRunner.Mode.ONCE);
+      }
       Progress progress = new Progress(cli);
       RunResult result = new PipelineRunner(spark, progress, Clock.systemUTC())
           .run(pipeline, new RunOptions(select, fullRefresh, dryRun, parallelism));
@@ -230,7 +253,7 @@ final class PipelineCommand implements Callable<Integer> {
       return 0;
     }
 
-    private static QueryResult summary(RunResult result) {
+    static QueryResult summary(RunResult result) {
       List<ResultColumn> columns = List.of(
           new ResultColumn("flow", "string"), new ResultColumn("kind", "string"),
           new ResultColumn("action", "string"), new ResultColumn("status", "string"),

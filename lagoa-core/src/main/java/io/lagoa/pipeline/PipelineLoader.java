@@ -34,7 +34,8 @@ import org.yaml.snakeyaml.nodes.Tag;
 public final class PipelineLoader {
   public static final String SPEC_FILE = "pipeline.yaml";
   private static final List<String> KEYS =
-      List.of("name", "namespace", "expectation-policy", "variables");
+      List.of("name", "namespace", "expectation-policy", "variables", "trigger-interval",
+          "compact-every");
 
   private PipelineLoader() {}
 
@@ -121,6 +122,8 @@ public final class PipelineLoader {
     Optional<String> namespace = Optional.empty();
     ExpectationPolicy policy = ExpectationPolicy.WARN;
     Map<String, String> variables = new LinkedHashMap<>();
+    java.time.Duration triggerInterval = PipelineSpec.DEFAULT_TRIGGER_INTERVAL;
+    int compactEvery = PipelineSpec.DEFAULT_COMPACT_EVERY;
     if (!Files.isRegularFile(file)) {
       throw new LagoaException(
           ErrorCode.INVALID_ARGUMENT,
@@ -159,6 +162,19 @@ public final class PipelineLoader {
                                 "expectation-policy must be warn, drop, quarantine or fail, not '"
                                     + text + "'"));
           }
+          case "trigger-interval" -> triggerInterval = duration(key, value);
+          case "compact-every" -> {
+            String text = scalar(key, value);
+            try {
+              compactEvery = Integer.parseInt(text.strip());
+            } catch (NumberFormatException e) {
+              compactEvery = -1;
+            }
+            if (compactEvery < 0) {
+              throw PipelineException.at(where(value.getStartMark()), "compact-every must be a"
+                  + " number of runs (0 to never compact), not '" + text + "'");
+            }
+          }
           case "variables" -> {
             if (value instanceof ScalarNode scalar && scalar.getTag().equals(Tag.NULL)) {
               break;
@@ -188,7 +204,26 @@ public final class PipelineLoader {
     variables.putAll(overrides);
     variables.put("pipeline.name", name);
     variables.put("pipeline.dir", dir.toString().replace('\\', '/'));
-    return new PipelineSpec(name, dir, namespace, variables, policy);
+    return new PipelineSpec(name, dir, namespace, variables, policy, triggerInterval,
+        compactEvery);
+  }
+
+  /** {@code 500ms}, {@code 1s}, {@code 5m}, {@code 1h}. */
+  private static java.time.Duration duration(String key, Node value) {
+    String text = scalar(key, value).strip();
+    java.util.regex.Matcher matcher =
+        java.util.regex.Pattern.compile("(\\d+)\\s*(ms|s|m|h)").matcher(text);
+    if (!matcher.matches() || Long.parseLong(matcher.group(1)) == 0) {
+      throw PipelineException.at(where(value.getStartMark()), key + " must be a duration above"
+          + " zero such as 500ms, 1s, 5m or 1h, not '" + text + "'");
+    }
+    long amount = Long.parseLong(matcher.group(1));
+    return switch (matcher.group(2)) {
+      case "ms" -> java.time.Duration.ofMillis(amount);
+      case "s" -> java.time.Duration.ofSeconds(amount);
+      case "m" -> java.time.Duration.ofMinutes(amount);
+      default -> java.time.Duration.ofHours(amount);
+    };
   }
 
   private static String scalar(String key, Node value) {

@@ -56,6 +56,9 @@ final class FlowExecutor {
   /** On quarantine commits: the target's snapshot when the batch was read. */
   static final String TARGET_SNAPSHOT_PROPERTY = "lagoa.pipeline.target-snapshot";
   private static final String SNAPSHOT_ID = "__snapshot-id";
+  /** On a materialized view's commits: the snapshot of each input it was computed from. */
+  static final String INPUT_PREFIX = "lagoa.input.";
+  static final String QUERY_HASH_PROPERTY = "lagoa.query-hash";
   private static final String FLAG = "__lagoa_rule_";
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FlowExecutor.class);
 
@@ -317,7 +320,20 @@ final class FlowExecutor {
       }
     }
     if (plan.streams().isEmpty() && plan.statement().sources().isEmpty()) {
-      return new String(text);
+      if (!action.equals("replace")) {
+        return new String(text);
+      }
+      // A materialized view whose inputs have not changed since its last run is up to date.
+      Map<String, String> inputs = inputSnapshots(datasetOf(plan));
+      commitProperties.putAll(inputs);
+      if (inputs.isEmpty() || fullRefresh) {
+        return new String(text);
+      }
+      Map<String, String> last = summary(datasetOf(plan).name());
+      boolean unchanged = inputs.entrySet().stream()
+          .allMatch(input -> input.getValue().equals(last.get(input.getKey())));
+      return unchanged && queryHash(plan).equals(last.get(QUERY_HASH_PROPERTY))
+          ? null : new String(text);
     }
     boolean anyNew = false;
     boolean incremental = action.equals("append") || action.equals("merge");
@@ -389,6 +405,52 @@ final class FlowExecutor {
       return null;
     }
     return new String(text);
+  }
+
+  /**
+   * The current snapshot of each table a materialized view reads (through temporary views too),
+   * as summary entries; empty when it reads anything else (files, sources), which has no
+   * snapshot to compare.
+   */
+  private Map<String, String> inputSnapshots(Dataset dataset) {
+    Map<String, String> snapshots = new java.util.TreeMap<>();
+    if (!collectInputSnapshots(dataset, snapshots)) {
+      return Map.of();
+    }
+    snapshots.put(QUERY_HASH_PROPERTY, queryHash(pipeline.plan(dataset)));
+    return snapshots;
+  }
+
+  private boolean collectInputSnapshots(Dataset dataset, Map<String, String> into) {
+    if (!dataset.statement().sources().isEmpty()) {
+      return false;
+    }
+    for (Input input : dataset.inputs()) {
+      switch (input.kind()) {
+        case DATASET, TABLE -> {
+          Dataset upstream = pipeline.graph().dataset(input.name()).orElse(null);
+          if (upstream != null && upstream.kind() == DatasetKind.TEMPORARY_VIEW) {
+            if (!collectInputSnapshots(upstream, into)) {
+              return false;
+            }
+            continue;
+          }
+          Map<String, String> summary = summary(input.name());
+          into.put(INPUT_PREFIX + input.name(), summary.getOrDefault(SNAPSHOT_ID, "none"));
+        }
+        default -> {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** A hash of what the view computes, so an edited query is never taken as up to date. */
+  private static String queryHash(DatasetPlan plan) {
+    return Integer.toHexString(java.util.Objects.hash(plan.statement().engineSql(),
+        plan.partitioning(), plan.comment(), plan.properties(),
+        plan.statement().expectations().toString()));
   }
 
   private Dataset datasetOf(DatasetPlan plan) {

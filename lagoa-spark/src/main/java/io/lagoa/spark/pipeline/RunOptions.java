@@ -9,13 +9,26 @@ import java.util.List;
  * @param fullRefresh recompute streaming tables from all their source data
  * @param dryRun check every flow against the catalog and write nothing
  * @param parallelism how many independent flows may run at once
+ * @param recordIdleRuns record a run in lagoa_system even when every flow was up to date (a
+ *     continuous run checks for new data every second and records only the runs that found some)
  */
-public record RunOptions(List<String> select, boolean fullRefresh, boolean dryRun, int parallelism) {
+public record RunOptions(List<String> select, boolean fullRefresh, boolean dryRun, int parallelism,
+    boolean recordIdleRuns) {
+
+  public RunOptions(List<String> select, boolean fullRefresh, boolean dryRun, int parallelism) {
+    this(select, fullRefresh, dryRun, parallelism, true);
+  }
+
   public RunOptions {
     select = List.copyOf(select);
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be at least 1, but is " + parallelism);
     }
+  }
+
+  /** The same options for the runs after the first of a continuous run. */
+  public RunOptions next() {
+    return new RunOptions(select, false, dryRun, parallelism, false);
   }
 
   public static RunOptions defaults() {

@@ -1,0 +1,177 @@
+package io.lagoa.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lagoa.testing.TestingKafka;
+import io.lagoa.testing.TestingWarehouse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Exactly once from Kafka to bronze and on to silver, proven the hard way: the packaged CLI runs
+ * a continuous pipeline against a real broker while records keep arriving, and is killed with
+ * SIGKILL at random moments (starting up, reading, writing, committing), then restarted. At the
+ * end every produced record is in bronze or its source quarantine exactly once, and silver holds
+ * bronze's rows exactly once.
+ */
+class StreamingExactlyOnceIT {
+  private static final int RECORDS = 12_000;
+  private static final int POISON_EVERY = 997;
+  private TestingWarehouse warehouse;
+  private TestingKafka kafka;
+
+  @BeforeEach
+  void start() {
+    kafka = TestingKafka.start();
+    warehouse = TestingWarehouse.create();
+  }
+
+  @AfterEach
+  void stop() {
+    warehouse.close();
+    kafka.close();
+  }
+
+  @Test
+  void survivesKillNineAtRandomMomentsWithEachRecordExactlyOnce() throws Exception {
+    kafka.createTopic("events", 3);
+    warehouse.writeFile("p/pipeline.yaml",
+        "name: events\ntrigger-interval: 200ms\ncompact-every: 5\n");
+    warehouse.writeFile("p/bronze.sql", "CREATE STREAMING TABLE bronze.events AS\n"
+        + "SELECT * FROM STREAM read_kafka(bootstrap_servers => '" + kafka.bootstrapServers()
+        + "',\n  topic => 'events', schema => 'id BIGINT, kind STRING',"
+        + " max_records_per_batch => 1500)");
+    warehouse.writeFile("p/silver.sql", "CREATE STREAMING TABLE silver.events AS\n"
+        + "SELECT id, upper(kind) AS kind, _kafka.partition AS p, _kafka.offset AS o\n"
+        + "FROM STREAM(bronze.events)");
+    Path pipeline = warehouse.root().resolve("p");
+
+    AtomicBoolean producing = new AtomicBoolean(true);
+    AtomicLong produced = new AtomicLong();
+    Thread producer = new Thread(() -> {
+      int sent = 0;
+      while (sent < RECORDS) {
+        List<String> batch = new ArrayList<>();
+        for (int i = 0; i < 400 && sent < RECORDS; i++, sent++) {
+          batch.add(sent % POISON_EVERY == 0 ? "{\"id\": " + sent + ", broken"
+              : "{\"id\": " + sent + ", \"kind\": \"k" + (sent % 7) + "\"}");
+        }
+        kafka.produce("events", batch);
+        produced.addAndGet(batch.size());
+        sleep(150);
+      }
+      producing.set(false);
+    }, "producer");
+    producer.start();
+
+    long seed = System.nanoTime();
+    Random random = new Random(seed);
+    List<String> kills = new ArrayList<>();
+    for (int round = 0; round < 4; round++) {
+      Process process = start(pipeline, "--continuous");
+      long wait = 4_000 + random.nextInt(10_000);
+      boolean exited = process.waitFor(wait, TimeUnit.MILLISECONDS);
+      assertThat(exited).as("exited early: " + read("stderr.txt")).isFalse();
+      process.destroyForcibly().waitFor(); // SIGKILL
+      kills.add(wait + " ms");
+    }
+    producer.join(120_000);
+    assertThat(producing.get()).isFalse();
+
+    // SIGTERM: the running batch commits, then the process exits 0
+    Process process = start(pipeline, "--continuous");
+    waitForBatch(process);
+    process.destroy();
+    assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
+    assertThat(process.exitValue()).as(read("stderr.txt")).isZero();
+    assertThat(read("stderr.txt")).contains("SIGTERM: stopping after the running batch commits");
+
+    Process rest = start(pipeline, "--once");
+    assertThat(rest.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    assertThat(rest.exitValue()).as(read("stderr.txt")).isZero();
+
+    String context = "seed " + seed + ", killed after " + kills;
+    long poison = (RECORDS - 1) / POISON_EVERY + 1;
+    assertThat(sql("SELECT count(*), count(DISTINCT _kafka.topic, _kafka.partition, _kafka.offset),"
+        + " count(DISTINCT id) FROM bronze.events")).as(context)
+        .isEqualTo(List.of(RECORDS - poison, RECORDS - poison, RECORDS - poison));
+    assertThat(sql("SELECT count(*), count(DISTINCT _topic, _partition, _offset)"
+        + " FROM bronze.events_source_quarantine")).as(context)
+        .isEqualTo(List.of(poison, poison));
+    assertThat(sql("SELECT count(*), count(DISTINCT p, o) FROM silver.events")).as(context)
+        .isEqualTo(List.of(RECORDS - poison, RECORDS - poison));
+    assertThat(produced.get()).isEqualTo(RECORDS);
+  }
+
+  private void waitForBatch(Process process) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (System.nanoTime() < deadline && process.isAlive()) {
+      if (read("stderr.txt").contains("running events continuously")) {
+        Thread.sleep(1_500);
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("the continuous run did not start:\n" + read("stderr.txt"));
+  }
+
+  private List<Long> sql(String query) throws Exception {
+    Process process = start(null, "sql", query, "--format", "csv");
+    assertThat(process.waitFor(3, TimeUnit.MINUTES)).isTrue();
+    assertThat(process.exitValue()).as(read("stderr.txt")).isZero();
+    String[] lines = read("stdout.txt").strip().split("\r?\n");
+    List<Long> values = new ArrayList<>();
+    for (String value : lines[1].split(",")) {
+      values.add(Long.parseLong(value.strip()));
+    }
+    return values;
+  }
+
+  /** Starts the packaged CLI as ./lagoa would: `pipeline run DIR MODE`, or other arguments. */
+  private Process start(Path pipeline, String... args) throws IOException {
+    Path distribution = Path.of(System.getProperty("lagoa.distribution"));
+    String flags = Files.readString(distribution.resolve("jvm.options")).strip();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(Arrays.asList(flags.split("\\s+")));
+    command.add("-Xmx1g");
+    command.add("-cp");
+    command.add(distribution.resolve("lib") + "/*");
+    command.add("io.lagoa.cli.Main");
+    if (pipeline != null) {
+      command.addAll(List.of("pipeline", "run", pipeline.toString()));
+    }
+    command.addAll(Arrays.asList(args));
+    ProcessBuilder builder = new ProcessBuilder(command).directory(warehouse.root().toFile());
+    builder.environment().remove("LAGOA_CONFIG");
+    builder.environment().putAll(warehouse.environment(Map.of()));
+    builder.redirectOutput(warehouse.root().resolve("stdout.txt").toFile());
+    builder.redirectError(warehouse.root().resolve("stderr.txt").toFile());
+    return builder.start();
+  }
+
+  private String read(String file) throws IOException {
+    return Files.readString(warehouse.root().resolve(file), StandardCharsets.UTF_8);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
