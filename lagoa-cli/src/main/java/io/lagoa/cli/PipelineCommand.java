@@ -18,6 +18,7 @@ import io.lagoa.spark.pipeline.FlowResult;
 import io.lagoa.spark.pipeline.FlowStatus;
 import io.lagoa.spark.pipeline.PipelineListener;
 import io.lagoa.spark.pipeline.PipelineRunner;
+import io.lagoa.spark.pipeline.PipelineStatus;
 import io.lagoa.spark.pipeline.RunOptions;
 import io.lagoa.spark.pipeline.RunResult;
 import io.lagoa.spark.pipeline.SparkPipelineParser;
@@ -49,7 +50,8 @@ import picocli.CommandLine.Parameters;
     subcommands = {
       PipelineCommand.Validate.class,
       PipelineCommand.Graph.class,
-      PipelineCommand.Run.class
+      PipelineCommand.Run.class,
+      PipelineCommand.Status.class
     })
 final class PipelineCommand implements Callable<Integer> {
   private final Cli cli;
@@ -116,6 +118,52 @@ final class PipelineCommand implements Callable<Integer> {
           + (views == 1 ? " temporary view, " : " temporary views, ") + rules
           + (rules == 1 ? " expectation, " : " expectations, ") + graph.externalInputs().size()
           + " external inputs");
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "status",
+      description = "How far each streaming table is behind its sources: lag, last commit, rows/s.",
+      mixinStandardHelpOptions = true)
+  static final class Status implements Callable<Integer> {
+    private final Cli cli;
+    @Mixin Folder folder;
+    @Mixin OutputOptions output;
+
+    Status(Cli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+      PipelineSource source = folder.load(cli);
+      org.apache.spark.sql.SparkSession spark = cli.sql().session();
+      CompiledPipeline pipeline = new SparkPipelineParser()
+          .compile(source, exists(PipelineRunner.icebergCatalog(spark)));
+      List<PipelineStatus.SourceStatus> statuses =
+          PipelineStatus.of(spark, pipeline, Clock.systemUTC());
+      if (statuses.isEmpty()) {
+        cli.err().println("pipeline " + pipeline.name() + " has no streaming tables");
+      }
+      List<ResultColumn> columns = List.of(
+          new ResultColumn("table", "string"), new ResultColumn("source", "string"),
+          new ResultColumn("lag", "bigint"), new ResultColumn("rows_per_s", "double"),
+          new ResultColumn("last_commit", "timestamp"), new ResultColumn("position", "string"),
+          new ResultColumn("note", "string"));
+      List<List<Object>> rows = new ArrayList<>();
+      for (PipelineStatus.SourceStatus status : statuses) {
+        List<Object> row = new ArrayList<>();
+        row.add(status.table());
+        row.add(status.source());
+        row.add(status.lag().orElse(null));
+        row.add(status.rowsPerSecond().map(rate -> Math.round(rate * 10) / 10.0).orElse(null));
+        row.add(status.lastCommit().orElse(null));
+        row.add(status.position());
+        row.add(status.note().orElse(null));
+        rows.add(row);
+      }
+      cli.printer().print(new QueryResult(columns, rows, false), output.format(), cli.out());
       return 0;
     }
   }

@@ -82,18 +82,20 @@ class StreamingExactlyOnceIT {
     List<String> kills = new ArrayList<>();
     for (int round = 0; round < 4; round++) {
       Process process = start(pipeline, "--continuous");
-      long wait = 4_000 + random.nextInt(10_000);
+      waitUntilRunning(process);
+      long wait = 500 + random.nextInt(9_000);
       boolean exited = process.waitFor(wait, TimeUnit.MILLISECONDS);
       assertThat(exited).as("exited early: " + read("stderr.txt")).isFalse();
       process.destroyForcibly().waitFor(); // SIGKILL
-      kills.add(wait + " ms");
+      kills.add(wait + " ms after starting (" + batches(read("stderr.txt")) + " batches)");
     }
     producer.join(120_000);
     assertThat(producing.get()).isFalse();
 
     // SIGTERM: the running batch commits, then the process exits 0
     Process process = start(pipeline, "--continuous");
-    waitForBatch(process);
+    waitUntilRunning(process);
+    Thread.sleep(1_500);
     process.destroy();
     assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
     assertThat(process.exitValue()).as(read("stderr.txt")).isZero();
@@ -116,16 +118,19 @@ class StreamingExactlyOnceIT {
     assertThat(produced.get()).isEqualTo(RECORDS);
   }
 
-  private void waitForBatch(Process process) throws Exception {
+  private void waitUntilRunning(Process process) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
     while (System.nanoTime() < deadline && process.isAlive()) {
       if (read("stderr.txt").contains("running events continuously")) {
-        Thread.sleep(1_500);
         return;
       }
       Thread.sleep(200);
     }
     throw new AssertionError("the continuous run did not start:\n" + read("stderr.txt"));
+  }
+
+  private static long batches(String stderr) {
+    return stderr.lines().filter(line -> line.contains(" batch ")).count();
   }
 
   private List<Long> sql(String query) throws Exception {

@@ -189,7 +189,7 @@ public final class ContinuousRunner {
           org.apache.spark.sql.Row row = rows.isEmpty() ? null : rows.get(0);
           String outcome = row == null ? "nothing to do"
               : row.getInt(0) + " files rewritten into " + row.getInt(1);
-          LOG.info("compacted {}: {}", name, outcome);
+          LOG.debug("compacted {}: {}", name, outcome);
           observer.compacted(name, outcome);
         } catch (RuntimeException e) {
           // compaction is housekeeping: a failure must not stop ingestion

@@ -597,7 +597,7 @@ final class FlowExecutor {
       }
     }
     if (!added.isEmpty()) {
-      LOG.info("{}: adding columns {}", dataset.name(), added);
+      LOG.debug("{}: adding columns {}", dataset.name(), added);
       commit("ALTER TABLE " + quoted(dataset.name()) + " ADD COLUMNS (" + String.join(", ", added)
           + ")", Map.of(RUN_ID_PROPERTY, runId));
     }
@@ -634,7 +634,7 @@ final class FlowExecutor {
     String marker = properties.get(TARGET_SNAPSHOT_PROPERTY);
     boolean incremental = action.equals("append") || action.equals("merge");
     if (incremental && marker != null && marker.equals(summary.get(TARGET_SNAPSHOT_PROPERTY))) {
-      LOG.info("{}: this batch's rows are already in {}", dataset.name(), table);
+      LOG.debug("{}: this batch's rows are already in {}", dataset.name(), table);
       return OptionalLong.of(Long.parseLong(summary.get(SNAPSHOT_ID)));
     }
     String view = "__lagoa_quarantine_" + names.incrementAndGet();

@@ -119,7 +119,7 @@ final class KafkaSourceReader {
               Math.min(entry.getValue(), latest.get(entry.getKey()))));
         }
       }
-      LOG.info("kafka:{}: reading the interrupted batch again, up to {}", topic, replay);
+      LOG.debug("kafka:{}: reading the interrupted batch again, up to {}", topic, replay);
     }
     long records = 0;
     for (Map.Entry<Integer, Long> entry : end.entrySet()) {
@@ -206,7 +206,7 @@ final class KafkaSourceReader {
         lit(null).cast("string").as("_file"),
         col("key").as("_key"), col("value").as("_raw"), error.as("_error"),
         lit(runId).as("_run_id"), current_timestamp().as("_quarantined_at"));
-    LOG.info("{}: {} records", description, records);
+    LOG.debug("{}: {} records", description, records);
     return new SourceBatch(rows, rejected, position, records > 0,
         addsColumns, description, release);
   }
@@ -446,6 +446,11 @@ final class KafkaSourceReader {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The offsets a summary value of {@link #positionKey()} holds. */
+  Map<Integer, Long> storedOffsets(String json) {
+    return parseOffsets(json, "the stored position");
   }
 
   private Map<Integer, Long> parseOffsets(String json, String what) {

@@ -105,9 +105,9 @@ public final class PipelineRunner {
         return result;
       }
       try {
-        LOG.info("run {}: recording history", runId);
+        LOG.debug("run {}: recording history", runId);
         new RunHistory(session).record(result, options.fullRefresh(), options.select());
-        LOG.info("run {}: recorded", runId);
+        LOG.debug("run {}: recorded", runId);
         return result;
       } catch (RuntimeException e) {
         LOG.warn("cannot record pipeline run {} in {}", runId, RunHistory.NAMESPACE, e);
@@ -143,7 +143,7 @@ public final class PipelineRunner {
 
   private RunResult execute(CompiledPipeline pipeline, List<Dataset> selected, RunOptions options,
       FlowExecutor executor, Catalog catalog, String runId, Instant started) {
-    LOG.info("run {}: capturing table states", runId);
+    LOG.debug("run {}: capturing table states", runId);
     Map<String, TableState> before = new LinkedHashMap<>();
     for (Dataset dataset : selected) {
       before.put(dataset.name(), TableState.capture(catalog, FlowExecutor.identifier(dataset.name())));
@@ -185,13 +185,13 @@ public final class PipelineRunner {
             futures.put(completions.submit(() -> {
               String action = executor.action(dataset);
               listener.flowStarted(dataset, action);
-              LOG.info("run {}: {} {} started", runId, action, dataset.name());
+              LOG.debug("run {}: {} {} started", runId, action, dataset.name());
               Instant flowStarted = clock.instant();
               TableState state = before.get(dataset.name());
               try {
                 FlowResult result = executor.run(dataset, state, written);
                 results.put(dataset.name(), result);
-                LOG.info("run {}: {} {}", runId, dataset.name(), result.status().label());
+                LOG.debug("run {}: {} {}", runId, dataset.name(), result.status().label());
                 listener.flowFinished(result);
               } catch (RuntimeException e) {
                 LOG.debug("run {}: {} failed", runId, dataset.name(), e);
@@ -232,7 +232,7 @@ public final class PipelineRunner {
     }
     List<String> restored = new ArrayList<>();
     if (error.isPresent()) {
-      LOG.info("run {}: restoring tables", runId);
+      LOG.debug("run {}: restoring tables", runId);
       restored.addAll(restore(before, written, catalog));
     }
     List<FlowResult> flows = new ArrayList<>();
