@@ -97,7 +97,7 @@ class StreamingExactlyOnceIT {
     waitUntilRunning(process);
     Thread.sleep(1_500);
     process.destroy();
-    assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
+    assertThat(process.waitFor(5, TimeUnit.MINUTES)).as("no exit after SIGTERM").isTrue();
     assertThat(process.exitValue()).as(read("stderr.txt")).isZero();
     assertThat(read("stderr.txt")).contains("SIGTERM: stopping after the running batch commits");
 
