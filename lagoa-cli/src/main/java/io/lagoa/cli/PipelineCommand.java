@@ -271,7 +271,7 @@ final class PipelineCommand implements Callable<Integer> {
           .compile(source, exists(PipelineRunner.icebergCatalog(spark)));
       if (continuous || once) {
         return new StreamingRun(cli, output).run(spark, pipeline,
-            new RunOptions(select, fullRefresh, false, parallelism, true),
+            new RunOptions(select, fullRefresh, false, parallelism, true, true),
             continuous ? ContinuousRunner.Mode.CONTINUOUS : ContinuousRunner.Mode.ONCE);
       }
       Progress progress = new Progress(cli);

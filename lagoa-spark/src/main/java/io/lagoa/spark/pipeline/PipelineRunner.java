@@ -100,6 +100,9 @@ public final class PipelineRunner {
         createNamespace(session, namespaceOf(dataset.name()));
       }
       RunResult result = execute(pipeline, selected, options, executor, catalog, runId, started);
+      if (!options.recordHistory()) {
+        return result;
+      }
       if (!options.recordIdleRuns() && result.status() == RunResult.Status.SUCCEEDED
           && result.flows().stream().allMatch(flow -> flow.status() == FlowStatus.UP_TO_DATE)) {
         return result;

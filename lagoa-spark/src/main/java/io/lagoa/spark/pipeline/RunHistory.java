@@ -74,14 +74,35 @@ public final class RunHistory {
 
   /** Appends the run to the three tables, creating them on first use. */
   public void record(RunResult run, boolean fullRefresh, List<String> selection) {
+    record(List.of(run), fullRefresh, selection);
+  }
+
+  /** Appends runs to the three tables in one commit each (a continuous run's batches). */
+  public void record(List<RunResult> runs, boolean fullRefresh, List<String> selection) {
+    if (runs.isEmpty()) {
+      return;
+    }
     spark.sql("CREATE NAMESPACE IF NOT EXISTS lagoa." + NAMESPACE);
     create(PIPELINE_RUNS, PIPELINE_RUNS_SCHEMA);
     create(FLOW_RUNS, FLOW_RUNS_SCHEMA);
     create(EXPECTATION_RESULTS, EXPECTATION_RESULTS_SCHEMA);
-    long written = 0;
-    int failed = 0;
+    List<Row> runRows = new ArrayList<>();
     List<Row> flows = new ArrayList<>();
     List<Row> expectations = new ArrayList<>();
+    for (RunResult run : runs) {
+      rows(run, fullRefresh, selection, runRows, flows, expectations);
+    }
+    append(PIPELINE_RUNS, PIPELINE_RUNS_SCHEMA, runRows);
+    append(FLOW_RUNS, FLOW_RUNS_SCHEMA, flows);
+    if (!expectations.isEmpty()) {
+      append(EXPECTATION_RESULTS, EXPECTATION_RESULTS_SCHEMA, expectations);
+    }
+  }
+
+  private static void rows(RunResult run, boolean fullRefresh, List<String> selection,
+      List<Row> runRows, List<Row> flows, List<Row> expectations) {
+    long written = 0;
+    int failed = 0;
     for (FlowResult flow : run.flows()) {
       if (flow.status() == FlowStatus.SUCCEEDED) {
         written += flow.rowsWritten();
@@ -101,17 +122,12 @@ public final class RunHistory {
             result.rowsChecked(), result.rowsFailed()));
       }
     }
-    List<Row> runs = List.of(RowFactory.create(run.runId(), run.pipeline(),
+    runRows.add(RowFactory.create(run.runId(), run.pipeline(),
         run.status().name().toLowerCase(java.util.Locale.ROOT), run.startedAt(),
         run.endedAt(), fullRefresh,
         selection.isEmpty() ? null : String.join(",", selection), run.flows().size(), failed,
         written, run.error().orElse(null),
         run.restored().isEmpty() ? null : String.join("\n", run.restored())));
-    append(PIPELINE_RUNS, PIPELINE_RUNS_SCHEMA, runs);
-    append(FLOW_RUNS, FLOW_RUNS_SCHEMA, flows);
-    if (!expectations.isEmpty()) {
-      append(EXPECTATION_RESULTS, EXPECTATION_RESULTS_SCHEMA, expectations);
-    }
   }
 
   private void create(String table, StructType schema) {
