@@ -110,7 +110,7 @@ class StreamingExactlyOnceIT {
     assertThat(sql("SELECT count(*), count(DISTINCT _kafka.topic, _kafka.partition, _kafka.offset),"
         + " count(DISTINCT id) FROM bronze.events")).as(context)
         .isEqualTo(List.of(RECORDS - poison, RECORDS - poison, RECORDS - poison));
-    assertThat(sql("SELECT count(*), count(DISTINCT _topic, _partition, _offset)"
+    assertThat(sql("SELECT count(*), count(DISTINCT _kafka_topic, _kafka_partition, _kafka_offset)"
         + " FROM bronze.events_source_quarantine")).as(context)
         .isEqualTo(List.of(poison, poison));
     assertThat(sql("SELECT count(*), count(DISTINCT p, o) FROM silver.events")).as(context)

@@ -202,9 +202,11 @@ final class KafkaSourceReader {
     Dataset<Row> rejected = checked.where(error.isNotNull()).select(
         lit(call.displayName()).as("_source"),
         concat(col("topic"), lit("/"), col("partition"), lit("@"), col("offset")).as("_position"),
-        col("topic").as("_topic"), col("partition").as("_partition"), col("offset").as("_offset"),
-        lit(null).cast("string").as("_file"),
-        col("key").as("_key"), col("value").as("_raw"), error.as("_error"),
+        // not _partition or _file: Iceberg reserves those names for its metadata columns
+        col("topic").as("_kafka_topic"), col("partition").as("_kafka_partition"),
+        col("offset").as("_kafka_offset"), col("key").as("_kafka_key"),
+        lit(null).cast("string").as("_source_file"),
+        col("value").as("_raw"), error.as("_error"),
         lit(runId).as("_run_id"), current_timestamp().as("_quarantined_at"));
     LOG.debug("{}: {} records", description, records);
     return new SourceBatch(rows, rejected, position, records > 0,

@@ -112,8 +112,8 @@ class TestKafkaIngestion {
         "not a JSON object: invalid JSON, or JSON that is not {...}",
         "the record has 324 bytes, more than max_record_bytes (200)",
         "values do not match the schema: id (BIGINT)");
-    assertThat(rows("SELECT count(*) FROM kb.plays_source_quarantine WHERE _topic = 'plays'"
-        + " AND _partition IS NOT NULL AND _offset IS NOT NULL AND _raw IS NOT NULL"))
+    assertThat(rows("SELECT count(*) FROM kb.plays_source_quarantine WHERE _kafka_topic = 'plays'"
+        + " AND _kafka_partition IS NOT NULL AND _kafka_offset IS NOT NULL AND _raw IS NOT NULL"))
         .containsExactly(List.of(4L));
 
     // nothing new: nothing is written
