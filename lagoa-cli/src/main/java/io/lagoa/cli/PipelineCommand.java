@@ -15,6 +15,7 @@ import io.lagoa.result.ResultColumn;
 import io.lagoa.spark.pipeline.CompiledPipeline;
 import io.lagoa.spark.pipeline.FlowResult;
 import io.lagoa.spark.pipeline.FlowStatus;
+import io.lagoa.spark.pipeline.LineageListener;
 import io.lagoa.spark.pipeline.PipelineListener;
 import io.lagoa.spark.pipeline.PipelineRunner;
 import io.lagoa.spark.pipeline.RunOptions;
@@ -203,8 +204,11 @@ final class PipelineCommand implements Callable<Integer> {
       org.apache.spark.sql.SparkSession spark = cli.sql().session();
       CompiledPipeline pipeline = new SparkPipelineParser()
           .compile(source, exists(PipelineRunner.icebergCatalog(spark)));
-      Progress progress = new Progress(cli);
-      RunResult result = new PipelineRunner(spark, progress, Clock.systemUTC())
+      PipelineListener listener = new Progress(cli);
+      if (!dryRun && cli.config().lineage().enabled()) {
+        listener = PipelineListener.all(List.of(listener, lineage(pipeline, spark)));
+      }
+      RunResult result = new PipelineRunner(spark, listener, Clock.systemUTC())
           .run(pipeline, new RunOptions(select, fullRefresh, dryRun, parallelism));
       cli.printer().print(summary(result), output.format(), cli.out());
       Duration took = Duration.between(result.startedAt(), result.endedAt());
@@ -228,6 +232,24 @@ final class PipelineCommand implements Callable<Integer> {
           + (dryRun ? " checked, nothing written" : " succeeded") + " in "
           + Values.seconds(took.toNanos()) + (dryRun ? "" : " (run id " + result.runId() + ")"));
       return 0;
+    }
+
+    /** OpenLineage events as configured; console events and the warning go to stderr. */
+    private LineageListener lineage(
+        CompiledPipeline pipeline, org.apache.spark.sql.SparkSession spark) {
+      return new LineageListener(cli.config(), pipeline, spark,
+          event -> {
+            synchronized (cli) {
+              cli.err().println(event);
+            }
+          },
+          warning -> {
+            synchronized (cli) {
+              cli.err().println("warning: " + warning);
+              cli.err().flush();
+            }
+          },
+          Clock.systemUTC());
     }
 
     private static QueryResult summary(RunResult result) {
