@@ -12,10 +12,12 @@ import io.lagoa.pipeline.PipelineLoader;
 import io.lagoa.pipeline.PipelineSource;
 import io.lagoa.result.QueryResult;
 import io.lagoa.result.ResultColumn;
+import io.lagoa.spark.pipeline.BusyRunsListener;
 import io.lagoa.spark.pipeline.CompiledPipeline;
 import io.lagoa.spark.pipeline.ContinuousRunner;
 import io.lagoa.spark.pipeline.FlowResult;
 import io.lagoa.spark.pipeline.FlowStatus;
+import io.lagoa.spark.pipeline.LineageListener;
 import io.lagoa.spark.pipeline.PipelineListener;
 import io.lagoa.spark.pipeline.PipelineRunner;
 import io.lagoa.spark.pipeline.PipelineStatus;
@@ -270,12 +272,20 @@ final class PipelineCommand implements Callable<Integer> {
       CompiledPipeline pipeline = new SparkPipelineParser()
           .compile(source, exists(PipelineRunner.icebergCatalog(spark)));
       if (continuous || once) {
+        BusyRunsListener lineage = new BusyRunsListener();
+        if (cli.config().lineage().enabled()) {
+          lineage.target(lineage(pipeline, spark, lineage.clock()));
+        }
         return new StreamingRun(cli, output).run(spark, pipeline,
             new RunOptions(select, fullRefresh, false, parallelism, true, true),
-            continuous ? ContinuousRunner.Mode.CONTINUOUS : ContinuousRunner.Mode.ONCE);
+            continuous ? ContinuousRunner.Mode.CONTINUOUS : ContinuousRunner.Mode.ONCE, lineage);
       }
-      Progress progress = new Progress(cli);
-      RunResult result = new PipelineRunner(spark, progress, Clock.systemUTC())
+      PipelineListener listener = new Progress(cli);
+      if (!dryRun && cli.config().lineage().enabled()) {
+        listener = PipelineListener.all(List.of(listener,
+            lineage(pipeline, spark, Clock.systemUTC())));
+      }
+      RunResult result = new PipelineRunner(spark, listener, Clock.systemUTC())
           .run(pipeline, new RunOptions(select, fullRefresh, dryRun, parallelism));
       cli.printer().print(summary(result), output.format(), cli.out());
       Duration took = Duration.between(result.startedAt(), result.endedAt());
@@ -299,6 +309,24 @@ final class PipelineCommand implements Callable<Integer> {
           + (dryRun ? " checked, nothing written" : " succeeded") + " in "
           + Values.seconds(took.toNanos()) + (dryRun ? "" : " (run id " + result.runId() + ")"));
       return 0;
+    }
+
+    /** OpenLineage events as configured; console events and the warning go to stderr. */
+    private LineageListener lineage(
+        CompiledPipeline pipeline, org.apache.spark.sql.SparkSession spark, Clock clock) {
+      return new LineageListener(cli.config(), pipeline, spark,
+          event -> {
+            synchronized (cli) {
+              cli.err().println(event);
+            }
+          },
+          warning -> {
+            synchronized (cli) {
+              cli.err().println("warning: " + warning);
+              cli.err().flush();
+            }
+          },
+          clock);
     }
 
     static QueryResult summary(RunResult result) {

@@ -45,8 +45,9 @@ final class StreamingRun {
     this.output = output;
   }
 
+  /** @param listener hears about every batch (e.g. lineage events) */
   int run(SparkSession spark, CompiledPipeline pipeline, RunOptions options,
-      ContinuousRunner.Mode mode) {
+      ContinuousRunner.Mode mode, PipelineListener listener) {
     List<Signal> signals = new ArrayList<>();
     List<SignalHandler> previous = new ArrayList<>();
     for (String name : List.of("INT", "TERM")) {
@@ -64,7 +65,7 @@ final class StreamingRun {
             + Values.seconds(pipeline.source().spec().triggerInterval().toNanos())
             + "; Ctrl-C stops after the running batch commits");
       }
-      PipelineRunner runner = new PipelineRunner(spark, PipelineListener.NONE, Clock.systemUTC());
+      PipelineRunner runner = new PipelineRunner(spark, listener, Clock.systemUTC());
       ContinuousRunner.Summary summary = new ContinuousRunner(runner, spark, Clock.systemUTC())
           .run(pipeline, options, mode, stop::get, new Lines());
       cli.printer().print(totals(summary), output.format(), cli.out());

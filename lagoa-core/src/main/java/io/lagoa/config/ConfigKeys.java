@@ -103,6 +103,42 @@ public final class ConfigKeys {
           null,
           "Any Spark setting, e.g. spark.sql.adaptive.enabled: true. Applied last.");
 
+  public static final ConfigKey LINEAGE_TRANSPORT =
+      ConfigKey.of(
+          "lineage.transport",
+          ValueType.oneOf("none", "file", "http", "console"),
+          "none",
+          "Where pipeline runs send OpenLineage events: none, file (JSON lines appended to"
+              + " lineage.file), http (POSTed to lineage.url, e.g. Marquez) or console (stderr).");
+  public static final ConfigKey LINEAGE_FILE =
+      ConfigKey.of(
+          "lineage.file",
+          ValueType.STRING,
+          null,
+          "The file OpenLineage events are appended to, one JSON object a line (transport file).");
+  public static final ConfigKey LINEAGE_URL =
+      ConfigKey.of(
+          "lineage.url",
+          ValueType.STRING,
+          null,
+          "The OpenLineage HTTP endpoint (transport http): a base URL such as"
+              + " http://localhost:5000 gets /api/v1/lineage; a URL with a path is used as it is.");
+  public static final ConfigKey LINEAGE_API_KEY =
+      ConfigKey.secret(
+          "lineage.api-key", "Sent as 'Authorization: Bearer <key>' to lineage.url.");
+  public static final ConfigKey LINEAGE_NAMESPACE =
+      ConfigKey.of(
+          "lineage.namespace",
+          ValueType.STRING,
+          "lagoa",
+          "The OpenLineage job namespace of pipelines and their flows.");
+  public static final ConfigKey LINEAGE_TIMEOUT =
+      ConfigKey.of(
+          "lineage.timeout-seconds",
+          ValueType.POSITIVE_INT,
+          "5",
+          "How long to wait for the lineage endpoint; after a failure the run sends no more.");
+
   private static final List<ConfigKey> DECLARED =
       List.of(
           WAREHOUSE,
@@ -122,7 +158,13 @@ public final class ConfigKeys {
           STORAGE_S3_SESSION_TOKEN,
           SPARK_MASTER,
           SPARK_SHUFFLE_PARTITIONS,
-          SPARK_CONF);
+          SPARK_CONF,
+          LINEAGE_TRANSPORT,
+          LINEAGE_FILE,
+          LINEAGE_URL,
+          LINEAGE_API_KEY,
+          LINEAGE_NAMESPACE,
+          LINEAGE_TIMEOUT);
 
   private static final Map<String, ConfigKey> BY_NAME = index();
 

@@ -3,15 +3,19 @@ package io.lagoa.config;
 import io.lagoa.text.EditDistance;
 import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -420,7 +424,98 @@ public final class ConfigLoader {
             raw.map(ConfigKeys.SPARK_CONF, this));
     Map<String, String> origins = new LinkedHashMap<>();
     raw.values.forEach((name, located) -> origins.put(name, located.location()));
-    return new LagoaConfig(file, warehouse, localWarehouse, storage, catalog, spark, origins);
+    LineageConfig lineage = lineage(raw, baseDir);
+    return new LagoaConfig(
+        file, warehouse, localWarehouse, storage, catalog, spark, lineage, origins);
+  }
+
+  // ---- lineage ----
+
+  /** The lineage keys; the transport decides which of file and url must be set. */
+  private LineageConfig lineage(RawConfig raw, Path baseDir) {
+    LineageConfig.Transport transport =
+        LineageConfig.Transport.fromName(raw.value(ConfigKeys.LINEAGE_TRANSPORT, this));
+    Optional<Path> file = Optional.empty();
+    Optional<URI> url = Optional.empty();
+    Optional<String> fileText = nonBlank(raw, ConfigKeys.LINEAGE_FILE);
+    Optional<String> urlText = nonBlank(raw, ConfigKeys.LINEAGE_URL);
+    if (transport == LineageConfig.Transport.FILE) {
+      if (fileText.isEmpty()) {
+        throw new ConfigException(
+            locationOf(raw, ConfigKeys.LINEAGE_TRANSPORT),
+            "lineage.transport is file, so lineage.file must name the file events are appended"
+                + " to, e.g. file: ./lineage/events.jsonl");
+      }
+      Path path =
+          baseFor(raw.located(ConfigKeys.LINEAGE_FILE), baseDir)
+              .resolve(fileText.get())
+              .toAbsolutePath()
+              .normalize();
+      if (Files.isDirectory(path)) {
+        throw new ConfigException(
+            locationOf(raw, ConfigKeys.LINEAGE_FILE),
+            "lineage.file must be a file, but " + path + " is a folder");
+      }
+      file = Optional.of(path);
+    }
+    if (urlText.isPresent()) {
+      url = Optional.of(lineageEndpoint(urlText.get(), locationOf(raw, ConfigKeys.LINEAGE_URL)));
+    }
+    if (transport == LineageConfig.Transport.HTTP && url.isEmpty()) {
+      throw new ConfigException(
+          locationOf(raw, ConfigKeys.LINEAGE_TRANSPORT),
+          "lineage.transport is http, so lineage.url must be set too, e.g."
+              + " url: http://localhost:5000 for Marquez");
+    }
+    if (transport != LineageConfig.Transport.HTTP) {
+      url = Optional.empty();
+    }
+    Optional<Secret> apiKey =
+        secret(raw, ConfigKeys.LINEAGE_API_KEY, baseDir).filter(key -> !key.value().isBlank());
+    String namespace = raw.value(ConfigKeys.LINEAGE_NAMESPACE, this).strip();
+    if (namespace.isEmpty()) {
+      throw new ConfigException(
+          locationOf(raw, ConfigKeys.LINEAGE_NAMESPACE),
+          "lineage.namespace must not be empty; leave it out for the default, lagoa");
+    }
+    return new LineageConfig(
+        transport,
+        file,
+        url,
+        apiKey,
+        namespace,
+        Duration.ofSeconds(Integer.parseInt(raw.value(ConfigKeys.LINEAGE_TIMEOUT, this))));
+  }
+
+  /**
+   * Like OpenLineage's own HTTP transport: a URL without a path gets {@code /api/v1/lineage}, a
+   * URL with a path is the endpoint itself.
+   */
+  private static URI lineageEndpoint(String text, String location) {
+    String problem = null;
+    URI uri = null;
+    try {
+      uri = new URI(text);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("http") && !scheme.equals("https")) {
+        problem = "it is not an http:// or https:// URL";
+      } else if (uri.getHost() == null) {
+        problem = "it names no host";
+      }
+    } catch (URISyntaxException e) {
+      problem = e.getReason() + " at index " + e.getIndex();
+    }
+    if (problem != null) {
+      throw new ConfigException(
+          location,
+          "lineage.url must be an http:// or https:// URL such as http://localhost:5000, but is '"
+              + text + "': " + problem);
+    }
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    if (path.isEmpty() || path.equals("/")) {
+      return uri.resolve(LineageConfig.DEFAULT_ENDPOINT);
+    }
+    return uri;
   }
 
   /** Names where catalog.type was set, since that asks for a URI, and both ways to set one. */

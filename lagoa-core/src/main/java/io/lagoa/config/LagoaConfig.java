@@ -11,6 +11,7 @@ import java.util.Optional;
  * @param warehouse where tables live, as a URI: {@code file:/abs/path} or {@code s3://bucket/p}
  * @param localWarehouse the folder when the warehouse is on local disk
  * @param storage how to reach an object-store warehouse (S3 endpoint, credentials)
+ * @param lineage where pipeline runs send OpenLineage events
  * @param origins where each key that was set came from, by key name: {@code lagoa.yaml:7:3} or
  *     {@code environment variable LAGOA_CATALOG_URI}; keys left at their default are absent
  */
@@ -21,6 +22,7 @@ public record LagoaConfig(
     StorageConfig storage,
     CatalogConfig catalog,
     SparkSettings spark,
+    LineageConfig lineage,
     Map<String, String> origins) {
 
   public LagoaConfig {
@@ -34,7 +36,8 @@ public record LagoaConfig(
       StorageConfig storage,
       CatalogConfig catalog,
       SparkSettings spark) {
-    this(source, warehouse, localWarehouse, storage, catalog, spark, Map.of());
+    this(
+        source, warehouse, localWarehouse, storage, catalog, spark, LineageConfig.none(), Map.of());
   }
 
   /** Where the configuration came from, for messages. */

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lagoa.error.ErrorCode;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -68,6 +70,48 @@ class TestConfigLoader {
     assertThat(config.spark().shufflePartitions())
         .isEqualTo(Runtime.getRuntime().availableProcessors());
     assertThat(config.spark().conf()).isEmpty();
+    assertThat(config.lineage()).isEqualTo(LineageConfig.none());
+    assertThat(config.lineage().enabled()).isFalse();
+  }
+
+  @Test
+  void lineageSettingsAreCheckedWhereTheyAreWritten() throws IOException {
+    assertThat(failureFor("lineage:\n  transport: kafka\n"))
+        .hasMessage(
+            "lagoa.yaml:2:14: lineage.transport: expected one of none, file, http, console but got"
+                + " 'kafka'");
+    assertThat(failureFor("lineage:\n  transport: http\n  url: localhost:5000\n"))
+        .hasMessageStartingWith("lagoa.yaml:3:8: lineage.url must be an http:// or https:// URL")
+        .hasMessageContaining("'localhost:5000'");
+    assertThat(failureFor("lineage:\n  transport: http\n  url: http://bad host/\n"))
+        .hasMessageStartingWith("lagoa.yaml:3:8: lineage.url must be an http:// or https:// URL");
+    assertThat(failureFor("lineage:\n  transport: http\n"))
+        .hasMessageStartingWith("lagoa.yaml:2:14: lineage.transport is http, so lineage.url must")
+        .hasMessageContaining("http://localhost:5000");
+    assertThat(failureFor("lineage:\n  transport: file\n"))
+        .hasMessageStartingWith("lagoa.yaml:2:14: lineage.transport is file, so lineage.file");
+    Files.createDirectories(dir.resolve("events"));
+    assertThat(failureFor("lineage:\n  transport: file\n  file: events\n"))
+        .hasMessage(
+            "lagoa.yaml:3:9: lineage.file must be a file, but "
+                + dir.toAbsolutePath().resolve("events")
+                + " is a folder");
+    assertThat(failureFor("lineage:\n  timeout-seconds: 0\n"))
+        .hasMessageStartingWith("lagoa.yaml:2:20: lineage.timeout-seconds: expected a positive");
+    Files.delete(dir.resolve("lagoa.yaml"));
+    Map<String, String> ftp = Map.of("LAGOA_LINEAGE_TRANSPORT", "http", "LAGOA_LINEAGE_URL", "ftp://x");
+    assertThat(failure(ftp, null))
+        .hasMessageStartingWith(
+            "environment variable LAGOA_LINEAGE_URL: lineage.url must be an http:// or https://");
+  }
+
+  @Test
+  void lineageUrlsWithAPathAreTheEndpoint() throws IOException {
+    write("lagoa.yaml", "lineage:\n  transport: http\n  url: http://localhost:5000/\n");
+    assertThat(load(Map.of()).lineage().url())
+        .contains(URI.create("http://localhost:5000/api/v1/lineage"));
+    write("lagoa.yaml", "lineage:\n  transport: http\n  url: http://proxy:8080/ol/events\n");
+    assertThat(load(Map.of()).lineage().url()).contains(URI.create("http://proxy:8080/ol/events"));
   }
 
   @Test
@@ -106,6 +150,14 @@ class TestConfigLoader {
           conf:
             spark.sql.adaptive.enabled: false
             spark.driver.memory: 2g
+        lineage:
+          transport: http
+          file: events.jsonl
+          url: http://marquez:5000
+          api-key: k3y
+          api-key-file:
+          namespace: analytics
+          timeout-seconds: 2
         """;
     write("lagoa.yaml", yaml);
     assertThat(keysIn(yaml)).isEqualTo(declaredKeys());
@@ -139,6 +191,13 @@ class TestConfigLoader {
     assertThat(config.spark().conf())
         .containsExactlyInAnyOrderEntriesOf(
             Map.of("spark.sql.adaptive.enabled", "false", "spark.driver.memory", "2g"));
+    LineageConfig lineage = config.lineage();
+    assertThat(lineage.transport()).isEqualTo(LineageConfig.Transport.HTTP);
+    assertThat(lineage.url()).contains(URI.create("http://marquez:5000/api/v1/lineage"));
+    assertThat(lineage.file()).isEmpty(); // only the http transport's settings apply
+    assertThat(lineage.apiKey()).contains(new Secret("k3y"));
+    assertThat(lineage.namespace()).isEqualTo("analytics");
+    assertThat(lineage.timeout()).isEqualTo(Duration.ofSeconds(2));
   }
 
   @Test
@@ -165,6 +224,12 @@ class TestConfigLoader {
     env.put("LAGOA_STORAGE_S3_ACCESS_KEY_ID", "AKIA");
     env.put("LAGOA_STORAGE_S3_SECRET_ACCESS_KEY_FILE", credentialFile.toString());
     env.put("LAGOA_STORAGE_S3_SESSION_TOKEN", "st");
+    env.put("LAGOA_LINEAGE_TRANSPORT", "FILE");
+    env.put("LAGOA_LINEAGE_FILE", "out/lineage.jsonl");
+    env.put("LAGOA_LINEAGE_URL", "https://lineage.example.com/custom/endpoint");
+    env.put("LAGOA_LINEAGE_API_KEY_FILE", credentialFile.toString());
+    env.put("LAGOA_LINEAGE_NAMESPACE", "env-ns");
+    env.put("LAGOA_LINEAGE_TIMEOUT_SECONDS", "9");
     // The remaining variables name keys whose companion is set above (only one of the pair may
     // be set); together the two maps cover every key that has a variable.
     Set<String> covered = new TreeSet<>(env.keySet());
@@ -174,7 +239,8 @@ class TestConfigLoader {
             "LAGOA_CATALOG_TOKEN_FILE",
             "LAGOA_CATALOG_CREDENTIAL",
             "LAGOA_STORAGE_S3_SECRET_ACCESS_KEY",
-            "LAGOA_STORAGE_S3_SESSION_TOKEN_FILE"));
+            "LAGOA_STORAGE_S3_SESSION_TOKEN_FILE",
+            "LAGOA_LINEAGE_API_KEY"));
     assertThat(covered).isEqualTo(new TreeSet<>(byEnv.keySet()));
 
     LagoaConfig config = load(env);
@@ -196,6 +262,21 @@ class TestConfigLoader {
     assertThat(config.catalog().connectTimeoutSeconds()).isEqualTo(4);
     assertThat(config.spark().master()).isEqualTo("local[1]");
     assertThat(config.spark().shufflePartitions()).isEqualTo(3);
+    LineageConfig lineage = config.lineage();
+    assertThat(lineage.transport()).isEqualTo(LineageConfig.Transport.FILE);
+    assertThat(lineage.file()).contains(dir.toAbsolutePath().resolve("out/lineage.jsonl"));
+    assertThat(lineage.url()).isEmpty();
+    assertThat(lineage.apiKey()).contains(new Secret("id:from-file"));
+    assertThat(lineage.namespace()).isEqualTo("env-ns");
+    assertThat(lineage.timeout()).isEqualTo(Duration.ofSeconds(9));
+    Map<String, String> http = new HashMap<>(env);
+    http.put("LAGOA_LINEAGE_TRANSPORT", "http");
+    http.remove("LAGOA_LINEAGE_API_KEY_FILE");
+    http.put("LAGOA_LINEAGE_API_KEY", "inline-key");
+    LagoaConfig overHttp = load(http);
+    assertThat(overHttp.lineage().url())
+        .contains(URI.create("https://lineage.example.com/custom/endpoint"));
+    assertThat(overHttp.lineage().apiKey()).contains(new Secret("inline-key"));
 
     // The other half of each pair, inline this time.
     Map<String, String> inline = new HashMap<>(env);
@@ -309,14 +390,26 @@ class TestConfigLoader {
     write(
         "lagoa.yaml",
         "catalog:\n  type: postgres\n  uri: jdbc:postgresql://h/db\n  password: hunter2-pw\n");
-    LagoaConfig config = load(Map.of("LAGOA_CATALOG_TOKEN", "tok-123-secret"));
-    assertThat(config.toString()).doesNotContain("hunter2-pw").doesNotContain("tok-123-secret");
+    LagoaConfig config =
+        load(Map.of("LAGOA_CATALOG_TOKEN", "tok-123-secret", "LAGOA_LINEAGE_API_KEY", "ol-key-1"));
+    assertThat(config.toString())
+        .doesNotContain("hunter2-pw")
+        .doesNotContain("tok-123-secret")
+        .doesNotContain("ol-key-1");
+    assertThat(config.lineage().apiKey().orElseThrow().value()).isEqualTo("ol-key-1");
     assertThat(config.catalog().toString()).contains("******");
     assertThat(config.catalog().password().orElseThrow().value()).isEqualTo("hunter2-pw");
 
     EffectiveConfig explained =
-        new ConfigLoader(Map.of("LAGOA_CATALOG_TOKEN", "tok-123-secret"), dir).explain(null);
-    assertThat(explained.toString()).doesNotContain("hunter2-pw").doesNotContain("tok-123-secret");
+        new ConfigLoader(
+                Map.of("LAGOA_CATALOG_TOKEN", "tok-123-secret", "LAGOA_LINEAGE_API_KEY", "ol-key-1"),
+                dir)
+            .explain(null);
+    assertThat(explained.toString())
+        .doesNotContain("hunter2-pw")
+        .doesNotContain("tok-123-secret")
+        .doesNotContain("ol-key-1");
+    assertThat(value(explained, "lineage.api-key").value()).isEqualTo("******");
     assertThat(value(explained, "catalog.password").value()).isEqualTo("******");
     assertThat(value(explained, "catalog.token").value()).isEqualTo("******");
   }
@@ -407,7 +500,7 @@ class TestConfigLoader {
             "lagoa.yaml:2:3: unknown key 'spark.shufle-partitions'"
                 + " (did you mean 'spark.shuffle-partitions'?)");
     assertThat(failureFor("zzz: 1\n").getMessage())
-        .startsWith("lagoa.yaml:1:1: unknown key 'zzz' (known keys: catalog, spark, storage, warehouse");
+        .startsWith("lagoa.yaml:1:1: unknown key 'zzz' (known keys: catalog, lineage, spark, storage, warehouse");
   }
 
   @Test

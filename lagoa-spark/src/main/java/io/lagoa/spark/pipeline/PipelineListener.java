@@ -1,6 +1,7 @@
 package io.lagoa.spark.pipeline;
 
 import io.lagoa.pipeline.Dataset;
+import java.util.List;
 
 /** Hears about a run's progress, e.g. to print a line per flow. Called from worker threads. */
 public interface PipelineListener {
@@ -13,4 +14,38 @@ public interface PipelineListener {
   default void flowFinished(FlowResult result) {}
 
   default void restored(String message) {}
+
+  /** After the run, with every flow's final status (skipped, rolled back) and the history. */
+  default void runFinished(RunResult result) {}
+
+  /** Tells each listener in turn. */
+  static PipelineListener all(List<PipelineListener> listeners) {
+    List<PipelineListener> copy = List.copyOf(listeners);
+    return new PipelineListener() {
+      @Override
+      public void runStarted(String runId, int flows) {
+        copy.forEach(listener -> listener.runStarted(runId, flows));
+      }
+
+      @Override
+      public void flowStarted(Dataset dataset, String action) {
+        copy.forEach(listener -> listener.flowStarted(dataset, action));
+      }
+
+      @Override
+      public void flowFinished(FlowResult result) {
+        copy.forEach(listener -> listener.flowFinished(result));
+      }
+
+      @Override
+      public void restored(String message) {
+        copy.forEach(listener -> listener.restored(message));
+      }
+
+      @Override
+      public void runFinished(RunResult result) {
+        copy.forEach(listener -> listener.runFinished(result));
+      }
+    };
+  }
 }

@@ -1,6 +1,7 @@
 package io.lagoa.spark.pipeline;
 
 import io.lagoa.catalog.CatalogProperties;
+import io.lagoa.lineage.RunIds;
 import io.lagoa.pipeline.Dataset;
 import io.lagoa.pipeline.DatasetKind;
 import io.lagoa.pipeline.Input;
@@ -16,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -67,7 +67,9 @@ public final class PipelineRunner {
     scala.Option<SparkSession> previous = SparkSession.getActiveSession();
     SparkSession.setActiveSession(session);
     try {
-      return run(pipeline, options, session);
+      RunResult result = run(pipeline, options, session);
+      listener.runFinished(result);
+      return result;
     } finally {
       if (previous.isDefined()) {
         SparkSession.setActiveSession(previous.get());
@@ -78,7 +80,7 @@ public final class PipelineRunner {
   }
 
   private RunResult run(CompiledPipeline pipeline, RunOptions options, SparkSession session) {
-    String runId = UUID.randomUUID().toString();
+    String runId = RunIds.next(clock.instant()); // UUIDv7, as OpenLineage wants run ids
     Instant started = clock.instant();
     List<Dataset> selected = pipeline.graph().select(options.select());
     Catalog catalog = icebergCatalog(session);
