@@ -8,7 +8,9 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine;
@@ -42,10 +44,14 @@ final class DevCommand implements Callable<Integer> {
         "Runs a local single-node Apache Kafka broker (KRaft) on 127.0.0.1 until Ctrl-C,",
         "for trying streaming pipelines without a Kafka cluster. Topics and their data are",
         "kept in the data folder across restarts. Topics are not created on first use:",
-        "create them with 'lagoa produce --create-topic' or any Kafka tool."
+        "create them with 'lagoa produce --create-topic' or any Kafka tool.",
+        "LAGOA_KAFKA_JAVA_OPTS adds options to the broker's JVM, e.g. -Xmx4g (default heap 1g)."
       },
       mixinStandardHelpOptions = true)
   static final class Kafka implements Callable<Integer> {
+    /** Extra options for the broker's JVM, e.g. -Xmx4g (default heap: 1g). */
+    static final String JAVA_OPTS = "LAGOA_KAFKA_JAVA_OPTS";
+
     private final Cli cli;
 
     @Option(
@@ -143,8 +149,13 @@ final class DevCommand implements Callable<Integer> {
     }
 
     private KafkaBroker start(Path folder) {
+      List<String> jvmOptions = new ArrayList<>(List.of("-XX:+UseSerialGC"));
+      String extra = cli.env().get(JAVA_OPTS);
+      if (extra != null && !extra.isBlank()) {
+        jvmOptions.addAll(List.of(extra.strip().split("\\s+"))); // later options win, e.g. -Xmx
+      }
       try {
-        return KafkaBroker.builder(folder).port(port).start();
+        return KafkaBroker.builder(folder).port(port).jvmOptions(jvmOptions).start();
       } catch (IllegalArgumentException e) {
         throw new LagoaException(ErrorCode.INVALID_ARGUMENT, e.getMessage() + " with --port", e);
       } catch (IllegalStateException | UncheckedIOException e) {
