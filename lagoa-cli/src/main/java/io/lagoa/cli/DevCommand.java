@@ -41,11 +41,13 @@ final class DevCommand implements Callable<Integer> {
   @Command(
       name = "kafka",
       description = {
-        "Runs a local single-node Apache Kafka broker (KRaft) on 127.0.0.1 until Ctrl-C,",
-        "for trying streaming pipelines without a Kafka cluster. Topics and their data are",
-        "kept in the data folder across restarts. Topics are not created on first use:",
-        "create them with 'lagoa produce --create-topic' or any Kafka tool.",
-        "LAGOA_KAFKA_JAVA_OPTS adds options to the broker's JVM, e.g. -Xmx4g (default heap 1g)."
+        "Runs a local single-node Apache Kafka broker (KRaft) on 127.0.0.1 in the",
+        "foreground until Ctrl-C, for streaming pipelines without a Kafka cluster.",
+        "Topics and their records are kept in the data folder across restarts.",
+        "Topics are never created on first use: create them with",
+        "'lagoa produce --create-topic' or any Kafka tool.",
+        "LAGOA_KAFKA_JAVA_OPTS adds options to the broker's JVM, e.g. -Xmx4g",
+        "(the default heap is 1g)."
       },
       mixinStandardHelpOptions = true)
   static final class Kafka implements Callable<Integer> {

@@ -244,6 +244,8 @@ public final class KafkaBroker implements AutoCloseable {
         command.add("-Xmx" + maxHeap);
         command.addAll(jvmOptions);
         command.add("-Dlog4j2.configurationFile=" + log4j.toUri());
+        // log4j's own shutdown hook would close the log while Kafka's is still shutting down
+        command.add("-Dlog4j2.shutdownHookEnabled=false");
         command.add("-Djava.awt.headless=true");
         command.add("-cp");
         command.add(classPath(brokerJars));
