@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -114,7 +116,19 @@ final class DevCommand implements Callable<Integer> {
 
       // Ctrl-C and SIGTERM end this JVM through its shutdown hooks: stop the broker cleanly so
       // its next start needs no log recovery.
-      Thread stopper = new Thread(broker::stop, "lagoa-dev-kafka-stop");
+      CountDownLatch reported = new CountDownLatch(1);
+      Thread stopper =
+          new Thread(
+              () -> {
+                broker.stop();
+                // let the command say it stopped before the JVM ends
+                try {
+                  reported.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "lagoa-dev-kafka-stop");
       Runtime.getRuntime().addShutdownHook(stopper);
       try {
         int exitCode = broker.waitFor();
@@ -133,6 +147,7 @@ final class DevCommand implements Callable<Integer> {
         Thread.currentThread().interrupt();
         return stopped(out, folder);
       } finally {
+        reported.countDown();
         try {
           Runtime.getRuntime().removeShutdownHook(stopper);
         } catch (IllegalStateException e) {
