@@ -8,8 +8,12 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,13 +43,19 @@ final class DevCommand implements Callable<Integer> {
   @Command(
       name = "kafka",
       description = {
-        "Runs a local single-node Apache Kafka broker (KRaft) on 127.0.0.1 until Ctrl-C,",
-        "for trying streaming pipelines without a Kafka cluster. Topics and their data are",
-        "kept in the data folder across restarts. Topics are not created on first use:",
-        "create them with 'lagoa produce --create-topic' or any Kafka tool."
+        "Runs a local single-node Apache Kafka broker (KRaft) on 127.0.0.1 in the",
+        "foreground until Ctrl-C, for streaming pipelines without a Kafka cluster.",
+        "Topics and their records are kept in the data folder across restarts.",
+        "Topics are never created on first use: create them with",
+        "'lagoa produce --create-topic' or any Kafka tool.",
+        "LAGOA_KAFKA_JAVA_OPTS adds options to the broker's JVM, e.g. -Xmx4g",
+        "(the default heap is 1g)."
       },
       mixinStandardHelpOptions = true)
   static final class Kafka implements Callable<Integer> {
+    /** Extra options for the broker's JVM, e.g. -Xmx4g (default heap: 1g). */
+    static final String JAVA_OPTS = "LAGOA_KAFKA_JAVA_OPTS";
+
     private final Cli cli;
 
     @Option(
@@ -106,7 +116,19 @@ final class DevCommand implements Callable<Integer> {
 
       // Ctrl-C and SIGTERM end this JVM through its shutdown hooks: stop the broker cleanly so
       // its next start needs no log recovery.
-      Thread stopper = new Thread(broker::stop, "lagoa-dev-kafka-stop");
+      CountDownLatch reported = new CountDownLatch(1);
+      Thread stopper =
+          new Thread(
+              () -> {
+                broker.stop();
+                // let the command say it stopped before the JVM ends
+                try {
+                  reported.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "lagoa-dev-kafka-stop");
       Runtime.getRuntime().addShutdownHook(stopper);
       try {
         int exitCode = broker.waitFor();
@@ -125,6 +147,7 @@ final class DevCommand implements Callable<Integer> {
         Thread.currentThread().interrupt();
         return stopped(out, folder);
       } finally {
+        reported.countDown();
         try {
           Runtime.getRuntime().removeShutdownHook(stopper);
         } catch (IllegalStateException e) {
@@ -143,8 +166,13 @@ final class DevCommand implements Callable<Integer> {
     }
 
     private KafkaBroker start(Path folder) {
+      List<String> jvmOptions = new ArrayList<>(List.of("-XX:+UseSerialGC"));
+      String extra = cli.env().get(JAVA_OPTS);
+      if (extra != null && !extra.isBlank()) {
+        jvmOptions.addAll(List.of(extra.strip().split("\\s+"))); // later options win, e.g. -Xmx
+      }
       try {
-        return KafkaBroker.builder(folder).port(port).start();
+        return KafkaBroker.builder(folder).port(port).jvmOptions(jvmOptions).start();
       } catch (IllegalArgumentException e) {
         throw new LagoaException(ErrorCode.INVALID_ARGUMENT, e.getMessage() + " with --port", e);
       } catch (IllegalStateException | UncheckedIOException e) {

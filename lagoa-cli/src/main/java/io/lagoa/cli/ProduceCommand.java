@@ -58,10 +58,11 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "produce",
     description = {
-      "Sends each line of a JSON-lines file (or - for standard input) as one record to a Kafka",
-      "topic, with an idempotent producer (acks=all). Every line is checked to be JSON before",
-      "anything is sent; --raw sends lines as they are, e.g. bad records on purpose.",
-      "Prints the records sent per partition with their offsets."
+      "Sends each line of a JSON-lines file (- reads standard input) as one record",
+      "to a Kafka topic, with an idempotent producer (acks=all). A file is checked",
+      "whole first: a line that is not JSON stops it before anything is sent.",
+      "--raw sends lines as they are (bad records on purpose, say). Prints the",
+      "records sent per partition, with their offsets."
     },
     mixinStandardHelpOptions = true)
 final class ProduceCommand implements Callable<Integer> {
@@ -416,9 +417,10 @@ final class ProduceCommand implements Callable<Integer> {
       out.println(
           String.format(
               Locale.ROOT,
-              "%s %,d records (%s) to %s in %s: %,.0f records/s",
+              "%s %,d %s (%s) to %s in %s: %,.0f records/s",
               summary.stopped() ? "Stopped after sending" : "Sent",
               summary.records(),
+              summary.records() == 1 ? "record" : "records",
               bytes(summary.bytes()),
               topic,
               Values.seconds(summary.nanos()),

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lagoa.testing.TestingS3;
 import io.lagoa.testing.TestingWarehouse;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,6 +93,73 @@ class DistributionIT {
     assertThat(result.stdout).contains("answer\n------\n    42\n(1 row)");
     // No terminal: JLine falls back to plain reading without a warning.
     assertThat(result.stderr).doesNotContain("WARNING").doesNotContain(" WARN ");
+  }
+
+  @Test
+  void devKafkaAndProduceRunFromTheDistribution() throws Exception {
+    // The broker's jars come from lib/kafka-broker, outside the CLI's lib/* class path.
+    Path distribution = Path.of(System.getProperty("lagoa.distribution"));
+    assertThat(distribution.resolve("lib").resolve("kafka-broker")).isDirectory();
+    int port;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+    Path devOut = warehouse.root().resolve("dev-kafka.txt");
+    Process dev =
+        start(
+            devOut,
+            Map.of("LAGOA_KAFKA_JAVA_OPTS", "-XX:TieredStopAtLevel=1"),
+            "dev",
+            "kafka",
+            "--port",
+            String.valueOf(port),
+            "--temporary");
+    try {
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+      while (!Files.readString(devOut).contains("Stop it with Ctrl-C")) {
+        assertThat(dev.isAlive()).as(Files.readString(devOut)).isTrue();
+        assertThat(System.nanoTime()).as("not running after 2 minutes").isLessThan(deadline);
+        Thread.sleep(100);
+      }
+      warehouse.writeFile("events.jsonl", "{\"id\": 1}\n{\"id\": 2}\n");
+      Result produced =
+          run(
+              Map.of(),
+              "produce",
+              "events",
+              "events.jsonl",
+              "--create-topic",
+              "--bootstrap-servers",
+              "127.0.0.1:" + port,
+              "--json");
+      assertThat(produced.exitCode).as(produced.stderr).isZero();
+      assertThat(produced.stdout).contains("\"records\" : 2");
+      // The Kafka client stays quiet.
+      assertThat(produced.stderr).doesNotContain(" INFO ").doesNotContain(" WARN ");
+    } finally {
+      dev.destroy(); // SIGTERM, as kill does
+      assertThat(dev.waitFor(1, TimeUnit.MINUTES)).isTrue();
+    }
+    assertThat(Files.readString(devOut)).contains("Kafka stopped.");
+  }
+
+  /** Starts the distribution's lagoa without waiting; stdout and stderr go to one file. */
+  private Process start(Path output, Map<String, String> extraEnv, String... args)
+      throws IOException {
+    Path distribution = Path.of(System.getProperty("lagoa.distribution"));
+    String flags = Files.readString(distribution.resolve("jvm.options")).strip();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(Arrays.asList(flags.split("\\s+")));
+    command.add("-cp");
+    command.add(distribution.resolve("lib") + "/*");
+    command.add("io.lagoa.cli.Main");
+    command.addAll(Arrays.asList(args));
+    ProcessBuilder builder = new ProcessBuilder(command).directory(warehouse.root().toFile());
+    builder.environment().remove("LAGOA_CONFIG");
+    builder.environment().putAll(warehouse.environment(extraEnv));
+    builder.redirectErrorStream(true).redirectOutput(output.toFile());
+    return builder.start();
   }
 
   private Result run(Map<String, String> extraEnv, String... args)

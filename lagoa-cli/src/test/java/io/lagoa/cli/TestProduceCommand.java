@@ -84,7 +84,8 @@ class TestProduceCommand {
     }
     warehouse.writeFile("keyed.jsonl", lines.toString());
 
-    CliRunner.Result result = produce("keyed", "keyed.jsonl", "--key-field", "customer.id", "--json");
+    CliRunner.Result result =
+        produce("keyed", "keyed.jsonl", "--key-field", "customer.id", "--json");
 
     assertThat(result.exitCode()).as(result.toString()).isZero();
     Map<String, Object> summary = json(result);
@@ -125,7 +126,8 @@ class TestProduceCommand {
 
     CliRunner.Result noKey = produce("strict", "bad.jsonl", "--raw");
     assertThat(noKey.exitCode()).as(noKey.toString()).isZero();
-    assertThat(kafka.values("strict")).containsExactly("{\"id\": 1}", "{\"id\": 2}", "{\"id\": 3,}");
+    assertThat(kafka.values("strict"))
+        .containsExactly("{\"id\": 1}", "{\"id\": 2}", "{\"id\": 3,}");
   }
 
   @Test

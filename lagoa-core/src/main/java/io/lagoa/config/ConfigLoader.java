@@ -49,7 +49,12 @@ public final class ConfigLoader {
 
   /** {@code LAGOA_*} variables that are read elsewhere, not configuration keys. */
   private static final Set<String> OTHER_VARIABLES =
-      Set.of(CONFIG_ENV, "LAGOA_JAVA_OPTS", "LAGOA_CDS", "LAGOA_HISTORY_FILE");
+      Set.of(
+          CONFIG_ENV,
+          "LAGOA_JAVA_OPTS",
+          "LAGOA_CDS",
+          "LAGOA_HISTORY_FILE",
+          "LAGOA_KAFKA_JAVA_OPTS");
 
   private static final Pattern ENV_REFERENCE =
       Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");

@@ -244,6 +244,8 @@ public final class KafkaBroker implements AutoCloseable {
         command.add("-Xmx" + maxHeap);
         command.addAll(jvmOptions);
         command.add("-Dlog4j2.configurationFile=" + log4j.toUri());
+        // log4j's own shutdown hook would close the log while Kafka's is still shutting down
+        command.add("-Dlog4j2.shutdownHookEnabled=false");
         command.add("-Djava.awt.headless=true");
         command.add("-cp");
         command.add(classPath(brokerJars));
@@ -297,6 +299,9 @@ public final class KafkaBroker implements AutoCloseable {
       properties.put("share.coordinator.state.topic.replication.factor", "1");
       properties.put("share.coordinator.state.topic.min.isr", "1");
       properties.put("group.initial.rebalance.delay.ms", "0");
+      // The broker is served only after a heartbeat tells it that it caught up with the
+      // metadata; every 500 ms instead of 2 s starts it sooner, at no cost on one node.
+      properties.put("broker.heartbeat.interval.ms", "500");
       // A typo in a topic name must fail, not create a new empty topic.
       properties.put("auto.create.topics.enable", "false");
       // A laptop or a 2-core CI machine: few threads, a small cleaner buffer (default 128 MB).
