@@ -320,13 +320,13 @@ final class FlowExecutor {
       }
     }
     if (plan.streams().isEmpty() && plan.statement().sources().isEmpty()) {
-      if (!action.equals("replace")) {
+      if (plan.statement().kind() != DatasetKind.MATERIALIZED_VIEW) {
         return new String(text);
       }
       // A materialized view whose inputs have not changed since its last run is up to date.
       Map<String, String> inputs = inputSnapshots(datasetOf(plan));
       commitProperties.putAll(inputs);
-      if (inputs.isEmpty() || fullRefresh) {
+      if (inputs.isEmpty() || fullRefresh || !action.equals("replace")) {
         return new String(text);
       }
       Map<String, String> last = summary(datasetOf(plan).name());
