@@ -506,8 +506,12 @@ final class FlowExecutor {
         Map<String, String> stored = new LinkedHashMap<>(call.streaming() ? previous : Map.of());
         yield reader.read(stored, pending, runId, !call.streaming());
       }
-      case FILES -> throw new FlowException(call.position() + ": read_files is not available"
-          + " yet", null);
+      case FILES -> {
+        FilesSourceReader reader = new FilesSourceReader(spark, catalog, call,
+            pipeline.source().spec().folder(), target.name());
+        yield reader.read(call.streaming() ? previous : Map.of(), pending, runId,
+            !call.streaming());
+      }
     };
     batches.add(batch);
     return batch;

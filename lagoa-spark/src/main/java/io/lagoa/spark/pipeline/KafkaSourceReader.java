@@ -203,7 +203,7 @@ final class KafkaSourceReader {
         lit(call.displayName()).as("_source"),
         concat(col("topic"), lit("/"), col("partition"), lit("@"), col("offset")).as("_position"),
         col("topic").as("_topic"), col("partition").as("_partition"), col("offset").as("_offset"),
-        lit(null).cast("string").as("_file"),
+        lit(null).cast("string").as("_source_file"),
         col("key").as("_key"), col("value").as("_raw"), error.as("_error"),
         lit(runId).as("_run_id"), current_timestamp().as("_quarantined_at"));
     LOG.debug("{}: {} records", description, records);
@@ -212,7 +212,7 @@ final class KafkaSourceReader {
   }
 
   /** Why a JSON object did not match the schema: the top-level fields whose type is wrong. */
-  private static String typeError(StructType schema) {
+  static String typeError(StructType schema) {
     StringBuilder fields = new StringBuilder("concat_ws(', '");
     for (StructField field : schema.fields()) {
       String name = field.name().replace("'", "\\'");
@@ -227,7 +227,7 @@ final class KafkaSourceReader {
   }
 
   /** The fields of a JSON object that the schema does not have, as a JSON object. */
-  private static Column rescued(StructType schema) {
+  static Column rescued(StructType schema) {
     StringBuilder known = new StringBuilder("array(");
     String[] names = schema.fieldNames();
     for (int i = 0; i < names.length; i++) {
