@@ -506,22 +506,45 @@ final class FlowExecutor {
         Map<String, String> stored = new LinkedHashMap<>(call.streaming() ? previous : Map.of());
         yield reader.read(stored, pending, runId, !call.streaming());
       }
-      case FILES -> throw new FlowException(call.position() + ": read_files is not available"
-          + " yet", null);
+      case FILES -> {
+        FilesSourceReader reader = new FilesSourceReader(spark, catalog, call,
+            pipeline.source().spec().folder(), target.name());
+        yield reader.read(call.streaming() ? previous : Map.of(), pending, runId,
+            !call.streaming());
+      }
     };
     batches.add(batch);
     return batch;
   }
 
+  /**
+   * The summary of the table's latest snapshot that a pipeline run committed, which holds the
+   * positions its sources were read to. Later snapshots of others (a compaction, which keeps no
+   * custom summary entries; a manual INSERT) carry no positions and are passed over: taking a
+   * compaction's empty summary would read every source from the start again.
+   */
   private Map<String, String> lastProcessed(DatasetPlan plan) {
     try {
       Table target = catalog.loadTable(identifier(nameOf(plan)));
       target.refresh();
-      Snapshot snapshot = target.currentSnapshot();
-      return snapshot == null || snapshot.summary() == null ? Map.of() : snapshot.summary();
+      return pipelineSummary(target);
     } catch (NoSuchTableException e) {
       return Map.of();
     }
+  }
+
+  /** See {@link #lastProcessed}: the summary of the table's last commit by a pipeline run. */
+  static Map<String, String> pipelineSummary(Table table) {
+    Snapshot current = table.currentSnapshot();
+    if (current == null) {
+      return Map.of();
+    }
+    for (Snapshot snapshot : SnapshotUtil.ancestorsOf(current.snapshotId(), table::snapshot)) {
+      if (snapshot.summary() != null && snapshot.summary().containsKey(RUN_ID_PROPERTY)) {
+        return snapshot.summary();
+      }
+    }
+    return Map.of();
   }
 
   private String nameOf(DatasetPlan plan) {

@@ -214,7 +214,7 @@ final class KafkaSourceReader {
   }
 
   /** Why a JSON object did not match the schema: the top-level fields whose type is wrong. */
-  private static String typeError(StructType schema) {
+  static String typeError(StructType schema) {
     StringBuilder fields = new StringBuilder("concat_ws(', '");
     for (StructField field : schema.fields()) {
       String name = field.name().replace("'", "\\'");
@@ -229,7 +229,7 @@ final class KafkaSourceReader {
   }
 
   /** The fields of a JSON object that the schema does not have, as a JSON object. */
-  private static Column rescued(StructType schema) {
+  static Column rescued(StructType schema) {
     StringBuilder known = new StringBuilder("array(");
     String[] names = schema.fieldNames();
     for (int i = 0; i < names.length; i++) {

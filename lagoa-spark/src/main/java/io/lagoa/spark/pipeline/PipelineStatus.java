@@ -47,7 +47,8 @@ public final class PipelineStatus {
         continue;
       }
       Snapshot last = currentSnapshot(catalog, dataset.name());
-      Map<String, String> summary = last == null || last.summary() == null ? Map.of() : last.summary();
+      Map<String, String> summary = last == null ? Map.of()
+          : FlowExecutor.pipelineSummary(catalog.loadTable(FlowExecutor.identifier(dataset.name())));
       Optional<Instant> lastCommit = last == null ? Optional.empty()
           : Optional.of(Instant.ofEpochMilli(last.timestampMillis()));
       Optional<Double> rate = rate(spark, dataset.name(), clock);
@@ -55,7 +56,9 @@ public final class PipelineStatus {
         if (!call.streaming()) {
           continue;
         }
-        statuses.add(kafka(spark, dataset, call, summary, lastCommit, rate));
+        statuses.add(call.kind() == SourceCall.SourceKind.FILES
+            ? files(spark, catalog, pipeline, dataset, call, summary, lastCommit, rate)
+            : kafka(spark, dataset, call, summary, lastCommit, rate));
       }
       for (Input input : dataset.inputs()) {
         if (!input.streaming() || input.kind() == Input.Kind.SOURCE) {
@@ -75,6 +78,22 @@ public final class PipelineStatus {
       }
     }
     return statuses;
+  }
+
+  private static SourceStatus files(SparkSession spark, Catalog catalog,
+      CompiledPipeline pipeline, Dataset dataset, SourceCall call, Map<String, String> summary,
+      Optional<Instant> lastCommit, Optional<Double> rate) {
+    try {
+      FilesSourceReader reader = new FilesSourceReader(spark, catalog, call,
+          pipeline.source().spec().folder(), dataset.name());
+      FilesSourceReader.Progress progress = reader.progress(summary);
+      return new SourceStatus(dataset.name(), call.displayName(),
+          progress.ingested() == 0 ? "(not started)" : progress.ingested() + " files",
+          Optional.of(progress.waiting()), lastCommit, rate, Optional.empty());
+    } catch (FlowException e) {
+      return new SourceStatus(dataset.name(), call.displayName(), "?", Optional.empty(),
+          lastCommit, rate, Optional.of(e.getMessage()));
+    }
   }
 
   private static SourceStatus kafka(SparkSession spark, Dataset dataset, SourceCall call,

@@ -1,0 +1,83 @@
+package io.lagoa.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lagoa.spark.LagoaSpark;
+import io.lagoa.spark.SparkSql;
+import io.lagoa.testing.TestingWarehouse;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A landing folder flowing into bronze and silver with {@code pipeline run --once}. */
+class TestLandingFolderPipeline {
+  private static TestingWarehouse warehouse;
+  private static SparkSql sql;
+
+  @BeforeAll
+  static void start() {
+    warehouse = TestingWarehouse.create();
+    sql = new SparkSql(LagoaSpark.session(warehouse.config()));
+  }
+
+  @AfterAll
+  static void stop() {
+    warehouse.close();
+  }
+
+  record Outcome(int exitCode, String out, String err) {}
+
+  private static Outcome lagoa(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, warehouse.environment(Map.of()), warehouse.root(),
+        new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Outcome(code, out.toString(), err.toString());
+  }
+
+  private static List<List<Object>> rows(String query) {
+    return sql.execute(query, 1000).rows();
+  }
+
+  @Test
+  void ingestsNewFilesOnEachRun() {
+    warehouse.writeFile("orders/pipeline.yaml", "name: orders\n");
+    warehouse.writeFile("orders/bronze.sql", "CREATE STREAMING TABLE bronze.orders AS\n"
+        + "SELECT * FROM STREAM read_files('landing', format => 'json',\n"
+        + "  schema_hints => 'amount DECIMAL(10,2)', max_files_per_batch => 1);\n");
+    warehouse.writeFile("orders/silver.sql", "CREATE STREAMING TABLE silver.orders AS\n"
+        + "SELECT id, amount, _source_file.name AS file FROM STREAM(bronze.orders);\n");
+    warehouse.writeFile("orders/landing/2026-01-01.json",
+        "{\"id\": 1, \"amount\": 9.90}\n{\"id\": 2, \"amount\": 5}\n");
+    warehouse.writeFile("orders/landing/2026-01-02.json", "{\"id\": 3, \"amount\": 1.5}\nnot json\n");
+    Path pipeline = warehouse.root().resolve("orders");
+
+    Outcome graph = lagoa("pipeline", "graph", pipeline.toString());
+    assertThat(graph.exitCode()).as(graph.err()).isZero();
+    assertThat(graph.out()).contains("files:landing  (landing folder)");
+
+    Outcome run = lagoa("pipeline", "run", pipeline.toString(), "--once");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.err()).contains("orders caught up after 3 batches, 2 with new data");
+    assertThat(rows("SELECT id, amount, file FROM silver.orders ORDER BY id")).containsExactly(
+        List.of(1L, new java.math.BigDecimal("9.90"), "2026-01-01.json"),
+        List.of(2L, new java.math.BigDecimal("5.00"), "2026-01-01.json"),
+        List.of(3L, new java.math.BigDecimal("1.50"), "2026-01-02.json"));
+    assertThat(rows("SELECT CAST(_raw AS STRING) FROM bronze.orders_source_quarantine"))
+        .containsExactly(List.of("not json"));
+
+    warehouse.writeFile("orders/landing/2026-01-03.json", "{\"id\": 4, \"amount\": 2}\n");
+    Outcome status = lagoa("pipeline", "status", pipeline.toString(), "--format", "csv");
+    assertThat(status.exitCode()).as(status.err()).isZero();
+    assertThat(status.out()).contains("bronze.orders,files:landing,1,").contains(",2 files,");
+    Outcome again = lagoa("pipeline", "run", pipeline.toString(), "--once");
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    assertThat(rows("SELECT count(*), count(DISTINCT id) FROM silver.orders"))
+        .containsExactly(List.of(4L, 4L));
+  }
+}

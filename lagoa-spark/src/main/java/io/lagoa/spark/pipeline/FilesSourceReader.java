@@ -1,0 +1,817 @@
+package io.lagoa.spark.pipeline;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
+
+import io.lagoa.pipeline.SourceCall;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.PathMatcher;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
+import org.apache.iceberg.CatalogUtil;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.util.SnapshotUtil;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a folder for {@code read_files(...)}, the way Auto Loader does: each run lists the folder,
+ * takes the files no earlier batch ingested (oldest first, at most {@code max_files_per_batch})
+ * and reads exactly those with a Spark batch read.
+ *
+ * <p>Exactly once: the batch's files are written to an immutable {@link FileLog} before the
+ * commit, and the log's location is committed in the target's snapshot summary with the rows
+ * ({@code lagoa.source.files.<hash of the folder>}). A file is ingested once it is in the chain
+ * the target's current snapshot points to; files are known by path, so a file rewritten in place
+ * after it was ingested is not read again.
+ *
+ * <p>Poison never stops the stream: lines that are not valid JSON, CSV lines that do not match the
+ * header or the types, and files that cannot be read at all go to the source quarantine table.
+ */
+final class FilesSourceReader {
+  static final String POSITION_PREFIX = "lagoa.source.files.";
+  static final String SCHEMA_PREFIX = "lagoa.source.files-schema.";
+  static final String METADATA = "_source_file";
+  static final String CORRUPT = KafkaSourceReader.CORRUPT;
+  static final String RESCUED = KafkaSourceReader.RESCUED;
+  static final long DEFAULT_MAX_FILES = 1000;
+  static final String WAREHOUSE_CONF = "spark.sql.catalog.lagoa.warehouse";
+  private static final String CATALOG_CONF = "spark.sql.catalog.lagoa.";
+  private static final Logger LOG = LoggerFactory.getLogger(FilesSourceReader.class);
+  private static final Map<Map<String, String>, FileIO> IOS = new ConcurrentHashMap<>();
+
+  private final SparkSession spark;
+  private final Catalog catalog;
+  private final SourceCall call;
+  private final String target;
+  private final String format;
+  private final long maxRecordBytes;
+  private final Path root;
+  private final String hash;
+  private final Configuration conf;
+
+  FilesSourceReader(SparkSession spark, Catalog catalog, SourceCall call,
+      java.nio.file.Path pipelineFolder, String target) {
+    this.spark = spark;
+    this.catalog = catalog;
+    this.call = call;
+    this.target = target;
+    this.format = call.argument("format").orElse("json").strip().toLowerCase(Locale.ROOT);
+    this.maxRecordBytes = call.argument("max_record_bytes").map(v -> Long.parseLong(v.strip()))
+        .orElse(KafkaSourceReader.DEFAULT_MAX_RECORD_BYTES);
+    this.conf = spark.sessionState().newHadoopConf();
+    String written = call.argument("path").orElseThrow().strip();
+    boolean uri = written.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") && !written.matches("^[a-zA-Z]:\\\\.*");
+    String resolved = uri || java.nio.file.Path.of(written).isAbsolute() || pipelineFolder == null
+        ? written : pipelineFolder.resolve(written).normalize().toString();
+    Path path = new Path(resolved);
+    try {
+      this.root = path.getFileSystem(conf).makeQualified(path);
+    } catch (IOException e) {
+      String scheme = path.toUri().getScheme();
+      throw new FlowException(call.positionOf("path") + ": cannot read folder " + written + ": "
+          + (scheme != null && scheme.startsWith("s3")
+              ? "read_files reads local and Hadoop file systems; reading S3 needs Hadoop's S3A"
+                  + " file system (hadoop-aws), which this distribution does not ship yet. Copy"
+                  + " or sync the files to a local folder and read that"
+              : e.getMessage()), e);
+    }
+    this.hash = sha256(root.toString()).substring(0, 16);
+  }
+
+  /** The summary key holding the location of this source's file log. */
+  String positionKey() {
+    return POSITION_PREFIX + hash;
+  }
+
+  private String schemaKey() {
+    return SCHEMA_PREFIX + hash;
+  }
+
+  /**
+   * Reads the files not ingested yet.
+   *
+   * @param stored the target's last snapshot summary (empty on a first run, a full refresh, or a
+   *     read of the whole folder)
+   * @param pending the summary of a quarantine commit whose batch the target has not committed:
+   *     that batch's files are read again, exactly
+   * @param whole read every file, without the per-batch limit (a read without STREAM)
+   */
+  SourceBatch read(Map<String, String> stored, Map<String, String> pending, String runId,
+      boolean whole) {
+    FileSystem fs = fileSystem();
+    Map<String, String> last = whole ? Map.of() : positionOf(stored);
+    String logLocation = last.get(positionKey());
+    FileIO io = whole ? null : fileIo();
+    FileLog.Ingested ingested = whole ? new FileLog.Ingested(null, java.util.Set.of(), 0)
+        : FileLog.load(io, target + " " + positionKey(), logLocation);
+    List<FileLog.Entry> files = null;
+    String position = null;
+    String replay = whole ? null : pending.get(positionKey());
+    if (replay != null && !replay.equals(logLocation)) {
+      FileLog.Log log = FileLog.read(io, replay);
+      if (java.util.Objects.equals(log.parent(), logLocation) || log.parent() == null) {
+        files = log.files();
+        position = replay;
+        LOG.debug("files:{}: reading the interrupted batch again ({} files)", root,
+            files.size());
+      }
+    }
+    if (files == null) {
+      files = newFiles(fs, ingested, whole);
+    }
+    Map<String, String> positions = new LinkedHashMap<>();
+    if (!whole && !files.isEmpty() && position == null) {
+      position = FileLog.write(io, FileLog.newLocation(warehouse(), target), root.toString(),
+          ingested, files);
+    }
+    if (position != null) {
+      positions.put(positionKey(), position);
+    } else if (logLocation != null) {
+      positions.put(positionKey(), logLocation);
+    }
+    String description = "files:" + root + " (" + files.size() + " new files)";
+    Built built = readAll(files, last, runId);
+    if (built.schema() != null) {
+      positions.put(schemaKey(), built.schema().json());
+    }
+    LOG.debug("{}", description);
+    return new SourceBatch(built.rows(), built.rejected(), positions, !files.isEmpty(),
+        built.addsColumns(), description, built.release());
+  }
+
+  /** How many files the target holds and how many wait in the folder. */
+  record Progress(long ingested, long waiting) {}
+
+  Progress progress(Map<String, String> stored) {
+    FileSystem fs = fileSystem();
+    Map<String, String> last = positionOf(stored);
+    FileLog.Ingested ingested = FileLog.load(fileIo(), target + " " + positionKey(),
+        last.get(positionKey()));
+    return new Progress(ingested.paths().size(), newFiles(fs, ingested, true).size());
+  }
+
+  /**
+   * The summary holding this source's position: the target's last one, or, when that commit did
+   * not write (a compaction), the latest of its ancestors that did.
+   */
+  private Map<String, String> positionOf(Map<String, String> stored) {
+    if (stored.isEmpty() || stored.containsKey(positionKey())) {
+      return stored;
+    }
+    try {
+      Table table = catalog.loadTable(FlowExecutor.identifier(target));
+      Snapshot current = table.currentSnapshot();
+      if (current == null) {
+        return stored;
+      }
+      for (Snapshot snapshot : SnapshotUtil.ancestorsOf(current.snapshotId(), table::snapshot)) {
+        if (snapshot.summary() != null && snapshot.summary().containsKey(positionKey())) {
+          return snapshot.summary();
+        }
+      }
+    } catch (NoSuchTableException e) {
+      // a first run
+    }
+    return stored;
+  }
+
+  private FileSystem fileSystem() {
+    try {
+      FileSystem fs = root.getFileSystem(conf);
+      if (!fs.exists(root)) {
+        throw new FlowException(call.positionOf("path") + ": folder " + root + " does not exist;"
+            + " create it, or check the path" + (call.argument("path").orElse("").startsWith("/")
+                ? "" : " (a relative path is relative to the pipeline's folder)"), null);
+      }
+      return fs;
+    } catch (IOException e) {
+      throw new FlowException(call.positionOf("path") + ": cannot read folder " + root + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** Files not ingested yet, oldest first; at most max_files_per_batch unless whole. */
+  private List<FileLog.Entry> newFiles(FileSystem fs, FileLog.Ingested ingested, boolean whole) {
+    Optional<PathMatcher> pattern = call.argument("file_pattern")
+        .map(glob -> FileSystems.getDefault().getPathMatcher("glob:" + glob.strip()));
+    List<FileLog.Entry> found = new ArrayList<>();
+    int rootDepth = root.depth();
+    try {
+      RemoteIterator<LocatedFileStatus> listing = fs.listFiles(root, true);
+      while (listing.hasNext()) {
+        LocatedFileStatus status = listing.next();
+        Path path = status.getPath();
+        if (!status.isFile() || hidden(path, rootDepth)) {
+          continue;
+        }
+        if (pattern.isPresent()
+            && !pattern.get().matches(java.nio.file.Path.of(path.getName()))) {
+          continue;
+        }
+        String qualified = fs.makeQualified(path).toString();
+        if (!ingested.paths().contains(qualified)) {
+          found.add(new FileLog.Entry(qualified, status.getLen(), status.getModificationTime()));
+        }
+      }
+    } catch (IOException e) {
+      throw new FlowException(call.positionOf("path") + ": cannot list folder " + root + ": "
+          + e.getMessage(), e);
+    }
+    found.sort(Comparator.comparingLong(FileLog.Entry::modified)
+        .thenComparing(FileLog.Entry::path));
+    long max = whole ? Long.MAX_VALUE : call.argument("max_files_per_batch")
+        .map(v -> Long.parseLong(v.strip())).orElse(DEFAULT_MAX_FILES);
+    return found.size() > max ? new ArrayList<>(found.subList(0, (int) max)) : found;
+  }
+
+  /** Hidden or unfinished: a name (of the file or a folder below the root) starting with . or _. */
+  static boolean hidden(Path path, int rootDepth) {
+    String name = path.getName();
+    if (name.endsWith(".tmp") || name.endsWith(".crc") || name.endsWith(".COPYING")
+        || name.endsWith(".inprogress")) {
+      return true;
+    }
+    for (Path p = path; p != null && p.depth() > rootDepth; p = p.getParent()) {
+      if (p.getName().startsWith(".") || p.getName().startsWith("_")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A batch as read: the rows, the rejected records, and the schema learned so far. */
+  private record Built(Dataset<Row> rows, Dataset<Row> rejected, StructType schema,
+      boolean addsColumns, Dataset<Row> checked, Runnable release) {}
+
+  /**
+   * Reads the files; a file that cannot be read at all (a corrupt Parquet file, a broken gzip
+   * stream, a file deleted since the listing) is quarantined as a whole and the others are read.
+   */
+  private Built readAll(List<FileLog.Entry> files, Map<String, String> stored, String runId) {
+    if (files.isEmpty()) {
+      return empty(stored, runId);
+    }
+    try {
+      return materialized(read(files, stored, runId));
+    } catch (FlowException e) {
+      throw e;
+    } catch (Exception e) { // SparkException is checked, though Java does not see it thrown
+      Map<FileLog.Entry, String> unreadable = new LinkedHashMap<>();
+      List<FileLog.Entry> readable = new ArrayList<>();
+      for (FileLog.Entry file : files) {
+        try {
+          materialized(read(List.of(file), stored, runId)).release().run();
+          readable.add(file);
+        } catch (FlowException flow) {
+          throw flow;
+        } catch (Exception one) {
+          unreadable.put(file, SparkPipelineParser.firstLine(rootCause(one)));
+        }
+      }
+      // When every file fails on its own the cause is likely not the files (a full disk, a
+      // store that is down): fail the batch, to be retried, rather than quarantine them all.
+      if (unreadable.isEmpty() || (unreadable.size() == files.size() && files.size() > 1)) {
+        throw new FlowException(call.position() + ": cannot read files of " + root + ": "
+            + SparkPipelineParser.firstLine(rootCause(e)), e);
+      }
+      LOG.warn("files:{}: {} files cannot be read and are quarantined: {}", root,
+          unreadable.size(), unreadable);
+      Dataset<Row> whole = unreadable(unreadable, runId);
+      Built good = readable.isEmpty() ? empty(stored, runId)
+          : materialized(read(readable, stored, runId));
+      return new Built(good.rows(), good.rejected().unionByName(whole), good.schema(),
+          good.addsColumns(), good.checked(), good.release());
+    }
+  }
+
+  private static String rootCause(Throwable e) {
+    Throwable cause = e;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    String message = cause.getMessage() == null ? cause.getClass().getSimpleName()
+        : cause.getMessage();
+    return cause == e ? message : message + " (" + String.valueOf(e.getMessage()) + ")";
+  }
+
+  /** Reads the batch once into the cache, so a file that cannot be read fails here. */
+  private static Built materialized(Built built) {
+    try {
+      built.checked().count();
+      return built;
+    } catch (Exception e) {
+      built.release().run();
+      throw e;
+    }
+  }
+
+  private Built read(List<FileLog.Entry> files, Map<String, String> stored, String runId) {
+    String[] paths = files.stream().map(FileLog.Entry::path).toArray(String[]::new);
+    return switch (format) {
+      case "json" -> json(paths, stored, runId);
+      case "csv" -> csv(files, stored, runId);
+      case "parquet" -> parquet(paths, stored, runId);
+      default -> text(paths, runId);
+    };
+  }
+
+  // ---- formats
+
+  private Built text(String[] paths, String runId) {
+    Dataset<Row> lines = spark.read().format("text").load(paths)
+        .select(col("value"), fileColumn());
+    Column error = expr("CASE WHEN octet_length(value) > " + maxRecordBytes
+        + " THEN concat('the line has ', octet_length(value), ' bytes, more than"
+        + " max_record_bytes (" + maxRecordBytes + ")') END");
+    Dataset<Row> checked = lines.withColumn("__error", error)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    return new Built(
+        checked.where("__error IS NULL").select(col("value"), col(METADATA)),
+        rejected(checked, expr("CAST(value AS BINARY)"), runId), null, false, checked,
+        checked::unpersist);
+  }
+
+  private Built json(String[] paths, Map<String, String> stored, String runId) {
+    StructType declared = declared();
+    String evolution = evolution(declared);
+    StructType known = known(declared, stored);
+    Dataset<Row> lines = spark.read().format("text").load(paths)
+        .select(col("value"), fileColumn())
+        .where("length(trim(value)) > 0")
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    StructType schema = known;
+    boolean adds = false;
+    if (known == null || evolution.equals("add")) {
+      Dataset<String> json = lines
+          .where(expr("octet_length(value) <= " + maxRecordBytes
+              + " AND json_object_keys(value) IS NOT NULL"))
+          .select(col("value")).as(org.apache.spark.sql.Encoders.STRING());
+      StructType inferred = hinted(spark.read().option("mode", "DROPMALFORMED").json(json)
+          .schema());
+      schema = known == null ? inferred : KafkaSourceReader.merge(known, inferred);
+      adds = known == null || schema.fields().length > known.fields().length;
+    }
+    boolean rescue = evolution.equals("rescue");
+    StructType withCorrupt = schema.add(CORRUPT, DataTypes.StringType);
+    Dataset<Row> parsed = lines.withColumn("__p", org.apache.spark.sql.functions.from_json(
+        col("value"), withCorrupt, Map.of("mode", "PERMISSIVE",
+            "columnNameOfCorruptRecord", CORRUPT)));
+    Column error = expr("CASE WHEN octet_length(value) > " + maxRecordBytes
+        + " THEN concat('the line has ', octet_length(value), ' bytes, more than"
+        + " max_record_bytes (" + maxRecordBytes + ")')"
+        + " WHEN __p." + CORRUPT + " IS NULL THEN NULL"
+        + " WHEN json_object_keys(value) IS NULL THEN"
+        + " 'not a JSON object: invalid JSON, or JSON that is not {...}'"
+        + " ELSE " + KafkaSourceReader.typeError(schema) + " END");
+    List<Column> columns = new ArrayList<>();
+    for (StructField field : schema.fields()) {
+      columns.add(col("__p." + quote(field.name())).as(field.name()));
+    }
+    if (rescue) {
+      columns.add(KafkaSourceReader.rescued(schema).as(RESCUED));
+    }
+    columns.add(col(METADATA));
+    Dataset<Row> checked = parsed.withColumn("__error", error)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    return new Built(checked.where("__error IS NULL").select(columns.toArray(new Column[0])),
+        rejected(checked, expr("CAST(value AS BINARY)"), runId), schema, adds, checked,
+        () -> {
+          checked.unpersist();
+          lines.unpersist();
+        });
+  }
+
+  private Built parquet(String[] paths, Map<String, String> stored, String runId) {
+    StructType known = known(null, stored);
+    Dataset<Row> data = spark.read().option("mergeSchema", "true").parquet(paths);
+    StructType schema = known == null ? data.schema() : KafkaSourceReader.merge(known, data.schema());
+    boolean adds = known == null || schema.fields().length > known.fields().length;
+    List<Column> columns = new ArrayList<>();
+    for (StructField field : data.schema().fields()) {
+      columns.add(col(quote(field.name())));
+    }
+    columns.add(fileColumn());
+    Dataset<Row> checked = data.select(columns.toArray(new Column[0]))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    return new Built(checked, emptyRejected(runId), schema, adds, checked, checked::unpersist);
+  }
+
+  /**
+   * CSV: files are grouped by their header line and each group is read with a schema named after
+   * it, so columns match by name even when files order them differently or add some.
+   */
+  private Built csv(List<FileLog.Entry> files, Map<String, String> stored, String runId) {
+    boolean header = !call.argument("header").orElse("true").strip().equalsIgnoreCase("false");
+    String delimiter = call.argument("delimiter").orElse(",");
+    StructType declared = declared();
+    String evolution = evolution(declared);
+    StructType known = known(declared, stored);
+    boolean rescue = evolution.equals("rescue");
+    Map<List<String>, List<String>> groups = new LinkedHashMap<>();
+    for (FileLog.Entry file : files) {
+      List<String> names;
+      if (header) {
+        names = headerOf(file.path(), delimiter);
+        if (names == null) {
+          continue; // an empty file: nothing to read
+        }
+      } else {
+        names = null;
+      }
+      groups.computeIfAbsent(names, k -> new ArrayList<>()).add(file.path());
+    }
+    StructType schema = known == null ? new StructType() : known;
+    List<Dataset<Row>> parts = new ArrayList<>();
+    List<Column> errors = new ArrayList<>();
+    for (Map.Entry<List<String>, List<String>> group : groups.entrySet()) {
+      String[] paths = group.getValue().toArray(new String[0]);
+      List<String> names = group.getKey();
+      StructType inferred = null;
+      if (names == null) {
+        if (declared != null) {
+          names = List.of(declared.fieldNames());
+        } else {
+          inferred = csvReader(false, delimiter).option("inferSchema", "true").csv(paths).schema();
+          names = List.of(inferred.fieldNames());
+        }
+      }
+      StructType fileSchema = new StructType();
+      boolean unknown = false;
+      for (String name : names) {
+        unknown |= field(schema, name) == null;
+      }
+      if (unknown && !(declared != null && rescue) && inferred == null) {
+        inferred = csvReader(header, delimiter).option("inferSchema", "true").csv(paths).schema();
+      }
+      inferred = inferred == null ? null : hinted(inferred);
+      for (int i = 0; i < names.size(); i++) {
+        String name = names.get(i);
+        StructField field = field(schema, name);
+        DataType type;
+        if (field != null) {
+          type = field.dataType();
+          name = field.name();
+        } else if (inferred != null && i < inferred.fields().length) {
+          type = inferred.fields()[i].dataType();
+        } else {
+          type = DataTypes.StringType;
+        }
+        fileSchema = fileSchema.add(name, type);
+        if (field == null && (!rescue || known == null)) {
+          schema = schema.add(name, type);
+        }
+      }
+      Dataset<Row> data = csvReader(header, delimiter)
+          .schema(fileSchema.add(CORRUPT, DataTypes.StringType))
+          .option("enforceSchema", "true")
+          .option("mode", "PERMISSIVE")
+          .option("columnNameOfCorruptRecord", CORRUPT)
+          .csv(paths);
+      parts.add(data.select(col("*"), fileColumn()).withColumn("__error",
+          csvError(fileSchema, delimiter, header)));
+    }
+    boolean adds = known == null ? schema.fields().length > 0
+        : schema.fields().length > known.fields().length;
+    if (parts.isEmpty()) {
+      Built empty = empty(stored, runId);
+      return new Built(empty.rows(), empty.rejected(), schema.fields().length == 0 ? null : schema,
+          adds, empty.checked(), empty.release());
+    }
+    List<Dataset<Row>> shaped = new ArrayList<>();
+    for (Dataset<Row> part : parts) {
+      List<Column> columns = new ArrayList<>();
+      List<String> present = List.of(part.columns());
+      for (StructField field : schema.fields()) {
+        columns.add(present.stream().anyMatch(field.name()::equals) ? col(quote(field.name()))
+            : lit(null).cast(field.dataType()).as(field.name()));
+      }
+      if (rescue) {
+        List<String> extras = new ArrayList<>();
+        for (String name : part.columns()) {
+          if (field(schema, name) == null
+              && !List.of(CORRUPT, METADATA, "__error").contains(name)) {
+            extras.add(name);
+          }
+        }
+        columns.add(rescuedColumns(extras).as(RESCUED));
+      }
+      columns.add(col(METADATA));
+      columns.add(col(CORRUPT));
+      columns.add(col("__error"));
+      shaped.add(part.select(columns.toArray(new Column[0])));
+    }
+    Dataset<Row> all = shaped.get(0);
+    for (int i = 1; i < shaped.size(); i++) {
+      all = all.unionByName(shaped.get(i));
+    }
+    Dataset<Row> checked = all.persist(StorageLevel.MEMORY_AND_DISK());
+    List<Column> output = new ArrayList<>();
+    for (StructField field : schema.fields()) {
+      output.add(col(quote(field.name())));
+    }
+    if (rescue) {
+      output.add(col(RESCUED));
+    }
+    output.add(col(METADATA));
+    return new Built(checked.where("__error IS NULL").select(output.toArray(new Column[0])),
+        rejected(checked, expr("CAST(" + CORRUPT + " AS BINARY)"), runId),
+        schema, adds, checked, checked::unpersist);
+  }
+
+  private org.apache.spark.sql.DataFrameReader csvReader(boolean header, String delimiter) {
+    return spark.read().option("header", Boolean.toString(header)).option("sep", delimiter);
+  }
+
+  /** Why a CSV line was rejected: the columns whose values do not have their type, if any. */
+  private static Column csvError(StructType fileSchema, String delimiter, boolean header) {
+    StringBuilder strings = new StringBuilder();
+    for (StructField field : fileSchema.fields()) {
+      strings.append(strings.length() == 0 ? "" : ", ").append(quote(field.name()))
+          .append(" STRING");
+    }
+    String asStrings = "from_csv(" + CORRUPT + ", " + FlowExecutor.literal(strings.toString())
+        + ", map('sep', " + FlowExecutor.literal(delimiter) + "))";
+    StringBuilder fields = new StringBuilder("concat_ws(', '");
+    for (StructField field : fileSchema.fields()) {
+      if (field.dataType().equals(DataTypes.StringType)) {
+        continue;
+      }
+      String name = field.name().replace("'", "\\'");
+      fields.append(", CASE WHEN ").append(asStrings).append(".").append(quote(field.name()))
+          .append(" IS NOT NULL AND ").append(quote(field.name())).append(" IS NULL THEN '")
+          .append(name).append(" (").append(field.dataType().sql()).append(")' END");
+    }
+    fields.append(")");
+    return expr("CASE WHEN " + CORRUPT + " IS NULL THEN NULL ELSE coalesce(concat("
+        + "'values do not match the schema: ', nullif(" + fields + ", '')), 'malformed CSV line:"
+        + " it does not have the " + fileSchema.fields().length + " values of the "
+        + (header ? "header" : "schema") + "') END");
+  }
+
+  /** The values of columns the declared schema lacks, as a JSON object (null when none). */
+  private static Column rescuedColumns(List<String> extras) {
+    if (extras.isEmpty()) {
+      return lit(null).cast(DataTypes.StringType);
+    }
+    StringBuilder map = new StringBuilder("map(");
+    for (int i = 0; i < extras.size(); i++) {
+      map.append(i == 0 ? "" : ", ").append(FlowExecutor.literal(extras.get(i)))
+          .append(", CAST(").append(quote(extras.get(i))).append(" AS STRING)");
+    }
+    map.append(")");
+    String present = "map_filter(" + map + ", (k, v) -> v IS NOT NULL)";
+    return expr("CASE WHEN size(" + present + ") > 0 THEN to_json(" + present + ") END");
+  }
+
+  /** The column names in a CSV file's first line; null for an empty file. */
+  private List<String> headerOf(String file, String delimiter) {
+    Path path = new Path(file);
+    try {
+      FileSystem fs = path.getFileSystem(conf);
+      CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(path);
+      try (InputStream raw = fs.open(path);
+          InputStream in = codec == null ? raw : codec.createInputStream(raw);
+          java.io.BufferedReader reader = new java.io.BufferedReader(
+              new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
+        String line = reader.readLine();
+        if (line == null || line.isBlank()) {
+          return null;
+        }
+        com.univocity.parsers.csv.CsvParserSettings settings =
+            new com.univocity.parsers.csv.CsvParserSettings();
+        settings.getFormat().setDelimiter(delimiter);
+        String[] values = new com.univocity.parsers.csv.CsvParser(settings).parseLine(line);
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < values.length; i++) {
+          String name = values[i] == null || values[i].isBlank() ? "_c" + i : values[i].strip();
+          String unique = name;
+          for (int n = 1; names.contains(unique); n++) {
+            unique = name + "_" + n;
+          }
+          names.add(unique);
+        }
+        return names;
+      }
+    } catch (IOException e) {
+      // read again by Spark, which fails the same way: the file is quarantined as unreadable
+      throw new UncheckedIOException("cannot read the header of " + file + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  // ---- shared
+
+  /** {@code _source_file}: where each row came from. */
+  private static Column fileColumn() {
+    return struct(col("_metadata.file_path").as("path"), col("_metadata.file_name").as("name"),
+        col("_metadata.file_size").as("size"),
+        col("_metadata.file_modification_time").as("modification_time")).as(METADATA);
+  }
+
+  private Dataset<Row> rejected(Dataset<Row> checked, Column raw, String runId) {
+    return checked.where("__error IS NOT NULL").select(
+        lit(call.displayName()).as("_source"),
+        col(METADATA + ".path").as("_position"),
+        lit(null).cast("string").as("_kafka_topic"),
+        lit(null).cast("int").as("_kafka_partition"),
+        lit(null).cast("bigint").as("_kafka_offset"),
+        lit(null).cast("binary").as("_kafka_key"),
+        col(METADATA + ".path").as("_source_file"),
+        raw.as("_raw"),
+        col("__error").as("_error"),
+        lit(runId).as("_run_id"),
+        current_timestamp().as("_quarantined_at"));
+  }
+
+  private static final StructType QUARANTINE = new StructType()
+      .add("_source", DataTypes.StringType)
+      .add("_position", DataTypes.StringType)
+      .add("_kafka_topic", DataTypes.StringType)
+      .add("_kafka_partition", DataTypes.IntegerType)
+      .add("_kafka_offset", DataTypes.LongType)
+      .add("_kafka_key", DataTypes.BinaryType)
+      .add("_source_file", DataTypes.StringType)
+      .add("_raw", DataTypes.BinaryType)
+      .add("_error", DataTypes.StringType)
+      .add("_run_id", DataTypes.StringType);
+
+  private Dataset<Row> emptyRejected(String runId) {
+    return spark.createDataFrame(List.of(), QUARANTINE)
+        .withColumn("_quarantined_at", current_timestamp());
+  }
+
+  /** One quarantine row per file that cannot be read: its bytes when they are few enough. */
+  private Dataset<Row> unreadable(Map<FileLog.Entry, String> files, String runId) {
+    List<Row> rows = new ArrayList<>();
+    for (Map.Entry<FileLog.Entry, String> file : files.entrySet()) {
+      String path = file.getKey().path();
+      byte[] bytes = null;
+      if (file.getKey().size() <= maxRecordBytes) {
+        try (InputStream in = new Path(path).getFileSystem(conf).open(new Path(path))) {
+          bytes = in.readNBytes((int) maxRecordBytes);
+        } catch (IOException e) {
+          bytes = null; // gone or unreadable: the error says so
+        }
+      }
+      rows.add(RowFactory.create(call.displayName(), path, null, null, null, path, null, bytes,
+          "cannot read the file as " + format + ": " + file.getValue(), runId));
+    }
+    return spark.createDataFrame(rows, QUARANTINE)
+        .withColumn("_quarantined_at", current_timestamp());
+  }
+
+  /** A batch without rows, shaped like the source's known schema. */
+  private Built empty(Map<String, String> stored, String runId) {
+    StructType known = format.equals("text") ? new StructType().add("value", DataTypes.StringType)
+        : known(declared(), stored);
+    StructType schema = known == null ? new StructType() : known;
+    if ((format.equals("json") || format.equals("csv")) && evolution(declared()).equals("rescue")) {
+      schema = schema.add(RESCUED, DataTypes.StringType);
+    }
+    schema = schema.add(METADATA, new StructType()
+        .add("path", DataTypes.StringType)
+        .add("name", DataTypes.StringType)
+        .add("size", DataTypes.LongType)
+        .add("modification_time", DataTypes.TimestampType));
+    Dataset<Row> rows = spark.createDataFrame(List.of(), schema);
+    return new Built(rows, emptyRejected(runId), format.equals("text") ? null : known, false,
+        rows, () -> { });
+  }
+
+  private StructType declared() {
+    if (call.argument("schema").isEmpty() || format.equals("parquet") || format.equals("text")) {
+      return null;
+    }
+    return ddl("schema");
+  }
+
+  private StructType ddl(String argument) {
+    try {
+      return StructType.fromDDL(call.argument(argument).orElseThrow());
+    } catch (RuntimeException e) {
+      throw new FlowException(call.positionOf(argument) + ": " + argument + " is not a valid list"
+          + " of columns (e.g. 'id BIGINT, price DECIMAL(10,2)'): "
+          + SparkPipelineParser.firstLine(String.valueOf(e.getMessage())), e);
+    }
+  }
+
+  private String evolution(StructType declared) {
+    return call.argument("schema_evolution").orElse(declared == null ? "add" : "rescue")
+        .strip().toLowerCase(Locale.ROOT);
+  }
+
+  /** The declared schema with the fields earlier batches added; or the learned schema. */
+  private StructType known(StructType declared, Map<String, String> stored) {
+    String learned = stored.get(schemaKey());
+    StructType fromSummary = learned == null ? null : (StructType) DataType.fromJson(learned);
+    if (declared == null) {
+      return fromSummary;
+    }
+    return fromSummary == null ? declared : KafkaSourceReader.merge(declared, fromSummary);
+  }
+
+  /** An inferred schema with the types schema_hints gives (hinted columns it lacks added). */
+  private StructType hinted(StructType inferred) {
+    if (call.argument("schema_hints").isEmpty()) {
+      return inferred;
+    }
+    StructType hints = ddl("schema_hints");
+    StructType result = new StructType();
+    for (StructField field : inferred.fields()) {
+      StructField hint = field(hints, field.name());
+      result = result.add(hint == null ? field : new StructField(field.name(), hint.dataType(),
+          true, field.metadata()));
+    }
+    for (StructField hint : hints.fields()) {
+      if (field(inferred, hint.name()) == null) {
+        result = result.add(hint);
+      }
+    }
+    return result;
+  }
+
+  private static StructField field(StructType schema, String name) {
+    if (schema == null) {
+      return null;
+    }
+    for (StructField field : schema.fields()) {
+      if (field.name().equalsIgnoreCase(name)) {
+        return field;
+      }
+    }
+    return null;
+  }
+
+  private String warehouse() {
+    String warehouse = spark.conf().get(WAREHOUSE_CONF, "");
+    if (warehouse.isBlank()) {
+      throw new FlowException(call.position() + ": cannot keep track of ingested files: the"
+          + " catalog has no warehouse location (" + WAREHOUSE_CONF + ")", null);
+    }
+    return warehouse;
+  }
+
+  /** The catalog's FileIO (HadoopFileIO, or S3FileIO for an S3 warehouse), for the file logs. */
+  private FileIO fileIo() {
+    Map<String, String> properties = new java.util.TreeMap<>();
+    scala.collection.immutable.Map<String, String> all = spark.conf().getAll();
+    scala.jdk.javaapi.CollectionConverters.asJava(all).forEach((key, value) -> {
+      if (key.startsWith(CATALOG_CONF)) {
+        properties.put(key.substring(CATALOG_CONF.length()), value);
+      }
+    });
+    return IOS.computeIfAbsent(properties, p -> CatalogUtil.loadFileIO(
+        p.getOrDefault("io-impl", "org.apache.iceberg.hadoop.HadoopFileIO"), p, conf));
+  }
+
+  private static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String quote(String name) {
+    return "`" + name.replace("`", "``") + "`";
+  }
+}
