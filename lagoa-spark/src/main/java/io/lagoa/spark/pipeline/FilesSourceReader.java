@@ -691,7 +691,8 @@ final class FilesSourceReader {
           bytes = null; // gone or unreadable: the error says so
         }
       }
-      rows.add(RowFactory.create(call.displayName(), path, null, null, null, path, null, bytes,
+      // in the order of QUARANTINE: source, position, four Kafka columns, file, raw, ...
+      rows.add(RowFactory.create(call.displayName(), path, null, null, null, null, path, bytes,
           "cannot read the file as " + format + ": " + file.getValue(), runId));
     }
     return spark.createDataFrame(rows, QUARANTINE)
