@@ -281,9 +281,7 @@ public final class ConfigLoader {
   }
 
   private static Optional<String> closest(String unknown, List<String> known) {
-    return known.stream()
-        .min(Comparator.comparingInt(candidate -> EditDistance.between(candidate, unknown)))
-        .filter(best -> EditDistance.between(best, unknown) <= Math.max(2, unknown.length() / 4));
+    return EditDistance.closest(unknown, known);
   }
 
   private static Set<String> knownTopLevel(String unknown) {

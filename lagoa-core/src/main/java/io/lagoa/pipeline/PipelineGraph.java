@@ -185,18 +185,7 @@ public final class PipelineGraph {
   }
 
   private static String suggest(String name, Collection<String> known) {
-    String best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    for (String candidate : known) {
-      int distance = EditDistance.between(name, candidate);
-      if (distance < bestDistance) {
-        best = candidate;
-        bestDistance = distance;
-      }
-    }
-    return best != null && bestDistance <= Math.max(2, name.length() / 4)
-        ? " (did you mean " + best + "?)"
-        : "";
+    return EditDistance.closest(name, known).map(best -> " (did you mean " + best + "?)").orElse("");
   }
 
   private static void check(Dataset dataset, Map<String, Dataset> byName, List<String> problems) {

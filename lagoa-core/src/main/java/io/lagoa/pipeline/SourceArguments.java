@@ -103,16 +103,7 @@ public final class SourceArguments {
   }
 
   private static String suggestion(String name, List<String> known) {
-    String best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    for (String candidate : known) {
-      int distance = EditDistance.between(name, candidate);
-      if (distance < bestDistance) {
-        best = candidate;
-        bestDistance = distance;
-      }
-    }
-    return bestDistance <= Math.max(2, name.length() / 4) ? " (did you mean " + best + "?)" : "";
+    return EditDistance.closest(name, known).map(best -> " (did you mean " + best + "?)").orElse("");
   }
 
   private static Optional<Problem> problem(SourcePosition position, String message) {

@@ -4,6 +4,17 @@ package io.lagoa.text;
 public final class EditDistance {
   private EditDistance() {}
 
+  /**
+   * The known name closest to a misspelled one, when it is close enough to be what was meant
+   * (at most 2 edits, or a quarter of the name's length).
+   */
+  public static java.util.Optional<String> closest(
+      String name, java.util.Collection<String> known) {
+    return known.stream()
+        .min(java.util.Comparator.comparingInt(candidate -> between(candidate, name)))
+        .filter(best -> between(best, name) <= Math.max(2, name.length() / 4));
+  }
+
   public static int between(String a, String b) {
     int[] previous = new int[b.length() + 1];
     int[] current = new int[b.length() + 1];
