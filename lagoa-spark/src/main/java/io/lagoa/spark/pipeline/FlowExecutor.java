@@ -163,6 +163,10 @@ final class FlowExecutor {
       List<SourceBatch> batches, String queryText) {
     org.apache.spark.sql.Dataset<Row> result = sql(plan.statement(), queryText);
     List<Expectation> rules = dataset.statement().expectations();
+    if (rules.isEmpty() && !dataset.merges()) {
+      return writeUnchecked(dataset, plan, action, before, written, started, commitProperties,
+          batches, result);
+    }
     List<Column> columns = new ArrayList<>();
     for (String name : result.columns()) {
       columns.add(col("`" + name.replace("`", "``") + "`"));
@@ -251,6 +255,42 @@ final class FlowExecutor {
     } finally {
       flagged.unpersist();
     }
+  }
+
+  /**
+   * A flow without expectations writes its query's result straight away: no cached copy to
+   * count and check first (the most expensive step of a large batch). The rows written are the
+   * commit's own count.
+   */
+  private FlowResult writeUnchecked(Dataset dataset, DatasetPlan plan, String action,
+      TableState before, Map<String, List<Long>> written, Instant started,
+      Map<String, String> commitProperties, List<SourceBatch> batches,
+      org.apache.spark.sql.Dataset<Row> result) {
+    Map<String, String> quarantineProperties = new LinkedHashMap<>(commitProperties);
+    quarantineProperties.put(TARGET_SNAPSHOT_PROPERTY, targetSnapshot(dataset));
+    long rejectedRows = writeSourceQuarantine(dataset, action, batches, quarantineProperties,
+        written);
+    OptionalLong after;
+    try {
+      after = write(dataset, plan, action, result, commitProperties, written,
+          batches.stream().anyMatch(SourceBatch::addsColumns));
+    } catch (FlowException e) {
+      throw e.getCause() instanceof Exception cause && !(cause instanceof FlowException)
+          ? located(plan.statement(), plan.statement().engineSql(), cause) : e;
+    }
+    long rows = after.isPresent() ? addedRecords(dataset.name(), after.getAsLong()) : 0;
+    return new FlowResult(dataset.name(), dataset.kind(), action, FlowStatus.SUCCEEDED, started,
+        clock.instant(), rows + rejectedRows, rows, 0, rejectedRows, before.snapshotId(), after,
+        OptionalLong.empty(), List.of(), Optional.empty());
+  }
+
+  /** The rows a commit added, from its snapshot summary. */
+  private long addedRecords(String name, long snapshotId) {
+    Table table = catalog.loadTable(identifier(name));
+    Snapshot snapshot = table.snapshot(snapshotId);
+    String added = snapshot == null || snapshot.summary() == null ? null
+        : snapshot.summary().get("added-records");
+    return added == null ? 0 : Long.parseLong(added);
   }
 
   private static Column anyFailed(List<Expectation> rules, ExpectationPolicy policy) {
