@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
       ChangesCommand.class,
       DemoCommand.class,
       PipelineCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LagoaCommand implements Callable<Integer> {
