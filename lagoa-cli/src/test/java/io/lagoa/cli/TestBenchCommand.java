@@ -24,7 +24,8 @@ class TestBenchCommand {
     CliRunner.Result result = lagoa.run("bench", "generate", "--rows", "5000", "--seed", "7");
     assertThat(result.exitCode()).as(result.toString()).isZero();
     assertThat(result.err())
-        .contains("Generating 5,000 sales (seed 7, layout monthly) into bench.vendas and bench.estoque")
+        .contains(
+            "Generating 5,000 sales (seed 7, layout monthly) into bench.vendas and bench.estoque")
         .contains("Generated 5,000 rows")
         .contains("Next: lagoa bench run");
   }
@@ -38,8 +39,16 @@ class TestBenchCommand {
   void runsTheSuiteWritesTheReportAndComparesTwoRuns() throws Exception {
     CliRunner.Result first =
         lagoa.run(
-            "bench", "run", "--queries", "needle,aggregation", "--warmup", "0", "--runs", "2",
-            "--output", "runs/first");
+            "bench",
+            "run",
+            "--queries",
+            "needle,aggregation",
+            "--warmup",
+            "0",
+            "--runs",
+            "2",
+            "--output",
+            "runs/first");
     assertThat(first.exitCode()).as(first.toString()).isZero();
     assertThat(first.out())
         .contains("query", "median", "files_read", "shuffle", "rows_out")
@@ -56,8 +65,18 @@ class TestBenchCommand {
     assertThat(ImageIO.read(folder.resolve("charts/query-times.png").toFile())).isNotNull();
 
     CliRunner.Result second =
-        lagoa.run("bench", "run", "--queries", "needle,aggregation", "--warmup", "0", "--runs", "1",
-            "--output", "runs/second", "--json");
+        lagoa.run(
+            "bench",
+            "run",
+            "--queries",
+            "needle,aggregation",
+            "--warmup",
+            "0",
+            "--runs",
+            "1",
+            "--output",
+            "runs/second",
+            "--json");
     assertThat(second.exitCode()).as(second.toString()).isZero();
     JsonNode json = new ObjectMapper().readTree(second.out());
     assertThat(json.get("suite").asText()).isEqualTo("sales");
@@ -66,9 +85,12 @@ class TestBenchCommand {
     assertThat(queries.get(1).get("metrics").get("rows_out").asLong()).isEqualTo(1);
     assertThat(json.get("dataset").get("seed").asText()).isEqualTo("7");
 
-    CliRunner.Result compare = lagoa.run("bench", "compare", "runs/first", "runs/second/results.json");
+    CliRunner.Result compare =
+        lagoa.run("bench", "compare", "runs/first", "runs/second/results.json");
     assertThat(compare.exitCode()).as(compare.toString()).isZero();
-    assertThat(compare.out()).contains("base", "new", "ratio", "verdict").containsPattern("needle .*x");
+    assertThat(compare.out())
+        .contains("base", "new", "ratio", "verdict")
+        .containsPattern("needle .*x");
     assertThat(compare.err()).contains("Overall (geometric mean of the ratios): ");
 
     CliRunner.Result csv =
@@ -86,9 +108,22 @@ class TestBenchCommand {
   void matrixRunsEachCombinationInItsOwnJvmAndSaysWhichWins() throws Exception {
     CliRunner.Result result =
         lagoa.run(
-            "bench", "run", "--queries", "aggregation", "--warmup", "0", "--runs", "1",
-            "--cores", "1", "--memory", "700m", "--shuffle-partitions", "1,3",
-            "--output", "runs/matrix");
+            "bench",
+            "run",
+            "--queries",
+            "aggregation",
+            "--warmup",
+            "0",
+            "--runs",
+            "1",
+            "--cores",
+            "1",
+            "--memory",
+            "700m",
+            "--shuffle-partitions",
+            "1,3",
+            "--output",
+            "runs/matrix");
     assertThat(result.exitCode()).as(result.toString()).isZero();
     assertThat(result.err())
         .contains("in 2 combinations, each in its own JVM")
@@ -119,7 +154,8 @@ class TestBenchCommand {
 
     CliRunner.Result size = lagoa.run("bench", "generate", "--size", "1XB");
     assertThat(size.exitCode()).isEqualTo(2);
-    assertThat(size.err()).startsWith("error: cannot read --size '1XB': expected a number with a unit");
+    assertThat(size.err())
+        .startsWith("error: cannot read --size '1XB': expected a number with a unit");
 
     CliRunner.Result both = lagoa.run("bench", "generate", "--size", "1GB", "--rows", "10");
     assertThat(both.exitCode()).isEqualTo(2);
