@@ -75,7 +75,7 @@ final class BenchCommand implements Callable<Integer> {
   @Command(
       name = "generate",
       description = {
-        "Generate benchmark tables in the lakehouse, deterministically from a seed.",
+        "Generate benchmark tables in the lakehouse, the same rows for the same seed.",
         "sales: <namespace>.vendas (id, produto, valor, quantidade, data, ano, mes, dia; one row",
         "per sale in 2023, skewed products, seasonal dates) and <namespace>.estoque (produto,",
         "preco, armazem). tpch: the 8 TPC-H tables at a scale factor.",
@@ -263,10 +263,10 @@ final class BenchCommand implements Callable<Integer> {
   @Command(
       name = "run",
       description = {
-        "Run a query suite against the generated tables: warm-up runs, then measured runs;",
-        "prints median/min/max time and Spark's metrics (files and bytes read, shuffle bytes,",
-        "rows) per query, and writes results.json, report.md, report.html and charts/ to",
-        "--output. Any of --memory, --cores, --shuffle-partitions, --layouts, --sorts,",
+        "Run a query suite on the generated tables and report times and Spark's metrics.",
+        "Warm-up runs, then measured runs; prints median/min/max time and Spark's metrics",
+        "(files and bytes read, shuffle bytes, rows) per query, and writes results.json,",
+        "report.md, report.html and charts/ to --output. Any of --memory, --cores, --shuffle-partitions, --layouts, --sorts,",
         "--file-sizes, --row-group-sizes (or --matrix alone) runs every combination in its own",
         "JVM and says which wins."
       },
@@ -642,9 +642,9 @@ final class BenchCommand implements Callable<Integer> {
   @Command(
       name = "compare",
       description = {
-        "Compare two results files (or folders holding results.json): per query, the ratio of",
-        "median times NEW/BASE; above 1 is slower. Slower by more than --threshold is flagged",
-        "as a regression."
+        "Compare two runs: per query, the ratio of median times, and regressions.",
+        "BASE and NEW are results.json files or folders holding one. Ratio is NEW/BASE: above",
+        "1 is slower; slower by more than --threshold percent is flagged as a regression."
       },
       mixinStandardHelpOptions = true)
   static final class Compare implements Callable<Integer> {

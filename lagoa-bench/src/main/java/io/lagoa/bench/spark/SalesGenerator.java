@@ -6,15 +6,12 @@ import io.lagoa.error.LagoaException;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -114,10 +111,15 @@ public final class SalesGenerator {
     }
 
     int tasks = tasks(options.rows());
-    String view = "lagoa_bench_segments_" + Long.toHexString(System.nanoTime());
-    segments(options.rows(), tasks).createOrReplaceTempView(view);
+    long bucket = bucketWidth(options.rows());
+    String view = "lagoa_bench_days_" + Long.toHexString(System.nanoTime());
+    dayBoundaries(dayCounts(options.rows()), bucket).createOrReplaceTempView(view);
     try {
-      spark.sql("INSERT INTO " + options.vendas() + " " + vendasQuery(view, options.seed()));
+      spark.sql(
+          "INSERT INTO "
+              + options.vendas()
+              + " "
+              + vendasQuery(view, options.rows(), tasks, bucket, options.seed()));
     } finally {
       spark.catalog().dropTempView(view);
     }
@@ -177,17 +179,14 @@ public final class SalesGenerator {
 
   /** A product's list price: 2.00 to 499.99, fixed by the product number and the seed. */
   private static String listPrice(String product, long seed) {
-    return "CAST(2 + pmod(xxhash64("
-        + product
-        + ", "
-        + seed
-        + "L, 7), 49800) / 100.0 AS DECIMAL(10,2))";
+    return "((200 + pmod(xxhash64(" + product + ", " + seed + "L, 7), 49800)) / 100.0D)";
   }
 
   static String estoqueQuery(long seed) {
     return "SELECT concat('PROD_', p) AS produto, "
+        + "CAST("
         + listPrice("p", seed)
-        + " AS preco, element_at(array('Sao Paulo', 'Rio de Janeiro', 'Belo Horizonte',"
+        + " AS DECIMAL(10,2)) AS preco, element_at(array('Sao Paulo', 'Rio de Janeiro', 'Belo Horizonte',"
         + " 'Curitiba', 'Recife'), CAST(pmod(xxhash64(p, "
         + seed
         + "L, 8), 5) AS INT) + 1) AS armazem"
@@ -196,90 +195,77 @@ public final class SalesGenerator {
         + ", 1, 1))";
   }
 
-  static String vendasQuery(String segments, long seed) {
+  static String vendasQuery(String days, long rows, int tasks, long bucket, long seed) {
     return "SELECT id, produto, valor, quantidade, data, year(data) AS ano, month(data) AS mes,"
         + " day(data) AS dia FROM ("
         + " SELECT id, data, concat('PROD_', p) AS produto, q AS quantidade,"
-        + " CAST(round(CAST("
+        // cents as a long, then a decimal: far cheaper than rounding a double to a decimal
+        + " CAST(CAST(floor("
         + listPrice("p", seed)
-        + " AS DOUBLE) * q * (0.85D + 0.3D * u3), 2) AS DECIMAL(12,2)) AS valor"
-        + " FROM ("
+        + " * q * (0.85D + 0.3D * u3) * 100 + 0.5D) AS BIGINT) AS DECIMAL(14,0)) * 0.01BD"
+        + " AS valor FROM ("
         + " SELECT id, data,"
-        // a power law: the k-th best-selling product sells about k^-0.6 times the first
         + " CAST(floor("
         + PRODUCTS
-        + " * pow("
-        + uniform("id", seed, 1)
-        + ", 2.5D)) AS INT) AS p,"
-        + " least(50, 1 + CAST(floor(-ln(1.0D - "
-        + uniform("id", seed, 2)
-        + ") * 1.5D) AS INT)) AS q, "
-        + uniform("id", seed, 3)
-        + " AS u3"
-        + " FROM (SELECT first_id + k AS id, date_add(DATE'"
+        + " * u1 * u1) AS INT) AS p,"
+        + " least(50, 1 + CAST(floor(-ln(1.0D - u2) * 1.5D) AS INT)) AS q, u3 FROM ("
+        + " SELECT /*+ BROADCAST(d) */ r.id, date_add(DATE'"
         + YEAR
-        + "-01-01', day) AS data FROM "
-        + segments
-        + " LATERAL VIEW explode(sequence(0L, cnt - 1L)) AS k)))";
+        + "-01-01', d.day) AS data, "
+        + uniform("r.id", seed, 1)
+        + " AS u1, "
+        + uniform("r.id", seed, 2)
+        + " AS u2, "
+        + uniform("r.id", seed, 3)
+        + " AS u3 FROM range(1, "
+        + (rows + 1)
+        + ", 1, "
+        + tasks
+        + ") r JOIN "
+        + days
+        + " d ON r.id DIV "
+        + bucket
+        + " = d.bucket AND r.id BETWEEN d.first_id AND d.last_id)))";
+  }
+
+  /** Ids per bucket of the day-boundaries table: about 4,096 buckets in all. */
+  static long bucketWidth(long rows) {
+    return Math.max(1, (rows + 4095) / 4096);
   }
 
   /**
-   * Contiguous runs of ids, one Spark partition per task, each run cut at day boundaries: (task,
-   * day of year from 0, first id, count).
+   * The ids of each day, keyed by every bucket of ids ({@code id DIV width}) they touch, so the
+   * join on bucket finds the one or two days an id can belong to: (bucket, day, first, last).
    */
-  private org.apache.spark.sql.Dataset<Row> segments(long rows, int tasks) {
-    long[] perDay = dayCounts(rows);
-    List<long[]> segments = segmentsOf(perDay, tasks);
-    long[][] plan = segments.toArray(new long[0][]);
+  private org.apache.spark.sql.Dataset<Row> dayBoundaries(long[] perDay, long width) {
+    List<Row> rows = new ArrayList<>();
+    for (long[] range : dayRanges(perDay, width)) {
+      rows.add(RowFactory.create(range[0], (int) range[1], range[2], range[3]));
+    }
     StructType schema =
         new StructType()
-            .add("task", DataTypes.IntegerType)
+            .add("bucket", DataTypes.LongType)
             .add("day", DataTypes.IntegerType)
             .add("first_id", DataTypes.LongType)
-            .add("cnt", DataTypes.LongType);
-    JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    // parallelize gives slice i exactly element i when there are as many elements as slices.
-    JavaRDD<Row> rdd =
-        context
-            .parallelize(IntStream.range(0, tasks).boxed().toList(), tasks)
-            .flatMap(task -> rowsOf(plan, task));
-    return spark.createDataFrame(rdd, schema);
+            .add("last_id", DataTypes.LongType);
+    return spark.createDataFrame(rows, schema);
   }
 
-  private static Iterator<Row> rowsOf(long[][] plan, int task) {
-    List<Row> rows = new ArrayList<>();
-    for (long[] segment : plan) {
-      if (segment[0] == task) {
-        rows.add(RowFactory.create((int) segment[0], (int) segment[1], segment[2], segment[3]));
+  /** (bucket, day, first id, last id) for every bucket each day's ids touch; ids start at 1. */
+  static List<long[]> dayRanges(long[] perDay, long width) {
+    List<long[]> ranges = new ArrayList<>();
+    long first = 1;
+    for (int day = 0; day < perDay.length; day++) {
+      if (perDay[day] == 0) {
+        continue;
       }
-    }
-    return rows.iterator();
-  }
-
-  /** Splits ids 1..rows into {@code tasks} equal runs, each cut where the day changes. */
-  static List<long[]> segmentsOf(long[] perDay, int tasks) {
-    long rows = 0;
-    for (long count : perDay) {
-      rows += count;
-    }
-    List<long[]> segments = new ArrayList<>();
-    long dayStart = 1;
-    int day = 0;
-    for (int task = 0; task < tasks; task++) {
-      long from = 1 + rows * task / tasks;
-      long to = rows * (task + 1) / tasks; // inclusive
-      long next = from;
-      while (next <= to) {
-        while (dayStart + perDay[day] <= next) {
-          dayStart += perDay[day];
-          day++;
-        }
-        long end = Math.min(to, dayStart + perDay[day] - 1);
-        segments.add(new long[] {task, day, next, end - next + 1});
-        next = end + 1;
+      long last = first + perDay[day] - 1;
+      for (long bucket = first / width; bucket <= last / width; bucket++) {
+        ranges.add(new long[] {bucket, day, first, last});
       }
+      first = last + 1;
     }
-    return segments;
+    return ranges;
   }
 
   /** Sales per day of the year: seasonality by month and weekday, and a few special days. */
