@@ -72,7 +72,7 @@ sleep 30  # start-up and catching up with what was sent meanwhile
 START_MS=$(($(date +%s%3N)))
 sleep "$SECONDS_AT_RATE"
 END_MS=$(($(date +%s%3N)))
-kill -INT $PRODUCER; wait $PRODUCER || true
+kill -TERM $PRODUCER; wait $PRODUCER || true  # background jobs ignore SIGINT
 sleep 5; kill -TERM $RUNNER; wait $RUNNER || true
 tail -3 "$WORK/continuous.err"
 ./lagoa sql "WITH added AS (

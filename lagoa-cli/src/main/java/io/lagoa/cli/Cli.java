@@ -39,6 +39,11 @@ public final class Cli implements AutoCloseable {
     this.configFile = file;
   }
 
+  /** The --config file given on the command line, resolved; null when none was given. */
+  public Path configFile() {
+    return configFile == null ? null : resolve(configFile.toString());
+  }
+
   public Map<String, String> env() {
     return env;
   }

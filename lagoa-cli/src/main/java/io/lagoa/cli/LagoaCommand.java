@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
       PipelineCommand.class,
       ProduceCommand.class,
       DevCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LagoaCommand implements Callable<Integer> {

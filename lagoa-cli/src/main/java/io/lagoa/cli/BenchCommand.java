@@ -1,0 +1,898 @@
+package io.lagoa.cli;
+
+import io.lagoa.bench.BenchQuery;
+import io.lagoa.bench.BenchResults;
+import io.lagoa.bench.Comparison;
+import io.lagoa.bench.Configuration;
+import io.lagoa.bench.DataSize;
+import io.lagoa.bench.Layout;
+import io.lagoa.bench.Matrix;
+import io.lagoa.bench.QueryMetrics;
+import io.lagoa.bench.QueryRun;
+import io.lagoa.bench.ReportWriter;
+import io.lagoa.bench.ResultsFile;
+import io.lagoa.bench.Suite;
+import io.lagoa.bench.spark.BenchRun;
+import io.lagoa.bench.spark.MatrixRunner;
+import io.lagoa.bench.spark.QueryRunner;
+import io.lagoa.bench.spark.SalesGenerator;
+import io.lagoa.bench.spark.TpchGenerator;
+import io.lagoa.cli.output.OutputFormat;
+import io.lagoa.cli.output.OutputOptions;
+import io.lagoa.cli.output.ProgressDisplay;
+import io.lagoa.cli.output.Values;
+import io.lagoa.error.ErrorCode;
+import io.lagoa.error.LagoaException;
+import io.lagoa.spark.SparkSql;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "bench",
+    description = {
+      "Measure how fast this lakehouse is, and what layout and settings buy:",
+      "generate data (sales or TPC-H), run a query suite, compare two runs. See docs/bench.md."
+    },
+    mixinStandardHelpOptions = true,
+    subcommands = {
+      BenchCommand.Generate.class,
+      BenchCommand.Run.class,
+      BenchCommand.Compare.class,
+      BenchCommand.Report.class
+    })
+final class BenchCommand implements Callable<Integer> {
+  private final Cli cli;
+
+  BenchCommand(Cli cli) {
+    this.cli = cli;
+  }
+
+  @Override
+  public Integer call() {
+    new picocli.CommandLine(this).usage(cli.out());
+    return 0;
+  }
+
+  static String defaultNamespace(Suite suite) {
+    return suite == Suite.SALES ? "bench" : "tpch";
+  }
+
+  @Command(
+      name = "generate",
+      description = {
+        "Generate benchmark tables in the lakehouse, the same rows for the same seed.",
+        "sales: <namespace>.vendas (id, produto, valor, quantidade, data, ano, mes, dia; one row",
+        "per sale in 2023, skewed products, seasonal dates) and <namespace>.estoque (produto,",
+        "preco, armazem). tpch: the 8 TPC-H tables at a scale factor.",
+        "Replaces only tables it made itself (property lagoa.bench=true)."
+      },
+      mixinStandardHelpOptions = true)
+  static final class Generate implements Callable<Integer> {
+    private final Cli cli;
+
+    @Option(
+        names = "--suite",
+        paramLabel = "SUITE",
+        defaultValue = "sales",
+        description = "sales or tpch (default: ${DEFAULT-VALUE}).")
+    String suite;
+
+    static final class Amount {
+      @Option(names = "--rows", paramLabel = "N", description = "Sales rows to generate.")
+      Long rows;
+
+      @Option(
+          names = "--size",
+          paramLabel = "SIZE",
+          description = "About this much data on disk, e.g. 100MB or 1GB (default: 1GB).")
+      String size;
+    }
+
+    @ArgGroup(exclusive = true)
+    Amount amount = new Amount();
+
+    @Option(
+        names = "--seed",
+        defaultValue = "42",
+        description = "Same seed, same rows (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(
+        names = "--scale-factor",
+        paramLabel = "SF",
+        defaultValue = "1",
+        description =
+            "TPC-H scale factor; 1 is about 6 million lineitems (default: ${DEFAULT-VALUE}).")
+    double scaleFactor;
+
+    @Option(
+        names = "--namespace",
+        paramLabel = "NAME",
+        description = "Namespace of the tables (default: bench for sales, tpch for tpch).")
+    String namespace;
+
+    @Option(
+        names = "--layout",
+        defaultValue = "monthly",
+        description =
+            "monthly: PARTITIONED BY months(data); daily: PARTITIONED BY ano, mes, dia"
+                + " (default: ${DEFAULT-VALUE}).")
+    String layout;
+
+    @Option(
+        names = "--sort",
+        defaultValue = "none",
+        description =
+            "Sort rows within each partition by id, produto, valor or data; none keeps"
+                + " arrival order (default: ${DEFAULT-VALUE}).")
+    String sort;
+
+    @Option(
+        names = "--file-size",
+        paramLabel = "SIZE",
+        description = "Target data file size (write.target-file-size-bytes; default Iceberg's).")
+    String fileSize;
+
+    @Option(
+        names = "--row-group-size",
+        paramLabel = "SIZE",
+        description =
+            "Parquet row-group size (write.parquet.row-group-size-bytes; default Iceberg's).")
+    String rowGroupSize;
+
+    Generate(Cli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+      Suite chosen = Suite.parse(suite);
+      String ns = namespace == null ? defaultNamespace(chosen) : namespace;
+      PrintWriter err = cli.err();
+      if (chosen == Suite.TPCH) {
+        if (amount.rows != null || amount.size != null) {
+          throw new LagoaException(
+              ErrorCode.INVALID_ARGUMENT,
+              "cannot use --rows or --size with --suite tpch: TPC-H's size is --scale-factor");
+        }
+        SparkSql sql = startSpark(cli);
+        err.println(
+            "Generating TPC-H at scale factor " + scaleFactor + " into namespace " + ns + ":");
+        long started = System.nanoTime();
+        long[] tableStarted = {0};
+        String[] current = {null};
+        long rows;
+        try (ProgressDisplay.Handle ignored = ProgressDisplay.start("tpch", sql.progress())) {
+          rows =
+              new TpchGenerator(sql.session(), cli.catalog())
+                  .generate(
+                      scaleFactor,
+                      ns,
+                      table -> {
+                        finishTable(err, current[0], tableStarted[0]);
+                        current[0] = table;
+                        tableStarted[0] = System.nanoTime();
+                      });
+        }
+        finishTable(err, current[0], tableStarted[0]);
+        err.println(
+            "Generated "
+                + count(rows)
+                + " rows in "
+                + Values.seconds(System.nanoTime() - started)
+                + ". Next: lagoa bench run --suite tpch"
+                + (ns.equals("tpch") ? "" : " --namespace " + ns));
+        return 0;
+      }
+      long rows =
+          amount.rows != null
+              ? amount.rows
+              : SalesGenerator.rowsForBytes(
+                  DataSize.parse(amount.size == null ? "1GB" : amount.size, "--size"));
+      Layout chosenLayout =
+          new Layout(
+              Layout.Partitioning.parse(layout),
+              sort,
+              size(fileSize, "--file-size"),
+              size(rowGroupSize, "--row-group-size"));
+      SalesGenerator.Options options = new SalesGenerator.Options(rows, seed, ns, chosenLayout);
+      // Checked through the Iceberg API before Spark starts, so a conflict fails in a second.
+      io.lagoa.bench.spark.BenchTables.checkOwnership(
+          cli.catalog(), options.vendas(), "generate " + options.vendas());
+      io.lagoa.bench.spark.BenchTables.checkOwnership(
+          cli.catalog(), options.estoque(), "generate " + options.estoque());
+      SparkSql sql = startSpark(cli);
+      err.println(
+          "Generating "
+              + count(rows)
+              + " sales (seed "
+              + seed
+              + ", layout "
+              + chosenLayout.label()
+              + ") into "
+              + options.vendas()
+              + " and "
+              + options.estoque()
+              + "...");
+      err.flush();
+      long started = System.nanoTime();
+      SalesGenerator.Generated generated;
+      try (ProgressDisplay.Handle ignored = ProgressDisplay.start("generate", sql.progress())) {
+        generated = new SalesGenerator(sql.session(), cli.catalog()).generate(options);
+      }
+      long nanos = System.nanoTime() - started;
+      err.println(
+          "Generated "
+              + count(generated.rows())
+              + " rows, "
+              + DataSize.format(generated.bytes())
+              + " in "
+              + generated.dataFiles()
+              + " data files, in "
+              + Values.seconds(nanos)
+              + String.format(
+                  Locale.ROOT, " (%,.0f rows/s).", generated.rows() / Math.max(nanos / 1e9, 1e-3)));
+      err.println("Next: lagoa bench run" + (ns.equals("bench") ? "" : " --namespace " + ns));
+      err.flush();
+      return 0;
+    }
+
+    private static void finishTable(PrintWriter err, String table, long started) {
+      if (table != null) {
+        err.println("  " + table + "  " + Values.seconds(System.nanoTime() - started));
+        err.flush();
+      }
+    }
+  }
+
+  @Command(
+      name = "run",
+      description = {
+        "Run a query suite on the generated tables and report times and Spark's metrics.",
+        "Warm-up runs, then measured runs; prints median/min/max time and Spark's metrics",
+        "(files and bytes read, shuffle bytes, rows) per query, and writes results.json,",
+        "report.md, report.html and charts/ to --output. Any of --memory, --cores, --shuffle-partitions, --layouts, --sorts,",
+        "--file-sizes, --row-group-sizes (or --matrix alone) runs every combination in its own",
+        "JVM and says which wins."
+      },
+      mixinStandardHelpOptions = true)
+  static final class Run implements Callable<Integer> {
+    private final Cli cli;
+
+    @Option(
+        names = "--suite",
+        paramLabel = "SUITE",
+        defaultValue = "sales",
+        description = "sales or tpch (default: ${DEFAULT-VALUE}).")
+    String suite;
+
+    @Option(
+        names = "--namespace",
+        paramLabel = "NAME",
+        description = "Namespace of the tables (default: bench for sales, tpch for tpch).")
+    String namespace;
+
+    @Option(
+        names = "--queries",
+        paramLabel = "NAMES",
+        description = "Only these queries, comma-separated (default: all of the suite).")
+    String queries;
+
+    @Option(
+        names = "--warmup",
+        defaultValue = "1",
+        description = "Unmeasured runs of each query first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(
+        names = "--runs",
+        defaultValue = "3",
+        description = "Measured runs of each query (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(
+        names = "--output",
+        paramLabel = "DIR",
+        description =
+            "Folder for results.json and the report (default: bench-results/<suite>-<time>).")
+    Path output;
+
+    @Option(
+        names = "--matrix",
+        description =
+            "Run every combination of the lists below, each in its own JVM. Alone: shuffle"
+                + " partitions <cores> and 200, and (sales) layouts monthly and daily.")
+    boolean matrix;
+
+    @Option(
+        names = "--memory",
+        split = ",",
+        paramLabel = "HEAP",
+        description = "JVM heaps, e.g. 2g,4g.")
+    List<String> memory = new ArrayList<>();
+
+    @Option(
+        names = "--cores",
+        split = ",",
+        paramLabel = "N",
+        description = "Spark task slots, e.g. 1,2.")
+    List<Integer> cores = new ArrayList<>();
+
+    @Option(
+        names = "--shuffle-partitions",
+        split = ",",
+        paramLabel = "N",
+        description = "spark.sql.shuffle.partitions values, e.g. 2,200.")
+    List<Integer> shufflePartitions = new ArrayList<>();
+
+    @Option(names = "--layouts", split = ",", paramLabel = "LAYOUT", description = "monthly,daily.")
+    List<String> layouts = new ArrayList<>();
+
+    @Option(names = "--sorts", split = ",", paramLabel = "COLUMN", description = "e.g. none,valor.")
+    List<String> sorts = new ArrayList<>();
+
+    @Option(
+        names = "--file-sizes",
+        split = ",",
+        paramLabel = "SIZE",
+        description = "e.g. 32MB,512MB.")
+    List<String> fileSizes = new ArrayList<>();
+
+    @Option(
+        names = "--row-group-sizes",
+        split = ",",
+        paramLabel = "SIZE",
+        description = "e.g. 8MB,128MB.")
+    List<String> rowGroupSizes = new ArrayList<>();
+
+    @Mixin OutputOptions output2;
+
+    Run(Cli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+      Suite chosen = Suite.parse(suite);
+      String ns = namespace == null ? defaultNamespace(chosen) : namespace;
+      List<BenchQuery> selected = chosen.select(queries);
+      if (warmup < 0 || runs < 1) {
+        throw new LagoaException(
+            ErrorCode.INVALID_ARGUMENT,
+            "cannot run with --warmup "
+                + warmup
+                + " and --runs "
+                + runs
+                + ": warm-up must be 0 or more and runs 1 or more");
+      }
+      Matrix plan = matrix(chosen);
+      BenchRun.Request request = new BenchRun.Request(chosen, ns, selected, warmup, runs, null);
+      Path folder =
+          output != null
+              ? cli.resolve(output.toString())
+              : cli.resolve(
+                  "bench-results/"
+                      + chosen.label()
+                      + "-"
+                      + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+      // Before Spark starts: missing tables fail in a second with the command that makes them.
+      checkTables(chosen, ns);
+      PrintWriter err = cli.err();
+      String startedAt = Instant.now().toString();
+      SparkSql sql = startSpark(cli);
+      BenchRun run = new BenchRun(sql.session(), cli.catalog(), request);
+      List<Configuration> configurations;
+      if (plan == null) {
+        err.println(
+            "Running the "
+                + chosen.label()
+                + " suite: "
+                + selected.size()
+                + " queries, "
+                + warmup
+                + " warm-up and "
+                + runs
+                + " measured runs each.");
+        err.flush();
+        configurations =
+            List.of(run.run("default", run.sessionSettings(), new QueryPrinter(err, sql)));
+      } else {
+        configurations = runMatrix(plan, request, sql, folder, err);
+      }
+      BenchResults results =
+          new BenchResults(
+              BenchResults.FORMAT_VERSION,
+              chosen.label(),
+              startedAt,
+              BenchRun.environment(sql.session()),
+              run.dataset(),
+              warmup,
+              runs,
+              configurations);
+      ReportWriter.Written written = ReportWriter.write(results, folder);
+      print(results);
+      err.println(
+          "Report: " + folder.resolve("report.html") + " (and report.md, results.json, charts/)");
+      if (written.chartProblem() != null) {
+        err.println("warning: " + written.chartProblem());
+      }
+      err.flush();
+      return 0;
+    }
+
+    private void checkTables(Suite chosen, String ns) {
+      List<String> tables =
+          chosen == Suite.SALES
+              ? List.of(ns + "." + SalesGenerator.VENDAS, ns + "." + SalesGenerator.ESTOQUE)
+              : TpchGenerator.tableNames().stream().map(table -> ns + "." + table).toList();
+      for (String table : tables) {
+        io.lagoa.bench.spark.BenchTables.require(
+            cli.catalog(), table, BenchRun.generateCommand(chosen, ns));
+      }
+    }
+
+    /** The matrix asked for, or null for a single run. */
+    private Matrix matrix(Suite chosen) {
+      boolean layoutAxes =
+          !layouts.isEmpty()
+              || !sorts.isEmpty()
+              || !fileSizes.isEmpty()
+              || !rowGroupSizes.isEmpty();
+      boolean any =
+          matrix
+              || layoutAxes
+              || !memory.isEmpty()
+              || !cores.isEmpty()
+              || !shufflePartitions.isEmpty();
+      if (!any) {
+        return null;
+      }
+      if (chosen == Suite.TPCH && layoutAxes) {
+        throw new LagoaException(
+            ErrorCode.INVALID_ARGUMENT,
+            "cannot vary --layouts, --sorts, --file-sizes or --row-group-sizes for the tpch suite:"
+                + " they change the sales table's layout; vary --memory, --cores or"
+                + " --shuffle-partitions");
+      }
+      List<String> heaps = memory.stream().map(Matrix::checkMemory).toList();
+      for (int value : cores) {
+        positive(value, "--cores");
+      }
+      for (int value : shufflePartitions) {
+        positive(value, "--shuffle-partitions");
+      }
+      List<Integer> partitions = new ArrayList<>(shufflePartitions);
+      List<Layout> chosenLayouts = new ArrayList<>();
+      if (chosen == Suite.SALES && layoutAxes) {
+        chosenLayouts.addAll(
+            Matrix.layouts(
+                (layouts.isEmpty() ? List.of("monthly") : layouts)
+                    .stream().map(Layout.Partitioning::parse).toList(),
+                sorts.isEmpty() ? List.of("none") : sorts,
+                sizes(fileSizes, "--file-sizes"),
+                sizes(rowGroupSizes, "--row-group-sizes")));
+      }
+      boolean onlyFlag = !layoutAxes && memory.isEmpty() && cores.isEmpty() && partitions.isEmpty();
+      if (onlyFlag) {
+        partitions.add(cli.config().spark().shufflePartitions());
+        if (!partitions.contains(200)) {
+          partitions.add(200);
+        }
+        if (chosen == Suite.SALES) {
+          chosenLayouts.addAll(
+              Matrix.layouts(
+                  List.of(Layout.Partitioning.MONTHLY, Layout.Partitioning.DAILY),
+                  List.of("none"),
+                  List.of(OptionalLong.empty()),
+                  List.of(OptionalLong.empty())));
+        }
+      }
+      Matrix result = new Matrix(heaps, cores, partitions, chosenLayouts);
+      result.combinations(); // checks the count now, before anything starts
+      return result;
+    }
+
+    private List<Configuration> runMatrix(
+        Matrix plan, BenchRun.Request request, SparkSql sql, Path folder, PrintWriter err) {
+      int total = plan.combinations().size();
+      err.println(
+          "Running the "
+              + request.suite().label()
+              + " suite in "
+              + total
+              + " combinations, each in its own JVM ("
+              + request.queries().size()
+              + " queries, "
+              + warmup
+              + " warm-up and "
+              + runs
+              + " measured runs each). Logs: "
+              + folder.resolve("matrix"));
+      err.flush();
+      long[] started = {0};
+      return new MatrixRunner(sql.session(), cli.catalog())
+          .run(
+              request,
+              plan,
+              new MatrixRunner.Launch(
+                  cli.env(), cli.workingDir(), cli.configFile(), folder.resolve("matrix")),
+              new MatrixRunner.Listener() {
+                @Override
+                public void preparing(Layout layout, boolean reused) {
+                  started[0] = System.nanoTime();
+                  err.print(
+                      "layout "
+                          + layout.label()
+                          + (reused
+                              ? ": copy from an earlier run still current"
+                              : ": copying vendas..."));
+                  err.flush();
+                }
+
+                @Override
+                public void prepared(Layout layout) {
+                  err.println("  " + Values.seconds(System.nanoTime() - started[0]));
+                  err.flush();
+                }
+
+                @Override
+                public void started(Matrix.Combination combination, int number, int total) {
+                  started[0] = System.nanoTime();
+                  err.print("[" + number + "/" + total + "] " + combination.name());
+                  err.flush();
+                }
+
+                @Override
+                public void finished(Configuration configuration) {
+                  err.println(
+                      String.format(
+                          Locale.ROOT,
+                          "  geomean %.3f s, total %s",
+                          configuration.geometricMeanMillis() / 1000,
+                          Values.seconds(System.nanoTime() - started[0])));
+                  err.flush();
+                }
+              });
+    }
+
+    private void print(BenchResults results) {
+      OutputFormat format = output2.format();
+      if (format == OutputFormat.JSON) {
+        cli.out().println(ResultsFile.toJson(results));
+        cli.out().flush();
+        return;
+      }
+      boolean human = format == OutputFormat.TABLE;
+      boolean several = results.configurations().size() > 1;
+      List<String> columns = new ArrayList<>();
+      if (several) {
+        columns.add("configuration");
+      }
+      columns.addAll(
+          Arrays.asList(
+              "query",
+              human ? "median" : "median_ms",
+              human ? "min" : "min_ms",
+              human ? "max" : "max_ms",
+              "files_read",
+              "files_skipped",
+              human ? "bytes_read" : "bytes_read",
+              "rows_scanned",
+              human ? "shuffle" : "shuffle_bytes",
+              "rows_out"));
+      List<List<Object>> rows = new ArrayList<>();
+      for (Configuration configuration : results.configurations()) {
+        for (QueryRun query : configuration.queries()) {
+          QueryMetrics m = query.metrics();
+          List<Object> row = new ArrayList<>();
+          if (several) {
+            row.add(configuration.name());
+          }
+          row.add(query.query());
+          row.add(human ? secondsText(query.medianMillis()) : query.medianMillis());
+          row.add(human ? secondsText(query.minMillis()) : query.minMillis());
+          row.add(human ? secondsText(query.maxMillis()) : query.maxMillis());
+          row.add(m.filesRead());
+          row.add(m.filesSkipped());
+          row.add(human ? Values.bytes(m.bytesRead()) : m.bytesRead());
+          row.add(m.rowsScanned());
+          row.add(human ? Values.bytes(m.shuffleBytes()) : m.shuffleBytes());
+          row.add(m.rowsOut());
+          rows.add(row);
+        }
+      }
+      cli.printer().print(columns, rows, format, cli.out());
+      if (several && human) {
+        cli.out().println();
+        cli.out().println("Which wins (lowest median per query; overall: lowest geometric mean):");
+        List<List<Object>> winners = new ArrayList<>();
+        for (String query : results.queryNames()) {
+          Configuration best = results.fastestFor(query).orElseThrow();
+          winners.add(
+              List.of(
+                  query, best.name(), secondsText(best.query(query).orElseThrow().medianMillis())));
+        }
+        Configuration overall = results.fastestOverall().orElseThrow();
+        winners.add(
+            List.of(
+                "overall",
+                overall.name(),
+                String.format(
+                    Locale.ROOT, "geomean %.3f s", overall.geometricMeanMillis() / 1000)));
+        cli.printer().print(List.of("query", "fastest", "median"), winners, format, cli.out());
+      }
+    }
+  }
+
+  @Command(
+      name = "compare",
+      description = {
+        "Compare two runs: per query, the ratio of median times, and regressions.",
+        "BASE and NEW are results.json files or folders holding one. Ratio is NEW/BASE: above",
+        "1 is slower; slower by more than --threshold percent is flagged as a regression."
+      },
+      mixinStandardHelpOptions = true)
+  static final class Compare implements Callable<Integer> {
+    private final Cli cli;
+
+    @Parameters(index = "0", paramLabel = "BASE", description = "The baseline results.json.")
+    Path baseline;
+
+    @Parameters(index = "1", paramLabel = "NEW", description = "The results.json to judge.")
+    Path candidate;
+
+    @Option(
+        names = "--threshold",
+        paramLabel = "PERCENT",
+        defaultValue = "10",
+        description =
+            "Slower by more than this many percent is a regression (default: ${DEFAULT-VALUE}).")
+    double threshold;
+
+    @Option(
+        names = "--fail-on-regression",
+        description = "Exit 1 when any query regressed (for CI).")
+    boolean failOnRegression;
+
+    @Mixin OutputOptions output;
+
+    Compare(Cli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+      if (!(threshold > 0) || threshold >= 1000) {
+        throw new LagoaException(
+            ErrorCode.INVALID_ARGUMENT,
+            "cannot compare with --threshold "
+                + threshold
+                + ": give a percentage above 0, e.g. 10");
+      }
+      BenchResults before = ResultsFile.read(resultsFile(cli, baseline));
+      BenchResults after = ResultsFile.read(resultsFile(cli, candidate));
+      if (!before.suite().equals(after.suite())) {
+        throw new LagoaException(
+            ErrorCode.INVALID_ARGUMENT,
+            "cannot compare a "
+                + before.suite()
+                + " run with a "
+                + after.suite()
+                + " run: "
+                + baseline
+                + " and "
+                + candidate
+                + " measured different suites");
+      }
+      Comparison comparison = Comparison.of(before, after, threshold / 100);
+      if (comparison.lines().isEmpty()) {
+        throw new LagoaException(
+            ErrorCode.INVALID_ARGUMENT,
+            "cannot compare "
+                + baseline
+                + " and "
+                + candidate
+                + ": they have no query (and configuration) in common");
+      }
+      boolean human = output.format() == OutputFormat.TABLE;
+      boolean several =
+          comparison.lines().stream().anyMatch(line -> !line.configuration().isEmpty());
+      List<String> columns = new ArrayList<>();
+      if (several) {
+        columns.add("configuration");
+      }
+      columns.addAll(
+          List.of(
+              "query", human ? "base" : "base_ms", human ? "new" : "new_ms", "ratio", "verdict"));
+      List<List<Object>> rows = new ArrayList<>();
+      for (Comparison.Line line : comparison.lines()) {
+        List<Object> row = new ArrayList<>();
+        if (several) {
+          row.add(line.configuration());
+        }
+        row.add(line.query());
+        row.add(human ? secondsText(line.baselineMillis()) : line.baselineMillis());
+        row.add(human ? secondsText(line.candidateMillis()) : line.candidateMillis());
+        row.add(human ? ratioText(line.ratio()) : round(line.ratio()));
+        row.add(line.verdict().label());
+        rows.add(row);
+      }
+      cli.printer().print(columns, rows, output.format(), cli.out());
+      PrintWriter err = cli.err();
+      err.println(
+          "Overall (geometric mean of the ratios): "
+              + ratioText(comparison.overallRatio())
+              + (comparison.overallRatio() > 1 ? " (slower)" : " (faster or the same)"));
+      if (!comparison.onlyInBaseline().isEmpty()) {
+        err.println("Only in " + baseline + ": " + String.join(", ", comparison.onlyInBaseline()));
+      }
+      if (!comparison.onlyInCandidate().isEmpty()) {
+        err.println(
+            "Only in " + candidate + ": " + String.join(", ", comparison.onlyInCandidate()));
+      }
+      List<Comparison.Line> regressions = comparison.regressions();
+      if (!regressions.isEmpty()) {
+        err.println(
+            regressions.size()
+                + (regressions.size() == 1 ? " regression" : " regressions")
+                + " (slower by more than "
+                + fmt(threshold)
+                + "%): "
+                + String.join(
+                    ", ",
+                    regressions.stream()
+                        .map(line -> line.query() + " " + ratioText(line.ratio()))
+                        .toList()));
+      }
+      err.flush();
+      return failOnRegression && !regressions.isEmpty() ? 1 : 0;
+    }
+  }
+
+  @Command(
+      name = "report",
+      description = "Write report.md, report.html and charts/ again from a results.json.",
+      mixinStandardHelpOptions = true)
+  static final class Report implements Callable<Integer> {
+    private final Cli cli;
+
+    @Parameters(
+        index = "0",
+        paramLabel = "RESULTS",
+        description = "A results.json (or its folder).")
+    Path results;
+
+    @Option(
+        names = "--output",
+        paramLabel = "DIR",
+        description = "Folder for the report (default: the results file's folder).")
+    Path output;
+
+    Report(Cli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+      Path file = resultsFile(cli, results);
+      BenchResults read = ResultsFile.read(file);
+      Path folder =
+          output == null ? file.toAbsolutePath().getParent() : cli.resolve(output.toString());
+      ReportWriter.Written written = ReportWriter.write(read, folder);
+      for (Path path : written.files()) {
+        cli.out().println(path);
+      }
+      if (written.chartProblem() != null) {
+        cli.err().println("warning: " + written.chartProblem());
+      }
+      cli.out().flush();
+      return 0;
+    }
+  }
+
+  /** A results file, or the results.json inside a folder. */
+  static Path resultsFile(Cli cli, Path given) {
+    Path path = cli.resolve(given.toString());
+    return Files.isDirectory(path) ? path.resolve("results.json") : path;
+  }
+
+  static SparkSql startSpark(Cli cli) {
+    long started = System.nanoTime();
+    SparkSql sql = cli.sql();
+    cli.err().println("Spark started in " + Values.seconds(System.nanoTime() - started));
+    cli.err().flush();
+    return sql;
+  }
+
+  static OptionalLong size(String text, String option) {
+    return text == null ? OptionalLong.empty() : OptionalLong.of(DataSize.parse(text, option));
+  }
+
+  static List<OptionalLong> sizes(List<String> texts, String option) {
+    if (texts.isEmpty()) {
+      return List.of(OptionalLong.empty());
+    }
+    return texts.stream()
+        .map(text -> text.equalsIgnoreCase("default") ? OptionalLong.empty() : size(text, option))
+        .toList();
+  }
+
+  static void positive(int value, String option) {
+    if (value < 1) {
+      throw new LagoaException(
+          ErrorCode.INVALID_ARGUMENT,
+          "cannot use " + option + " " + value + ": give numbers of 1 or more");
+    }
+  }
+
+  /** Prints each query's line when it finishes; a task bar while it runs (on a terminal). */
+  private static final class QueryPrinter implements QueryRunner.Listener {
+    private final PrintWriter err;
+    private final SparkSql sql;
+    private ProgressDisplay.Handle display;
+    private String prefix;
+
+    QueryPrinter(PrintWriter err, SparkSql sql) {
+      this.err = err;
+      this.sql = sql;
+    }
+
+    @Override
+    public void started(BenchQuery query, int number, int total) {
+      // The whole line is printed when the query ends: the bar would erase a partial one.
+      prefix = String.format(Locale.ROOT, "[%d/%d] %-17s", number, total, query.name());
+      display = ProgressDisplay.start(prefix.strip(), sql.progress());
+    }
+
+    @Override
+    public void finished(QueryRun run) {
+      display.close();
+      err.println(
+          prefix
+              + String.format(
+                  Locale.ROOT,
+                  " median %s (min %s, max %s), %,d files, %s read",
+                  secondsText(run.medianMillis()),
+                  secondsText(run.minMillis()),
+                  secondsText(run.maxMillis()),
+                  run.metrics().filesRead(),
+                  Values.bytes(run.metrics().bytesRead())));
+      err.flush();
+    }
+  }
+
+  static String secondsText(double millis) {
+    return String.format(Locale.ROOT, "%.3f s", millis / 1000);
+  }
+
+  static String ratioText(double ratio) {
+    return Double.isNaN(ratio) ? "n/a" : String.format(Locale.ROOT, "%.2fx", ratio);
+  }
+
+  static double round(double value) {
+    return Math.round(value * 1000) / 1000.0;
+  }
+
+  static String fmt(double value) {
+    return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
+  }
+
+  static String count(long value) {
+    return String.format(Locale.ROOT, "%,d", value);
+  }
+}
