@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -395,6 +396,7 @@ final class BenchCommand implements Callable<Integer> {
       PrintWriter err = cli.err();
       String startedAt = Instant.now().toString();
       SparkSql sql = startSpark(cli);
+      Map<String, String> environment = BenchRun.environment(sql.session());
       BenchRun run = new BenchRun(sql.session(), cli.catalog(), request);
       List<Configuration> configurations;
       if (plan == null) {
@@ -414,12 +416,13 @@ final class BenchCommand implements Callable<Integer> {
       } else {
         configurations = runMatrix(plan, request, sql, folder, err);
       }
+      environment.put("load_average_end", BenchRun.loadAverage());
       BenchResults results =
           new BenchResults(
               BenchResults.FORMAT_VERSION,
               chosen.label(),
               startedAt,
-              BenchRun.environment(sql.session()),
+              environment,
               run.dataset(),
               warmup,
               runs,
