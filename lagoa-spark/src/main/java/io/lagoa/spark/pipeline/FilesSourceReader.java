@@ -1,11 +1,14 @@
 package io.lagoa.spark.pipeline;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.struct;
 
+import io.lagoa.catalog.CatalogProperties;
 import io.lagoa.pipeline.SourceCall;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,6 +40,8 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.FileInfo;
+import org.apache.iceberg.io.SupportsPrefixOperations;
 import org.apache.iceberg.util.SnapshotUtil;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -76,6 +81,9 @@ final class FilesSourceReader {
   private static final String CATALOG_CONF = "spark.sql.catalog.lagoa.";
   private static final Logger LOG = LoggerFactory.getLogger(FilesSourceReader.class);
   private static final Map<Map<String, String>, FileIO> IOS = new ConcurrentHashMap<>();
+  private static final java.util.Set<String> OBJECT_STORE_SCHEMES = java.util.Set.of("s3", "s3a");
+  private static final String S3_KEYS = "storage.s3.endpoint, storage.s3.region,"
+      + " storage.s3.access-key-id and storage.s3.secret-access-key";
 
   private final SparkSession spark;
   private final Catalog catalog;
@@ -86,6 +94,13 @@ final class FilesSourceReader {
   private final Path root;
   private final String hash;
   private final Configuration conf;
+  /** Iceberg's S3FileIO for an {@code s3://} or {@code s3a://} folder; null for the others. */
+  private final FileIO objectStore;
+  /** An object store batch's files, downloaded for Spark: original path to local path. */
+  private final Map<String, String> staged = new LinkedHashMap<>();
+  /** The batch's files in the order of the numbered folders they are staged in. */
+  private final List<String> stagedOrder = new ArrayList<>();
+  private java.nio.file.Path staging;
 
   FilesSourceReader(SparkSession spark, Catalog catalog, SourceCall call,
       java.nio.file.Path pipelineFolder, String target) {
@@ -102,16 +117,24 @@ final class FilesSourceReader {
     String resolved = uri || java.nio.file.Path.of(written).isAbsolute() || pipelineFolder == null
         ? written : pipelineFolder.resolve(written).normalize().toString();
     Path path = new Path(resolved);
-    try {
-      this.root = path.getFileSystem(conf).makeQualified(path);
-    } catch (IOException e) {
-      String scheme = path.toUri().getScheme();
-      throw new FlowException(call.positionOf("path") + ": cannot read folder " + written + ": "
-          + (scheme != null && scheme.startsWith("s3")
-              ? "read_files reads local and Hadoop file systems; reading S3 needs Hadoop's S3A"
-                  + " file system (hadoop-aws), which this distribution does not ship yet. Copy"
-                  + " or sync the files to a local folder and read that"
-              : e.getMessage()), e);
+    String scheme = path.toUri().getScheme();
+    if (scheme != null && OBJECT_STORE_SCHEMES.contains(scheme.toLowerCase(Locale.ROOT))) {
+      // Spark has no S3 file system here (hadoop-aws is not shipped): the folder is listed and
+      // its files downloaded through Iceberg's S3FileIO, which Lagoa uses for S3 anyway.
+      if (path.toUri().getAuthority() == null || path.toUri().getAuthority().isBlank()) {
+        throw new FlowException(call.positionOf("path") + ": cannot read folder " + written
+            + ": it names no bucket; write it as " + scheme + "://bucket/prefix", null);
+      }
+      this.root = path;
+      this.objectStore = objectStoreIo();
+    } else {
+      try {
+        this.root = path.getFileSystem(conf).makeQualified(path);
+      } catch (IOException e) {
+        throw new FlowException(call.positionOf("path") + ": cannot read folder " + written + ": "
+            + e.getMessage(), e);
+      }
+      this.objectStore = null;
     }
     this.hash = sha256(root.toString()).substring(0, 16);
   }
@@ -136,7 +159,15 @@ final class FilesSourceReader {
    */
   SourceBatch read(Map<String, String> stored, Map<String, String> pending, String runId,
       boolean whole) {
-    FileSystem fs = fileSystem();
+    return read(stored, pending, runId, whole, false);
+  }
+
+  /**
+   * As {@link #read(Map, Map, String, boolean)}; with {@code dryRun} no file log is written (a
+   * {@code --dry-run} writes nothing, and a log no commit points to would be garbage).
+   */
+  SourceBatch read(Map<String, String> stored, Map<String, String> pending, String runId,
+      boolean whole, boolean dryRun) {
     Map<String, String> last = whole ? Map.of() : positionOf(stored);
     String logLocation = last.get(positionKey());
     FileIO io = whole ? null : fileIo();
@@ -155,10 +186,10 @@ final class FilesSourceReader {
       }
     }
     if (files == null) {
-      files = newFiles(fs, ingested, whole);
+      files = newFiles(ingested, whole);
     }
     Map<String, String> positions = new LinkedHashMap<>();
-    if (!whole && !files.isEmpty() && position == null) {
+    if (!whole && !dryRun && !files.isEmpty() && position == null) {
       position = FileLog.write(io, FileLog.newLocation(warehouse(), target), root.toString(),
           ingested, files);
     }
@@ -168,24 +199,36 @@ final class FilesSourceReader {
       positions.put(positionKey(), logLocation);
     }
     String description = "files:" + root + " (" + files.size() + " new files)";
-    Built built = readAll(files, last, runId);
+    Built built;
+    try {
+      built = readAll(files, last, runId);
+    } catch (RuntimeException e) {
+      deleteStaging();
+      throw e;
+    }
     if (built.schema() != null) {
       positions.put(schemaKey(), built.schema().json());
     }
     LOG.debug("{}", description);
+    Runnable release = staging == null ? built.release() : () -> {
+      try {
+        built.release().run();
+      } finally {
+        deleteStaging();
+      }
+    };
     return new SourceBatch(built.rows(), built.rejected(), positions, !files.isEmpty(),
-        built.addsColumns(), description, built.release());
+        built.addsColumns(), description, release);
   }
 
   /** How many files the target holds and how many wait in the folder. */
   record Progress(long ingested, long waiting) {}
 
   Progress progress(Map<String, String> stored) {
-    FileSystem fs = fileSystem();
     Map<String, String> last = positionOf(stored);
     FileLog.Ingested ingested = FileLog.load(fileIo(), target + " " + positionKey(),
         last.get(positionKey()));
-    return new Progress(ingested.paths().size(), newFiles(fs, ingested, true).size());
+    return new Progress(ingested.paths().size(), newFiles(ingested, true).size());
   }
 
   /**
@@ -229,9 +272,20 @@ final class FilesSourceReader {
   }
 
   /** Files not ingested yet, oldest first; at most max_files_per_batch unless whole. */
-  private List<FileLog.Entry> newFiles(FileSystem fs, FileLog.Ingested ingested, boolean whole) {
+  private List<FileLog.Entry> newFiles(FileLog.Ingested ingested, boolean whole) {
     Optional<PathMatcher> pattern = call.argument("file_pattern")
         .map(glob -> FileSystems.getDefault().getPathMatcher("glob:" + glob.strip()));
+    List<FileLog.Entry> found = objectStore != null ? listObjects(ingested, pattern)
+        : listFiles(fileSystem(), ingested, pattern);
+    found.sort(Comparator.comparingLong(FileLog.Entry::modified)
+        .thenComparing(FileLog.Entry::path));
+    long max = whole ? Long.MAX_VALUE : call.argument("max_files_per_batch")
+        .map(v -> Long.parseLong(v.strip())).orElse(DEFAULT_MAX_FILES);
+    return found.size() > max ? new ArrayList<>(found.subList(0, (int) max)) : found;
+  }
+
+  private List<FileLog.Entry> listFiles(FileSystem fs, FileLog.Ingested ingested,
+      Optional<PathMatcher> pattern) {
     List<FileLog.Entry> found = new ArrayList<>();
     int rootDepth = root.depth();
     try {
@@ -255,11 +309,122 @@ final class FilesSourceReader {
       throw new FlowException(call.positionOf("path") + ": cannot list folder " + root + ": "
           + e.getMessage(), e);
     }
-    found.sort(Comparator.comparingLong(FileLog.Entry::modified)
-        .thenComparing(FileLog.Entry::path));
-    long max = whole ? Long.MAX_VALUE : call.argument("max_files_per_batch")
-        .map(v -> Long.parseLong(v.strip())).orElse(DEFAULT_MAX_FILES);
-    return found.size() > max ? new ArrayList<>(found.subList(0, (int) max)) : found;
+    return found;
+  }
+
+  /**
+   * Lists an object store folder through S3FileIO (one ListObjectsV2 request per 1000 keys):
+   * every object under {@code <folder>/}, with its size and last-modified time.
+   */
+  private List<FileLog.Entry> listObjects(FileLog.Ingested ingested,
+      Optional<PathMatcher> pattern) {
+    if (!(objectStore instanceof SupportsPrefixOperations prefixes)) {
+      throw new FlowException(call.positionOf("path") + ": cannot list folder " + root + ": "
+          + objectStore.getClass().getName() + " cannot list objects", null);
+    }
+    String prefix = root + "/";
+    String scheme = root.toUri().getScheme();
+    List<FileLog.Entry> found = new ArrayList<>();
+    try {
+      for (FileInfo info : prefixes.listPrefix(prefix)) {
+        // S3FileIO names objects with its own scheme; keep the one the folder was written with
+        String location = info.location();
+        int separator = location.indexOf("://");
+        location = separator < 0 ? location : scheme + location.substring(separator);
+        if (!location.startsWith(prefix)) {
+          continue;
+        }
+        String relative = location.substring(prefix.length());
+        if (relative.isEmpty() || relative.endsWith("/") || hidden(relative)) {
+          continue; // a folder marker, or a hidden or unfinished file
+        }
+        String name = relative.substring(relative.lastIndexOf('/') + 1);
+        if (pattern.isPresent() && !pattern.get().matches(java.nio.file.Path.of(name))) {
+          continue;
+        }
+        if (!ingested.paths().contains(location)) {
+          found.add(new FileLog.Entry(location, info.size(), info.createdAtMillis()));
+        }
+      }
+    } catch (RuntimeException e) {
+      throw storeError("list", e);
+    }
+    return found;
+  }
+
+  /** {@link #hidden(Path, int)} for an object key relative to the folder. */
+  static boolean hidden(String relative) {
+    String[] names = relative.split("/");
+    String name = names[names.length - 1];
+    if (name.endsWith(".tmp") || name.endsWith(".crc") || name.endsWith(".COPYING")
+        || name.endsWith(".inprogress")) {
+      return true;
+    }
+    for (String part : names) {
+      if (part.startsWith(".") || part.startsWith("_")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The object store cannot be used at all (wrong endpoint, bucket or credentials): the batch
+   * fails, naming the folder and the settings to check, and nothing is written.
+   */
+  private FlowException storeError(String action, Throwable e) {
+    String message = storeMessage(e);
+    String text = message.toLowerCase(Locale.ROOT);
+    String hint;
+    if (text.contains("nosuchbucket") || text.contains("bucket does not exist")) {
+      hint = "the bucket " + root.toUri().getAuthority() + " does not exist: fix the folder's"
+          + " bucket, or create it (and check storage.s3.endpoint names the right store)";
+    } else if (text.contains("status code: 403") || text.contains("accessdenied")
+        || text.contains("invalidaccesskeyid") || text.contains("signaturedoesnotmatch")) {
+      hint = "check storage.s3.access-key-id and storage.s3.secret-access-key, and that they may"
+          + " list and read the bucket";
+    } else if (text.contains("unable to load region")) {
+      hint = "set storage.s3.region (or AWS_REGION)";
+    } else if (text.contains("unable to load credentials")) {
+      hint = "set storage.s3.access-key-id and storage.s3.secret-access-key (or"
+          + " AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)";
+    } else {
+      hint = "check that the store is reachable and " + S3_KEYS;
+    }
+    return new FlowException(call.positionOf("path") + ": cannot " + action + " folder " + root
+        + " on S3: " + message + "; " + hint + " (in lagoa.yaml, or LAGOA_STORAGE_S3_*)", e);
+  }
+
+  /** Whether a failure to download one object is the store's (it fails every file alike). */
+  private static boolean storeDown(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      String name = cause.getClass().getName();
+      String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
+      if (name.equals("software.amazon.awssdk.core.exception.SdkClientException")
+          || name.endsWith("ApiCallTimeoutException") || message.contains("nosuchbucket")
+          || message.contains("invalidaccesskeyid") || message.contains("signaturedoesnotmatch")
+          || message.contains("unable to execute http request")) {
+        return true;
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  /** The AWS SDK's own message names the host and the S3 error code; the root cause's is terse. */
+  private static String storeMessage(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause.getClass().getName().startsWith("software.amazon.awssdk.")
+          && cause.getMessage() != null) {
+        return SparkPipelineParser.firstLine(cause.getMessage());
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return SparkPipelineParser.firstLine(rootCause(e));
   }
 
   /** Hidden or unfinished: a name (of the file or a folder below the root) starting with . or _. */
@@ -289,6 +454,112 @@ final class FilesSourceReader {
     if (files.isEmpty()) {
       return empty(stored, runId);
     }
+    if (objectStore == null) {
+      return readLocal(files, stored, runId);
+    }
+    Map<FileLog.Entry, String> missing = stage(files);
+    if (missing.isEmpty()) {
+      return readLocal(files, stored, runId);
+    }
+    if (missing.size() == files.size() && files.size() > 1) {
+      throw new FlowException(call.position() + ": cannot read files of " + root + ": none of"
+          + " the " + files.size() + " new files could be downloaded, e.g. "
+          + missing.values().iterator().next() + "; check " + S3_KEYS, null);
+    }
+    LOG.warn("files:{}: {} files cannot be downloaded and are quarantined: {}", root,
+        missing.size(), missing);
+    List<FileLog.Entry> rest = new ArrayList<>(files);
+    rest.removeAll(missing.keySet());
+    Built good = rest.isEmpty() ? empty(stored, runId) : readLocal(rest, stored, runId);
+    return new Built(good.rows(), good.rejected().unionByName(unreadable(missing, runId)),
+        good.schema(), good.addsColumns(), good.checked(), good.release());
+  }
+
+  /**
+   * Downloads an object store batch into a new local folder, file i as {@code <folder>/i/<name>}
+   * (the name keeps its extension, so compressed files are still recognized, and the folder's
+   * number leads back to the object). Returns the files that cannot be downloaded (gone, access
+   * denied), with why; fails the batch when the store itself cannot be reached.
+   */
+  private Map<FileLog.Entry, String> stage(List<FileLog.Entry> files) {
+    java.nio.file.Path base = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+    try {
+      java.nio.file.Files.createDirectories(base);
+      staging = java.nio.file.Files.createTempDirectory(base, "lagoa-read-files-");
+    } catch (IOException e) {
+      throw new FlowException(call.position() + ": cannot read files of " + root + ": cannot"
+          + " create a local folder to download them to under " + base + " (java.io.tmpdir): "
+          + e.getMessage(), e);
+    }
+    Map<FileLog.Entry, String> missing = new LinkedHashMap<>();
+    for (int i = 0; i < files.size(); i++) {
+      FileLog.Entry file = files.get(i);
+      stagedOrder.add(file.path());
+      java.nio.file.Path local = staging.resolve(Integer.toString(i))
+          .resolve(stagedName(file.path()));
+      try {
+        java.nio.file.Files.createDirectories(local.getParent());
+        try (InputStream in = objectStore.newInputFile(file.path()).newStream()) {
+          java.nio.file.Files.copy(in, local);
+        }
+        java.nio.file.Files.setLastModifiedTime(local,
+            java.nio.file.attribute.FileTime.fromMillis(file.modified()));
+        staged.put(file.path(), "file:" + local.toAbsolutePath());
+      } catch (IOException | RuntimeException e) {
+        if (storeDown(e)) {
+          throw storeError("read", e);
+        }
+        missing.put(file, "cannot download " + file.path() + ": " + storeMessage(e));
+      }
+    }
+    LOG.debug("files:{}: downloaded {} files to {}", root, staged.size(), staging);
+    return missing;
+  }
+
+  /**
+   * The name a file is staged under: its own, with the characters Spark would take for a glob or
+   * Hadoop for a URI replaced, and never hidden (Spark skips names starting with . or _).
+   */
+  static String stagedName(String path) {
+    String name = path.substring(path.lastIndexOf('/') + 1)
+        .replaceAll("[^\\p{L}\\p{N}._=+-]", "_");
+    return name.startsWith(".") || name.startsWith("_") || name.isEmpty() ? "f" + name : name;
+  }
+
+  private void deleteStaging() {
+    java.nio.file.Path folder = staging;
+    if (folder == null) {
+      return;
+    }
+    staging = null;
+    try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(folder)) {
+      for (java.nio.file.Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.deleteIfExists(path);
+      }
+    } catch (IOException | UncheckedIOException e) {
+      LOG.warn("files:{}: cannot delete the downloaded files in {}: {}", root, folder,
+          e.getMessage());
+    }
+  }
+
+  /** A message with the downloaded copies' paths replaced by their objects' (what users know). */
+  private String shown(String message) {
+    String result = message;
+    for (Map.Entry<String, String> file : staged.entrySet()) {
+      String local = file.getValue().substring("file:".length());
+      for (String form : List.of("file://" + local, "file:" + local, local)) {
+        result = result.replace(form, file.getKey());
+      }
+    }
+    return result;
+  }
+
+  /** Where Spark reads a file: the file itself, or its downloaded copy. */
+  private String localPath(FileLog.Entry file) {
+    return staged.getOrDefault(file.path(), file.path());
+  }
+
+  private Built readLocal(List<FileLog.Entry> files, Map<String, String> stored, String runId) {
     try {
       return materialized(read(files, stored, runId));
     } catch (FlowException e) {
@@ -303,14 +574,14 @@ final class FilesSourceReader {
         } catch (FlowException flow) {
           throw flow;
         } catch (Exception one) {
-          unreadable.put(file, SparkPipelineParser.firstLine(rootCause(one)));
+          unreadable.put(file, shown(SparkPipelineParser.firstLine(rootCause(one))));
         }
       }
       // When every file fails on its own the cause is likely not the files (a full disk, a
       // store that is down): fail the batch, to be retried, rather than quarantine them all.
       if (unreadable.isEmpty() || (unreadable.size() == files.size() && files.size() > 1)) {
         throw new FlowException(call.position() + ": cannot read files of " + root + ": "
-            + SparkPipelineParser.firstLine(rootCause(e)), e);
+            + shown(SparkPipelineParser.firstLine(rootCause(e))), e);
       }
       LOG.warn("files:{}: {} files cannot be read and are quarantined: {}", root,
           unreadable.size(), unreadable);
@@ -344,7 +615,7 @@ final class FilesSourceReader {
   }
 
   private Built read(List<FileLog.Entry> files, Map<String, String> stored, String runId) {
-    String[] paths = files.stream().map(FileLog.Entry::path).toArray(String[]::new);
+    String[] paths = files.stream().map(this::localPath).toArray(String[]::new);
     return switch (format) {
       case "json" -> json(paths, stored, runId);
       case "csv" -> csv(files, stored, runId);
@@ -449,14 +720,14 @@ final class FilesSourceReader {
     for (FileLog.Entry file : files) {
       List<String> names;
       if (header) {
-        names = headerOf(file.path(), delimiter);
+        names = headerOf(localPath(file), delimiter);
         if (names == null) {
           continue; // an empty file: nothing to read
         }
       } else {
         names = null;
       }
-      groups.computeIfAbsent(names, k -> new ArrayList<>()).add(file.path());
+      groups.computeIfAbsent(names, k -> new ArrayList<>()).add(localPath(file));
     }
     StructType schema = known == null ? new StructType() : known;
     List<Dataset<Row>> parts = new ArrayList<>();
@@ -639,9 +910,25 @@ final class FilesSourceReader {
 
   // ---- shared
 
-  /** {@code _source_file}: where each row came from. */
-  private static Column fileColumn() {
-    return struct(col("_metadata.file_path").as("path"), col("_metadata.file_name").as("name"),
+  /**
+   * {@code _source_file}: where each row came from. A downloaded file's path and name are its
+   * object's, found by the number of the folder it was staged in.
+   */
+  private Column fileColumn() {
+    Column path = col("_metadata.file_path");
+    Column name = col("_metadata.file_name");
+    if (!staged.isEmpty()) {
+      List<Column> paths = new ArrayList<>();
+      List<Column> names = new ArrayList<>();
+      for (String original : stagedOrder) {
+        paths.add(lit(original));
+        names.add(lit(original.substring(original.lastIndexOf('/') + 1)));
+      }
+      Column index = regexp_extract(path, "/([0-9]+)/[^/]*$", 1).cast("int");
+      path = array(paths.toArray(new Column[0])).getItem(index);
+      name = array(names.toArray(new Column[0])).getItem(index);
+    }
+    return struct(path.as("path"), name.as("name"),
         col("_metadata.file_size").as("size"),
         col("_metadata.file_modification_time").as("modification_time")).as(METADATA);
   }
@@ -684,16 +971,20 @@ final class FilesSourceReader {
     for (Map.Entry<FileLog.Entry, String> file : files.entrySet()) {
       String path = file.getKey().path();
       byte[] bytes = null;
-      if (file.getKey().size() <= maxRecordBytes) {
-        try (InputStream in = new Path(path).getFileSystem(conf).open(new Path(path))) {
+      String local = localPath(file.getKey());
+      boolean present = objectStore == null || staged.containsKey(path);
+      if (present && file.getKey().size() <= maxRecordBytes) {
+        try (InputStream in = new Path(local).getFileSystem(conf).open(new Path(local))) {
           bytes = in.readNBytes((int) maxRecordBytes);
         } catch (IOException e) {
           bytes = null; // gone or unreadable: the error says so
         }
       }
       // in the order of QUARANTINE: source, position, four Kafka columns, file, raw, ...
+      String error = present ? "cannot read the file as " + format + ": " + file.getValue()
+          : file.getValue();
       rows.add(RowFactory.create(call.displayName(), path, null, null, null, null, path, bytes,
-          "cannot read the file as " + format + ": " + file.getValue(), runId));
+          error, runId));
     }
     return spark.createDataFrame(rows, QUARANTINE)
         .withColumn("_quarantined_at", current_timestamp());
@@ -792,6 +1083,28 @@ final class FilesSourceReader {
 
   /** The catalog's FileIO (HadoopFileIO, or S3FileIO for an S3 warehouse), for the file logs. */
   private FileIO fileIo() {
+    Map<String, String> properties = catalogProperties();
+    return IOS.computeIfAbsent(properties, p -> CatalogUtil.loadFileIO(
+        p.getOrDefault("io-impl", "org.apache.iceberg.hadoop.HadoopFileIO"), p, conf));
+  }
+
+  /**
+   * S3FileIO with the catalog's S3 settings (the storage.s3 keys), for an S3 folder: the same
+   * instance as the catalog's when the warehouse is on S3 too.
+   */
+  private FileIO objectStoreIo() {
+    Map<String, String> properties = catalogProperties();
+    properties.put("io-impl", CatalogProperties.S3_FILE_IO);
+    try {
+      return IOS.computeIfAbsent(properties,
+          p -> CatalogUtil.loadFileIO(CatalogProperties.S3_FILE_IO, p, conf));
+    } catch (RuntimeException | LinkageError e) {
+      throw new FlowException(call.positionOf("path") + ": cannot read folder " + root + ": cannot"
+          + " open the S3 client " + CatalogProperties.S3_FILE_IO + ": " + rootCause(e), e);
+    }
+  }
+
+  private Map<String, String> catalogProperties() {
     Map<String, String> properties = new java.util.TreeMap<>();
     scala.collection.immutable.Map<String, String> all = spark.conf().getAll();
     scala.jdk.javaapi.CollectionConverters.asJava(all).forEach((key, value) -> {
@@ -799,8 +1112,7 @@ final class FilesSourceReader {
         properties.put(key.substring(CATALOG_CONF.length()), value);
       }
     });
-    return IOS.computeIfAbsent(properties, p -> CatalogUtil.loadFileIO(
-        p.getOrDefault("io-impl", "org.apache.iceberg.hadoop.HadoopFileIO"), p, conf));
+    return properties;
   }
 
   private static String sha256(String text) {

@@ -91,7 +91,7 @@ final class FlowExecutor {
     views.ensure(dataset, this);
     List<SourceBatch> batches = new ArrayList<>();
     try {
-      check(dataset, plan, queryText(plan, "create", new LinkedHashMap<>(), batches));
+      check(dataset, plan, queryText(plan, "create", new LinkedHashMap<>(), batches, true));
     } finally {
       batches.forEach(batch -> batch.release().run());
     }
@@ -145,7 +145,7 @@ final class FlowExecutor {
     commitProperties.put(RUN_ID_PROPERTY, runId);
     List<SourceBatch> batches = new ArrayList<>();
     try {
-      String queryText = queryText(plan, action, commitProperties, batches);
+      String queryText = queryText(plan, action, commitProperties, batches, false);
       if (queryText == null) {
         return new FlowResult(dataset.name(), dataset.kind(), action, FlowStatus.UP_TO_DATE,
             started, clock.instant(), 0, 0, 0, 0, before.snapshotId(), before.snapshotId(),
@@ -349,10 +349,11 @@ final class FlowExecutor {
    * The statement's query as Spark runs it: the head blanked out (so positions stay those of the
    * file) and each STREAM(table) replaced by a view of the data new since the last run.
    *
+   * @param dryRun a {@code --dry-run}: sources read, but write nothing (no file log)
    * @return null when no STREAM source has new data and there is nothing to do
    */
   private String queryText(DatasetPlan plan, String action, Map<String, String> commitProperties,
-      List<SourceBatch> batches) {
+      List<SourceBatch> batches, boolean dryRun) {
     char[] text = plan.statement().engineSql().toCharArray();
     for (int i = 0; i < plan.queryOffset(); i++) {
       if (text[i] != '\n' && text[i] != '\r') {
@@ -382,7 +383,7 @@ final class FlowExecutor {
     // positions of a batch whose quarantine was committed but whose target commit was not
     Map<String, String> pending = incremental ? pendingBatch(target) : Map.of();
     for (io.lagoa.pipeline.SourceCall call : plan.statement().sources()) {
-      SourceBatch batch = readSource(call, target, previous, pending, batches);
+      SourceBatch batch = readSource(call, target, previous, pending, batches, dryRun);
       anyNew |= batch.hasNew();
       commitProperties.putAll(batch.position());
       String view = "__k" + names.incrementAndGet();
@@ -539,7 +540,8 @@ final class FlowExecutor {
   }
 
   private SourceBatch readSource(io.lagoa.pipeline.SourceCall call, Dataset target,
-      Map<String, String> previous, Map<String, String> pending, List<SourceBatch> batches) {
+      Map<String, String> previous, Map<String, String> pending, List<SourceBatch> batches,
+      boolean dryRun) {
     SourceBatch batch = switch (call.kind()) {
       case KAFKA -> {
         KafkaSourceReader reader = new KafkaSourceReader(spark, call);
@@ -550,7 +552,7 @@ final class FlowExecutor {
         FilesSourceReader reader = new FilesSourceReader(spark, catalog, call,
             pipeline.source().spec().folder(), target.name());
         yield reader.read(call.streaming() ? previous : Map.of(), pending, runId,
-            !call.streaming());
+            !call.streaming(), dryRun);
       }
     };
     batches.add(batch);

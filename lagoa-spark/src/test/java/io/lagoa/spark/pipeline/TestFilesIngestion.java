@@ -290,6 +290,21 @@ class TestFilesIngestion {
   }
 
   @Test
+  void aDryRunWritesNoFileLog() {
+    land("fd", "a.json", "{\"id\": 1}\n");
+    Path folder = pipeline("fd",
+        "t.sql", "CREATE STREAMING TABLE t AS SELECT * FROM STREAM read_files('${landing}',"
+            + " format => 'json')");
+    FileLog.forget();
+    RunResult dry = new PipelineRunner(spark, PipelineListener.NONE, Clock.systemUTC())
+        .run(compile(folder), new RunOptions(List.of(), false, true, 1));
+    assertThat(dry.error()).isEmpty();
+    assertThat(warehouse.warehouse().resolve("lagoa_system/file_logs/fd")).doesNotExist();
+    assertThat(flow(run(folder), "fd.t").rowsWritten()).isEqualTo(1);
+    assertThat(warehouse.warehouse().resolve("lagoa_system/file_logs/fd/t")).isDirectory();
+  }
+
+  @Test
   void saysWhenTheFolderDoesNotExist() {
     Path folder = pipeline("fx",
         "t.sql", "CREATE STREAMING TABLE t AS SELECT * FROM STREAM read_files(\n"
