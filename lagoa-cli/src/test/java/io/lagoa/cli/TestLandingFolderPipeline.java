@@ -61,6 +61,12 @@ class TestLandingFolderPipeline {
     assertThat(graph.exitCode()).as(graph.err()).isZero();
     assertThat(graph.out()).contains("files:landing  (landing folder)");
 
+    // a dry run reads the folder to check the query, and writes no log of ingested files
+    Outcome dry = lagoa("pipeline", "run", pipeline.toString(), "--dry-run");
+    assertThat(dry.exitCode()).as(dry.err()).isZero();
+    assertThat(dry.err()).contains("checked, nothing written");
+    assertThat(warehouse.warehouse().resolve("lagoa_system/file_logs")).doesNotExist();
+
     Outcome run = lagoa("pipeline", "run", pipeline.toString(), "--once");
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.err()).contains("orders caught up after 3 batches, 2 with new data");
