@@ -418,7 +418,8 @@ final class FilesSourceReader {
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
       if (cause.getClass().getName().startsWith("software.amazon.awssdk.")
           && cause.getMessage() != null) {
-        return SparkPipelineParser.firstLine(cause.getMessage());
+        return SparkPipelineParser.firstLine(cause.getMessage())
+            .replaceAll(" \\(SDK Attempt Count: \\d+\\)", "");
       }
       if (cause.getCause() == cause) {
         break;
@@ -482,6 +483,8 @@ final class FilesSourceReader {
    * denied), with why; fails the batch when the store itself cannot be reached.
    */
   private Map<FileLog.Entry, String> stage(List<FileLog.Entry> files) {
+    staged.clear();
+    stagedOrder.clear();
     java.nio.file.Path base = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
     try {
       java.nio.file.Files.createDirectories(base);

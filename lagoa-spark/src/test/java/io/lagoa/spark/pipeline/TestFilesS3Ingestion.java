@@ -6,6 +6,7 @@ import io.lagoa.catalog.CatalogProperties;
 import io.lagoa.config.LagoaConfig;
 import io.lagoa.pipeline.PipelineLoader;
 import io.lagoa.pipeline.PipelineSource;
+import io.lagoa.pipeline.SourceCall;
 import io.lagoa.spark.LagoaSpark;
 import io.lagoa.spark.SparkSql;
 import io.lagoa.testing.TestingS3;
@@ -108,14 +109,17 @@ class TestFilesS3Ingestion {
     return local.root().resolve(folder);
   }
 
-  private static RunResult attempt(Path folder, RunOptions options) {
-    FileLog.forget();
+  private static CompiledPipeline compile(Path folder) {
     PipelineSource source = PipelineLoader.load(folder, Map.of());
     Catalog catalog = PipelineRunner.icebergCatalog(spark);
-    CompiledPipeline compiled = new SparkPipelineParser().compile(source,
+    return new SparkPipelineParser().compile(source,
         name -> catalog.tableExists(TableIdentifier.parse(name)));
+  }
+
+  private static RunResult attempt(Path folder, RunOptions options) {
+    FileLog.forget();
     return new PipelineRunner(spark, PipelineListener.NONE, Clock.systemUTC())
-        .run(compiled, options);
+        .run(compile(folder), options);
   }
 
   private static RunResult run(Path folder) {
@@ -160,7 +164,7 @@ class TestFilesS3Ingestion {
     // a dry run reads the folders to check the queries, and writes nothing
     RunResult dry = attempt(folder, new RunOptions(List.of(), false, true, 1));
     assertThat(dry.error()).isEmpty();
-    assertThat(s3.objectKeys("lake/lagoa_system/")).isEmpty();
+    assertThat(s3.objectKeys("lake/lagoa_system/file_logs/s3a/")).isEmpty();
     assertThat(staged()).isEmpty();
 
     RunResult first = run(folder);
@@ -204,6 +208,38 @@ class TestFilesS3Ingestion {
         .containsExactly(List.of(3L, 3L));
     assertThat(rows("SELECT count(*) FROM s3a.events_source_quarantine"))
         .containsExactly(List.of(2L));
+    assertThat(staged()).isEmpty();
+  }
+
+  @Test
+  void quarantinesAnObjectDeletedAfterItWasListed() {
+    upload("landing/gone/a.txt", "one\n");
+    upload("landing/gone/b.txt", "two\n");
+    Path folder = pipeline("s3c", "CREATE STREAMING TABLE lines AS SELECT * FROM STREAM"
+        + " read_files('s3://lagoa/landing/gone', format => 'text')\n");
+    SourceCall call = compile(folder).graph().dataset("s3c.lines").orElseThrow().statement()
+        .sources().get(0);
+    FilesSourceReader reader = new FilesSourceReader(spark, PipelineRunner.icebergCatalog(spark),
+        call, folder, "s3c.lines");
+    SourceBatch crashed = reader.read(Map.of(), Map.of(), "run-1", false);
+    String log = crashed.position().get(reader.positionKey());
+    crashed.release().run();
+
+    // the interrupted batch is read again, but one of its objects is gone meanwhile
+    io.deleteFile(s3.location("landing/gone/b.txt"));
+    SourceBatch replayed = reader.read(Map.of(), Map.of(reader.positionKey(), log), "run-2",
+        false);
+    assertThat(replayed.rows().select("value", "_source_file.path").collectAsList())
+        .extracting(Object::toString).containsExactly("[one,s3://lagoa/landing/gone/a.txt]");
+    List<org.apache.spark.sql.Row> rejected = replayed.rejected()
+        .select("_source_file", "_error", "_raw").collectAsList();
+    assertThat(rejected).hasSize(1);
+    assertThat(rejected.get(0).getString(0)).isEqualTo("s3://lagoa/landing/gone/b.txt");
+    assertThat(rejected.get(0).getString(1))
+        .startsWith("cannot download s3://lagoa/landing/gone/b.txt: ");
+    assertThat(rejected.get(0).isNullAt(2)).isTrue();
+    assertThat(staged()).hasSize(1);
+    replayed.release().run();
     assertThat(staged()).isEmpty();
   }
 
