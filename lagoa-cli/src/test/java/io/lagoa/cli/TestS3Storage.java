@@ -5,13 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lagoa.testing.TestingS3;
 import io.lagoa.testing.TestingWarehouse;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.CatalogUtil;
+import org.apache.iceberg.io.FileIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,15 +27,21 @@ import org.junit.jupiter.api.Test;
 class TestS3Storage {
   private static TestingS3 s3;
   private static TestingWarehouse local;
+  /** Pipeline folders: kept out of local, whose contents a test checks. */
+  private static TestingWarehouse scratch;
 
   @BeforeAll
   static void start() {
     s3 = TestingS3.start();
     local = TestingWarehouse.create();
+    scratch = TestingWarehouse.create();
   }
 
   @AfterAll
   static void stop() {
+    if (scratch != null) {
+      scratch.close();
+    }
     if (local != null) {
       local.close();
     }
@@ -55,6 +68,50 @@ class TestS3Storage {
         .anyMatch(key -> key.endsWith(".metadata.json"));
     // Nothing lands in the current folder besides the catalog file the configuration names.
     assertThat(local.root().toFile().list()).allMatch(name -> name.startsWith("catalog.db"));
+  }
+
+  @Test
+  void pipelineReadsALandingFolderOnS3() throws IOException {
+    Path folder = Files.createTempDirectory(scratch.root(), "landing");
+    Files.writeString(folder.resolve("pipeline.yaml"), "name: landing\n");
+    Files.writeString(folder.resolve("bronze.sql"), "CREATE STREAMING TABLE bronze.clicks AS\n"
+        + "SELECT * FROM STREAM read_files('s3://lagoa/landing/clicks', format => 'json');\n");
+    Files.writeString(folder.resolve("wrong.sql"), "CREATE STREAMING TABLE bronze.wrong AS\n"
+        + "SELECT * FROM STREAM read_files('s3://no-such-bucket/clicks', format => 'json');\n");
+    Result wrong = run(env("cli", Map.of()), "pipeline", "run", folder.toString(), "--select",
+        "bronze.wrong");
+    assertThat(wrong.exitCode).isEqualTo(1);
+    assertThat(wrong.err).contains("wrong.sql:2:", "s3://no-such-bucket/clicks",
+        "the bucket no-such-bucket does not exist", "storage.s3.endpoint");
+    Files.delete(folder.resolve("wrong.sql"));
+
+    try (FileIO io = CatalogUtil.loadFileIO("org.apache.iceberg.aws.s3.S3FileIO", Map.of(
+        "s3.endpoint", s3.endpoint(), "s3.path-style-access", "true",
+        "client.region", "us-east-1", "s3.access-key-id", s3.accessKeyId(),
+        "s3.secret-access-key", s3.secretAccessKey()), new Configuration())) {
+      upload(io, "landing/clicks/a.json", "{\"id\": 1}\n{\"id\": 2}\n");
+      Result first = run(env("cli", Map.of()), "pipeline", "run", folder.toString());
+      assertThat(first.exitCode).as(first.err).isZero();
+      upload(io, "landing/clicks/b.json", "{\"id\": 3}\n");
+    }
+    Result status = run(env("cli", Map.of()), "pipeline", "status", folder.toString(),
+        "--format", "csv");
+    assertThat(status.exitCode).as(status.err).isZero();
+    // one file waits; one was ingested
+    assertThat(status.out).contains("bronze.clicks,files:s3://lagoa/landing/clicks,1,")
+        .contains(",1 files,");
+    Result second = run(env("cli", Map.of()), "pipeline", "run", folder.toString());
+    assertThat(second.exitCode).as(second.err).isZero();
+    Result rows = run(env("cli", Map.of()), "sql", "SELECT id, _source_file.path AS path FROM"
+        + " bronze.clicks ORDER BY id", "--format", "csv");
+    assertThat(rows.out).isEqualTo("id,path\r\n1,s3://lagoa/landing/clicks/a.json\r\n"
+        + "2,s3://lagoa/landing/clicks/a.json\r\n3,s3://lagoa/landing/clicks/b.json\r\n");
+  }
+
+  private static void upload(FileIO io, String key, String content) throws IOException {
+    try (OutputStream out = io.newOutputFile(s3.location(key)).createOrOverwrite()) {
+      out.write(content.getBytes(StandardCharsets.UTF_8));
+    }
   }
 
   @Test
