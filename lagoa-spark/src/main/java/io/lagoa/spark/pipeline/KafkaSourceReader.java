@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -59,6 +60,9 @@ final class KafkaSourceReader {
   static final String CORRUPT = "_corrupt_record";
   static final String RESCUED = "_rescued_data";
   static final String METADATA = "_kafka";
+  private static final String ERROR = "__lagoa_error";
+  private static final String RAW = "__lagoa_raw";
+  private static final String KEY = "__lagoa_key";
   static final long DEFAULT_MAX_RECORDS = 500_000;
   static final long DEFAULT_MAX_RECORD_BYTES = 8L * 1024 * 1024;
   private static final Logger LOG = LoggerFactory.getLogger(KafkaSourceReader.class);
@@ -143,24 +147,17 @@ final class KafkaSourceReader {
     Column metadata = struct(
         expr("CAST(key AS STRING)").as("key"), col("topic"), col("partition"), col("offset"),
         col("timestamp"), col("headers")).as(METADATA);
-    Dataset<Row> rows;
     Column error;
     List<Column> selected = new ArrayList<>();
     boolean addsColumns = false;
-    Runnable release = () -> { };
     if (format.equals("json")) {
       Parse parse = jsonSchema(stored, raw, maxBytes);
-      if (parse.cached() != null) {
-        Dataset<Row> cached = parse.cached();
-        raw = cached;
-        release = cached::unpersist;
-      }
       addsColumns = parse.addsColumns();
       position.put(SCHEMA_PREFIX + topic, parse.schema().json());
       Map<String, String> options = Map.of(
           "mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT);
       StructType withCorrupt = parse.schema().add(CORRUPT, DataTypes.StringType);
-      Dataset<Row> parsed = raw.withColumn("__p", org.apache.spark.sql.functions.from_json(
+      raw = raw.withColumn("__p", org.apache.spark.sql.functions.from_json(
           expr("CAST(value AS STRING)"), withCorrupt, options));
       error = expr("CASE WHEN value IS NULL THEN 'the record has no value (a tombstone)'"
               + " WHEN octet_length(value) > " + maxBytes + " THEN concat('the record has ',"
@@ -169,48 +166,56 @@ final class KafkaSourceReader {
               + " WHEN json_object_keys(CAST(value AS STRING)) IS NULL THEN"
               + " 'not a JSON object: invalid JSON, or JSON that is not {...}'"
               + " ELSE " + typeError(parse.schema()) + " END");
-      List<Column> columns = new ArrayList<>();
       for (StructField field : parse.schema().fields()) {
-        columns.add(col("__p." + quote(field.name())).as(field.name()));
+        selected.add(col("__p." + quote(field.name())).as(field.name()));
       }
       if (parse.rescue()) {
-        columns.add(rescued(parse.schema()).as(RESCUED));
+        selected.add(rescued(parse.schema()).as(RESCUED));
       }
-      columns.add(metadata);
-      raw = parsed.withColumn("__error", error);
-      error = col("__error");
-      selected.addAll(columns);
     } else {
-      Column value = format.equals("text") ? expr("CAST(value AS STRING)").as("value")
-          : col("value");
+      selected.add(format.equals("text") ? expr("CAST(value AS STRING)").as("value")
+          : col("value"));
       error = expr("CASE WHEN value IS NULL THEN 'the record has no value (a tombstone)'"
           + " WHEN octet_length(value) > " + maxBytes + " THEN concat('the record has ',"
           + " octet_length(value), ' bytes, more than max_record_bytes (" + maxBytes + ")') END");
-      raw = raw.withColumn("__error", error);
-      error = col("__error");
-      selected.add(value);
-      selected.add(metadata);
     }
-    // Both the rows and the rejected records come from one read of the batch.
-    Dataset<Row> checked = raw.persist(StorageLevel.MEMORY_AND_DISK());
-    Runnable releaseInference = release;
-    release = () -> {
-      checked.unpersist();
-      releaseInference.run();
-    };
-    rows = checked.where(error.isNull()).select(selected.toArray(new Column[0]));
-    Dataset<Row> rejected = checked.where(error.isNotNull()).select(
+    selected.add(metadata);
+    // Both the rows and the rejected records come from one read of the batch, kept as the
+    // parsed columns only: the raw bytes stay for the records that are rejected (copying every
+    // record's bytes into the cache was a large part of a batch's cost).
+    Dataset<Row> checked = raw.withColumn(ERROR, error)
+        .select(withInternal(selected, col(ERROR),
+            when(col(ERROR).isNotNull(), col("value")).as(RAW),
+            when(col(ERROR).isNotNull(), col("key")).as(KEY)))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    Runnable release = checked::unpersist;
+    List<Column> output = new ArrayList<>();
+    for (String name : checked.columns()) {
+      if (!name.equals(ERROR) && !name.equals(RAW) && !name.equals(KEY)) {
+        output.add(col(quote(name)));
+      }
+    }
+    Dataset<Row> rows = checked.where(col(ERROR).isNull()).select(output.toArray(new Column[0]));
+    Dataset<Row> rejected = checked.where(col(ERROR).isNotNull()).select(
         lit(call.displayName()).as("_source"),
-        concat(col("topic"), lit("/"), col("partition"), lit("@"), col("offset")).as("_position"),
+        concat(col(METADATA + ".topic"), lit("/"), col(METADATA + ".partition"), lit("@"),
+            col(METADATA + ".offset")).as("_position"),
         // not _partition or _file: Iceberg reserves those names for its metadata columns
-        col("topic").as("_kafka_topic"), col("partition").as("_kafka_partition"),
-        col("offset").as("_kafka_offset"), col("key").as("_kafka_key"),
+        col(METADATA + ".topic").as("_kafka_topic"),
+        col(METADATA + ".partition").as("_kafka_partition"),
+        col(METADATA + ".offset").as("_kafka_offset"), col(KEY).as("_kafka_key"),
         lit(null).cast("string").as("_source_file"),
-        col("value").as("_raw"), error.as("_error"),
+        col(RAW).as("_raw"), col(ERROR).as("_error"),
         lit(runId).as("_run_id"), current_timestamp().as("_quarantined_at"));
     LOG.debug("{}: {} records", description, records);
     return new SourceBatch(rows, rejected, position, records > 0,
         addsColumns, description, release);
+  }
+
+  private static Column[] withInternal(List<Column> columns, Column... internal) {
+    List<Column> all = new ArrayList<>(columns);
+    all.addAll(List.of(internal));
+    return all.toArray(new Column[0]);
   }
 
   /** Why a JSON object did not match the schema: the top-level fields whose type is wrong. */
@@ -242,8 +247,7 @@ final class KafkaSourceReader {
   }
 
   /** The schema to parse with, and whether new fields are added to it or rescued. */
-  private record Parse(StructType schema, boolean rescue, boolean addsColumns,
-      Dataset<Row> cached) {}
+  private record Parse(StructType schema, boolean rescue, boolean addsColumns) {}
 
   private Parse jsonSchema(Map<String, String> stored, Dataset<Row> raw, long maxBytes) {
     StructType declared = null;
@@ -269,11 +273,10 @@ final class KafkaSourceReader {
     }
     boolean infer = known == null || evolution.equals("add");
     if (!infer) {
-      return new Parse(known, true, false, null);
+      return new Parse(known, true, false);
     }
-    // Inference reads the batch twice: keep it, so Kafka is read once.
-    Dataset<Row> cached = raw.persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<String> json = cached
+    // Inference reads the batch from Kafka once more: cheaper than keeping every record's bytes.
+    Dataset<String> json = raw
         .where(expr("value IS NOT NULL AND octet_length(value) <= " + maxBytes
             + " AND json_object_keys(CAST(value AS STRING)) IS NOT NULL"))
         .select(expr("CAST(value AS STRING)"))
@@ -281,7 +284,7 @@ final class KafkaSourceReader {
     StructType inferred = spark.read().option("mode", "DROPMALFORMED").json(json).schema();
     StructType schema = known == null ? inferred : merge(known, inferred);
     boolean adds = known == null || schema.fields().length > known.fields().length;
-    return new Parse(schema, evolution.equals("rescue"), adds, cached);
+    return new Parse(schema, evolution.equals("rescue"), adds);
   }
 
   /** The first schema with the fields of the second that it lacks appended; types stay. */
