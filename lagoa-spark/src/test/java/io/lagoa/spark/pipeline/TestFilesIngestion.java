@@ -2,11 +2,8 @@ package io.lagoa.spark.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lagoa.pipeline.PipelineLoader;
-import io.lagoa.pipeline.PipelineSource;
 import io.lagoa.pipeline.SourceCall;
 import io.lagoa.spark.LagoaSpark;
-import io.lagoa.spark.SparkSql;
 import io.lagoa.testing.TestingWarehouse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,8 +16,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.iceberg.catalog.Catalog;
-import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,15 +25,15 @@ import org.junit.jupiter.api.Test;
 class TestFilesIngestion {
   private static TestingWarehouse warehouse;
   private static SparkSession spark;
-  private static SparkSql sql;
-  private static int pipelines;
+  private static PipelineFixture fixture;
   private static long clock = 1_700_000_000_000L;
 
   @BeforeAll
   static void start() {
     warehouse = TestingWarehouse.create();
     spark = LagoaSpark.session(warehouse.config());
-    sql = new SparkSql(spark);
+    fixture = new PipelineFixture(spark, warehouse, "f", namespace -> "variables:\n  landing: "
+        + warehouse.root().resolve("landing-" + namespace) + "\n");
   }
 
   @AfterAll
@@ -46,15 +41,6 @@ class TestFilesIngestion {
     warehouse.close();
   }
 
-  private static Path pipeline(String namespace, String... files) {
-    String folder = "f" + (++pipelines);
-    warehouse.writeFile(folder + "/pipeline.yaml", "name: " + folder + "\nnamespace: " + namespace
-        + "\nvariables:\n  landing: " + warehouse.root().resolve("landing-" + namespace) + "\n");
-    for (int i = 0; i < files.length; i += 2) {
-      warehouse.writeFile(folder + "/" + files[i], files[i + 1]);
-    }
-    return warehouse.root().resolve(folder);
-  }
 
   /** Writes a file into a landing folder, each one a second newer than the one before. */
   private static Path land(String namespace, String name, String content) {
@@ -74,33 +60,10 @@ class TestFilesIngestion {
     }
   }
 
-  private static CompiledPipeline compile(Path folder) {
-    PipelineSource source = PipelineLoader.load(folder, Map.of());
-    Catalog catalog = PipelineRunner.icebergCatalog(spark);
-    return new SparkPipelineParser().compile(source,
-        name -> catalog.tableExists(TableIdentifier.parse(name)));
-  }
 
-  /** A run in a new runner with nothing cached: what a restarted process does. */
-  private static RunResult attempt(Path folder) {
-    FileLog.forget();
-    return new PipelineRunner(spark, PipelineListener.NONE, Clock.systemUTC())
-        .run(compile(folder), RunOptions.defaults());
-  }
 
-  private static RunResult run(Path folder) {
-    RunResult result = attempt(folder);
-    assertThat(result.error()).isEmpty();
-    return result;
-  }
 
-  private static List<List<Object>> rows(String query) {
-    return sql.execute(query, 10_000).rows();
-  }
 
-  private static FlowResult flow(RunResult run, String name) {
-    return run.flows().stream().filter(f -> f.flow().equals(name)).findFirst().orElseThrow();
-  }
 
   @Test
   void ingestsEachFileOnceAcrossRestartsAndQuarantinesWhatItCannotRead() {
@@ -111,16 +74,16 @@ class TestFilesIngestion {
     land("fj", "_temporary/0/part.json", "{\"id\": 101}\n");
     land("fj", "c.json.tmp", "{\"id\": 102}\n");
     land("fj", "d.json.inprogress", "{\"id\": 103}\n");
-    Path folder = pipeline("fj",
+    Path folder = fixture.pipeline("fj",
         "bronze.sql", "CREATE STREAMING TABLE users AS\n"
             + "SELECT * FROM STREAM read_files('${landing}', format => 'json',\n"
             + "  schema_hints => 'id BIGINT')");
-    RunResult first = run(folder);
-    assertThat(flow(first, "fj.users").rowsWritten()).isEqualTo(3);
-    assertThat(flow(first, "fj.users").rowsQuarantined()).isEqualTo(2);
-    assertThat(rows("SELECT id, name, _source_file.name FROM fj.users ORDER BY id")).containsExactly(
+    RunResult first = fixture.run(folder);
+    assertThat(PipelineFixture.flow(first, "fj.users").rowsWritten()).isEqualTo(3);
+    assertThat(PipelineFixture.flow(first, "fj.users").rowsQuarantined()).isEqualTo(2);
+    assertThat(fixture.rows("SELECT id, name, _source_file.name FROM fj.users ORDER BY id")).containsExactly(
         List.of(1L, "ana", "a.json"), List.of(2L, "rui", "a.json"), List.of(3L, "eva", "b.json"));
-    List<List<Object>> poison = rows("SELECT _source, _error, CAST(_raw AS STRING), _source_file,"
+    List<List<Object>> poison = fixture.rows("SELECT _source, _error, CAST(_raw AS STRING), _source_file,"
         + " _position FROM fj.users_source_quarantine ORDER BY _error");
     assertThat(poison).extracting(row -> row.get(1)).containsExactly(
         "not a JSON object: invalid JSON, or JSON that is not {...}",
@@ -133,18 +96,18 @@ class TestFilesIngestion {
     assertThat(poison.get(0).get(4)).isEqualTo(poison.get(0).get(3));
 
     // nothing new, after a restart: nothing is read again
-    assertThat(run(folder).flows()).extracting(FlowResult::status)
+    assertThat(fixture.run(folder).flows()).extracting(FlowResult::status)
         .containsOnly(FlowStatus.UP_TO_DATE);
 
     // a new file and one rewritten in place: only the new one is read
     land("fj", "2024/a.json", "{\"id\": 1, \"name\": \"changed\"}\n");
     land("fj", "2025/e.json", "{\"id\": 5, \"name\": \"ivo\", \"email\": \"ivo@x\"}\n");
-    RunResult second = run(folder);
-    assertThat(flow(second, "fj.users").rowsWritten()).isEqualTo(1);
-    assertThat(rows("SELECT id, name, email FROM fj.users ORDER BY id")).containsExactly(
+    RunResult second = fixture.run(folder);
+    assertThat(PipelineFixture.flow(second, "fj.users").rowsWritten()).isEqualTo(1);
+    assertThat(fixture.rows("SELECT id, name, email FROM fj.users ORDER BY id")).containsExactly(
         Arrays.asList(1L, "ana", null), Arrays.asList(2L, "rui", null),
         Arrays.asList(3L, "eva", null), List.of(5L, "ivo", "ivo@x"));
-    assertThat(rows("SELECT count(*) FROM fj.users_source_quarantine"))
+    assertThat(fixture.rows("SELECT count(*) FROM fj.users_source_quarantine"))
         .containsExactly(List.of(2L));
     // the log of ingested files lives under the warehouse, not under the table
     assertThat(warehouse.warehouse().resolve("lagoa_system/file_logs/fj/users")).isDirectory();
@@ -156,39 +119,39 @@ class TestFilesIngestion {
       land("fm", "f" + (2 - i) + ".csv", "n\n" + (2 - i) + "\n");
     }
     land("fm", "notes.txt", "not a csv\n");
-    Path folder = pipeline("fm",
+    Path folder = fixture.pipeline("fm",
         "t.sql", "CREATE STREAMING TABLE nums AS SELECT n, _source_file.name AS file FROM STREAM"
             + " read_files('${landing}', format => 'csv', max_files_per_batch => 2,"
             + " file_pattern => '*.csv')");
-    assertThat(flow(run(folder), "fm.nums").rowsWritten()).isEqualTo(2);
-    assertThat(rows("SELECT n FROM fm.nums ORDER BY n")).containsExactly(List.of(1), List.of(2));
-    assertThat(flow(run(folder), "fm.nums").rowsWritten()).isEqualTo(1);
-    assertThat(run(folder).flows().get(0).status()).isEqualTo(FlowStatus.UP_TO_DATE);
-    assertThat(rows("SELECT count(*), count(DISTINCT n), min(n), max(n) FROM fm.nums"))
+    assertThat(PipelineFixture.flow(fixture.run(folder), "fm.nums").rowsWritten()).isEqualTo(2);
+    assertThat(fixture.rows("SELECT n FROM fm.nums ORDER BY n")).containsExactly(List.of(1), List.of(2));
+    assertThat(PipelineFixture.flow(fixture.run(folder), "fm.nums").rowsWritten()).isEqualTo(1);
+    assertThat(fixture.run(folder).flows().get(0).status()).isEqualTo(FlowStatus.UP_TO_DATE);
+    assertThat(fixture.rows("SELECT count(*), count(DISTINCT n), min(n), max(n) FROM fm.nums"))
         .containsExactly(List.of(3L, 3L, 0, 2));
   }
 
   @Test
   void readsCsvByHeaderLearnsTypesAndAddsNewColumns() {
     land("fc", "a.csv", "id,price,city\n1,2.50,Porto\n2,3.75,Braga\n");
-    Path folder = pipeline("fc",
+    Path folder = fixture.pipeline("fc",
         "t.sql", "CREATE STREAMING TABLE sales AS SELECT * FROM STREAM read_files(\n"
             + "  '${landing}', format => 'csv', schema_hints => 'price DECIMAL(10,2)')");
-    run(folder);
-    assertThat(rows("SELECT id, price, city FROM fc.sales ORDER BY id")).containsExactly(
+    fixture.run(folder);
+    assertThat(fixture.rows("SELECT id, price, city FROM fc.sales ORDER BY id")).containsExactly(
         List.of(1, new java.math.BigDecimal("2.50"), "Porto"),
         List.of(2, new java.math.BigDecimal("3.75"), "Braga"));
     // columns in another order, a new column, a value of the wrong type, a line too long
     land("fc", "b.csv", "city,id,price,channel\nFaro,3,1.00,web\nLisboa,x,2.00,shop\n"
         + "Evora,5,1.00,web,extra\n");
-    RunResult second = run(folder);
-    assertThat(flow(second, "fc.sales").rowsWritten()).isEqualTo(1);
-    assertThat(flow(second, "fc.sales").rowsQuarantined()).isEqualTo(2);
+    RunResult second = fixture.run(folder);
+    assertThat(PipelineFixture.flow(second, "fc.sales").rowsWritten()).isEqualTo(1);
+    assertThat(PipelineFixture.flow(second, "fc.sales").rowsQuarantined()).isEqualTo(2);
     assertThat(spark.table("fc.sales").columns()).containsExactly(
         "id", "price", "city", "_source_file", "channel");
-    assertThat(rows("SELECT id, price, city, channel FROM fc.sales WHERE id = 3"))
+    assertThat(fixture.rows("SELECT id, price, city, channel FROM fc.sales WHERE id = 3"))
         .containsExactly(List.of(3, new java.math.BigDecimal("1.00"), "Faro", "web"));
-    assertThat(rows("SELECT CAST(_raw AS STRING), _error FROM fc.sales_source_quarantine"
+    assertThat(fixture.rows("SELECT CAST(_raw AS STRING), _error FROM fc.sales_source_quarantine"
         + " ORDER BY _error")).containsExactly(
             List.of("Evora,5,1.00,web,extra",
                 "malformed CSV line: it does not have the 4 values of the header"),
@@ -199,15 +162,15 @@ class TestFilesIngestion {
   void keepsFieldsTheDeclaredSchemaLacksInRescuedData() {
     land("fr", "a.json", "{\"id\": 1, \"venue\": {\"city\": \"Porto\"}}\n{\"id\": 2}\n");
     land("fr", "b.csv", "id,extra\n7,x\n");
-    Path folder = pipeline("fr",
+    Path folder = fixture.pipeline("fr",
         "j.sql", "CREATE STREAMING TABLE events AS SELECT * FROM STREAM read_files(\n"
             + "  '${landing}', format => 'json', schema => 'id BIGINT', file_pattern => '*.json')",
         "c.sql", "CREATE STREAMING TABLE rows AS SELECT * FROM STREAM read_files(\n"
             + "  '${landing}', format => 'csv', schema => 'id INT', file_pattern => '*.csv')");
-    run(folder);
-    assertThat(rows("SELECT id, _rescued_data FROM fr.events ORDER BY id")).containsExactly(
+    fixture.run(folder);
+    assertThat(fixture.rows("SELECT id, _rescued_data FROM fr.events ORDER BY id")).containsExactly(
         List.of(1L, "{\"venue\":\"{\\\"city\\\":\\\"Porto\\\"}\"}"), Arrays.asList(2L, null));
-    assertThat(rows("SELECT id, _rescued_data FROM fr.rows"))
+    assertThat(fixture.rows("SELECT id, _rescued_data FROM fr.rows"))
         .containsExactly(List.of(7, "{\"extra\":\"x\"}"));
   }
 
@@ -219,19 +182,19 @@ class TestFilesIngestion {
     spark.sql("SELECT 2 AS id, 'b' AS name, 9.5D AS score").coalesce(1).write()
         .parquet(staging.resolve("two").toString());
     land("fp", "one.parquet", parquetBytes(staging.resolve("one")));
-    Path folder = pipeline("fp",
+    Path folder = fixture.pipeline("fp",
         "t.sql", "CREATE STREAMING TABLE items AS SELECT * FROM STREAM read_files('${landing}',"
             + " format => 'parquet')");
-    run(folder);
-    assertThat(rows("SELECT id, name FROM fp.items")).containsExactly(List.of(1, "a"));
+    fixture.run(folder);
+    assertThat(fixture.rows("SELECT id, name FROM fp.items")).containsExactly(List.of(1, "a"));
     land("fp", "broken.parquet", "PAR1 this is not parquet at all".getBytes(StandardCharsets.UTF_8));
     land("fp", "two.parquet", parquetBytes(staging.resolve("two")));
-    RunResult second = run(folder);
-    assertThat(flow(second, "fp.items").rowsWritten()).isEqualTo(1);
-    assertThat(flow(second, "fp.items").rowsQuarantined()).isEqualTo(1);
-    assertThat(rows("SELECT id, name, score FROM fp.items ORDER BY id")).containsExactly(
+    RunResult second = fixture.run(folder);
+    assertThat(PipelineFixture.flow(second, "fp.items").rowsWritten()).isEqualTo(1);
+    assertThat(PipelineFixture.flow(second, "fp.items").rowsQuarantined()).isEqualTo(1);
+    assertThat(fixture.rows("SELECT id, name, score FROM fp.items ORDER BY id")).containsExactly(
         Arrays.asList(1, "a", null), List.of(2, "b", 9.5));
-    List<List<Object>> poison = rows("SELECT _source_file, _error, CAST(_raw AS STRING)"
+    List<List<Object>> poison = fixture.rows("SELECT _source_file, _error, CAST(_raw AS STRING)"
         + " FROM fp.items_source_quarantine");
     assertThat(poison).hasSize(1);
     assertThat((String) poison.get(0).get(0)).endsWith("/broken.parquet");
@@ -240,10 +203,10 @@ class TestFilesIngestion {
 
     // a batch of only a broken file commits too; broken files count as ingested
     land("fp", "broken2.parquet", "garbage".getBytes(StandardCharsets.UTF_8));
-    assertThat(flow(run(folder), "fp.items").rowsQuarantined()).isEqualTo(1);
-    assertThat(run(folder).flows()).extracting(FlowResult::status)
+    assertThat(PipelineFixture.flow(fixture.run(folder), "fp.items").rowsQuarantined()).isEqualTo(1);
+    assertThat(fixture.run(folder).flows()).extracting(FlowResult::status)
         .containsOnly(FlowStatus.UP_TO_DATE);
-    assertThat(rows("SELECT count(*) FROM fp.items_source_quarantine"))
+    assertThat(fixture.rows("SELECT count(*) FROM fp.items_source_quarantine"))
         .containsExactly(List.of(2L));
   }
 
@@ -259,10 +222,10 @@ class TestFilesIngestion {
   void replaysExactlyTheFilesOfAnInterruptedBatch() {
     land("fb", "a.txt", "one\n");
     land("fb", "b.txt", "two\n");
-    Path folder = pipeline("fb",
+    Path folder = fixture.pipeline("fb",
         "t.sql", "CREATE STREAMING TABLE lines AS SELECT * FROM STREAM read_files('${landing}',"
             + " format => 'text')");
-    CompiledPipeline compiled = compile(folder);
+    CompiledPipeline compiled = fixture.compile(folder);
     SourceCall call = compiled.graph().dataset("fb.lines").orElseThrow().statement().sources()
         .get(0);
     FilesSourceReader reader = new FilesSourceReader(spark, PipelineRunner.icebergCatalog(spark),
@@ -292,26 +255,26 @@ class TestFilesIngestion {
   @Test
   void aDryRunWritesNoFileLog() {
     land("fd", "a.json", "{\"id\": 1}\n");
-    Path folder = pipeline("fd",
+    Path folder = fixture.pipeline("fd",
         "t.sql", "CREATE STREAMING TABLE t AS SELECT * FROM STREAM read_files('${landing}',"
             + " format => 'json')");
     FileLog.forget();
     RunResult dry = new PipelineRunner(spark, PipelineListener.NONE, Clock.systemUTC())
-        .run(compile(folder), new RunOptions(List.of(), false, true, 1));
+        .run(fixture.compile(folder), new RunOptions(List.of(), false, true, 1));
     assertThat(dry.error()).isEmpty();
     assertThat(warehouse.warehouse().resolve("lagoa_system/file_logs/fd")).doesNotExist();
-    assertThat(flow(run(folder), "fd.t").rowsWritten()).isEqualTo(1);
+    assertThat(PipelineFixture.flow(fixture.run(folder), "fd.t").rowsWritten()).isEqualTo(1);
     assertThat(warehouse.warehouse().resolve("lagoa_system/file_logs/fd/t")).isDirectory();
   }
 
   @Test
   void saysWhenTheFolderDoesNotExist() {
-    Path folder = pipeline("fx",
+    Path folder = fixture.pipeline("fx",
         "t.sql", "CREATE STREAMING TABLE t AS SELECT * FROM STREAM read_files(\n"
             + "  '/no/such/landing', format => 'json')");
-    RunResult result = attempt(folder);
+    RunResult result = fixture.attempt(folder);
     assertThat(result.error()).isPresent();
-    assertThat(flow(result, "fx.t").error().orElseThrow())
+    assertThat(PipelineFixture.flow(result, "fx.t").error().orElseThrow())
         .contains("t.sql:2:3", "folder file:/no/such/landing does not exist");
   }
 }

@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lagoa.catalog.CatalogProperties;
 import io.lagoa.config.LagoaConfig;
-import io.lagoa.pipeline.PipelineLoader;
-import io.lagoa.pipeline.PipelineSource;
 import io.lagoa.pipeline.SourceCall;
 import io.lagoa.spark.LagoaSpark;
-import io.lagoa.spark.SparkSql;
 import io.lagoa.testing.TestingS3;
 import io.lagoa.testing.TestingWarehouse;
 import java.io.ByteArrayOutputStream;
@@ -18,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +22,6 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogUtil;
-import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.io.FileIO;
 import org.apache.spark.sql.SparkSession;
@@ -42,11 +37,10 @@ class TestFilesS3Ingestion {
   private static TestingS3 s3;
   private static TestingWarehouse local;
   private static SparkSession spark;
-  private static SparkSql sql;
   private static FileIO io;
   private static Path staging;
   private static String tmpdir;
-  private static int pipelines;
+  private static PipelineFixture fixture;
 
   @BeforeAll
   static void start() throws IOException {
@@ -56,7 +50,7 @@ class TestFilesS3Ingestion {
     env.put("LAGOA_CATALOG_URI", "jdbc:sqlite:" + local.root().resolve("catalog.db"));
     LagoaConfig config = local.config(env);
     spark = LagoaSpark.session(config);
-    sql = new SparkSql(spark);
+    fixture = new PipelineFixture(spark, local, "p");
     Map<String, String> properties = CatalogProperties.of(config);
     io = CatalogUtil.loadFileIO(CatalogProperties.S3_FILE_IO, properties, new Configuration());
     // the reader downloads each batch under java.io.tmpdir: a folder of our own, to see it cleaned
@@ -102,39 +96,13 @@ class TestFilesS3Ingestion {
   }
 
   private static Path pipeline(String namespace, String sql) {
-    String folder = "p" + (++pipelines);
-    local.writeFile(folder + "/pipeline.yaml", "name: " + folder + "\nnamespace: " + namespace
-        + "\n");
-    local.writeFile(folder + "/bronze.sql", sql);
-    return local.root().resolve(folder);
+    return fixture.pipeline(namespace, "bronze.sql", sql);
   }
 
-  private static CompiledPipeline compile(Path folder) {
-    PipelineSource source = PipelineLoader.load(folder, Map.of());
-    Catalog catalog = PipelineRunner.icebergCatalog(spark);
-    return new SparkPipelineParser().compile(source,
-        name -> catalog.tableExists(TableIdentifier.parse(name)));
-  }
 
-  private static RunResult attempt(Path folder, RunOptions options) {
-    FileLog.forget();
-    return new PipelineRunner(spark, PipelineListener.NONE, Clock.systemUTC())
-        .run(compile(folder), options);
-  }
 
-  private static RunResult run(Path folder) {
-    RunResult result = attempt(folder, RunOptions.defaults());
-    assertThat(result.error()).isEmpty();
-    return result;
-  }
 
-  private static FlowResult flow(RunResult run, String name) {
-    return run.flows().stream().filter(f -> f.flow().equals(name)).findFirst().orElseThrow();
-  }
 
-  private static List<List<Object>> rows(String query) {
-    return sql.execute(query, 10_000).rows();
-  }
 
   private static List<String> staged() {
     try (Stream<Path> files = Files.list(staging)) {
@@ -162,20 +130,20 @@ class TestFilesS3Ingestion {
         + "SELECT * FROM STREAM read_files('s3a://lagoa/landing/sales', format => 'csv');\n");
 
     // a dry run reads the folders to check the queries, and writes nothing
-    RunResult dry = attempt(folder, new RunOptions(List.of(), false, true, 1));
+    RunResult dry = fixture.attempt(folder, new RunOptions(List.of(), false, true, 1));
     assertThat(dry.error()).isEmpty();
     assertThat(s3.objectKeys("lake/lagoa_system/file_logs/s3a/")).isEmpty();
     assertThat(staged()).isEmpty();
 
-    RunResult first = run(folder);
-    assertThat(flow(first, "s3a.events").rowsWritten()).isEqualTo(3);
-    assertThat(flow(first, "s3a.events").rowsQuarantined()).isEqualTo(2);
-    assertThat(rows("SELECT id, kind, _source_file.path, _source_file.name, _source_file.size"
+    RunResult first = fixture.run(folder);
+    assertThat(PipelineFixture.flow(first, "s3a.events").rowsWritten()).isEqualTo(3);
+    assertThat(PipelineFixture.flow(first, "s3a.events").rowsQuarantined()).isEqualTo(2);
+    assertThat(fixture.rows("SELECT id, kind, _source_file.path, _source_file.name, _source_file.size"
         + " FROM s3a.events ORDER BY id")).containsExactly(
         List.of(1L, "click", "s3://lagoa/landing/events/2024/a.json", "a.json", (long) a.length()),
         List.of(2L, "view", "s3://lagoa/landing/events/2024/a.json", "a.json", (long) a.length()),
         List.of(3L, "view", "s3://lagoa/landing/events/b.json.gz", "b.json.gz", (long) b.length));
-    List<List<Object>> poison = rows("SELECT _source_file, _position, _error,"
+    List<List<Object>> poison = fixture.rows("SELECT _source_file, _position, _error,"
         + " CAST(_raw AS STRING) FROM s3a.events_source_quarantine ORDER BY _source_file");
     assertThat(poison).hasSize(2);
     assertThat(poison.get(0).subList(0, 2)).containsOnly("s3://lagoa/landing/events/b.json.gz");
@@ -186,27 +154,27 @@ class TestFilesS3Ingestion {
     assertThat((String) poison.get(1).get(2)).startsWith("cannot read the file as json: ")
         .doesNotContain(staging.toString(), "file:");
     assertThat(poison.get(1).get(3)).isEqualTo("these bytes are not gzip");
-    assertThat(rows("SELECT id, city, _source_file.path FROM s3a.sales ORDER BY id"))
+    assertThat(fixture.rows("SELECT id, city, _source_file.path FROM s3a.sales ORDER BY id"))
         .containsExactly(List.of(1, "Porto", "s3a://lagoa/landing/sales/s1.csv"),
             List.of(2, "Braga", "s3a://lagoa/landing/sales/s1.csv"));
     assertThat(s3.objectKeys("lake/lagoa_system/file_logs/s3a/events/")).hasSize(1);
     assertThat(staged()).isEmpty();
 
     // nothing new: nothing read again
-    assertThat(run(folder).flows()).extracting(FlowResult::status)
+    assertThat(fixture.run(folder).flows()).extracting(FlowResult::status)
         .containsOnly(FlowStatus.UP_TO_DATE);
 
     // new objects: only they are read
     upload("landing/events/2025/e.json", "{\"id\": 5, \"kind\": \"buy\", \"shop\": \"x\"}\n");
     upload("landing/sales/s2.csv", "id,amount,city\n3,1.00,Faro\n");
-    RunResult second = run(folder);
-    assertThat(flow(second, "s3a.events").rowsWritten()).isEqualTo(1);
-    assertThat(flow(second, "s3a.sales").rowsWritten()).isEqualTo(1);
-    assertThat(rows("SELECT id, shop, _source_file.path FROM s3a.events WHERE id > 3"))
+    RunResult second = fixture.run(folder);
+    assertThat(PipelineFixture.flow(second, "s3a.events").rowsWritten()).isEqualTo(1);
+    assertThat(PipelineFixture.flow(second, "s3a.sales").rowsWritten()).isEqualTo(1);
+    assertThat(fixture.rows("SELECT id, shop, _source_file.path FROM s3a.events WHERE id > 3"))
         .containsExactly(List.of(5L, "x", "s3://lagoa/landing/events/2025/e.json"));
-    assertThat(rows("SELECT count(*), count(DISTINCT id) FROM s3a.sales"))
+    assertThat(fixture.rows("SELECT count(*), count(DISTINCT id) FROM s3a.sales"))
         .containsExactly(List.of(3L, 3L));
-    assertThat(rows("SELECT count(*) FROM s3a.events_source_quarantine"))
+    assertThat(fixture.rows("SELECT count(*) FROM s3a.events_source_quarantine"))
         .containsExactly(List.of(2L));
     assertThat(staged()).isEmpty();
   }
@@ -217,7 +185,7 @@ class TestFilesS3Ingestion {
     upload("landing/gone/b.txt", "two\n");
     Path folder = pipeline("s3c", "CREATE STREAMING TABLE lines AS SELECT * FROM STREAM"
         + " read_files('s3://lagoa/landing/gone', format => 'text')\n");
-    SourceCall call = compile(folder).graph().dataset("s3c.lines").orElseThrow().statement()
+    SourceCall call = fixture.compile(folder).graph().dataset("s3c.lines").orElseThrow().statement()
         .sources().get(0);
     FilesSourceReader reader = new FilesSourceReader(spark, PipelineRunner.icebergCatalog(spark),
         call, folder, "s3c.lines");
@@ -247,9 +215,9 @@ class TestFilesS3Ingestion {
   void failsWithTheSettingsToCheckWhenTheBucketDoesNotExist() {
     Path folder = pipeline("s3b", "CREATE STREAMING TABLE t AS\n"
         + "SELECT * FROM STREAM read_files('s3://no-such-bucket/landing', format => 'json')\n");
-    RunResult result = attempt(folder, RunOptions.defaults());
+    RunResult result = fixture.attempt(folder, RunOptions.defaults());
     assertThat(result.error()).isPresent();
-    assertThat(flow(result, "s3b.t").error().orElseThrow()).contains(
+    assertThat(PipelineFixture.flow(result, "s3b.t").error().orElseThrow()).contains(
         "bronze.sql:2:", "cannot list folder s3://no-such-bucket/landing on S3",
         "the bucket no-such-bucket does not exist", "storage.s3.endpoint");
     assertThat(PipelineRunner.icebergCatalog(spark).tableExists(TableIdentifier.of("s3b", "t")))

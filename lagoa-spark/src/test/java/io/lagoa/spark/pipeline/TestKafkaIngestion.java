@@ -2,19 +2,12 @@ package io.lagoa.spark.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lagoa.pipeline.PipelineLoader;
-import io.lagoa.pipeline.PipelineSource;
 import io.lagoa.spark.LagoaSpark;
-import io.lagoa.spark.SparkSql;
 import io.lagoa.testing.TestingKafka;
 import io.lagoa.testing.TestingWarehouse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.apache.iceberg.catalog.Catalog;
-import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,15 +18,15 @@ class TestKafkaIngestion {
   private static TestingWarehouse warehouse;
   private static TestingKafka kafka;
   private static SparkSession spark;
-  private static SparkSql sql;
-  private static int pipelines;
+  private static PipelineFixture fixture;
 
   @BeforeAll
   static void start() {
     kafka = TestingKafka.start();
     warehouse = TestingWarehouse.create();
     spark = LagoaSpark.session(warehouse.config());
-    sql = new SparkSql(spark);
+    fixture = new PipelineFixture(spark, warehouse, "k",
+        namespace -> "variables:\n  kafka: " + kafka.bootstrapServers() + "\n");
   }
 
   @AfterAll
@@ -42,34 +35,9 @@ class TestKafkaIngestion {
     kafka.close();
   }
 
-  private static Path pipeline(String namespace, String... files) {
-    String folder = "k" + (++pipelines);
-    warehouse.writeFile(folder + "/pipeline.yaml", "name: " + folder + "\nnamespace: " + namespace
-        + "\nvariables:\n  kafka: " + kafka.bootstrapServers() + "\n");
-    for (int i = 0; i < files.length; i += 2) {
-      warehouse.writeFile(folder + "/" + files[i], files[i + 1]);
-    }
-    return warehouse.root().resolve(folder);
-  }
 
-  private static RunResult run(Path folder) {
-    PipelineSource source = PipelineLoader.load(folder, Map.of());
-    Catalog catalog = PipelineRunner.icebergCatalog(spark);
-    CompiledPipeline compiled = new SparkPipelineParser().compile(source,
-        name -> catalog.tableExists(TableIdentifier.parse(name)));
-    RunResult result = new PipelineRunner(spark, PipelineListener.NONE, Clock.systemUTC())
-        .run(compiled, RunOptions.defaults());
-    assertThat(result.error()).isEmpty();
-    return result;
-  }
 
-  private static List<List<Object>> rows(String query) {
-    return sql.execute(query, 10_000).rows();
-  }
 
-  private static FlowResult flow(RunResult run, String name) {
-    return run.flows().stream().filter(f -> f.flow().equals(name)).findFirst().orElseThrow();
-  }
 
   private static List<String> events(int from, int to) {
     List<String> events = new ArrayList<>();
@@ -89,21 +57,21 @@ class TestKafkaIngestion {
         "[1, 2, 3]",
         "{\"id\": 11, \"artist\": \"" + "y".repeat(300) + "\"}",
         "{\"id\": 12, \"artist\": \"a0\", \"venue\": {\"city\": \"Porto\"}}"));
-    Path folder = pipeline("kb",
+    Path folder = fixture.pipeline("kb",
         "bronze.sql", "CREATE STREAMING TABLE plays AS\n"
             + "SELECT * FROM STREAM read_kafka(bootstrap_servers => '${kafka}', topic => 'plays',\n"
             + "  schema => 'id BIGINT, artist STRING', max_record_bytes => 200)",
         "silver.sql", "CREATE STREAMING TABLE plays_by_artist KEYS (artist) AS\n"
             + "SELECT artist, count(*) AS n FROM STREAM(plays) GROUP BY artist");
-    RunResult first = run(folder);
-    FlowResult bronze = flow(first, "kb.plays");
+    RunResult first = fixture.run(folder);
+    FlowResult bronze = PipelineFixture.flow(first, "kb.plays");
     assertThat(bronze.rowsWritten()).isEqualTo(11);
     assertThat(bronze.rowsQuarantined()).isEqualTo(4);
-    assertThat(rows("SELECT count(*), count(DISTINCT _kafka.partition, _kafka.offset) FROM kb.plays"))
+    assertThat(fixture.rows("SELECT count(*), count(DISTINCT _kafka.partition, _kafka.offset) FROM kb.plays"))
         .containsExactly(List.of(11L, 11L));
-    assertThat(rows("SELECT _rescued_data FROM kb.plays WHERE id = 12"))
+    assertThat(fixture.rows("SELECT _rescued_data FROM kb.plays WHERE id = 12"))
         .containsExactly(List.of("{\"venue\":\"{\\\"city\\\":\\\"Porto\\\"}\"}"));
-    List<List<Object>> poison = rows("SELECT _source, _error, CAST(_raw AS STRING)"
+    List<List<Object>> poison = fixture.rows("SELECT _source, _error, CAST(_raw AS STRING)"
         + " FROM kb.plays_source_quarantine ORDER BY _error");
     assertThat(poison).hasSize(4);
     assertThat(poison).extracting(row -> row.get(0)).containsOnly("kafka:plays");
@@ -112,23 +80,23 @@ class TestKafkaIngestion {
         "not a JSON object: invalid JSON, or JSON that is not {...}",
         "the record has 324 bytes, more than max_record_bytes (200)",
         "values do not match the schema: id (BIGINT)");
-    assertThat(rows("SELECT count(*) FROM kb.plays_source_quarantine WHERE _kafka_topic = 'plays'"
+    assertThat(fixture.rows("SELECT count(*) FROM kb.plays_source_quarantine WHERE _kafka_topic = 'plays'"
         + " AND _kafka_partition IS NOT NULL AND _kafka_offset IS NOT NULL AND _raw IS NOT NULL"))
         .containsExactly(List.of(4L));
 
     // nothing new: nothing is written
-    RunResult idle = run(folder);
+    RunResult idle = fixture.run(folder);
     assertThat(idle.flows()).extracting(FlowResult::status).containsOnly(FlowStatus.UP_TO_DATE);
 
     // new records: only they are read, and silver follows bronze
     kafka.produce("plays", events(100, 106));
-    RunResult second = run(folder);
-    assertThat(flow(second, "kb.plays").rowsWritten()).isEqualTo(6);
-    assertThat(flow(second, "kb.plays").action()).isEqualTo("append");
-    assertThat(rows("SELECT count(*), count(DISTINCT _kafka.partition, _kafka.offset) FROM kb.plays"))
+    RunResult second = fixture.run(folder);
+    assertThat(PipelineFixture.flow(second, "kb.plays").rowsWritten()).isEqualTo(6);
+    assertThat(PipelineFixture.flow(second, "kb.plays").action()).isEqualTo("append");
+    assertThat(fixture.rows("SELECT count(*), count(DISTINCT _kafka.partition, _kafka.offset) FROM kb.plays"))
         .containsExactly(List.of(17L, 17L));
-    assertThat(rows("SELECT count(*) FROM kb.plays_source_quarantine")).containsExactly(List.of(4L));
-    assertThat(rows("SELECT id FROM kb.plays WHERE id >= 100 ORDER BY id"))
+    assertThat(fixture.rows("SELECT count(*) FROM kb.plays_source_quarantine")).containsExactly(List.of(4L));
+    assertThat(fixture.rows("SELECT id FROM kb.plays WHERE id >= 100 ORDER BY id"))
         .extracting(row -> row.get(0)).containsExactly(100L, 101L, 102L, 103L, 104L, 105L);
   }
 
@@ -136,22 +104,22 @@ class TestKafkaIngestion {
   void learnsTheSchemaAndAddsNewFieldsAsColumns() {
     kafka.createTopic("users", 1);
     kafka.produce("users", List.of("{\"id\": 1, \"name\": \"ana\"}", "{\"id\": 2, \"name\": \"rui\"}"));
-    Path folder = pipeline("ku",
+    Path folder = fixture.pipeline("ku",
         "users.sql", "CREATE STREAMING TABLE users AS SELECT * FROM STREAM read_kafka(\n"
             + "  bootstrap_servers => '${kafka}', topic => 'users', max_records_per_batch => 1000)");
-    run(folder);
-    assertThat(rows("SELECT id, name FROM ku.users ORDER BY id"))
+    fixture.run(folder);
+    assertThat(fixture.rows("SELECT id, name FROM ku.users ORDER BY id"))
         .containsExactly(List.of(1L, "ana"), List.of(2L, "rui"));
 
     kafka.produce("users", List.of("{\"id\": 3, \"name\": \"eva\", \"email\": \"eva@x\"}",
         "{\"id\": \"four\", \"name\": \"bad\"}"));
-    RunResult second = run(folder);
-    assertThat(flow(second, "ku.users").rowsQuarantined()).isEqualTo(1);
+    RunResult second = fixture.run(folder);
+    assertThat(PipelineFixture.flow(second, "ku.users").rowsQuarantined()).isEqualTo(1);
     assertThat(spark.table("ku.users").columns()).contains("id", "name", "email", "_kafka");
-    assertThat(rows("SELECT id, name, email FROM ku.users ORDER BY id")).containsExactly(
+    assertThat(fixture.rows("SELECT id, name, email FROM ku.users ORDER BY id")).containsExactly(
         java.util.Arrays.asList(1L, "ana", null), java.util.Arrays.asList(2L, "rui", null),
         List.of(3L, "eva", "eva@x"));
-    assertThat(rows("SELECT _error FROM ku.users_source_quarantine"))
+    assertThat(fixture.rows("SELECT _error FROM ku.users_source_quarantine"))
         .containsExactly(List.of("values do not match the schema: id (BIGINT)"));
   }
 
@@ -159,18 +127,18 @@ class TestKafkaIngestion {
   void limitsEachBatchAndReadsTheRestNextRun() {
     kafka.createTopic("clicks", 1);
     kafka.produce("clicks", events(0, 25));
-    Path folder = pipeline("kc",
+    Path folder = fixture.pipeline("kc",
         "clicks.sql", "CREATE STREAMING TABLE clicks AS SELECT id FROM STREAM read_kafka(\n"
             + "  bootstrap_servers => '${kafka}', topic => 'clicks', schema => 'id INT',\n"
             + "  max_records_per_batch => 10)");
-    assertThat(flow(run(folder), "kc.clicks").rowsWritten()).isEqualTo(10);
-    assertThat(flow(run(folder), "kc.clicks").rowsWritten()).isEqualTo(10);
+    assertThat(PipelineFixture.flow(fixture.run(folder), "kc.clicks").rowsWritten()).isEqualTo(10);
+    assertThat(PipelineFixture.flow(fixture.run(folder), "kc.clicks").rowsWritten()).isEqualTo(10);
     // a compaction commits a snapshot without the stored offsets: reading goes on where it was
-    assertThat(rows("CALL lagoa.system.rewrite_data_files(table => 'kc.clicks',"
+    assertThat(fixture.rows("CALL lagoa.system.rewrite_data_files(table => 'kc.clicks',"
         + " options => map('min-input-files', '2'))").get(0).get(0)).isEqualTo(2);
-    assertThat(flow(run(folder), "kc.clicks").rowsWritten()).isEqualTo(5);
-    assertThat(run(folder).flows().get(0).status()).isEqualTo(FlowStatus.UP_TO_DATE);
-    assertThat(rows("SELECT count(DISTINCT id), min(id), max(id) FROM kc.clicks"))
+    assertThat(PipelineFixture.flow(fixture.run(folder), "kc.clicks").rowsWritten()).isEqualTo(5);
+    assertThat(fixture.run(folder).flows().get(0).status()).isEqualTo(FlowStatus.UP_TO_DATE);
+    assertThat(fixture.rows("SELECT count(DISTINCT id), min(id), max(id) FROM kc.clicks"))
         .containsExactly(List.of(25L, 0, 24));
   }
 }
