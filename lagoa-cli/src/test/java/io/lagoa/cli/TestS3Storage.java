@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.io.FileIO;
@@ -158,15 +159,67 @@ class TestS3Storage {
   }
 
   @Test
-  void s3SettingsWithALocalWarehouseAreAConfigurationError() {
-    Map<String, String> env = new HashMap<>(local.environment(Map.of()));
-    env.put("LAGOA_STORAGE_S3_ENDPOINT", s3.endpoint());
-    Result result = run(env, "sql", "SELECT 1");
-    assertThat(result.exitCode).isEqualTo(2);
-    assertThat(result.err)
-        .startsWith(
-            "error: environment variable LAGOA_STORAGE_S3_ENDPOINT: storage.s3.endpoint is set,"
-                + " but the warehouse is the local folder ");
+  void localWarehouseReadsALandingFolderWithTheS3Settings() throws IOException {
+    // The warehouse is a local folder; the storage.s3 keys are only for the landing bucket.
+    Path warehouse = Files.createTempDirectory(scratch.root(), "warehouse");
+    Map<String, String> env = new HashMap<>(s3.environment("unused"));
+    env.put("LAGOA_WAREHOUSE", warehouse.toString());
+    env.put("LAGOA_SPARK_SHUFFLE_PARTITIONS", "2");
+    Path folder = Files.createTempDirectory(scratch.root(), "landing");
+    Files.writeString(folder.resolve("pipeline.yaml"), "name: local\n");
+    Files.writeString(folder.resolve("bronze.sql"), "CREATE STREAMING TABLE bronze.orders AS\n"
+        + "SELECT * FROM STREAM read_files('s3://lagoa/landing/orders', format => 'json');\n");
+    // Only an S3 warehouse is probed at start: with the landing store down, local tables work.
+    // (Starting also relaxes the SDK's upload checksums for an endpoint, as S3Proxy needs for the
+    // uploads below.)
+    Map<String, String> storeDown = new HashMap<>(env);
+    storeDown.put("LAGOA_STORAGE_S3_ENDPOINT", "http://127.0.0.1:" + closedPort());
+    Result started = run(storeDown, "sql", "CREATE NAMESPACE IF NOT EXISTS bronze; SELECT 1 AS n",
+        "--format", "csv");
+    assertThat(started.exitCode).as(started.err).isZero();
+    assertThat(started.out).isEqualTo("n\r\n1\r\n");
+
+    try (FileIO io = CatalogUtil.loadFileIO("org.apache.iceberg.aws.s3.S3FileIO", Map.of(
+        "s3.endpoint", s3.endpoint(), "s3.path-style-access", "true",
+        "client.region", "us-east-1", "s3.access-key-id", s3.accessKeyId(),
+        "s3.secret-access-key", s3.secretAccessKey()), new Configuration())) {
+      upload(io, "landing/orders/a.json", "{\"id\": 1}\n{\"id\": 2}\n");
+      upload(io, "landing/orders/b.json", "{\"id\": 3}\n");
+    }
+
+    Result run = run(env, "pipeline", "run", folder.toString());
+    assertThat(run.exitCode).as(run.err).isZero();
+    Result rows = run(env, "sql", "SELECT id, _source_file.path AS path FROM bronze.orders"
+        + " ORDER BY id", "--format", "csv");
+    assertThat(rows.exitCode).as(rows.err).isZero();
+    assertThat(rows.out).isEqualTo("id,path\r\n1,s3://lagoa/landing/orders/a.json\r\n"
+        + "2,s3://lagoa/landing/orders/a.json\r\n3,s3://lagoa/landing/orders/b.json\r\n");
+    // The table is in the local warehouse; nothing but the landing files is in the bucket.
+    try (Stream<Path> files = Files.walk(warehouse.resolve("bronze/orders"))) {
+      assertThat(files.map(Path::toString))
+          .anyMatch(name -> name.endsWith(".parquet"))
+          .anyMatch(name -> name.endsWith(".metadata.json"));
+    }
+    assertThat(s3.objectKeys("")).allMatch(key -> key.startsWith("landing/")
+        || key.startsWith("cli/"));
+
+    // The keys are what reach the bucket: a wrong secret is the pipeline's store error.
+    Map<String, String> wrongSecret = new HashMap<>(env);
+    wrongSecret.put("LAGOA_STORAGE_S3_SECRET_ACCESS_KEY", "not-the-key");
+    Files.writeString(folder.resolve("bronze.sql"), "CREATE STREAMING TABLE bronze.more AS\n"
+        + "SELECT * FROM STREAM read_files('s3://lagoa/landing/orders', format => 'json');\n");
+    Result denied = run(wrongSecret, "pipeline", "run", folder.toString());
+    assertThat(denied.exitCode).isEqualTo(1);
+    assertThat(denied.err).contains("bronze.sql:2:", "s3://lagoa/landing/orders",
+        "check storage.s3.access-key-id and storage.s3.secret-access-key")
+        .doesNotContain("not-the-key");
+
+    // lagoa config says where the S3 settings came from.
+    Result shown = run(env, "config", "--format", "csv");
+    assertThat(shown.exitCode).as(shown.err).isZero();
+    assertThat(shown.out)
+        .contains("storage.s3.endpoint," + s3.endpoint()
+            + ",environment variable LAGOA_STORAGE_S3_ENDPOINT");
   }
 
   private static Map<String, String> env(String prefix, Map<String, String> overrides) {

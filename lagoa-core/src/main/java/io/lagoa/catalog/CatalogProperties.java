@@ -69,14 +69,19 @@ public final class CatalogProperties {
       }
     }
     TABLE_DEFAULTS.forEach((key, value) -> properties.put("table-default." + key, value));
+    // The s3.* settings are there even with a local warehouse: whoever builds an S3FileIO for an
+    // s3:// landing folder builds it from these properties. Only an S3 warehouse switches the
+    // tables' own FileIO to S3FileIO.
     config.storage().s3().ifPresent(s3 -> putS3(s3, properties));
+    if (config.warehouseOnS3()) {
+      properties.put("io-impl", S3_FILE_IO);
+    }
     properties.putAll(catalog.properties());
     return properties;
   }
 
   /** S3FileIO's settings; without keys it falls back to the AWS default credentials chain. */
   private static void putS3(S3Config s3, Map<String, String> properties) {
-    properties.put("io-impl", S3_FILE_IO);
     s3.endpoint().ifPresent(endpoint -> properties.put("s3.endpoint", endpoint));
     properties.put("s3.path-style-access", Boolean.toString(s3.pathStyleAccess()));
     s3.region().ifPresent(region -> properties.put("client.region", region));

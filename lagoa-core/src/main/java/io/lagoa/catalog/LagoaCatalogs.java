@@ -74,7 +74,11 @@ public final class LagoaCatalogs {
         .ifPresent(
             s3 -> {
               relaxChecksums(s3);
-              checkObjectStore(config, s3);
+              // A landing bucket is checked when a pipeline reads it, with its own clear error;
+              // a SELECT on local tables must not fail because that bucket is down.
+              if (config.warehouseOnS3()) {
+                checkObjectStore(config, s3);
+              }
             });
   }
 

@@ -353,7 +353,7 @@ public final class ConfigLoader {
       warehouse = path.toUri().toString().replaceAll("/+$", "");
     }
 
-    StorageConfig storage = storage(raw, warehouse, localWarehouse, baseDir);
+    StorageConfig storage = storage(raw, warehouse, baseDir);
 
     CatalogType type = CatalogType.fromName(raw.value(ConfigKeys.CATALOG_TYPE, this));
     String uri = raw.value(ConfigKeys.CATALOG_URI, this);
@@ -559,27 +559,21 @@ public final class ConfigLoader {
 
   private static final Pattern S3_LOCATION = Pattern.compile("^(?i:s3a?)://([^/]*)(/.*)?$");
 
-  /** The storage.s3 keys, checked against the warehouse they are for. */
-  private StorageConfig storage(
-      RawConfig raw, String warehouse, Optional<Path> localWarehouse, Path baseDir) {
+  /**
+   * The storage.s3 keys: how to reach an S3 warehouse, and the s3:// folders pipelines read
+   * (landing folders), which may be on S3 while the warehouse is a local folder. They are checked
+   * the same way in both cases.
+   */
+  private StorageConfig storage(RawConfig raw, String warehouse, Path baseDir) {
     Matcher s3Location = S3_LOCATION.matcher(warehouse);
-    if (!s3Location.matches()) {
-      for (ConfigKey key : ConfigKeys.all()) {
-        Located located = raw.located(key);
-        if (key.name().startsWith("storage.s3.") && located != null && !located.value().isBlank()) {
-          throw new ConfigException(
-              located.location(),
-              key.name() + " is set, but the warehouse is "
-                  + localWarehouse.map(path -> "the local folder " + path).orElse(warehouse)
-                  + "; set warehouse to s3://bucket/prefix, or remove the storage.s3 settings");
-        }
-      }
-      return StorageConfig.local();
-    }
-    if (s3Location.group(1).isEmpty()) {
+    boolean s3Warehouse = s3Location.matches();
+    if (s3Warehouse && s3Location.group(1).isEmpty()) {
       throw new ConfigException(
           locationOf(raw, ConfigKeys.WAREHOUSE),
           "warehouse '" + warehouse + "' names no bucket; write it as s3://bucket/prefix");
+    }
+    if (!s3Warehouse && !anyS3KeySet(raw)) {
+      return StorageConfig.local();
     }
 
     Optional<String> endpoint =
@@ -629,6 +623,16 @@ public final class ConfigLoader {
     return new StorageConfig(
         Optional.of(
             new S3Config(endpoint, region, pathStyle, accessKeyId, secretAccessKey, sessionToken)));
+  }
+
+  private static boolean anyS3KeySet(RawConfig raw) {
+    for (ConfigKey key : ConfigKeys.all()) {
+      Located located = raw.located(key);
+      if (key.name().startsWith("storage.s3.") && located != null && !located.value().isBlank()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Optional<String> nonBlank(RawConfig raw, ConfigKey key) {

@@ -10,7 +10,8 @@ import java.util.Optional;
  * @param source the file it was read from, or empty when only defaults and the environment apply
  * @param warehouse where tables live, as a URI: {@code file:/abs/path} or {@code s3://bucket/p}
  * @param localWarehouse the folder when the warehouse is on local disk
- * @param storage how to reach an object-store warehouse (S3 endpoint, credentials)
+ * @param storage how to reach S3: an S3 warehouse, and the s3:// folders pipelines read
+ *     (endpoint, credentials)
  * @param lineage where pipeline runs send OpenLineage events
  * @param origins where each key that was set came from, by key name: {@code lagoa.yaml:7:3} or
  *     {@code environment variable LAGOA_CATALOG_URI}; keys left at their default are absent
@@ -38,6 +39,16 @@ public record LagoaConfig(
       SparkSettings spark) {
     this(
         source, warehouse, localWarehouse, storage, catalog, spark, LineageConfig.none(), Map.of());
+  }
+
+  /**
+   * Whether the warehouse is on S3 ({@code s3://} or {@code s3a://}), so its tables go through
+   * S3FileIO. S3 settings alone do not make it so: with a local warehouse they are for landing
+   * folders.
+   */
+  public boolean warehouseOnS3() {
+    return warehouse.regionMatches(true, 0, "s3://", 0, 5)
+        || warehouse.regionMatches(true, 0, "s3a://", 0, 6);
   }
 
   /** Where the configuration came from, for messages. */

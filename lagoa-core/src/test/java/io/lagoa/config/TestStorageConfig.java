@@ -131,16 +131,65 @@ class TestStorageConfig {
   }
 
   @Test
-  void s3KeysWithALocalWarehouseAreAnError() {
+  void s3KeysWithALocalWarehouseAreForLandingFolders() {
+    LagoaConfig config =
+        load(
+            Map.of("LAGOA_STORAGE_S3_SECRET_ACCESS_KEY", "s3cr3t"),
+            """
+            storage:
+              s3:
+                endpoint: http://localhost:9000/
+                access-key-id: minio
+            """);
+    assertThat(config.localWarehouse()).contains(dir.resolve("lagoa-warehouse"));
+    assertThat(config.warehouseOnS3()).isFalse();
+    S3Config s3 = config.storage().s3().orElseThrow();
+    assertThat(s3)
+        .isEqualTo(
+            new S3Config(
+                Optional.of("http://localhost:9000"),
+                Optional.of("us-east-1"),
+                true,
+                Optional.of("minio"),
+                Optional.of(new Secret("s3cr3t")),
+                Optional.empty()));
+    // The tables stay on the local FileIO; the s3.* settings are there for an S3FileIO that
+    // reads a landing folder.
+    assertThat(CatalogProperties.of(config))
+        .doesNotContainKey("io-impl")
+        .containsEntry("warehouse", config.warehouse())
+        .containsEntry("s3.endpoint", "http://localhost:9000")
+        .containsEntry("client.region", "us-east-1")
+        .containsEntry("s3.path-style-access", "true")
+        .containsEntry("s3.access-key-id", "minio")
+        .containsEntry("s3.secret-access-key", "s3cr3t");
+    assertThat(config.origin(ConfigKeys.STORAGE_S3_ENDPOINT)).isEqualTo("lagoa.yaml:3:15");
+    assertThat(config.origin(ConfigKeys.STORAGE_S3_SECRET_ACCESS_KEY))
+        .isEqualTo("environment variable LAGOA_STORAGE_S3_SECRET_ACCESS_KEY");
+
+    LagoaConfig regionOnly = load(Map.of("LAGOA_STORAGE_S3_REGION", "eu-west-1"), null);
+    assertThat(regionOnly.storage().s3().orElseThrow().region()).hasValue("eu-west-1");
+    assertThat(CatalogProperties.of(regionOnly)).doesNotContainKey("io-impl");
+  }
+
+  @Test
+  void s3KeysWithALocalWarehouseAreCheckedAlike() {
     assertThatThrownBy(
-            () -> load(Map.of(), "storage:\n  s3:\n    endpoint: http://localhost:9000\n"))
+            () -> load(Map.of(), "storage:\n  s3:\n    endpoint: localhost:9000\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "lagoa.yaml:3:15: storage.s3.endpoint must be an http:// or https:// URL such as"
+                + " http://localhost:9000, but is 'localhost:9000'");
+    assertThatThrownBy(() -> load(Map.of("LAGOA_STORAGE_S3_ACCESS_KEY_ID", "id"), null))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith(
-            "lagoa.yaml:3:15: storage.s3.endpoint is set, but the warehouse is the local folder ")
-        .hasMessageContaining("set warehouse to s3://bucket/prefix");
-    assertThatThrownBy(() -> load(Map.of("LAGOA_STORAGE_S3_REGION", "eu-west-1"), null))
+            "environment variable LAGOA_STORAGE_S3_ACCESS_KEY_ID: storage.s3.access-key-id and"
+                + " storage.s3.secret-access-key go together");
+    assertThatThrownBy(
+            () -> load(Map.of(), "storage:\n  s3:\n    session-token: t\n"))
+        .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith(
-            "environment variable LAGOA_STORAGE_S3_REGION: storage.s3.region is set");
+            "lagoa.yaml:3:20: storage.s3.session-token needs storage.s3.access-key-id");
   }
 
   @Test

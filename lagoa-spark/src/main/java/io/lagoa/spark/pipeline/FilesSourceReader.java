@@ -1092,8 +1092,9 @@ final class FilesSourceReader {
   }
 
   /**
-   * S3FileIO with the catalog's S3 settings (the storage.s3 keys), for an S3 folder: the same
-   * instance as the catalog's when the warehouse is on S3 too.
+   * S3FileIO with the catalog's S3 settings (the storage.s3 keys, in the catalog properties with a
+   * local warehouse too), for an S3 folder: the same instance as the catalog's when the warehouse
+   * is on S3 too.
    */
   private FileIO objectStoreIo() {
     Map<String, String> properties = catalogProperties();
