@@ -3,7 +3,7 @@
 # steady rate. Uses only ./lagoa: a local broker (lagoa dev kafka), lagoa produce, a pipeline run.
 #
 #   bench/streaming.sh                     # 1,000,000 events of ~1 KB; latency at 5,000/s for 60 s
-#   EVENTS=200000 RATE=2000 SECONDS_AT_RATE=30 bench/streaming.sh
+#   EVENTS=200000 RATE=2000 SECONDS_AT_RATE=30 WARMUP=90 bench/streaming.sh  # WARMUP: seconds before measuring
 #
 # Throughput comes from lagoa_system.flow_runs (rows read / time in the bronze flow, so Spark's
 # start-up is not counted); latency from Iceberg metadata: for each silver row, the commit time of
@@ -70,7 +70,7 @@ echo "== latency: $RATE events/s for $SECONDS_AT_RATE s with pipeline run --cont
 PRODUCER=$!
 ./lagoa pipeline run "$WORK/pipeline" --continuous > "$WORK/continuous.out" 2> "$WORK/continuous.err" &
 RUNNER=$!
-sleep 30  # start-up and catching up with what was sent meanwhile
+sleep "${WARMUP:-90}"  # start-up and catching up with what was sent meanwhile
 START_MS=$(($(date +%s%3N)))
 sleep "$SECONDS_AT_RATE"
 END_MS=$(($(date +%s%3N)))
