@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lagoa.spark.LagoaSpark;
 import io.lagoa.spark.SparkSql;
 import io.lagoa.testing.TestingWarehouse;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,27 +14,19 @@ import org.junit.jupiter.api.Test;
 /** A landing folder flowing into bronze and silver with {@code pipeline run --once}. */
 class TestLandingFolderPipeline {
   private static TestingWarehouse warehouse;
+  private static CliRunner cli;
   private static SparkSql sql;
 
   @BeforeAll
   static void start() {
     warehouse = TestingWarehouse.create();
+    cli = new CliRunner(warehouse);
     sql = new SparkSql(LagoaSpark.session(warehouse.config()));
   }
 
   @AfterAll
   static void stop() {
     warehouse.close();
-  }
-
-  record Outcome(int exitCode, String out, String err) {}
-
-  private static Outcome lagoa(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, warehouse.environment(Map.of()), warehouse.root(),
-        new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Outcome(code, out.toString(), err.toString());
   }
 
   private static List<List<Object>> rows(String query) {
@@ -57,17 +46,17 @@ class TestLandingFolderPipeline {
     warehouse.writeFile("orders/landing/2026-01-02.json", "{\"id\": 3, \"amount\": 1.5}\nnot json\n");
     Path pipeline = warehouse.root().resolve("orders");
 
-    Outcome graph = lagoa("pipeline", "graph", pipeline.toString());
+    CliRunner.Result graph = cli.run("pipeline", "graph", pipeline.toString());
     assertThat(graph.exitCode()).as(graph.err()).isZero();
     assertThat(graph.out()).contains("files:landing  (landing folder)");
 
     // a dry run reads the folder to check the query, and writes no log of ingested files
-    Outcome dry = lagoa("pipeline", "run", pipeline.toString(), "--dry-run");
+    CliRunner.Result dry = cli.run("pipeline", "run", pipeline.toString(), "--dry-run");
     assertThat(dry.exitCode()).as(dry.err()).isZero();
     assertThat(dry.err()).contains("checked, nothing written");
     assertThat(warehouse.warehouse().resolve("lagoa_system/file_logs")).doesNotExist();
 
-    Outcome run = lagoa("pipeline", "run", pipeline.toString(), "--once");
+    CliRunner.Result run = cli.run("pipeline", "run", pipeline.toString(), "--once");
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.err()).contains("orders caught up after 3 batches, 2 with new data");
     assertThat(rows("SELECT id, amount, file FROM silver.orders ORDER BY id")).containsExactly(
@@ -78,10 +67,10 @@ class TestLandingFolderPipeline {
         .containsExactly(List.of("not json"));
 
     warehouse.writeFile("orders/landing/2026-01-03.json", "{\"id\": 4, \"amount\": 2}\n");
-    Outcome status = lagoa("pipeline", "status", pipeline.toString(), "--format", "csv");
+    CliRunner.Result status = cli.run("pipeline", "status", pipeline.toString(), "--format", "csv");
     assertThat(status.exitCode()).as(status.err()).isZero();
     assertThat(status.out()).contains("bronze.orders,files:landing,1,").contains(",2 files,");
-    Outcome again = lagoa("pipeline", "run", pipeline.toString(), "--once");
+    CliRunner.Result again = cli.run("pipeline", "run", pipeline.toString(), "--once");
     assertThat(again.exitCode()).as(again.err()).isZero();
     assertThat(rows("SELECT count(*), count(DISTINCT id) FROM silver.orders"))
         .containsExactly(List.of(4L, 4L));

@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lagoa.spark.LagoaSpark;
 import io.lagoa.spark.SparkSql;
 import io.lagoa.testing.TestingWarehouse;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,27 +15,19 @@ class TestPipelineCommand {
   private static final Path EXAMPLES =
       Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("../examples").normalize();
   private static TestingWarehouse warehouse;
+  private static CliRunner cli;
   private static SparkSql sql;
 
   @BeforeAll
   static void start() {
     warehouse = TestingWarehouse.create();
+    cli = new CliRunner(warehouse);
     sql = new SparkSql(LagoaSpark.session(warehouse.config()));
   }
 
   @AfterAll
   static void stop() {
     warehouse.close();
-  }
-
-  record Outcome(int exitCode, String out, String err) {}
-
-  private static Outcome lagoa(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, warehouse.environment(Map.of()), warehouse.root(),
-        new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Outcome(code, out.toString(), err.toString());
   }
 
   private static List<List<Object>> rows(String query) {
@@ -48,16 +37,16 @@ class TestPipelineCommand {
   @Test
   void runsTheUsersExample() {
     String folder = EXAMPLES.resolve("users").toString();
-    Outcome validate = lagoa("pipeline", "validate", folder);
+    CliRunner.Result validate = cli.run("pipeline", "validate", folder);
     assertThat(validate.exitCode()).as(validate.err()).isZero();
     assertThat(validate.out()).contains("pipeline users is valid: 4 tables, 2 temporary views, 3 expectations");
 
-    Outcome graph = lagoa("pipeline", "graph", folder);
+    CliRunner.Result graph = cli.run("pipeline", "graph", folder);
     assertThat(graph.out()).contains("└── users_flat  (temporary view)")
         .contains("silver.users  (materialized view, 3 expectations)")
         .contains("gold.users_by_title  (materialized view)");
 
-    Outcome run = lagoa("pipeline", "run", folder);
+    CliRunner.Result run = cli.run("pipeline", "run", folder);
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.err()).contains("silver.users: create materialized view...")
         .contains("silver.users: succeeded, 4 rows written, 1 dropped, 1 quarantined")
@@ -81,7 +70,7 @@ class TestPipelineCommand {
   @Test
   void runsTheVendasExampleAndRecordsItsHistory() {
     String folder = EXAMPLES.resolve("vendas").toString();
-    Outcome run = lagoa("pipeline", "run", folder, "--format", "csv");
+    CliRunner.Result run = cli.run("pipeline", "run", folder, "--format", "csv");
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).startsWith("flow,kind,action,status,rows_read,rows_written");
     assertThat(rows("SELECT count(*) FROM silver.sales")).containsExactly(List.of(6L));
@@ -118,13 +107,13 @@ class TestPipelineCommand {
     warehouse.writeFile("bad/b.sql", "CREATE MATERIALIZED VIEW b (\n"
         + "  CONSTRAINT ok EXPECT (x >) ON VIOLATION DROP ROW\n) AS SELECT * FROM a");
     warehouse.writeFile("bad/c.sql", "CREATE MATERIALIZED VIEW c AS SELEC 1");
-    Outcome outcome = lagoa("pipeline", "validate", "bad");
+    CliRunner.Result outcome = cli.run("pipeline", "validate", "bad");
     assertThat(outcome.exitCode()).isEqualTo(1);
     assertThat(outcome.err()).contains("b.sql:2:28: in expectation ok: [PARSE_SYNTAX_ERROR]")
         .contains("c.sql:1:31: [PARSE_SYNTAX_ERROR] Syntax error at or near 'SELEC'");
     warehouse.writeFile("bad/b.sql", "CREATE MATERIALIZED VIEW b AS SELECT * FROM a");
     warehouse.writeFile("bad/c.sql", "CREATE MATERIALIZED VIEW c AS SELECT 1");
-    outcome = lagoa("pipeline", "graph", "bad", "--format", "mermaid");
+    outcome = cli.run("pipeline", "graph", "bad", "--format", "mermaid");
     assertThat(outcome.err()).contains("a.sql:1:26: the pipeline has a cycle: silver.a -> silver.b -> silver.a");
   }
 
@@ -140,16 +129,16 @@ class TestPipelineCommand {
         + ") AS SELECT id, total FROM orders;\n"
         + "CREATE MATERIALIZED VIEW other AS SELECT count(*) AS n FROM cmd_bronze.orders;\n");
 
-    Outcome dry = lagoa("pipeline", "run", "orders", "--dry-run");
+    CliRunner.Result dry = cli.run("pipeline", "run", "orders", "--dry-run");
     assertThat(dry.exitCode()).as(dry.err()).isZero();
     assertThat(dry.out()).contains("not checked: reads cmd.orders, which this run creates");
     assertThat(rows("SHOW NAMESPACES LIKE 'cmd'")).isEmpty(); // nothing written, not even that
 
-    Outcome selected = lagoa("pipeline", "run", "orders", "--select", "other");
+    CliRunner.Result selected = cli.run("pipeline", "run", "orders", "--select", "other");
     assertThat(selected.exitCode()).as(selected.err()).isZero();
     assertThat(rows("SHOW TABLES IN cmd")).extracting(row -> row.get(1)).containsExactly("other");
 
-    Outcome failed = lagoa("pipeline", "run", "orders", "--select", "orders+");
+    CliRunner.Result failed = cli.run("pipeline", "run", "orders", "--select", "orders+");
     assertThat(failed.exitCode()).isEqualTo(1);
     assertThat(failed.err())
         .contains("orders.sql:3:3: expectation positive (total > 0) failed for 1 of 2 rows")

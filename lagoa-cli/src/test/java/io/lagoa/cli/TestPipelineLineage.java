@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lagoa.testing.TestingWarehouse;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,14 +34,8 @@ class TestPipelineLineage {
     warehouse.close();
   }
 
-  record Outcome(int exitCode, String out, String err) {}
-
-  private static Outcome lagoa(Map<String, String> env, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, warehouse.environment(env), warehouse.root(),
-        new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Outcome(code, out.toString(), err.toString());
+  private static CliRunner.Result lagoa(Map<String, String> env, String... args) {
+    return new CliRunner(warehouse, env).run(args);
   }
 
   private static List<JsonNode> events(Path file) throws IOException {
@@ -60,11 +52,11 @@ class TestPipelineLineage {
     Map<String, String> env = Map.of("LAGOA_LINEAGE_TRANSPORT", "file",
         "LAGOA_LINEAGE_FILE", "lineage/events.jsonl"); // relative to the current folder
 
-    Outcome dryRun = lagoa(env, "pipeline", "run", USERS.toString(), "--dry-run");
+    CliRunner.Result dryRun = lagoa(env, "pipeline", "run", USERS.toString(), "--dry-run");
     assertThat(dryRun.exitCode()).as(dryRun.err()).isZero();
     assertThat(file).doesNotExist(); // a dry run runs nothing, so it has no lineage
 
-    Outcome run = lagoa(env, "pipeline", "run", USERS.toString());
+    CliRunner.Result run = lagoa(env, "pipeline", "run", USERS.toString());
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.err()).doesNotContain("warning");
     List<JsonNode> events = events(file);
@@ -119,7 +111,7 @@ class TestPipelineLineage {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    Outcome run = lagoa(Map.of("LAGOA_LINEAGE_TRANSPORT", "http",
+    CliRunner.Result run = lagoa(Map.of("LAGOA_LINEAGE_TRANSPORT", "http",
         "LAGOA_LINEAGE_URL", "http://127.0.0.1:" + port, "LAGOA_LINEAGE_API_KEY", "hush-123"),
         "pipeline", "run", USERS.toString(), "--select", "bronze.ssn");
     assertThat(run.exitCode()).as(run.err()).isZero();
@@ -131,7 +123,7 @@ class TestPipelineLineage {
 
   @Test
   void badLineageSettingsStopTheRunBeforeItStarts() {
-    Outcome run = lagoa(Map.of("LAGOA_LINEAGE_TRANSPORT", "http"),
+    CliRunner.Result run = lagoa(Map.of("LAGOA_LINEAGE_TRANSPORT", "http"),
         "pipeline", "run", USERS.toString());
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("error: environment variable LAGOA_LINEAGE_TRANSPORT:"

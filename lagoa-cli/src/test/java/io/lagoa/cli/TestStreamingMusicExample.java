@@ -6,11 +6,8 @@ import io.lagoa.spark.LagoaSpark;
 import io.lagoa.spark.SparkSql;
 import io.lagoa.testing.TestingKafka;
 import io.lagoa.testing.TestingWarehouse;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,6 +17,7 @@ class TestStreamingMusicExample {
   private static final Path EXAMPLE = Path.of(System.getProperty("basedir", "."))
       .toAbsolutePath().resolve("../examples/streaming-music").normalize();
   private static TestingWarehouse warehouse;
+  private static CliRunner cli;
   private static TestingKafka kafka;
   private static SparkSql sql;
 
@@ -27,6 +25,7 @@ class TestStreamingMusicExample {
   static void start() {
     kafka = TestingKafka.start();
     warehouse = TestingWarehouse.create();
+    cli = new CliRunner(warehouse);
     sql = new SparkSql(LagoaSpark.session(warehouse.config()));
   }
 
@@ -36,32 +35,22 @@ class TestStreamingMusicExample {
     kafka.close();
   }
 
-  record Outcome(int exitCode, String out, String err) {}
-
-  private static Outcome lagoa(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, warehouse.environment(Map.of()), warehouse.root(),
-        new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Outcome(code, out.toString(), err.toString());
-  }
-
   private static List<List<Object>> rows(String query) {
     return sql.execute(query, 1000).rows();
   }
 
   @Test
   void runsFromKafkaToGold() {
-    Outcome produce = lagoa("produce", "music_data_json", EXAMPLE.resolve("data/music.jsonl").toString(),
+    CliRunner.Result produce = cli.run("produce", "music_data_json", EXAMPLE.resolve("data/music.jsonl").toString(),
         "--bootstrap-servers", kafka.bootstrapServers(), "--create-topic", "--partitions", "2", "--raw");
     assertThat(produce.exitCode()).as(produce.err()).isZero();
 
     String kafkaVariable = "kafka=" + kafka.bootstrapServers();
-    Outcome graph = lagoa("pipeline", "graph", EXAMPLE.toString(), "--var", kafkaVariable);
+    CliRunner.Result graph = cli.run("pipeline", "graph", EXAMPLE.toString(), "--var", kafkaVariable);
     assertThat(graph.out()).contains("kafka:music_data_json  (kafka topic)")
         .contains("└── bronze.music");
 
-    Outcome run = lagoa("pipeline", "run", EXAMPLE.toString(), "--once", "--var", kafkaVariable);
+    CliRunner.Result run = cli.run("pipeline", "run", EXAMPLE.toString(), "--once", "--var", kafkaVariable);
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.err()).contains("bronze.music +240 (2 quarantined)")
         .contains("streaming-music caught up after 2 batches, 1 with new data");
@@ -81,15 +70,15 @@ class TestStreamingMusicExample {
         .containsExactly(List.of(6L, 240L));
 
     // more plays arrive: only they are read, and gold follows
-    Outcome more = lagoa("produce", "music_data_json", EXAMPLE.resolve("data/music.jsonl").toString(),
+    CliRunner.Result more = cli.run("produce", "music_data_json", EXAMPLE.resolve("data/music.jsonl").toString(),
         "--bootstrap-servers", kafka.bootstrapServers(), "--raw");
     assertThat(more.exitCode()).as(more.err()).isZero();
-    Outcome status = lagoa("pipeline", "status", EXAMPLE.toString(), "--var", kafkaVariable,
+    CliRunner.Result status = cli.run("pipeline", "status", EXAMPLE.toString(), "--var", kafkaVariable,
         "--format", "csv");
     assertThat(status.exitCode()).as(status.err()).isZero();
     assertThat(status.out()).contains("bronze.music,kafka:music_data_json,242,")
         .contains("silver.plays,bronze.music,0,");
-    Outcome again = lagoa("pipeline", "run", EXAMPLE.toString(), "--once", "--var", kafkaVariable);
+    CliRunner.Result again = cli.run("pipeline", "run", EXAMPLE.toString(), "--once", "--var", kafkaVariable);
     assertThat(again.exitCode()).as(again.err()).isZero();
     assertThat(rows("SELECT count(*) FROM bronze.music")).containsExactly(List.of(480L));
     assertThat(rows("SELECT count(*) FROM bronze.music_source_quarantine")).containsExactly(List.of(4L));
