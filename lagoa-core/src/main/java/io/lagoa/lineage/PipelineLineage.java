@@ -126,14 +126,17 @@ public final class PipelineLineage {
       outputs.add(
           table
               .map(t -> output(dataset.name(), t, outcome))
-              .orElseGet(() -> outputWithoutTable(dataset.name(), outcome.rowsWritten())));
+              .orElseGet(
+                  () -> withStatistics(dataset.name(), Optional.empty(), outcome.rowsWritten())));
       if (dataset.hasQuarantine()) {
         loadTable(dataset.quarantineTable())
             .ifPresent(
                 quarantine ->
                     outputs.add(
                         withStatistics(
-                            dataset.quarantineTable(), quarantine, outcome.rowsQuarantined())));
+                            dataset.quarantineTable(),
+                            Optional.of(quarantine),
+                            outcome.rowsQuarantined())));
       }
     }
     emitter.emit(
@@ -368,28 +371,13 @@ public final class PipelineLineage {
     return builder.build();
   }
 
-  private OpenLineage.OutputDataset withStatistics(String name, Table table, long rows) {
-    DatasetIdentifier id = identifier(name, Optional.of(table));
-    return openLineage
-        .newOutputDatasetBuilder()
-        .namespace(id.getNamespace())
-        .name(id.getName())
-        .facets(tableFacets(name, id, Optional.of(table.schema())).build())
-        .outputFacets(
-            openLineage
-                .newOutputDatasetOutputFacetsBuilder()
-                .outputStatistics(
-                    openLineage.newOutputStatisticsOutputDatasetFacetBuilder().rowCount(rows).build())
-                .build())
-        .build();
-  }
-
-  private OpenLineage.OutputDataset outputWithoutTable(String name, long rows) {
-    DatasetIdentifier id = identifier(name, Optional.empty());
-    return openLineage
-        .newOutputDatasetBuilder()
-        .namespace(id.getNamespace())
-        .name(id.getName())
+  /** An output with its row count; schema and data-source facets when the table could be read. */
+  private OpenLineage.OutputDataset withStatistics(String name, Optional<Table> table, long rows) {
+    DatasetIdentifier id = identifier(name, table);
+    OpenLineage.OutputDatasetBuilder builder =
+        openLineage.newOutputDatasetBuilder().namespace(id.getNamespace()).name(id.getName());
+    table.ifPresent(t -> builder.facets(tableFacets(name, id, Optional.of(t.schema())).build()));
+    return builder
         .outputFacets(
             openLineage
                 .newOutputDatasetOutputFacetsBuilder()
