@@ -35,6 +35,14 @@ public final class CatalogProperties {
           "write.metadata.delete-after-commit.enabled", "true",
           "write.metadata.previous-versions-max", "100");
 
+  static final String CATALOG_IMPL = "catalog-impl";
+
+  /**
+   * Iceberg's JDBC catalog with Lagoa's commit check for pipeline batches ({@link
+   * LagoaJdbcCatalog}); the tables and the catalog database are Iceberg's own.
+   */
+  static final String JDBC_CATALOG = LagoaJdbcCatalog.class.getName();
+
   private CatalogProperties() {}
 
   public static Map<String, String> of(LagoaConfig config) {
@@ -48,14 +56,14 @@ public final class CatalogProperties {
     properties.put("cache-enabled", "false");
     switch (catalog.type()) {
       case SQLITE -> {
-        properties.put("type", "jdbc");
+        properties.put(CATALOG_IMPL, JDBC_CATALOG);
         properties.put("jdbc.schema-version", "V1");
         // SQLite allows one writer at a time; wait for the lock instead of failing at once.
         properties.put("jdbc.busy_timeout", "30000");
         properties.put("jdbc.journal_mode", "WAL");
       }
       case POSTGRES -> {
-        properties.put("type", "jdbc");
+        properties.put(CATALOG_IMPL, JDBC_CATALOG);
         properties.put("jdbc.schema-version", "V1");
         catalog.user().ifPresent(user -> properties.put("jdbc.user", user));
         catalog.password().ifPresent(password -> properties.put("jdbc.password", password.value()));
@@ -77,6 +85,9 @@ public final class CatalogProperties {
       properties.put("io-impl", S3_FILE_IO);
     }
     properties.putAll(catalog.properties());
+    if (properties.containsKey("type") && JDBC_CATALOG.equals(properties.get(CATALOG_IMPL))) {
+      properties.remove(CATALOG_IMPL); // the user chose a catalog type of their own
+    }
     return properties;
   }
 
