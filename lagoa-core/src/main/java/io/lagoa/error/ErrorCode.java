@@ -17,6 +17,8 @@ public enum ErrorCode {
   IO_ERROR(ErrorType.EXTERNAL, 1),
   PIPELINE_INVALID(ErrorType.USER_ERROR, 1),
   PIPELINE_FAILED(ErrorType.USER_ERROR, 1),
+  /** Another runner holds the pipeline's lease; nothing was done. */
+  PIPELINE_BUSY(ErrorType.USER_ERROR, 3),
   INTERNAL_ERROR(ErrorType.INTERNAL, 1);
 
   private final ErrorType type;

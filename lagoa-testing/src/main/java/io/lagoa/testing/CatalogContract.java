@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lagoa.catalog.LagoaCatalogs;
 import io.lagoa.config.LagoaConfig;
+import io.lagoa.pipeline.ConcurrentRunException;
+import io.lagoa.pipeline.PipelineBusyException;
+import io.lagoa.pipeline.PipelineCommits;
+import io.lagoa.pipeline.PipelineLease;
+import io.lagoa.pipeline.PipelineLeases;
+import io.lagoa.pipeline.TableState;
 import io.lagoa.result.QueryResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -415,6 +421,155 @@ public abstract class CatalogContract {
       throw new UncheckedIOException(e);
     }
     return writer.toDataFile();
+  }
+
+
+  /** A pipeline batch whose table got another pipeline commit since it started is refused. */
+  @Test
+  void refusesAPipelineBatchThatStartedBeforeAnotherRunsCommit() {
+    Catalog catalog = openCatalog();
+    Namespace namespace = Namespace.of(uniqueName("batches"));
+    ((SupportsNamespaces) catalog).createNamespace(namespace);
+    TableIdentifier name = TableIdentifier.of(namespace, "events");
+    Table table = catalog.createTable(name, PEOPLE);
+    String key = PipelineCommits.expectedBaseKey(name.toString());
+    table.newAppend().appendFile(writeFile(table, person(1, "a")))
+        .set(PipelineCommits.RUN_ID, "run-1").set(key, PipelineCommits.NONE).commit();
+    long first = catalog.loadTable(name).currentSnapshot().snapshotId();
+    Table stale = openCatalog().loadTable(name);
+    table.newAppend().appendFile(writeFile(table, person(2, "b")))
+        .set(PipelineCommits.RUN_ID, "run-2").set(key, Long.toString(first)).commit();
+
+    assertThatThrownBy(() -> stale.newAppend()
+            .appendFile(writeFile(stale, person(2, "b")))
+            .set(PipelineCommits.RUN_ID, "run-3").set(key, Long.toString(first)).commit())
+        .isInstanceOf(ConcurrentRunException.class);
+    assertThat(readPeople(catalog.loadTable(name))).containsOnlyKeys(1L, 2L);
+  }
+
+  /** One runner of a pipeline at a time; a dead or expired holder's lease is taken over. */
+  @Test
+  void pipelineLeasesAllowOneHolderAtATime() {
+    String pipeline = uniqueName("pipeline");
+    MutableClock clock = new MutableClock();
+    PipelineLeases first = leases(clock, "first");
+    PipelineLeases second = leases(clock, "second");
+    try (PipelineLease lease = first.acquire(pipeline, false)) {
+      assertThat(lease.interrupted()).isEmpty();
+      assertThatThrownBy(() -> second.acquire(pipeline, false))
+          .isInstanceOf(PipelineBusyException.class)
+          .hasMessageContaining("pipeline " + pipeline + " is already running on first-host (pid")
+          .hasMessageContaining("since ");
+      assertThat(first.lookup(pipeline)).get()
+          .extracting(info -> info.holder().host()).isEqualTo("first-host");
+    }
+    // released: the next runner gets it at once
+    second.acquire(pipeline, false).close();
+    assertThat(first.lookup(pipeline)).isEmpty();
+  }
+
+  @Test
+  void anExpiredLeaseIsTakenOverWithTheRunItLeftUnfinished() {
+    String pipeline = uniqueName("pipeline");
+    MutableClock clock = new MutableClock();
+    PipelineLeases first = leases(clock, "first");
+    PipelineLease crashed = first.acquire(pipeline, false);
+    crashed.begin("run-1", clock.instant(), Map.of(
+        "bronze.events", new TableState(TableIdentifier.of("bronze", "events"),
+            java.util.Optional.empty())));
+    crashedWithoutRelease(crashed);
+
+    assertThatThrownBy(() -> leases(clock, "second").acquire(pipeline, false))
+        .isInstanceOf(PipelineBusyException.class);
+    clock.advance(java.time.Duration.ofSeconds(61));
+    try (PipelineLease lease = leases(clock, "second").acquire(pipeline, false)) {
+      assertThat(lease.takenFrom()).isEmpty();
+      assertThat(lease.interrupted()).get().satisfies(run -> {
+        assertThat(run.runId()).isEqualTo("run-1");
+        assertThat(run.holder()).startsWith("first-host");
+        assertThat(run.tables()).containsEntry("bronze.events", java.util.Optional.empty());
+      });
+      lease.recovered(lease.interrupted().get());
+    }
+    try (PipelineLease lease = leases(clock, "third").acquire(pipeline, false)) {
+      assertThat(lease.interrupted()).isEmpty();
+    }
+  }
+
+  @Test
+  void aLiveLeaseIsTakenOnlyByForceAndItsHolderLearnsItLostIt() {
+    String pipeline = uniqueName("pipeline");
+    MutableClock clock = new MutableClock();
+    PipelineLease held = leases(clock, "first").acquire(pipeline, false);
+    try (PipelineLease forced = leases(clock, "second").acquire(pipeline, true)) {
+      assertThat(forced.takenFrom()).get().extracting(PipelineLeases.Holder::host)
+          .isEqualTo("first-host");
+      assertThatThrownBy(() -> held.begin("run-9", clock.instant(), Map.of()))
+          .hasMessageContaining("was taken over by another runner");
+      assertThat(held.lost()).isTrue();
+      held.close(); // must not release the new holder's lease
+      assertThatThrownBy(() -> leases(clock, "third").acquire(pipeline, false))
+          .isInstanceOf(PipelineBusyException.class)
+          .hasMessageContaining("second-host");
+    }
+  }
+
+  /** A holder on this host whose process is gone is taken over without waiting for expiry. */
+  @Test
+  void aLeaseOfADeadProcessOnThisHostIsTakenOverAtOnce() throws Exception {
+    String pipeline = uniqueName("pipeline");
+    MutableClock clock = new MutableClock();
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    PipelineLeases.Holder dead = new PipelineLeases.Holder("dead", "this-host", gone.pid());
+    PipelineLease lease = PipelineLeases.of(config(), clock, java.time.Duration.ofSeconds(60), dead)
+        .orElseThrow().acquire(pipeline, false);
+    crashedWithoutRelease(lease);
+    PipelineLeases.Holder alive = new PipelineLeases.Holder(
+        "alive", "this-host", ProcessHandle.current().pid());
+    PipelineLeases.of(config(), clock, java.time.Duration.ofSeconds(60), alive).orElseThrow()
+        .acquire(pipeline, false).close();
+  }
+
+  private PipelineLeases leases(MutableClock clock, String name) {
+    return PipelineLeases.of(config(), clock, java.time.Duration.ofSeconds(60),
+        new PipelineLeases.Holder(name, name + "-host", ProcessHandle.current().pid()))
+        .orElseThrow();
+  }
+
+  /** Stops renewing without releasing: what a killed process leaves behind. */
+  private static void crashedWithoutRelease(PipelineLease lease) {
+    try {
+      java.lang.reflect.Field field = PipelineLease.class.getDeclaredField("renewals");
+      field.setAccessible(true);
+      ((java.util.concurrent.ExecutorService) field.get(lease)).shutdownNow();
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** A clock the test moves forward. */
+  static final class MutableClock extends java.time.Clock {
+    private java.time.Instant now = java.time.Instant.parse("2026-12-01T10:00:00Z");
+
+    void advance(java.time.Duration duration) {
+      now = now.plus(duration);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return now;
+    }
   }
 
   private static Map<Long, String> readPeople(Table table) {
