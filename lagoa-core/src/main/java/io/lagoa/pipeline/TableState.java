@@ -9,6 +9,7 @@ import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableMetadata;
+import org.apache.iceberg.TableMetadataParser;
 import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -74,10 +75,15 @@ public record TableState(TableIdentifier identifier, Optional<TableMetadata> met
             .filter(id -> !before.contains(id) && !written.contains(id))
             .toList();
     if (!foreign.isEmpty()) {
-      throw new IllegalStateException(
-          "cannot restore " + identifier + ": snapshots " + foreign + " were committed by another"
-              + " writer during the run; restore it by hand with lagoa table rollback "
-              + identifier + " " + snapshotId().orElse(-1));
+      String advice =
+          snapshotId().isPresent()
+              ? "check its history (lagoa table history " + identifier + ") and roll it back to "
+                  + snapshotId().getAsLong() + " if the other writer's data should go too"
+              : "it did not exist before the run; check its history (lagoa table history "
+                  + identifier + ") and drop it if the other writer's data should go too";
+      throw new RestoreException(
+          identifier + " was left as it is: snapshots " + foreign + " were committed by another"
+              + " writer during the run, and putting the table back would lose them; " + advice);
     }
     if (metadata.isEmpty()) {
       catalog.dropTable(identifier, true);
@@ -91,6 +97,28 @@ public record TableState(TableIdentifier identifier, Optional<TableMetadata> met
     operations.commit(current, previous);
     return "restored " + identifier + " to snapshot "
         + (snapshotId().isPresent() ? Long.toString(snapshotId().getAsLong()) : "(none)");
+  }
+
+  /**
+   * The state a table had when its metadata was the file at {@code location} (empty: the table
+   * did not exist): how a run noted in a {@link RunJournal} is put back by the next one.
+   */
+  public static TableState at(Catalog catalog, TableIdentifier identifier, Optional<String> location) {
+    if (location.isEmpty()) {
+      return new TableState(identifier, Optional.empty());
+    }
+    Table table = catalog.loadTable(identifier);
+    return new TableState(
+        identifier, Optional.of(TableMetadataParser.read(table.io(), location.get())));
+  }
+
+  /** Why a table could not be put back; the message says what to do instead. */
+  public static final class RestoreException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RestoreException(String message) {
+      super(message);
+    }
   }
 
   private static TableOperations operations(Table table) {

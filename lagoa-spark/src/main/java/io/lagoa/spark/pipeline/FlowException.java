@@ -5,7 +5,7 @@ import io.lagoa.error.LagoaException;
 import java.util.List;
 
 /** A flow failed; the message starts with the place in the pipeline's files when it has one. */
-public final class FlowException extends LagoaException {
+public class FlowException extends LagoaException {
   private static final long serialVersionUID = 1L;
   private final transient List<ExpectationResult> expectations;
 

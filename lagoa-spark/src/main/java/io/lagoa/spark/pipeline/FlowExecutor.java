@@ -18,6 +18,7 @@ import io.lagoa.pipeline.DatasetStatement;
 import io.lagoa.pipeline.Expectation;
 import io.lagoa.pipeline.ExpectationPolicy;
 import io.lagoa.pipeline.Input;
+import io.lagoa.pipeline.PipelineCommits;
 import io.lagoa.pipeline.SourcePosition;
 import io.lagoa.pipeline.TableState;
 import io.lagoa.spark.SparkSql;
@@ -52,7 +53,7 @@ import org.apache.spark.storage.StorageLevel;
 final class FlowExecutor {
   /** Snapshot summary key holding the last source snapshot a streaming table has processed. */
   static final String STREAM_STATE_PREFIX = "lagoa.stream.";
-  static final String RUN_ID_PROPERTY = "lagoa.pipeline.run-id";
+  static final String RUN_ID_PROPERTY = PipelineCommits.RUN_ID;
   /** On quarantine commits: the target's snapshot when the batch was read. */
   static final String TARGET_SNAPSHOT_PROPERTY = "lagoa.pipeline.target-snapshot";
   private static final String SNAPSHOT_ID = "__snapshot-id";
@@ -274,6 +275,8 @@ final class FlowExecutor {
     try {
       after = write(dataset, plan, action, result, commitProperties, written,
           batches.stream().anyMatch(SourceBatch::addsColumns));
+    } catch (ConcurrentRunConflict e) {
+      throw e;
     } catch (FlowException e) {
       throw e.getCause() instanceof Exception cause && !(cause instanceof FlowException)
           ? located(plan.statement(), plan.statement().engineSql(), cause) : e;
@@ -378,10 +381,18 @@ final class FlowExecutor {
     }
     boolean anyNew = false;
     boolean incremental = action.equals("append") || action.equals("merge");
-    Map<String, String> previous = incremental ? lastProcessed(plan) : Map.of();
+    Map<String, String> previous = incremental ? lastProcessed(plan, commitProperties) : Map.of();
     Dataset target = datasetOf(plan);
     // positions of a batch whose quarantine was committed but whose target commit was not
     Map<String, String> pending = incremental ? pendingBatch(target) : Map.of();
+    {
+      // Quarantine commits are checked like the target's: a batch another run has quarantined
+      // since this one started is replayed, not quarantined a second time (nor replaced).
+      for (String table : List.of(target.sourceQuarantineTable(), target.quarantineTable())) {
+        commitProperties.put(PipelineCommits.expectedBaseKey(table), lastPipelineCommit(table)
+            .map(snapshot -> Long.toString(snapshot.snapshotId())).orElse(PipelineCommits.NONE));
+      }
+    }
     for (io.lagoa.pipeline.SourceCall call : plan.statement().sources()) {
       SourceBatch batch = readSource(call, target, previous, pending, batches, dryRun);
       anyNew |= batch.hasNew();
@@ -561,32 +572,38 @@ final class FlowExecutor {
 
   /**
    * The summary of the table's latest snapshot that a pipeline run committed, which holds the
-   * positions its sources were read to. Later snapshots of others (a compaction, which keeps no
-   * custom summary entries; a manual INSERT) carry no positions and are passed over: taking a
-   * compaction's empty summary would read every source from the start again.
+   * positions its sources were read to (see {@link PipelineCommits#lastPipelineCommit}): taking a
+   * compaction's empty summary would read every source from the start again. The commit's id goes
+   * with the batch as the table's expected base, so the catalog refuses the batch's commit when
+   * another run committed in between.
    */
-  private Map<String, String> lastProcessed(DatasetPlan plan) {
+  private Map<String, String> lastProcessed(DatasetPlan plan, Map<String, String> commitProperties) {
+    String name = nameOf(plan);
+    Optional<Snapshot> last = lastPipelineCommit(name);
+    commitProperties.put(PipelineCommits.expectedBaseKey(name),
+        last.map(snapshot -> Long.toString(snapshot.snapshotId())).orElse(PipelineCommits.NONE));
+    return last.map(Snapshot::summary).orElse(Map.of());
+  }
+
+  /** The table's last pipeline commit; empty when it has none or does not exist. */
+  private Optional<Snapshot> lastPipelineCommit(String name) {
     try {
-      Table target = catalog.loadTable(identifier(nameOf(plan)));
-      target.refresh();
-      return pipelineSummary(target);
+      Table table = catalog.loadTable(identifier(name));
+      table.refresh();
+      return PipelineCommits.lastPipelineCommit(metadata(table));
     } catch (NoSuchTableException e) {
-      return Map.of();
+      return Optional.empty();
     }
   }
 
   /** See {@link #lastProcessed}: the summary of the table's last commit by a pipeline run. */
   static Map<String, String> pipelineSummary(Table table) {
-    Snapshot current = table.currentSnapshot();
-    if (current == null) {
-      return Map.of();
-    }
-    for (Snapshot snapshot : SnapshotUtil.ancestorsOf(current.snapshotId(), table::snapshot)) {
-      if (snapshot.summary() != null && snapshot.summary().containsKey(RUN_ID_PROPERTY)) {
-        return snapshot.summary();
-      }
-    }
-    return Map.of();
+    return PipelineCommits.lastPipelineCommit(metadata(table)).map(Snapshot::summary)
+        .orElse(Map.of());
+  }
+
+  private static org.apache.iceberg.TableMetadata metadata(Table table) {
+    return ((org.apache.iceberg.HasTableOperations) table).operations().current();
   }
 
   private String nameOf(DatasetPlan plan) {
@@ -633,7 +650,8 @@ final class FlowExecutor {
             + statement.sequenceBy().map(seq -> " AND s." + quote(seq) + " >= t." + quote(seq)).orElse("")
             + " THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *";
       }
-      default -> sql = replaceTable(target, plan, view);
+      // "create" must not replace a table another run created meanwhile: that conflict re-plans
+      default -> sql = replaceTable(target, plan, view, !action.equals("create"));
     }
     try {
       commit(sql, commitProperties);
@@ -682,6 +700,8 @@ final class FlowExecutor {
     try {
       long count = rejected.count();
       if (count == 0) {
+        createEmpty(dataset.sourceQuarantineTable(), rejected.schema(),
+            "Records the sources of " + dataset.name() + " could not read, as they came");
         return 0;
       }
       writeQuarantine(dataset, dataset.sourceQuarantineTable(), action, rejected, properties,
@@ -689,6 +709,27 @@ final class FlowExecutor {
       return count;
     } finally {
       rejected.unpersist();
+    }
+  }
+
+  /**
+   * Creates a quarantine table without rows (and without a snapshot) when it does not exist yet,
+   * so queries and dashboards on it work before the first bad record arrives.
+   */
+  private void createEmpty(String table, org.apache.spark.sql.types.StructType schema,
+      String comment) {
+    if (catalog.tableExists(identifier(table))) {
+      return;
+    }
+    List<String> columns = new ArrayList<>();
+    for (org.apache.spark.sql.types.StructField field : schema.fields()) {
+      columns.add(quote(field.name()) + " " + field.dataType().sql());
+    }
+    try {
+      spark.sql("CREATE TABLE IF NOT EXISTS " + quoted(table) + " (" + String.join(", ", columns)
+          + ") USING iceberg COMMENT " + literal(comment));
+    } catch (RuntimeException e) {
+      LOG.debug("cannot create {} up front; it is created with its first record", table, e);
     }
   }
 
@@ -706,10 +747,13 @@ final class FlowExecutor {
     rows.createOrReplaceTempView(view);
     String target = quoted(table);
     boolean exists = catalog.tableExists(identifier(table));
+    // A missing table is created, never replaced: another run may create it at the same time,
+    // and that conflict plans the batch again. An existing one is replaced only by a replacing
+    // run, and only when no other run quarantined anything since the batch started.
     String sql = exists && incremental
         ? "INSERT INTO " + target + " BY NAME SELECT * FROM " + view
-        : "CREATE OR REPLACE TABLE " + target + " USING iceberg COMMENT " + literal(comment)
-            + " AS SELECT * FROM " + view;
+        : (exists ? "CREATE OR REPLACE TABLE " : "CREATE TABLE ") + target
+            + " USING iceberg COMMENT " + literal(comment) + " AS SELECT * FROM " + view;
     try {
       commit(sql, properties);
       return recordWrite(table, written);
@@ -721,8 +765,9 @@ final class FlowExecutor {
     }
   }
 
-  private String replaceTable(String target, DatasetPlan plan, String view) {
-    StringBuilder sql = new StringBuilder("CREATE OR REPLACE TABLE ").append(target)
+  private String replaceTable(String target, DatasetPlan plan, String view, boolean orReplace) {
+    StringBuilder sql = new StringBuilder(orReplace ? "CREATE OR REPLACE TABLE " : "CREATE TABLE ")
+        .append(target)
         .append(" USING iceberg");
     if (!plan.partitioning().isEmpty()) {
       List<String> transforms = new ArrayList<>();
@@ -749,6 +794,10 @@ final class FlowExecutor {
         return null;
       }, RuntimeException.class);
     } catch (RuntimeException e) {
+      Optional<String> conflict = ConcurrentRunConflict.describe(e);
+      if (conflict.isPresent()) {
+        throw new ConcurrentRunConflict(conflict.get(), e);
+      }
       throw new FlowException("cannot write: " + SparkSql.translate(sql, e).getMessage(), e);
     }
   }

@@ -15,6 +15,12 @@ public interface PipelineListener {
 
   default void restored(String message) {}
 
+  /**
+   * A flow's commit lost to another run of the pipeline (see {@link ConcurrentRunConflict}); the
+   * flow is planned again from the table's new state.
+   */
+  default void replanned(Dataset dataset, String reason) {}
+
   /** After the run, with every flow's final status (skipped, rolled back) and the history. */
   default void runFinished(RunResult result) {}
 
@@ -40,6 +46,11 @@ public interface PipelineListener {
       @Override
       public void restored(String message) {
         copy.forEach(listener -> listener.restored(message));
+      }
+
+      @Override
+      public void replanned(Dataset dataset, String reason) {
+        copy.forEach(listener -> listener.replanned(dataset, reason));
       }
 
       @Override

@@ -5,6 +5,8 @@ import io.lagoa.lineage.RunIds;
 import io.lagoa.pipeline.Dataset;
 import io.lagoa.pipeline.DatasetKind;
 import io.lagoa.pipeline.Input;
+import io.lagoa.pipeline.InterruptedRun;
+import io.lagoa.pipeline.RunJournal;
 import io.lagoa.pipeline.TableState;
 import io.lagoa.spark.SparkSql;
 import java.time.Clock;
@@ -45,14 +47,28 @@ import org.slf4j.LoggerFactory;
 public final class PipelineRunner {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineRunner.class);
 
+  /** How often a flow is planned again after losing its commit to another run. */
+  static final int MAX_CONFLICT_ATTEMPTS = 5;
+
   private final SparkSession spark;
   private final PipelineListener listener;
   private final Clock clock;
+  private final RunJournal journal;
 
   public PipelineRunner(SparkSession spark, PipelineListener listener, Clock clock) {
+    this(spark, listener, clock, RunJournal.NONE);
+  }
+
+  /**
+   * @param journal where each run notes its tables' states before its first commit (the pipeline's
+   *     lease), so the next run can put them back if this one is killed
+   */
+  public PipelineRunner(
+      SparkSession spark, PipelineListener listener, Clock clock, RunJournal journal) {
     this.spark = spark;
     this.listener = listener;
     this.clock = clock;
+    this.journal = journal;
   }
 
   /** The Iceberg catalog Spark writes through, so captures and restores see Spark's cache. */
@@ -121,7 +137,8 @@ public final class PipelineRunner {
         LOG.warn("cannot record pipeline run {} in {}", runId, RunHistory.NAMESPACE, e);
         return new RunResult(result.runId(), result.pipeline(), result.status(),
             result.startedAt(), result.endedAt(), result.flows(), result.error(),
-            result.restored(), Optional.of(SparkSql.translate("", e).getMessage()));
+            result.restored(), result.unrestored(),
+            Optional.of(SparkSql.translate("", e).getMessage()));
       }
     } finally {
       views.dropAll();
@@ -134,14 +151,20 @@ public final class PipelineRunner {
    * its own session, so the caller must load them afresh.
    */
   private void forgetCachedTables(List<Dataset> selected) {
-    SparkCatalog catalog = sparkCatalog(spark);
-    List<String> names = new ArrayList<>(List.of(
-        RunHistory.PIPELINE_RUNS, RunHistory.FLOW_RUNS, RunHistory.EXPECTATION_RESULTS));
+    List<String> names = new ArrayList<>();
     for (Dataset dataset : selected) {
       names.add(dataset.name());
       names.add(dataset.quarantineTable());
       names.add(dataset.sourceQuarantineTable());
     }
+    forgetCachedTables(names);
+  }
+
+  private void forgetCachedTables(java.util.Collection<String> tables) {
+    SparkCatalog catalog = sparkCatalog(spark);
+    List<String> names = new ArrayList<>(List.of(
+        RunHistory.PIPELINE_RUNS, RunHistory.FLOW_RUNS, RunHistory.EXPECTATION_RESULTS));
+    names.addAll(tables);
     for (String name : names) {
       String[] parts = name.split("\\.");
       catalog.invalidateTable(org.apache.spark.sql.connector.catalog.Identifier.of(
@@ -152,17 +175,24 @@ public final class PipelineRunner {
   private RunResult execute(CompiledPipeline pipeline, List<Dataset> selected, RunOptions options,
       FlowExecutor executor, Catalog catalog, String runId, Instant started) {
     LOG.debug("run {}: capturing table states", runId);
-    Map<String, TableState> before = new LinkedHashMap<>();
+    Map<String, TableState> before = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     for (Dataset dataset : selected) {
-      before.put(dataset.name(), TableState.capture(catalog, FlowExecutor.identifier(dataset.name())));
-      if (dataset.hasQuarantine()) {
-        before.put(dataset.quarantineTable(),
-            TableState.capture(catalog, FlowExecutor.identifier(dataset.quarantineTable())));
+      for (String table : tablesWritten(dataset)) {
+        before.put(table, TableState.capture(catalog, FlowExecutor.identifier(table)));
       }
-      if (dataset.hasSourceQuarantine()) {
-        before.put(dataset.sourceQuarantineTable(),
-            TableState.capture(catalog, FlowExecutor.identifier(dataset.sourceQuarantineTable())));
+    }
+    try {
+      journal.begin(runId, started, Map.copyOf(before));
+    } catch (RuntimeException e) {
+      String error = "the run did not start: " + e.getMessage();
+      List<FlowResult> flows = new ArrayList<>();
+      for (Dataset dataset : selected) {
+        flows.add(FlowResult.notRun(dataset.name(), dataset.kind(), executor.action(dataset),
+            FlowStatus.SKIPPED, clock.instant(), before.get(dataset.name()).snapshotId(),
+            Optional.empty()));
       }
+      return new RunResult(runId, pipeline.name(), RunResult.Status.FAILED, started,
+          clock.instant(), flows, Optional.of(error), List.of(), List.of(), Optional.empty());
     }
     Set<String> selectedNames = new HashSet<>();
     selected.forEach(dataset -> selectedNames.add(dataset.name()));
@@ -191,28 +221,7 @@ public final class PipelineRunner {
             }
             running.add(dataset.name());
             futures.put(completions.submit(() -> {
-              String action = executor.action(dataset);
-              listener.flowStarted(dataset, action);
-              LOG.debug("run {}: {} {} started", runId, action, dataset.name());
-              Instant flowStarted = clock.instant();
-              TableState state = before.get(dataset.name());
-              try {
-                FlowResult result = executor.run(dataset, state, written);
-                results.put(dataset.name(), result);
-                LOG.debug("run {}: {} {}", runId, dataset.name(), result.status().label());
-                listener.flowFinished(result);
-              } catch (RuntimeException e) {
-                LOG.debug("run {}: {} failed", runId, dataset.name(), e);
-                FlowException failure = e instanceof FlowException flow
-                    ? flow : new FlowException(dataset.position() + ": " + SparkSql.translate("", e).getMessage(), e);
-                FlowResult result = new FlowResult(dataset.name(), dataset.kind(), action,
-                    FlowStatus.FAILED, flowStarted, clock.instant(), 0, 0, 0, 0,
-                    state.snapshotId(), OptionalLong.empty(), OptionalLong.empty(),
-                    failure.expectations(), Optional.of(failure.getMessage()));
-                results.put(dataset.name(), result);
-                listener.flowFinished(result);
-                throw failure;
-              }
+              runFlow(dataset, executor, catalog, runId, started, before, written, results);
               return dataset.name();
             }), dataset);
           }
@@ -239,16 +248,18 @@ public final class PipelineRunner {
       pool.shutdownNow();
     }
     List<String> restored = new ArrayList<>();
+    List<String> unrestored = new ArrayList<>();
     if (error.isPresent()) {
       LOG.debug("run {}: restoring tables", runId);
-      restored.addAll(restore(before, written, catalog));
+      restore(before, written, catalog, restored, unrestored);
     }
+    endJournal(runId);
     List<FlowResult> flows = new ArrayList<>();
     Instant ended = clock.instant();
     for (Dataset dataset : selected) {
       FlowResult result = results.get(dataset.name());
       if (result == null) {
-        result = FlowResult.notRun(dataset.name(), dataset.kind(), executor.action(dataset),
+        result = FlowResult.notRun(dataset.name(), dataset.kind(), action(executor, dataset),
             FlowStatus.SKIPPED, ended, before.get(dataset.name()).snapshotId(), Optional.empty());
       } else if (error.isPresent() && (result.status() == FlowStatus.SUCCEEDED
           || result.status() == FlowStatus.UP_TO_DATE)) {
@@ -258,13 +269,152 @@ public final class PipelineRunner {
     }
     return new RunResult(runId, pipeline.name(),
         error.isPresent() ? RunResult.Status.FAILED : RunResult.Status.SUCCEEDED,
-        started, ended, flows, error, restored, Optional.empty());
+        started, ended, flows, error, restored, unrestored, Optional.empty());
   }
 
-  private List<String> restore(
-      Map<String, TableState> before, Map<String, List<Long>> written, Catalog catalog) {
-    List<String> messages = new ArrayList<>();
-    List<String> names = new ArrayList<>(before.keySet());
+  /**
+   * Runs one flow and records its result, FAILED whatever went wrong. A commit lost to another run
+   * of the pipeline is planned again from the table's new state, a few times.
+   */
+  private void runFlow(Dataset dataset, FlowExecutor executor, Catalog catalog, String runId,
+      Instant runStarted, Map<String, TableState> before, Map<String, List<Long>> written,
+      Map<String, FlowResult> results) {
+    Instant flowStarted = clock.instant();
+    String action = "run";
+    try {
+      for (int attempt = 1; ; attempt++) {
+        action = executor.action(dataset);
+        if (attempt == 1) {
+          listener.flowStarted(dataset, action);
+        }
+        LOG.debug("run {}: {} {} started", runId, action, dataset.name());
+        try {
+          FlowResult result = executor.run(dataset, before.get(dataset.name()), written);
+          results.put(dataset.name(), result);
+          LOG.debug("run {}: {} {}", runId, dataset.name(), result.status().label());
+          listener.flowFinished(result);
+          return;
+        } catch (RuntimeException e) {
+          // a commit lost to another run, or a table another run's failure dropped meanwhile
+          Optional<String> conflict = e instanceof ConcurrentRunConflict lost
+              ? Optional.of(lost.getMessage()) : ConcurrentRunConflict.describe(e);
+          if (conflict.isEmpty()) {
+            throw e;
+          }
+          if (attempt >= MAX_CONFLICT_ATTEMPTS) {
+            throw new FlowException(dataset.position() + ": " + conflict.get()
+                + "; gave up after " + attempt + " attempts", e);
+          }
+          LOG.info("run {}: {}: {}; planning it again", runId, dataset.name(), conflict.get());
+          listener.replanned(dataset, conflict.get());
+          settleConflict(dataset, catalog, before, written);
+          journal.begin(runId, runStarted, Map.copyOf(before));
+          Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(50, 250L * attempt));
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw failed(dataset, action, flowStarted, before, results,
+          new FlowException("the run was interrupted", e));
+    } catch (RuntimeException e) {
+      LOG.debug("run {}: {} failed", runId, dataset.name(), e);
+      FlowException failure = e instanceof FlowException flow ? flow
+          : new FlowException(dataset.position() + ": " + SparkSql.translate("", e).getMessage(), e);
+      throw failed(dataset, action, flowStarted, before, results, failure);
+    }
+  }
+
+  private FlowException failed(Dataset dataset, String action, Instant flowStarted,
+      Map<String, TableState> before, Map<String, FlowResult> results, FlowException failure) {
+    FlowResult result = new FlowResult(dataset.name(), dataset.kind(), action,
+        FlowStatus.FAILED, flowStarted, clock.instant(), 0, 0, 0, 0,
+        before.get(dataset.name()).snapshotId(), OptionalLong.empty(), OptionalLong.empty(),
+        failure.expectations(), Optional.of(failure.getMessage()));
+    results.put(dataset.name(), result);
+    listener.flowFinished(result);
+    return failure;
+  }
+
+  /**
+   * After a flow lost its commit to another run: its quarantine commits of the lost batch are
+   * undone unless the other run took them over (it replays a batch whose quarantine is committed,
+   * with the same positions, and does not quarantine it again), and the flow's tables are captured
+   * afresh, so a later failure of this run puts them back to the other run's state, not before it.
+   */
+  private void settleConflict(Dataset dataset, Catalog catalog, Map<String, TableState> before,
+      Map<String, List<Long>> written) {
+    Map<String, String> target = positions(FlowExecutor.pipelineSummary(
+        catalog.loadTable(FlowExecutor.identifier(dataset.name()))));
+    for (String table : List.of(dataset.quarantineTable(), dataset.sourceQuarantineTable())) {
+      List<Long> ids = written.remove(table);
+      if (ids == null || ids.isEmpty()) {
+        continue;
+      }
+      org.apache.iceberg.Table quarantine = catalog.loadTable(FlowExecutor.identifier(table));
+      org.apache.iceberg.Snapshot mine = quarantine.snapshot(ids.get(ids.size() - 1));
+      boolean takenOver = mine != null && positions(mine.summary()).equals(target);
+      if (!takenOver) {
+        try {
+          before.get(table).restore(catalog, new HashSet<>(ids));
+        } catch (RuntimeException e) {
+          LOG.warn("{}: cannot undo this run's quarantine commit: {}", table, e.getMessage());
+        }
+      }
+    }
+    for (String table : tablesWritten(dataset)) {
+      before.put(table, TableState.capture(catalog, FlowExecutor.identifier(table)));
+    }
+  }
+
+  /** The source positions among a commit's summary entries. */
+  private static Map<String, String> positions(Map<String, String> summary) {
+    Map<String, String> positions = new java.util.TreeMap<>();
+    if (summary != null) {
+      summary.forEach((key, value) -> {
+        if (key.startsWith(KafkaSourceReader.POSITION_PREFIX)
+            || key.startsWith(FilesSourceReader.POSITION_PREFIX)
+            || key.startsWith(FlowExecutor.STREAM_STATE_PREFIX)) {
+          positions.put(key, value);
+        }
+      });
+    }
+    return positions;
+  }
+
+  /** The tables a flow may commit to: its target and its quarantine tables. */
+  private static List<String> tablesWritten(Dataset dataset) {
+    List<String> tables = new ArrayList<>(List.of(dataset.name()));
+    if (dataset.hasQuarantine()) {
+      tables.add(dataset.quarantineTable());
+    }
+    if (dataset.hasSourceQuarantine()) {
+      tables.add(dataset.sourceQuarantineTable());
+    }
+    return tables;
+  }
+
+  private static String action(FlowExecutor executor, Dataset dataset) {
+    try {
+      return executor.action(dataset);
+    } catch (RuntimeException e) {
+      return "run";
+    }
+  }
+
+  private void endJournal(String runId) {
+    try {
+      journal.end(runId);
+    } catch (RuntimeException e) {
+      LOG.warn("cannot clear run {} from the run journal: {}", runId, e.getMessage());
+    }
+  }
+
+  private void restore(Map<String, TableState> before, Map<String, List<Long>> written,
+      Catalog catalog, List<String> restored, List<String> unrestored) {
+    List<String> names;
+    synchronized (before) {
+      names = new ArrayList<>(before.keySet());
+    }
     java.util.Collections.reverse(names);
     for (String name : names) {
       List<Long> ids = written.get(name);
@@ -274,17 +424,77 @@ public final class PipelineRunner {
       try {
         String message = before.get(name).restore(catalog, new HashSet<>(ids));
         if (!message.isEmpty()) {
-          messages.add(message);
+          restored.add(message);
           listener.restored(message);
         }
       } catch (RuntimeException e) {
-        String message = "cannot restore " + name + ": " + e.getMessage();
-        LOG.error(message, e);
-        messages.add(message);
+        String message = e instanceof TableState.RestoreException
+            ? e.getMessage() : "cannot put " + name + " back: " + e.getMessage();
+        LOG.warn(message);
+        LOG.debug("restoring {}", name, e);
+        unrestored.add(message);
         listener.restored(message);
       }
     }
-    return messages;
+  }
+
+  /**
+   * Puts back the tables of a run that was killed part way (noted in the run journal and never
+   * ended), and records it in lagoa_system as interrupted.
+   *
+   * @return one line per table put back or left as it was, to tell the user
+   */
+  public List<String> recover(CompiledPipeline pipeline, InterruptedRun run) {
+    Catalog catalog = icebergCatalog(spark);
+    List<String> restored = new ArrayList<>();
+    List<String> unrestored = new ArrayList<>();
+    List<String> names = new ArrayList<>(run.tables().keySet());
+    java.util.Collections.reverse(names);
+    for (String name : names) {
+      org.apache.iceberg.catalog.TableIdentifier identifier = FlowExecutor.identifier(name);
+      try {
+        if (!catalog.tableExists(identifier)) {
+          continue;
+        }
+        org.apache.iceberg.Table table = catalog.loadTable(identifier);
+        Set<Long> written = new HashSet<>();
+        for (org.apache.iceberg.Snapshot snapshot : table.snapshots()) {
+          if (snapshot.summary() != null
+              && run.runId().equals(snapshot.summary().get(FlowExecutor.RUN_ID_PROPERTY))) {
+            written.add(snapshot.snapshotId());
+          }
+        }
+        if (written.isEmpty()) {
+          continue;
+        }
+        String message = TableState.at(catalog, identifier, run.tables().get(name))
+            .restore(catalog, written);
+        if (!message.isEmpty()) {
+          restored.add(message);
+        }
+      } catch (RuntimeException e) {
+        unrestored.add(e instanceof TableState.RestoreException
+            ? e.getMessage() : "cannot put " + name + " back: " + e.getMessage());
+      }
+    }
+    forgetCachedTables(names);
+    String summary = "run " + run.runId() + " (started " + run.startedAt() + " on " + run.holder()
+        + ") was interrupted";
+    RunResult record = new RunResult(run.runId(), pipeline.name(), RunResult.Status.INTERRUPTED,
+        run.startedAt(), clock.instant(), List.of(), Optional.of(summary), restored, unrestored,
+        Optional.empty());
+    try {
+      new RunHistory(spark).record(record, false, List.of());
+    } catch (RuntimeException e) {
+      LOG.warn("cannot record the interrupted run {} in {}: {}", run.runId(),
+          RunHistory.NAMESPACE, e.getMessage());
+    }
+    List<String> lines = new ArrayList<>();
+    lines.add(summary + (restored.isEmpty() && unrestored.isEmpty()
+        ? " before it committed anything" : "; its tables were put back:"));
+    restored.forEach(line -> lines.add("  " + line));
+    unrestored.forEach(line -> lines.add("  " + line));
+    return lines;
   }
 
   /** Upstream tables that are selected must be done; views and unselected tables are ready. */
@@ -352,7 +562,7 @@ public final class PipelineRunner {
     }
     return new RunResult(runId, pipeline.name(),
         error.isPresent() ? RunResult.Status.FAILED : RunResult.Status.DRY_RUN, started,
-        clock.instant(), flows, error, List.of(), Optional.empty());
+        clock.instant(), flows, error, List.of(), List.of(), Optional.empty());
   }
 
   private static String namespaceOf(String table) {
@@ -374,6 +584,11 @@ public final class PipelineRunner {
         sparkCatalog(session).createNamespace(namespace.split("\\."), Map.of());
       } catch (org.apache.spark.sql.catalyst.analysis.NamespaceAlreadyExistsException e) {
         // created by a concurrent run
+      } catch (RuntimeException e) {
+        // a concurrent run's create can also surface as the catalog database's key violation
+        if (!namespaceExists(session, namespace)) {
+          throw e;
+        }
       }
     }
   }

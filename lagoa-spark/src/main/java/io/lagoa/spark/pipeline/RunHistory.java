@@ -82,10 +82,10 @@ public final class RunHistory {
     if (runs.isEmpty()) {
       return;
     }
-    spark.sql("CREATE NAMESPACE IF NOT EXISTS lagoa." + NAMESPACE);
-    create(PIPELINE_RUNS, PIPELINE_RUNS_SCHEMA);
-    create(FLOW_RUNS, FLOW_RUNS_SCHEMA);
-    create(EXPECTATION_RESULTS, EXPECTATION_RESULTS_SCHEMA);
+    onceMore(() -> spark.sql("CREATE NAMESPACE IF NOT EXISTS lagoa." + NAMESPACE));
+    onceMore(() -> create(PIPELINE_RUNS, PIPELINE_RUNS_SCHEMA));
+    onceMore(() -> create(FLOW_RUNS, FLOW_RUNS_SCHEMA));
+    onceMore(() -> create(EXPECTATION_RESULTS, EXPECTATION_RESULTS_SCHEMA));
     List<Row> runRows = new ArrayList<>();
     List<Row> flows = new ArrayList<>();
     List<Row> expectations = new ArrayList<>();
@@ -127,7 +127,26 @@ public final class RunHistory {
         run.endedAt(), fullRefresh,
         selection.isEmpty() ? null : String.join(",", selection), run.flows().size(), failed,
         written, run.error().orElse(null),
-        run.restored().isEmpty() ? null : String.join("\n", run.restored())));
+        restored(run)));
+  }
+
+  /**
+   * Runs an IF NOT EXISTS statement, and once more if it fails: another runner creating the same
+   * namespace or table at the same moment makes the first attempt fail, the second sees it.
+   */
+  private static void onceMore(Runnable statement) {
+    try {
+      statement.run();
+    } catch (RuntimeException e) {
+      statement.run();
+    }
+  }
+
+  /** What was put back after a failure, and what could not be. */
+  private static String restored(RunResult run) {
+    List<String> lines = new ArrayList<>(run.restored());
+    lines.addAll(run.unrestored());
+    return lines.isEmpty() ? null : String.join("\n", lines);
   }
 
   private void create(String table, StructType schema) {

@@ -39,6 +39,147 @@ class TestPipelineRunner {
 
 
 
+  /** A run journal kept in memory, as the lease keeps it in the catalog database. */
+  private static final class MemoryJournal implements io.lagoa.pipeline.RunJournal {
+    final java.util.Map<String, java.util.Map<String, io.lagoa.pipeline.TableState>> open =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    final java.util.Map<String, java.time.Instant> started =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public void begin(String runId, java.time.Instant startedAt,
+        java.util.Map<String, io.lagoa.pipeline.TableState> tables) {
+      open.put(runId, tables);
+      started.put(runId, startedAt);
+    }
+
+    @Override
+    public void end(String runId) {
+      open.remove(runId);
+    }
+
+    io.lagoa.pipeline.InterruptedRun interrupted(String runId) {
+      java.util.Map<String, java.util.Optional<String>> tables = new java.util.LinkedHashMap<>();
+      open.get(runId).forEach((name, state) -> tables.put(name,
+          state.metadata().map(org.apache.iceberg.TableMetadata::metadataFileLocation)));
+      return new io.lagoa.pipeline.InterruptedRun(runId, started.get(runId), "test-host (pid 1)",
+          tables);
+    }
+  }
+
+  /**
+   * A run killed after some of its commits (here: stopped dead inside a listener, its thread
+   * never returning, so it never ends or restores anything itself): the next runner puts every
+   * table it wrote back, at each point it can be killed.
+   */
+  @Test
+  void aRunKilledPartWayIsPutBackByTheNextRunner() throws Exception {
+    sql.run("CREATE NAMESPACE IF NOT EXISTS kill_raw");
+    sql.run("CREATE TABLE kill_raw.source (id INT, v INT) USING iceberg");
+    sql.run("INSERT INTO kill_raw.source VALUES (1, 10), (2, 20)");
+    Path folder = fixture.pipeline("kill",
+        "a.sql", "CREATE MATERIALIZED VIEW copy AS SELECT * FROM kill_raw.source",
+        "b.sql", "CREATE MATERIALIZED VIEW agg AS SELECT count(*) AS n FROM copy",
+        "c.sql", "CREATE MATERIALIZED VIEW gold AS SELECT n * 2 AS n2 FROM agg",
+        "d.sql", "CREATE STREAMING TABLE events AS SELECT * FROM STREAM(kill_raw.source)");
+    assertThat(fixture.attempt(folder).status()).isEqualTo(RunResult.Status.SUCCEEDED);
+    RunOptions serial = new RunOptions(List.of(), false, false, 1);
+    for (int commits : List.of(1, 2, 3)) {
+      sql.run("INSERT INTO kill_raw.source VALUES (" + (10 + commits) + ", 1)");
+      java.util.Map<String, Long> before = new java.util.HashMap<>();
+      for (String table : List.of("kill.copy", "kill.agg", "kill.gold", "kill.events")) {
+        before.put(table, snapshot(table));
+      }
+      MemoryJournal journal = new MemoryJournal();
+      java.util.concurrent.CountDownLatch killed = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.atomic.AtomicInteger finished = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicReference<String> runId = new java.util.concurrent.atomic.AtomicReference<>();
+      PipelineListener dies = new PipelineListener() {
+        @Override
+        public void runStarted(String id, int flows) {
+          runId.set(id);
+        }
+
+        @Override
+        public void flowFinished(FlowResult result) {
+          if (finished.incrementAndGet() == commits) {
+            killed.countDown();
+            try {
+              Thread.sleep(Long.MAX_VALUE); // dead: never returns, never restores
+            } catch (InterruptedException e) {
+              throw new IllegalStateException("released after the test's checks");
+            }
+          }
+        }
+      };
+      Thread dying = new Thread(() -> new PipelineRunner(spark, dies, java.time.Clock.systemUTC(),
+          journal).run(fixture.compile(folder), serial), "dying-run");
+      dying.setDaemon(true);
+      dying.start();
+      assertThat(killed.await(2, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+      assertThat(journal.open).containsKey(runId.get());
+      assertThat(before.keySet()).anyMatch(table -> snapshot(table) != before.get(table));
+
+      List<String> lines = new PipelineRunner(spark, PipelineListener.NONE,
+          java.time.Clock.systemUTC()).recover(fixture.compile(folder),
+          journal.interrupted(runId.get()));
+      assertThat(lines.get(0)).startsWith("run " + runId.get()).contains("was interrupted")
+          .contains("its tables were put back:");
+      assertThat(lines).anyMatch(line -> line.contains("restored kill."));
+      for (String table : List.of("kill.copy", "kill.agg", "kill.gold", "kill.events")) {
+        assertThat(snapshot(table)).as(table + " after a kill at commit " + commits)
+            .isEqualTo(before.get(table));
+      }
+      assertThat(fixture.rows("SELECT status, error FROM lagoa_system.pipeline_runs"
+          + " WHERE run_id = '" + runId.get() + "'")).singleElement()
+          .satisfies(row -> assertThat(row.get(0)).isEqualTo("interrupted"));
+      dying.interrupt(); // let the stopped thread go; what it does now changes nothing
+      dying.join(120_000);
+      // the next run computes everything once
+      assertThat(fixture.attempt(folder).status()).isEqualTo(RunResult.Status.SUCCEEDED);
+      long rows = (Long) fixture.rows("SELECT count(*) FROM kill_raw.source").get(0).get(0);
+      assertThat(fixture.rows("SELECT (SELECT count(*) FROM kill.copy), (SELECT n FROM kill.agg),"
+          + " (SELECT n2 / 2 FROM kill.gold), (SELECT count(*) FROM kill.events)"))
+          .containsExactly(List.of(rows, rows, rows, rows));
+    }
+  }
+
+  /**
+   * A table another writer committed to during a failed run is left as it is, and the result
+   * says so once, with advice that can be followed, and never that every table is as it was.
+   */
+  @Test
+  void aTableAnotherWriterChangedDuringAFailedRunIsLeftAndSaidSo() {
+    sql.run("CREATE NAMESPACE IF NOT EXISTS other_raw");
+    sql.run("CREATE TABLE other_raw.source (id INT, amount STRING) USING iceberg");
+    sql.run("INSERT INTO other_raw.source VALUES (1, '10')");
+    Path folder = fixture.pipeline("other",
+        "a.sql", "CREATE MATERIALIZED VIEW fresh AS SELECT id FROM other_raw.source",
+        "b.sql", "CREATE MATERIALIZED VIEW broken AS SELECT CAST(amount AS INT) AS a FROM"
+            + " other_raw.source WHERE id > 1");
+    sql.run("INSERT INTO other_raw.source VALUES (2, 'x')");
+    PipelineListener meddling = new PipelineListener() {
+      @Override
+      public void flowFinished(FlowResult result) {
+        if (result.flow().equals("other.fresh")) {
+          sql.run("INSERT INTO other.fresh VALUES (99)"); // another writer, during the run
+        }
+      }
+    };
+    RunResult failed = new PipelineRunner(spark, meddling, java.time.Clock.systemUTC())
+        .run(fixture.compile(folder), new RunOptions(List.of(), false, false, 1));
+    assertThat(failed.status()).isEqualTo(RunResult.Status.FAILED);
+    assertThat(failed.unrestored()).singleElement().satisfies(message -> assertThat(message)
+        .startsWith("other.fresh was left as it is: snapshots [")
+        .contains("were committed by another writer during the run")
+        .contains("it did not exist before the run")
+        .doesNotContain("cannot restore").doesNotContain(" -1"));
+    assertThat(PipelineFixture.flow(failed, "other.broken").status()).isEqualTo(FlowStatus.FAILED);
+    assertThat(fixture.rows("SELECT status, flows_failed FROM lagoa_system.pipeline_runs"
+        + " WHERE run_id = '" + failed.runId() + "'"))
+        .containsExactly(List.of("failed", 1));
+  }
+
   @Test
   void appliesEachExpectationPolicy() {
     sql.run("CREATE NAMESPACE IF NOT EXISTS pol_bronze");
