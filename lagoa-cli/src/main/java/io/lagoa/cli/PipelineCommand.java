@@ -7,9 +7,13 @@ import io.lagoa.error.LagoaException;
 import io.lagoa.pipeline.Dataset;
 import io.lagoa.pipeline.DatasetKind;
 import io.lagoa.pipeline.GraphRenderer;
+import io.lagoa.pipeline.InterruptedRun;
 import io.lagoa.pipeline.PipelineGraph;
+import io.lagoa.pipeline.PipelineLease;
+import io.lagoa.pipeline.PipelineLeases;
 import io.lagoa.pipeline.PipelineLoader;
 import io.lagoa.pipeline.PipelineSource;
+import io.lagoa.pipeline.RunJournal;
 import io.lagoa.result.QueryResult;
 import io.lagoa.result.ResultColumn;
 import io.lagoa.spark.pipeline.BusyRunsListener;
@@ -31,6 +35,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -148,6 +153,8 @@ final class PipelineCommand implements Callable<Integer> {
       if (statuses.isEmpty()) {
         cli.err().println("pipeline " + pipeline.name() + " has no streaming tables");
       }
+      PipelineLeases.of(cli.config(), Clock.systemUTC())
+          .ifPresent(leases -> cli.err().println(runner(leases, pipeline.name())));
       List<ResultColumn> columns = List.of(
           new ResultColumn("table", "string"), new ResultColumn("source", "string"),
           new ResultColumn("lag", "bigint"), new ResultColumn("rows_per_s", "double"),
@@ -168,6 +175,28 @@ final class PipelineCommand implements Callable<Integer> {
       cli.printer().print(new QueryResult(columns, rows, false), output.format(), cli.out());
       return 0;
     }
+  }
+
+  /** Who runs the pipeline now, and whether a run was interrupted, in one line. */
+  static String runner(PipelineLeases leases, String pipeline) {
+    java.time.Instant now = Clock.systemUTC().instant();
+    Optional<PipelineLeases.LeaseInfo> lease = leases.lookup(pipeline);
+    if (lease.isEmpty()) {
+      return "pipeline " + pipeline + " is not running";
+    }
+    PipelineLeases.LeaseInfo info = lease.get();
+    boolean live = info.expiresAt().isAfter(now)
+        && !info.holder().deadOnThisHost(PipelineLeases.Holder.thisHost());
+    String interrupted = info.run().map(run -> "; run " + run.runId() + " (started "
+        + run.startedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ") has not ended"
+        + (live ? "" : " and was interrupted: the next run puts its"
+            + " tables back")).orElse("");
+    if (live) {
+      return "pipeline " + pipeline + " is running on " + info.holder() + " since "
+          + info.acquiredAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + interrupted;
+    }
+    return "pipeline " + pipeline + " is not running (its last runner, " + info.holder()
+        + ", is gone)" + interrupted;
   }
 
   enum GraphFormat {
@@ -249,6 +278,17 @@ final class PipelineCommand implements Callable<Integer> {
         description = "Run micro-batches until every source is caught up, then stop.")
     boolean once;
 
+    @Option(names = "--wait", paramLabel = "DURATION", arity = "0..1", fallbackValue = "PT24H",
+        converter = DurationConverter.class,
+        description = "When another runner holds the pipeline, wait for it to end (at most"
+            + " DURATION, e.g. 10m; default without a value: 24h) instead of exiting with 3.")
+    Duration wait = Duration.ZERO;
+
+    @Option(names = "--force",
+        description = "Take the pipeline's lease even though another runner holds it: only for"
+            + " a holder that is gone (a crashed machine) and whose lease has not expired yet.")
+    boolean force;
+
     Run(Cli cli) {
       this.cli = cli;
     }
@@ -271,6 +311,33 @@ final class PipelineCommand implements Callable<Integer> {
       org.apache.spark.sql.SparkSession spark = cli.sql().session();
       CompiledPipeline pipeline = new SparkPipelineParser()
           .compile(source, exists(PipelineRunner.icebergCatalog(spark)));
+      if (dryRun) {
+        return run(pipeline, spark, Optional.empty());
+      }
+      Optional<PipelineLease> lease = PipelineLeases.of(cli.config(), Clock.systemUTC())
+          .map(leases -> leases.acquire(pipeline.name(), force, wait, message -> {
+            cli.err().println(message);
+            cli.err().flush();
+          }));
+      try {
+        lease.flatMap(PipelineLease::takenFrom).ifPresent(holder -> cli.err().println(
+            "warning: took over the lease of pipeline " + pipeline.name() + " from " + holder
+                + " (--force); if that runner is still alive, its commits will be refused"));
+        if (lease.isPresent() && lease.get().interrupted().isPresent()) {
+          InterruptedRun interrupted = lease.get().interrupted().get();
+          new PipelineRunner(spark, PipelineListener.NONE, Clock.systemUTC())
+              .recover(pipeline, interrupted).forEach(cli.err()::println);
+          lease.get().recovered(interrupted);
+        }
+        return run(pipeline, spark, lease);
+      } finally {
+        lease.ifPresent(PipelineLease::close);
+      }
+    }
+
+    private int run(CompiledPipeline pipeline, org.apache.spark.sql.SparkSession spark,
+        Optional<PipelineLease> lease) {
+      RunJournal journal = lease.<RunJournal>map(held -> held).orElse(RunJournal.NONE);
       if (continuous || once) {
         BusyRunsListener lineage = new BusyRunsListener();
         if (cli.config().lineage().enabled()) {
@@ -278,14 +345,15 @@ final class PipelineCommand implements Callable<Integer> {
         }
         return new StreamingRun(cli, output).run(spark, pipeline,
             new RunOptions(select, fullRefresh, false, parallelism, true, true),
-            continuous ? ContinuousRunner.Mode.CONTINUOUS : ContinuousRunner.Mode.ONCE, lineage);
+            continuous ? ContinuousRunner.Mode.CONTINUOUS : ContinuousRunner.Mode.ONCE, lineage,
+            journal, () -> lease.map(PipelineLease::lost).orElse(false));
       }
       PipelineListener listener = new Progress(cli);
       if (!dryRun && cli.config().lineage().enabled()) {
         listener = PipelineListener.all(List.of(listener,
             lineage(pipeline, spark, Clock.systemUTC())));
       }
-      RunResult result = new PipelineRunner(spark, listener, Clock.systemUTC())
+      RunResult result = new PipelineRunner(spark, listener, Clock.systemUTC(), journal)
           .run(pipeline, new RunOptions(select, fullRefresh, dryRun, parallelism));
       cli.printer().print(summary(result), output.format(), cli.out());
       Duration took = Duration.between(result.startedAt(), result.endedAt());
@@ -295,13 +363,19 @@ final class PipelineCommand implements Callable<Integer> {
         StringBuilder message = new StringBuilder();
         message.append(dryRun ? "dry run found problems: " : "pipeline run failed: ")
             .append(result.error().orElse("a flow failed"));
-        if (!dryRun) {
+        if (!dryRun && result.unrestored().isEmpty()) {
           message.append("\nevery table is as it was before the run");
           if (!result.restored().isEmpty()) {
             message.append(" (").append(String.join("; ", result.restored())).append(')');
           }
           message.append("; fix the problem and run again (run id ").append(result.runId())
               .append(")");
+        } else if (!dryRun) {
+          if (!result.restored().isEmpty()) {
+            message.append("\nput back: ").append(String.join("; ", result.restored()));
+          }
+          message.append("\nnot put back: ").append(String.join("; ", result.unrestored()))
+              .append(" (run id ").append(result.runId()).append(")");
         }
         throw new LagoaException(ErrorCode.PIPELINE_FAILED, message.toString());
       }
@@ -413,6 +487,13 @@ final class PipelineCommand implements Callable<Integer> {
     public void restored(String message) {
       synchronized (cli) {
         cli.err().println("      " + message);
+      }
+    }
+
+    @Override
+    public void replanned(Dataset dataset, String reason) {
+      synchronized (cli) {
+        cli.err().println("      " + dataset.name() + ": " + reason + "; planning it again");
       }
     }
   }

@@ -4,6 +4,7 @@ import io.lagoa.cli.output.OutputOptions;
 import io.lagoa.cli.output.Values;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
+import io.lagoa.pipeline.RunJournal;
 import io.lagoa.result.QueryResult;
 import io.lagoa.result.ResultColumn;
 import io.lagoa.spark.pipeline.CompiledPipeline;
@@ -46,8 +47,13 @@ final class StreamingRun {
   }
 
   /** @param listener hears about every batch (e.g. lineage events) */
+  /**
+   * @param journal where each batch notes its tables before writing (the pipeline's lease)
+   * @param leaseLost whether another runner took the pipeline's lease: stop after this batch
+   */
   int run(SparkSession spark, CompiledPipeline pipeline, RunOptions options,
-      ContinuousRunner.Mode mode, PipelineListener listener) {
+      ContinuousRunner.Mode mode, PipelineListener listener, RunJournal journal,
+      java.util.function.BooleanSupplier leaseLost) {
     List<Signal> signals = new ArrayList<>();
     List<SignalHandler> previous = new ArrayList<>();
     for (String name : List.of("INT", "TERM")) {
@@ -65,9 +71,14 @@ final class StreamingRun {
             + Values.seconds(pipeline.source().spec().triggerInterval().toNanos())
             + "; Ctrl-C stops after the running batch commits");
       }
-      PipelineRunner runner = new PipelineRunner(spark, listener, Clock.systemUTC());
+      PipelineRunner runner = new PipelineRunner(spark, listener, Clock.systemUTC(), journal);
       ContinuousRunner.Summary summary = new ContinuousRunner(runner, spark, Clock.systemUTC())
-          .run(pipeline, options, mode, stop::get, new Lines());
+          .run(pipeline, options, mode, () -> stop.get() || leaseLost.getAsBoolean(), new Lines());
+      if (leaseLost.getAsBoolean()) {
+        throw new LagoaException(ErrorCode.PIPELINE_BUSY, "another runner took over the lease of"
+            + " pipeline " + pipeline.name() + " (with --force); this one stopped after its last"
+            + " committed batch");
+      }
       cli.printer().print(totals(summary), output.format(), cli.out());
       RunResult last = summary.last();
       if (last != null && last.status() == RunResult.Status.FAILED) {

@@ -34,6 +34,44 @@ class TestPipelineCommand {
     return sql.execute(query, 1000).rows();
   }
 
+  /**
+   * A second runner beside a live one exits with 3 and says who holds the pipeline; status says
+   * who runs it; --force takes the lease over and warns.
+   */
+  @Test
+  void aPipelineHeldByAnotherRunnerIsNotRunTwice() {
+    warehouse.writeFile("held/pipeline.yaml", "name: held\nnamespace: held\n");
+    warehouse.writeFile("held/t.sql", "CREATE MATERIALIZED VIEW t AS SELECT 1 AS one");
+    String folder = warehouse.root().resolve("held").toString();
+    io.lagoa.pipeline.PipelineLeases.Holder other = new io.lagoa.pipeline.PipelineLeases.Holder(
+        "other", "etl-7", ProcessHandle.current().pid());
+    try (io.lagoa.pipeline.PipelineLease held = io.lagoa.pipeline.PipelineLeases.of(
+        warehouse.config(), java.time.Clock.systemUTC(), java.time.Duration.ofMinutes(5), other)
+        .orElseThrow().acquire("held", false)) {
+      CliRunner.Result refused = cli.run("pipeline", "run", folder);
+      assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(3);
+      assertThat(refused.err()).startsWith("error: pipeline held is already running on etl-7 (pid "
+          + ProcessHandle.current().pid() + ") since ");
+      assertThat(rows("SHOW TABLES IN held")).isEmpty();
+
+      CliRunner.Result status = cli.run("pipeline", "status", folder);
+      assertThat(status.err()).contains("pipeline held is running on etl-7 (pid");
+
+      CliRunner.Result waited = cli.run("pipeline", "run", folder, "--wait", "1s");
+      assertThat(waited.exitCode()).as(waited.toString()).isEqualTo(3);
+      assertThat(waited.err()).contains("waiting for it to end");
+
+      CliRunner.Result forced = cli.run("pipeline", "run", folder, "--force");
+      assertThat(forced.exitCode()).as(forced.toString()).isZero();
+      assertThat(forced.err()).contains("warning: took over the lease of pipeline held from etl-7");
+    }
+    CliRunner.Result status = cli.run("pipeline", "status", folder);
+    assertThat(status.err()).contains("pipeline held is not running");
+    CliRunner.Result bad = cli.run("pipeline", "run", folder, "--wait", "soon");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("'soon' is not a duration");
+  }
+
   @Test
   void runsTheUsersExample() {
     String folder = EXAMPLES.resolve("users").toString();

@@ -1,0 +1,255 @@
+package io.lagoa.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lagoa.testing.TestingWarehouse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runners of one pipeline as users start them, through the packaged CLI: a batch run killed with
+ * SIGKILL at several points is put back by the next run; a second runner beside a live one exits
+ * with 3 and says who runs the pipeline, or waits with --wait.
+ *
+ * <p>The pipeline is a chain of materialized views over a table, each step slow enough (a few
+ * seconds of computation) that the test can kill the run between two commits, watching the
+ * catalog database to know where the run is.
+ */
+class PipelineRunnersIT {
+  private static TestingWarehouse warehouse;
+  private static Path pipeline;
+  private static int round;
+
+  @BeforeAll
+  static void create() throws Exception {
+    warehouse = TestingWarehouse.create();
+    warehouse.writeFile("p/pipeline.yaml", "name: chain\n");
+    // each step waits for a large range to be summed: seconds, not milliseconds
+    String slow = "(SELECT sum(id % 7) FROM range(0, 60000000))";
+    warehouse.writeFile("p/copy.sql", "CREATE MATERIALIZED VIEW silver.copy AS\n"
+        + "SELECT id, v, " + slow + " AS work FROM raw.source");
+    warehouse.writeFile("p/agg.sql", "CREATE MATERIALIZED VIEW silver.agg AS\n"
+        + "SELECT count(*) AS n, sum(v) AS total, max(work) + " + slow + " AS work"
+        + " FROM silver.copy");
+    warehouse.writeFile("p/gold.sql", "CREATE MATERIALIZED VIEW gold.summary AS\n"
+        + "SELECT n, total, " + slow + " AS work FROM silver.agg");
+    pipeline = warehouse.root().resolve("p");
+    run(null, "sql", "CREATE NAMESPACE IF NOT EXISTS lagoa.raw");
+    run(null, "sql", "CREATE TABLE raw.source (id BIGINT, v BIGINT) USING iceberg");
+    addRows(10);
+    Process first = start(pipeline);
+    assertThat(first.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    assertThat(first.exitValue()).as(read("stderr.txt")).isZero();
+    assertThat(consistentCounts()).containsExactly(10L, 10L, 10L);
+  }
+
+  @AfterAll
+  static void close() {
+    warehouse.close();
+  }
+
+  @Test
+  void aRunKilledBetweenCommitsIsPutBackByTheNextRun() throws Exception {
+    for (int committed : List.of(0, 1, 2)) {
+      addRows(5);
+      long before = count("silver.copy");
+      Process process = start(pipeline);
+      if (committed == 0) {
+        waitFor(process, () -> runNoted());
+      } else {
+        waitFor(process, () -> newSnapshots() >= committed);
+      }
+      process.destroyForcibly().waitFor(); // SIGKILL
+      String context = "killed after " + committed + " commits";
+      if (committed > 0) {
+        assertThat(count("silver.copy")).as(context).isGreaterThan(before); // tables disagree now
+      }
+
+      Process status = start(null, "pipeline", "status", pipeline.toString());
+      assertThat(status.waitFor(3, TimeUnit.MINUTES)).isTrue();
+      assertThat(read("stderr.txt")).as(context)
+          .contains("pipeline chain is not running (its last runner,")
+          .contains("has not ended and was interrupted: the next run puts its tables back");
+
+      Process next = start(pipeline);
+      assertThat(next.waitFor(5, TimeUnit.MINUTES)).as(context).isTrue();
+      String stderr = read("stderr.txt");
+      assertThat(next.exitValue()).as(context + "\n" + stderr).isZero();
+      assertThat(stderr).as(context).contains("was interrupted");
+      if (committed > 0) {
+        assertThat(stderr).as(context).contains("its tables were put back:")
+            .contains("restored silver.copy to snapshot");
+      } else {
+        assertThat(stderr).as(context).contains("before it committed anything");
+      }
+      assertThat(stderr).as(context).doesNotContain("Exception").doesNotContain("\tat ");
+      assertThat(consistentCounts()).as(context).containsOnly(count("raw.source"));
+    }
+    assertThat(sql("SELECT count(*) FROM lagoa_system.pipeline_runs WHERE status = 'interrupted'"))
+        .isEqualTo(3L);
+  }
+
+  @Test
+  void aSecondRunnerExitsWithThreeOrWaits() throws Exception {
+    addRows(1);
+    Process first = start(pipeline, "stdout-1.txt", "stderr-1.txt");
+    waitFor(first, PipelineRunnersIT::runNoted);
+
+    Process second = start(pipeline, "stdout-2.txt", "stderr-2.txt");
+    assertThat(second.waitFor(3, TimeUnit.MINUTES)).isTrue();
+    String refused = read("stderr-2.txt");
+    assertThat(second.exitValue()).as(refused).isEqualTo(3);
+    assertThat(refused).contains("error: pipeline chain is already running on ")
+        .contains("(pid " + first.pid() + ") since ");
+
+    Process waiting = start(pipeline, "stdout-3.txt", "stderr-3.txt", "--wait", "5m");
+    assertThat(first.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    assertThat(first.exitValue()).as(read("stderr-1.txt")).isZero();
+    assertThat(waiting.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    String waited = read("stderr-3.txt");
+    assertThat(waiting.exitValue()).as(waited).isZero();
+    assertThat(waited).contains("is already running on").contains("waiting for it to end")
+        .contains("pipeline chain succeeded");
+    assertThat(consistentCounts()).containsOnly(count("raw.source"));
+  }
+
+  /** Whether the running batch has noted itself in the lease (before its first commit). */
+  private static boolean runNoted() {
+    try (Connection connection = DriverManager.getConnection("jdbc:sqlite:"
+            + warehouse.warehouse().resolve("catalog.db"));
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(
+            "SELECT count(*) FROM lagoa_pipeline_leases WHERE run_id IS NOT NULL")) {
+      return rows.next() && rows.getLong(1) > 0;
+    } catch (Exception e) {
+      return false; // not created yet, or busy
+    }
+  }
+
+  /** Pipeline commits of silver.copy and silver.agg not yet counted by this round. */
+  private static int newSnapshots() {
+    int found = 0;
+    for (String table : List.of("silver.copy", "silver.agg")) {
+      Path metadata = warehouse.warehouse().resolve(table.replace('.', '/')).resolve("metadata");
+      try (var files = Files.list(metadata)) {
+        long versions = files.filter(f -> f.toString().endsWith(".metadata.json")).count();
+        if (versions > versionsAtStart(table)) {
+          found++;
+        }
+      } catch (IOException e) {
+        return found;
+      }
+    }
+    return found;
+  }
+
+  private static final Map<String, Long> VERSIONS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static long versionsAtStart(String table) {
+    return VERSIONS.getOrDefault(table + "@" + round, 0L);
+  }
+
+  private static void waitFor(Process process, BooleanSupplier condition) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (System.nanoTime() < deadline && process.isAlive()) {
+      if (condition.getAsBoolean()) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("the run did not get there:\n" + read("stderr.txt"));
+  }
+
+  /** silver.copy, silver.agg and gold.summary row counts as the rows of raw.source they cover. */
+  private static List<Long> consistentCounts() throws Exception {
+    return List.of(count("silver.copy"), sql("SELECT n FROM silver.agg"),
+        sql("SELECT n FROM gold.summary"));
+  }
+
+  private static void addRows(int rows) throws Exception {
+    long from = count("raw.source");
+    run(null, "sql", "INSERT INTO raw.source SELECT id, id * 10 FROM range(" + from + ", "
+        + (from + rows) + ")");
+    round++;
+    for (String table : List.of("silver.copy", "silver.agg")) {
+      Path metadata = warehouse.warehouse().resolve(table.replace('.', '/')).resolve("metadata");
+      long versions = 0;
+      if (Files.isDirectory(metadata)) {
+        try (var files = Files.list(metadata)) {
+          versions = files.filter(f -> f.toString().endsWith(".metadata.json")).count();
+        }
+      }
+      VERSIONS.put(table + "@" + round, versions);
+    }
+  }
+
+  private static long count(String table) throws Exception {
+    try {
+      return sql("SELECT count(*) FROM " + table);
+    } catch (AssertionError e) {
+      if (table.equals("raw.source")) {
+        return 0;
+      }
+      throw e;
+    }
+  }
+
+  private static long sql(String query) throws Exception {
+    run(null, "sql", query, "--format", "csv");
+    String[] lines = read("stdout.txt").strip().split("\r?\n");
+    return Long.parseLong(lines[1].strip());
+  }
+
+  private static void run(Path folder, String... args) throws Exception {
+    Process process = start(folder, args);
+    assertThat(process.waitFor(3, TimeUnit.MINUTES)).isTrue();
+    assertThat(process.exitValue()).as(read("stderr.txt")).isZero();
+  }
+
+  private static Process start(Path folder, String... args) throws IOException {
+    return start(folder, "stdout.txt", "stderr.txt", args);
+  }
+
+  /** Starts the packaged CLI as ./lagoa would: `pipeline run DIR`, or other arguments. */
+  private static Process start(Path folder, String stdout, String stderr, String... args)
+      throws IOException {
+    Path distribution = Path.of(System.getProperty("lagoa.distribution"));
+    String flags = Files.readString(distribution.resolve("jvm.options")).strip();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(Arrays.asList(flags.split("\\s+")));
+    command.add("-Xmx1g");
+    command.add("-cp");
+    command.add(distribution.resolve("lib") + "/*");
+    command.add("io.lagoa.cli.Main");
+    if (folder != null) {
+      command.addAll(List.of("pipeline", "run", folder.toString()));
+    }
+    command.addAll(Arrays.asList(args));
+    ProcessBuilder builder = new ProcessBuilder(command).directory(warehouse.root().toFile());
+    builder.environment().remove("LAGOA_CONFIG");
+    builder.environment().putAll(warehouse.environment(Map.of()));
+    builder.redirectOutput(warehouse.root().resolve(stdout).toFile());
+    builder.redirectError(warehouse.root().resolve(stderr).toFile());
+    return builder.start();
+  }
+
+  private static String read(String file) throws IOException {
+    return Files.readString(warehouse.root().resolve(file), StandardCharsets.UTF_8);
+  }
+}
