@@ -5,8 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lagoa.spark.LagoaSpark;
 import io.lagoa.spark.SparkSql;
 import io.lagoa.testing.TestingWarehouse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,5 +82,73 @@ class TestLandingFolderPipeline {
     assertThat(again.exitCode()).as(again.err()).isZero();
     assertThat(rows("SELECT count(*), count(DISTINCT id) FROM silver.orders"))
         .containsExactly(List.of(4L, 4L));
+  }
+
+  @Test
+  void quarantinesFilesThatAreNotCsvWholeWithOneWarningLineEach() throws IOException {
+    warehouse.writeFile("sales/pipeline.yaml", "name: sales\n");
+    warehouse.writeFile("sales/bronze.sql", "CREATE STREAMING TABLE bronze.sales AS\n"
+        + "SELECT * FROM STREAM read_files('landing', format => 'csv');\n");
+    warehouse.writeFile("sales/landing/a.csv", "id,amount,city\n1,2.50,Porto\n");
+    byte[] binary = new byte[4096];
+    new Random(7).nextBytes(binary);
+    binary[100] = 0;
+    Files.write(warehouse.root().resolve("sales/landing/blob.csv"), binary);
+    // a gzip stream cut off far behind the first bytes: only reading it all finds it
+    StringBuilder lines = new StringBuilder("id,amount,city\n");
+    Random random = new Random(3);
+    for (int i = 0; i < 40_000; i++) {
+      lines.append(100 + i).append(',').append(random.nextInt(1000)).append(".50,")
+          .append(Long.toHexString(random.nextLong())).append('\n');
+    }
+    ByteArrayOutputStream gzip = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gzip)) {
+      out.write(lines.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    byte[] whole = gzip.toByteArray();
+    Files.write(warehouse.root().resolve("sales/landing/big.csv.gz"),
+        Arrays.copyOf(whole, whole.length / 2));
+    warehouse.writeFile("sales/landing/b.csv", "id,amount,city\n2,3.75,Braga\n");
+    Path pipeline = warehouse.root().resolve("sales");
+
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    CliRunner.Result run;
+    try {
+      System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      run = cli.run("pipeline", "run", pipeline.toString(), "--once");
+    } finally {
+      System.setErr(original);
+    }
+    String stderr = captured.toString(StandardCharsets.UTF_8) + run.err();
+    assertThat(run.exitCode()).as(stderr).isZero();
+    assertThat(rows("SELECT id, city FROM bronze.sales ORDER BY id")).containsExactly(
+        List.of(1, "Porto"), List.of(2, "Braga"));
+    assertThat(sql.execute("SELECT * FROM bronze.sales", 1).columns())
+        .extracting(io.lagoa.result.ResultColumn::name)
+        .containsExactly("id", "amount", "city", "_source_file");
+    List<List<Object>> poison = rows("SELECT _source_file, _error"
+        + " FROM bronze.sales_source_quarantine ORDER BY _source_file");
+    assertThat(poison).hasSize(2);
+    assertThat((String) poison.get(0).get(0)).endsWith("/big.csv.gz");
+    assertThat(poison.get(0).get(1)).isEqualTo("cannot read the file as csv: big.csv.gz:"
+        + " Unexpected end of input stream (the file ends too early: a truncated or corrupt"
+        + " compressed file)");
+    assertThat((String) poison.get(1).get(0)).endsWith("/blob.csv");
+    assertThat((String) poison.get(1).get(1)).startsWith("blob.csv does not look like a csv"
+        + " file: binary data, not text: a NUL byte at byte ");
+
+    // what reached stderr: one warning line per quarantined file, no stack trace
+    assertThat(stderr).doesNotContain("\tat ", "Exception", "ERROR");
+    assertThat(stderr.lines().filter(line -> line.contains("big.csv.gz")))
+        .singleElement().asString().contains(" WARN FilesSourceReader: ")
+        .contains("quarantined", "Unexpected end of input stream");
+    assertThat(stderr.lines().filter(line -> line.contains("blob.csv")))
+        .singleElement().asString().contains(" WARN FilesSourceReader: ");
+    assertThat(stderr.lines().filter(line -> line.contains(" WARN "))).hasSize(2);
+
+    CliRunner.Result again = cli.run("pipeline", "run", pipeline.toString(), "--once");
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    assertThat(rows("SELECT count(*) FROM bronze.sales")).containsExactly(List.of(2L));
   }
 }

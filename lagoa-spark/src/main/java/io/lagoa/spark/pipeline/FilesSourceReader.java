@@ -69,6 +69,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Poison never stops the stream: lines that are not valid JSON, CSV lines that do not match the
  * header or the types, and files that cannot be read at all go to the source quarantine table.
+ * Files whose first bytes show they are not what the format says (binary data in a CSV folder, a
+ * header that is no list of column names, a {@code .parquet} that is not Parquet) are quarantined
+ * whole before any of their rows are read, so they never change the table's schema
+ * ({@link FilePlausibility}).
  */
 final class FilesSourceReader {
   static final String POSITION_PREFIX = "lagoa.source.files.";
@@ -100,6 +104,8 @@ final class FilesSourceReader {
   private final Map<String, String> staged = new LinkedHashMap<>();
   /** The batch's files in the order of the numbered folders they are staged in. */
   private final List<String> stagedOrder = new ArrayList<>();
+  /** The batch's CSV headers, read by the plausibility check: local path to column names. */
+  private final Map<String, List<String>> headers = new java.util.HashMap<>();
   private java.nio.file.Path staging;
 
   FilesSourceReader(SparkSession spark, Catalog catalog, SourceCall call,
@@ -467,8 +473,8 @@ final class FilesSourceReader {
           + " the " + files.size() + " new files could be downloaded, e.g. "
           + missing.values().iterator().next() + "; check " + S3_KEYS, null);
     }
-    LOG.warn("files:{}: {} files cannot be downloaded and are quarantined: {}", root,
-        missing.size(), missing);
+    missing.forEach((file, why) -> LOG.warn("files:{}: quarantined {} whole: {}", root,
+        file.path(), why));
     List<FileLog.Entry> rest = new ArrayList<>(files);
     rest.removeAll(missing.keySet());
     Built good = rest.isEmpty() ? empty(stored, runId) : readLocal(rest, stored, runId);
@@ -562,7 +568,84 @@ final class FilesSourceReader {
     return staged.getOrDefault(file.path(), file.path());
   }
 
+  /**
+   * Reads local files (or downloaded copies): first each file's first bytes are checked
+   * ({@link FilePlausibility}), and a file that is not what its format says is quarantined whole,
+   * before any of its rows are read or its columns learned. Then the others are read; when Spark
+   * cannot read some of them (a gzip stream cut off further in), those are quarantined whole too.
+   */
   private Built readLocal(List<FileLog.Entry> files, Map<String, String> stored, String runId) {
+    Map<FileLog.Entry, String> implausible = implausible(files, stored);
+    if (implausible.isEmpty()) {
+      return readPlausible(files, stored, runId);
+    }
+    for (Map.Entry<FileLog.Entry, String> file : implausible.entrySet()) {
+      LOG.warn("files:{}: quarantined {} whole, nothing of it read: {}", root,
+          file.getKey().path(), file.getValue());
+    }
+    List<FileLog.Entry> rest = new ArrayList<>(files);
+    rest.removeAll(implausible.keySet());
+    Map<FileLog.Entry, String> errors = new LinkedHashMap<>();
+    implausible.forEach((file, problem) -> errors.put(file, name(file) + " does not look like a "
+        + format + " file: " + problem));
+    Built good = rest.isEmpty() ? empty(stored, runId) : readPlausible(rest, stored, runId);
+    return new Built(good.rows(), good.rejected().unionByName(unreadable(errors, runId)),
+        good.schema(), good.addsColumns(), good.checked(), good.release());
+  }
+
+  /**
+   * The files whose first bytes show they are not what the format says, with why; remembers the
+   * CSV headers it read, so each file is opened once more only, by Spark.
+   */
+  private Map<FileLog.Entry, String> implausible(List<FileLog.Entry> files,
+      Map<String, String> stored) {
+    boolean header = csvHeader();
+    FilePlausibility plausibility = new FilePlausibility(conf, format, header, delimiter());
+    Map<FileLog.Entry, String> problems = new LinkedHashMap<>();
+    Map<FileLog.Entry, List<String>> columns = new LinkedHashMap<>();
+    headers.clear();
+    for (FileLog.Entry file : files) {
+      FilePlausibility.Look look = plausibility.look(localPath(file));
+      if (look.problem() != null) {
+        problems.put(file, look.problem());
+      } else if (look.columns() != null) {
+        columns.put(file, look.columns());
+      }
+    }
+    if (format.equals("csv")) {
+      StructType known = known(declared(), stored);
+      for (Map.Entry<FileLog.Entry, List<String>> file : columns.entrySet()) {
+        List<Integer> others = new ArrayList<>();
+        columns.forEach((other, names) -> {
+          if (other != file.getKey()) {
+            others.add(names.size());
+          }
+        });
+        String problem = plausibility.columnsProblem(file.getValue(), known, others);
+        if (problem != null) {
+          problems.put(file.getKey(), problem);
+        } else if (header) {
+          headers.put(localPath(file.getKey()), file.getValue());
+        }
+      }
+    }
+    return problems;
+  }
+
+  private boolean csvHeader() {
+    return !call.argument("header").orElse("true").strip().equalsIgnoreCase("false");
+  }
+
+  private String delimiter() {
+    return call.argument("delimiter").orElse(",");
+  }
+
+  private static String name(FileLog.Entry file) {
+    return file.path().substring(file.path().lastIndexOf('/') + 1);
+  }
+
+  private Built readPlausible(List<FileLog.Entry> files, Map<String, String> stored,
+      String runId) {
     try {
       return materialized(read(files, stored, runId));
     } catch (FlowException e) {
@@ -577,7 +660,7 @@ final class FilesSourceReader {
         } catch (FlowException flow) {
           throw flow;
         } catch (Exception one) {
-          unreadable.put(file, shown(SparkPipelineParser.firstLine(rootCause(one))));
+          unreadable.put(file, shown(unreadableReason(one)));
         }
       }
       // When every file fails on its own the cause is likely not the files (a full disk, a
@@ -586,14 +669,36 @@ final class FilesSourceReader {
         throw new FlowException(call.position() + ": cannot read files of " + root + ": "
             + shown(SparkPipelineParser.firstLine(rootCause(e))), e);
       }
-      LOG.warn("files:{}: {} files cannot be read and are quarantined: {}", root,
-          unreadable.size(), unreadable);
-      Dataset<Row> whole = unreadable(unreadable, runId);
+      Map<FileLog.Entry, String> errors = new LinkedHashMap<>();
+      for (Map.Entry<FileLog.Entry, String> file : unreadable.entrySet()) {
+        LOG.warn("files:{}: quarantined {} whole: it cannot be read as {}: {}", root,
+            file.getKey().path(), format, file.getValue());
+        errors.put(file.getKey(), "cannot read the file as " + format + ": " + name(file.getKey())
+            + ": " + file.getValue());
+      }
+      Dataset<Row> whole = unreadable(errors, runId);
       Built good = readable.isEmpty() ? empty(stored, runId)
           : materialized(read(readable, stored, runId));
       return new Built(good.rows(), good.rejected().unionByName(whole), good.schema(),
           good.addsColumns(), good.checked(), good.release());
     }
+  }
+
+  /**
+   * Why Spark could not read a file, in one line: the innermost exception's message, and what a
+   * cut-off compressed stream means.
+   */
+  private static String unreadableReason(Throwable e) {
+    Throwable cause = e;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    String message = cause.getMessage() == null ? cause.getClass().getSimpleName()
+        : SparkPipelineParser.firstLine(cause.getMessage());
+    if (cause instanceof java.io.EOFException) {
+      message += " (the file ends too early: a truncated or corrupt compressed file)";
+    }
+    return message;
   }
 
   private static String rootCause(Throwable e) {
@@ -713,8 +818,8 @@ final class FilesSourceReader {
    * it, so columns match by name even when files order them differently or add some.
    */
   private Built csv(List<FileLog.Entry> files, Map<String, String> stored, String runId) {
-    boolean header = !call.argument("header").orElse("true").strip().equalsIgnoreCase("false");
-    String delimiter = call.argument("delimiter").orElse(",");
+    boolean header = csvHeader();
+    String delimiter = delimiter();
     StructType declared = declared();
     String evolution = evolution(declared);
     StructType known = known(declared, stored);
@@ -723,7 +828,8 @@ final class FilesSourceReader {
     for (FileLog.Entry file : files) {
       List<String> names;
       if (header) {
-        names = headerOf(localPath(file), delimiter);
+        names = headers.containsKey(localPath(file)) ? headers.get(localPath(file))
+            : headerOf(localPath(file), delimiter);
         if (names == null) {
           continue; // an empty file: nothing to read
         }
@@ -875,7 +981,10 @@ final class FilesSourceReader {
     return expr("CASE WHEN size(" + present + ") > 0 THEN to_json(" + present + ") END");
   }
 
-  /** The column names in a CSV file's first line; null for an empty file. */
+  /**
+   * The column names in a CSV file's first line; null for an empty file. (Only for a file the
+   * plausibility check could not open: Spark's read then fails on it too.)
+   */
   private List<String> headerOf(String file, String delimiter) {
     Path path = new Path(file);
     try {
@@ -892,17 +1001,8 @@ final class FilesSourceReader {
         com.univocity.parsers.csv.CsvParserSettings settings =
             new com.univocity.parsers.csv.CsvParserSettings();
         settings.getFormat().setDelimiter(delimiter);
-        String[] values = new com.univocity.parsers.csv.CsvParser(settings).parseLine(line);
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < values.length; i++) {
-          String name = values[i] == null || values[i].isBlank() ? "_c" + i : values[i].strip();
-          String unique = name;
-          for (int n = 1; names.contains(unique); n++) {
-            unique = name + "_" + n;
-          }
-          names.add(unique);
-        }
-        return names;
+        return FilePlausibility.columnNames(
+            new com.univocity.parsers.csv.CsvParser(settings).parseLine(line));
       }
     } catch (IOException e) {
       // read again by Spark, which fails the same way: the file is quarantined as unreadable
@@ -968,7 +1068,10 @@ final class FilesSourceReader {
         .withColumn("_quarantined_at", current_timestamp());
   }
 
-  /** One quarantine row per file that cannot be read: its bytes when they are few enough. */
+  /**
+   * One quarantine row per file quarantined whole (the value: why), with its bytes when they are
+   * few enough.
+   */
   private Dataset<Row> unreadable(Map<FileLog.Entry, String> files, String runId) {
     List<Row> rows = new ArrayList<>();
     for (Map.Entry<FileLog.Entry, String> file : files.entrySet()) {
@@ -984,10 +1087,8 @@ final class FilesSourceReader {
         }
       }
       // in the order of QUARANTINE: source, position, four Kafka columns, file, raw, ...
-      String error = present ? "cannot read the file as " + format + ": " + file.getValue()
-          : file.getValue();
       rows.add(RowFactory.create(call.displayName(), path, null, null, null, null, path, bytes,
-          error, runId));
+          file.getValue(), runId));
     }
     return spark.createDataFrame(rows, QUARANTINE)
         .withColumn("_quarantined_at", current_timestamp());

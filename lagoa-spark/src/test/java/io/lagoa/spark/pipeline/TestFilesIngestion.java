@@ -198,16 +198,184 @@ class TestFilesIngestion {
         + " FROM fp.items_source_quarantine");
     assertThat(poison).hasSize(1);
     assertThat((String) poison.get(0).get(0)).endsWith("/broken.parquet");
-    assertThat((String) poison.get(0).get(1)).startsWith("cannot read the file as parquet: ");
+    assertThat(poison.get(0).get(1)).isEqualTo("broken.parquet does not look like a parquet"
+        + " file: it does not end with the Parquet magic bytes PAR1: it is truncated, or not"
+        + " Parquet");
     assertThat(poison.get(0).get(2)).isEqualTo("PAR1 this is not parquet at all");
+    assertThat(spark.table("fp.items").columns()).containsExactly(
+        "id", "name", "_source_file", "score");
 
     // a batch of only a broken file commits too; broken files count as ingested
-    land("fp", "broken2.parquet", "garbage".getBytes(StandardCharsets.UTF_8));
+    land("fp", "broken2.parquet", "<html><body>Not Found</body></html>"
+        .getBytes(StandardCharsets.UTF_8));
     assertThat(PipelineFixture.flow(fixture.run(folder), "fp.items").rowsQuarantined()).isEqualTo(1);
+    assertThat(fixture.rows("SELECT _error FROM fp.items_source_quarantine"
+        + " WHERE _source_file LIKE '%/broken2.parquet'")).containsExactly(List.of(
+            "broken2.parquet does not look like a parquet file: it does not start with the"
+                + " Parquet magic bytes PAR1 (it starts with 3C 68 74 6D)"));
     assertThat(fixture.run(folder).flows()).extracting(FlowResult::status)
         .containsOnly(FlowStatus.UP_TO_DATE);
     assertThat(fixture.rows("SELECT count(*) FROM fp.items_source_quarantine"))
         .containsExactly(List.of(2L));
+  }
+
+  @Test
+  void quarantinesCsvFilesThatAreNotCsvWholeAndNeverLearnTheirColumns() {
+    land("fq", "a.csv", "id,price,city\n1,2.50,Porto\n");
+    land("fq", "blob.csv", binary(4096));
+    Path folder = fixture.pipeline("fq",
+        "t.sql", "CREATE STREAMING TABLE sales AS SELECT * FROM STREAM read_files('${landing}',"
+            + " format => 'csv')");
+    RunResult first = fixture.run(folder);
+    assertThat(PipelineFixture.flow(first, "fq.sales").rowsWritten()).isEqualTo(1);
+    assertThat(PipelineFixture.flow(first, "fq.sales").rowsQuarantined()).isEqualTo(1);
+    assertThat(spark.table("fq.sales").columns()).containsExactly(
+        "id", "price", "city", "_source_file");
+
+    land("fq", "empty-names.csv", ",,,,city\n1,2,3,4,Faro\n");
+    land("fq", "long-name.csv", "id," + "x".repeat(300) + "\n1,2\n");
+    land("fq", "tabs.csv", "id\tprice\tcity\n3\t1.00\tFaro\n");
+    StringBuilder wide = new StringBuilder("id");
+    for (int i = 1; i < 40; i++) {
+      wide.append(",c").append(i);
+    }
+    land("fq", "wide.csv", wide + "\n" + "1,".repeat(39) + "1\n");
+    land("fq", "other.csv", "name,email\nana,ana@x\n");
+    land("fq", "blank-header.csv", "\nid,price,city\n9,1.00,Beja\n");
+    land("fq", "b.csv", "city,id,price\nBraga,2,3.75\n");
+    RunResult second = fixture.run(folder);
+    assertThat(PipelineFixture.flow(second, "fq.sales").rowsWritten()).isEqualTo(1);
+    assertThat(PipelineFixture.flow(second, "fq.sales").rowsQuarantined()).isEqualTo(6);
+    assertThat(spark.table("fq.sales").columns()).containsExactly(
+        "id", "price", "city", "_source_file");
+    assertThat(fixture.rows("SELECT id, city FROM fq.sales ORDER BY id")).containsExactly(
+        List.of(1, "Porto"), List.of(2, "Braga"));
+    Map<String, String> errors = wholeFileErrors("fq.sales_source_quarantine");
+    assertThat(errors).containsOnlyKeys("blob.csv", "empty-names.csv", "long-name.csv",
+        "tabs.csv", "wide.csv", "other.csv", "blank-header.csv");
+    assertThat(errors.get("blob.csv")).startsWith("blob.csv does not look like a csv file:"
+        + " binary data, not text: a NUL byte at byte ").contains("it looks like a PNG image");
+    assertThat(errors.get("empty-names.csv")).isEqualTo("empty-names.csv does not look like a csv"
+        + " file: its header does not look like column names: 4 of its 5 names are empty");
+    assertThat(errors.get("long-name.csv")).contains("the name of column 2 has 300 characters,"
+        + " more than 256");
+    assertThat(errors.get("tabs.csv")).contains("contains a tab (is the file tab-separated?");
+    assertThat(errors.get("wide.csv")).isEqualTo("wide.csv does not look like a csv file: it has"
+        + " 40 columns, far more than the 3 of the table (id, price, city)");
+    assertThat(errors.get("other.csv")).isEqualTo("other.csv does not look like a csv file: none"
+        + " of its column names (name, email) is a column of the table (id, price, city)");
+    assertThat(errors.get("blank-header.csv")).contains("its first line, the header, is empty");
+    assertThat(fixture.rows("SELECT octet_length(_raw) FROM fq.sales_source_quarantine"
+        + " WHERE _source_file LIKE '%/blob.csv'")).containsExactly(List.of(4096));
+
+    // quarantined files count as ingested: nothing is read twice
+    assertThat(fixture.run(folder).flows()).extracting(FlowResult::status)
+        .containsOnly(FlowStatus.UP_TO_DATE);
+  }
+
+  @Test
+  void quarantinesJsonAndTextFilesOfBinaryDataWhole() {
+    land("fk", "a.json", "{\"id\": 1, \"name\": \"ana\"}\n");
+    land("fk", "blob.json", binary(8192));
+    land("fk", "prose.json", "Dear all,\nplease find the orders attached.\n\nRegards\n");
+    land("fk", "pretty.json", "{\n  \"id\": 2,\n  \"name\": \"rui\"\n}\n");
+    land("fk", "latin1.json", "{\"id\": 3, \"city\": \"S\u00e3o Paulo\"}\n"
+        .getBytes(StandardCharsets.ISO_8859_1));
+    land("fk", "b.txt", "one line\n");
+    land("fk", "blob.txt", binary(100));
+    Path folder = fixture.pipeline("fk",
+        "j.sql", "CREATE STREAMING TABLE events AS SELECT * FROM STREAM read_files('${landing}',"
+            + " format => 'json', file_pattern => '*.json')",
+        "t.sql", "CREATE STREAMING TABLE lines AS SELECT * FROM STREAM read_files('${landing}',"
+            + " format => 'text', file_pattern => '*.txt')");
+    RunResult run = fixture.run(folder);
+    assertThat(PipelineFixture.flow(run, "fk.events").rowsWritten()).isEqualTo(1);
+    assertThat(PipelineFixture.flow(run, "fk.events").rowsQuarantined()).isEqualTo(4);
+    assertThat(spark.table("fk.events").columns()).containsExactly("id", "name", "_source_file");
+    Map<String, String> errors = wholeFileErrors("fk.events_source_quarantine");
+    assertThat(errors.get("blob.json")).startsWith("blob.json does not look like a json file:"
+        + " binary data, not text: a NUL byte at byte ");
+    assertThat(errors.get("prose.json")).isEqualTo("prose.json does not look like a json file:"
+        + " none of its first 3 lines is a JSON object (line 1: \"Dear all,\")");
+    assertThat(errors.get("pretty.json")).endsWith("it looks like one JSON document over several"
+        + " lines, and json reads JSON Lines: one object per line");
+    assertThat(errors.get("latin1.json")).isEqualTo("latin1.json does not look like a json file:"
+        + " not UTF-8 text: byte 0xE3 at line 1 is not UTF-8 (json files must be UTF-8: convert a"
+        + " Latin-1 or Windows-1252 file first)");
+
+    assertThat(fixture.rows("SELECT value FROM fk.lines")).containsExactly(List.of("one line"));
+    assertThat(wholeFileErrors("fk.lines_source_quarantine")).containsOnlyKeys("blob.txt");
+  }
+
+  @Test
+  void quarantinesATruncatedGzipFileWholeAndReadsTheOthers() throws IOException {
+    land("fz", "a.json", "{\"id\": 0}\n");
+    land("fz", "small.json.gz", truncated(gzip(jsonLines(100)), 0.5));
+    // cut off far behind what the plausibility check reads: Spark's read finds it
+    byte[] big = gzip(jsonLines(20_000));
+    assertThat(big.length).isGreaterThan(4 * FilePlausibility.SAMPLE_BYTES);
+    land("fz", "big.json.gz", truncated(big, 0.5));
+    land("fz", "notgzip.json.gz", "{\"id\": 1}\n");
+    Path folder = fixture.pipeline("fz",
+        "t.sql", "CREATE STREAMING TABLE events AS SELECT * FROM STREAM read_files('${landing}',"
+            + " format => 'json')");
+    RunResult run = fixture.run(folder);
+    assertThat(PipelineFixture.flow(run, "fz.events").rowsWritten()).isEqualTo(1);
+    assertThat(PipelineFixture.flow(run, "fz.events").rowsQuarantined()).isEqualTo(3);
+    assertThat(fixture.rows("SELECT id FROM fz.events")).containsExactly(List.of(0L));
+    assertThat(spark.table("fz.events").columns()).containsExactly("id", "_source_file");
+    Map<String, String> errors = wholeFileErrors("fz.events_source_quarantine");
+    assertThat(errors.get("small.json.gz")).startsWith("small.json.gz does not look like a json"
+        + " file: cannot decompress it (gz): ");
+    assertThat(errors.get("notgzip.json.gz")).startsWith("notgzip.json.gz does not look like a"
+        + " json file: cannot decompress it (gz): ");
+    assertThat(errors.get("big.json.gz")).isEqualTo("cannot read the file as json: big.json.gz:"
+        + " Unexpected end of input stream (the file ends too early: a truncated or corrupt"
+        + " compressed file)");
+    assertThat(fixture.run(folder).flows()).extracting(FlowResult::status)
+        .containsOnly(FlowStatus.UP_TO_DATE);
+  }
+
+  /** The quarantine rows of whole files: file name to error. */
+  private static Map<String, String> wholeFileErrors(String table) {
+    Map<String, String> errors = new java.util.TreeMap<>();
+    for (List<Object> row : fixture.rows("SELECT _source_file, _error FROM " + table)) {
+      String path = (String) row.get(0);
+      String name = path.substring(path.lastIndexOf('/') + 1);
+      assertThat(errors.put(name, (String) row.get(1))).as("one row for " + name).isNull();
+    }
+    return errors;
+  }
+
+  /** Bytes as in an image: a PNG signature, then noise. */
+  private static byte[] binary(int size) {
+    byte[] bytes = new byte[size];
+    new java.util.Random(size).nextBytes(bytes);
+    byte[] png = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13};
+    System.arraycopy(png, 0, bytes, 0, png.length);
+    return bytes;
+  }
+
+  private static String jsonLines(int count) {
+    StringBuilder lines = new StringBuilder();
+    java.util.Random random = new java.util.Random(count);
+    for (int i = 0; i < count; i++) {
+      lines.append("{\"id\": ").append(i).append(", \"code\": \"")
+          .append(Long.toHexString(random.nextLong())).append("\"}\n");
+    }
+    return lines.toString();
+  }
+
+  private static byte[] gzip(String text) throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(bytes)) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+    return bytes.toByteArray();
+  }
+
+  private static byte[] truncated(byte[] bytes, double kept) {
+    return Arrays.copyOf(bytes, (int) (bytes.length * kept));
   }
 
   private static byte[] parquetBytes(Path written) throws IOException {
