@@ -226,7 +226,10 @@ public final class PipelineLoader {
             Map<String, Mark> seenVariables = new LinkedHashMap<>();
             for (NodeTuple variable : variablesNode.getValue()) {
               String variableName =
-                  key(variable.getKeyNode(), "a variable name must be a plain name", seenVariables);
+                  key(
+                      variable.getKeyNode(),
+                      "a variable name must be a plain name",
+                      seenVariables);
               variables.put(
                   variableName,
                   scalar("variables." + variableName, variable.getValueNode(), "its value"));

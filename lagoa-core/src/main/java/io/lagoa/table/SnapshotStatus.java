@@ -29,7 +29,7 @@ public enum SnapshotStatus {
     this.label = label;
   }
 
-  /** How the CLI prints it: {@code current}, {@code ancestor}, {@code rolled back}, {@code replaced}. */
+  /** As printed: {@code current}, {@code ancestor}, {@code rolled back}, {@code replaced}. */
   public String label() {
     return label;
   }

@@ -124,7 +124,7 @@ final class SnapshotStatuses {
       if (replaced) {
         why = SnapshotStatus.REPLACED;
       } else {
-        // Made an earlier snapshot current again: what it was then, or rolled back if it came after.
+        // An earlier snapshot made current again: its status then, or rolled back if newer.
         SnapshotStatus then = restoreStep == null ? null : statusAt(id, restoreStep);
         why = then == null || then == SnapshotStatus.ANCESTOR ? SnapshotStatus.ROLLED_BACK : then;
       }

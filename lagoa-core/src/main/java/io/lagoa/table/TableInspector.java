@@ -326,6 +326,8 @@ public final class TableInspector {
 
   private static LagoaException notInLineage(
       Table table, String action, Snapshot from, Snapshot end, TableIdentifier identifier) {
+    SnapshotStatus status =
+        SnapshotStatuses.of(table).getOrDefault(from.snapshotId(), SnapshotStatus.ROLLED_BACK);
     for (Snapshot snapshot : SnapshotUtil.ancestorsOf(from.snapshotId(), table::snapshot)) {
       if (snapshot.snapshotId() == end.snapshotId()) {
         return new LagoaException(
@@ -345,7 +347,7 @@ public final class TableInspector {
             + " (--from) is not in the history that leads to"
             + " snapshot "
             + end.snapshotId()
-            + switch (SnapshotStatuses.of(table).getOrDefault(from.snapshotId(), SnapshotStatus.ROLLED_BACK)) {
+            + switch (status) {
               case ROLLED_BACK -> " (a rollback left it behind)";
               case REPLACED -> " (the table was replaced after it)";
               default -> "";
