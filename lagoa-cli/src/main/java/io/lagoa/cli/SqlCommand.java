@@ -10,9 +10,8 @@ import io.lagoa.spark.SparkSql;
 import io.lagoa.spark.SqlException;
 import io.lagoa.sql.Statement;
 import io.lagoa.sql.StatementSplitter;
+import io.lagoa.text.Utf8Files;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -71,7 +70,9 @@ final class SqlCommand implements Callable<Integer> {
       Path file = cli.resolve(source.file.toString());
       origin = source.file.toString();
       try {
-        text = Files.readString(file, StandardCharsets.UTF_8);
+        text = Utf8Files.read(file);
+      } catch (Utf8Files.NotUtf8Exception e) {
+        throw new LagoaException(ErrorCode.INVALID_ARGUMENT, origin + ":" + e.getMessage());
       } catch (IOException e) {
         throw new LagoaException(ErrorCode.INVALID_ARGUMENT, "cannot read SQL file " + file + ": " + e.getClass().getSimpleName());
       }

@@ -7,6 +7,7 @@ import io.lagoa.cli.output.Values;
 import io.lagoa.table.ColumnInfo;
 import io.lagoa.table.PointInTime;
 import io.lagoa.table.SnapshotEntry;
+import io.lagoa.table.SnapshotStatus;
 import io.lagoa.table.TableDescription;
 import io.lagoa.table.TableInspector;
 import io.lagoa.table.TableNames;
@@ -210,8 +211,10 @@ final class TableCommand implements Callable<Integer> {
       name = "history",
       description = {
         "The snapshots of a table, newest first: what each commit did and how many rows it left.",
-        "status (table format) marks the current snapshot and the ones a rollback left behind;",
-        "csv and json have the booleans current and in_current_lineage instead."
+        "status marks the current snapshot and the ones no longer in its history: 'rolled back'",
+        "(left behind by a rollback) or 'replaced' (the table was replaced after them, as a",
+        "pipeline does with every materialized view); csv and json also have the booleans",
+        "current and in_current_lineage, and status 'ancestor' for the current snapshot's history."
       },
       mixinStandardHelpOptions = true)
   static final class History implements Callable<Integer> {
@@ -244,7 +247,7 @@ final class TableCommand implements Callable<Integer> {
       if (human) {
         columns.add("status");
       } else {
-        columns.addAll(List.of("current", "in_current_lineage"));
+        columns.addAll(List.of("current", "in_current_lineage", "status"));
       }
       List<List<Object>> rows = new ArrayList<>();
       for (SnapshotEntry snapshot : history) {
@@ -262,10 +265,11 @@ final class TableCommand implements Callable<Integer> {
                     snapshot.totalRecords()));
         if (human) {
           row.add(
-              snapshot.current() ? "current" : snapshot.inCurrentLineage() ? "" : "rolled back");
+              snapshot.status() == SnapshotStatus.ANCESTOR ? "" : snapshot.status().label());
         } else {
           row.add(snapshot.current());
           row.add(snapshot.inCurrentLineage());
+          row.add(snapshot.status().label());
         }
         rows.add(row);
       }

@@ -2,6 +2,7 @@ package io.lagoa.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lagoa.error.ErrorCode;
 import io.lagoa.spark.LagoaSpark;
 import io.lagoa.spark.SparkSql;
 import io.lagoa.testing.TestingWarehouse;
@@ -187,5 +188,41 @@ class TestPipelineCommand {
     assertThat(rows("SELECT status, error IS NOT NULL FROM lagoa_system.pipeline_runs"
         + " WHERE pipeline = 'orders' ORDER BY started_at"))
         .containsExactly(List.of("succeeded", false), List.of("failed", true));
+  }
+
+  @Test
+  void aPipelineWithNothingToRunFailsValidateAndRun() {
+    warehouse.writeFile("empty/pipeline.yaml", "name: empty\n");
+    warehouse.writeFile("empty/bronze/a.sql", "");
+    warehouse.writeFile("empty/silver/b.sql", "-- CREATE MATERIALIZED VIEW b AS SELECT 1;\n");
+    String folder = warehouse.root().resolve("empty").toString();
+    for (String command : List.of("validate", "run")) {
+      CliRunner.Result outcome = cli.run("pipeline", command, "empty");
+      assertThat(outcome.exitCode())
+          .as(outcome.toString())
+          .isEqualTo(ErrorCode.PIPELINE_INVALID.exitCode());
+      assertThat(outcome.err())
+          .isEqualTo(
+              "error: " + folder + ": nothing to run: the pipeline's .sql files hold no"
+                  + " statements, only comments or nothing (read bronze/a.sql, silver/b.sql);"
+                  + " put CREATE MATERIALIZED VIEW ... or CREATE STREAMING TABLE ... statements"
+                  + " in them\n");
+      assertThat(outcome.out()).isEmpty();
+    }
+  }
+
+  @Test
+  void aPipelineFileThatIsNotUtf8IsNamedAtItsFirstBadByte() throws java.io.IOException {
+    warehouse.writeFile("latin1/pipeline.yaml", "name: latin1\n");
+    java.nio.file.Files.write(
+        warehouse.root().resolve("latin1/vendas.sql"),
+        "CREATE MATERIALIZED VIEW cmd_latin1.vendas AS\nSELECT 'p\u00e3o' AS produto\n"
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    CliRunner.Result outcome = cli.run("pipeline", "validate", "latin1");
+    assertThat(outcome.exitCode()).isEqualTo(ErrorCode.PIPELINE_INVALID.exitCode());
+    assertThat(outcome.err())
+        .startsWith(
+            "error: vendas.sql:2:10: the file is not valid UTF-8: byte 0xE3 ('\u00e3' in"
+                + " Windows-1252/Latin-1) is not UTF-8 text; save the file as UTF-8");
   }
 }

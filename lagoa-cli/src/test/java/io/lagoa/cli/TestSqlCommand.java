@@ -131,4 +131,22 @@ class TestSqlCommand {
     assertThat(format.exitCode()).isEqualTo(2);
     assertThat(format.err()).contains("--format").contains("xml");
   }
+
+  @Test
+  void filesThatAreNotUtf8SayWhereAndHowToFixThem() throws java.io.IOException {
+    // Saved as Latin-1 (Windows-1252): 'ç' is the single byte 0xE7.
+    java.nio.file.Files.write(
+        warehouse.root().resolve("latin1.sql"),
+        "CREATE NAMESPACE IF NOT EXISTS latin1;\nSELECT 'cora\u00e7\u00e3o' AS word;\n"
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    CliRunner.Result result = lagoa.run("sql", "-f", "latin1.sql");
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+    assertThat(result.err())
+        .isEqualTo(
+            "error: latin1.sql:2:13: the file is not valid UTF-8: byte 0xE7 ('\u00e7' in"
+                + " Windows-1252/Latin-1) is not UTF-8 text; save the file as UTF-8 (your"
+                + " editor's \"save with encoding\", or iconv -f windows-1252 -t utf-8)\n");
+    // Nothing ran, not even the statements before the bad byte.
+    assertThat(csv("SHOW NAMESPACES LIKE 'latin1'")).isEqualTo("namespace\r\n");
+  }
 }

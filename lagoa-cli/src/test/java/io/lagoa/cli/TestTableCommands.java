@@ -314,6 +314,40 @@ class TestTableCommands {
   }
 
   @Test
+  void historyOfAReplacedTableSaysReplacedNotRolledBack() {
+    // What a pipeline does with a materialized view on every run.
+    for (String query :
+        List.of("SELECT 1 AS id", "SELECT 1 AS id UNION ALL SELECT 2", "SELECT 3 AS id")) {
+      sql("CREATE OR REPLACE TABLE work.by_run USING iceberg AS " + query);
+    }
+    List<Map<String, Object>> history =
+        lagoa("table", "history", "work.by_run", "--json").jsonRows();
+    assertThat(history).extracting(row -> row.get("parent_id")).containsOnlyNulls();
+    assertThat(history)
+        .extracting(row -> row.get("status"))
+        .containsExactly("current", "replaced", "replaced");
+    assertThat(history)
+        .extracting(row -> row.get("in_current_lineage"))
+        .containsExactly(true, false, false);
+    long last = id(history.get(0));
+    long second = id(history.get(1));
+    long first = id(history.get(2));
+    List<String> lines = lagoa("table", "history", "work.by_run").out().lines().toList();
+    assertThat(cells(lines.get(2))).startsWith(Long.toString(last), "").endsWith("current");
+    assertThat(cells(lines.get(3))).startsWith(Long.toString(second), "").endsWith("replaced");
+    assertThat(cells(lines.get(4))).startsWith(Long.toString(first), "").endsWith("replaced");
+
+    // Back to the second run: the last one was rolled back, the first stays replaced.
+    assertThat(lagoa("table", "rollback", "work.by_run", "--to", Long.toString(second)).exitCode())
+        .isZero();
+    assertThat(lagoa("table", "history", "work.by_run", "--format", "csv").out())
+        .contains(last + ",,")
+        .containsPattern(last + ",.*,false,false,rolled back\r\n")
+        .containsPattern(second + ",.*,true,true,current\r\n")
+        .containsPattern(first + ",.*,false,false,replaced\r\n");
+  }
+
+  @Test
   void badRollbacksFailAndLeaveTheTableAlone() {
     sql(
         "CREATE TABLE work.payments (id BIGINT) USING iceberg;"

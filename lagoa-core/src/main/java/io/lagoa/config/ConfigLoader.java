@@ -1,8 +1,10 @@
 package io.lagoa.config;
 
 import io.lagoa.text.EditDistance;
+import io.lagoa.text.Utf8Files;
+import io.lagoa.text.YamlNodes;
 import java.io.IOException;
-import java.io.Reader;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -134,25 +136,30 @@ public final class ConfigLoader {
 
   private void readFile(Path file, RawConfig raw) {
     String name = displayName(file);
-    Node root;
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      LoaderOptions options = new LoaderOptions();
-      options.setAllowDuplicateKeys(false);
-      root = new Yaml(options).compose(reader);
-    } catch (MarkedYAMLException e) {
-      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-      throw new ConfigException(where(name, mark), "invalid YAML: " + e.getProblem());
-    } catch (YAMLException e) {
-      throw new ConfigException(name, "invalid YAML: " + e.getMessage());
+    String text;
+    try {
+      text = Utf8Files.read(file);
+    } catch (Utf8Files.NotUtf8Exception e) {
+      throw new ConfigException(name + ":" + e.line() + ":" + e.column(), e.problem());
     } catch (IOException e) {
       throw new ConfigException(name, "cannot read config file: " + e.getMessage());
     }
-    if (root == null) {
+    Node root;
+    try {
+      root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
+    } catch (MarkedYAMLException e) {
+      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+      throw new ConfigException(where(name, mark), "invalid YAML: " + YamlNodes.problem(e));
+    } catch (YAMLException e) {
+      throw new ConfigException(name, "invalid YAML: " + e.getMessage());
+    }
+    if (root == null || YamlNodes.isNull(root)) {
       return; // an empty file means "all defaults"
     }
     if (!(root instanceof MappingNode mapping)) {
       throw new ConfigException(
-          where(name, root.getStartMark()), "the top level must be a mapping of keys to values");
+          where(name, root.getStartMark()),
+          "the top level must be a mapping of keys to values, not " + YamlNodes.describe(root));
     }
     readMapping(name, "", mapping, raw);
   }
@@ -161,7 +168,9 @@ public final class ConfigLoader {
     for (NodeTuple tuple : mapping.getValue()) {
       Node keyNode = tuple.getKeyNode();
       if (!(keyNode instanceof ScalarNode scalarKey)) {
-        throw new ConfigException(where(file, keyNode.getStartMark()), "keys must be plain names");
+        throw new ConfigException(
+            where(file, keyNode.getStartMark()),
+            "keys must be plain names, not " + YamlNodes.describe(keyNode));
       }
       String path = prefix + scalarKey.getValue();
       String location = where(file, keyNode.getStartMark());
@@ -177,7 +186,8 @@ public final class ConfigLoader {
         if (!(value instanceof ScalarNode scalar)) {
           throw new ConfigException(
               where(file, value.getStartMark()),
-              "'" + path + "' must be a single value (" + key.type().describe() + ")");
+              "'" + path + "' must be a single value (" + key.type().describe() + "), not "
+                  + YamlNodes.describe(value));
         }
         if (!isNull(scalar)) {
           Located located =
@@ -191,7 +201,8 @@ public final class ConfigLoader {
         }
         if (!(value instanceof MappingNode nested)) {
           throw new ConfigException(
-              where(file, value.getStartMark()), "'" + path + "' must be a section of keys");
+              where(file, value.getStartMark()),
+              "'" + path + "' must be a section of keys, not " + YamlNodes.describe(value));
         }
         readMapping(file, path + ".", nested, raw);
       } else {
@@ -232,15 +243,19 @@ public final class ConfigLoader {
     if (!(value instanceof MappingNode mapping)) {
       throw new ConfigException(
           where(file, value.getStartMark()),
-          "'" + key.name() + "' must be a mapping of keys to values");
+          "'" + key.name() + "' must be a mapping of keys to values, not "
+              + YamlNodes.describe(value));
     }
     Map<String, Located> entries = raw.maps.computeIfAbsent(key.name(), k -> new LinkedHashMap<>());
     for (NodeTuple tuple : mapping.getValue()) {
       if (!(tuple.getKeyNode() instanceof ScalarNode entryKey)
           || !(tuple.getValueNode() instanceof ScalarNode entryValue)) {
+        Node wrong =
+            tuple.getKeyNode() instanceof ScalarNode ? tuple.getValueNode() : tuple.getKeyNode();
         throw new ConfigException(
-            where(file, tuple.getKeyNode().getStartMark()),
-            "entries under '" + key.name() + "' must be 'name: value' pairs");
+            where(file, wrong.getStartMark()),
+            "entries under '" + key.name() + "' must be 'name: value' pairs of single values,"
+                + " not " + YamlNodes.describe(wrong));
       }
       String entryLocation = where(file, entryKey.getStartMark());
       Located previous = entries.get(entryKey.getValue());

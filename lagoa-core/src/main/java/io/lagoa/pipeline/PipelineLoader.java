@@ -4,14 +4,17 @@ import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import io.lagoa.sql.Statement;
 import io.lagoa.sql.StatementSplitter;
+import io.lagoa.text.EditDistance;
+import io.lagoa.text.Utf8Files;
+import io.lagoa.text.YamlNodes;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
+import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -24,7 +27,6 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * Reads a pipeline folder: {@code pipeline.yaml} and every {@code .sql} file below it (sorted by
@@ -59,7 +61,10 @@ public final class PipelineLoader {
       String relative = dir.relativize(path).toString().replace('\\', '/');
       String text;
       try {
-        text = Files.readString(path, StandardCharsets.UTF_8);
+        text = Utf8Files.read(path);
+      } catch (Utf8Files.NotUtf8Exception e) {
+        problems.add(relative + ":" + e.line() + ":" + e.column() + ": " + e.problem());
+        continue;
       } catch (IOException e) {
         problems.add(relative + ": cannot read the file: " + e.getMessage());
         continue;
@@ -90,7 +95,40 @@ public final class PipelineLoader {
           dir.toString(), "the pipeline has no .sql files; put CREATE MATERIALIZED VIEW ..."
               + " statements in files such as silver/users.sql");
     }
+    requireSomethingToRun(dir, files);
     return new PipelineSource(spec, files);
+  }
+
+  /**
+   * A pipeline whose files hold no statements, or only temporary views, would "succeed" without
+   * writing anything; that is almost always a file saved empty or a statement commented out.
+   */
+  private static void requireSomethingToRun(Path dir, List<PipelineFile> files) {
+    String read = listed(files.stream().map(PipelineFile::path).toList());
+    List<DatasetStatement> statements =
+        files.stream().flatMap(file -> file.statements().stream()).toList();
+    if (statements.isEmpty()) {
+      throw PipelineException.at(
+          dir.toString(),
+          "nothing to run: the pipeline's .sql files hold no statements, only comments or"
+              + " nothing (read " + read + "); put CREATE MATERIALIZED VIEW"
+              + " ... or CREATE STREAMING TABLE ... statements in them");
+    }
+    if (statements.stream().noneMatch(statement -> statement.kind().isTable())) {
+      throw PipelineException.at(
+          dir.toString(),
+          "nothing to run: the pipeline defines only temporary views ("
+              + listed(statements.stream().map(s -> String.join(".", s.nameParts())).toList())
+              + " in " + read + "), which are never stored; add a"
+              + " CREATE MATERIALIZED VIEW ... or CREATE STREAMING TABLE ... that reads them");
+    }
+  }
+
+  private static String listed(List<String> names) {
+    int shown = 10;
+    return names.size() <= shown
+        ? String.join(", ", names)
+        : String.join(", ", names.subList(0, shown)) + " and " + (names.size() - shown) + " more";
   }
 
   private static List<Path> sqlFiles(Path dir) {
@@ -130,29 +168,29 @@ public final class PipelineLoader {
           "cannot read the pipeline " + dir + ": it has no " + SPEC_FILE + " (it needs at least"
               + " 'name: <pipeline name>')");
     }
-    Node root;
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      LoaderOptions options = new LoaderOptions();
-      options.setAllowDuplicateKeys(false);
-      root = new Yaml(options).compose(reader);
-    } catch (MarkedYAMLException e) {
-      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-      throw PipelineException.at(where(mark), "invalid YAML: " + e.getProblem());
-    } catch (YAMLException | IOException e) {
-      throw PipelineException.at(SPEC_FILE, "cannot read: " + e.getMessage());
+    Node root = compose(file);
+    if (YamlNodes.isNull(root)) {
+      root = null; // "---" and nothing else
     }
     if (root != null) {
       if (!(root instanceof MappingNode mapping)) {
-        throw PipelineException.at(where(root.getStartMark()), "the top level must be a mapping");
+        throw PipelineException.at(
+            where(root.getStartMark()),
+            "the top level must be a mapping of keys to values (name: ..., namespace: ...), not "
+                + YamlNodes.describe(root));
       }
+      Map<String, Mark> seen = new LinkedHashMap<>();
       for (NodeTuple tuple : mapping.getValue()) {
-        String key = ((ScalarNode) tuple.getKeyNode()).getValue();
+        String key = key(tuple.getKeyNode(), "a key must be a plain name such as name", seen);
         Node value = tuple.getValueNode();
         switch (key) {
-          case "name" -> name = scalar(key, value);
-          case "namespace" -> namespace = Optional.of(scalar(key, value).toLowerCase(java.util.Locale.ROOT));
+          case "name" -> name = name(key, value, "the pipeline's name");
+          case "namespace" ->
+              namespace =
+                  Optional.of(
+                      name(key, value, "a namespace such as silver").toLowerCase(Locale.ROOT));
           case "expectation-policy" -> {
-            String text = scalar(key, value);
+            String text = scalar(key, value, "warn, drop, quarantine or fail");
             policy =
                 ExpectationPolicy.fromName(text)
                     .orElseThrow(
@@ -164,7 +202,7 @@ public final class PipelineLoader {
           }
           case "trigger-interval" -> triggerInterval = duration(key, value);
           case "compact-every" -> {
-            String text = scalar(key, value);
+            String text = scalar(key, value, "a number of runs");
             try {
               compactEvery = Integer.parseInt(text.strip());
             } catch (NumberFormatException e) {
@@ -176,30 +214,35 @@ public final class PipelineLoader {
             }
           }
           case "variables" -> {
-            if (value instanceof ScalarNode scalar && scalar.getTag().equals(Tag.NULL)) {
+            if (YamlNodes.isNull(value)) {
               break;
             }
             if (!(value instanceof MappingNode variablesNode)) {
               throw PipelineException.at(
-                  where(value.getStartMark()), "variables must be a mapping of names to values");
+                  where(value.getStartMark()),
+                  "variables must be a mapping of names to values, not "
+                      + YamlNodes.describe(value));
             }
+            Map<String, Mark> seenVariables = new LinkedHashMap<>();
             for (NodeTuple variable : variablesNode.getValue()) {
+              String variableName =
+                  key(
+                      variable.getKeyNode(),
+                      "a variable name must be a plain name",
+                      seenVariables);
               variables.put(
-                  scalar("variables", variable.getKeyNode()),
-                  scalar(
-                      "variables." + ((ScalarNode) variable.getKeyNode()).getValue(),
-                      variable.getValueNode()));
+                  variableName,
+                  scalar("variables." + variableName, variable.getValueNode(), "its value"));
             }
           }
           default ->
               throw PipelineException.at(
                   where(tuple.getKeyNode().getStartMark()),
-                  "unknown key '" + key + "' (known keys: " + String.join(", ", KEYS) + ")");
+                  "unknown key '" + key + "'" + EditDistance.closest(key, KEYS)
+                      .map(best -> " (did you mean '" + best + "'?)")
+                      .orElse(" (known keys: " + String.join(", ", KEYS) + ")"));
         }
       }
-    }
-    if (name.isBlank()) {
-      throw PipelineException.at(SPEC_FILE, "name must not be empty");
     }
     variables.putAll(overrides);
     variables.put("pipeline.name", name);
@@ -210,7 +253,7 @@ public final class PipelineLoader {
 
   /** {@code 500ms}, {@code 1s}, {@code 5m}, {@code 1h}. */
   private static java.time.Duration duration(String key, Node value) {
-    String text = scalar(key, value).strip();
+    String text = scalar(key, value, "a duration such as 500ms, 1s, 5m or 1h").strip();
     java.util.regex.Matcher matcher =
         java.util.regex.Pattern.compile("(\\d+)\\s*(ms|s|m|h)").matcher(text);
     if (!matcher.matches() || Long.parseLong(matcher.group(1)) == 0) {
@@ -226,11 +269,61 @@ public final class PipelineLoader {
     };
   }
 
-  private static String scalar(String key, Node value) {
-    if (!(value instanceof ScalarNode scalar) || scalar.getTag().equals(Tag.NULL)) {
-      throw PipelineException.at(where(value.getStartMark()), key + " must be a single value");
+  /**
+   * Parses pipeline.yaml into nodes, so every later error can name its line and column. A file
+   * that is empty or only comments gives null: all defaults.
+   */
+  private static Node compose(Path file) {
+    String text;
+    try {
+      text = Utf8Files.read(file);
+    } catch (Utf8Files.NotUtf8Exception e) {
+      throw PipelineException.at(SPEC_FILE + ":" + e.line() + ":" + e.column(), e.problem());
+    } catch (IOException e) {
+      throw PipelineException.at(SPEC_FILE, "cannot read the file: " + e.getMessage());
+    }
+    try {
+      return new Yaml(new LoaderOptions()).compose(new StringReader(text));
+    } catch (MarkedYAMLException e) {
+      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+      throw PipelineException.at(where(mark), "invalid YAML: " + YamlNodes.problem(e));
+    } catch (YAMLException e) {
+      throw PipelineException.at(SPEC_FILE, "invalid YAML: " + e.getMessage());
+    }
+  }
+
+  /** A mapping key: a plain name, once. */
+  private static String key(Node node, String expected, Map<String, Mark> seen) {
+    if (!(node instanceof ScalarNode scalar) || YamlNodes.isNull(scalar)) {
+      throw PipelineException.at(
+          where(node.getStartMark()), expected + ", not " + YamlNodes.describe(node));
+    }
+    String key = scalar.getValue();
+    Mark first = seen.putIfAbsent(key, node.getStartMark());
+    if (first != null) {
+      throw PipelineException.at(
+          where(node.getStartMark()),
+          "duplicate key '" + key + "' (first at " + where(first) + "); keep one of them");
+    }
+    return key;
+  }
+
+  private static String scalar(String key, Node value, String expected) {
+    if (!(value instanceof ScalarNode scalar) || YamlNodes.isNull(scalar)) {
+      throw PipelineException.at(
+          where(value.getStartMark()),
+          key + " must be a single value (" + expected + "), not " + YamlNodes.describe(value));
     }
     return scalar.getValue();
+  }
+
+  private static String name(String key, Node value, String expected) {
+    String text = scalar(key, value, expected);
+    if (text.isBlank()) {
+      throw PipelineException.at(
+          where(value.getStartMark()), key + " must not be empty (" + expected + ")");
+    }
+    return text;
   }
 
   private static String where(Mark mark) {

@@ -7,17 +7,26 @@ import java.util.OptionalLong;
 /**
  * One snapshot in a table's history.
  *
- * @param current whether the table's current state is this snapshot
- * @param inCurrentLineage false for snapshots left behind by a rollback
+ * @param status whether it is the current state, an earlier one in the current history, or one
+ *     that left the current history (by a rollback, or because the table was replaced)
  */
 public record SnapshotEntry(
     long snapshotId,
     OptionalLong parentId,
     Instant committedAt,
     String operation,
-    boolean current,
-    boolean inCurrentLineage,
+    SnapshotStatus status,
     Map<String, String> summary) {
+
+  /** Whether the table's current state is this snapshot. */
+  public boolean current() {
+    return status == SnapshotStatus.CURRENT;
+  }
+
+  /** Whether it is in the history that leads to the current state; false once left behind. */
+  public boolean inCurrentLineage() {
+    return status.inCurrentLineage();
+  }
 
   public long addedRecords() {
     return summaryLong("added-records");

@@ -113,7 +113,7 @@ public final class TableInspector {
         describe(table.spec(), schema),
         describe(table.sortOrder(), schema),
         new TreeMap<>(table.properties()),
-        Optional.ofNullable(current).map(snapshot -> entry(table, snapshot, ancestorIds(table))),
+        Optional.ofNullable(current).map(snapshot -> entry(snapshot, SnapshotStatuses.of(table))),
         sizeOf(table.snapshots()),
         number(summary, "total-records"),
         number(summary, "total-data-files"),
@@ -122,13 +122,16 @@ public final class TableInspector {
         lastUpdated(table));
   }
 
-  /** Snapshots newest first, marking the current one and those a rollback left behind. */
+  /**
+   * Snapshots newest first, marking the current one, its ancestors, and those that left the
+   * current history by a rollback or because the table was replaced.
+   */
   public List<SnapshotEntry> history(TableIdentifier identifier) {
     Table table = load(identifier);
-    Set<Long> lineage = ancestorIds(table);
+    Map<Long, SnapshotStatus> statuses = SnapshotStatuses.of(table);
     List<SnapshotEntry> entries = new ArrayList<>();
     for (Snapshot snapshot : table.snapshots()) {
-      entries.add(entry(table, snapshot, lineage));
+      entries.add(entry(snapshot, statuses));
     }
     entries.sort(
         Comparator.comparing(SnapshotEntry::committedAt)
@@ -189,9 +192,9 @@ public final class TableInspector {
       table.manageSnapshots().setCurrentSnapshot(after.snapshotId()).commit();
       table.refresh();
     }
-    Set<Long> lineage = ancestorIds(table);
+    Map<Long, SnapshotStatus> statuses = SnapshotStatuses.of(table);
     return new RollbackResult(
-        identifier.toString(), entry(table, before, lineage), entry(table, after, lineage));
+        identifier.toString(), entry(before, statuses), entry(after, statuses));
   }
 
   /**
@@ -288,10 +291,10 @@ public final class TableInspector {
         parentId != null && table.snapshot(parentId) != null
             ? OptionalLong.of(parentId)
             : OptionalLong.empty(); // the first snapshot, or its parent was expired
-    Set<Long> currentLineage = ancestorIds(table);
+    Map<Long, SnapshotStatus> statuses = SnapshotStatuses.of(table);
     List<SnapshotEntry> entries = new ArrayList<>();
     for (Snapshot snapshot : range) {
-      entries.add(entry(table, snapshot, currentLineage));
+      entries.add(entry(snapshot, statuses));
     }
     return new ChangeRange(
         identifier.toString(),
@@ -323,6 +326,8 @@ public final class TableInspector {
 
   private static LagoaException notInLineage(
       Table table, String action, Snapshot from, Snapshot end, TableIdentifier identifier) {
+    SnapshotStatus status =
+        SnapshotStatuses.of(table).getOrDefault(from.snapshotId(), SnapshotStatus.ROLLED_BACK);
     for (Snapshot snapshot : SnapshotUtil.ancestorsOf(from.snapshotId(), table::snapshot)) {
       if (snapshot.snapshotId() == end.snapshotId()) {
         return new LagoaException(
@@ -342,7 +347,12 @@ public final class TableInspector {
             + " (--from) is not in the history that leads to"
             + " snapshot "
             + end.snapshotId()
-            + " (a rollback left it behind); lagoa table history "
+            + switch (status) {
+              case ROLLED_BACK -> " (a rollback left it behind)";
+              case REPLACED -> " (the table was replaced after it)";
+              default -> "";
+            }
+            + "; lagoa table history "
             + identifier
             + " shows which snapshots are");
   }
@@ -449,24 +459,14 @@ public final class TableInspector {
     }
   }
 
-  private static SnapshotEntry entry(Table table, Snapshot snapshot, Set<Long> lineage) {
-    Snapshot current = table.currentSnapshot();
+  private static SnapshotEntry entry(Snapshot snapshot, Map<Long, SnapshotStatus> statuses) {
     return new SnapshotEntry(
         snapshot.snapshotId(),
         snapshot.parentId() == null ? OptionalLong.empty() : OptionalLong.of(snapshot.parentId()),
         Instant.ofEpochMilli(snapshot.timestampMillis()),
         snapshot.operation() == null ? "" : snapshot.operation(),
-        current != null && current.snapshotId() == snapshot.snapshotId(),
-        lineage.contains(snapshot.snapshotId()),
+        statuses.getOrDefault(snapshot.snapshotId(), SnapshotStatus.ROLLED_BACK),
         snapshot.summary() == null ? Map.of() : Map.copyOf(snapshot.summary()));
-  }
-
-  private static Set<Long> ancestorIds(Table table) {
-    Set<Long> ids = new HashSet<>();
-    for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
-      ids.add(snapshot.snapshotId());
-    }
-    return ids;
   }
 
   private static void addColumn(Types.NestedField field, String prefix, List<ColumnInfo> into) {

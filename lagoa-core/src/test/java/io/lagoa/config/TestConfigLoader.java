@@ -516,13 +516,14 @@ class TestConfigLoader {
         .hasMessageStartingWith(
             "lagoa.yaml:2:28: catalog.connect-timeout-seconds: expected a positive integer");
     assertThat(failureFor("spark:\n  master: [a, b]\n"))
-        .hasMessage("lagoa.yaml:2:11: 'spark.master' must be a single value (a string)");
+        .hasMessage("lagoa.yaml:2:11: 'spark.master' must be a single value (a string), not a list");
     assertThat(failureFor("spark:\n  conf: 3\n"))
-        .hasMessage("lagoa.yaml:2:9: 'spark.conf' must be a mapping of keys to values");
+        .hasMessage("lagoa.yaml:2:9: 'spark.conf' must be a mapping of keys to values, not '3'");
     assertThat(failureFor("spark: local\n"))
-        .hasMessage("lagoa.yaml:1:8: 'spark' must be a section of keys");
+        .hasMessage("lagoa.yaml:1:8: 'spark' must be a section of keys, not 'local'");
     assertThat(failureFor("- a\n- b\n"))
-        .hasMessage("lagoa.yaml:1:1: the top level must be a mapping of keys to values");
+        .hasMessage(
+            "lagoa.yaml:1:1: the top level must be a mapping of keys to values, not a list");
   }
 
   @Test

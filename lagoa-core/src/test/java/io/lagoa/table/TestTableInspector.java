@@ -2,6 +2,7 @@ package io.lagoa.table;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.lagoa.catalog.LagoaCatalogs;
 import io.lagoa.config.ConfigLoader;
@@ -238,6 +239,207 @@ class TestTableInspector {
     assertThat(history)
         .extracting(SnapshotEntry::inCurrentLineage)
         .containsExactly(false, false, true);
+    assertThat(history)
+        .extracting(SnapshotEntry::status)
+        .containsExactly(
+            SnapshotStatus.ROLLED_BACK, SnapshotStatus.ROLLED_BACK, SnapshotStatus.CURRENT);
+  }
+
+  @Test
+  void appendsAreOneHistory() {
+    Table table = createTable("orders");
+    append(table, 10, 100);
+    append(table, 5, 50);
+    append(table, 1, 10);
+    assertThat(statuses("orders"))
+        .containsExactly(SnapshotStatus.CURRENT, SnapshotStatus.ANCESTOR, SnapshotStatus.ANCESTOR);
+  }
+
+  @Test
+  void snapshotsOfAReplacedTableAreReplacedNotRolledBack() {
+    // A materialized view: CREATE OR REPLACE TABLE ... AS SELECT on every run.
+    Table table = createTable("mv");
+    long first = append(table, 10, 100);
+    long second = append(table, 5, 50);
+    long firstRun = replace("mv", 3, 30);
+    long secondRun = replace("mv", 4, 40);
+
+    List<SnapshotEntry> history = inspector.history(id("mv"));
+    assertThat(history)
+        .extracting(SnapshotEntry::snapshotId)
+        .containsExactly(secondRun, firstRun, second, first);
+    assertThat(history.get(0).parentId()).isEmpty(); // a replace starts a new history
+    assertThat(history)
+        .extracting(SnapshotEntry::status)
+        .containsExactly(
+            SnapshotStatus.CURRENT,
+            SnapshotStatus.REPLACED,
+            SnapshotStatus.REPLACED,
+            SnapshotStatus.REPLACED);
+    assertThat(history.get(0).totalRecords()).isEqualTo(4);
+    assertThatThrownBy(
+            () -> inspector.changeRange(id("mv"), snapshot(first), Optional.empty(), List.of()))
+        .hasMessageContaining(
+            "snapshot " + first + " (--from) is not in the history that leads to snapshot "
+                + secondRun + " (the table was replaced after it)");
+
+    // Appending to the replacement continues its history.
+    table.refresh();
+    long appended = append(table, 1, 10);
+    assertThat(inspector.history(id("mv")))
+        .extracting(SnapshotEntry::snapshotId, SnapshotEntry::status)
+        .containsExactly(
+            tuple(appended, SnapshotStatus.CURRENT),
+            tuple(secondRun, SnapshotStatus.ANCESTOR),
+            tuple(firstRun, SnapshotStatus.REPLACED),
+            tuple(second, SnapshotStatus.REPLACED),
+            tuple(first, SnapshotStatus.REPLACED));
+  }
+
+  @Test
+  void aRollbackAfterReplacesIsARollback() {
+    Table table = createTable("mv");
+    long first = append(table, 10, 100);
+    long firstRun = replace("mv", 3, 30);
+    table.refresh();
+    long appended = append(table, 1, 10);
+    long secondRun = replace("mv", 4, 40);
+
+    // Back to the state before the last run: only the last run's snapshot is rolled back.
+    inspector.rollback(id("mv"), snapshot(appended));
+    assertThat(statuses("mv"))
+        .containsExactly(
+            SnapshotStatus.ROLLED_BACK, // secondRun
+            SnapshotStatus.CURRENT, // appended
+            SnapshotStatus.ANCESTOR, // firstRun
+            SnapshotStatus.REPLACED); // first
+
+    // Within one history: roll back the append; the replaced table before it stays replaced.
+    inspector.rollback(id("mv"), snapshot(firstRun));
+    assertThat(statuses("mv"))
+        .containsExactly(
+            SnapshotStatus.ROLLED_BACK,
+            SnapshotStatus.ROLLED_BACK,
+            SnapshotStatus.CURRENT,
+            SnapshotStatus.REPLACED);
+
+    // Back across a replace, to the table as it was before the first run.
+    inspector.rollback(id("mv"), snapshot(first));
+    assertThat(statuses("mv"))
+        .containsExactly(
+            SnapshotStatus.ROLLED_BACK,
+            SnapshotStatus.ROLLED_BACK,
+            SnapshotStatus.ROLLED_BACK,
+            SnapshotStatus.CURRENT);
+    assertThat(inspector.history(id("mv")))
+        .extracting(SnapshotEntry::snapshotId)
+        .containsExactly(secondRun, appended, firstRun, first);
+
+    // And forward again to the last run: everything before it is history that was replaced.
+    inspector.rollback(id("mv"), snapshot(secondRun));
+    assertThat(statuses("mv"))
+        .containsExactly(
+            SnapshotStatus.CURRENT,
+            SnapshotStatus.REPLACED,
+            SnapshotStatus.REPLACED,
+            SnapshotStatus.REPLACED);
+  }
+
+  @Test
+  void undoingARollbackOfAMaterializedViewBringsBackItsHistory() {
+    createTable("mv");
+    long firstRun = replace("mv", 1, 10);
+    long secondRun = replace("mv", 2, 20);
+    long thirdRun = replace("mv", 3, 30);
+
+    inspector.rollback(id("mv"), snapshot(secondRun));
+    assertThat(statuses("mv"))
+        .containsExactly(
+            SnapshotStatus.ROLLED_BACK, SnapshotStatus.CURRENT, SnapshotStatus.REPLACED);
+
+    // A run after the rollback replaces the table again; undoing the rollback then rolls that
+    // run back, and the runs before the third are replaced, as they were.
+    long fourthRun = replace("mv", 4, 40);
+    assertThat(statuses("mv"))
+        .containsExactly(
+            SnapshotStatus.CURRENT,
+            SnapshotStatus.ROLLED_BACK,
+            SnapshotStatus.REPLACED,
+            SnapshotStatus.REPLACED);
+    inspector.rollback(id("mv"), snapshot(thirdRun));
+    assertThat(inspector.history(id("mv")))
+        .extracting(SnapshotEntry::snapshotId, SnapshotEntry::status)
+        .containsExactly(
+            tuple(fourthRun, SnapshotStatus.ROLLED_BACK),
+            tuple(thirdRun, SnapshotStatus.CURRENT),
+            tuple(secondRun, SnapshotStatus.REPLACED),
+            tuple(firstRun, SnapshotStatus.REPLACED));
+  }
+
+  @Test
+  void aReplaceThatWritesNothingLeavesTheTableWithoutACurrentSnapshot() {
+    Table table = createTable("mv");
+    long first = append(table, 10, 100);
+    catalog.newReplaceTableTransaction(id("mv"), SCHEMA, false).commitTransaction();
+    assertThat(catalog.loadTable(id("mv")).currentSnapshot()).isNull();
+    assertThat(inspector.history(id("mv")))
+        .extracting(SnapshotEntry::snapshotId, SnapshotEntry::status)
+        .containsExactly(tuple(first, SnapshotStatus.REPLACED));
+
+    table.refresh();
+    long next = append(table, 1, 10);
+    assertThat(inspector.history(id("mv")))
+        .extracting(SnapshotEntry::snapshotId, SnapshotEntry::status)
+        .containsExactly(
+            tuple(next, SnapshotStatus.CURRENT),
+            tuple(first, SnapshotStatus.REPLACED));
+  }
+
+  @Test
+  void withTheLogCutByExpiryParentIdsTellRollbacksFromReplaces() {
+    Table table = createTable("mv");
+    long first = append(table, 10, 100);
+    long second = append(table, 5, 50);
+    inspector.rollback(id("mv"), snapshot(first));
+    table.refresh();
+    long afterRollback = append(table, 1, 10);
+    long firstRun = replace("mv", 3, 30);
+    long secondRun = replace("mv", 4, 40);
+    // Expiring the first run cuts the snapshot log before it: it no longer says how the older
+    // snapshots left the current history.
+    table.refresh();
+    table.expireSnapshots().expireSnapshotId(firstRun).cleanExpiredFiles(false).commit();
+    table.refresh();
+    assertThat(table.history())
+        .extracting(org.apache.iceberg.HistoryEntry::snapshotId)
+        .containsExactly(secondRun);
+
+    // None of them shares an ancestor with the current history, so the table was replaced after
+    // them (that 'second' had been rolled back before that is what the cut log no longer says).
+    assertThat(inspector.history(id("mv")))
+        .extracting(SnapshotEntry::snapshotId, SnapshotEntry::status)
+        .containsExactly(
+            tuple(secondRun, SnapshotStatus.CURRENT),
+            tuple(afterRollback, SnapshotStatus.REPLACED),
+            tuple(second, SnapshotStatus.REPLACED),
+            tuple(first, SnapshotStatus.REPLACED));
+
+    // Within one history, a snapshot that shares an ancestor with the current one (here one that
+    // is expired) branched off by a rollback.
+    Table plain = createTable("plain");
+    long root = append(plain, 1, 10);
+    long leftBehind = append(plain, 1, 10);
+    inspector.rollback(id("plain"), snapshot(root));
+    plain.refresh();
+    long kept = append(plain, 1, 10);
+    plain.expireSnapshots().expireSnapshotId(root).cleanExpiredFiles(false).commit();
+    plain.refresh();
+    assertThat(plain.history()).extracting(org.apache.iceberg.HistoryEntry::snapshotId)
+        .containsExactly(kept);
+    assertThat(inspector.history(id("plain")))
+        .extracting(SnapshotEntry::snapshotId, SnapshotEntry::status)
+        .containsExactly(
+            tuple(kept, SnapshotStatus.CURRENT), tuple(leftBehind, SnapshotStatus.ROLLED_BACK));
   }
 
   @Test
@@ -524,6 +726,23 @@ class TestTableInspector {
     return catalog.loadTable(id(name)).currentSnapshot().snapshotId();
   }
 
+  /** Every snapshot's status, newest first. */
+  private List<SnapshotStatus> statuses(String name) {
+    return inspector.history(id(name)).stream().map(SnapshotEntry::status).toList();
+  }
+
+  /**
+   * Replaces the table the way CREATE OR REPLACE TABLE ... AS SELECT does (one Iceberg replace
+   * transaction that writes the new data) and returns the new snapshot's id.
+   */
+  private long replace(String name, long rows, long bytes) {
+    org.apache.iceberg.Transaction replace =
+        catalog.newReplaceTableTransaction(id(name), SCHEMA, false);
+    replace.newAppend().appendFile(dataFile(replace.table(), rows, bytes)).commit();
+    replace.commitTransaction();
+    return afterCommit(catalog.loadTable(id(name)));
+  }
+
   private static List<Long> snapshotIds(ChangeRange range) {
     return range.snapshots().stream().map(SnapshotEntry::snapshotId).toList();
   }
@@ -536,15 +755,17 @@ class TestTableInspector {
 
   /** Registers one data file and returns the new snapshot's id. */
   private static long append(Table table, long rows, long bytes) {
-    DataFile file =
-        DataFiles.builder(table.spec())
-            .withPath(table.location() + "/data/f" + (fileNumber++) + ".parquet")
-            .withFormat(FileFormat.PARQUET)
-            .withRecordCount(rows)
-            .withFileSizeInBytes(bytes)
-            .build();
-    table.newAppend().appendFile(file).commit();
+    table.newAppend().appendFile(dataFile(table, rows, bytes)).commit();
     return afterCommit(table);
+  }
+
+  private static DataFile dataFile(Table table, long rows, long bytes) {
+    return DataFiles.builder(table.spec())
+        .withPath(table.location() + "/data/f" + (fileNumber++) + ".parquet")
+        .withFormat(FileFormat.PARQUET)
+        .withRecordCount(rows)
+        .withFileSizeInBytes(bytes)
+        .build();
   }
 
   private static long addPositionDeletes(Table table) {
