@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /**
  * No secret reaches stdout or stderr, whichever way it was configured (lagoa.yaml, a pass-through
  * map, an environment variable, a URL) and whichever way it would have been printed ({@code lagoa
- * config}, an error line, a stack trace). None of these runs gets as far as starting Spark.
+ * config}, an error line, a stack trace, Spark's {@code SET}).
  */
 class TestSecretMasking {
   /** Every secret below contains this, so one check finds any of them. */
@@ -196,6 +196,27 @@ class TestSecretMasking {
     assertThat(err.toString())
         .startsWith("internal error: java.lang.IllegalStateException: bug near ******")
         .doesNotContain(MARK);
+  }
+
+  /** Spark's own redaction misses credential and api-key; Lagoa gives it the same rule. */
+  @Test
+  void sparkSetShowsNoSecret() {
+    warehouse.writeFile(
+        "lagoa.yaml",
+        "catalog:\n"
+            + "  properties:\n"
+            + "    rest.credential: cred-" + MARK + "\n"
+            + "spark:\n"
+            + "  conf:\n"
+            + "    spark.myapp.api-key: api-" + MARK + "\n"
+            + "    spark.hadoop.fs.s3a.secret.key: s3a-" + MARK + "\n");
+    CliRunner runner = new CliRunner(warehouse);
+    for (String statement : List.of("SET", "SET -v", "SET `spark.myapp.api-key`")) {
+      CliRunner.Result result = runner.run("sql", statement);
+      assertThat(result.exitCode()).as(result.toString()).isZero();
+      assertThat(result.toString()).doesNotContain(MARK);
+    }
+    assertThat(runner.run("sql", "SET").out()).contains("spark.sql.catalog.lagoa.rest.credential");
   }
 
   @Test

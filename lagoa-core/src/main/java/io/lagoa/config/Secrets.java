@@ -40,17 +40,23 @@ public final class Secrets {
   static final int MIN_KNOWN_LENGTH = 4;
 
   private static final String SEPARATOR = "[._-]?";
-  private static final Pattern SECRET_NAME =
-      Pattern.compile(
-          "(?i)(password|passwd|pwd|secret|token|credential|private"
-              + SEPARATOR
-              + "key|access"
-              + SEPARATOR
-              + "key|session"
-              + SEPARATOR
-              + "token|api"
-              + SEPARATOR
-              + "key)");
+
+  /**
+   * The words that make a name a secret's, as a regular expression that finds them anywhere in a
+   * name; also given to Spark as {@code spark.redaction.regex}, so {@code SET} hides the same.
+   */
+  public static final String SECRET_NAME_REGEX =
+      "(?i)(password|passwd|pwd|secret|token|credential|private"
+          + SEPARATOR
+          + "key|access"
+          + SEPARATOR
+          + "key|session"
+          + SEPARATOR
+          + "token|api"
+          + SEPARATOR
+          + "key)";
+
+  private static final Pattern SECRET_NAME = Pattern.compile(SECRET_NAME_REGEX);
   /** Names of something that points at or identifies a secret, not the secret itself. */
   private static final Pattern NOT_SECRET_NAME =
       Pattern.compile("(?i).*(" + SEPARATOR + "id|" + SEPARATOR + "file|provider)$");
