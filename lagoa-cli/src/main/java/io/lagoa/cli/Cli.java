@@ -1,6 +1,7 @@
 package io.lagoa.cli;
 
 import io.lagoa.catalog.LagoaCatalogs;
+import io.lagoa.cli.logging.MaskingConverter;
 import io.lagoa.cli.output.ResultPrinter;
 import io.lagoa.config.ConfigLoader;
 import io.lagoa.config.EffectiveConfig;
@@ -70,6 +71,7 @@ public final class Cli implements AutoCloseable {
   public LagoaConfig config() {
     if (config == null) {
       config = new ConfigLoader(env, workingDir).load(configFile == null ? null : resolve(configFile.toString()));
+      MaskingConverter.use(secrets());
     }
     return config;
   }
