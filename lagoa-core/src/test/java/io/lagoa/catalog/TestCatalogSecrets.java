@@ -34,7 +34,7 @@ class TestCatalogSecrets {
 
   @Test
   void aMalformedUrlIsShownMasked() {
-    // The driver does not accept it, so the JDBC driver manager quotes the whole URL.
+    // The driver cannot parse the port and quotes the whole URL in its message.
     LagoaException error =
         prepareFails("jdbc:postgresql://host:notaport/db?user=u&password=" + SECRET);
 
