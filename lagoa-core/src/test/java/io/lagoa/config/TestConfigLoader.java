@@ -689,6 +689,7 @@ class TestConfigLoader {
       assertThat(explained.values().toString()).doesNotContain(secret);
       assertThat(explained.config().catalog().toString()).doesNotContain(secret);
       assertThat(explained.config().spark().toString()).doesNotContain(secret);
+      assertThat(explained.config().toString()).doesNotContain(secret);
     }
   }
 
