@@ -210,7 +210,8 @@ class TestConfigErrors {
             .run("sql", "SELECT 1");
     assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
     assertThat(result.err())
-        .startsWith("error: environment variable LAGOA_WAREHOUSE: cannot use " + data.resolve("lake"))
+        .startsWith(
+            "error: environment variable LAGOA_WAREHOUSE: cannot use " + data.resolve("lake"))
         .contains(data + " is a file, not a folder");
   }
 

@@ -77,8 +77,10 @@ class TestSecretMasking {
         .containsPattern("(?m)^catalog\\.properties\\[jdbc\\.password] +\\| \\*{6} +\\| lagoa")
         .containsPattern("(?m)^catalog\\.properties\\[s3\\.secret-access-key] +\\| \\*{6} ")
         .containsPattern("(?m)^catalog\\.properties\\[rest\\.credential] +\\| \\*{6} ")
-        .containsPattern("(?m)^spark\\.conf\\[spark\\.hadoop\\.fs\\.s3a\\.secret\\.key] +\\| \\*{6} ")
-        .containsPattern("(?m)^spark\\.conf\\[spark\\.hadoop\\.fs\\.s3a\\.session\\.token] +\\| \\*{6} ")
+        .containsPattern(
+            "(?m)^spark\\.conf\\[spark\\.hadoop\\.fs\\.s3a\\.secret\\.key] +\\| \\*{6} ")
+        .containsPattern(
+            "(?m)^spark\\.conf\\[spark\\.hadoop\\.fs\\.s3a\\.session\\.token] +\\| \\*{6} ")
         .containsPattern(
             "(?m)^spark\\.conf\\[spark\\.hadoop\\.fs\\.s3a\\.aws\\.credentials\\.provider] +\\|"
                 + " SimpleAWSCredentialsProvider ")
@@ -126,7 +128,9 @@ class TestSecretMasking {
               "error: cannot connect to the postgres catalog at"
                   + " jdbc:postgresql://db.example:54x32/lagoa?user=u&password=****** (catalog.uri,"
                   + " from lagoa.yaml:3:8)")
-          .contains("Unable to parse URL jdbc:postgresql://db.example:54x32/lagoa?user=u&password=******");
+          .contains(
+              "Unable to parse URL"
+                  + " jdbc:postgresql://db.example:54x32/lagoa?user=u&password=******");
       assertThat(result.toString()).doesNotContain(MARK);
     }
   }

@@ -5,7 +5,6 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -232,10 +231,5 @@ public final class Secrets {
   @Override
   public String toString() {
     return "Secrets[" + known.size() + " known values]";
-  }
-
-  /** For tests: whether a value is among the known ones. */
-  boolean knows(String value) {
-    return Optional.ofNullable(value).map(known::contains).orElse(false);
   }
 }

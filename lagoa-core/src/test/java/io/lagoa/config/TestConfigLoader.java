@@ -638,7 +638,8 @@ class TestConfigLoader {
         .hasMessage(
             "lagoa.yaml:1:12: warehouse is empty; name a folder (relative to this file) or"
                 + " s3://bucket/prefix, or leave the key out for the default, ./lagoa-warehouse");
-    assertThat(failureFor("warehouse: '  '\n")).hasMessageStartingWith("lagoa.yaml:1:12: warehouse is empty");
+    assertThat(failureFor("warehouse: '  '\n"))
+        .hasMessageStartingWith("lagoa.yaml:1:12: warehouse is empty");
     Files.delete(dir.resolve("lagoa.yaml"));
     assertThat(failure(Map.of("LAGOA_WAREHOUSE", ""), null))
         .hasMessage(
@@ -681,11 +682,13 @@ class TestConfigLoader {
     assertThat(value(explained, "lineage.url").value())
         .isEqualTo("http://marquez:5000/api/v1/lineage?api_key=******");
     // The values themselves are still there for the catalog and Spark to use.
-    assertThat(explained.config().catalog().properties()).containsEntry("jdbc.password", "props-jdbc-pw");
+    assertThat(explained.config().catalog().properties())
+        .containsEntry("jdbc.password", "props-jdbc-pw");
     assertThat(explained.config().spark().conf())
         .containsEntry("spark.hadoop.fs.s3a.secret.key", "spark-s3a-key");
     for (String secret :
-        List.of("props-jdbc-pw", "props-s3-key", "spark-s3a-key", "spark-s3a-token", "url-api-key")) {
+        List.of(
+            "props-jdbc-pw", "props-s3-key", "spark-s3a-key", "spark-s3a-token", "url-api-key")) {
       assertThat(explained.values().toString()).doesNotContain(secret);
       assertThat(explained.config().catalog().toString()).doesNotContain(secret);
       assertThat(explained.config().spark().toString()).doesNotContain(secret);

@@ -80,7 +80,8 @@ class TestSecrets {
   void masksUrlQueriesUserInfoAndPropertyListsInFreeText() {
     assertThat(
             Secrets.maskText(
-                "Unable to parse URL jdbc:postgresql://host:port/db?user=u&password=hunter2&ssl=true"))
+                "Unable to parse URL"
+                    + " jdbc:postgresql://host:port/db?user=u&password=hunter2&ssl=true"))
         .isEqualTo(
             "Unable to parse URL jdbc:postgresql://host:port/db?user=u&password=******&ssl=true");
     assertThat(Secrets.maskText("jdbc:sqlserver://h;user=u;Password=hunter2;db=x"))

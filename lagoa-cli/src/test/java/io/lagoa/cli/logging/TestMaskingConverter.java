@@ -49,7 +49,9 @@ class TestMaskingConverter {
 
     assertThat(logged)
         .startsWith("WARN connecting to jdbc:postgresql://db/lagoa?user=u&password=******\n")
-        .contains("java.sql.SQLException: No suitable driver found for jdbc:postgresql://u:******@db:x/l")
+        .contains(
+            "java.sql.SQLException: No suitable driver found for"
+                + " jdbc:postgresql://u:******@db:x/l")
         .doesNotContain("logged-pw")
         .doesNotContain("trace-pw");
     // The exception is printed once, masked, not appended again by the layout.
