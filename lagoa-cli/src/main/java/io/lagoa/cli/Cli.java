@@ -1,10 +1,12 @@
 package io.lagoa.cli;
 
 import io.lagoa.catalog.LagoaCatalogs;
+import io.lagoa.cli.logging.MaskingConverter;
 import io.lagoa.cli.output.ResultPrinter;
 import io.lagoa.config.ConfigLoader;
 import io.lagoa.config.EffectiveConfig;
 import io.lagoa.config.LagoaConfig;
+import io.lagoa.config.Secrets;
 import io.lagoa.spark.LagoaSpark;
 import io.lagoa.spark.SparkSql;
 import java.io.PrintWriter;
@@ -69,6 +71,7 @@ public final class Cli implements AutoCloseable {
   public LagoaConfig config() {
     if (config == null) {
       config = new ConfigLoader(env, workingDir).load(configFile == null ? null : resolve(configFile.toString()));
+      MaskingConverter.use(secrets());
     }
     return config;
   }
@@ -94,6 +97,15 @@ public final class Cli implements AutoCloseable {
       sql = new SparkSql(LagoaSpark.session(config()));
     }
     return sql;
+  }
+
+  /**
+   * The secrets to mask in whatever this invocation prints: those the environment names, and,
+   * once the configuration is loaded, every configured secret value.
+   */
+  public Secrets secrets() {
+    Secrets fromEnvironment = Secrets.fromEnvironment(env);
+    return config == null ? fromEnvironment : fromEnvironment.and(Secrets.of(config));
   }
 
   public ResultPrinter printer() {

@@ -1,9 +1,11 @@
 package io.lagoa.cli;
 
+import io.lagoa.config.Secrets;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.ErrorType;
 import io.lagoa.error.LagoaException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
@@ -30,10 +32,11 @@ public final class Main {
       commandLine.setErr(err);
       commandLine.setCaseInsensitiveEnumValuesAllowed(true);
       commandLine.setExecutionExceptionHandler(
-          (exception, line, parseResult) -> report(exception, root.verbose(), err));
+          (exception, line, parseResult) ->
+              report(exception, root.verbose(), err, cli.secrets()));
       commandLine.setParameterExceptionHandler(
           (exception, arguments) -> {
-            err.println("error: " + exception.getMessage());
+            err.println("error: " + cli.secrets().mask(exception.getMessage()));
             CommandLine failed = exception.getCommandLine();
             err.println("Run '" + failed.getCommandSpec().qualifiedName() + " --help' for usage.");
             return ErrorCode.INVALID_ARGUMENT.exitCode();
@@ -42,22 +45,34 @@ public final class Main {
     }
   }
 
-  static int report(Exception exception, boolean verbose, PrintWriter err) {
+  /**
+   * Prints an error: one line, and the stack trace with --verbose or for a bug. Everything printed
+   * goes through {@code secrets} first, the last line of defence for a message (a driver's, say)
+   * that quotes a configured secret.
+   */
+  static int report(Exception exception, boolean verbose, PrintWriter err, Secrets secrets) {
     if (exception instanceof LagoaException lagoa) {
-      err.println("error: " + lagoa.getMessage());
+      err.println("error: " + secrets.mask(lagoa.getMessage()));
       if (lagoa.code().type() == ErrorType.INTERNAL || verbose) {
-        exception.printStackTrace(err);
+        printStackTrace(exception, err, secrets);
       }
       err.flush();
       return lagoa.code().exitCode();
     }
-    err.println("internal error: " + exception);
+    err.println("internal error: " + secrets.mask(exception.toString()));
     if (verbose) {
-      exception.printStackTrace(err);
+      printStackTrace(exception, err, secrets);
     } else {
       err.println("This is a bug in Lagoa. Run again with --verbose for the stack trace and report it.");
     }
     err.flush();
     return ErrorCode.INTERNAL_ERROR.exitCode();
+  }
+
+  /** The causes' messages in a stack trace are drivers' own, and may quote a URL's password. */
+  private static void printStackTrace(Exception exception, PrintWriter err, Secrets secrets) {
+    StringWriter trace = new StringWriter();
+    exception.printStackTrace(new PrintWriter(trace));
+    err.print(secrets.mask(trace.toString()));
   }
 }

@@ -358,7 +358,7 @@ final class PipelineCommand implements Callable<Integer> {
       cli.printer().print(summary(result), output.format(), cli.out());
       Duration took = Duration.between(result.startedAt(), result.endedAt());
       result.historyError().ifPresent(error -> cli.err().println(
-          "warning: the run could not be recorded in lagoa_system: " + error));
+          "warning: the run could not be recorded in lagoa_system: " + cli.secrets().mask(error)));
       if (result.status() == RunResult.Status.FAILED) {
         StringBuilder message = new StringBuilder();
         message.append(dryRun ? "dry run found problems: " : "pipeline run failed: ")
@@ -396,7 +396,7 @@ final class PipelineCommand implements Callable<Integer> {
           },
           warning -> {
             synchronized (cli) {
-              cli.err().println("warning: " + warning);
+              cli.err().println("warning: " + cli.secrets().mask(warning));
               cli.err().flush();
             }
           },

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lagoa.testing.TestingWarehouse;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -164,6 +167,68 @@ class TestConfigErrors {
                 + " catalog.password-file: "
                 + warehouse.root().resolve("secrets/pg")
                 + " is a folder, not a file");
+  }
+
+  @Test
+  void emptyWarehouse() {
+    assertThat(failure(null, Map.of("LAGOA_WAREHOUSE", "")))
+        .startsWith("error: environment variable LAGOA_WAREHOUSE: warehouse is empty;");
+    // From the file (the test environment's LAGOA_WAREHOUSE would override it: run without).
+    warehouse.writeFile("lagoa.yaml", "warehouse: \"\"\n");
+    CliRunner.Result result = runWithout("LAGOA_WAREHOUSE", "sql", "SELECT 1");
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+    assertThat(result.err())
+        .isEqualTo(
+            "error: lagoa.yaml:1:12: warehouse is empty; name a folder (relative to this file) or"
+                + " s3://bucket/prefix, or leave the key out for the default,"
+                + " ./lagoa-warehouse\n");
+    assertThat(runWithout("LAGOA_WAREHOUSE", "config").err()).isEqualTo(result.err());
+  }
+
+  @Test
+  void warehouseUnderARegularFile() {
+    warehouse.writeFile("data", "a file, not a folder");
+    warehouse.writeFile("lagoa.yaml", "warehouse: data/lake\n");
+    Path data = warehouse.root().resolve("data");
+    String expected =
+        "error: lagoa.yaml:1:12: cannot use "
+            + data.resolve("lake")
+            + " as the warehouse: "
+            + data
+            + " is a file, not a folder; set warehouse to a folder you can write, or fix the"
+            + " permissions\n";
+    for (String[] command :
+        List.of(new String[] {"sql", "SELECT 1"}, new String[] {"tables"})) {
+      CliRunner.Result result = runWithout("LAGOA_WAREHOUSE", command);
+      assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+      assertThat(result.out()).isEmpty();
+      assertThat(result.err()).isEqualTo(expected);
+    }
+    // Through the environment, the variable is named.
+    CliRunner.Result result =
+        new CliRunner(warehouse, Map.of("LAGOA_WAREHOUSE", data.resolve("lake").toString()))
+            .run("sql", "SELECT 1");
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+    assertThat(result.err())
+        .startsWith(
+            "error: environment variable LAGOA_WAREHOUSE: cannot use " + data.resolve("lake"))
+        .contains(data + " is a file, not a folder");
+  }
+
+  /** Runs with the test environment minus one variable (which CliRunner can only override). */
+  private CliRunner.Result runWithout(String variable, String... args) {
+    Map<String, String> env = new HashMap<>(warehouse.environment(Map.of()));
+    env.remove(variable);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exitCode =
+        Main.run(
+            args,
+            env,
+            warehouse.root(),
+            new PrintWriter(out, true),
+            new PrintWriter(err, true));
+    return new CliRunner.Result(exitCode, out.toString(), err.toString());
   }
 
   @Test

@@ -136,6 +136,28 @@ class TestS3Storage {
     assertThat(result.err.strip().lines()).hasSize(1);
   }
 
+  /** A key passed through catalog.properties is masked like storage.s3.secret-access-key. */
+  @Test
+  void aSecretKeyInCatalogPropertiesIsNeverPrinted() {
+    String secret = "props-wrong-key-s3cr3t";
+    String config =
+        scratch
+            .writeFile(
+                "props-secret.yaml",
+                "catalog:\n  properties:\n    s3.secret-access-key: " + secret + "\n")
+            .toString();
+
+    Result result = run(env("cli", Map.of()), "--verbose", "--config", config, "sql", "SELECT 1");
+    assertThat(result.exitCode).isEqualTo(2);
+    assertThat(result.err).contains("Status Code: 403").doesNotContain(secret);
+
+    Result shown = run(env("cli", Map.of()), "--config", config, "config", "--json");
+    assertThat(shown.exitCode).as(shown.err).isZero();
+    assertThat(shown.out)
+        .contains("\"catalog.properties[s3.secret-access-key]\"")
+        .doesNotContain(secret);
+  }
+
   @Test
   void unreachableEndpointIsOneClearError() {
     String closed = "http://127.0.0.1:" + closedPort();

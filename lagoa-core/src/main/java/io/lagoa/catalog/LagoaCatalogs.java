@@ -2,12 +2,17 @@ package io.lagoa.catalog;
 
 import io.lagoa.config.CatalogConfig;
 import io.lagoa.config.CatalogType;
+import io.lagoa.config.ConfigException;
+import io.lagoa.config.ConfigKey;
 import io.lagoa.config.ConfigKeys;
 import io.lagoa.config.LagoaConfig;
 import io.lagoa.config.S3Config;
+import io.lagoa.config.Secrets;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,6 +21,7 @@ import java.sql.SQLException;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -44,9 +50,11 @@ public final class LagoaCatalogs {
     } catch (RuntimeException e) {
       throw new LagoaException(
           ErrorCode.CATALOG_UNREACHABLE,
-          "cannot open the " + config.catalog().type().configName() + " catalog at "
-              + config.catalog().displayUri() + " (" + config.describeSource() + "): "
-              + LagoaException.rootMessage(e),
+          Secrets.of(config)
+              .mask(
+                  "cannot open the " + config.catalog().type().configName() + " catalog at "
+                      + config.catalog().displayUri() + " (" + config.describeSource() + "): "
+                      + LagoaException.rootMessage(e)),
           e);
     }
   }
@@ -57,12 +65,20 @@ public final class LagoaCatalogs {
    * PostgreSQL is one clear error rather than a stack trace from deep inside a query.
    */
   public static void prepare(LagoaConfig config) {
-    config.localWarehouse().ifPresent(LagoaCatalogs::createFolder);
+    config
+        .localWarehouse()
+        .ifPresent(folder -> createFolder(config, folder, "the warehouse", ConfigKeys.WAREHOUSE));
     CatalogConfig catalog = config.catalog();
     if (catalog.type() == CatalogType.SQLITE) {
       Path file = Path.of(catalog.uri().substring("jdbc:sqlite:".length()).replaceFirst("\\?.*$", ""));
       if (file.getParent() != null) {
-        createFolder(file.toAbsolutePath().getParent());
+        // The default catalog.db sits in the warehouse: a problem there is the warehouse's.
+        ConfigKey setBy =
+            config.origins().containsKey(ConfigKeys.CATALOG_URI.name())
+                ? ConfigKeys.CATALOG_URI
+                : ConfigKeys.WAREHOUSE;
+        createFolder(
+            config, file.toAbsolutePath().getParent(), "the sqlite catalog's folder", setBy);
       }
     }
     if (catalog.type() != CatalogType.REST) {
@@ -114,9 +130,11 @@ public final class LagoaCatalogs {
     } catch (RuntimeException | LinkageError e) {
       throw new LagoaException(
           ErrorCode.INTERNAL_ERROR,
-          "cannot open the S3 client " + impl + " for the warehouse " + config.warehouse()
-              + ": " + LagoaException.rootMessage(e) + " (is org.apache.iceberg:iceberg-aws-bundle on the class"
-              + " path?)",
+          Secrets.of(config)
+              .mask(
+                  "cannot open the S3 client " + impl + " for the warehouse " + config.warehouse()
+                      + ": " + LagoaException.rootMessage(e)
+                      + " (is org.apache.iceberg:iceberg-aws-bundle on the class path?)"),
           e);
     }
     try (FileIO closing = io) {
@@ -131,8 +149,11 @@ public final class LagoaCatalogs {
               .orElse(" on AWS S3 (warehouse, from ");
       throw new LagoaException(
           ErrorCode.STORAGE_UNREACHABLE,
-          "cannot reach the warehouse " + config.warehouse() + where + config.describeSource()
-              + "): " + storageMessage(e) + storageHint(e, s3),
+          Secrets.of(config)
+              .mask(
+                  "cannot reach the warehouse " + config.warehouse() + where
+                      + config.describeSource() + "): " + storageMessage(e)
+                      + storageHint(e, s3)),
           e);
     }
   }
@@ -142,7 +163,7 @@ public final class LagoaCatalogs {
     for (Throwable cause = error; cause != null; cause = cause.getCause()) {
       if (cause.getClass().getName().startsWith("software.amazon.awssdk.")
           && cause.getMessage() != null) {
-        return shortenChainMessage(cause.getMessage().strip());
+        return shortenChainMessage(Secrets.maskText(cause.getMessage().strip()));
       }
       if (cause.getCause() == cause) {
         break;
@@ -222,11 +243,14 @@ public final class LagoaCatalogs {
       long waited = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
       String hint = hint(config, e, waited);
       String problem = hint.isEmpty() ? describe(e) : describe(e).replaceAll("\\.$", "") + hint;
+      // The driver's message may quote the URL it was given, password and all.
       throw new LagoaException(
           ErrorCode.CATALOG_UNREACHABLE,
-          "cannot connect to the " + catalog.type().configName() + " catalog at "
-              + catalog.displayUri() + " (catalog.uri, from "
-              + config.origin(ConfigKeys.CATALOG_URI) + "): " + problem,
+          Secrets.of(config)
+              .mask(
+                  "cannot connect to the " + catalog.type().configName() + " catalog at "
+                      + catalog.displayUri() + " (catalog.uri, from "
+                      + config.origin(ConfigKeys.CATALOG_URI) + "): " + problem),
           e);
     }
   }
@@ -262,7 +286,7 @@ public final class LagoaCatalogs {
    * in "The connection attempt failed." for an unknown host.
    */
   private static String describe(SQLException e) {
-    String message = e.getMessage() == null ? "" : e.getMessage().strip();
+    String message = e.getMessage() == null ? "" : Secrets.maskText(e.getMessage().strip());
     message = message.replaceAll("\\s*\\R\\s*", " ");
     String root = LagoaException.rootMessage(e);
     if (message.isEmpty()) {
@@ -285,12 +309,67 @@ public final class LagoaCatalogs {
     return root;
   }
 
-  private static void createFolder(Path folder) {
-    try {
-      Files.createDirectories(folder);
-    } catch (IOException e) {
-      throw new LagoaException(
-          ErrorCode.IO_ERROR, "cannot create the folder " + folder + ": " + LagoaException.rootMessage(e), e);
+  /**
+   * Creates a local folder Lagoa writes to, or says why it cannot: the folder, the cause (a file
+   * in the way, permission denied) and where the setting came from. A folder Lagoa cannot write
+   * is a configuration problem (exit 2), found before anything starts.
+   */
+  private static void createFolder(LagoaConfig config, Path folder, String what, ConfigKey setBy) {
+    String problem = unusable(folder).orElse(null);
+    if (problem == null) {
+      try {
+        Files.createDirectories(folder);
+        if (!Files.isWritable(folder)) {
+          problem = folder + " is not writable (permission denied)";
+        }
+      } catch (IOException e) {
+        problem = unusable(folder).orElse(describe(e));
+      }
     }
+    if (problem != null) {
+      String origin = config.origin(setBy);
+      String location =
+          origin.equals("the default")
+              ? setBy.name() + " (the default, " + setBy.defaultValue() + ")"
+              : origin;
+      throw new ConfigException(
+          location,
+          "cannot use " + folder + " as " + what + ": " + problem + "; set " + setBy.name()
+              + " to a folder you can write, or fix the permissions");
+    }
+  }
+
+  /**
+   * Why a folder cannot be created or written, judged from the nearest part of its path that
+   * exists, or empty when nothing is in the way.
+   */
+  private static Optional<String> unusable(Path folder) {
+    Path existing = folder.toAbsolutePath().normalize();
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return Optional.empty();
+    }
+    if (!Files.isDirectory(existing)) {
+      return Optional.of(existing + " is a file, not a folder");
+    }
+    if (!Files.isWritable(existing)) {
+      return Optional.of(
+          existing.equals(folder.toAbsolutePath().normalize())
+              ? existing + " is not writable (permission denied)"
+              : "cannot create folders in " + existing + " (permission denied)");
+    }
+    return Optional.empty();
+  }
+
+  private static String describe(IOException e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied on " + e.getMessage();
+    }
+    if (e instanceof FileSystemException fs && fs.getReason() != null) {
+      return fs.getFile() + ": " + fs.getReason().toLowerCase(Locale.ROOT);
+    }
+    return LagoaException.rootMessage(e);
   }
 }

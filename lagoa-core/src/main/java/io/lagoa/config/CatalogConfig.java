@@ -1,8 +1,8 @@
 package io.lagoa.config;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Where the Iceberg catalog lives.
@@ -19,10 +19,6 @@ public record CatalogConfig(
     int connectTimeoutSeconds,
     Map<String, String> properties) {
 
-  private static final Pattern SECRET_PARAMETER =
-      Pattern.compile("(?i)([?&;](?:password|sslpassword|token|credential)=)[^&;]*");
-  private static final Pattern USER_INFO = Pattern.compile("(//[^/@:?#]*:)[^/@?#]*@");
-
   public CatalogConfig {
     properties = Map.copyOf(properties);
   }
@@ -32,12 +28,21 @@ public record CatalogConfig(
     return redact(uri);
   }
 
-  /** Masks passwords in a URL's query ({@code ?password=}) or user info ({@code //u:p@host}). */
+  /**
+   * Masks secrets in a URL's query ({@code ?password=}) or user info ({@code //u:p@host}), by the
+   * rule of {@link Secrets#maskText}.
+   */
   public static String redact(String uri) {
-    if (uri == null) {
-      return null;
-    }
-    String masked = SECRET_PARAMETER.matcher(uri).replaceAll("$1******");
-    return USER_INFO.matcher(masked).replaceAll("$1******@");
+    return Secrets.maskText(uri);
+  }
+
+  /** Never shows a password in the URI, the password, token or credential, or secret properties. */
+  @Override
+  public String toString() {
+    Map<String, String> shown = new LinkedHashMap<>();
+    properties.forEach((key, value) -> shown.put(key, Secrets.maskValue(key, value)));
+    return "CatalogConfig[type=" + type + ", uri=" + displayUri() + ", user=" + user
+        + ", password=" + password + ", token=" + token + ", credential=" + credential
+        + ", connectTimeoutSeconds=" + connectTimeoutSeconds + ", properties=" + shown + "]";
   }
 }

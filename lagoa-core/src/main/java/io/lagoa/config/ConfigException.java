@@ -5,12 +5,14 @@ import io.lagoa.error.LagoaException;
 
 /**
  * A configuration problem. The message starts with where it is ({@code lagoa.yaml:7:3} or the
- * environment variable's name) so the user can go straight to it.
+ * environment variable's name) so the user can go straight to it. Secrets written into a quoted
+ * value ({@code ?password=}, {@code user:password@}) are masked ({@link Secrets#maskText}).
  */
 public class ConfigException extends LagoaException {
   private static final long serialVersionUID = 1L;
 
   public ConfigException(String location, String problem) {
-    super(ErrorCode.CONFIG_INVALID, location + ": " + problem);
+    // Messages quote the values they complain about; a URL among them may carry a password.
+    super(ErrorCode.CONFIG_INVALID, location + ": " + Secrets.maskText(problem));
   }
 }

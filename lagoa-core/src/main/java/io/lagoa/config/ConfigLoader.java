@@ -351,6 +351,16 @@ public final class ConfigLoader {
   private LagoaConfig build(Optional<Path> file, Path baseDir, RawConfig raw) {
     String warehouseText = raw.value(ConfigKeys.WAREHOUSE, this);
     Located warehouseAt = raw.located(ConfigKeys.WAREHOUSE);
+    if (warehouseText.isBlank()) {
+      // An empty path would resolve to the config file's own folder and fill it with tables.
+      throw new ConfigException(
+          warehouseAt.location(),
+          "warehouse is empty; name a folder (relative to "
+              + (warehouseAt.fromEnvironment() ? "the current folder" : "this file")
+              + ") or s3://bucket/prefix, or "
+              + (warehouseAt.fromEnvironment() ? "unset the variable" : "leave the key out")
+              + " for the default, " + ConfigKeys.WAREHOUSE.defaultValue());
+    }
     Optional<Path> localWarehouse = Optional.empty();
     String warehouse;
     if (hasScheme(warehouseText) && !warehouseText.startsWith("file:")) {
@@ -739,10 +749,11 @@ public final class ConfigLoader {
           values.add(new ConfigValue(key.name(), null, "default"));
         }
         for (Map.Entry<String, Located> entry : entries.entrySet()) {
+          // jdbc.password under catalog.properties, fs.s3a.secret.key under spark.conf...
           values.add(
               new ConfigValue(
                   key.name() + "[" + entry.getKey() + "]",
-                  interpolate(entry.getValue()),
+                  Secrets.maskValue(entry.getKey(), interpolate(entry.getValue())),
                   origin(entry.getValue())));
         }
         continue;
@@ -760,7 +771,7 @@ public final class ConfigLoader {
       if (key.secret() && value != null) {
         value = new Secret(value).toString();
       } else if (key == ConfigKeys.WAREHOUSE) {
-        value = config.warehouse();
+        value = Secrets.maskText(config.warehouse());
       } else if (key == ConfigKeys.CATALOG_URI) {
         value = config.catalog().displayUri(); // a password written into the URL stays hidden
         if (located == null) {
@@ -768,6 +779,8 @@ public final class ConfigLoader {
         }
       } else if (key == ConfigKeys.SPARK_SHUFFLE_PARTITIONS && "auto".equals(value)) {
         value = "auto (" + config.spark().shufflePartitions() + ", the number of cores)";
+      } else {
+        value = Secrets.maskText(value); // an api_key in lineage.url, user:password@ anywhere
       }
       values.add(new ConfigValue(key.name(), value, origin));
     }

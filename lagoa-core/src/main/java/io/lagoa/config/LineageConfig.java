@@ -59,4 +59,12 @@ public record LineageConfig(
       case CONSOLE -> "stderr";
     };
   }
+
+  /** The URL without a key written into its query ({@code ?api_key=}) or user info. */
+  @Override
+  public String toString() {
+    return "LineageConfig[transport=" + transport + ", file=" + file + ", url="
+        + url.map(uri -> Secrets.maskText(uri.toString())) + ", apiKey=" + apiKey
+        + ", namespace=" + namespace + ", timeout=" + timeout + "]";
+  }
 }

@@ -1,5 +1,7 @@
 package io.lagoa.error;
 
+import io.lagoa.config.Secrets;
+
 /** An error with a code; its message is written for the person who has to fix it. */
 public class LagoaException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -19,13 +21,19 @@ public class LagoaException extends RuntimeException {
     return code;
   }
 
-  /** The innermost cause's message (or its class name when it has none), for one-line errors. */
+  /**
+   * The innermost cause's message (or its class name when it has none), for one-line errors. A
+   * driver's message may echo a URL with its password: secrets in it are masked ({@link
+   * Secrets#maskText}).
+   */
   public static String rootMessage(Throwable error) {
     Throwable root = error;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
     String message = root.getMessage();
-    return message == null || message.isBlank() ? root.getClass().getSimpleName() : message.strip();
+    return message == null || message.isBlank()
+        ? root.getClass().getSimpleName()
+        : Secrets.maskText(message.strip());
   }
 }

@@ -633,6 +633,89 @@ class TestConfigLoader {
   }
 
   @Test
+  void anEmptyWarehouseIsAnError() throws IOException {
+    // It would resolve to the config file's own folder and fill it with tables.
+    assertThat(failureFor("warehouse: \"\"\n"))
+        .hasMessage(
+            "lagoa.yaml:1:12: warehouse is empty; name a folder (relative to this file) or"
+                + " s3://bucket/prefix, or leave the key out for the default, ./lagoa-warehouse");
+    assertThat(failureFor("warehouse: '  '\n"))
+        .hasMessageStartingWith("lagoa.yaml:1:12: warehouse is empty");
+    Files.delete(dir.resolve("lagoa.yaml"));
+    assertThat(failure(Map.of("LAGOA_WAREHOUSE", ""), null))
+        .hasMessage(
+            "environment variable LAGOA_WAREHOUSE: warehouse is empty; name a folder (relative to"
+                + " the current folder) or s3://bucket/prefix, or unset the variable for the"
+                + " default, ./lagoa-warehouse");
+  }
+
+  @Test
+  void secretsInPassThroughSettingsAreMasked() throws IOException {
+    write(
+        "lagoa.yaml",
+        "catalog:\n"
+            + "  properties:\n"
+            + "    jdbc.password: props-jdbc-pw\n"
+            + "    s3.secret-access-key: props-s3-key\n"
+            + "    io-impl: org.apache.iceberg.aws.s3.S3FileIO\n"
+            + "spark:\n"
+            + "  conf:\n"
+            + "    spark.hadoop.fs.s3a.secret.key: spark-s3a-key\n"
+            + "    spark.hadoop.fs.s3a.session.token: spark-s3a-token\n"
+            + "    spark.hadoop.fs.s3a.access.key: spark-s3a-id\n"
+            + "    spark.sql.adaptive.enabled: 'false'\n"
+            + "lineage:\n"
+            + "  transport: http\n"
+            + "  url: http://marquez:5000/api/v1/lineage?api_key=url-api-key\n");
+    EffectiveConfig explained = new ConfigLoader(Map.of(), dir).explain(null);
+
+    assertThat(value(explained, "catalog.properties[jdbc.password]").value()).isEqualTo("******");
+    assertThat(value(explained, "catalog.properties[s3.secret-access-key]").value())
+        .isEqualTo("******");
+    assertThat(value(explained, "catalog.properties[io-impl]").value())
+        .isEqualTo("org.apache.iceberg.aws.s3.S3FileIO");
+    assertThat(value(explained, "spark.conf[spark.hadoop.fs.s3a.secret.key]").value())
+        .isEqualTo("******");
+    assertThat(value(explained, "spark.conf[spark.hadoop.fs.s3a.session.token]").value())
+        .isEqualTo("******");
+    assertThat(value(explained, "spark.conf[spark.sql.adaptive.enabled]").value())
+        .isEqualTo("false");
+    assertThat(value(explained, "lineage.url").value())
+        .isEqualTo("http://marquez:5000/api/v1/lineage?api_key=******");
+    // The values themselves are still there for the catalog and Spark to use.
+    assertThat(explained.config().catalog().properties())
+        .containsEntry("jdbc.password", "props-jdbc-pw");
+    assertThat(explained.config().spark().conf())
+        .containsEntry("spark.hadoop.fs.s3a.secret.key", "spark-s3a-key");
+    for (String secret :
+        List.of(
+            "props-jdbc-pw", "props-s3-key", "spark-s3a-key", "spark-s3a-token", "url-api-key")) {
+      assertThat(explained.values().toString()).doesNotContain(secret);
+      assertThat(explained.config().catalog().toString()).doesNotContain(secret);
+      assertThat(explained.config().spark().toString()).doesNotContain(secret);
+      assertThat(explained.config().toString()).doesNotContain(secret);
+    }
+  }
+
+  @Test
+  void errorsThatQuoteAValueMaskItsSecrets() throws IOException {
+    assertThat(failureFor("catalog:\n  uri: jdbc:postgresql://h/db?user=u&password=quoted-pw\n"))
+        .hasMessage(
+            "lagoa.yaml:2:8: a sqlite catalog.uri must start with jdbc:sqlite: but is"
+                + " 'jdbc:postgresql://h/db?user=u&password=******'");
+    assertThat(
+            failureFor(
+                "lineage:\n  transport: http\n  url: ftp://ana:quoted-pw@marquez/api\n"))
+        .hasMessageContaining("but is 'ftp://ana:******@marquez/api'")
+        .hasMessageNotContaining("quoted-pw");
+    assertThat(
+            failureFor(
+                "storage:\n  s3:\n    endpoint: minio:9000?secret=quoted-pw\n"))
+        .hasMessageContaining("secret=******")
+        .hasMessageNotContaining("quoted-pw");
+  }
+
+  @Test
   void filesOutsideTheCurrentFolderAreNamedInFull() throws IOException {
     Path file = write("a/lagoa.yaml", "nope: 1\n");
     Path elsewhere = Files.createDirectories(dir.resolve("b"));

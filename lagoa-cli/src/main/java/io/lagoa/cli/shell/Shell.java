@@ -205,11 +205,11 @@ public final class Shell {
       if (run.cancelled) {
         out.println("cancelled (" + elapsed + ")");
       } else {
-        out.println("error: " + position(e, statement) + e.getMessage());
+        out.println("error: " + cli.secrets().mask(position(e, statement) + e.getMessage()));
       }
       return false;
     } catch (LagoaException e) {
-      out.println("error: " + e.getMessage());
+      out.println("error: " + cli.secrets().mask(e.getMessage()));
       return false;
     } finally {
       run.done = true;

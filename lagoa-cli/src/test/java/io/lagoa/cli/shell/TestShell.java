@@ -64,11 +64,16 @@ class TestShell {
     }
 
     Session(InputStream input, Optional<Path> history) throws IOException {
+      this(input, history, Map.of());
+    }
+
+    Session(InputStream input, Optional<Path> history, Map<String, String> extraEnv)
+        throws IOException {
       terminal =
           new DumbTerminal("test", Terminal.TYPE_DUMB, input, output, StandardCharsets.UTF_8);
       cli =
           new Cli(
-              warehouse.environment(Map.of()),
+              warehouse.environment(extraEnv),
               warehouse.root(),
               new PrintWriter(new StringWriter()),
               new PrintWriter(new StringWriter()));
@@ -127,6 +132,23 @@ class TestShell {
     assertThat(output)
         .contains("error: line 2, column 8: [TABLE_OR_VIEW_NOT_FOUND]")
         .contains("still here\n(1 row)");
+  }
+
+  /** Shell errors go through the same masking as the CLI's error line. */
+  @Test
+  void errorsNeverShowAConfiguredSecret() throws IOException {
+    String input = "SELECT * FROM `shell-s3cr3t-value`;\n";
+    try (Session session =
+        new Session(
+            new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
+            Optional.empty(),
+            Map.of("LAGOA_CATALOG_PASSWORD", "shell-s3cr3t-value"))) {
+      session.shell.run();
+      assertThat(session.output())
+          .contains("error: line 1, column 15: [TABLE_OR_VIEW_NOT_FOUND]")
+          .contains("`******`")
+          .doesNotContain("s3cr3t");
+    }
   }
 
   @Test
