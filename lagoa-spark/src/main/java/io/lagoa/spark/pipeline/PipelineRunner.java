@@ -343,22 +343,24 @@ public final class PipelineRunner {
    */
   private void settleConflict(Dataset dataset, Catalog catalog, Map<String, TableState> before,
       Map<String, List<Long>> written) {
-    Map<String, String> target = positions(FlowExecutor.pipelineSummary(
-        catalog.loadTable(FlowExecutor.identifier(dataset.name()))));
+    Map<String, String> target = catalog.tableExists(FlowExecutor.identifier(dataset.name()))
+        ? positions(FlowExecutor.pipelineSummary(
+            catalog.loadTable(FlowExecutor.identifier(dataset.name()))))
+        : Map.of(); // dropped by another run's failure: nothing took the quarantine over
     for (String table : List.of(dataset.quarantineTable(), dataset.sourceQuarantineTable())) {
       List<Long> ids = written.remove(table);
       if (ids == null || ids.isEmpty()) {
         continue;
       }
-      org.apache.iceberg.Table quarantine = catalog.loadTable(FlowExecutor.identifier(table));
-      org.apache.iceberg.Snapshot mine = quarantine.snapshot(ids.get(ids.size() - 1));
-      boolean takenOver = mine != null && positions(mine.summary()).equals(target);
-      if (!takenOver) {
-        try {
+      try {
+        org.apache.iceberg.Table quarantine = catalog.loadTable(FlowExecutor.identifier(table));
+        org.apache.iceberg.Snapshot mine = quarantine.snapshot(ids.get(ids.size() - 1));
+        boolean takenOver = mine != null && positions(mine.summary()).equals(target);
+        if (!takenOver) {
           before.get(table).restore(catalog, new HashSet<>(ids));
-        } catch (RuntimeException e) {
-          LOG.warn("{}: cannot undo this run's quarantine commit: {}", table, e.getMessage());
         }
+      } catch (RuntimeException e) {
+        LOG.warn("{}: cannot undo this run's quarantine commit: {}", table, e.getMessage());
       }
     }
     for (String table : tablesWritten(dataset)) {
