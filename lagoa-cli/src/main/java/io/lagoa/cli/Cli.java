@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.Map;
 import org.apache.iceberg.catalog.Catalog;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * What a command runs against: the environment, current folder and output streams of this
@@ -21,6 +22,16 @@ import org.apache.iceberg.catalog.Catalog;
  * Commands that only read metadata never pay for starting Spark.
  */
 public final class Cli implements AutoCloseable {
+  static {
+    // java.util.logging (the PostgreSQL driver's, among others) would print straight to stderr,
+    // whatever log4j2.properties says. Route it to log4j, as Spark does once it starts, so that
+    // file decides for commands that never start Spark and before Spark starts too.
+    if (!SLF4JBridgeHandler.isInstalled()) {
+      SLF4JBridgeHandler.removeHandlersForRootLogger();
+      SLF4JBridgeHandler.install();
+    }
+  }
+
   private final Map<String, String> env;
   private final Path workingDir;
   private final PrintWriter out;

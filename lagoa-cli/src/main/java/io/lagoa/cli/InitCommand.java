@@ -22,14 +22,21 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "init",
     description = {
-      "Start a Lagoa project: writes a commented lagoa.yaml (every setting, with its default),",
-      "setup.sql with sample data, and an example bronze/silver/gold pipeline.",
+      "Start a Lagoa project: writes a commented lagoa.yaml (every setting, with its default)",
+      "and an example bronze/silver/gold pipeline with its data, ready to run.",
       "Never overwrites a file unless --force is given."
     },
     mixinStandardHelpOptions = true)
 final class InitCommand implements Callable<Integer> {
   /** What each file is, for the summary; resources live under io/lagoa/cli/init/. */
   private static final Map<String, String> FILES = files();
+
+  /** What to run next, from the project folder; the example's README.md shows the same. */
+  static final List<String> NEXT =
+      List.of(
+          "lagoa pipeline run pipelines/example",
+          "lagoa sql \"SELECT * FROM gold.daily_revenue ORDER BY order_date\"",
+          "lagoa shell");
 
   private final Cli cli;
 
@@ -50,14 +57,14 @@ final class InitCommand implements Callable<Integer> {
   private static Map<String, String> files() {
     Map<String, String> files = new LinkedHashMap<>();
     files.put(ConfigLoader.FILE_NAME, "configuration: every key documented, all defaults for now");
-    files.put("setup.sql", "sample data to start with: lagoa sql -f setup.sql");
     files.put(
         "pipelines/example/pipeline.yaml",
-        "an example pipeline: landing -> bronze -> silver -> gold");
+        "an example pipeline: landing data -> bronze -> silver -> gold");
     files.put("pipelines/example/bronze.sql", "");
     files.put("pipelines/example/silver.sql", "");
     files.put("pipelines/example/gold.sql", "");
-    files.put("pipelines/example/README.md", "what the example does (its runner comes later)");
+    files.put("pipelines/example/data/orders.jsonl", "its sample data");
+    files.put("pipelines/example/README.md", "what the example does and how to run it");
     return files;
   }
 
@@ -128,15 +135,16 @@ final class InitCommand implements Callable<Integer> {
       String note = file.getValue().isEmpty() ? "" : "  " + file.getValue();
       String replaced = overwritten.contains(file.getKey()) ? " (overwritten)" : "";
       cli.out()
-          .println(String.format("  %-34s%s%s", file.getKey(), replaced, note).stripTrailing());
+          .println(String.format("  %-37s%s%s", file.getKey(), replaced, note).stripTrailing());
     }
     cli.out().println();
     cli.out().println("Next:");
     if (!target.equals(cli.workingDir())) {
       cli.out().println("  cd " + displayPath(target));
     }
-    cli.out().println("  lagoa sql -f setup.sql");
-    cli.out().println("  lagoa shell");
+    for (String command : NEXT) {
+      cli.out().println("  " + command);
+    }
     cli.out().flush();
   }
 

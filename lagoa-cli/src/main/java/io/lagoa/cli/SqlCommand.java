@@ -15,9 +15,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -28,9 +31,26 @@ import picocli.CommandLine.Parameters;
       "time travel (VERSION AS OF / TIMESTAMP AS OF) and CALL lagoa.system.* procedures.",
       "Several statements separated by ';' run in order and stop at the first error."
     },
-    mixinStandardHelpOptions = true)
+    mixinStandardHelpOptions = true,
+    modelTransformer = SqlCommand.StatementsMayStartWithDashes.class)
 final class SqlCommand implements Callable<Integer> {
+  /** A lone word like {@code --fromat}: a mistyped option rather than a SQL comment. */
+  private static final Pattern OPTION_LIKE = Pattern.compile("--?[A-Za-z][A-Za-z0-9-]*");
+
   private final Cli cli;
+
+  /**
+   * SQL may start with {@code --} (a comment) or {@code -} ({@code -1 + 2}): an argument that is no
+   * known option is taken as the statement instead of failing as an unknown option. Only for this
+   * command, so a mistyped option elsewhere is still reported as one.
+   */
+  static final class StatementsMayStartWithDashes implements IModelTransformer {
+    @Override
+    public CommandSpec transform(CommandSpec spec) {
+      spec.parser().unmatchedOptionsArePositionalParams(true);
+      return spec;
+    }
+  }
 
   @ArgGroup(multiplicity = "1")
   Source source;
@@ -82,9 +102,7 @@ final class SqlCommand implements Callable<Integer> {
     }
     List<Statement> statements = StatementSplitter.splitAll(text);
     if (statements.isEmpty()) {
-      throw new LagoaException(
-          ErrorCode.INVALID_ARGUMENT,
-          (origin == null ? "the statement" : origin) + " holds no SQL statement");
+      throw nothingToRun(origin, text);
     }
     SparkSql sql = cli.sql(); // start Spark first, so timings are the statements' own
     for (int i = 0; i < statements.size(); i++) {
@@ -107,7 +125,29 @@ final class SqlCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Puts the file and position in front of Spark's message, and says what already ran. */
+  /**
+   * Text with only comments and blank lines is bad input (exit 2): it is nearly always a mistake,
+   * such as an empty shell variable or the wrong file, that a script should notice.
+   */
+  private static LagoaException nothingToRun(String origin, String text) {
+    String what =
+        origin == null
+            ? (text.isBlank() ? "the statement is empty" : "the statement holds only comments")
+            : origin + " holds only comments and blank lines";
+    String hint =
+        origin == null && OPTION_LIKE.matcher(text.strip()).matches()
+            ? " (it was read as SQL because no option is called " + text.strip()
+                + "; see lagoa sql --help)"
+            : "";
+    return new LagoaException(
+        ErrorCode.INVALID_ARGUMENT, "nothing to run: " + what + hint);
+  }
+
+  /**
+   * Puts the file and position in front of Spark's message, and says what already ran. Positions
+   * are 1-based (line and column) and count from the start of the file or of the inline text, as
+   * in Spark's own "== SQL (line 1, position 15) ==" context and the shell's errors.
+   */
   private static LagoaException located(
       SqlException e, Statement statement, String origin, int index, int total) {
     StringBuilder where = new StringBuilder();
@@ -124,8 +164,14 @@ final class SqlCommand implements Callable<Integer> {
       }
       where.append(": ");
     } else if (e.line().isPresent()) {
-      where.append("line ").append(e.line().getAsInt());
-      e.column().ifPresent(column -> where.append(", position ").append(column));
+      int lineInStatement = e.line().getAsInt();
+      where.append("line ").append(statement.fileLine(lineInStatement));
+      e.column()
+          .ifPresent(
+              column ->
+                  where
+                      .append(", column ")
+                      .append(statement.fileColumn(lineInStatement, column)));
       where.append(": ");
     }
     String progress =
@@ -133,6 +179,7 @@ final class SqlCommand implements Callable<Integer> {
             ? "\n(statement " + (index + 1) + " of " + total + "; the " + index
                 + " before it ran and stay committed, the rest did not run)"
             : "";
-    return new LagoaException(ErrorCode.SQL_ERROR, where + e.getMessage() + progress, e);
+    String message = where.isEmpty() ? e.getMessage() : e.messageWithoutPosition();
+    return new LagoaException(ErrorCode.SQL_ERROR, where + message + progress, e);
   }
 }

@@ -95,7 +95,7 @@ class TestBenchCommand {
 
     CliRunner.Result csv =
         lagoa.run("bench", "compare", "runs/first", "runs/second", "--format", "csv");
-    assertThat(csv.out()).startsWith("query,base_ms,new_ms,ratio,verdict\r\naggregation,");
+    assertThat(csv.out()).startsWith("query,base_ms,new_ms,ratio,verdict\naggregation,");
 
     CliRunner.Result report = lagoa.run("bench", "report", "runs/second", "--output", "again");
     assertThat(report.exitCode()).as(report.toString()).isZero();

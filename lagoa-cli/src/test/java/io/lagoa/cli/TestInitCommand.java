@@ -24,11 +24,11 @@ class TestInitCommand {
   private static final List<String> FILES =
       List.of(
           "lagoa.yaml",
-          "setup.sql",
           "pipelines/example/pipeline.yaml",
           "pipelines/example/bronze.sql",
           "pipelines/example/silver.sql",
           "pipelines/example/gold.sql",
+          "pipelines/example/data/orders.jsonl",
           "pipelines/example/README.md");
 
   private static TestingWarehouse root;
@@ -66,14 +66,14 @@ class TestInitCommand {
       assertThat(project.resolve(file)).isRegularFile();
       assertThat(result.out()).contains(file);
     }
-    assertThat(result.out()).contains("cd fresh").contains("lagoa sql -f setup.sql");
+    assertThat(result.out())
+        .contains("cd fresh")
+        .contains("lagoa pipeline run pipelines/example");
     assertThat(Files.readString(project.resolve("lagoa.yaml"))).isEqualTo(ConfigTemplate.render());
 
     LagoaConfig config = new ConfigLoader(Map.of(), project).load(null);
     assertThat(config.source()).contains(project.resolve("lagoa.yaml"));
     assertThat(config.localWarehouse()).contains(project.resolve("lagoa-warehouse"));
-    assertThat(Files.readString(project.resolve("pipelines/example/README.md")))
-        .contains("the pipeline runner is not in this version of Lagoa yet");
   }
 
   @Test
@@ -89,10 +89,11 @@ class TestInitCommand {
         .isEqualTo(
             "error: cannot initialize a project in "
                 + project
-                + ": these files already exist: lagoa.yaml, setup.sql,"
+                + ": these files already exist: lagoa.yaml,"
                 + " pipelines/example/pipeline.yaml, pipelines/example/bronze.sql,"
-                + " pipelines/example/silver.sql, pipelines/example/README.md. Nothing was"
-                + " written. Move them away, or run again with --force to overwrite them.");
+                + " pipelines/example/silver.sql, pipelines/example/data/orders.jsonl,"
+                + " pipelines/example/README.md. Nothing was written. Move them away, or run"
+                + " again with --force to overwrite them.");
     assertThat(Files.readString(project.resolve("lagoa.yaml"))).isEqualTo("warehouse: mine\n");
     assertThat(project.resolve("pipelines/example/gold.sql")).doesNotExist();
 
@@ -111,66 +112,89 @@ class TestInitCommand {
     assertThat(result.err()).contains("it is a file, not a folder");
   }
 
+  /**
+   * The first thing a new user does: init, then the commands the example's README shows, exactly
+   * as written there, from the project folder. Each must work as generated.
+   */
   @Test
-  void setupSqlRunsTodayAndTheExampleQueriesWorkOnItsData() throws IOException {
+  void theExampleReadmeCommandsRunAsGenerated() throws IOException {
     Path project = root.root().resolve("quickstart");
     assertThat(lagoa(root.root(), "init", "quickstart").exitCode()).isZero();
+    String readme = Files.readString(project.resolve("pipelines/example/README.md"));
 
-    CliRunner.Result setup = lagoa(project, "sql", "-f", "setup.sql", "--format", "csv");
-    assertThat(setup.exitCode()).as(setup.toString()).isZero();
-    assertThat(setup.out()).isEqualTo("orders,total\r\n6,466.70\r\n");
-    assertThat(project.resolve("lagoa-warehouse/catalog.db")).isRegularFile();
-    // Running it again replaces the sample data rather than doubling it.
-    assertThat(lagoa(project, "sql", "-f", "setup.sql", "--format", "csv").out())
-        .isEqualTo("orders,total\r\n6,466.70\r\n");
-
-    // Until the pipeline runner exists, build each layer with plain Spark SQL: the query of each
-    // CREATE MATERIALIZED VIEW, with its DROP ROW expectations as a filter.
-    for (String layer : List.of("bronze", "silver", "gold")) {
-      String sql =
-          asTable(Files.readString(project.resolve("pipelines/example/" + layer + ".sql")));
-      CliRunner.Result built = lagoa(project, "sql", sql);
-      assertThat(built.exitCode()).as(sql + "\n" + built).isZero();
+    List<List<String>> commands = commands(readme);
+    assertThat(commands)
+        .containsExactly(
+            List.of("lagoa", "pipeline", "validate", "pipelines/example"),
+            List.of("lagoa", "pipeline", "run", "pipelines/example"),
+            List.of("lagoa", "sql", "SELECT * FROM gold.daily_revenue ORDER BY order_date"));
+    // What init printed as the next steps is what the README says.
+    for (String next : InitCommand.NEXT) {
+      if (!next.equals("lagoa shell")) {
+        assertThat(readme).contains(next);
+      }
     }
-    CliRunner.Result gold =
-        lagoa(
-            project,
-            "sql",
-            "SELECT * FROM gold.daily_revenue ORDER BY order_date",
-            "--format",
-            "csv");
-    assertThat(gold.out())
+
+    List<CliRunner.Result> results = new ArrayList<>();
+    for (List<String> command : commands) {
+      CliRunner.Result result =
+          lagoa(project, command.subList(1, command.size()).toArray(String[]::new));
+      assertThat(result.exitCode()).as(command + "\n" + result).isZero();
+      results.add(result);
+    }
+    assertThat(results.get(0).out())
         .isEqualTo(
-            "order_date,orders,customers,revenue\r\n"
-                + "2026-01-05,2,2,155.50\r\n"
-                + "2026-01-06,1,1,78.20\r\n"
-                + "2026-01-07,1,1,230.00\r\n");
+            "pipeline example is valid: 3 tables, 0 temporary views, 2 expectations,"
+                + " 1 external inputs\n");
+    assertThat(results.get(1).err()).contains("pipeline example succeeded");
+    assertThat(results.get(1).out())
+        .contains("silver.orders")
+        .containsPattern("silver\\.orders +\\| materialized view \\| create +\\| succeeded +\\| +6 \\| +4 \\| +2 ");
+    // The query's output is the one the README shows.
+    assertThat(results.get(2).out()).isEqualTo(shownResult(readme) + "(3 rows)\n");
+    assertThat(project.resolve("lagoa-warehouse/catalog.db")).isRegularFile();
+
+    // And as CSV, the rows the example promises: the order without id and the negative amount
+    // are dropped in silver.
+    CliRunner.Result csv =
+        lagoa(project, "sql", "SELECT * FROM gold.daily_revenue ORDER BY order_date", "--format", "csv");
+    assertThat(csv.out())
+        .isEqualTo(
+            "order_date,orders,customers,revenue\n"
+                + "2026-01-05,2,2,155.50\n"
+                + "2026-01-06,1,1,78.20\n"
+                + "2026-01-07,1,1,230.00\n");
+
+    // A second run recomputes the tables: same rows, not doubled.
+    CliRunner.Result again = lagoa(project, "pipeline", "run", "pipelines/example");
+    assertThat(again.exitCode()).as(again.toString()).isZero();
+    assertThat(lagoa(project, "sql", "SELECT * FROM gold.daily_revenue ORDER BY order_date").out())
+        .isEqualTo(results.get(2).out());
   }
 
-  private static final Pattern VIEW =
-      Pattern.compile(
-          "CREATE MATERIALIZED VIEW (\\S+)\\s*(?:\\((.*?)\\)\\s*)?COMMENT '[^']*'\\s*AS (SELECT.*?);",
-          Pattern.DOTALL);
-  private static final Pattern DROP_ROW =
-      Pattern.compile("EXPECT \\((.*?)\\) ON VIOLATION DROP ROW");
-
-  private static String asTable(String file) {
-    String sql = file.replaceAll("(?m)^--.*$", "");
-    Matcher view = VIEW.matcher(sql);
-    assertThat(view.find()).as(file).isTrue();
-    List<String> filters = new ArrayList<>();
-    if (view.group(2) != null) {
-      Matcher expectation = DROP_ROW.matcher(view.group(2));
-      while (expectation.find()) {
-        filters.add("(" + expectation.group(1) + ")");
+  /** The {@code lagoa ...} lines of the README's first bash block, split as a shell would. */
+  private static List<List<String>> commands(String readme) {
+    Matcher block = Pattern.compile("```bash\n(.*?)```", Pattern.DOTALL).matcher(readme);
+    assertThat(block.find()).as(readme).isTrue();
+    List<List<String>> commands = new ArrayList<>();
+    for (String line : block.group(1).split("\n")) {
+      if (line.isBlank()) {
+        continue;
       }
-      assertThat(filters).as(view.group(2)).isNotEmpty();
+      List<String> words = new ArrayList<>();
+      Matcher word = Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(line);
+      while (word.find()) {
+        words.add(word.group(1) != null ? word.group(1) : word.group(2));
+      }
+      commands.add(words);
     }
-    return "CREATE OR REPLACE TABLE "
-        + view.group(1)
-        + " USING iceberg AS SELECT * FROM ("
-        + view.group(3)
-        + ")"
-        + (filters.isEmpty() ? "" : " WHERE " + String.join(" AND ", filters));
+    return commands;
+  }
+
+  /** The README's second code block: the query's result as the table format prints it. */
+  private static String shownResult(String readme) {
+    Matcher block = Pattern.compile("```\n(order_date.*?)```", Pattern.DOTALL).matcher(readme);
+    assertThat(block.find()).as(readme).isTrue();
+    return block.group(1);
   }
 }

@@ -147,7 +147,7 @@ class TestPipelineCommand {
         + "  CONSTRAINT ok EXPECT (x >) ON VIOLATION DROP ROW\n) AS SELECT * FROM a");
     warehouse.writeFile("bad/c.sql", "CREATE MATERIALIZED VIEW c AS SELEC 1");
     CliRunner.Result outcome = cli.run("pipeline", "validate", "bad");
-    assertThat(outcome.exitCode()).isEqualTo(1);
+    assertThat(outcome.exitCode()).isEqualTo(2);
     assertThat(outcome.err()).contains("b.sql:2:28: in expectation ok: [PARSE_SYNTAX_ERROR]")
         .contains("c.sql:1:31: [PARSE_SYNTAX_ERROR] Syntax error at or near 'SELEC'");
     warehouse.writeFile("bad/b.sql", "CREATE MATERIALIZED VIEW b AS SELECT * FROM a");

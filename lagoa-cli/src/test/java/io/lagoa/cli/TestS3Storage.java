@@ -63,7 +63,7 @@ class TestS3Storage {
             "--format",
             "csv");
     assertThat(result.exitCode).as(result.err).isZero();
-    assertThat(result.out).isEqualTo("n\r\n2\r\n");
+    assertThat(result.out).isEqualTo("n\n2\n");
     assertThat(s3.objectKeys("cli/gold/totals/"))
         .anyMatch(key -> key.startsWith("cli/gold/totals/data/") && key.endsWith(".parquet"))
         .anyMatch(key -> key.endsWith(".metadata.json"));
@@ -105,8 +105,8 @@ class TestS3Storage {
     assertThat(second.exitCode).as(second.err).isZero();
     Result rows = run(env("cli", Map.of()), "sql", "SELECT id, _source_file.path AS path FROM"
         + " bronze.clicks ORDER BY id", "--format", "csv");
-    assertThat(rows.out).isEqualTo("id,path\r\n1,s3://lagoa/landing/clicks/a.json\r\n"
-        + "2,s3://lagoa/landing/clicks/a.json\r\n3,s3://lagoa/landing/clicks/b.json\r\n");
+    assertThat(rows.out).isEqualTo("id,path\n1,s3://lagoa/landing/clicks/a.json\n"
+        + "2,s3://lagoa/landing/clicks/a.json\n3,s3://lagoa/landing/clicks/b.json\n");
   }
 
   private static void upload(FileIO io, String key, String content) throws IOException {
@@ -199,7 +199,7 @@ class TestS3Storage {
     Result started = run(storeDown, "sql", "CREATE NAMESPACE IF NOT EXISTS bronze; SELECT 1 AS n",
         "--format", "csv");
     assertThat(started.exitCode).as(started.err).isZero();
-    assertThat(started.out).isEqualTo("n\r\n1\r\n");
+    assertThat(started.out).isEqualTo("n\n1\n");
 
     try (FileIO io = CatalogUtil.loadFileIO("org.apache.iceberg.aws.s3.S3FileIO", Map.of(
         "s3.endpoint", s3.endpoint(), "s3.path-style-access", "true",
@@ -214,8 +214,8 @@ class TestS3Storage {
     Result rows = run(env, "sql", "SELECT id, _source_file.path AS path FROM bronze.orders"
         + " ORDER BY id", "--format", "csv");
     assertThat(rows.exitCode).as(rows.err).isZero();
-    assertThat(rows.out).isEqualTo("id,path\r\n1,s3://lagoa/landing/orders/a.json\r\n"
-        + "2,s3://lagoa/landing/orders/a.json\r\n3,s3://lagoa/landing/orders/b.json\r\n");
+    assertThat(rows.out).isEqualTo("id,path\n1,s3://lagoa/landing/orders/a.json\n"
+        + "2,s3://lagoa/landing/orders/a.json\n3,s3://lagoa/landing/orders/b.json\n");
     // The table is in the local warehouse; nothing but the landing files is in the bucket.
     try (Stream<Path> files = Files.walk(warehouse.resolve("bronze/orders"))) {
       assertThat(files.map(Path::toString))

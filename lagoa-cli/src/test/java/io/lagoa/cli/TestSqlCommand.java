@@ -45,7 +45,7 @@ class TestSqlCommand {
             + " (2, 'b', 20, TIMESTAMP'2026-01-02 10:00:00'), (3, 'c', 30, TIMESTAMP'2026-01-03 10:00:00')");
     String firstSnapshot =
         csv("SELECT snapshot_id FROM silver.events.snapshots ORDER BY committed_at DESC LIMIT 1")
-            .split("\r\n")[1];
+            .split("\n")[1];
 
     ok(
         "MERGE INTO silver.events t USING (SELECT 2 AS id, 25 AS amount UNION ALL SELECT 4, 40) s"
@@ -55,7 +55,7 @@ class TestSqlCommand {
     ok("UPDATE silver.events SET kind = 'z' WHERE id = 1");
     ok("DELETE FROM silver.events WHERE id = 3");
     assertThat(csv("SELECT id, kind, amount FROM silver.events ORDER BY id"))
-        .isEqualTo("id,kind,amount\r\n1,z,10\r\n2,b,25\r\n4,d,40\r\n");
+        .isEqualTo("id,kind,amount\n1,z,10\n2,b,25\n4,d,40\n");
 
     // Schema evolution: add, rename, widen, drop.
     ok("ALTER TABLE silver.events ADD COLUMN note STRING");
@@ -69,19 +69,19 @@ class TestSqlCommand {
 
     // Time travel to the first snapshot sees the original rows and the original schema.
     assertThat(csv("SELECT id, kind, amount FROM silver.events VERSION AS OF " + firstSnapshot + " ORDER BY id"))
-        .isEqualTo("id,kind,amount\r\n1,a,10\r\n2,b,20\r\n3,c,30\r\n");
+        .isEqualTo("id,kind,amount\n1,a,10\n2,b,20\n3,c,30\n");
     String firstCommitTime =
         csv("SELECT committed_at FROM silver.events.snapshots WHERE snapshot_id = " + firstSnapshot)
-            .split("\r\n")[1];
+            .split("\n")[1];
     assertThat(csv("SELECT sum(amount) AS total FROM silver.events TIMESTAMP AS OF '" + firstCommitTime + "'"))
-        .isEqualTo("total\r\n60\r\n");
+        .isEqualTo("total\n60\n");
 
     // Partition layout is hidden partitioning on days(ts) and bucket(16, id).
-    assertThat(csv("SELECT count(*) AS partitions FROM silver.events.partitions")).isEqualTo("partitions\r\n3\r\n");
+    assertThat(csv("SELECT count(*) AS partitions FROM silver.events.partitions")).isEqualTo("partitions\n3\n");
 
     // CALL system procedures: roll the table back to the first snapshot.
     ok("CALL lagoa.system.rollback_to_snapshot('silver.events', " + firstSnapshot + ")");
-    assertThat(csv("SELECT count(*) AS n FROM silver.events")).isEqualTo("n\r\n3\r\n");
+    assertThat(csv("SELECT count(*) AS n FROM silver.events")).isEqualTo("n\n3\n");
   }
 
   @Test
@@ -112,21 +112,93 @@ class TestSqlCommand {
         .contains("error: script.sql:6:8: [TABLE_OR_VIEW_NOT_FOUND]")
         .contains("statement 4 of 5; the 3 before it ran");
     // The statements before the error committed; the one after it never ran.
-    assertThat(csv("SELECT * FROM bronze.script")).isEqualTo("id\r\n1\r\n");
+    assertThat(csv("SELECT * FROM bronze.script")).isEqualTo("id\n1\n");
   }
 
   @Test
   void syntaxErrorsExitOneWithPosition() {
     CliRunner.Result result = lagoa.run("sql", "SELEC 1");
     assertThat(result.exitCode()).isEqualTo(1);
-    assertThat(result.err()).startsWith("error: line 1, position 0: [PARSE_SYNTAX_ERROR]");
+    assertThat(result.err()).startsWith("error: line 1, column 1: [PARSE_SYNTAX_ERROR]");
+  }
+
+  @Test
+  void inlineAndFilePositionsAreOneBasedAndCountFromTheStartOfTheText() {
+    // Statement 2 of the text, its error on the text's line 3, at column 8 of that line.
+    String text = "SELECT 1;\nSELECT *\n  FROM nowhere.missing";
+    CliRunner.Result inline = lagoa.run("sql", text);
+    assertThat(inline.exitCode()).as(inline.toString()).isEqualTo(1);
+    assertThat(inline.err())
+        .contains("error: line 3, column 8: [TABLE_OR_VIEW_NOT_FOUND]")
+        // Spark's own 0-based, statement-relative "line 2 pos 7" is not printed next to it.
+        .doesNotContain(" pos ");
+    warehouse.writeFile("positions.sql", text);
+    CliRunner.Result file = lagoa.run("sql", "-f", "positions.sql");
+    assertThat(file.err())
+        .contains("error: positions.sql:3:8: [TABLE_OR_VIEW_NOT_FOUND]")
+        .doesNotContain(" pos ");
+
+    CliRunner.Result syntax = lagoa.run("sql", "SELECT 1;\n  SELECT )");
+    assertThat(syntax.err())
+        .contains("error: line 2, column 10: [PARSE_SYNTAX_ERROR] Syntax error at or near ')'")
+        .doesNotContain(" pos ")
+        .contains("== SQL ==")
+        .contains("SELECT )\n");
+  }
+
+  @Test
+  void sqlMayStartWithDashes() {
+    CliRunner.Result comment =
+        lagoa.run("sql", "-- the answer\nSELECT 42 AS answer", "--format", "csv");
+    assertThat(comment.exitCode()).as(comment.toString()).isZero();
+    assertThat(comment.out()).isEqualTo("answer\n42\n");
+
+    CliRunner.Result negative = lagoa.run("sql", "--format", "csv", "-1 AS n");
+    assertThat(negative.err()).contains("[PARSE_SYNTAX_ERROR]"); // SQL, not an unknown option
+
+    CliRunner.Result nothing = lagoa.run("sql", "-- nothing");
+    assertThat(nothing.exitCode()).isEqualTo(2);
+    assertThat(nothing.err().strip())
+        .isEqualTo("error: nothing to run: the statement holds only comments");
+
+    CliRunner.Result typo = lagoa.run("sql", "--fromat");
+    assertThat(typo.exitCode()).isEqualTo(2);
+    assertThat(typo.err())
+        .contains("nothing to run")
+        .contains("no option is called --fromat; see lagoa sql --help");
+    // Other commands still report an unknown option as one.
+    CliRunner.Result other = lagoa.run("tables", "--fromat");
+    assertThat(other.exitCode()).isEqualTo(2);
+    assertThat(other.err()).contains("Unknown option: '--fromat'");
+  }
+
+  @Test
+  void csvLinesEndWithNewlineAndQuoteWhatNeedsIt() {
+    CliRunner.Result result =
+        lagoa.run(
+            "sql",
+            "SELECT 1 AS id, 'a,b' AS comma, 'two\nlines' AS text, 'say \"hi\"' AS quote",
+            "--format",
+            "csv");
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.out())
+        .isEqualTo("id,comma,text,quote\n1,\"a,b\",\"two\nlines\",\"say \"\"hi\"\"\"\n")
+        .doesNotContain("\r");
   }
 
   @Test
   void badArgumentsExitTwo() {
     assertThat(lagoa.run("sql").exitCode()).isEqualTo(2);
     assertThat(lagoa.run("sql", "-f", "nope.sql").err()).contains("cannot read SQL file").contains("nope.sql");
-    assertThat(lagoa.run("sql", "  -- only a comment ").err()).contains("holds no SQL statement");
+    CliRunner.Result comments = lagoa.run("sql", "  -- only a comment ");
+    assertThat(comments.exitCode()).isEqualTo(2);
+    assertThat(comments.err()).contains("nothing to run: the statement holds only comments");
+    assertThat(lagoa.run("sql", " ").err()).contains("nothing to run: the statement is empty");
+    warehouse.writeFile("comments.sql", "-- to do\n/* later */\n");
+    CliRunner.Result file = lagoa.run("sql", "-f", "comments.sql");
+    assertThat(file.exitCode()).isEqualTo(2);
+    assertThat(file.err())
+        .contains("nothing to run: comments.sql holds only comments and blank lines");
     CliRunner.Result format = lagoa.run("sql", "select 1", "--format", "xml");
     assertThat(format.exitCode()).isEqualTo(2);
     assertThat(format.err()).contains("--format").contains("xml");

@@ -298,12 +298,12 @@ class TestTableCommands {
     assertThat(byLocalTime.exitCode()).as(byLocalTime.err()).isZero();
     assertThat(byLocalTime.out())
         .isEqualTo(
-            "table,changed,from_snapshot_id,to_snapshot_id,rows_before,rows_after\r\n"
+            "table,changed,from_snapshot_id,to_snapshot_id,rows_before,rows_after\n"
                 + "work.orders,true,"
                 + second
                 + ","
                 + first
-                + ",3,1\r\n");
+                + ",3,1\n");
 
     Run again = lagoa("table", "rollback", "work.orders", "--to", Long.toString(first));
     assertThat(again.exitCode()).isZero();

@@ -1,8 +1,19 @@
 package io.lagoa.error;
 
 /**
- * Every error Lagoa reports carries one of these codes. The exit code is what the CLI returns, so
- * scripts can tell bad configuration (2) from a failed statement (1).
+ * Every error Lagoa reports carries one of these codes; the exit code is what the CLI returns. One
+ * rule decides it:
+ *
+ * <ul>
+ *   <li><b>2: the input was rejected, nothing ran.</b> Bad command-line arguments, a bad
+ *       {@code lagoa.yaml} or {@code LAGOA_*} variable, a pipeline whose {@code pipeline.yaml} or
+ *       {@code .sql} files do not parse or validate, and a configured catalog, storage or Kafka
+ *       that does not answer when Lagoa checks it before starting. Fix the input and run again.
+ *   <li><b>1: the work failed.</b> A SQL statement that fails (in {@code lagoa sql} statements
+ *       run one by one, so syntax errors count here too: the statements before it have run), a
+ *       table or snapshot that does not exist, a pipeline run that failed and was rolled back,
+ *       reading or writing files, a service failing in the middle of the work, and bugs.
+ * </ul>
  */
 public enum ErrorCode {
   CONFIG_INVALID(ErrorType.USER_ERROR, 2),
@@ -15,7 +26,7 @@ public enum ErrorCode {
   SNAPSHOT_NOT_FOUND(ErrorType.USER_ERROR, 1),
   TABLE_CONFLICT(ErrorType.USER_ERROR, 1),
   IO_ERROR(ErrorType.EXTERNAL, 1),
-  PIPELINE_INVALID(ErrorType.USER_ERROR, 1),
+  PIPELINE_INVALID(ErrorType.USER_ERROR, 2),
   PIPELINE_FAILED(ErrorType.USER_ERROR, 1),
   /** Another runner holds the pipeline's lease; nothing was done. */
   PIPELINE_BUSY(ErrorType.USER_ERROR, 3),

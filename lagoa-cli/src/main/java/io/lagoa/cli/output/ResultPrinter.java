@@ -16,7 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Prints a {@link QueryResult} as an aligned table, CSV (RFC 4180) or a JSON array of objects. */
+/**
+ * Prints a {@link QueryResult} as an aligned table, CSV (RFC 4180 quoting, but lines end with
+ * {@code \n} like every other line Lagoa prints) or a JSON array of objects.
+ */
 public final class ResultPrinter {
   /** Cells longer than this are cut in table output; CSV and JSON are never cut. */
   static final int MAX_CELL_WIDTH = 80;
@@ -134,7 +137,7 @@ public final class ResultPrinter {
         line.append(value);
       }
     }
-    return line.append("\r\n").toString();
+    return line.append('\n').toString();
   }
 
   private void printJson(QueryResult result, PrintWriter out) {

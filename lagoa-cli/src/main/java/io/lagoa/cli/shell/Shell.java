@@ -205,7 +205,9 @@ public final class Shell {
       if (run.cancelled) {
         out.println("cancelled (" + elapsed + ")");
       } else {
-        out.println("error: " + cli.secrets().mask(position(e, statement) + e.getMessage()));
+        String where = position(e, statement);
+        out.println("error: " + cli.secrets().mask(
+            where + (where.isEmpty() ? e.getMessage() : e.messageWithoutPosition())));
       }
       return false;
     } catch (LagoaException e) {
