@@ -13,6 +13,8 @@ package io.lagoa.error;
  *       run one by one, so syntax errors count here too: the statements before it have run), a
  *       table or snapshot that does not exist, a pipeline run that failed and was rolled back,
  *       reading or writing files, a service failing in the middle of the work, and bugs.
+ *   <li><b>3: another runner holds the pipeline, nothing ran.</b> Scripts (cron) can tell an
+ *       overlap from a failure.
  * </ul>
  */
 public enum ErrorCode {
