@@ -56,6 +56,8 @@ final class FlowExecutor {
   static final String RUN_ID_PROPERTY = PipelineCommits.RUN_ID;
   /** On quarantine commits: the target's snapshot when the batch was read. */
   static final String TARGET_SNAPSHOT_PROPERTY = "lagoa.pipeline.target-snapshot";
+  /** On a batch that replays an interrupted one: the quarantine commit, per table, it replays. */
+  static final String REPLAYS_PREFIX = "lagoa.pipeline.replays.";
   private static final String SNAPSHOT_ID = "__snapshot-id";
   /** On a materialized view's commits: the snapshot of each input it was computed from. */
   static final String INPUT_PREFIX = "lagoa.input.";
@@ -236,7 +238,7 @@ final class FlowExecutor {
       // Quarantines first: a retry after a crash before the target's commit finds them marked
       // with the target's snapshot, replays the same batch and does not write them again.
       Map<String, String> quarantineProperties = new LinkedHashMap<>(commitProperties);
-      quarantineProperties.put(TARGET_SNAPSHOT_PROPERTY, targetSnapshot(dataset));
+      quarantineProperties.put(TARGET_SNAPSHOT_PROPERTY, marker(dataset, commitProperties));
       long rejectedRows = writeSourceQuarantine(dataset, action, batches, quarantineProperties,
           written);
       OptionalLong quarantineAfter = OptionalLong.empty();
@@ -268,7 +270,7 @@ final class FlowExecutor {
       Map<String, String> commitProperties, List<SourceBatch> batches,
       org.apache.spark.sql.Dataset<Row> result) {
     Map<String, String> quarantineProperties = new LinkedHashMap<>(commitProperties);
-    quarantineProperties.put(TARGET_SNAPSHOT_PROPERTY, targetSnapshot(dataset));
+    quarantineProperties.put(TARGET_SNAPSHOT_PROPERTY, marker(dataset, commitProperties));
     long rejectedRows = writeSourceQuarantine(dataset, action, batches, quarantineProperties,
         written);
     OptionalLong after;
@@ -384,7 +386,10 @@ final class FlowExecutor {
     Map<String, String> previous = incremental ? lastProcessed(plan, commitProperties) : Map.of();
     Dataset target = datasetOf(plan);
     // positions of a batch whose quarantine was committed but whose target commit was not
-    Map<String, String> pending = incremental ? pendingBatch(target) : Map.of();
+    Map<String, String> pending = incremental
+        ? pendingBatch(target, commitProperties.get(PipelineCommits.expectedBaseKey(target.name())),
+            commitProperties)
+        : Map.of();
     {
       // Quarantine commits are checked like the target's: a batch another run has quarantined
       // since this one started is replayed, not quarantined a second time (nor replaced).
@@ -516,18 +521,34 @@ final class FlowExecutor {
   }
 
   /**
-   * The source positions of a batch that was cut short after writing a quarantine table but before
-   * the target's commit: a quarantine commit marked with the target's current snapshot.
+   * What a batch's quarantine commits are marked with: the target's last pipeline commit when the
+   * batch started reading (the commit whose positions it read from), or for a first run or a
+   * replace the target's current snapshot ("none"). Taken when the batch starts, not when the
+   * quarantine is written: a mark taken later could name another run's newer commit, and the
+   * next batch would then take this older batch for an interrupted one and replay it.
    */
-  private Map<String, String> pendingBatch(Dataset dataset) {
-    String target = targetSnapshot(dataset);
+  private String marker(Dataset dataset, Map<String, String> commitProperties) {
+    String base = commitProperties.get(PipelineCommits.expectedBaseKey(dataset.name()));
+    return base != null ? base : targetSnapshot(dataset);
+  }
+
+  /**
+   * The source positions of a batch that was cut short after writing a quarantine table but before
+   * the target's commit: a quarantine commit marked with the target's last pipeline commit, which
+   * is where that batch started reading.
+   */
+  private Map<String, String> pendingBatch(Dataset dataset, String target,
+      Map<String, String> commitProperties) {
+    Map<String, String> pending = Map.of();
     for (String table : List.of(dataset.sourceQuarantineTable(), dataset.quarantineTable())) {
       Map<String, String> summary = summary(table);
       if (target.equals(summary.get(TARGET_SNAPSHOT_PROPERTY))) {
-        return summary;
+        // this batch replays that one: its rows there are not written again
+        commitProperties.put(REPLAYS_PREFIX + table, summary.get(SNAPSHOT_ID));
+        pending = pending.isEmpty() ? summary : pending;
       }
     }
-    return Map.of();
+    return pending;
   }
 
   /** The last snapshot's summary, with its id under {@link #SNAPSHOT_ID}; empty without one. */
@@ -736,12 +757,13 @@ final class FlowExecutor {
   private OptionalLong writeQuarantine(Dataset dataset, String table, String action,
       org.apache.spark.sql.Dataset<Row> rows, Map<String, String> properties,
       Map<String, List<Long>> written, String comment) {
-    Map<String, String> summary = summary(table);
-    String marker = properties.get(TARGET_SNAPSHOT_PROPERTY);
     boolean incremental = action.equals("append") || action.equals("merge");
-    if (incremental && marker != null && marker.equals(summary.get(TARGET_SNAPSHOT_PROPERTY))) {
+    String replayed = properties.get(REPLAYS_PREFIX + table);
+    if (incremental && replayed != null) {
+      // Only the interrupted batch found when this one started is skipped; a quarantine commit
+      // of another run since then is not this batch's (the commit check re-plans this batch).
       LOG.debug("{}: this batch's rows are already in {}", dataset.name(), table);
-      return OptionalLong.of(Long.parseLong(summary.get(SNAPSHOT_ID)));
+      return OptionalLong.of(Long.parseLong(replayed));
     }
     String view = "__lagoa_quarantine_" + names.incrementAndGet();
     rows.createOrReplaceTempView(view);

@@ -33,10 +33,10 @@ import org.junit.jupiter.api.Test;
  * loser plans the batch again.
  */
 class TestConcurrentRunners {
-  private static final int RECORDS = 2400;
-  private static final int POISON = 6;
-  private static final int FILES = 8;
-  private static final int LINES_PER_FILE = 25;
+  private static final int RECORDS = 1200;
+  private static final int POISON = 4;
+  private static final int FILES = 6;
+  private static final int LINES_PER_FILE = 20;
 
   private static TestingWarehouse warehouse;
   private static TestingKafka kafka;
@@ -145,13 +145,19 @@ class TestConcurrentRunners {
       pool.shutdownNow();
     }
     // whatever is left, one more runner takes
-    new ContinuousRunner(new PipelineRunner(spark, PipelineListener.NONE, Clock.systemUTC()),
-        spark, Clock.systemUTC()).run(pipeline, RunOptions.defaults(),
-        ContinuousRunner.Mode.ONCE, () -> false, new ContinuousRunner.Observer() {});
+    ContinuousRunner.Summary rest = new ContinuousRunner(
+        new PipelineRunner(spark, PipelineListener.NONE, Clock.systemUTC()), spark,
+        Clock.systemUTC()).run(pipeline, RunOptions.defaults(), ContinuousRunner.Mode.ONCE,
+        () -> false, new ContinuousRunner.Observer() {});
+    assertThat(rest.last().error()).as("the last runner").isEmpty();
+    String context = runners + " runners, " + replanned.get() + " batches planned again, "
+        + rest.runs() + " batches left for the last runner; events' history:\n"
+        + history(namespace + ".events");
 
     String ns = namespace;
     assertThat(fixture.rows("SELECT count(*), count(DISTINCT _kafka.partition, _kafka.offset)"
-        + " FROM " + ns + ".events")).containsExactly(List.of((long) RECORDS, (long) RECORDS));
+        + " FROM " + ns + ".events")).as(context)
+        .containsExactly(List.of((long) RECORDS, (long) RECORDS));
     assertThat(fixture.rows("SELECT count(*), count(DISTINCT _kafka_partition, _kafka_offset)"
         + " FROM " + ns + ".events_source_quarantine"))
         .containsExactly(List.of((long) POISON, (long) POISON));
@@ -164,6 +170,21 @@ class TestConcurrentRunners {
     assertThat(failures).as("failed batches").isEmpty();
     // the race really happened: some batches lost their commit and were planned again
     assertThat(replanned.get()).as("batches planned again after losing a commit").isPositive();
+  }
+
+  /** The table's snapshots as the runners left them, to tell what happened when a check fails. */
+  private static String history(String table) {
+    StringBuilder text = new StringBuilder();
+    for (List<Object> row : fixture.rows("SELECT h.made_current_at, h.snapshot_id, h.parent_id,"
+        + " h.is_current_ancestor, s.operation, s.summary['added-records'],"
+        + " s.summary['lagoa.pipeline.run-id'],"
+        + " s.summary['lagoa.pipeline.expected-base." + table + "'],"
+        + " map_filter(s.summary, (k, v) -> k LIKE 'lagoa.source.kafka.%')"
+        + " FROM " + table + ".history h JOIN " + table + ".snapshots s"
+        + " ON h.snapshot_id = s.snapshot_id ORDER BY h.made_current_at")) {
+      text.append(row).append('\n');
+    }
+    return text.toString();
   }
 
   private static boolean caughtUp(String namespace) {
@@ -201,7 +222,7 @@ class TestConcurrentRunners {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      Thread.sleep(Duration.ofMillis(400).toMillis());
+      Thread.sleep(Duration.ofMillis(300).toMillis());
     }
   }
 
