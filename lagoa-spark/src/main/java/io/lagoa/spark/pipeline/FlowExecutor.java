@@ -383,7 +383,9 @@ final class FlowExecutor {
     }
     boolean anyNew = false;
     boolean incremental = action.equals("append") || action.equals("merge");
-    Map<String, String> previous = incremental ? lastProcessed(plan, commitProperties) : Map.of();
+    // Taken for every batch, so its quarantine marks name where it started even for a create
+    Map<String, String> processed = lastProcessed(plan, commitProperties);
+    Map<String, String> previous = incremental ? processed : Map.of();
     Dataset target = datasetOf(plan);
     // positions of a batch whose quarantine was committed but whose target commit was not
     Map<String, String> pending = incremental

@@ -338,14 +338,13 @@ public final class PipelineRunner {
   /**
    * After a flow lost its commit to another run: its quarantine commits of the lost batch are
    * undone unless the other run took them over (it replays a batch whose quarantine is committed,
-   * with the same positions, and does not quarantine it again), and the flow's tables are captured
+   * does not quarantine it again, and names that commit in its own), and the flow's tables are captured
    * afresh, so a later failure of this run puts them back to the other run's state, not before it.
    */
   private void settleConflict(Dataset dataset, Catalog catalog, Map<String, TableState> before,
       Map<String, List<Long>> written) {
     Map<String, String> target = catalog.tableExists(FlowExecutor.identifier(dataset.name()))
-        ? positions(FlowExecutor.pipelineSummary(
-            catalog.loadTable(FlowExecutor.identifier(dataset.name()))))
+        ? FlowExecutor.pipelineSummary(catalog.loadTable(FlowExecutor.identifier(dataset.name())))
         : Map.of(); // dropped by another run's failure: nothing took the quarantine over
     for (String table : List.of(dataset.quarantineTable(), dataset.sourceQuarantineTable())) {
       List<Long> ids = written.remove(table);
@@ -355,7 +354,9 @@ public final class PipelineRunner {
       try {
         org.apache.iceberg.Table quarantine = catalog.loadTable(FlowExecutor.identifier(table));
         org.apache.iceberg.Snapshot mine = quarantine.snapshot(ids.get(ids.size() - 1));
-        boolean takenOver = mine != null && positions(mine.summary()).equals(target);
+        // the other run replayed this batch and left its quarantine rows to this commit
+        boolean takenOver = mine != null && Long.toString(mine.snapshotId())
+            .equals(target.get(FlowExecutor.REPLAYS_PREFIX + table));
         if (!takenOver) {
           before.get(table).restore(catalog, new HashSet<>(ids));
         }
@@ -366,21 +367,6 @@ public final class PipelineRunner {
     for (String table : tablesWritten(dataset)) {
       before.put(table, TableState.capture(catalog, FlowExecutor.identifier(table)));
     }
-  }
-
-  /** The source positions among a commit's summary entries. */
-  private static Map<String, String> positions(Map<String, String> summary) {
-    Map<String, String> positions = new java.util.TreeMap<>();
-    if (summary != null) {
-      summary.forEach((key, value) -> {
-        if (key.startsWith(KafkaSourceReader.POSITION_PREFIX)
-            || key.startsWith(FilesSourceReader.POSITION_PREFIX)
-            || key.startsWith(FlowExecutor.STREAM_STATE_PREFIX)) {
-          positions.put(key, value);
-        }
-      });
-    }
-    return positions;
   }
 
   /** The tables a flow may commit to: its target and its quarantine tables. */

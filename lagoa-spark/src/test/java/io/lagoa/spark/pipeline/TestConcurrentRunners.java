@@ -151,8 +151,11 @@ class TestConcurrentRunners {
         () -> false, new ContinuousRunner.Observer() {});
     assertThat(rest.last().error()).as("the last runner").isEmpty();
     String context = runners + " runners, " + replanned.get() + " batches planned again, "
-        + rest.runs() + " batches left for the last runner; events' history:\n"
-        + history(namespace + ".events");
+        + rest.runs() + " batches left for the last runner, whose last batch did "
+        + rest.last().flows().stream().map(f -> f.flow() + " " + f.status() + " "
+            + f.rowsWritten()).toList() + "; failed batches " + failures + "; events' history:\n"
+        + history(namespace + ".events") + "quarantine:\n"
+        + quarantineHistory(namespace + ".events_source_quarantine");
 
     String ns = namespace;
     assertThat(fixture.rows("SELECT count(*), count(DISTINCT _kafka.partition, _kafka.offset)"
@@ -179,6 +182,19 @@ class TestConcurrentRunners {
         + " h.is_current_ancestor, s.operation, s.summary['added-records'],"
         + " s.summary['lagoa.pipeline.run-id'],"
         + " s.summary['lagoa.pipeline.expected-base." + table + "'],"
+        + " map_filter(s.summary, (k, v) -> k LIKE 'lagoa.source.kafka.%')"
+        + " FROM " + table + ".history h JOIN " + table + ".snapshots s"
+        + " ON h.snapshot_id = s.snapshot_id ORDER BY h.made_current_at")) {
+      text.append(row).append('\n');
+    }
+    return text.toString();
+  }
+
+  private static String quarantineHistory(String table) {
+    StringBuilder text = new StringBuilder();
+    for (List<Object> row : fixture.rows("SELECT h.made_current_at, h.snapshot_id,"
+        + " h.is_current_ancestor, s.summary['added-records'],"
+        + " s.summary['lagoa.pipeline.run-id'], s.summary['lagoa.pipeline.target-snapshot'],"
         + " map_filter(s.summary, (k, v) -> k LIKE 'lagoa.source.kafka.%')"
         + " FROM " + table + ".history h JOIN " + table + ".snapshots s"
         + " ON h.snapshot_id = s.snapshot_id ORDER BY h.made_current_at")) {
