@@ -152,18 +152,8 @@ class DistributionIT {
   /** Starts the distribution's lagoa without waiting; stdout and stderr go to one file. */
   private Process start(Path output, Map<String, String> extraEnv, String... args)
       throws IOException {
-    Path distribution = Path.of(System.getProperty("lagoa.distribution"));
-    String flags = Files.readString(distribution.resolve("jvm.options")).strip();
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(Arrays.asList(flags.split("\\s+")));
-    command.add("-cp");
-    command.add(distribution.resolve("lib") + "/*");
-    command.add("io.lagoa.cli.Main");
-    command.addAll(Arrays.asList(args));
-    ProcessBuilder builder = new ProcessBuilder(command).directory(warehouse.root().toFile());
-    builder.environment().remove("LAGOA_CONFIG");
-    builder.environment().putAll(warehouse.environment(extraEnv));
+    ProcessBuilder builder =
+        PackagedCli.command(warehouse, extraEnv, List.of(), Arrays.asList(args));
     builder.redirectErrorStream(true).redirectOutput(output.toFile());
     return builder.start();
   }

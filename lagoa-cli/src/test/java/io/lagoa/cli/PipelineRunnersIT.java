@@ -225,28 +225,15 @@ class PipelineRunnersIT {
     return start(folder, "stdout.txt", "stderr.txt", args);
   }
 
-  /** Starts the packaged CLI as ./lagoa would: `pipeline run DIR`, or other arguments. */
+  /** Starts the packaged CLI: `pipeline run DIR ARGS`, or (without a folder) other arguments. */
   private static Process start(Path folder, String stdout, String stderr, String... args)
       throws IOException {
-    Path distribution = Path.of(System.getProperty("lagoa.distribution"));
-    String flags = Files.readString(distribution.resolve("jvm.options")).strip();
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(Arrays.asList(flags.split("\\s+")));
-    command.add("-Xmx1g");
-    command.add("-cp");
-    command.add(distribution.resolve("lib") + "/*");
-    command.add("io.lagoa.cli.Main");
     if (folder != null) {
       command.addAll(List.of("pipeline", "run", folder.toString()));
     }
     command.addAll(Arrays.asList(args));
-    ProcessBuilder builder = new ProcessBuilder(command).directory(warehouse.root().toFile());
-    builder.environment().remove("LAGOA_CONFIG");
-    builder.environment().putAll(warehouse.environment(Map.of()));
-    builder.redirectOutput(warehouse.root().resolve(stdout).toFile());
-    builder.redirectError(warehouse.root().resolve(stderr).toFile());
-    return builder.start();
+    return PackagedCli.start(warehouse, stdout, stderr, command);
   }
 
   private static String read(String file) throws IOException {

@@ -145,27 +145,14 @@ class StreamingExactlyOnceIT {
     return values;
   }
 
-  /** Starts the packaged CLI as ./lagoa would: `pipeline run DIR MODE`, or other arguments. */
+  /** Starts the packaged CLI: `pipeline run DIR MODE`, or other arguments. */
   private Process start(Path pipeline, String... args) throws IOException {
-    Path distribution = Path.of(System.getProperty("lagoa.distribution"));
-    String flags = Files.readString(distribution.resolve("jvm.options")).strip();
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(Arrays.asList(flags.split("\\s+")));
-    command.add("-Xmx1g");
-    command.add("-cp");
-    command.add(distribution.resolve("lib") + "/*");
-    command.add("io.lagoa.cli.Main");
     if (pipeline != null) {
       command.addAll(List.of("pipeline", "run", pipeline.toString()));
     }
     command.addAll(Arrays.asList(args));
-    ProcessBuilder builder = new ProcessBuilder(command).directory(warehouse.root().toFile());
-    builder.environment().remove("LAGOA_CONFIG");
-    builder.environment().putAll(warehouse.environment(Map.of()));
-    builder.redirectOutput(warehouse.root().resolve("stdout.txt").toFile());
-    builder.redirectError(warehouse.root().resolve("stderr.txt").toFile());
-    return builder.start();
+    return PackagedCli.start(warehouse, "stdout.txt", "stderr.txt", command);
   }
 
   private String read(String file) throws IOException {
