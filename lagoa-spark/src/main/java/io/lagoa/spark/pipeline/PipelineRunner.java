@@ -48,7 +48,7 @@ public final class PipelineRunner {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineRunner.class);
 
   /** How often a flow is planned again after losing its commit to another run. */
-  static final int MAX_CONFLICT_ATTEMPTS = 5;
+  static final int MAX_CONFLICT_ATTEMPTS = 8;
 
   private final SparkSession spark;
   private final PipelineListener listener;
@@ -309,7 +309,9 @@ public final class PipelineRunner {
           listener.replanned(dataset, conflict.get());
           settleConflict(dataset, catalog, before, written);
           journal.begin(runId, runStarted, Map.copyOf(before));
-          Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(50, 250L * attempt));
+          // exponential backoff with jitter, so runners that keep colliding spread out
+          Thread.sleep(java.util.concurrent.ThreadLocalRandom.current()
+              .nextLong(10, Math.min(4_000, 50L << attempt)));
         }
       }
     } catch (InterruptedException e) {

@@ -115,7 +115,10 @@ class TestConcurrentRunners {
                 new ContinuousRunner.Observer() {
                   @Override
                   public void runFinished(RunResult result) {
-                    if (result.status() == RunResult.Status.FAILED) {
+                    // A batch that kept losing to the others gives up and is rolled back; the
+                    // next batch goes on from there. Any other failure is a fault.
+                    if (result.status() == RunResult.Status.FAILED
+                        && !result.error().orElse("").contains("attempts")) {
                       failures.add(result.error().orElse("") + " " + result.flows().stream()
                           .map(f -> f.flow() + "=" + f.status() + f.error().map(e -> " (" + e + ")")
                               .orElse("")).toList() + " restored " + result.restored()
@@ -124,8 +127,8 @@ class TestConcurrentRunners {
                   }
                 });
             if (summary.last() != null) {
-              assertThat(summary.last().error()).as("a runner's last batch; failures: " + failures)
-                  .isEmpty();
+              assertThat(summary.last().error().filter(error -> !error.contains("attempts")))
+                  .as("a runner's last batch; failures: " + failures).isEmpty();
             }
           } while (!stop.get());
           return null;

@@ -139,7 +139,7 @@ class TestPipelineRunner {
       assertThat(fixture.attempt(folder).status()).isEqualTo(RunResult.Status.SUCCEEDED);
       long rows = (Long) fixture.rows("SELECT count(*) FROM kill_raw.source").get(0).get(0);
       assertThat(fixture.rows("SELECT (SELECT count(*) FROM kill.copy), (SELECT n FROM kill.agg),"
-          + " (SELECT n2 / 2 FROM kill.gold), (SELECT count(*) FROM kill.events)"))
+          + " (SELECT n2 DIV 2 FROM kill.gold), (SELECT count(*) FROM kill.events)"))
           .containsExactly(List.of(rows, rows, rows, rows));
     }
   }
