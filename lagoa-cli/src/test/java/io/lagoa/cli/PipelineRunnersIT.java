@@ -107,17 +107,17 @@ class PipelineRunnersIT {
   @Test
   void aSecondRunnerExitsWithThreeOrWaits() throws Exception {
     addRows(1);
-    Process first = start(pipeline, "stdout-1.txt", "stderr-1.txt");
+    Process first = startTo(pipeline, "stdout-1.txt", "stderr-1.txt");
     waitFor(first, PipelineRunnersIT::runNoted);
 
-    Process second = start(pipeline, "stdout-2.txt", "stderr-2.txt");
+    Process second = startTo(pipeline, "stdout-2.txt", "stderr-2.txt");
     assertThat(second.waitFor(3, TimeUnit.MINUTES)).isTrue();
     String refused = read("stderr-2.txt");
     assertThat(second.exitValue()).as(refused).isEqualTo(3);
     assertThat(refused).contains("error: pipeline chain is already running on ")
         .contains("(pid " + first.pid() + ") since ");
 
-    Process waiting = start(pipeline, "stdout-3.txt", "stderr-3.txt", "--wait", "5m");
+    Process waiting = startTo(pipeline, "stdout-3.txt", "stderr-3.txt", "--wait", "5m");
     assertThat(first.waitFor(5, TimeUnit.MINUTES)).isTrue();
     assertThat(first.exitValue()).as(read("stderr-1.txt")).isZero();
     assertThat(waiting.waitFor(5, TimeUnit.MINUTES)).isTrue();
@@ -222,11 +222,11 @@ class PipelineRunnersIT {
   }
 
   private static Process start(Path folder, String... args) throws IOException {
-    return start(folder, "stdout.txt", "stderr.txt", args);
+    return startTo(folder, "stdout.txt", "stderr.txt", args);
   }
 
   /** Starts the packaged CLI: `pipeline run DIR ARGS`, or (without a folder) other arguments. */
-  private static Process start(Path folder, String stdout, String stderr, String... args)
+  private static Process startTo(Path folder, String stdout, String stderr, String... args)
       throws IOException {
     List<String> command = new ArrayList<>();
     if (folder != null) {
