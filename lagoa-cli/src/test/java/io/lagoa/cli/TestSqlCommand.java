@@ -219,6 +219,6 @@ class TestSqlCommand {
                 + " Windows-1252/Latin-1) is not UTF-8 text; save the file as UTF-8 (your"
                 + " editor's \"save with encoding\", or iconv -f windows-1252 -t utf-8)\n");
     // Nothing ran, not even the statements before the bad byte.
-    assertThat(csv("SHOW NAMESPACES LIKE 'latin1'")).isEqualTo("namespace\r\n");
+    assertThat(csv("SHOW NAMESPACES LIKE 'latin1'")).isEqualTo("namespace\n");
   }
 }

@@ -342,9 +342,9 @@ class TestTableCommands {
         .isZero();
     assertThat(lagoa("table", "history", "work.by_run", "--format", "csv").out())
         .contains(last + ",,")
-        .containsPattern(last + ",.*,false,false,rolled back\r\n")
-        .containsPattern(second + ",.*,true,true,current\r\n")
-        .containsPattern(first + ",.*,false,false,replaced\r\n");
+        .containsPattern(last + ",.*,false,false,rolled back\n")
+        .containsPattern(second + ",.*,true,true,current\n")
+        .containsPattern(first + ",.*,false,false,replaced\n");
   }
 
   @Test
