@@ -141,27 +141,32 @@ class PipelineRunnersIT {
     }
   }
 
-  /** Pipeline commits of silver.copy and silver.agg not yet counted by this round. */
+  /** Tables of silver.copy and silver.agg whose catalog pointer moved since this round began. */
   private static int newSnapshots() {
     int found = 0;
     for (String table : List.of("silver.copy", "silver.agg")) {
-      Path metadata = warehouse.warehouse().resolve(table.replace('.', '/')).resolve("metadata");
-      try (var files = Files.list(metadata)) {
-        long versions = files.filter(f -> f.toString().endsWith(".metadata.json")).count();
-        if (versions > versionsAtStart(table)) {
-          found++;
-        }
-      } catch (IOException e) {
-        return found;
+      String location = metadataLocation(table);
+      if (location != null && !location.equals(VERSIONS.get(table + "@" + round))) {
+        found++;
       }
     }
     return found;
   }
 
-  private static final Map<String, Long> VERSIONS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, String> VERSIONS = new java.util.concurrent.ConcurrentHashMap<>();
 
-  private static long versionsAtStart(String table) {
-    return VERSIONS.getOrDefault(table + "@" + round, 0L);
+  /** The table's current metadata file as the catalog database has it: committed, not written. */
+  private static String metadataLocation(String table) {
+    String[] parts = table.split("\\.");
+    try (Connection connection = DriverManager.getConnection("jdbc:sqlite:"
+            + warehouse.warehouse().resolve("catalog.db"));
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT metadata_location FROM iceberg_tables"
+            + " WHERE table_namespace = '" + parts[0] + "' AND table_name = '" + parts[1] + "'")) {
+      return rows.next() ? rows.getString(1) : null;
+    } catch (Exception e) {
+      return null; // busy: ask again
+    }
   }
 
   private static void waitFor(Process process, BooleanSupplier condition) throws Exception {
@@ -187,14 +192,8 @@ class PipelineRunnersIT {
         + (from + rows) + ")");
     round++;
     for (String table : List.of("silver.copy", "silver.agg")) {
-      Path metadata = warehouse.warehouse().resolve(table.replace('.', '/')).resolve("metadata");
-      long versions = 0;
-      if (Files.isDirectory(metadata)) {
-        try (var files = Files.list(metadata)) {
-          versions = files.filter(f -> f.toString().endsWith(".metadata.json")).count();
-        }
-      }
-      VERSIONS.put(table + "@" + round, versions);
+      String location = metadataLocation(table);
+      VERSIONS.put(table + "@" + round, location == null ? "" : location);
     }
   }
 
