@@ -111,20 +111,22 @@ class PipelineRunnersIT {
     waitFor(first, PipelineRunnersIT::runNoted);
 
     Process second = startTo(pipeline, "stdout-2.txt", "stderr-2.txt");
+    Process waiting = startTo(pipeline, "stdout-3.txt", "stderr-3.txt", "--wait", "5m");
     assertThat(second.waitFor(3, TimeUnit.MINUTES)).isTrue();
     String refused = read("stderr-2.txt");
     assertThat(second.exitValue()).as(refused).isEqualTo(3);
     assertThat(refused).contains("error: pipeline chain is already running on ")
         .contains("(pid " + first.pid() + ") since ");
 
-    Process waiting = startTo(pipeline, "stdout-3.txt", "stderr-3.txt", "--wait", "5m");
     assertThat(first.waitFor(5, TimeUnit.MINUTES)).isTrue();
     assertThat(first.exitValue()).as(read("stderr-1.txt")).isZero();
     assertThat(waiting.waitFor(5, TimeUnit.MINUTES)).isTrue();
     String waited = read("stderr-3.txt");
+    assertThat(waited).contains("pipeline chain succeeded");
     assertThat(waiting.exitValue()).as(waited).isZero();
-    assertThat(waited).contains("is already running on").contains("waiting for it to end")
-        .contains("pipeline chain succeeded");
+    if (waited.contains("is already running on")) { // it started before the first one ended
+      assertThat(waited).contains("waiting for it to end");
+    }
     assertThat(consistentCounts()).containsOnly(count("raw.source"));
   }
 
