@@ -63,7 +63,7 @@ public final class PipelineLease implements RunJournal, AutoCloseable {
 
   /** The interrupted run's tables were put back: it is no longer pending. */
   public void recovered(InterruptedRun run) {
-    leases.forget(pipeline, holder, run.runId());
+    leases.end(pipeline, holder, run.runId());
   }
 
   @Override

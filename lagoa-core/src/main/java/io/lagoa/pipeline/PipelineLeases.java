@@ -236,11 +236,6 @@ public final class PipelineLeases {
         pipeline, holder.id(), runId);
   }
 
-  /** Forgets an interrupted run once its tables were put back. */
-  boolean forget(String pipeline, Holder holder, String runId) {
-    return end(pipeline, holder, runId);
-  }
-
   Duration ttl() {
     return ttl;
   }

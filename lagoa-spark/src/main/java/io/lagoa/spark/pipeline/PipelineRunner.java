@@ -418,14 +418,19 @@ public final class PipelineRunner {
           listener.restored(message);
         }
       } catch (RuntimeException e) {
-        String message = e instanceof TableState.RestoreException
-            ? e.getMessage() : "cannot put " + name + " back: " + e.getMessage();
+        String message = notPutBack(name, e);
         LOG.warn(message);
         LOG.debug("restoring {}", name, e);
         unrestored.add(message);
         listener.restored(message);
       }
     }
+  }
+
+  /** Why a table was not put back: the restore's own explanation, or the failure's. */
+  private static String notPutBack(String name, RuntimeException e) {
+    return e instanceof TableState.RestoreException
+        ? e.getMessage() : "cannot put " + name + " back: " + e.getMessage();
   }
 
   /**
@@ -463,8 +468,7 @@ public final class PipelineRunner {
           restored.add(message);
         }
       } catch (RuntimeException e) {
-        unrestored.add(e instanceof TableState.RestoreException
-            ? e.getMessage() : "cannot put " + name + " back: " + e.getMessage());
+        unrestored.add(notPutBack(name, e));
       }
     }
     forgetCachedTables(names);
