@@ -690,9 +690,30 @@ final class FlowExecutor {
   /**
    * Adds the columns a streaming table's new rows have and the table lacks (a source with
    * schema evolution found new fields). Adding optional columns changes metadata only; a failed
-   * run restores the earlier schema with the rest.
+   * run restores the earlier schema with the rest. Another runner may add the same columns
+   * between reading the schema and altering it: then the schema is read again and only what is
+   * still missing is added.
    */
   private void addNewColumns(Dataset dataset, org.apache.spark.sql.Dataset<Row> rows) {
+    for (int attempt = 1; ; attempt++) {
+      List<String> added = missingColumns(dataset, rows);
+      if (added.isEmpty()) {
+        return;
+      }
+      LOG.debug("{}: adding columns {}", dataset.name(), added);
+      try {
+        commit("ALTER TABLE " + quoted(dataset.name()) + " ADD COLUMNS ("
+            + String.join(", ", added) + ")", Map.of(RUN_ID_PROPERTY, runId));
+        return;
+      } catch (RuntimeException e) {
+        if (attempt >= 5 || !addedMeanwhile(e)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private List<String> missingColumns(Dataset dataset, org.apache.spark.sql.Dataset<Row> rows) {
     org.apache.spark.sql.types.StructType existing = spark.table(quoted(dataset.name())).schema();
     List<String> added = new ArrayList<>();
     for (org.apache.spark.sql.types.StructField field : rows.schema().fields()) {
@@ -702,11 +723,19 @@ final class FlowExecutor {
         added.add(quote(field.name()) + " " + field.dataType().sql());
       }
     }
-    if (!added.isEmpty()) {
-      LOG.debug("{}: adding columns {}", dataset.name(), added);
-      commit("ALTER TABLE " + quoted(dataset.name()) + " ADD COLUMNS (" + String.join(", ", added)
-          + ")", Map.of(RUN_ID_PROPERTY, runId));
+    return added;
+  }
+
+  /** Whether an ADD COLUMNS failed because another writer added one of the columns first. */
+  private static boolean addedMeanwhile(Throwable error) {
+    for (Throwable cause = error; cause != null && cause.getCause() != cause;
+        cause = cause.getCause()) {
+      if (cause instanceof org.apache.iceberg.exceptions.CommitFailedException
+          || String.valueOf(cause.getMessage()).contains("name already exists")) {
+        return true;
+      }
     }
+    return false;
   }
 
   /** Writes the records the sources could not read; returns how many. */
