@@ -10,6 +10,7 @@ import io.lagoa.config.S3Config;
 import io.lagoa.config.Secrets;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
+import io.lagoa.text.SecretPatterns;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -52,8 +53,13 @@ public final class LagoaCatalogs {
           ErrorCode.CATALOG_UNREACHABLE,
           Secrets.of(config)
               .mask(
-                  "cannot open the " + config.catalog().type().configName() + " catalog at "
-                      + config.catalog().displayUri() + " (" + config.describeSource() + "): "
+                  "cannot open the "
+                      + config.catalog().type().configName()
+                      + " catalog at "
+                      + config.catalog().displayUri()
+                      + " ("
+                      + config.describeSource()
+                      + "): "
                       + LagoaException.rootMessage(e)),
           e);
     }
@@ -61,8 +67,8 @@ public final class LagoaCatalogs {
 
   /**
    * Makes sure the catalog can be used before anything starts: creates the local folders the
-   * embedded default needs and checks that a catalog database answers, so an unreachable
-   * PostgreSQL is one clear error rather than a stack trace from deep inside a query.
+   * embedded default needs and checks that a catalog database answers, so an unreachable PostgreSQL
+   * is one clear error rather than a stack trace from deep inside a query.
    */
   public static void prepare(LagoaConfig config) {
     config
@@ -70,7 +76,8 @@ public final class LagoaCatalogs {
         .ifPresent(folder -> createFolder(config, folder, "the warehouse", ConfigKeys.WAREHOUSE));
     CatalogConfig catalog = config.catalog();
     if (catalog.type() == CatalogType.SQLITE) {
-      Path file = Path.of(catalog.uri().substring("jdbc:sqlite:".length()).replaceFirst("\\?.*$", ""));
+      Path file =
+          Path.of(catalog.uri().substring("jdbc:sqlite:".length()).replaceFirst("\\?.*$", ""));
       if (file.getParent() != null) {
         // The default catalog.db sits in the warehouse: a problem there is the warehouse's.
         ConfigKey setBy =
@@ -132,8 +139,12 @@ public final class LagoaCatalogs {
           ErrorCode.INTERNAL_ERROR,
           Secrets.of(config)
               .mask(
-                  "cannot open the S3 client " + impl + " for the warehouse " + config.warehouse()
-                      + ": " + LagoaException.rootMessage(e)
+                  "cannot open the S3 client "
+                      + impl
+                      + " for the warehouse "
+                      + config.warehouse()
+                      + ": "
+                      + LagoaException.rootMessage(e)
                       + " (is org.apache.iceberg:iceberg-aws-bundle on the class path?)"),
           e);
     }
@@ -151,8 +162,12 @@ public final class LagoaCatalogs {
           ErrorCode.STORAGE_UNREACHABLE,
           Secrets.of(config)
               .mask(
-                  "cannot reach the warehouse " + config.warehouse() + where
-                      + config.describeSource() + "): " + storageMessage(e)
+                  "cannot reach the warehouse "
+                      + config.warehouse()
+                      + where
+                      + config.describeSource()
+                      + "): "
+                      + storageMessage(e)
                       + storageHint(e, s3)),
           e);
     }
@@ -163,7 +178,7 @@ public final class LagoaCatalogs {
     for (Throwable cause = error; cause != null; cause = cause.getCause()) {
       if (cause.getClass().getName().startsWith("software.amazon.awssdk.")
           && cause.getMessage() != null) {
-        return shortenChainMessage(Secrets.maskText(cause.getMessage().strip()));
+        return shortenChainMessage(SecretPatterns.maskText(cause.getMessage().strip()));
       }
       if (cause.getCause() == cause) {
         break;
@@ -188,7 +203,11 @@ public final class LagoaCatalogs {
   /** What to change, judged from the S3 status or the client's complaint. */
   static String storageHint(Throwable error, S3Config s3) {
     String text =
-        (error.getClass().getSimpleName() + " " + storageMessage(error) + " " + LagoaException.rootMessage(error))
+        (error.getClass().getSimpleName()
+                + " "
+                + storageMessage(error)
+                + " "
+                + LagoaException.rootMessage(error))
             .toLowerCase(Locale.ROOT);
     String credentials =
         s3.defaultCredentials()
@@ -248,9 +267,14 @@ public final class LagoaCatalogs {
           ErrorCode.CATALOG_UNREACHABLE,
           Secrets.of(config)
               .mask(
-                  "cannot connect to the " + catalog.type().configName() + " catalog at "
-                      + catalog.displayUri() + " (catalog.uri, from "
-                      + config.origin(ConfigKeys.CATALOG_URI) + "): " + problem),
+                  "cannot connect to the "
+                      + catalog.type().configName()
+                      + " catalog at "
+                      + catalog.displayUri()
+                      + " (catalog.uri, from "
+                      + config.origin(ConfigKeys.CATALOG_URI)
+                      + "): "
+                      + problem),
           e);
     }
   }
@@ -261,7 +285,9 @@ public final class LagoaCatalogs {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
     if (state.equals("28P01") || state.equals("28000")) {
       String user =
-          catalog.user().map(name -> name + ", from " + config.origin(ConfigKeys.CATALOG_USER))
+          catalog
+              .user()
+              .map(name -> name + ", from " + config.origin(ConfigKeys.CATALOG_USER))
               .orElse("not set");
       String password =
           catalog.password().isPresent()
@@ -271,11 +297,13 @@ public final class LagoaCatalogs {
     }
     if (state.equals("3D000")) {
       Matcher database = DATABASE_IN_URI.matcher(catalog.uri());
-      return "; create it (CREATE DATABASE " + (database.find() ? database.group(1) : "...")
+      return "; create it (CREATE DATABASE "
+          + (database.find() ? database.group(1) : "...")
           + ") or fix the database name in catalog.uri";
     }
     if (state.startsWith("08") && waitedSeconds >= catalog.connectTimeoutSeconds()) {
-      return "; nothing answered within " + catalog.connectTimeoutSeconds()
+      return "; nothing answered within "
+          + catalog.connectTimeoutSeconds()
           + " s (catalog.connect-timeout-seconds): is a PostgreSQL server listening there?";
     }
     return "";
@@ -286,17 +314,23 @@ public final class LagoaCatalogs {
    * in "The connection attempt failed." for an unknown host.
    */
   private static String describe(SQLException e) {
-    String message = e.getMessage() == null ? "" : Secrets.maskText(e.getMessage().strip());
+    String message = e.getMessage() == null ? "" : SecretPatterns.maskText(e.getMessage().strip());
     message = message.replaceAll("\\s*\\R\\s*", " ");
     String root = LagoaException.rootMessage(e);
     if (message.isEmpty()) {
       return root;
     }
     Throwable cause = e.getCause();
-    if (cause != null && cause != e && !message.contains(root)
+    if (cause != null
+        && cause != e
+        && !message.contains(root)
         && !(cause instanceof java.net.ConnectException)) {
       return message.replaceAll("\\.$", "")
-          + " (" + rootCause(e).getClass().getSimpleName() + ": " + root + ")";
+          + " ("
+          + rootCause(e).getClass().getSimpleName()
+          + ": "
+          + root
+          + ")";
     }
     return message;
   }
@@ -310,9 +344,9 @@ public final class LagoaCatalogs {
   }
 
   /**
-   * Creates a local folder Lagoa writes to, or says why it cannot: the folder, the cause (a file
-   * in the way, permission denied) and where the setting came from. A folder Lagoa cannot write
-   * is a configuration problem (exit 2), found before anything starts.
+   * Creates a local folder Lagoa writes to, or says why it cannot: the folder, the cause (a file in
+   * the way, permission denied) and where the setting came from. A folder Lagoa cannot write is a
+   * configuration problem (exit 2), found before anything starts.
    */
   private static void createFolder(LagoaConfig config, Path folder, String what, ConfigKey setBy) {
     String problem = unusable(folder).orElse(null);
@@ -334,7 +368,14 @@ public final class LagoaCatalogs {
               : origin;
       throw new ConfigException(
           location,
-          "cannot use " + folder + " as " + what + ": " + problem + "; set " + setBy.name()
+          "cannot use "
+              + folder
+              + " as "
+              + what
+              + ": "
+              + problem
+              + "; set "
+              + setBy.name()
               + " to a folder you can write, or fix the permissions");
     }
   }

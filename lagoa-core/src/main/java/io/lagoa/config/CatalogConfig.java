@@ -1,5 +1,6 @@
 package io.lagoa.config;
 
+import io.lagoa.text.SecretPatterns;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -33,16 +34,30 @@ public record CatalogConfig(
    * rule of {@link Secrets#maskText}.
    */
   public static String redact(String uri) {
-    return Secrets.maskText(uri);
+    return SecretPatterns.maskText(uri);
   }
 
   /** Never shows a password in the URI, the password, token or credential, or secret properties. */
   @Override
   public String toString() {
     Map<String, String> shown = new LinkedHashMap<>();
-    properties.forEach((key, value) -> shown.put(key, Secrets.maskValue(key, value)));
-    return "CatalogConfig[type=" + type + ", uri=" + displayUri() + ", user=" + user
-        + ", password=" + password + ", token=" + token + ", credential=" + credential
-        + ", connectTimeoutSeconds=" + connectTimeoutSeconds + ", properties=" + shown + "]";
+    properties.forEach((key, value) -> shown.put(key, SecretPatterns.maskValue(key, value)));
+    return "CatalogConfig[type="
+        + type
+        + ", uri="
+        + displayUri()
+        + ", user="
+        + user
+        + ", password="
+        + password
+        + ", token="
+        + token
+        + ", credential="
+        + credential
+        + ", connectTimeoutSeconds="
+        + connectTimeoutSeconds
+        + ", properties="
+        + shown
+        + "]";
   }
 }

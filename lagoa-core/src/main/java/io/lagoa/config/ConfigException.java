@@ -2,6 +2,7 @@ package io.lagoa.config;
 
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
+import io.lagoa.text.SecretPatterns;
 
 /**
  * A configuration problem. The message starts with where it is ({@code lagoa.yaml:7:3} or the
@@ -13,6 +14,6 @@ public class ConfigException extends LagoaException {
 
   public ConfigException(String location, String problem) {
     // Messages quote the values they complain about; a URL among them may carry a password.
-    super(ErrorCode.CONFIG_INVALID, location + ": " + Secrets.maskText(problem));
+    super(ErrorCode.CONFIG_INVALID, location + ": " + SecretPatterns.maskText(problem));
   }
 }

@@ -1,6 +1,7 @@
 package io.lagoa.config;
 
 import io.lagoa.text.EditDistance;
+import io.lagoa.text.SecretPatterns;
 import io.lagoa.text.Utf8Files;
 import io.lagoa.text.YamlNodes;
 import java.io.IOException;
@@ -14,7 +15,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -186,7 +186,11 @@ public final class ConfigLoader {
         if (!(value instanceof ScalarNode scalar)) {
           throw new ConfigException(
               where(file, value.getStartMark()),
-              "'" + path + "' must be a single value (" + key.type().describe() + "), not "
+              "'"
+                  + path
+                  + "' must be a single value ("
+                  + key.type().describe()
+                  + "), not "
                   + YamlNodes.describe(value));
         }
         if (!isNull(scalar)) {
@@ -243,7 +247,9 @@ public final class ConfigLoader {
     if (!(value instanceof MappingNode mapping)) {
       throw new ConfigException(
           where(file, value.getStartMark()),
-          "'" + key.name() + "' must be a mapping of keys to values, not "
+          "'"
+              + key.name()
+              + "' must be a mapping of keys to values, not "
               + YamlNodes.describe(value));
     }
     Map<String, Located> entries = raw.maps.computeIfAbsent(key.name(), k -> new LinkedHashMap<>());
@@ -254,8 +260,11 @@ public final class ConfigLoader {
             tuple.getKeyNode() instanceof ScalarNode ? tuple.getValueNode() : tuple.getKeyNode();
         throw new ConfigException(
             where(file, wrong.getStartMark()),
-            "entries under '" + key.name() + "' must be 'name: value' pairs of single values,"
-                + " not " + YamlNodes.describe(wrong));
+            "entries under '"
+                + key.name()
+                + "' must be 'name: value' pairs of single values,"
+                + " not "
+                + YamlNodes.describe(wrong));
       }
       String entryLocation = where(file, entryKey.getStartMark());
       Located previous = entries.get(entryKey.getValue());
@@ -359,7 +368,8 @@ public final class ConfigLoader {
               + (warehouseAt.fromEnvironment() ? "the current folder" : "this file")
               + ") or s3://bucket/prefix, or "
               + (warehouseAt.fromEnvironment() ? "unset the variable" : "leave the key out")
-              + " for the default, " + ConfigKeys.WAREHOUSE.defaultValue());
+              + " for the default, "
+              + ConfigKeys.WAREHOUSE.defaultValue());
     }
     Optional<Path> localWarehouse = Optional.empty();
     String warehouse;
@@ -392,8 +402,11 @@ public final class ConfigLoader {
           if (localWarehouse.isEmpty()) {
             throw new ConfigException(
                 "catalog.uri",
-                "the sqlite catalog is a file on local disk, so with the warehouse on " + warehouse
-                    + " (" + (warehouseAt == null ? "warehouse" : warehouseAt.location()) + ")"
+                "the sqlite catalog is a file on local disk, so with the warehouse on "
+                    + warehouse
+                    + " ("
+                    + (warehouseAt == null ? "warehouse" : warehouseAt.location())
+                    + ")"
                     + " catalog.uri must name one, e.g. jdbc:sqlite:/var/lib/lagoa/catalog.db"
                     + " (this machine only); or set catalog.type: postgres to share the catalog");
           }
@@ -414,7 +427,8 @@ public final class ConfigLoader {
           throw new ConfigException(
               uriLocation,
               "a postgres catalog.uri must start with jdbc:postgresql: but is '"
-                  + CatalogConfig.redact(uri) + "'");
+                  + CatalogConfig.redact(uri)
+                  + "'");
         }
       }
       case REST -> {
@@ -425,7 +439,8 @@ public final class ConfigLoader {
           throw new ConfigException(
               uriLocation,
               "a rest catalog.uri must be an http:// or https:// URL but is '"
-                  + CatalogConfig.redact(uri) + "'");
+                  + CatalogConfig.redact(uri)
+                  + "'");
         }
       }
     }
@@ -516,8 +531,8 @@ public final class ConfigLoader {
   }
 
   /**
-   * Like OpenLineage's own HTTP transport: a URL without a path gets {@code /api/v1/lineage}, a
-   * URL with a path is the endpoint itself.
+   * Like OpenLineage's own HTTP transport: a URL without a path gets {@code /api/v1/lineage}, a URL
+   * with a path is the endpoint itself.
    */
   private static URI lineageEndpoint(String text, String location) {
     String problem = null;
@@ -537,7 +552,9 @@ public final class ConfigLoader {
       throw new ConfigException(
           location,
           "lineage.url must be an http:// or https:// URL such as http://localhost:5000, but is '"
-              + text + "': " + problem);
+              + text
+              + "': "
+              + problem);
     }
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();
     if (path.isEmpty() || path.equals("/")) {
@@ -551,9 +568,15 @@ public final class ConfigLoader {
     Located typeAt = raw.located(ConfigKeys.CATALOG_TYPE);
     return new ConfigException(
         typeAt == null ? ConfigKeys.CATALOG_TYPE.name() : typeAt.location(),
-        "catalog.type is " + type.configName() + ", so catalog.uri must be set too: add it under"
-            + " catalog: in " + FILE_NAME + " or set " + ConfigKeys.CATALOG_URI.envName()
-            + ", e.g. " + example);
+        "catalog.type is "
+            + type.configName()
+            + ", so catalog.uri must be set too: add it under"
+            + " catalog: in "
+            + FILE_NAME
+            + " or set "
+            + ConfigKeys.CATALOG_URI.envName()
+            + ", e.g. "
+            + example);
   }
 
   /**
@@ -607,7 +630,9 @@ public final class ConfigLoader {
       throw new ConfigException(
           locationOf(raw, ConfigKeys.STORAGE_S3_ENDPOINT),
           "storage.s3.endpoint must be an http:// or https:// URL such as http://localhost:9000,"
-              + " but is '" + endpoint.get() + "'");
+              + " but is '"
+              + endpoint.get()
+              + "'");
     }
     Optional<String> region = nonBlank(raw, ConfigKeys.STORAGE_S3_REGION);
     if (region.isEmpty() && endpoint.isPresent()) {
@@ -637,7 +662,8 @@ public final class ConfigLoader {
       throw new ConfigException(
           locationOf(raw, given),
           "storage.s3.access-key-id and storage.s3.secret-access-key go together, but only "
-              + given.name() + " is set; set both, or neither to use the AWS default credentials");
+              + given.name()
+              + " is set; set both, or neither to use the AWS default credentials");
     }
     if (sessionToken.isPresent() && accessKeyId.isEmpty()) {
       throw new ConfigException(
@@ -753,7 +779,7 @@ public final class ConfigLoader {
           values.add(
               new ConfigValue(
                   key.name() + "[" + entry.getKey() + "]",
-                  Secrets.maskValue(entry.getKey(), interpolate(entry.getValue())),
+                  SecretPatterns.maskValue(entry.getKey(), interpolate(entry.getValue())),
                   origin(entry.getValue())));
         }
         continue;
@@ -771,7 +797,7 @@ public final class ConfigLoader {
       if (key.secret() && value != null) {
         value = new Secret(value).toString();
       } else if (key == ConfigKeys.WAREHOUSE) {
-        value = Secrets.maskText(config.warehouse());
+        value = SecretPatterns.maskText(config.warehouse());
       } else if (key == ConfigKeys.CATALOG_URI) {
         value = config.catalog().displayUri(); // a password written into the URL stays hidden
         if (located == null) {
@@ -780,7 +806,8 @@ public final class ConfigLoader {
       } else if (key == ConfigKeys.SPARK_SHUFFLE_PARTITIONS && "auto".equals(value)) {
         value = "auto (" + config.spark().shufflePartitions() + ", the number of cores)";
       } else {
-        value = Secrets.maskText(value); // an api_key in lineage.url, user:password@ anywhere
+        value =
+            SecretPatterns.maskText(value); // an api_key in lineage.url, user:password@ anywhere
       }
       values.add(new ConfigValue(key.name(), value, origin));
     }

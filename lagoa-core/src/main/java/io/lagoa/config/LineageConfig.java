@@ -1,5 +1,6 @@
 package io.lagoa.config;
 
+import io.lagoa.text.SecretPatterns;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +43,11 @@ public record LineageConfig(
 
   public static LineageConfig none() {
     return new LineageConfig(
-        Transport.NONE, Optional.empty(), Optional.empty(), Optional.empty(), "lagoa",
+        Transport.NONE,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        "lagoa",
         Duration.ofSeconds(5));
   }
 
@@ -63,8 +68,18 @@ public record LineageConfig(
   /** The URL without a key written into its query ({@code ?api_key=}) or user info. */
   @Override
   public String toString() {
-    return "LineageConfig[transport=" + transport + ", file=" + file + ", url="
-        + url.map(uri -> Secrets.maskText(uri.toString())) + ", apiKey=" + apiKey
-        + ", namespace=" + namespace + ", timeout=" + timeout + "]";
+    return "LineageConfig[transport="
+        + transport
+        + ", file="
+        + file
+        + ", url="
+        + url.map(uri -> SecretPatterns.maskText(uri.toString()))
+        + ", apiKey="
+        + apiKey
+        + ", namespace="
+        + namespace
+        + ", timeout="
+        + timeout
+        + "]";
   }
 }

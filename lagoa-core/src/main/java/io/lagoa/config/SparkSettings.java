@@ -1,5 +1,6 @@
 package io.lagoa.config;
 
+import io.lagoa.text.SecretPatterns;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -18,8 +19,13 @@ public record SparkSettings(String master, int shufflePartitions, Map<String, St
   @Override
   public String toString() {
     Map<String, String> shown = new TreeMap<>();
-    conf.forEach((key, value) -> shown.put(key, Secrets.maskValue(key, value)));
-    return "SparkSettings[master=" + master + ", shufflePartitions=" + shufflePartitions
-        + ", conf=" + shown + "]";
+    conf.forEach((key, value) -> shown.put(key, SecretPatterns.maskValue(key, value)));
+    return "SparkSettings[master="
+        + master
+        + ", shufflePartitions="
+        + shufflePartitions
+        + ", conf="
+        + shown
+        + "]";
   }
 }

@@ -1,6 +1,7 @@
 package io.lagoa.error;
 
 import io.lagoa.config.Secrets;
+import io.lagoa.text.SecretPatterns;
 
 /** An error with a code; its message is written for the person who has to fix it. */
 public class LagoaException extends RuntimeException {
@@ -34,6 +35,6 @@ public class LagoaException extends RuntimeException {
     String message = root.getMessage();
     return message == null || message.isBlank()
         ? root.getClass().getSimpleName()
-        : Secrets.maskText(message.strip());
+        : SecretPatterns.maskText(message.strip());
   }
 }

@@ -2,6 +2,7 @@ package io.lagoa.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lagoa.text.SecretPatterns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ class TestSecrets {
           "LAGOA_CATALOG_PASSWORD",
           "AWS_SECRET_ACCESS_KEY"
         }) {
-      assertThat(Secrets.isSecretKey(name)).as(name).isTrue();
+      assertThat(SecretPatterns.isSecretKey(name)).as(name).isTrue();
     }
     for (String name :
         new String[] {
@@ -61,43 +62,44 @@ class TestSecrets {
           "spark.sql.adaptive.enabled",
           "keystore"
         }) {
-      assertThat(Secrets.isSecretKey(name)).as(name).isFalse();
+      assertThat(SecretPatterns.isSecretKey(name)).as(name).isFalse();
     }
   }
 
   @Test
   void masksSecretValuesUnderTheirNames() {
-    assertThat(Secrets.maskValue("jdbc.password", "hunter2")).isEqualTo("******");
-    assertThat(Secrets.maskValue("spark.hadoop.fs.s3a.secret.key", "abc/def")).isEqualTo("******");
-    assertThat(Secrets.maskValue("jdbc.user", "ana")).isEqualTo("ana");
-    assertThat(Secrets.maskValue("jdbc.user", null)).isNull();
+    assertThat(SecretPatterns.maskValue("jdbc.password", "hunter2")).isEqualTo("******");
+    assertThat(SecretPatterns.maskValue("spark.hadoop.fs.s3a.secret.key", "abc/def"))
+        .isEqualTo("******");
+    assertThat(SecretPatterns.maskValue("jdbc.user", "ana")).isEqualTo("ana");
+    assertThat(SecretPatterns.maskValue("jdbc.user", null)).isNull();
     // A value that is a URL keeps its shape but loses its password.
-    assertThat(Secrets.maskValue("uri", "jdbc:postgresql://h/db?user=u&password=hunter2"))
+    assertThat(SecretPatterns.maskValue("uri", "jdbc:postgresql://h/db?user=u&password=hunter2"))
         .isEqualTo("jdbc:postgresql://h/db?user=u&password=******");
   }
 
   @Test
   void masksUrlQueriesUserInfoAndPropertyListsInFreeText() {
     assertThat(
-            Secrets.maskText(
+            SecretPatterns.maskText(
                 "Unable to parse URL"
                     + " jdbc:postgresql://host:port/db?user=u&password=hunter2&ssl=true"))
         .isEqualTo(
             "Unable to parse URL jdbc:postgresql://host:port/db?user=u&password=******&ssl=true");
-    assertThat(Secrets.maskText("jdbc:sqlserver://h;user=u;Password=hunter2;db=x"))
+    assertThat(SecretPatterns.maskText("jdbc:sqlserver://h;user=u;Password=hunter2;db=x"))
         .isEqualTo("jdbc:sqlserver://h;user=u;Password=******;db=x");
-    assertThat(Secrets.maskText("at https://ana:hunter2@host:8181/v1 (rest)"))
+    assertThat(SecretPatterns.maskText("at https://ana:hunter2@host:8181/v1 (rest)"))
         .isEqualTo("at https://ana:******@host:8181/v1 (rest)");
-    assertThat(Secrets.maskText("{user=ana, password=hunter2, sslmode=require}"))
+    assertThat(SecretPatterns.maskText("{user=ana, password=hunter2, sslmode=require}"))
         .isEqualTo("{user=ana, password=******, sslmode=require}");
-    assertThat(Secrets.maskText("http://m:5000/api?api_key=k-123&x=1 failed"))
+    assertThat(SecretPatterns.maskText("http://m:5000/api?api_key=k-123&x=1 failed"))
         .isEqualTo("http://m:5000/api?api_key=******&x=1 failed");
-    assertThat(Secrets.maskText("'jdbc:mysql://h/db?SESSION-TOKEN=t1'"))
+    assertThat(SecretPatterns.maskText("'jdbc:mysql://h/db?SESSION-TOKEN=t1'"))
         .isEqualTo("'jdbc:mysql://h/db?SESSION-TOKEN=******'");
     // Nothing to mask: left exactly as it was.
     String plain = "http://host:8181/v1 and x=1, user=ana, //host:80/path@x";
-    assertThat(Secrets.maskText(plain)).isEqualTo(plain);
-    assertThat(Secrets.maskText(null)).isNull();
+    assertThat(SecretPatterns.maskText(plain)).isEqualTo(plain);
+    assertThat(SecretPatterns.maskText(null)).isNull();
   }
 
   @Test

@@ -1,9 +1,9 @@
 package io.lagoa.spark;
 
+import io.lagoa.text.SecretPatterns;
 import io.lagoa.catalog.CatalogProperties;
 import io.lagoa.catalog.LagoaCatalogs;
 import io.lagoa.config.LagoaConfig;
-import io.lagoa.config.Secrets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
@@ -39,7 +39,7 @@ public final class LagoaSpark {
     conf.put("spark.sql.defaultCatalog", CatalogProperties.CATALOG_NAME);
     // SET, the environment listing and event logs hide what Lagoa's own rule calls a secret
     // (Spark's default misses credential and api-key, e.g. a REST catalog's credential).
-    conf.put("spark.redaction.regex", Secrets.SECRET_NAME_REGEX);
+    conf.put("spark.redaction.regex", SecretPatterns.SECRET_NAME_REGEX);
     // Nothing should land in the current folder: no spark-warehouse/, no derby metastore.
     conf.put("spark.sql.catalogImplementation", "in-memory");
     config
