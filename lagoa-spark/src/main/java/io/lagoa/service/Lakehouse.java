@@ -31,9 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything is opened lazily: commands that only read metadata never start Spark. {@link
  * #close()} closes what this lakehouse opened. The SparkContext under the session is the JVM's,
- * shared by every lakehouse in it, and is left running; its session is let go.
- *
- * <p>Not for use by several threads at once while opening; once open, its parts are.
+ * shared by every lakehouse in it, and is left running; its session is let go. Safe to use from
+ * several threads.
  */
 public final class Lakehouse implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Lakehouse.class);
