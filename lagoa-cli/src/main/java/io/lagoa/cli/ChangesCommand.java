@@ -5,10 +5,9 @@ import io.lagoa.cli.output.Values;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import io.lagoa.result.QueryResult;
-import io.lagoa.spark.ChangeFeed;
+import io.lagoa.service.TableService;
 import io.lagoa.table.ChangeRange;
 import io.lagoa.table.PointInTime;
-import io.lagoa.table.TableInspector;
 import io.lagoa.table.TableNames;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -94,8 +93,9 @@ final class ChangesCommand implements Callable<Integer> {
       throw new LagoaException(
           ErrorCode.INVALID_ARGUMENT, "--key needs at least one column name, e.g. --key id");
     }
+    TableService tables = new TableService(cli.lakehouse());
     // Resolved and checked from metadata first, so bad input fails before Spark starts.
-    ChangeRange range = new TableInspector(cli.catalog()).changeRange(identifier, start, end, keys);
+    ChangeRange range = tables.changeRange(identifier, start, end, keys);
     if (range.isEmpty()) {
       cli.err().println("No commits in that range of " + range.table() + ".");
     } else {
@@ -123,7 +123,7 @@ final class ChangesCommand implements Callable<Integer> {
                   + " UPDATE_AFTER pairs.");
     }
     long started = System.nanoTime();
-    QueryResult result = new ChangeFeed(cli.sql().session()).read(range, maxRows);
+    QueryResult result = tables.changes(range, maxRows);
     cli.printer().print(result, output.format(), cli.out());
     cli.err().println("(" + Values.seconds(System.nanoTime() - started) + ")");
     return 0;

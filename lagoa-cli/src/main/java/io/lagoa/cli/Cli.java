@@ -1,13 +1,12 @@
 package io.lagoa.cli;
 
-import io.lagoa.catalog.LagoaCatalogs;
 import io.lagoa.cli.logging.MaskingConverter;
 import io.lagoa.cli.output.ResultPrinter;
 import io.lagoa.config.ConfigLoader;
 import io.lagoa.config.EffectiveConfig;
 import io.lagoa.config.LagoaConfig;
 import io.lagoa.config.Secrets;
-import io.lagoa.spark.LagoaSpark;
+import io.lagoa.service.Lakehouse;
 import io.lagoa.spark.SparkSql;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -18,8 +17,9 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * What a command runs against: the environment, current folder and output streams of this
- * invocation, and (opened on first use) the configuration, the Iceberg catalog and Spark.
- * Commands that only read metadata never pay for starting Spark.
+ * invocation, and (opened on first use) the configuration and the {@link Lakehouse} it names,
+ * which owns the Iceberg catalog and Spark. Commands that only read metadata never pay for
+ * starting Spark.
  */
 public final class Cli implements AutoCloseable {
   static {
@@ -38,8 +38,7 @@ public final class Cli implements AutoCloseable {
   private final PrintWriter err;
   private Path configFile;
   private LagoaConfig config;
-  private Catalog catalog;
-  private SparkSql sql;
+  private Lakehouse lakehouse;
 
   public Cli(Map<String, String> env, Path workingDir, PrintWriter out, PrintWriter err) {
     this.env = Map.copyOf(env);
@@ -96,18 +95,21 @@ public final class Cli implements AutoCloseable {
     return explained;
   }
 
-  public Catalog catalog() {
-    if (catalog == null) {
-      catalog = LagoaCatalogs.open(config());
+  /** The lakehouse the configuration names; nothing of it is opened until used. */
+  public Lakehouse lakehouse() {
+    if (lakehouse == null) {
+      lakehouse = Lakehouse.open(config());
     }
-    return catalog;
+    return lakehouse;
   }
 
+  public Catalog catalog() {
+    return lakehouse().catalog();
+  }
+
+  /** SQL on the lakehouse; starts Spark on first use. */
   public SparkSql sql() {
-    if (sql == null) {
-      sql = new SparkSql(LagoaSpark.session(config()));
-    }
-    return sql;
+    return lakehouse().sql();
   }
 
   /**
@@ -125,12 +127,8 @@ public final class Cli implements AutoCloseable {
 
   @Override
   public void close() {
-    if (catalog instanceof AutoCloseable closeable) {
-      try {
-        closeable.close();
-      } catch (Exception e) {
-        // closing a catalog's connection pool cannot lose data; nothing to report
-      }
+    if (lakehouse != null) {
+      lakehouse.close();
     }
     out.flush();
     err.flush();

@@ -7,29 +7,21 @@ import io.lagoa.error.LagoaException;
 import io.lagoa.pipeline.Dataset;
 import io.lagoa.pipeline.DatasetKind;
 import io.lagoa.pipeline.GraphRenderer;
-import io.lagoa.pipeline.InterruptedRun;
 import io.lagoa.pipeline.PipelineGraph;
-import io.lagoa.pipeline.PipelineLease;
 import io.lagoa.pipeline.PipelineLeases;
 import io.lagoa.pipeline.PipelineLoader;
 import io.lagoa.pipeline.PipelineSource;
-import io.lagoa.pipeline.RunJournal;
 import io.lagoa.result.QueryResult;
 import io.lagoa.result.ResultColumn;
-import io.lagoa.spark.pipeline.BusyRunsListener;
-import io.lagoa.spark.pipeline.CompiledPipeline;
+import io.lagoa.service.PipelineService;
 import io.lagoa.spark.pipeline.ContinuousRunner;
 import io.lagoa.spark.pipeline.FlowResult;
 import io.lagoa.spark.pipeline.FlowStatus;
-import io.lagoa.spark.pipeline.LineageListener;
 import io.lagoa.spark.pipeline.PipelineListener;
-import io.lagoa.spark.pipeline.PipelineRunner;
 import io.lagoa.spark.pipeline.PipelineStatus;
 import io.lagoa.spark.pipeline.RunOptions;
 import io.lagoa.spark.pipeline.RunResult;
-import io.lagoa.spark.pipeline.SparkPipelineParser;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,10 +30,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
-import org.apache.iceberg.catalog.Catalog;
-import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.catalog.ViewCatalog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -89,15 +77,6 @@ final class PipelineCommand implements Callable<Integer> {
     }
   }
 
-  /** Whether the catalog has a table or view, through the Iceberg API (no Spark needed). */
-  static Predicate<String> exists(Catalog catalog) {
-    return name -> {
-      TableIdentifier identifier = TableIdentifier.parse(name);
-      return catalog.tableExists(identifier)
-          || catalog instanceof ViewCatalog views && views.viewExists(identifier);
-    };
-  }
-
   @Command(
       name = "validate",
       description = "Check the pipeline without running it: syntax, names, inputs, cycles.",
@@ -112,18 +91,14 @@ final class PipelineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      PipelineSource source = folder.load(cli);
-      CompiledPipeline pipeline =
-          new SparkPipelineParser().compile(source, exists(cli.catalog()));
-      PipelineGraph graph = pipeline.graph();
-      long tables = graph.tables().size();
-      long views = graph.datasets().size() - tables;
-      long rules = graph.datasets().stream()
-          .mapToLong(dataset -> dataset.statement().expectations().size()).sum();
-      cli.out().println("pipeline " + pipeline.name() + " is valid: " + tables
+      PipelineService.Validation valid = new PipelineService(cli.lakehouse()).validate(folder.load(cli));
+      long tables = valid.tables();
+      long views = valid.temporaryViews();
+      long rules = valid.expectations();
+      cli.out().println("pipeline " + valid.pipeline() + " is valid: " + tables
           + (tables == 1 ? " table, " : " tables, ") + views
           + (views == 1 ? " temporary view, " : " temporary views, ") + rules
-          + (rules == 1 ? " expectation, " : " expectations, ") + graph.externalInputs().size()
+          + (rules == 1 ? " expectation, " : " expectations, ") + valid.externalInputs()
           + " external inputs");
       return 0;
     }
@@ -144,59 +119,32 @@ final class PipelineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      PipelineSource source = folder.load(cli);
-      org.apache.spark.sql.SparkSession spark = cli.sql().session();
-      CompiledPipeline pipeline = new SparkPipelineParser()
-          .compile(source, exists(PipelineRunner.icebergCatalog(spark)));
-      List<PipelineStatus.SourceStatus> statuses =
-          PipelineStatus.of(spark, pipeline, Clock.systemUTC());
+      PipelineService.Status status = new PipelineService(cli.lakehouse()).status(folder.load(cli));
+      List<PipelineStatus.SourceStatus> statuses = status.sources();
       if (statuses.isEmpty()) {
-        cli.err().println("pipeline " + pipeline.name() + " has no streaming tables");
+        cli.err().println("pipeline " + status.pipeline() + " has no streaming tables");
       }
-      PipelineLeases.of(cli.config(), Clock.systemUTC())
-          .ifPresent(leases -> cli.err().println(runner(leases, pipeline.name())));
+      status.runner().ifPresent(cli.err()::println);
       List<ResultColumn> columns = List.of(
           new ResultColumn("table", "string"), new ResultColumn("source", "string"),
           new ResultColumn("lag", "bigint"), new ResultColumn("rows_per_s", "double"),
           new ResultColumn("last_commit", "timestamp"), new ResultColumn("position", "string"),
           new ResultColumn("note", "string"));
       List<List<Object>> rows = new ArrayList<>();
-      for (PipelineStatus.SourceStatus status : statuses) {
+      for (PipelineStatus.SourceStatus source : statuses) {
         List<Object> row = new ArrayList<>();
-        row.add(status.table());
-        row.add(status.source());
-        row.add(status.lag().orElse(null));
-        row.add(status.rowsPerSecond().map(rate -> Math.round(rate * 10) / 10.0).orElse(null));
-        row.add(status.lastCommit().orElse(null));
-        row.add(status.position());
-        row.add(status.note().orElse(null));
+        row.add(source.table());
+        row.add(source.source());
+        row.add(source.lag().orElse(null));
+        row.add(source.rowsPerSecond().map(rate -> Math.round(rate * 10) / 10.0).orElse(null));
+        row.add(source.lastCommit().orElse(null));
+        row.add(source.position());
+        row.add(source.note().orElse(null));
         rows.add(row);
       }
       cli.printer().print(new QueryResult(columns, rows, false), output.format(), cli.out());
       return 0;
     }
-  }
-
-  /** Who runs the pipeline now, and whether a run was interrupted, in one line. */
-  static String runner(PipelineLeases leases, String pipeline) {
-    java.time.Instant now = Clock.systemUTC().instant();
-    Optional<PipelineLeases.LeaseInfo> lease = leases.lookup(pipeline);
-    if (lease.isEmpty()) {
-      return "pipeline " + pipeline + " is not running";
-    }
-    PipelineLeases.LeaseInfo info = lease.get();
-    boolean live = info.expiresAt().isAfter(now)
-        && !info.holder().deadOnThisHost(PipelineLeases.Holder.thisHost());
-    String interrupted = info.run().map(run -> "; run " + run.runId() + " (started "
-        + run.startedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ") has not ended"
-        + (live ? "" : " and was interrupted: the next run puts its"
-            + " tables back")).orElse("");
-    if (live) {
-      return "pipeline " + pipeline + " is running on " + info.holder() + " since "
-          + info.acquiredAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + interrupted;
-    }
-    return "pipeline " + pipeline + " is not running (its last runner, " + info.holder()
-        + ", is gone)" + interrupted;
   }
 
   enum GraphFormat {
@@ -226,8 +174,7 @@ final class PipelineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      PipelineGraph graph =
-          new SparkPipelineParser().compile(folder.load(cli), exists(cli.catalog())).graph();
+      PipelineGraph graph = new PipelineService(cli.lakehouse()).graph(folder.load(cli));
       String text = switch (format) {
         case text -> GraphRenderer.text(graph);
         case dot -> GraphRenderer.dot(graph);
@@ -308,99 +255,29 @@ final class PipelineCommand implements Callable<Integer> {
             "--dry-run checks the pipeline once; leave out --" + (once ? "once" : "continuous"));
       }
       PipelineSource source = folder.load(cli);
-      org.apache.spark.sql.SparkSession spark = cli.sql().session();
-      CompiledPipeline pipeline = new SparkPipelineParser()
-          .compile(source, exists(PipelineRunner.icebergCatalog(spark)));
-      if (dryRun) {
-        return run(pipeline, spark, Optional.empty());
-      }
-      Optional<PipelineLease> lease = PipelineLeases.of(cli.config(), Clock.systemUTC())
-          .map(leases -> leases.acquire(pipeline.name(), force, wait, message -> {
-            cli.err().println(message);
-            cli.err().flush();
-          }));
-      try {
-        lease.flatMap(PipelineLease::takenFrom).ifPresent(holder -> cli.err().println(
-            "warning: took over the lease of pipeline " + pipeline.name() + " from " + holder
-                + " (--force); if that runner is still alive, its commits will be refused"));
-        if (lease.isPresent() && lease.get().interrupted().isPresent()) {
-          InterruptedRun interrupted = lease.get().interrupted().get();
-          new PipelineRunner(spark, PipelineListener.NONE, Clock.systemUTC())
-              .recover(pipeline, interrupted).forEach(cli.err()::println);
-          lease.get().recovered(interrupted);
-        }
-        return run(pipeline, spark, lease);
-      } finally {
-        lease.ifPresent(PipelineLease::close);
-      }
-    }
-
-    private int run(CompiledPipeline pipeline, org.apache.spark.sql.SparkSession spark,
-        Optional<PipelineLease> lease) {
-      RunJournal journal = lease.<RunJournal>map(held -> held).orElse(RunJournal.NONE);
+      PipelineService pipelines = new PipelineService(cli.lakehouse());
+      PipelineService.LeaseOptions lease = new PipelineService.LeaseOptions(force, wait);
       if (continuous || once) {
-        BusyRunsListener lineage = new BusyRunsListener();
-        if (cli.config().lineage().enabled()) {
-          lineage.target(lineage(pipeline, spark, lineage.clock()));
-        }
-        return new StreamingRun(cli, output).run(spark, pipeline,
+        return new StreamingRun(cli, output).run(pipelines, source,
             new RunOptions(select, fullRefresh, false, parallelism, true, true),
-            continuous ? ContinuousRunner.Mode.CONTINUOUS : ContinuousRunner.Mode.ONCE, lineage,
-            journal, () -> lease.map(PipelineLease::lost).orElse(false));
+            continuous ? ContinuousRunner.Mode.CONTINUOUS : ContinuousRunner.Mode.ONCE, lease,
+            new Events(cli));
       }
-      PipelineListener listener = new Progress(cli);
-      if (!dryRun && cli.config().lineage().enabled()) {
-        listener = PipelineListener.all(List.of(listener,
-            lineage(pipeline, spark, Clock.systemUTC())));
-      }
-      RunResult result = new PipelineRunner(spark, listener, Clock.systemUTC(), journal)
-          .run(pipeline, new RunOptions(select, fullRefresh, dryRun, parallelism));
+      RunResult result = pipelines.run(source,
+          new RunOptions(select, fullRefresh, dryRun, parallelism), lease, new Events(cli),
+          new Progress(cli));
       cli.printer().print(summary(result), output.format(), cli.out());
       Duration took = Duration.between(result.startedAt(), result.endedAt());
       result.historyError().ifPresent(error -> cli.err().println(
           "warning: the run could not be recorded in lagoa_system: " + cli.secrets().mask(error)));
-      if (result.status() == RunResult.Status.FAILED) {
-        StringBuilder message = new StringBuilder();
-        message.append(dryRun ? "dry run found problems: " : "pipeline run failed: ")
-            .append(result.error().orElse("a flow failed"));
-        if (!dryRun && result.unrestored().isEmpty()) {
-          message.append("\nevery table is as it was before the run");
-          if (!result.restored().isEmpty()) {
-            message.append(" (").append(String.join("; ", result.restored())).append(')');
-          }
-          message.append("; fix the problem and run again (run id ").append(result.runId())
-              .append(")");
-        } else if (!dryRun) {
-          if (!result.restored().isEmpty()) {
-            message.append("\nput back: ").append(String.join("; ", result.restored()));
-          }
-          message.append("\nnot put back: ").append(String.join("; ", result.unrestored()))
-              .append(" (run id ").append(result.runId()).append(")");
-        }
-        throw new LagoaException(ErrorCode.PIPELINE_FAILED, message.toString());
+      Optional<LagoaException> failure = PipelineService.failure(result, dryRun);
+      if (failure.isPresent()) {
+        throw failure.get();
       }
       cli.err().println((dryRun ? "dry run of " : "pipeline ") + result.pipeline()
           + (dryRun ? " checked, nothing written" : " succeeded") + " in "
           + Values.seconds(took.toNanos()) + (dryRun ? "" : " (run id " + result.runId() + ")"));
       return 0;
-    }
-
-    /** OpenLineage events as configured; console events and the warning go to stderr. */
-    private LineageListener lineage(
-        CompiledPipeline pipeline, org.apache.spark.sql.SparkSession spark, Clock clock) {
-      return new LineageListener(cli.config(), pipeline, spark,
-          event -> {
-            synchronized (cli) {
-              cli.err().println(event);
-            }
-          },
-          warning -> {
-            synchronized (cli) {
-              cli.err().println("warning: " + cli.secrets().mask(warning));
-              cli.err().flush();
-            }
-          },
-          clock);
     }
 
     static QueryResult summary(RunResult result) {
@@ -426,6 +303,58 @@ final class PipelineCommand implements Callable<Integer> {
         rows.add(row);
       }
       return new QueryResult(columns, rows, false);
+    }
+  }
+
+  /**
+   * Lease, recovery and lineage lines on stderr; the flag-specific wording (--force) is the CLI's.
+   */
+  static final class Events implements PipelineService.RunEvents {
+    private final Cli cli;
+
+    Events(Cli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public void waiting(String message) {
+      cli.err().println(message);
+      cli.err().flush();
+    }
+
+    @Override
+    public void leaseTakenOver(String pipeline, PipelineLeases.Holder from) {
+      cli.err().println("warning: took over the lease of pipeline " + pipeline + " from " + from
+          + " (--force); if that runner is still alive, its commits will be refused");
+    }
+
+    @Override
+    public void recovered(String message) {
+      cli.err().println(message);
+    }
+
+    @Override
+    public void streamStarted(String pipeline, ContinuousRunner.Mode mode, Duration interval) {
+      if (mode == ContinuousRunner.Mode.CONTINUOUS) {
+        cli.err().println("running " + pipeline + " continuously, a batch every "
+            + Values.seconds(interval.toNanos())
+            + "; Ctrl-C stops after the running batch commits");
+      }
+    }
+
+    @Override
+    public void lineageEvent(String event) {
+      synchronized (cli) {
+        cli.err().println(event);
+      }
+    }
+
+    @Override
+    public void lineageWarning(String warning) {
+      synchronized (cli) {
+        cli.err().println("warning: " + cli.secrets().mask(warning));
+        cli.err().flush();
+      }
     }
   }
 

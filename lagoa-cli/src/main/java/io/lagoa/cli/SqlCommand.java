@@ -6,14 +6,12 @@ import io.lagoa.cli.output.Values;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import io.lagoa.result.QueryResult;
+import io.lagoa.service.SqlService;
 import io.lagoa.spark.SparkSql;
-import io.lagoa.spark.SqlException;
-import io.lagoa.sql.Statement;
-import io.lagoa.sql.StatementSplitter;
 import io.lagoa.text.Utf8Files;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ArgGroup;
@@ -100,19 +98,17 @@ final class SqlCommand implements Callable<Integer> {
       origin = null;
       text = source.statement;
     }
-    List<Statement> statements = StatementSplitter.splitAll(text);
-    if (statements.isEmpty()) {
+    SqlService.Script script =
+        new SqlService(cli.lakehouse()).script(text, Optional.ofNullable(origin));
+    if (script.isEmpty()) {
       throw nothingToRun(origin, text);
     }
     SparkSql sql = cli.sql(); // start Spark first, so timings are the statements' own
-    for (int i = 0; i < statements.size(); i++) {
-      Statement statement = statements.get(i);
+    for (int i = 0; i < script.statements().size(); i++) {
       long started = System.nanoTime();
       QueryResult result;
       try (ProgressDisplay.Handle ignored = ProgressDisplay.start("query", sql.progress())) {
-        result = sql.execute(statement.sql(), maxRows);
-      } catch (SqlException e) {
-        throw located(e, statement, origin, i, statements.size());
+        result = script.execute(i, maxRows);
       }
       String elapsed = Values.seconds(System.nanoTime() - started);
       if (result.hasColumns()) {
@@ -141,45 +137,5 @@ final class SqlCommand implements Callable<Integer> {
             : "";
     return new LagoaException(
         ErrorCode.INVALID_ARGUMENT, "nothing to run: " + what + hint);
-  }
-
-  /**
-   * Puts the file and position in front of Spark's message, and says what already ran. Positions
-   * are 1-based (line and column) and count from the start of the file or of the inline text, as
-   * in Spark's own "== SQL (line 1, position 15) ==" context and the shell's errors.
-   */
-  private static LagoaException located(
-      SqlException e, Statement statement, String origin, int index, int total) {
-    StringBuilder where = new StringBuilder();
-    if (origin != null) {
-      where.append(origin).append(':');
-      if (e.line().isPresent()) {
-        int lineInStatement = e.line().getAsInt();
-        where.append(statement.fileLine(lineInStatement));
-        if (e.column().isPresent()) {
-          where.append(':').append(statement.fileColumn(lineInStatement, e.column().getAsInt()));
-        }
-      } else {
-        where.append(statement.line());
-      }
-      where.append(": ");
-    } else if (e.line().isPresent()) {
-      int lineInStatement = e.line().getAsInt();
-      where.append("line ").append(statement.fileLine(lineInStatement));
-      e.column()
-          .ifPresent(
-              column ->
-                  where
-                      .append(", column ")
-                      .append(statement.fileColumn(lineInStatement, column)));
-      where.append(": ");
-    }
-    String progress =
-        total > 1
-            ? "\n(statement " + (index + 1) + " of " + total + "; the " + index
-                + " before it ran and stay committed, the rest did not run)"
-            : "";
-    String message = where.isEmpty() ? e.getMessage() : e.messageWithoutPosition();
-    return new LagoaException(ErrorCode.SQL_ERROR, where + message + progress, e);
   }
 }

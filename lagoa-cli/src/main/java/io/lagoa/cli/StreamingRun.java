@@ -4,26 +4,24 @@ import io.lagoa.cli.output.OutputOptions;
 import io.lagoa.cli.output.Values;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
-import io.lagoa.pipeline.RunJournal;
 import io.lagoa.result.QueryResult;
+import io.lagoa.pipeline.PipelineLeases;
+import io.lagoa.pipeline.PipelineSource;
 import io.lagoa.result.ResultColumn;
-import io.lagoa.spark.pipeline.CompiledPipeline;
+import io.lagoa.service.PipelineService;
+import io.lagoa.service.StopHandle;
 import io.lagoa.spark.pipeline.ContinuousRunner;
 import io.lagoa.spark.pipeline.FlowResult;
 import io.lagoa.spark.pipeline.FlowStatus;
-import io.lagoa.spark.pipeline.PipelineListener;
-import io.lagoa.spark.pipeline.PipelineRunner;
 import io.lagoa.spark.pipeline.RunOptions;
 import io.lagoa.spark.pipeline.RunResult;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.spark.sql.SparkSession;
+import java.util.Optional;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -39,54 +37,74 @@ import sun.misc.SignalHandler;
 final class StreamingRun {
   private final Cli cli;
   private final OutputOptions output;
-  private final AtomicBoolean stop = new AtomicBoolean();
+  private final StopHandle stop = new StopHandle();
 
   StreamingRun(Cli cli, OutputOptions output) {
     this.cli = cli;
     this.output = output;
   }
 
-  /** @param listener hears about every batch (e.g. lineage events) */
-  /**
-   * @param journal where each batch notes its tables before writing (the pipeline's lease)
-   * @param leaseLost whether another runner took the pipeline's lease: stop after this batch
-   */
-  int run(SparkSession spark, CompiledPipeline pipeline, RunOptions options,
-      ContinuousRunner.Mode mode, PipelineListener listener, RunJournal journal,
-      java.util.function.BooleanSupplier leaseLost) {
+  int run(PipelineService pipelines, PipelineSource source, RunOptions options,
+      ContinuousRunner.Mode mode, PipelineService.LeaseOptions lease,
+      PipelineService.RunEvents events) {
     List<Signal> signals = new ArrayList<>();
     List<SignalHandler> previous = new ArrayList<>();
-    for (String name : List.of("INT", "TERM")) {
-      try {
-        Signal signal = new Signal(name);
-        previous.add(Signal.handle(signal, this::onSignal));
-        signals.add(signal);
-      } catch (IllegalArgumentException e) {
-        // not on this platform (or the JVM was started with -Xrs): Ctrl-C stops at once
+    // Signals are taken over once the batches start, not while the lease is waited for.
+    PipelineService.RunEvents withSignals = new PipelineService.RunEvents() {
+      @Override
+      public void waiting(String message) {
+        events.waiting(message);
       }
-    }
+
+      @Override
+      public void leaseTakenOver(String pipeline, PipelineLeases.Holder from) {
+        events.leaseTakenOver(pipeline, from);
+      }
+
+      @Override
+      public void recovered(String message) {
+        events.recovered(message);
+      }
+
+      @Override
+      public void streamStarted(String pipeline, ContinuousRunner.Mode started, Duration interval) {
+        for (String name : List.of("INT", "TERM")) {
+          try {
+            Signal signal = new Signal(name);
+            previous.add(Signal.handle(signal, StreamingRun.this::onSignal));
+            signals.add(signal);
+          } catch (IllegalArgumentException e) {
+            // not on this platform (or the JVM was started with -Xrs): Ctrl-C stops at once
+          }
+        }
+        events.streamStarted(pipeline, started, interval);
+      }
+
+      @Override
+      public void lineageEvent(String event) {
+        events.lineageEvent(event);
+      }
+
+      @Override
+      public void lineageWarning(String warning) {
+        events.lineageWarning(warning);
+      }
+    };
     try {
-      if (mode == ContinuousRunner.Mode.CONTINUOUS) {
-        cli.err().println("running " + pipeline.name() + " continuously, a batch every "
-            + Values.seconds(pipeline.source().spec().triggerInterval().toNanos())
-            + "; Ctrl-C stops after the running batch commits");
-      }
-      PipelineRunner runner = new PipelineRunner(spark, listener, Clock.systemUTC(), journal);
-      ContinuousRunner.Summary summary = new ContinuousRunner(runner, spark, Clock.systemUTC())
-          .run(pipeline, options, mode, () -> stop.get() || leaseLost.getAsBoolean(), new Lines());
-      if (leaseLost.getAsBoolean()) {
+      PipelineService.StreamResult result =
+          pipelines.stream(source, options, mode, lease, stop, withSignals, new Lines());
+      if (result.leaseLost()) {
         throw new LagoaException(ErrorCode.PIPELINE_BUSY, "another runner took over the lease of"
-            + " pipeline " + pipeline.name() + " (with --force); this one stopped after its last"
-            + " committed batch");
+            + " pipeline " + result.pipeline() + " (with --force); this one stopped after its"
+            + " last committed batch");
       }
+      ContinuousRunner.Summary summary = result.summary();
       cli.printer().print(totals(summary), output.format(), cli.out());
-      RunResult last = summary.last();
-      if (last != null && last.status() == RunResult.Status.FAILED) {
-        throw new LagoaException(ErrorCode.PIPELINE_FAILED, "pipeline run failed: "
-            + last.error().orElse("a flow failed") + "\nthe failed batch was rolled back; every"
-            + " table is as it was after the last good batch (run id " + last.runId() + ")");
+      Optional<LagoaException> failure = PipelineService.failure(summary);
+      if (failure.isPresent()) {
+        throw failure.get();
       }
-      cli.err().println(pipeline.name() + (summary.stopped() ? " stopped" : " caught up")
+      cli.err().println(result.pipeline() + (summary.stopped() ? " stopped" : " caught up")
           + " after " + summary.runs() + " batches, " + summary.runsWithData() + " with new data");
       return 0;
     } finally {
@@ -97,7 +115,7 @@ final class StreamingRun {
   }
 
   private void onSignal(Signal signal) {
-    if (stop.getAndSet(true)) {
+    if (stop.stop()) {
       cli.err().println("\nstopping now; the batch that was running is not committed and will"
           + " be read again on the next run");
       cli.err().flush();

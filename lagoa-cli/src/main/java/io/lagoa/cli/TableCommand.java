@@ -4,6 +4,7 @@ import io.lagoa.cli.output.JsonDocument;
 import io.lagoa.cli.output.OutputFormat;
 import io.lagoa.cli.output.OutputOptions;
 import io.lagoa.cli.output.Values;
+import io.lagoa.service.TableService;
 import io.lagoa.table.ColumnInfo;
 import io.lagoa.table.PointInTime;
 import io.lagoa.table.SnapshotEntry;
@@ -75,7 +76,7 @@ final class TableCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       TableDescription description =
-          new TableInspector(cli.catalog()).describe(TableNames.parse(table));
+          new TableService(cli.lakehouse()).describe(TableNames.parse(table));
       switch (output.format()) {
         case JSON -> JsonDocument.print(json(description), cli.out());
         case CSV ->
@@ -232,7 +233,7 @@ final class TableCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       List<SnapshotEntry> history =
-          new TableInspector(cli.catalog()).history(TableNames.parse(table));
+          new TableService(cli.lakehouse()).history(TableNames.parse(table));
       boolean human = output.format() == OutputFormat.TABLE;
       List<String> columns =
           new ArrayList<>(
@@ -315,7 +316,7 @@ final class TableCommand implements Callable<Integer> {
     public Integer call() {
       PointInTime target = PointInTime.parse(to, "--to", ZoneId.systemDefault());
       TableInspector.RollbackResult result =
-          new TableInspector(cli.catalog()).rollback(TableNames.parse(table), target);
+          new TableService(cli.lakehouse()).rollback(TableNames.parse(table), target);
       SnapshotEntry from = result.from();
       SnapshotEntry after = result.to();
       String undo = "lagoa table rollback " + result.table() + " --to " + from.snapshotId();

@@ -3,7 +3,7 @@ package io.lagoa.cli;
 import io.lagoa.cli.output.OutputFormat;
 import io.lagoa.cli.output.OutputOptions;
 import io.lagoa.cli.output.Values;
-import io.lagoa.table.TableInspector;
+import io.lagoa.service.TableService;
 import io.lagoa.table.TableNames;
 import io.lagoa.table.TableSummary;
 import java.util.ArrayList;
@@ -43,7 +43,7 @@ final class TablesCommand implements Callable<Integer> {
   public Integer call() {
     Optional<Namespace> under =
         namespace == null ? Optional.empty() : Optional.of(TableNames.parseNamespace(namespace));
-    List<TableSummary> tables = new TableInspector(cli.catalog()).list(under);
+    List<TableSummary> tables = new TableService(cli.lakehouse()).list(under);
     boolean human = output.format() == OutputFormat.TABLE;
     List<String> columns =
         Arrays.asList(

@@ -11,25 +11,26 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 
 /**
  * Counts finished and total tasks of the stages Spark is running, so a caller can draw a progress
- * bar for long statements. One instance per SparkContext; {@link #snapshot()} is cheap to poll.
+ * bar for long statements. {@link #snapshot()} is cheap to poll.
+ *
+ * <p>Owned by whoever attached it (a {@code Lakehouse}, for the session it started), which
+ * detaches it when done; nothing is kept in a static. It counts every stage of the SparkContext,
+ * which sessions in one JVM share.
  */
-public final class JobProgress extends SparkListener {
-  private static final Map<SparkContext, JobProgress> BY_CONTEXT = new ConcurrentHashMap<>();
-
+public final class JobProgress extends SparkListener implements AutoCloseable {
+  private final SparkContext context;
   private final Map<Integer, StageCount> stages = new ConcurrentHashMap<>();
   private final AtomicInteger finishedStages = new AtomicInteger();
 
-  private JobProgress() {}
+  private JobProgress(SparkContext context) {
+    this.context = context;
+  }
 
-  /** The tracker for a context, registering it as a listener the first time. */
-  public static JobProgress of(SparkContext context) {
-    return BY_CONTEXT.computeIfAbsent(
-        context,
-        key -> {
-          JobProgress progress = new JobProgress();
-          key.addSparkListener(progress);
-          return progress;
-        });
+  /** A new tracker, listening to the context until {@link #close()}. */
+  public static JobProgress attach(SparkContext context) {
+    JobProgress progress = new JobProgress(context);
+    context.addSparkListener(progress);
+    return progress;
   }
 
   /** Tasks done and known so far across the running stages, and stages finished since start. */
@@ -62,6 +63,14 @@ public final class JobProgress extends SparkListener {
   public void onStageCompleted(SparkListenerStageCompleted event) {
     if (stages.remove(event.stageInfo().stageId()) != null) {
       finishedStages.incrementAndGet();
+    }
+  }
+
+  /** Stops listening; a stopped context has no listeners left to remove from. */
+  @Override
+  public void close() {
+    if (!context.isStopped()) {
+      context.removeSparkListener(this);
     }
   }
 

@@ -20,9 +20,20 @@ import org.apache.spark.sql.types.StructType;
 /** Runs Spark SQL statements and returns their rows as plain Java values. */
 public final class SparkSql {
   private final SparkSession spark;
+  private JobProgress progress;
 
+  /** Statements on a session; {@link #progress()} then attaches a tracker on first use. */
   public SparkSql(SparkSession spark) {
     this.spark = spark;
+  }
+
+  /**
+   * Statements on a session whose task progress the caller tracks (and detaches when done), as
+   * {@code Lakehouse} does for the session it starts.
+   */
+  public SparkSql(SparkSession spark, JobProgress progress) {
+    this.spark = spark;
+    this.progress = progress;
   }
 
   public SparkSession session() {
@@ -30,8 +41,11 @@ public final class SparkSql {
   }
 
   /** Task progress of whatever this session's Spark is running, for progress bars. */
-  public JobProgress progress() {
-    return JobProgress.of(spark.sparkContext());
+  public synchronized JobProgress progress() {
+    if (progress == null) {
+      progress = JobProgress.attach(spark.sparkContext());
+    }
+    return progress;
   }
 
   /**
