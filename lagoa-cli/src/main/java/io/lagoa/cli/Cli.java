@@ -1,5 +1,6 @@
 package io.lagoa.cli;
 
+import io.lagoa.cli.shell.ShellContext;
 import io.lagoa.cli.logging.MaskingConverter;
 import io.lagoa.cli.output.ResultPrinter;
 import io.lagoa.config.ConfigLoader;
@@ -21,7 +22,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * which owns the Iceberg catalog and Spark. Commands that only read metadata never pay for
  * starting Spark.
  */
-public final class Cli implements AutoCloseable {
+public final class Cli implements ShellContext, AutoCloseable {
   static {
     // java.util.logging (the PostgreSQL driver's, among others) would print straight to stderr,
     // whatever log4j2.properties says. Route it to log4j, as Spark does once it starts, so that
@@ -78,6 +79,7 @@ public final class Cli implements AutoCloseable {
     return workingDir.resolve(path).normalize();
   }
 
+  @Override
   public LagoaConfig config() {
     if (config == null) {
       config = new ConfigLoader(env, workingDir).load(configFile == null ? null : resolve(configFile.toString()));
@@ -103,11 +105,13 @@ public final class Cli implements AutoCloseable {
     return lakehouse;
   }
 
+  @Override
   public Catalog catalog() {
     return lakehouse().catalog();
   }
 
   /** SQL on the lakehouse; starts Spark on first use. */
+  @Override
   public SparkSql sql() {
     return lakehouse().sql();
   }
@@ -116,11 +120,13 @@ public final class Cli implements AutoCloseable {
    * The secrets to mask in whatever this invocation prints: those the environment names, and,
    * once the configuration is loaded, every configured secret value.
    */
+  @Override
   public Secrets secrets() {
     Secrets fromEnvironment = Secrets.fromEnvironment(env);
     return config == null ? fromEnvironment : fromEnvironment.and(Secrets.of(config));
   }
 
+  @Override
   public ResultPrinter printer() {
     return new ResultPrinter(ZoneId.systemDefault());
   }

@@ -8,7 +8,7 @@ import io.lagoa.pipeline.Dataset;
 import io.lagoa.pipeline.DatasetKind;
 import io.lagoa.pipeline.GraphRenderer;
 import io.lagoa.pipeline.PipelineGraph;
-import io.lagoa.pipeline.PipelineLeases;
+import io.lagoa.pipeline.lease.PipelineLeases;
 import io.lagoa.pipeline.PipelineLoader;
 import io.lagoa.pipeline.PipelineSource;
 import io.lagoa.result.QueryResult;

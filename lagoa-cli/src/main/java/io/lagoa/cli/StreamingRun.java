@@ -5,7 +5,7 @@ import io.lagoa.cli.output.Values;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import io.lagoa.result.QueryResult;
-import io.lagoa.pipeline.PipelineLeases;
+import io.lagoa.pipeline.lease.PipelineLeases;
 import io.lagoa.pipeline.PipelineSource;
 import io.lagoa.result.ResultColumn;
 import io.lagoa.service.PipelineService;

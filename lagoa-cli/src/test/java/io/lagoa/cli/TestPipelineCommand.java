@@ -44,9 +44,9 @@ class TestPipelineCommand {
     warehouse.writeFile("held/pipeline.yaml", "name: held\nnamespace: held\n");
     warehouse.writeFile("held/t.sql", "CREATE MATERIALIZED VIEW t AS SELECT 1 AS one");
     String folder = warehouse.root().resolve("held").toString();
-    io.lagoa.pipeline.PipelineLeases.Holder other = new io.lagoa.pipeline.PipelineLeases.Holder(
+    io.lagoa.pipeline.lease.PipelineLeases.Holder other = new io.lagoa.pipeline.lease.PipelineLeases.Holder(
         "other", "etl-7", ProcessHandle.current().pid());
-    try (io.lagoa.pipeline.PipelineLease held = io.lagoa.pipeline.PipelineLeases.of(
+    try (io.lagoa.pipeline.lease.PipelineLease held = io.lagoa.pipeline.lease.PipelineLeases.of(
         warehouse.config(), java.time.Clock.systemUTC(), java.time.Duration.ofMinutes(5), other)
         .orElseThrow().acquire("held", false)) {
       CliRunner.Result refused = cli.run("pipeline", "run", folder);

@@ -4,8 +4,8 @@ import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import io.lagoa.pipeline.InterruptedRun;
 import io.lagoa.pipeline.PipelineGraph;
-import io.lagoa.pipeline.PipelineLease;
-import io.lagoa.pipeline.PipelineLeases;
+import io.lagoa.pipeline.lease.PipelineLease;
+import io.lagoa.pipeline.lease.PipelineLeases;
 import io.lagoa.pipeline.PipelineSource;
 import io.lagoa.pipeline.RunJournal;
 import io.lagoa.spark.pipeline.BusyRunsListener;
@@ -157,7 +157,7 @@ public final class PipelineService {
    *
    * @param progress hears about every flow as it starts and ends
    * @return the run's result, failed or not; see {@link #failure(RunResult, boolean)}
-   * @throws io.lagoa.pipeline.PipelineBusyException when another live runner holds the lease
+   * @throws io.lagoa.pipeline.lease.PipelineBusyException when another live runner holds the lease
    *     (after waiting as long as {@code lease} says)
    */
   public RunResult run(PipelineSource source, RunOptions options, LeaseOptions lease,

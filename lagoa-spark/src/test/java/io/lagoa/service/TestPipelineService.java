@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
-import io.lagoa.pipeline.PipelineBusyException;
-import io.lagoa.pipeline.PipelineLease;
-import io.lagoa.pipeline.PipelineLeases;
+import io.lagoa.pipeline.lease.PipelineBusyException;
+import io.lagoa.pipeline.lease.PipelineLease;
+import io.lagoa.pipeline.lease.PipelineLeases;
 import io.lagoa.pipeline.PipelineLoader;
 import io.lagoa.pipeline.PipelineSource;
 import io.lagoa.spark.pipeline.ContinuousRunner;

@@ -1,6 +1,5 @@
 package io.lagoa.cli.shell;
 
-import io.lagoa.cli.Cli;
 import io.lagoa.cli.output.OutputFormat;
 import io.lagoa.cli.output.ProgressDisplay;
 import io.lagoa.cli.output.Values;
@@ -44,7 +43,7 @@ public final class Shell {
   static final String CONTINUATION_PROMPT = "    -> ";
   private static final Logger LOG = LoggerFactory.getLogger(Shell.class);
 
-  private final Cli cli;
+  private final ShellContext cli;
   private final Terminal terminal;
   private final PrintWriter out;
   private final Optional<Path> historyFile;
@@ -65,7 +64,7 @@ public final class Shell {
    * @param maxRows at most this many rows of each result are printed
    */
   public Shell(
-      Cli cli, Terminal terminal, Optional<Path> historyFile, OutputFormat format, int maxRows) {
+      ShellContext cli, Terminal terminal, Optional<Path> historyFile, OutputFormat format, int maxRows) {
     this.cli = cli;
     this.terminal = terminal;
     this.out = terminal.writer();

@@ -1,5 +1,9 @@
-package io.lagoa.pipeline;
+package io.lagoa.pipeline.lease;
 
+import io.lagoa.pipeline.TableState;
+import io.lagoa.pipeline.PipelineCommits;
+import io.lagoa.pipeline.InterruptedRun;
+import io.lagoa.pipeline.RunJournal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;

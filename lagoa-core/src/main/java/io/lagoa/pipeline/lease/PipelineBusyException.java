@@ -1,4 +1,4 @@
-package io.lagoa.pipeline;
+package io.lagoa.pipeline.lease;
 
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;

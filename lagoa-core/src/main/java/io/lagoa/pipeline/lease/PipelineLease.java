@@ -1,5 +1,8 @@
-package io.lagoa.pipeline;
+package io.lagoa.pipeline.lease;
 
+import io.lagoa.pipeline.TableState;
+import io.lagoa.pipeline.InterruptedRun;
+import io.lagoa.pipeline.RunJournal;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
