@@ -36,7 +36,13 @@ public record SourceArgument(
     return call.argument(name).map(String::strip);
   }
 
-  /** The value as written, or the default. */
+  /** The value exactly as written (not stripped: a delimiter may be a space), or the default. */
+  public Optional<String> raw(SourceCall call) {
+    check(call);
+    return call.argument(name).or(() -> Optional.ofNullable(defaultValue));
+  }
+
+  /** The value as written, stripped, or the default. */
   public Optional<String> text(SourceCall call) {
     return written(call).or(() -> Optional.ofNullable(defaultValue));
   }

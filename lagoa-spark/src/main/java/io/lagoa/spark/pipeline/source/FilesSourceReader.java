@@ -1,4 +1,4 @@
-package io.lagoa.spark.pipeline;
+package io.lagoa.spark.pipeline.source;
 
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
@@ -9,24 +9,25 @@ import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.struct;
 
 import io.lagoa.catalog.CatalogProperties;
+import io.lagoa.pipeline.PipelineCommits;
+import io.lagoa.pipeline.SourceArguments;
+import io.lagoa.pipeline.SourceArguments.Files;
 import io.lagoa.pipeline.SourceCall;
+import io.lagoa.spark.pipeline.FlowException;
+import io.lagoa.table.TableNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.PathMatcher;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
@@ -73,18 +74,17 @@ import org.slf4j.LoggerFactory;
  * header that is no list of column names, a {@code .parquet} that is not Parquet) are quarantined
  * whole before any of their rows are read, so they never change the table's schema
  * ({@link FilePlausibility}).
+ *
+ * <p>Its arguments are {@link SourceArguments.Files}; its summary keys are {@link
+ * PipelineCommits#filesPositionKey} and {@link PipelineCommits#filesSchemaKey}.
  */
-final class FilesSourceReader {
-  static final String POSITION_PREFIX = "lagoa.source.files.";
-  static final String SCHEMA_PREFIX = "lagoa.source.files-schema.";
+public final class FilesSourceReader implements SourceReader {
   static final String METADATA = "_source_file";
   static final String CORRUPT = KafkaSourceReader.CORRUPT;
   static final String RESCUED = KafkaSourceReader.RESCUED;
-  static final long DEFAULT_MAX_FILES = 1000;
   static final String WAREHOUSE_CONF = "spark.sql.catalog.lagoa.warehouse";
   private static final String CATALOG_CONF = "spark.sql.catalog.lagoa.";
   private static final Logger LOG = LoggerFactory.getLogger(FilesSourceReader.class);
-  private static final Map<Map<String, String>, FileIO> IOS = new ConcurrentHashMap<>();
   private static final java.util.Set<String> OBJECT_STORE_SCHEMES = java.util.Set.of("s3", "s3a");
   private static final String S3_KEYS = "storage.s3.endpoint, storage.s3.region,"
       + " storage.s3.access-key-id and storage.s3.secret-access-key";
@@ -96,7 +96,7 @@ final class FilesSourceReader {
   private final String format;
   private final long maxRecordBytes;
   private final Path root;
-  private final String hash;
+  private final SourceReaders readers;
   private final Configuration conf;
   /** Iceberg's S3FileIO for an {@code s3://} or {@code s3a://} folder; null for the others. */
   private final FileIO objectStore;
@@ -109,14 +109,14 @@ final class FilesSourceReader {
   private java.nio.file.Path staging;
 
   FilesSourceReader(SparkSession spark, Catalog catalog, SourceCall call,
-      java.nio.file.Path pipelineFolder, String target) {
+      java.nio.file.Path pipelineFolder, String target, SourceReaders readers) {
     this.spark = spark;
+    this.readers = readers;
     this.catalog = catalog;
     this.call = call;
     this.target = target;
-    this.format = call.argument("format").orElse("json").strip().toLowerCase(Locale.ROOT);
-    this.maxRecordBytes = call.argument("max_record_bytes").map(v -> Long.parseLong(v.strip()))
-        .orElse(KafkaSourceReader.DEFAULT_MAX_RECORD_BYTES);
+    this.format = Files.FORMAT.text(call).orElse("json").toLowerCase(Locale.ROOT);
+    this.maxRecordBytes = Files.MAX_RECORD_BYTES.longValue(call);
     this.conf = spark.sessionState().newHadoopConf();
     String written = call.argument("path").orElseThrow().strip();
     boolean uri = written.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") && !written.matches("^[a-zA-Z]:\\\\.*");
@@ -142,16 +142,21 @@ final class FilesSourceReader {
       }
       this.objectStore = null;
     }
-    this.hash = sha256(root.toString()).substring(0, 16);
+  }
+
+  @Override
+  public SourceCall call() {
+    return call;
   }
 
   /** The summary key holding the location of this source's file log. */
-  String positionKey() {
-    return POSITION_PREFIX + hash;
+  @Override
+  public String positionKey() {
+    return PipelineCommits.filesPositionKey(root.toString());
   }
 
   private String schemaKey() {
-    return SCHEMA_PREFIX + hash;
+    return PipelineCommits.filesSchemaKey(root.toString());
   }
 
   /**
@@ -163,7 +168,7 @@ final class FilesSourceReader {
    *     that batch's files are read again, exactly
    * @param whole read every file, without the per-batch limit (a read without STREAM)
    */
-  SourceBatch read(Map<String, String> stored, Map<String, String> pending, String runId,
+  public SourceBatch read(Map<String, String> stored, Map<String, String> pending, String runId,
       boolean whole) {
     return read(stored, pending, runId, whole, false);
   }
@@ -172,13 +177,14 @@ final class FilesSourceReader {
    * As {@link #read(Map, Map, String, boolean)}; with {@code dryRun} no file log is written (a
    * {@code --dry-run} writes nothing, and a log no commit points to would be garbage).
    */
-  SourceBatch read(Map<String, String> stored, Map<String, String> pending, String runId,
+  @Override
+  public SourceBatch read(Map<String, String> stored, Map<String, String> pending, String runId,
       boolean whole, boolean dryRun) {
     Map<String, String> last = whole ? Map.of() : positionOf(stored);
     String logLocation = last.get(positionKey());
     FileIO io = whole ? null : fileIo();
     FileLog.Ingested ingested = whole ? new FileLog.Ingested(null, java.util.Set.of(), 0)
-        : FileLog.load(io, target + " " + positionKey(), logLocation);
+        : readers.fileLog().load(io, target + " " + positionKey(), logLocation);
     List<FileLog.Entry> files = null;
     String position = null;
     String replay = whole ? null : pending.get(positionKey());
@@ -228,11 +234,11 @@ final class FilesSourceReader {
   }
 
   /** How many files the target holds and how many wait in the folder. */
-  record Progress(long ingested, long waiting) {}
+  public record Progress(long ingested, long waiting) {}
 
-  Progress progress(Map<String, String> stored) {
+  public Progress progress(Map<String, String> stored) {
     Map<String, String> last = positionOf(stored);
-    FileLog.Ingested ingested = FileLog.load(fileIo(), target + " " + positionKey(),
+    FileLog.Ingested ingested = readers.fileLog().load(fileIo(), target + " " + positionKey(),
         last.get(positionKey()));
     return new Progress(ingested.paths().size(), newFiles(ingested, true).size());
   }
@@ -246,7 +252,7 @@ final class FilesSourceReader {
       return stored;
     }
     try {
-      Table table = catalog.loadTable(FlowExecutor.identifier(target));
+      Table table = catalog.loadTable(TableNames.parse(target));
       Snapshot current = table.currentSnapshot();
       if (current == null) {
         return stored;
@@ -279,14 +285,13 @@ final class FilesSourceReader {
 
   /** Files not ingested yet, oldest first; at most max_files_per_batch unless whole. */
   private List<FileLog.Entry> newFiles(FileLog.Ingested ingested, boolean whole) {
-    Optional<PathMatcher> pattern = call.argument("file_pattern")
-        .map(glob -> FileSystems.getDefault().getPathMatcher("glob:" + glob.strip()));
+    Optional<PathMatcher> pattern = Files.FILE_PATTERN.written(call)
+        .map(glob -> FileSystems.getDefault().getPathMatcher("glob:" + glob));
     List<FileLog.Entry> found = objectStore != null ? listObjects(ingested, pattern)
         : listFiles(fileSystem(), ingested, pattern);
     found.sort(Comparator.comparingLong(FileLog.Entry::modified)
         .thenComparing(FileLog.Entry::path));
-    long max = whole ? Long.MAX_VALUE : call.argument("max_files_per_batch")
-        .map(v -> Long.parseLong(v.strip())).orElse(DEFAULT_MAX_FILES);
+    long max = whole ? Long.MAX_VALUE : Files.MAX_FILES_PER_BATCH.longValue(call);
     return found.size() > max ? new ArrayList<>(found.subList(0, (int) max)) : found;
   }
 
@@ -424,14 +429,14 @@ final class FilesSourceReader {
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
       if (cause.getClass().getName().startsWith("software.amazon.awssdk.")
           && cause.getMessage() != null) {
-        return SparkPipelineParser.firstLine(cause.getMessage())
+        return SourceText.firstLine(cause.getMessage())
             .replaceAll(" \\(SDK Attempt Count: \\d+\\)", "");
       }
       if (cause.getCause() == cause) {
         break;
       }
     }
-    return SparkPipelineParser.firstLine(rootCause(e));
+    return SourceText.firstLine(rootCause(e));
   }
 
   /** Hidden or unfinished: a name (of the file or a folder below the root) starting with . or _. */
@@ -633,11 +638,11 @@ final class FilesSourceReader {
   }
 
   private boolean csvHeader() {
-    return !call.argument("header").orElse("true").strip().equalsIgnoreCase("false");
+    return Files.HEADER.booleanValue(call);
   }
 
   private String delimiter() {
-    return call.argument("delimiter").orElse(",");
+    return Files.DELIMITER.raw(call).orElseThrow();
   }
 
   private static String name(FileLog.Entry file) {
@@ -667,7 +672,7 @@ final class FilesSourceReader {
       // store that is down): fail the batch, to be retried, rather than quarantine them all.
       if (unreadable.isEmpty() || (unreadable.size() == files.size() && files.size() > 1)) {
         throw new FlowException(call.position() + ": cannot read files of " + root + ": "
-            + shown(SparkPipelineParser.firstLine(rootCause(e))), e);
+            + shown(SourceText.firstLine(rootCause(e))), e);
       }
       Map<FileLog.Entry, String> errors = new LinkedHashMap<>();
       for (Map.Entry<FileLog.Entry, String> file : unreadable.entrySet()) {
@@ -694,7 +699,7 @@ final class FilesSourceReader {
       cause = cause.getCause();
     }
     String message = cause.getMessage() == null ? cause.getClass().getSimpleName()
-        : SparkPipelineParser.firstLine(cause.getMessage());
+        : SourceText.firstLine(cause.getMessage());
     if (cause instanceof java.io.EOFException) {
       message += " (the file ends too early: a truncated or corrupt compressed file)";
     }
@@ -947,8 +952,8 @@ final class FilesSourceReader {
       strings.append(strings.length() == 0 ? "" : ", ").append(quote(field.name()))
           .append(" STRING");
     }
-    String asStrings = "from_csv(" + CORRUPT + ", " + FlowExecutor.literal(strings.toString())
-        + ", map('sep', " + FlowExecutor.literal(delimiter) + "))";
+    String asStrings = "from_csv(" + CORRUPT + ", " + SourceText.literal(strings.toString())
+        + ", map('sep', " + SourceText.literal(delimiter) + "))";
     StringBuilder fields = new StringBuilder("concat_ws(', '");
     for (StructField field : fileSchema.fields()) {
       if (field.dataType().equals(DataTypes.StringType)) {
@@ -973,7 +978,7 @@ final class FilesSourceReader {
     }
     StringBuilder map = new StringBuilder("map(");
     for (int i = 0; i < extras.size(); i++) {
-      map.append(i == 0 ? "" : ", ").append(FlowExecutor.literal(extras.get(i)))
+      map.append(i == 0 ? "" : ", ").append(SourceText.literal(extras.get(i)))
           .append(", CAST(").append(quote(extras.get(i))).append(" AS STRING)");
     }
     map.append(")");
@@ -1125,13 +1130,12 @@ final class FilesSourceReader {
     } catch (RuntimeException e) {
       throw new FlowException(call.positionOf(argument) + ": " + argument + " is not a valid list"
           + " of columns (e.g. 'id BIGINT, price DECIMAL(10,2)'): "
-          + SparkPipelineParser.firstLine(String.valueOf(e.getMessage())), e);
+          + SourceText.firstLine(String.valueOf(e.getMessage())), e);
     }
   }
 
   private String evolution(StructType declared) {
-    return call.argument("schema_evolution").orElse(declared == null ? "add" : "rescue")
-        .strip().toLowerCase(Locale.ROOT);
+    return SourceArguments.schemaEvolution(call, declared != null);
   }
 
   /** The declared schema with the fields earlier batches added; or the learned schema. */
@@ -1188,8 +1192,9 @@ final class FilesSourceReader {
   /** The catalog's FileIO (HadoopFileIO, or S3FileIO for an S3 warehouse), for the file logs. */
   private FileIO fileIo() {
     Map<String, String> properties = catalogProperties();
-    return IOS.computeIfAbsent(properties, p -> CatalogUtil.loadFileIO(
-        p.getOrDefault("io-impl", "org.apache.iceberg.hadoop.HadoopFileIO"), p, conf));
+    return readers.fileIo(properties, () -> CatalogUtil.loadFileIO(
+        properties.getOrDefault("io-impl", "org.apache.iceberg.hadoop.HadoopFileIO"), properties,
+        conf));
   }
 
   /**
@@ -1201,8 +1206,8 @@ final class FilesSourceReader {
     Map<String, String> properties = catalogProperties();
     properties.put("io-impl", CatalogProperties.S3_FILE_IO);
     try {
-      return IOS.computeIfAbsent(properties,
-          p -> CatalogUtil.loadFileIO(CatalogProperties.S3_FILE_IO, p, conf));
+      return readers.fileIo(properties,
+          () -> CatalogUtil.loadFileIO(CatalogProperties.S3_FILE_IO, properties, conf));
     } catch (RuntimeException | LinkageError e) {
       throw new FlowException(call.positionOf("path") + ": cannot read folder " + root + ": cannot"
           + " open the S3 client " + CatalogProperties.S3_FILE_IO + ": " + rootCause(e), e);
@@ -1218,15 +1223,6 @@ final class FilesSourceReader {
       }
     });
     return properties;
-  }
-
-  private static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static String quote(String name) {
