@@ -15,9 +15,10 @@ import java.util.Optional;
 public final class SourceArguments {
   /** The arguments of {@code read_kafka(...)}. */
   public static final class Kafka {
-    public static final SourceArgument BOOTSTRAP_SERVERS = required(SourceKind.KAFKA, "bootstrap_servers",
-        "`host:port[,host:port]` of the brokers");
-    public static final SourceArgument TOPIC = required(SourceKind.KAFKA, "topic", "the topic to read");
+    public static final SourceArgument BOOTSTRAP_SERVERS = required(SourceKind.KAFKA,
+        "bootstrap_servers", "`host:port[,host:port]` of the brokers");
+    public static final SourceArgument TOPIC =
+        required(SourceKind.KAFKA, "topic", "the topic to read");
     public static final SourceArgument STARTING_OFFSETS = new SourceArgument(SourceKind.KAFKA,
         "starting_offsets", SourceArgumentType.STARTING_OFFSETS, "earliest", false, false,
         "`earliest`", "where a new table starts: `earliest`, `latest`, or JSON offsets per"
@@ -42,8 +43,8 @@ public final class SourceArguments {
         "fail_on_data_loss", SourceArgumentType.BOOLEAN, "TRUE", false, false, "`TRUE`",
         "when records were deleted by the topic's retention before they were read, stop and say"
             + " which offsets (`FALSE`: skip them with a warning)");
-    public static final SourceArgument KAFKA_OPTIONS = new SourceArgument(SourceKind.KAFKA, "kafka_options",
-        SourceArgumentType.OPTIONS, null, false, false, "",
+    public static final SourceArgument KAFKA_OPTIONS = new SourceArgument(SourceKind.KAFKA,
+        "kafka_options", SourceArgumentType.OPTIONS, null, false, false, "",
         "more consumer settings, `'security.protocol=SASL_SSL, sasl.mechanism=PLAIN'`");
 
     static final List<SourceArgument> ALL = List.of(BOOTSTRAP_SERVERS, TOPIC, STARTING_OFFSETS,
@@ -83,8 +84,8 @@ public final class SourceArguments {
         "csv: the first line of each file names the columns");
     public static final SourceArgument DELIMITER = new SourceArgument(SourceKind.FILES, "delimiter",
         SourceArgumentType.TEXT, ",", false, false, "`,`", "csv: the separator");
-    public static final SourceArgument FILE_PATTERN = optional(SourceKind.FILES, "file_pattern", "all files",
-        "a glob on the file name, `'*.json'`, `'orders-*.csv.gz'`");
+    public static final SourceArgument FILE_PATTERN = optional(SourceKind.FILES,
+        "file_pattern", "all files", "a glob on the file name, `'*.json'`, `'orders-*.csv.gz'`");
 
     static final List<SourceArgument> ALL = List.of(PATH, FORMAT, SCHEMA, SCHEMA_HINTS,
         SCHEMA_EVOLUTION, MAX_FILES_PER_BATCH, MAX_RECORD_BYTES, HEADER, DELIMITER,
@@ -203,7 +204,8 @@ public final class SourceArguments {
   }
 
   private static String suggestion(String name, List<String> known) {
-    return EditDistance.closest(name, known).map(best -> " (did you mean " + best + "?)").orElse("");
+    return EditDistance.closest(name, known).map(best -> " (did you mean " + best + "?)")
+        .orElse("");
   }
 
   private static Optional<Problem> problem(SourcePosition position, String message) {
