@@ -1,18 +1,124 @@
 package io.lagoa.pipeline;
 
+import io.lagoa.pipeline.SourceCall.SourceKind;
 import io.lagoa.text.EditDistance;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 
-/** Checks a source call's arguments before anything runs, so validate reports them in place. */
+/**
+ * Every argument of the source functions, declared once with its type, default and doc (like
+ * {@link io.lagoa.config.ConfigKeys}); and the check of a call against them before anything runs,
+ * so validate reports a bad argument in place. The readers take their values from these
+ * declarations, and the argument tables of docs/streaming.md are {@link #markdownTable}.
+ */
 public final class SourceArguments {
-  public static final Set<String> KAFKA_FORMATS = Set.of("json", "text", "binary");
-  public static final Set<String> FILE_FORMATS = Set.of("json", "csv", "parquet", "text");
-  public static final Set<String> SCHEMA_EVOLUTION = Set.of("add", "rescue");
+  /** The arguments of {@code read_kafka(...)}. */
+  public static final class Kafka {
+    public static final SourceArgument BOOTSTRAP_SERVERS = required(SourceKind.KAFKA,
+        "bootstrap_servers", "`host:port[,host:port]` of the brokers");
+    public static final SourceArgument TOPIC =
+        required(SourceKind.KAFKA, "topic", "the topic to read");
+    public static final SourceArgument STARTING_OFFSETS = new SourceArgument(SourceKind.KAFKA,
+        "starting_offsets", SourceArgumentType.STARTING_OFFSETS, "earliest", false, false,
+        "`earliest`", "where a new table starts: `earliest`, `latest`, or JSON offsets per"
+            + " partition `{\"topic\":{\"0\":42}}`. Unlike Spark's default (`latest`), a bronze"
+            + " table starts with what the topic holds.");
+    public static final SourceArgument FORMAT = new SourceArgument(SourceKind.KAFKA, "format",
+        SourceArgumentType.oneOf("json", "text", "binary"), "json", false, false, "`json`",
+        "`json` (parsed into columns), `text` (a `value STRING` column) or `binary` (`value"
+            + " BINARY`)");
+    public static final SourceArgument SCHEMA = optional(SourceKind.KAFKA, "schema", "learned",
+        "the JSON fields as columns, `'id BIGINT, name STRING, tags ARRAY<STRING>'`. Without it"
+            + " the schema is learned from the data (see below).");
+    public static final SourceArgument SCHEMA_EVOLUTION = schemaEvolution(SourceKind.KAFKA,
+        "what happens to fields the schema does not have: `rescue` keeps them as JSON in"
+            + " `_rescued_data`; `add` adds them to the table as new columns");
+    public static final SourceArgument MAX_RECORDS_PER_BATCH = new SourceArgument(SourceKind.KAFKA,
+        "max_records_per_batch", SourceArgumentType.POSITIVE_LONG, "500000", false, false,
+        "500000", "at most this many records per run, shared among partitions");
+    public static final SourceArgument MAX_RECORD_BYTES = maxRecordBytes(SourceKind.KAFKA,
+        "larger records are quarantined, not parsed");
+    public static final SourceArgument FAIL_ON_DATA_LOSS = new SourceArgument(SourceKind.KAFKA,
+        "fail_on_data_loss", SourceArgumentType.BOOLEAN, "TRUE", false, false, "`TRUE`",
+        "when records were deleted by the topic's retention before they were read, stop and say"
+            + " which offsets (`FALSE`: skip them with a warning)");
+    public static final SourceArgument KAFKA_OPTIONS = new SourceArgument(SourceKind.KAFKA,
+        "kafka_options", SourceArgumentType.OPTIONS, null, false, false, "",
+        "more consumer settings, `'security.protocol=SASL_SSL, sasl.mechanism=PLAIN'`");
+
+    static final List<SourceArgument> ALL = List.of(BOOTSTRAP_SERVERS, TOPIC, STARTING_OFFSETS,
+        FORMAT, SCHEMA, SCHEMA_EVOLUTION, MAX_RECORDS_PER_BATCH, MAX_RECORD_BYTES,
+        FAIL_ON_DATA_LOSS, KAFKA_OPTIONS);
+
+    private Kafka() {}
+  }
+
+  /** The arguments of {@code read_files(...)}. */
+  public static final class Files {
+    public static final SourceArgument PATH = new SourceArgument(SourceKind.FILES, "path",
+        SourceArgumentType.TEXT, null, true, true, "(required)", "the folder, read with all its"
+            + " subfolders: `/landing/orders`, `file:/landing/orders`, relative to the pipeline's"
+            + " folder, `s3://bucket/landing/orders` (or `s3a://`, see [Folders on"
+            + " S3](#folders-on-s3)), or any Hadoop file system URI.");
+    public static final SourceArgument FORMAT = new SourceArgument(SourceKind.FILES, "format",
+        SourceArgumentType.oneOf("json", "csv", "parquet", "text"), null, true, false,
+        "(required)", "`json` (JSON Lines: one object per line), `csv`, `parquet` or `text` (a"
+            + " `value STRING` column per line)");
+    public static final SourceArgument SCHEMA = optional(SourceKind.FILES, "schema", "learned",
+        "the columns, `'id BIGINT, name STRING'` (json and csv). Without it the schema is"
+            + " learned from the data.");
+    public static final SourceArgument SCHEMA_HINTS = optional(SourceKind.FILES, "schema_hints", "",
+        "types for some columns of a learned schema, `'id BIGINT, price DECIMAL(10,2)'`; hinted"
+            + " columns the data lacks are added");
+    public static final SourceArgument SCHEMA_EVOLUTION = schemaEvolution(SourceKind.FILES,
+        "what happens to fields or columns the schema does not have: `rescue` keeps them as JSON"
+            + " in `_rescued_data`; `add` adds them to the table as new columns");
+    public static final SourceArgument MAX_FILES_PER_BATCH = new SourceArgument(SourceKind.FILES,
+        "max_files_per_batch", SourceArgumentType.POSITIVE_LONG, "1000", false, false, "1000",
+        "at most this many files per run, the oldest first");
+    public static final SourceArgument MAX_RECORD_BYTES = maxRecordBytes(SourceKind.FILES,
+        "longer lines are quarantined, not parsed");
+    public static final SourceArgument HEADER = new SourceArgument(SourceKind.FILES, "header",
+        SourceArgumentType.BOOLEAN, "TRUE", false, false, "`TRUE`",
+        "csv: the first line of each file names the columns");
+    public static final SourceArgument DELIMITER = new SourceArgument(SourceKind.FILES, "delimiter",
+        SourceArgumentType.TEXT, ",", false, false, "`,`", "csv: the separator");
+    public static final SourceArgument FILE_PATTERN = optional(SourceKind.FILES,
+        "file_pattern", "all files", "a glob on the file name, `'*.json'`, `'orders-*.csv.gz'`");
+
+    static final List<SourceArgument> ALL = List.of(PATH, FORMAT, SCHEMA, SCHEMA_HINTS,
+        SCHEMA_EVOLUTION, MAX_FILES_PER_BATCH, MAX_RECORD_BYTES, HEADER, DELIMITER,
+        FILE_PATTERN);
+
+    private Files() {}
+  }
 
   private SourceArguments() {}
+
+  /** The arguments a source function takes, in the order the docs list them. */
+  public static List<SourceArgument> of(SourceKind kind) {
+    return switch (kind) {
+      case KAFKA -> Kafka.ALL;
+      case FILES -> Files.ALL;
+    };
+  }
+
+  /** The declaration of an argument of {@code kind}; empty when the function has no such one. */
+  public static Optional<SourceArgument> of(SourceKind kind, String name) {
+    return of(kind).stream().filter(argument -> argument.name().equalsIgnoreCase(name))
+        .findFirst();
+  }
+
+  /**
+   * The schema_evolution in effect: as written, else {@code rescue} with a declared schema and
+   * {@code add} without.
+   */
+  public static String schemaEvolution(SourceCall call, boolean declaredSchema) {
+    SourceArgument argument = of(call.kind(), "schema_evolution").orElseThrow();
+    return argument.written(call).map(value -> value.toLowerCase(java.util.Locale.ROOT))
+        .orElse(declaredSchema ? "rescue" : "add");
+  }
 
   /** A problem with a call, at its place. */
   public record Problem(SourcePosition position, String message) {}
@@ -26,64 +132,34 @@ public final class SourceArguments {
             + suggestion(argument.name(), known) + "; it takes " + String.join(", ", known));
       }
     }
-    for (String required : SourceCall.requiredArguments(call.kind())) {
-      if (call.argument(required).isEmpty() || call.argument(required).get().isBlank()) {
-        return problem(call.position(), function + " needs " + required + " => '...'"
-            + (required.equals("path") ? " (the folder to read, e.g. read_files('/landing/sales'))"
-                : ""));
+    for (SourceArgument declared : of(call.kind())) {
+      if (!declared.required()) {
+        continue;
+      }
+      Optional<String> value = call.argument(declared.name());
+      if (declared.type() instanceof SourceArgumentType.OneOf words) {
+        if (value.isEmpty()) {
+          return problem(call.position(), function + " needs " + declared.name() + " => "
+              + words.listed());
+        }
+      } else if (value.isEmpty() || value.get().isBlank()) {
+        return problem(call.position(), function + " needs " + declared.name() + " => '...'"
+            + (declared.positional() ? " (the folder to read, e.g. " + function + "('/landing/"
+                + "sales'))" : ""));
       }
     }
-    if (call.kind() == SourceCall.SourceKind.KAFKA) {
-      Optional<Problem> format = oneOf(call, "format", KAFKA_FORMATS);
-      if (format.isPresent()) {
-        return format;
-      }
-      String starting = call.argument("starting_offsets").orElse("latest").strip();
-      if (!starting.equalsIgnoreCase("earliest") && !starting.equalsIgnoreCase("latest")
-          && !starting.startsWith("{")) {
-        return problem(call.positionOf("starting_offsets"), "starting_offsets must be 'earliest',"
-            + " 'latest' or offsets per partition as JSON ({\"topic\":{\"0\":42}}), not '"
-            + starting + "'");
-      }
-      if (call.argument("schema").isPresent()
-          && !call.argument("format").orElse("json").equalsIgnoreCase("json")) {
-        return problem(call.positionOf("schema"), "schema applies to format => 'json' only");
-      }
-    } else {
-      Optional<Problem> format = oneOf(call, "format", FILE_FORMATS);
-      if (format.isPresent()) {
-        return format;
-      }
-      if (call.argument("format").isEmpty()) {
-        return problem(call.position(), "read_files needs format => 'json', 'csv', 'parquet' or"
-            + " 'text'");
-      }
-    }
-    Optional<Problem> evolution = oneOf(call, "schema_evolution", SCHEMA_EVOLUTION);
-    if (evolution.isPresent()) {
-      return evolution;
-    }
-    for (String number : List.of("max_records_per_batch", "max_record_bytes",
-        "max_files_per_batch")) {
-      Optional<String> value = call.argument(number);
+    for (SourceArgument declared : of(call.kind())) {
+      Optional<String> value = call.argument(declared.name());
       if (value.isPresent()) {
-        long parsed;
-        try {
-          parsed = Long.parseLong(value.get().strip());
-        } catch (NumberFormatException e) {
-          parsed = -1;
-        }
-        if (parsed <= 0) {
-          return problem(call.positionOf(number), number + " must be a whole number above 0, not "
-              + value.get());
+        Optional<String> wrong = declared.type().problem(declared.name(), value.get());
+        if (wrong.isPresent()) {
+          return problem(call.positionOf(declared.name()), wrong.get());
         }
       }
     }
-    Optional<String> dataLoss = call.argument("fail_on_data_loss");
-    if (dataLoss.isPresent() && !Set.of("TRUE", "FALSE", "true", "false")
-        .contains(dataLoss.get().strip())) {
-      return problem(call.positionOf("fail_on_data_loss"), "fail_on_data_loss must be TRUE or"
-          + " FALSE, not " + dataLoss.get());
+    if (call.kind() == SourceKind.KAFKA && call.argument("schema").isPresent()
+        && !Kafka.FORMAT.word(call).equals("json")) {
+      return problem(call.positionOf("schema"), "schema applies to format => 'json' only");
     }
     if (call.streaming() && datasetKind != DatasetKind.STREAMING_TABLE) {
       return problem(call.position(), "STREAM " + function + "(...) reads only new data, which"
@@ -93,20 +169,53 @@ public final class SourceArguments {
     return Optional.empty();
   }
 
-  private static Optional<Problem> oneOf(SourceCall call, String name, Set<String> allowed) {
-    Optional<String> value = call.argument(name);
-    if (value.isPresent() && !allowed.contains(value.get().strip().toLowerCase(Locale.ROOT))) {
-      return problem(call.positionOf(name), name + " must be one of "
-          + String.join(", ", new java.util.TreeSet<>(allowed)) + ", not '" + value.get() + "'");
+  /** The argument table of a source function, as docs/streaming.md has it. */
+  public static String markdownTable(SourceKind kind) {
+    StringBuilder table = new StringBuilder("| argument | default | meaning |\n|---|---|---|\n");
+    for (SourceArgument argument : of(kind)) {
+      table.append("| `").append(argument.name()).append('`')
+          .append(argument.positional() ? " (or the first argument)" : "")
+          .append(" | ").append(argument.defaultDoc()).append(argument.defaultDoc().isEmpty()
+              ? "| " : " | ")
+          .append(argument.doc()).append(" |\n");
     }
-    return Optional.empty();
+    return table.toString();
+  }
+
+  private static SourceArgument required(SourceKind kind, String name, String doc) {
+    return new SourceArgument(kind, name, SourceArgumentType.TEXT, null, true, false,
+        "(required)", doc);
+  }
+
+  private static SourceArgument optional(SourceKind kind, String name, String defaultDoc,
+      String doc) {
+    return new SourceArgument(kind, name, SourceArgumentType.TEXT, null, false, false,
+        defaultDoc, doc);
+  }
+
+  private static SourceArgument schemaEvolution(SourceKind kind, String doc) {
+    return new SourceArgument(kind, "schema_evolution", SourceArgumentType.oneOf("add", "rescue"),
+        null, false, false, "`rescue` with a schema, `add` without", doc);
+  }
+
+  private static SourceArgument maxRecordBytes(SourceKind kind, String doc) {
+    return new SourceArgument(kind, "max_record_bytes", SourceArgumentType.POSITIVE_LONG,
+        Long.toString(8L * 1024 * 1024), false, false, Long.toString(8L * 1024 * 1024), doc);
   }
 
   private static String suggestion(String name, List<String> known) {
-    return EditDistance.closest(name, known).map(best -> " (did you mean " + best + "?)").orElse("");
+    return EditDistance.closest(name, known).map(best -> " (did you mean " + best + "?)")
+        .orElse("");
   }
 
   private static Optional<Problem> problem(SourcePosition position, String message) {
     return Optional.of(new Problem(position, message));
+  }
+
+  /** Names of the arguments, for {@link SourceCall#knownArguments}. */
+  static List<String> names(List<SourceArgument> arguments) {
+    List<String> names = new ArrayList<>();
+    arguments.forEach(argument -> names.add(argument.name()));
+    return names;
   }
 }

@@ -95,21 +95,16 @@ public record SourceCall(
     };
   }
 
-  /** Arguments each kind takes; anything else is reported with a suggestion. */
+  /**
+   * Arguments each kind takes, in the order of their declarations in {@link SourceArguments};
+   * anything else is reported with a suggestion.
+   */
   public static List<String> knownArguments(SourceKind kind) {
-    return switch (kind) {
-      case KAFKA -> List.of("bootstrap_servers", "topic", "starting_offsets", "format", "schema",
-          "schema_evolution", "max_records_per_batch", "max_record_bytes", "fail_on_data_loss",
-          "kafka_options");
-      case FILES -> List.of("path", "format", "schema", "schema_hints", "schema_evolution",
-          "max_files_per_batch", "max_record_bytes", "header", "delimiter", "file_pattern");
-    };
+    return SourceArguments.names(SourceArguments.of(kind));
   }
 
   public static List<String> requiredArguments(SourceKind kind) {
-    return switch (kind) {
-      case KAFKA -> List.of("bootstrap_servers", "topic");
-      case FILES -> List.of("path");
-    };
+    return SourceArguments.names(
+        SourceArguments.of(kind).stream().filter(SourceArgument::required).toList());
   }
 }

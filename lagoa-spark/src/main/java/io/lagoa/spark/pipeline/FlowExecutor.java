@@ -23,6 +23,8 @@ import io.lagoa.pipeline.SourcePosition;
 import io.lagoa.pipeline.TableState;
 import io.lagoa.spark.SparkSql;
 import io.lagoa.spark.SqlException;
+import io.lagoa.spark.pipeline.source.SourceBatch;
+import io.lagoa.spark.pipeline.source.SourceReaders;
 import io.lagoa.table.TableNames;
 import java.time.Clock;
 import java.time.Instant;
@@ -52,16 +54,16 @@ import org.apache.spark.storage.StorageLevel;
  */
 final class FlowExecutor {
   /** Snapshot summary key holding the last source snapshot a streaming table has processed. */
-  static final String STREAM_STATE_PREFIX = "lagoa.stream.";
+  static final String STREAM_STATE_PREFIX = PipelineCommits.STREAM_STATE_PREFIX;
   static final String RUN_ID_PROPERTY = PipelineCommits.RUN_ID;
   /** On quarantine commits: the target's snapshot when the batch was read. */
-  static final String TARGET_SNAPSHOT_PROPERTY = "lagoa.pipeline.target-snapshot";
+  static final String TARGET_SNAPSHOT_PROPERTY = PipelineCommits.TARGET_SNAPSHOT;
   /** On a batch that replays an interrupted one: the quarantine commit, per table, it replays. */
-  static final String REPLAYS_PREFIX = "lagoa.pipeline.replays.";
+  static final String REPLAYS_PREFIX = PipelineCommits.REPLAYS_PREFIX;
   private static final String SNAPSHOT_ID = "__snapshot-id";
   /** On a materialized view's commits: the snapshot of each input it was computed from. */
-  static final String INPUT_PREFIX = "lagoa.input.";
-  static final String QUERY_HASH_PROPERTY = "lagoa.query-hash";
+  static final String INPUT_PREFIX = PipelineCommits.INPUT_PREFIX;
+  static final String QUERY_HASH_PROPERTY = PipelineCommits.QUERY_HASH;
   private static final String FLAG = "__lagoa_rule_";
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FlowExecutor.class);
 
@@ -73,9 +75,17 @@ final class FlowExecutor {
   private final Clock clock;
   private final ViewRegistry views;
   private final AtomicInteger names = new AtomicInteger();
+  private final SourceReaders sources;
 
   FlowExecutor(SparkSession spark, Catalog catalog, CompiledPipeline pipeline, String runId,
       boolean fullRefresh, Clock clock, ViewRegistry views) {
+    this(spark, catalog, pipeline, runId, fullRefresh, clock, views, new SourceReaders());
+  }
+
+  /** @param sources the readers of the run's source calls, owned by the caller */
+  FlowExecutor(SparkSession spark, Catalog catalog, CompiledPipeline pipeline, String runId,
+      boolean fullRefresh, Clock clock, ViewRegistry views, SourceReaders sources) {
+    this.sources = sources;
     this.spark = spark;
     this.catalog = catalog;
     this.pipeline = pipeline;
@@ -576,19 +586,9 @@ final class FlowExecutor {
   private SourceBatch readSource(io.lagoa.pipeline.SourceCall call, Dataset target,
       Map<String, String> previous, Map<String, String> pending, List<SourceBatch> batches,
       boolean dryRun) {
-    SourceBatch batch = switch (call.kind()) {
-      case KAFKA -> {
-        KafkaSourceReader reader = new KafkaSourceReader(spark, call);
-        Map<String, String> stored = new LinkedHashMap<>(call.streaming() ? previous : Map.of());
-        yield reader.read(stored, pending, runId, !call.streaming());
-      }
-      case FILES -> {
-        FilesSourceReader reader = new FilesSourceReader(spark, catalog, call,
-            pipeline.source().spec().folder(), target.name());
-        yield reader.read(call.streaming() ? previous : Map.of(), pending, runId,
-            !call.streaming(), dryRun);
-      }
-    };
+    SourceBatch batch = sources.reader(spark, catalog, call, pipeline.source().spec().folder(),
+        target.name()).read(new LinkedHashMap<>(call.streaming() ? previous : Map.of()), pending,
+        runId, !call.streaming(), dryRun);
     batches.add(batch);
     return batch;
   }

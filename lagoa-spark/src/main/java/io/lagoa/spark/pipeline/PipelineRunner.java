@@ -9,6 +9,7 @@ import io.lagoa.pipeline.InterruptedRun;
 import io.lagoa.pipeline.RunJournal;
 import io.lagoa.pipeline.TableState;
 import io.lagoa.spark.SparkSql;
+import io.lagoa.spark.pipeline.source.SourceReaders;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,6 +55,9 @@ public final class PipelineRunner {
   private final PipelineListener listener;
   private final Clock clock;
   private final RunJournal journal;
+  private final SourceReaders sources;
+  /** Closes the source readers a runner made itself once the runner is unreachable. */
+  private static final java.lang.ref.Cleaner OWNED_SOURCES = java.lang.ref.Cleaner.create();
 
   public PipelineRunner(SparkSession spark, PipelineListener listener, Clock clock) {
     this(spark, listener, clock, RunJournal.NONE);
@@ -65,10 +69,22 @@ public final class PipelineRunner {
    */
   public PipelineRunner(
       SparkSession spark, PipelineListener listener, Clock clock, RunJournal journal) {
+    this(spark, listener, clock, journal, new SourceReaders());
+    SourceReaders owned = sources;
+    OWNED_SOURCES.register(this, owned::close);
+  }
+
+  /**
+   * @param sources the source readers of the warehouse, which keep Kafka clients and loaded file
+   *     logs across runs; the caller closes them
+   */
+  public PipelineRunner(SparkSession spark, PipelineListener listener, Clock clock,
+      RunJournal journal, SourceReaders sources) {
     this.spark = spark;
     this.listener = listener;
     this.clock = clock;
     this.journal = journal;
+    this.sources = sources;
   }
 
   /** The Iceberg catalog Spark writes through, so captures and restores see Spark's cache. */
@@ -111,7 +127,7 @@ public final class PipelineRunner {
     });
     ViewRegistry views = new ViewRegistry(session, pipeline.graph());
     FlowExecutor executor = new FlowExecutor(session, catalog, pipeline, runId,
-        options.fullRefresh(), clock, views);
+        options.fullRefresh(), clock, views, sources);
     listener.runStarted(runId, selected.size());
     try {
       if (options.dryRun()) {

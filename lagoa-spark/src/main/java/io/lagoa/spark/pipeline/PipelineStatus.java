@@ -3,7 +3,11 @@ package io.lagoa.spark.pipeline;
 import io.lagoa.pipeline.Dataset;
 import io.lagoa.pipeline.DatasetKind;
 import io.lagoa.pipeline.Input;
+import io.lagoa.pipeline.PipelineCommits;
 import io.lagoa.pipeline.SourceCall;
+import io.lagoa.spark.pipeline.source.FilesSourceReader;
+import io.lagoa.spark.pipeline.source.KafkaSourceReader;
+import io.lagoa.spark.pipeline.source.SourceReaders;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +44,14 @@ public final class PipelineStatus {
   private PipelineStatus() {}
 
   public static List<SourceStatus> of(SparkSession spark, CompiledPipeline pipeline, Clock clock) {
+    try (SourceReaders sources = new SourceReaders()) {
+      return of(spark, pipeline, clock, sources);
+    }
+  }
+
+  /** As {@link #of(SparkSession, CompiledPipeline, Clock)}, with the warehouse's readers. */
+  public static List<SourceStatus> of(SparkSession spark, CompiledPipeline pipeline, Clock clock,
+      SourceReaders sources) {
     Catalog catalog = PipelineRunner.icebergCatalog(spark);
     List<SourceStatus> statuses = new ArrayList<>();
     for (Dataset dataset : pipeline.graph().datasets()) {
@@ -57,14 +69,14 @@ public final class PipelineStatus {
           continue;
         }
         statuses.add(call.kind() == SourceCall.SourceKind.FILES
-            ? files(spark, catalog, pipeline, dataset, call, summary, lastCommit, rate)
-            : kafka(spark, dataset, call, summary, lastCommit, rate));
+            ? files(sources, spark, catalog, pipeline, dataset, call, summary, lastCommit, rate)
+            : kafka(sources, spark, dataset, call, summary, lastCommit, rate));
       }
       for (Input input : dataset.inputs()) {
         if (!input.streaming() || input.kind() == Input.Kind.SOURCE) {
           continue;
         }
-        String stored = summary.get(FlowExecutor.STREAM_STATE_PREFIX + input.name());
+        String stored = summary.get(PipelineCommits.streamStateKey(input.name()));
         Snapshot current = currentSnapshot(catalog, input.name());
         Optional<Long> lag = Optional.empty();
         Optional<String> note = Optional.empty();
@@ -80,11 +92,11 @@ public final class PipelineStatus {
     return statuses;
   }
 
-  private static SourceStatus files(SparkSession spark, Catalog catalog,
+  private static SourceStatus files(SourceReaders sources, SparkSession spark, Catalog catalog,
       CompiledPipeline pipeline, Dataset dataset, SourceCall call, Map<String, String> summary,
       Optional<Instant> lastCommit, Optional<Double> rate) {
     try {
-      FilesSourceReader reader = new FilesSourceReader(spark, catalog, call,
+      FilesSourceReader reader = sources.files(spark, catalog, call,
           pipeline.source().spec().folder(), dataset.name());
       FilesSourceReader.Progress progress = reader.progress(summary);
       return new SourceStatus(dataset.name(), call.displayName(),
@@ -96,9 +108,10 @@ public final class PipelineStatus {
     }
   }
 
-  private static SourceStatus kafka(SparkSession spark, Dataset dataset, SourceCall call,
-      Map<String, String> summary, Optional<Instant> lastCommit, Optional<Double> rate) {
-    KafkaSourceReader reader = new KafkaSourceReader(spark, call);
+  private static SourceStatus kafka(SourceReaders sources, SparkSession spark, Dataset dataset,
+      SourceCall call, Map<String, String> summary, Optional<Instant> lastCommit,
+      Optional<Double> rate) {
+    KafkaSourceReader reader = sources.kafka(spark, call);
     String stored = summary.get(reader.positionKey());
     try {
       Map<Integer, Long> latest = reader.offsets(OffsetSpec.latest());

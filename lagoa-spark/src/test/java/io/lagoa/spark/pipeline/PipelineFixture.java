@@ -70,7 +70,6 @@ final class PipelineFixture {
 
   /** A run in a new runner with nothing cached: what a restarted process does. */
   RunResult attempt(Path folder, RunOptions options) {
-    FileLog.forget();
     return new PipelineRunner(spark, PipelineListener.NONE, Clock.systemUTC())
         .run(compile(folder), options);
   }

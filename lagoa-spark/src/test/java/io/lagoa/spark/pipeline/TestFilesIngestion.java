@@ -3,6 +3,10 @@ package io.lagoa.spark.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lagoa.pipeline.SourceCall;
+import io.lagoa.spark.pipeline.source.FilePlausibility;
+import io.lagoa.spark.pipeline.source.FilesSourceReader;
+import io.lagoa.spark.pipeline.source.SourceBatch;
+import io.lagoa.spark.pipeline.source.SourceReaders;
 import io.lagoa.spark.LagoaSpark;
 import io.lagoa.testing.TestingWarehouse;
 import java.io.IOException;
@@ -396,8 +400,9 @@ class TestFilesIngestion {
     CompiledPipeline compiled = fixture.compile(folder);
     SourceCall call = compiled.graph().dataset("fb.lines").orElseThrow().statement().sources()
         .get(0);
-    FilesSourceReader reader = new FilesSourceReader(spark, PipelineRunner.icebergCatalog(spark),
-        call, folder, "fb.lines");
+    SourceReaders sources = new SourceReaders();
+    FilesSourceReader reader = sources.files(spark, PipelineRunner.icebergCatalog(spark), call,
+        folder, "fb.lines");
     SourceBatch crashed = reader.read(Map.of(), Map.of(), "run-1", false);
     String log = crashed.position().get(reader.positionKey());
     assertThat(log).contains("/lagoa_system/file_logs/fb/lines/");
@@ -418,6 +423,7 @@ class TestFilesIngestion {
         .collectAsList()).containsExactly("three");
     assertThat(next.position().get(reader.positionKey())).isNotEqualTo(log);
     next.release().run();
+    sources.close();
   }
 
   @Test
@@ -426,7 +432,6 @@ class TestFilesIngestion {
     Path folder = fixture.pipeline("fd",
         "t.sql", "CREATE STREAMING TABLE t AS SELECT * FROM STREAM read_files('${landing}',"
             + " format => 'json')");
-    FileLog.forget();
     RunResult dry = new PipelineRunner(spark, PipelineListener.NONE, Clock.systemUTC())
         .run(fixture.compile(folder), new RunOptions(List.of(), false, true, 1));
     assertThat(dry.error()).isEmpty();

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lagoa.catalog.CatalogProperties;
 import io.lagoa.config.LagoaConfig;
 import io.lagoa.pipeline.SourceCall;
+import io.lagoa.spark.pipeline.source.FilesSourceReader;
+import io.lagoa.spark.pipeline.source.SourceBatch;
+import io.lagoa.spark.pipeline.source.SourceReaders;
 import io.lagoa.spark.LagoaSpark;
 import io.lagoa.testing.TestingS3;
 import io.lagoa.testing.TestingWarehouse;
@@ -188,8 +191,9 @@ class TestFilesS3Ingestion {
         + " read_files('s3://lagoa/landing/gone', format => 'text')\n");
     SourceCall call = fixture.compile(folder).graph().dataset("s3c.lines").orElseThrow().statement()
         .sources().get(0);
-    FilesSourceReader reader = new FilesSourceReader(spark, PipelineRunner.icebergCatalog(spark),
-        call, folder, "s3c.lines");
+    SourceReaders sources = new SourceReaders();
+    FilesSourceReader reader = sources.files(spark, PipelineRunner.icebergCatalog(spark), call,
+        folder, "s3c.lines");
     SourceBatch crashed = reader.read(Map.of(), Map.of(), "run-1", false);
     String log = crashed.position().get(reader.positionKey());
     crashed.release().run();
@@ -209,6 +213,7 @@ class TestFilesS3Ingestion {
     assertThat(rejected.get(0).isNullAt(2)).isTrue();
     assertThat(staged()).hasSize(1);
     replayed.release().run();
+    sources.close();
     assertThat(staged()).isEmpty();
   }
 

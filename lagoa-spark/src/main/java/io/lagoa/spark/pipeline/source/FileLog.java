@@ -1,9 +1,10 @@
-package io.lagoa.spark.pipeline;
+package io.lagoa.spark.pipeline.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lagoa.spark.pipeline.FlowException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,12 +30,15 @@ import org.apache.iceberg.io.FileIO;
  * {@link #CONSOLIDATE_EVERY} batches a log holds the whole set instead, so loading follows at most
  * that many parents. Logs live outside the table's location, where Iceberg's orphan-file cleanup
  * would delete them; a log no retained snapshot points to is garbage.
+ *
+ * <p>An instance keeps the set each source loaded last (owned by {@link SourceReaders}), so a
+ * next batch reads only the logs written since.
  */
 final class FileLog {
   static final int CONSOLIDATE_EVERY = 50;
   private static final ObjectMapper JSON = new ObjectMapper();
   /** The latest set loaded per source: logs never change, so a location identifies its set. */
-  private static final Map<String, Ingested> LOADED = new ConcurrentHashMap<>();
+  private final Map<String, Ingested> loaded = new ConcurrentHashMap<>();
 
   /** A file as listed: its qualified path, size and modification time (epoch ms). */
   record Entry(String path, long size, long modified) {}
@@ -45,11 +49,11 @@ final class FileLog {
   /** One log: its parent, depth, and the files of its batch. */
   record Log(String location, String parent, int depth, List<Entry> files, List<String> earlier) {}
 
-  private FileLog() {}
+  FileLog() {}
 
-  /** Drops the loaded sets, as a new process starts (tests). */
-  static void forget() {
-    LOADED.clear();
+  /** Drops the loaded sets, as a new process starts. */
+  void forget() {
+    loaded.clear();
   }
 
   static String newLocation(String warehouse, String table) {
@@ -60,11 +64,11 @@ final class FileLog {
   }
 
   /** The set the log at {@code location} and its parents hold; empty for null. */
-  static Ingested load(FileIO io, String sourceKey, String location) {
+  Ingested load(FileIO io, String sourceKey, String location) {
     if (location == null) {
       return new Ingested(null, Set.of(), 0);
     }
-    Ingested cached = LOADED.get(sourceKey);
+    Ingested cached = loaded.get(sourceKey);
     if (cached != null && location.equals(cached.location())) {
       return cached;
     }
@@ -86,10 +90,10 @@ final class FileLog {
       paths.addAll(log.earlier());
       log.files().forEach(entry -> paths.add(entry.path()));
     }
-    Ingested loaded = new Ingested(location, java.util.Collections.unmodifiableSet(paths),
+    Ingested result = new Ingested(location, java.util.Collections.unmodifiableSet(paths),
         chain.get(0).depth());
-    LOADED.put(sourceKey, loaded);
-    return loaded;
+    loaded.put(sourceKey, result);
+    return result;
   }
 
   /**

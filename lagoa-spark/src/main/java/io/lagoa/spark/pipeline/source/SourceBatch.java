@@ -1,4 +1,4 @@
-package io.lagoa.spark.pipeline;
+package io.lagoa.spark.pipeline.source;
 
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -17,7 +17,7 @@ import org.apache.spark.sql.Row;
  * @param addsColumns whether the source found fields its earlier batches did not have
  * @param description where the batch starts and ends, for logs and errors
  */
-record SourceBatch(
+public record SourceBatch(
     Dataset<Row> rows,
     Dataset<Row> rejected,
     Map<String, String> position,

@@ -1,4 +1,4 @@
-package io.lagoa.spark.pipeline;
+package io.lagoa.spark.pipeline.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

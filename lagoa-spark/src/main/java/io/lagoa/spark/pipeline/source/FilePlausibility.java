@@ -1,4 +1,4 @@
-package io.lagoa.spark.pipeline;
+package io.lagoa.spark.pipeline.source;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,8 +43,8 @@ import org.apache.spark.sql.types.StructType;
  *   <li>parquet: the magic bytes {@code PAR1} at both ends and a footer that fits.
  * </ul>
  */
-final class FilePlausibility {
-  static final int SAMPLE_BYTES = 64 * 1024;
+public final class FilePlausibility {
+  public static final int SAMPLE_BYTES = 64 * 1024;
   static final int JSON_LINES = 20;
   static final int MAX_NAME_CHARS = 256;
   private static final byte[] PARQUET_MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
@@ -151,7 +151,7 @@ final class FilePlausibility {
         }
         String kind = codec.getDefaultExtension().replace(".", "");
         return Look.implausible("cannot decompress it (" + kind + "): "
-            + SparkPipelineParser.firstLine(String.valueOf(e.getMessage()))
+            + SourceText.firstLine(String.valueOf(e.getMessage()))
             + " (a truncated or corrupt " + kind + " file, or not " + kind + " at all)");
       }
     }

@@ -1,4 +1,4 @@
-package io.lagoa.spark.pipeline;
+package io.lagoa.spark.pipeline.source;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
@@ -9,23 +9,22 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lagoa.pipeline.PipelineCommits;
+import io.lagoa.pipeline.SourceArguments;
+import io.lagoa.pipeline.SourceArguments.Kafka;
 import io.lagoa.pipeline.SourceCall;
+import io.lagoa.spark.pipeline.FlowException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -53,49 +52,55 @@ import org.slf4j.LoggerFactory;
  * every record up to its stored position and nothing after it. Records that cannot be read go to
  * the source quarantine table first, which stores its own position; a retry skips those it
  * already holds.
+ *
+ * <p>Its arguments are {@link SourceArguments.Kafka}; its summary keys are {@link
+ * PipelineCommits#kafkaPositionKey} and {@link PipelineCommits#kafkaSchemaKey}.
  */
-final class KafkaSourceReader {
-  static final String POSITION_PREFIX = "lagoa.source.kafka.";
-  static final String SCHEMA_PREFIX = "lagoa.source.kafka-schema.";
+public final class KafkaSourceReader implements SourceReader {
   static final String CORRUPT = "_corrupt_record";
   static final String RESCUED = "_rescued_data";
   static final String METADATA = "_kafka";
   private static final String ERROR = "__lagoa_error";
   private static final String RAW = "__lagoa_raw";
   private static final String KEY = "__lagoa_key";
-  static final long DEFAULT_MAX_RECORDS = 500_000;
-  static final long DEFAULT_MAX_RECORD_BYTES = 8L * 1024 * 1024;
   private static final Logger LOG = LoggerFactory.getLogger(KafkaSourceReader.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Map<String, Admin> ADMINS = new ConcurrentHashMap<>();
-
-  static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> ADMINS.values().forEach(admin -> {
-      try {
-        admin.close(java.time.Duration.ofSeconds(2));
-      } catch (RuntimeException e) {
-        // the JVM is going away
-      }
-    }), "lagoa-kafka-admin-close"));
-  }
-
   private final SparkSession spark;
   private final SourceCall call;
   private final String topic;
   private final String servers;
   private final Map<String, String> kafkaOptions;
+  private final SourceReaders readers;
 
-  KafkaSourceReader(SparkSession spark, SourceCall call) {
+  KafkaSourceReader(SparkSession spark, SourceCall call, SourceReaders readers) {
     this.spark = spark;
     this.call = call;
     this.topic = call.argument("topic").orElseThrow();
     this.servers = call.argument("bootstrap_servers").orElseThrow();
     this.kafkaOptions = kafkaOptions(call);
+    this.readers = readers;
+  }
+
+  @Override
+  public SourceCall call() {
+    return call;
   }
 
   /** The summary key holding this source's next offsets. */
-  String positionKey() {
-    return POSITION_PREFIX + topic;
+  @Override
+  public String positionKey() {
+    return PipelineCommits.kafkaPositionKey(topic);
+  }
+
+  private String schemaKey() {
+    return PipelineCommits.kafkaSchemaKey(topic);
+  }
+
+  /** As {@link #read(Map, Map, String, boolean)}: a dry run reads the same, and writes nothing. */
+  @Override
+  public SourceBatch read(Map<String, String> stored, Map<String, String> pending, String runId,
+      boolean whole, boolean dryRun) {
+    return read(stored, pending, runId, whole);
   }
 
   /**
@@ -107,13 +112,12 @@ final class KafkaSourceReader {
    *     that batch is read again, exactly
    * @param whole read everything, without the per-batch limit (a read without STREAM)
    */
-  SourceBatch read(Map<String, String> stored, Map<String, String> pending, String runId,
+  public SourceBatch read(Map<String, String> stored, Map<String, String> pending, String runId,
       boolean whole) {
     Map<Integer, Long> latest = offsets(OffsetSpec.latest());
     Map<Integer, Long> earliest = offsets(OffsetSpec.earliest());
     Map<Integer, Long> start = startOffsets(stored.get(positionKey()), earliest, latest);
-    long max = whole ? Long.MAX_VALUE
-        : call.argument("max_records_per_batch").map(Long::parseLong).orElse(DEFAULT_MAX_RECORDS);
+    long max = whole ? Long.MAX_VALUE : Kafka.MAX_RECORDS_PER_BATCH.longValue(call);
     Map<Integer, Long> end = endOffsets(start, latest, max);
     Map<Integer, Long> replay = parseOffsets(pending.get(positionKey()), "the pending batch");
     if (!replay.isEmpty()) {
@@ -141,9 +145,8 @@ final class KafkaSourceReader {
         .option("includeHeaders", "true")
         .option("failOnDataLoss", "true")
         .load();
-    String format = call.argument("format").orElse("json").toLowerCase(Locale.ROOT);
-    long maxBytes = call.argument("max_record_bytes").map(Long::parseLong)
-        .orElse(DEFAULT_MAX_RECORD_BYTES);
+    String format = Kafka.FORMAT.word(call);
+    long maxBytes = Kafka.MAX_RECORD_BYTES.longValue(call);
     Column metadata = struct(
         expr("CAST(key AS STRING)").as("key"), col("topic"), col("partition"), col("offset"),
         col("timestamp"), col("headers")).as(METADATA);
@@ -153,7 +156,7 @@ final class KafkaSourceReader {
     if (format.equals("json")) {
       Parse parse = jsonSchema(stored, raw, maxBytes);
       addsColumns = parse.addsColumns();
-      position.put(SCHEMA_PREFIX + topic, parse.schema().json());
+      position.put(schemaKey(), parse.schema().json());
       Map<String, String> options = Map.of(
           "mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT);
       StructType withCorrupt = parse.schema().add(CORRUPT, DataTypes.StringType);
@@ -257,18 +260,17 @@ final class KafkaSourceReader {
       } catch (RuntimeException e) {
         throw new FlowException(call.positionOf("schema") + ": schema is not a valid list of"
             + " columns (e.g. 'id BIGINT, name STRING'): "
-            + SparkPipelineParser.firstLine(String.valueOf(e.getMessage())), e);
+            + SourceText.firstLine(String.valueOf(e.getMessage())), e);
       }
     }
-    String evolution = call.argument("schema_evolution")
-        .orElse(declared == null ? "add" : "rescue").toLowerCase(Locale.ROOT);
+    String evolution = SourceArguments.schemaEvolution(call, declared != null);
     StructType known = declared;
-    if (known == null && stored.containsKey(SCHEMA_PREFIX + topic)) {
-      known = (StructType) org.apache.spark.sql.types.DataType.fromJson(stored.get(SCHEMA_PREFIX + topic));
-    } else if (declared != null && stored.containsKey(SCHEMA_PREFIX + topic)) {
+    if (known == null && stored.containsKey(schemaKey())) {
+      known = (StructType) org.apache.spark.sql.types.DataType.fromJson(stored.get(schemaKey()));
+    } else if (declared != null && stored.containsKey(schemaKey())) {
       // fields added to a declared schema by earlier runs stay
       StructType learned =
-          (StructType) org.apache.spark.sql.types.DataType.fromJson(stored.get(SCHEMA_PREFIX + topic));
+          (StructType) org.apache.spark.sql.types.DataType.fromJson(stored.get(schemaKey()));
       known = merge(declared, learned);
     }
     boolean infer = known == null || evolution.equals("add");
@@ -309,11 +311,10 @@ final class KafkaSourceReader {
       String stored, Map<Integer, Long> earliest, Map<Integer, Long> latest) {
     Map<Integer, Long> start = new TreeMap<>();
     Map<Integer, Long> position = parseOffsets(stored, "the stored position");
-    String starting = call.argument("starting_offsets").orElse("earliest").strip();
+    String starting = Kafka.STARTING_OFFSETS.text(call).orElseThrow();
     Map<Integer, Long> given = starting.startsWith("{")
         ? parseOffsets(starting, "starting_offsets") : Map.of();
-    boolean failOnDataLoss = !call.argument("fail_on_data_loss").orElse("TRUE")
-        .equalsIgnoreCase("FALSE");
+    boolean failOnDataLoss = Kafka.FAIL_ON_DATA_LOSS.booleanValue(call);
     List<String> lost = new ArrayList<>();
     for (Map.Entry<Integer, Long> entry : latest.entrySet()) {
       int partition = entry.getKey();
@@ -359,8 +360,8 @@ final class KafkaSourceReader {
   }
 
   /** Offsets of every partition of the topic, at its start or its end. */
-  Map<Integer, Long> offsets(OffsetSpec spec) {
-    Admin admin = admin();
+  public Map<Integer, Long> offsets(OffsetSpec spec) {
+    Admin admin = readers.admin(servers, kafkaOptions);
     try {
       Map<String, TopicDescription> topics =
           admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS);
@@ -388,45 +389,20 @@ final class KafkaSourceReader {
   }
 
   private FlowException unreachable(Throwable cause) {
-    ADMINS.remove(adminKey());
+    readers.dropAdmin(servers, kafkaOptions);
     return new FlowException(call.positionOf("bootstrap_servers") + ": cannot read the offsets of"
         + " topic " + topic + " from Kafka at " + servers + ": "
         + (cause == null ? "no answer within 30 s" : cause.getMessage())
         + "; is the broker running and reachable?", cause);
   }
 
-  private String adminKey() {
-    return servers + " " + new TreeMap<>(kafkaOptions);
-  }
-
-  private Admin admin() {
-    return ADMINS.computeIfAbsent(adminKey(), key -> {
-      Properties properties = new Properties();
-      properties.putAll(kafkaOptions);
-      properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-      properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-      properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
-      properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "lagoa-offsets");
-      return Admin.create(properties);
-    });
-  }
-
   /** {@code kafka_options => 'security.protocol=SSL, ssl.truststore.location=/x'}. */
   private static Map<String, String> kafkaOptions(SourceCall call) {
-    Map<String, String> options = new LinkedHashMap<>();
-    for (String pair : call.argument("kafka_options").orElse("").split(",")) {
-      if (pair.isBlank()) {
-        continue;
-      }
-      int equals = pair.indexOf('=');
-      if (equals <= 0) {
-        throw new FlowException(call.positionOf("kafka_options") + ": kafka_options is a list of"
-            + " name=value pairs separated by commas, e.g. 'security.protocol=SSL'; '"
-            + pair.strip() + "' has no =", null);
-      }
-      options.put(pair.substring(0, equals).strip(), pair.substring(equals + 1).strip());
+    try {
+      return Kafka.KAFKA_OPTIONS.options(call);
+    } catch (IllegalArgumentException e) {
+      throw new FlowException(e.getMessage(), null);
     }
-    return options;
   }
 
   private static Map<String, String> prefixed(Map<String, String> options) {
@@ -444,34 +420,20 @@ final class KafkaSourceReader {
   }
 
   private String offsetsJson(Map<Integer, Long> offsets) {
-    Map<String, Long> byPartition = new TreeMap<>();
-    offsets.forEach((partition, offset) -> byPartition.put(Integer.toString(partition), offset));
-    try {
-      return JSON.writeValueAsString(Map.of(topic, byPartition));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return PipelineCommits.kafkaOffsetsJson(topic, offsets);
   }
 
   /** The offsets a summary value of {@link #positionKey()} holds. */
-  Map<Integer, Long> storedOffsets(String json) {
+  public Map<Integer, Long> storedOffsets(String json) {
     return parseOffsets(json, "the stored position");
   }
 
   private Map<Integer, Long> parseOffsets(String json, String what) {
-    if (json == null || json.isBlank()) {
-      return Map.of();
-    }
     try {
-      Map<String, Map<String, Long>> parsed =
-          JSON.readValue(json, new TypeReference<Map<String, Map<String, Long>>>() {});
-      Map<Integer, Long> offsets = new TreeMap<>();
-      parsed.getOrDefault(topic, Map.of())
-          .forEach((partition, offset) -> offsets.put(Integer.parseInt(partition), offset));
-      return offsets;
-    } catch (JsonProcessingException | NumberFormatException e) {
-      throw new FlowException(call.position() + ": " + what + " of kafka:" + topic + " is not"
-          + " offsets per partition as JSON ({\"" + topic + "\":{\"0\":42}}): " + json, e);
+      return PipelineCommits.parseKafkaOffsets(topic, json);
+    } catch (IllegalArgumentException e) {
+      throw new FlowException(call.position() + ": " + what + " of kafka:" + topic + " is "
+          + e.getMessage(), e.getCause());
     }
   }
 
