@@ -408,7 +408,8 @@ public final class BenchService {
     BenchTables.checkOwnership(catalog, sales.vendas(), "generate " + sales.vendas());
     BenchTables.checkOwnership(catalog, sales.estoque(), "generate " + sales.estoque());
     SparkSql sql = startSpark(listener);
-    listener.generatingSales(sales);
+    listener.generatingSales(
+        sales.rows(), sales.seed(), sales.layout(), sales.vendas(), sales.estoque());
     long started = System.nanoTime();
     SalesGenerator.Generated written = new SalesGenerator(sql.session(), catalog).generate(sales);
     Generated generated =

@@ -1,7 +1,5 @@
 package io.lagoa.bench;
 
-import io.lagoa.bench.spark.SalesGenerator;
-
 /**
  * Told what {@link BenchService#generate} does, for progress lines. Every method may be skipped.
  */
@@ -11,8 +9,9 @@ public interface GenerateListener {
   /** Spark is up, after this many nanoseconds. */
   default void sparkStarted(long nanos) {}
 
-  /** The sales tables are about to be written, with these rows, seed and layout. */
-  default void generatingSales(SalesGenerator.Options options) {}
+  /** The sales tables {@code vendas} and {@code estoque} are about to be written. */
+  default void generatingSales(
+      long rows, long seed, Layout layout, String vendas, String estoque) {}
 
   /** The TPC-H tables are about to be written. */
   default void generatingTpch(double scaleFactor, String namespace) {}

@@ -3,7 +3,6 @@ package io.lagoa.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lagoa.bench.spark.SalesGenerator;
 import io.lagoa.catalog.LagoaCatalogs;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
@@ -166,8 +165,9 @@ class TestBenchService {
             BenchService.GenerateOptions.builder(Suite.SALES).rows(5000).seed(7).build(),
             new GenerateListener() {
               @Override
-              public void generatingSales(SalesGenerator.Options options) {
-                generating.add("sales " + options.rows() + " " + options.vendas());
+              public void generatingSales(
+                  long rows, long seed, Layout layout, String vendas, String estoque) {
+                generating.add("sales " + rows + " " + seed + " " + vendas + " " + estoque);
               }
 
               @Override
@@ -180,7 +180,8 @@ class TestBenchService {
     assertThat(generated.rows()).isEqualTo(5000);
     assertThat(generated.bytes()).isPositive();
     assertThat(generated.dataFiles()).isPositive();
-    assertThat(generating).containsExactly("sales 5000 bench.vendas", "generated 5000");
+    assertThat(generating)
+        .containsExactly("sales 5000 7 bench.vendas bench.estoque", "generated 5000");
 
     List<String> events = new CopyOnWriteArrayList<>();
     BenchService.Outcome outcome =
