@@ -61,10 +61,6 @@ final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  static String defaultNamespace(Suite suite) {
-    return BenchService.defaultNamespace(suite);
-  }
-
   @Command(
       name = "generate",
       description = {
