@@ -1,10 +1,13 @@
 package io.lagoa.cli;
 
+import io.lagoa.bench.BenchListener;
 import io.lagoa.bench.BenchQuery;
 import io.lagoa.bench.BenchResults;
+import io.lagoa.bench.BenchService;
 import io.lagoa.bench.Comparison;
 import io.lagoa.bench.Configuration;
 import io.lagoa.bench.DataSize;
+import io.lagoa.bench.GenerateListener;
 import io.lagoa.bench.Layout;
 import io.lagoa.bench.Matrix;
 import io.lagoa.bench.QueryMetrics;
@@ -12,29 +15,18 @@ import io.lagoa.bench.QueryRun;
 import io.lagoa.bench.ReportWriter;
 import io.lagoa.bench.ResultsFile;
 import io.lagoa.bench.Suite;
-import io.lagoa.bench.spark.BenchRun;
-import io.lagoa.bench.spark.MatrixRunner;
-import io.lagoa.bench.spark.QueryRunner;
-import io.lagoa.bench.spark.SalesGenerator;
-import io.lagoa.bench.spark.TpchGenerator;
 import io.lagoa.cli.output.OutputFormat;
 import io.lagoa.cli.output.OutputOptions;
 import io.lagoa.cli.output.ProgressDisplay;
 import io.lagoa.cli.output.Values;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
-import io.lagoa.spark.SparkSql;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -67,10 +59,6 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() {
     new picocli.CommandLine(this).usage(cli.out());
     return 0;
-  }
-
-  static String defaultNamespace(Suite suite) {
-    return suite == Suite.SALES ? "bench" : "tpch";
   }
 
   @Command(
@@ -163,80 +151,47 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       Suite chosen = Suite.parse(suite);
-      String ns = namespace == null ? defaultNamespace(chosen) : namespace;
-      PrintWriter err = cli.err();
+      BenchService.GenerateOptions.Builder options =
+          BenchService.GenerateOptions.builder(chosen)
+              .namespace(namespace)
+              .seed(seed)
+              .scaleFactor(scaleFactor);
       if (chosen == Suite.TPCH) {
         if (amount.rows != null || amount.size != null) {
           throw new LagoaException(
               ErrorCode.INVALID_ARGUMENT,
               "cannot use --rows or --size with --suite tpch: TPC-H's size is --scale-factor");
         }
-        SparkSql sql = startSpark(cli);
-        err.println(
-            "Generating TPC-H at scale factor " + scaleFactor + " into namespace " + ns + ":");
-        long started = System.nanoTime();
-        long[] tableStarted = {0};
-        String[] current = {null};
-        long rows;
-        try (ProgressDisplay.Handle ignored = ProgressDisplay.start("tpch", sql.progress())) {
-          rows =
-              new TpchGenerator(sql.session(), cli.catalog())
-                  .generate(
-                      scaleFactor,
-                      ns,
-                      table -> {
-                        finishTable(err, current[0], tableStarted[0]);
-                        current[0] = table;
-                        tableStarted[0] = System.nanoTime();
-                      });
+      } else {
+        if (amount.rows != null) {
+          options.rows(amount.rows);
+        } else {
+          options.bytes(DataSize.parse(amount.size == null ? "1GB" : amount.size, "--size"));
         }
-        finishTable(err, current[0], tableStarted[0]);
+        options.layout(
+            new Layout(
+                Layout.Partitioning.parse(layout),
+                sort,
+                size(fileSize, "--file-size"),
+                size(rowGroupSize, "--row-group-size")));
+      }
+      BenchService.Generated generated;
+      try (GeneratePrinter printer = new GeneratePrinter(cli)) {
+        generated = service(cli).generate(options.build(), printer);
+      }
+      PrintWriter err = cli.err();
+      String ns = generated.namespace();
+      if (chosen == Suite.TPCH) {
         err.println(
             "Generated "
-                + count(rows)
+                + count(generated.rows())
                 + " rows in "
-                + Values.seconds(System.nanoTime() - started)
+                + Values.seconds(generated.nanos())
                 + ". Next: lagoa bench run --suite tpch"
                 + (ns.equals("tpch") ? "" : " --namespace " + ns));
         return 0;
       }
-      long rows =
-          amount.rows != null
-              ? amount.rows
-              : SalesGenerator.rowsForBytes(
-                  DataSize.parse(amount.size == null ? "1GB" : amount.size, "--size"));
-      Layout chosenLayout =
-          new Layout(
-              Layout.Partitioning.parse(layout),
-              sort,
-              size(fileSize, "--file-size"),
-              size(rowGroupSize, "--row-group-size"));
-      SalesGenerator.Options options = new SalesGenerator.Options(rows, seed, ns, chosenLayout);
-      // Checked through the Iceberg API before Spark starts, so a conflict fails in a second.
-      io.lagoa.bench.spark.BenchTables.checkOwnership(
-          cli.catalog(), options.vendas(), "generate " + options.vendas());
-      io.lagoa.bench.spark.BenchTables.checkOwnership(
-          cli.catalog(), options.estoque(), "generate " + options.estoque());
-      SparkSql sql = startSpark(cli);
-      err.println(
-          "Generating "
-              + count(rows)
-              + " sales (seed "
-              + seed
-              + ", layout "
-              + chosenLayout.label()
-              + ") into "
-              + options.vendas()
-              + " and "
-              + options.estoque()
-              + "...");
-      err.flush();
-      long started = System.nanoTime();
-      SalesGenerator.Generated generated;
-      try (ProgressDisplay.Handle ignored = ProgressDisplay.start("generate", sql.progress())) {
-        generated = new SalesGenerator(sql.session(), cli.catalog()).generate(options);
-      }
-      long nanos = System.nanoTime() - started;
+      long nanos = generated.nanos();
       err.println(
           "Generated "
               + count(generated.rows())
@@ -252,12 +207,65 @@ final class BenchCommand implements Callable<Integer> {
       err.flush();
       return 0;
     }
+  }
 
-    private static void finishTable(PrintWriter err, String table, long started) {
-      if (table != null) {
-        err.println("  " + table + "  " + Values.seconds(System.nanoTime() - started));
-        err.flush();
-      }
+  /** The progress of {@code bench generate} on standard error; a task bar on a terminal. */
+  private static final class GeneratePrinter implements GenerateListener, AutoCloseable {
+    private final Cli cli;
+    private final PrintWriter err;
+    private ProgressDisplay.Handle display = () -> {};
+
+    GeneratePrinter(Cli cli) {
+      this.cli = cli;
+      this.err = cli.err();
+    }
+
+    @Override
+    public void sparkStarted(long nanos) {
+      err.println("Spark started in " + Values.seconds(nanos));
+      err.flush();
+    }
+
+    @Override
+    public void generatingTpch(double scaleFactor, String namespace) {
+      err.println(
+          "Generating TPC-H at scale factor " + scaleFactor + " into namespace " + namespace + ":");
+      display = ProgressDisplay.start("tpch", cli.sql().progress());
+    }
+
+    @Override
+    public void generatingSales(
+        long rows, long seed, Layout layout, String vendas, String estoque) {
+      err.println(
+          "Generating "
+              + count(rows)
+              + " sales (seed "
+              + seed
+              + ", layout "
+              + layout.label()
+              + ") into "
+              + vendas
+              + " and "
+              + estoque
+              + "...");
+      err.flush();
+      display = ProgressDisplay.start("generate", cli.sql().progress());
+    }
+
+    @Override
+    public void tableFinished(String table, long nanos) {
+      err.println("  " + table + "  " + Values.seconds(nanos));
+      err.flush();
+    }
+
+    @Override
+    public void generated(BenchService.Generated generated) {
+      display.close();
+    }
+
+    @Override
+    public void close() {
+      display.close();
     }
   }
 
@@ -267,7 +275,8 @@ final class BenchCommand implements Callable<Integer> {
         "Run a query suite on the generated tables and report times and Spark's metrics.",
         "Warm-up runs, then measured runs; prints median/min/max time and Spark's metrics",
         "(files and bytes read, shuffle bytes, rows) per query, and writes results.json,",
-        "report.md, report.html and charts/ to --output. Any of --memory, --cores, --shuffle-partitions, --layouts, --sorts,",
+        "report.md, report.html and charts/ to --output. Any of --memory, --cores,"
+            + " --shuffle-partitions, --layouts, --sorts,",
         "--file-sizes, --row-group-sizes (or --matrix alone) runs every combination in its own",
         "JVM and says which wins."
       },
@@ -370,8 +379,39 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       Suite chosen = Suite.parse(suite);
-      String ns = namespace == null ? defaultNamespace(chosen) : namespace;
-      List<BenchQuery> selected = chosen.select(queries);
+      checkFlags(chosen);
+      BenchService.RunOptions options =
+          BenchService.RunOptions.builder(chosen)
+              .namespace(namespace)
+              .queries(queries)
+              .warmup(warmup)
+              .runs(runs)
+              .output(output == null ? null : cli.resolve(output.toString()))
+              .matrix(matrix)
+              .memory(memory)
+              .cores(cores)
+              .shufflePartitions(shufflePartitions)
+              .layouts(layouts.stream().map(Layout.Partitioning::parse).toList())
+              .sorts(sorts)
+              .fileSizes(sizes(fileSizes, "--file-sizes"))
+              .rowGroupSizes(sizes(rowGroupSizes, "--row-group-sizes"))
+              .build();
+      BenchService.Outcome outcome = service(cli).run(options, new RunPrinter(cli));
+      print(outcome.results());
+      PrintWriter err = cli.err();
+      err.println(
+          "Report: "
+              + outcome.folder().resolve("report.html")
+              + " (and report.md, results.json, charts/)");
+      if (outcome.report().chartProblem() != null) {
+        err.println("warning: " + outcome.report().chartProblem());
+      }
+      err.flush();
+      return 0;
+    }
+
+    /** What the service checks too, in this command's words. */
+    private void checkFlags(Suite chosen) {
       if (warmup < 0 || runs < 1) {
         throw new LagoaException(
             ErrorCode.INVALID_ARGUMENT,
@@ -381,90 +421,11 @@ final class BenchCommand implements Callable<Integer> {
                 + runs
                 + ": warm-up must be 0 or more and runs 1 or more");
       }
-      Matrix plan = matrix(chosen);
-      BenchRun.Request request = new BenchRun.Request(chosen, ns, selected, warmup, runs, null);
-      Path folder =
-          output != null
-              ? cli.resolve(output.toString())
-              : cli.resolve(
-                  "bench-results/"
-                      + chosen.label()
-                      + "-"
-                      + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-      // Before Spark starts: missing tables fail in a second with the command that makes them.
-      checkTables(chosen, ns);
-      PrintWriter err = cli.err();
-      String startedAt = Instant.now().toString();
-      SparkSql sql = startSpark(cli);
-      Map<String, String> environment = BenchRun.environment(sql.session());
-      BenchRun run = new BenchRun(sql.session(), cli.catalog(), request);
-      List<Configuration> configurations;
-      if (plan == null) {
-        err.println(
-            "Running the "
-                + chosen.label()
-                + " suite: "
-                + selected.size()
-                + " queries, "
-                + warmup
-                + " warm-up and "
-                + runs
-                + " measured runs each.");
-        err.flush();
-        configurations =
-            List.of(run.run("default", run.sessionSettings(), new QueryPrinter(err, sql)));
-      } else {
-        configurations = runMatrix(plan, request, sql, folder, err);
-      }
-      environment.put("load_average_end", BenchRun.loadAverage());
-      BenchResults results =
-          new BenchResults(
-              BenchResults.FORMAT_VERSION,
-              chosen.label(),
-              startedAt,
-              environment,
-              run.dataset(),
-              warmup,
-              runs,
-              configurations);
-      ReportWriter.Written written = ReportWriter.write(results, folder);
-      print(results);
-      err.println(
-          "Report: " + folder.resolve("report.html") + " (and report.md, results.json, charts/)");
-      if (written.chartProblem() != null) {
-        err.println("warning: " + written.chartProblem());
-      }
-      err.flush();
-      return 0;
-    }
-
-    private void checkTables(Suite chosen, String ns) {
-      List<String> tables =
-          chosen == Suite.SALES
-              ? List.of(ns + "." + SalesGenerator.VENDAS, ns + "." + SalesGenerator.ESTOQUE)
-              : TpchGenerator.tableNames().stream().map(table -> ns + "." + table).toList();
-      for (String table : tables) {
-        io.lagoa.bench.spark.BenchTables.require(
-            cli.catalog(), table, BenchRun.generateCommand(chosen, ns));
-      }
-    }
-
-    /** The matrix asked for, or null for a single run. */
-    private Matrix matrix(Suite chosen) {
       boolean layoutAxes =
           !layouts.isEmpty()
               || !sorts.isEmpty()
               || !fileSizes.isEmpty()
               || !rowGroupSizes.isEmpty();
-      boolean any =
-          matrix
-              || layoutAxes
-              || !memory.isEmpty()
-              || !cores.isEmpty()
-              || !shufflePartitions.isEmpty();
-      if (!any) {
-        return null;
-      }
       if (chosen == Suite.TPCH && layoutAxes) {
         throw new LagoaException(
             ErrorCode.INVALID_ARGUMENT,
@@ -472,105 +433,12 @@ final class BenchCommand implements Callable<Integer> {
                 + " they change the sales table's layout; vary --memory, --cores or"
                 + " --shuffle-partitions");
       }
-      List<String> heaps = memory.stream().map(Matrix::checkMemory).toList();
       for (int value : cores) {
         positive(value, "--cores");
       }
       for (int value : shufflePartitions) {
         positive(value, "--shuffle-partitions");
       }
-      List<Integer> partitions = new ArrayList<>(shufflePartitions);
-      List<Layout> chosenLayouts = new ArrayList<>();
-      if (chosen == Suite.SALES && layoutAxes) {
-        chosenLayouts.addAll(
-            Matrix.layouts(
-                (layouts.isEmpty() ? List.of("monthly") : layouts)
-                    .stream().map(Layout.Partitioning::parse).toList(),
-                sorts.isEmpty() ? List.of("none") : sorts,
-                sizes(fileSizes, "--file-sizes"),
-                sizes(rowGroupSizes, "--row-group-sizes")));
-      }
-      boolean onlyFlag = !layoutAxes && memory.isEmpty() && cores.isEmpty() && partitions.isEmpty();
-      if (onlyFlag) {
-        partitions.add(cli.config().spark().shufflePartitions());
-        if (!partitions.contains(200)) {
-          partitions.add(200);
-        }
-        if (chosen == Suite.SALES) {
-          chosenLayouts.addAll(
-              Matrix.layouts(
-                  List.of(Layout.Partitioning.MONTHLY, Layout.Partitioning.DAILY),
-                  List.of("none"),
-                  List.of(OptionalLong.empty()),
-                  List.of(OptionalLong.empty())));
-        }
-      }
-      Matrix result = new Matrix(heaps, cores, partitions, chosenLayouts);
-      result.combinations(); // checks the count now, before anything starts
-      return result;
-    }
-
-    private List<Configuration> runMatrix(
-        Matrix plan, BenchRun.Request request, SparkSql sql, Path folder, PrintWriter err) {
-      int total = plan.combinations().size();
-      err.println(
-          "Running the "
-              + request.suite().label()
-              + " suite in "
-              + total
-              + " combinations, each in its own JVM ("
-              + request.queries().size()
-              + " queries, "
-              + warmup
-              + " warm-up and "
-              + runs
-              + " measured runs each). Logs: "
-              + folder.resolve("matrix"));
-      err.flush();
-      long[] started = {0};
-      return new MatrixRunner(sql.session(), cli.catalog())
-          .run(
-              request,
-              plan,
-              new MatrixRunner.Launch(
-                  cli.env(), cli.workingDir(), cli.configFile(), folder.resolve("matrix")),
-              new MatrixRunner.Listener() {
-                @Override
-                public void preparing(Layout layout, boolean reused) {
-                  started[0] = System.nanoTime();
-                  err.print(
-                      "layout "
-                          + layout.label()
-                          + (reused
-                              ? ": copy from an earlier run still current"
-                              : ": copying vendas..."));
-                  err.flush();
-                }
-
-                @Override
-                public void prepared(Layout layout) {
-                  err.println("  " + Values.seconds(System.nanoTime() - started[0]));
-                  err.flush();
-                }
-
-                @Override
-                public void started(Matrix.Combination combination, int number, int total) {
-                  started[0] = System.nanoTime();
-                  err.print("[" + number + "/" + total + "] " + combination.name());
-                  err.flush();
-                }
-
-                @Override
-                public void finished(Configuration configuration) {
-                  err.println(
-                      String.format(
-                          Locale.ROOT,
-                          "  geomean %.3f s, total %s",
-                          configuration.geometricMeanMillis() / 1000,
-                          Values.seconds(System.nanoTime() - started[0])));
-                  err.flush();
-                }
-              });
     }
 
     private void print(BenchResults results) {
@@ -687,31 +555,7 @@ final class BenchCommand implements Callable<Integer> {
                 + threshold
                 + ": give a percentage above 0, e.g. 10");
       }
-      BenchResults before = ResultsFile.read(resultsFile(cli, baseline));
-      BenchResults after = ResultsFile.read(resultsFile(cli, candidate));
-      if (!before.suite().equals(after.suite())) {
-        throw new LagoaException(
-            ErrorCode.INVALID_ARGUMENT,
-            "cannot compare a "
-                + before.suite()
-                + " run with a "
-                + after.suite()
-                + " run: "
-                + baseline
-                + " and "
-                + candidate
-                + " measured different suites");
-      }
-      Comparison comparison = Comparison.of(before, after, threshold / 100);
-      if (comparison.lines().isEmpty()) {
-        throw new LagoaException(
-            ErrorCode.INVALID_ARGUMENT,
-            "cannot compare "
-                + baseline
-                + " and "
-                + candidate
-                + ": they have no query (and configuration) in common");
-      }
+      Comparison comparison = service(cli).compare(baseline, candidate, threshold);
       boolean human = output.format() == OutputFormat.TABLE;
       boolean several =
           comparison.lines().stream().anyMatch(line -> !line.configuration().isEmpty());
@@ -792,11 +636,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      Path file = resultsFile(cli, results);
-      BenchResults read = ResultsFile.read(file);
-      Path folder =
-          output == null ? file.toAbsolutePath().getParent() : cli.resolve(output.toString());
-      ReportWriter.Written written = ReportWriter.write(read, folder);
+      ReportWriter.Written written = service(cli).report(results, output);
       for (Path path : written.files()) {
         cli.out().println(path);
       }
@@ -808,28 +648,11 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  /** A results file, or the results.json inside a folder. */
-  static Path resultsFile(Cli cli, Path given) {
-    Path path = cli.resolve(given.toString());
-    return Files.isDirectory(path) ? path.resolve("results.json") : path;
-  }
-
-  static SparkSql startSpark(Cli cli) {
-    long started = System.nanoTime();
-    SparkSql sql = cli.sql();
-    cli.err().println("Spark started in " + Values.seconds(System.nanoTime() - started));
-    cli.err().flush();
-    return sql;
-  }
-
   static OptionalLong size(String text, String option) {
     return text == null ? OptionalLong.empty() : OptionalLong.of(DataSize.parse(text, option));
   }
 
   static List<OptionalLong> sizes(List<String> texts, String option) {
-    if (texts.isEmpty()) {
-      return List.of(OptionalLong.empty());
-    }
     return texts.stream()
         .map(text -> text.equalsIgnoreCase("default") ? OptionalLong.empty() : size(text, option))
         .toList();
@@ -843,23 +666,76 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  /** Prints each query's line when it finishes; a task bar while it runs (on a terminal). */
-  private static final class QueryPrinter implements QueryRunner.Listener {
+  /** The bench service on this invocation's catalog, Spark and environment. */
+  static BenchService service(Cli cli) {
+    return new BenchService(
+        new BenchService.Resources(
+            cli::catalog,
+            cli::sql,
+            () -> cli.config().spark().shufflePartitions(),
+            cli.env(),
+            cli.workingDir(),
+            cli.configFile()));
+  }
+
+  /**
+   * The progress of {@code bench run} on standard error: each query's line when it finishes, a task
+   * bar while it runs (on a terminal); for a matrix, each layout and combination.
+   */
+  private static final class RunPrinter implements BenchListener {
+    private final Cli cli;
     private final PrintWriter err;
-    private final SparkSql sql;
     private ProgressDisplay.Handle display;
     private String prefix;
+    private long started;
 
-    QueryPrinter(PrintWriter err, SparkSql sql) {
-      this.err = err;
-      this.sql = sql;
+    RunPrinter(Cli cli) {
+      this.cli = cli;
+      this.err = cli.err();
+    }
+
+    @Override
+    public void sparkStarted(long nanos) {
+      err.println("Spark started in " + Values.seconds(nanos));
+      err.flush();
+    }
+
+    @Override
+    public void starting(BenchService.Plan plan) {
+      if (plan.matrix().isEmpty()) {
+        err.println(
+            "Running the "
+                + plan.suite().label()
+                + " suite: "
+                + plan.queries().size()
+                + " queries, "
+                + plan.warmup()
+                + " warm-up and "
+                + plan.runs()
+                + " measured runs each.");
+      } else {
+        err.println(
+            "Running the "
+                + plan.suite().label()
+                + " suite in "
+                + plan.combinations()
+                + " combinations, each in its own JVM ("
+                + plan.queries().size()
+                + " queries, "
+                + plan.warmup()
+                + " warm-up and "
+                + plan.runs()
+                + " measured runs each). Logs: "
+                + plan.logs());
+      }
+      err.flush();
     }
 
     @Override
     public void started(BenchQuery query, int number, int total) {
       // The whole line is printed when the query ends: the bar would erase a partial one.
       prefix = String.format(Locale.ROOT, "[%d/%d] %-17s", number, total, query.name());
-      display = ProgressDisplay.start(prefix.strip(), sql.progress());
+      display = ProgressDisplay.start(prefix.strip(), cli.sql().progress());
     }
 
     @Override
@@ -875,6 +751,40 @@ final class BenchCommand implements Callable<Integer> {
                   secondsText(run.maxMillis()),
                   run.metrics().filesRead(),
                   Values.bytes(run.metrics().bytesRead())));
+      err.flush();
+    }
+
+    @Override
+    public void preparing(Layout layout, boolean reused) {
+      started = System.nanoTime();
+      err.print(
+          "layout "
+              + layout.label()
+              + (reused ? ": copy from an earlier run still current" : ": copying vendas..."));
+      err.flush();
+    }
+
+    @Override
+    public void prepared(Layout layout) {
+      err.println("  " + Values.seconds(System.nanoTime() - started));
+      err.flush();
+    }
+
+    @Override
+    public void started(Matrix.Combination combination, int number, int total) {
+      started = System.nanoTime();
+      err.print("[" + number + "/" + total + "] " + combination.name());
+      err.flush();
+    }
+
+    @Override
+    public void finished(Configuration configuration) {
+      err.println(
+          String.format(
+              Locale.ROOT,
+              "  geomean %.3f s, total %s",
+              configuration.geometricMeanMillis() / 1000,
+              Values.seconds(System.nanoTime() - started)));
       err.flush();
     }
   }
