@@ -1,13 +1,13 @@
 package io.lagoa.cli;
 
-import io.lagoa.bench.BenchListener;
+import io.lagoa.service.bench.BenchListener;
 import io.lagoa.bench.BenchQuery;
 import io.lagoa.bench.BenchResults;
-import io.lagoa.bench.BenchService;
+import io.lagoa.service.bench.BenchService;
 import io.lagoa.bench.Comparison;
 import io.lagoa.bench.Configuration;
 import io.lagoa.bench.DataSize;
-import io.lagoa.bench.GenerateListener;
+import io.lagoa.service.bench.GenerateListener;
 import io.lagoa.bench.Layout;
 import io.lagoa.bench.Matrix;
 import io.lagoa.bench.QueryMetrics;

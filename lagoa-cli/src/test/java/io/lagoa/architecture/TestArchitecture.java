@@ -81,6 +81,16 @@ class TestArchitecture {
   }
 
   @Test
+  void cliLeavesKafkaAndBenchEngineToServices() {
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("org.apache.kafka..", "io.lagoa.bench.spark..")
+        .because("producing to Kafka and running a bench are services the CLI calls")
+        .check(cli);
+  }
+
+  @Test
   void engineUsesNoAdapterOrBench() {
     noClasses()
         .should()

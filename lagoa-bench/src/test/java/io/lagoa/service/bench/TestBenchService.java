@@ -1,5 +1,6 @@
-package io.lagoa.bench;
+package io.lagoa.service.bench;
 
+import io.lagoa.bench.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,6 @@
-package io.lagoa.bench;
+package io.lagoa.service.bench;
+
+import io.lagoa.bench.*;
 
 /**
  * Told what {@link BenchService#generate} does, for progress lines. Every method may be skipped.

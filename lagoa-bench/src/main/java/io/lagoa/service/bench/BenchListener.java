@@ -1,5 +1,6 @@
-package io.lagoa.bench;
+package io.lagoa.service.bench;
 
+import io.lagoa.bench.*;
 import io.lagoa.bench.spark.MatrixRunner;
 import io.lagoa.bench.spark.QueryRunner;
 
