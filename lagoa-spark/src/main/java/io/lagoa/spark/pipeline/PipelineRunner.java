@@ -187,7 +187,7 @@ public final class PipelineRunner {
       String error = "the run did not start: " + e.getMessage();
       List<FlowResult> flows = new ArrayList<>();
       for (Dataset dataset : selected) {
-        flows.add(FlowResult.notRun(dataset.name(), dataset.kind(), executor.action(dataset),
+        flows.add(FlowResult.notRun(dataset.name(), dataset.kind(), executor.mode(dataset).label(),
             FlowStatus.SKIPPED, clock.instant(), before.get(dataset.name()).snapshotId(),
             Optional.empty()));
       }
@@ -283,7 +283,7 @@ public final class PipelineRunner {
     String action = "run";
     try {
       for (int attempt = 1; ; attempt++) {
-        action = executor.action(dataset);
+        action = executor.mode(dataset).label();
         if (attempt == 1) {
           listener.flowStarted(dataset, action);
         }
@@ -385,7 +385,7 @@ public final class PipelineRunner {
 
   private static String action(FlowExecutor executor, Dataset dataset) {
     try {
-      return executor.action(dataset);
+      return executor.mode(dataset).label();
     } catch (RuntimeException e) {
       return "run";
     }
@@ -528,7 +528,7 @@ public final class PipelineRunner {
     List<FlowResult> flows = new ArrayList<>();
     Optional<String> error = Optional.empty();
     for (Dataset dataset : selected) {
-      String action = executor.action(dataset);
+      String action = executor.mode(dataset).label();
       Instant at = clock.instant();
       Optional<String> missing = tablesUpstream(pipeline, dataset, new HashSet<>()).stream()
           .filter(name -> !catalog.tableExists(FlowExecutor.identifier(name)))
