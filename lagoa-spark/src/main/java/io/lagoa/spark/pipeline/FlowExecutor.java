@@ -2,6 +2,7 @@ package io.lagoa.spark.pipeline;
 
 import static org.apache.spark.sql.functions.lit;
 
+import io.lagoa.error.Remedy;
 import io.lagoa.pipeline.Dataset;
 import io.lagoa.pipeline.DatasetKind;
 import io.lagoa.pipeline.DatasetStatement;
@@ -299,7 +300,8 @@ final class FlowExecutor {
         if (!SnapshotUtil.isAncestorOf(table, current.snapshotId(), lastId)) {
           throw new FlowException(plan.statement().position() + ": " + source + " no longer"
               + " contains snapshot " + lastId + ", where the last run stopped reading it (it was"
-              + " rolled back or its history expired); run again with --full-refresh", null);
+              + " rolled back or its history expired); the table needs a full refresh", null,
+              Remedy.FULL_REFRESH);
         }
         rows = spark.read().format("iceberg")
             .option("start-snapshot-id", lastId)

@@ -1,6 +1,8 @@
 package io.lagoa.spark.pipeline;
 
 import io.lagoa.catalog.CatalogProperties;
+import io.lagoa.error.ErrorCode;
+import io.lagoa.error.LagoaException;
 import io.lagoa.lineage.RunIds;
 import io.lagoa.pipeline.Dataset;
 import io.lagoa.pipeline.DatasetKind;
@@ -138,7 +140,7 @@ public final class PipelineRunner {
         return new RunResult(result.runId(), result.pipeline(), result.status(),
             result.startedAt(), result.endedAt(), result.flows(), result.error(),
             result.restored(), result.unrestored(),
-            Optional.of(SparkSql.translate("", e).getMessage()));
+            Optional.of(SparkSql.translate("", e).getMessage()), result.failure());
       }
     } finally {
       views.dropAll();
@@ -185,6 +187,8 @@ public final class PipelineRunner {
       journal.begin(runId, started, Map.copyOf(before));
     } catch (RuntimeException e) {
       String error = "the run did not start: " + e.getMessage();
+      LagoaException failure = e instanceof LagoaException lagoa
+          ? lagoa : new LagoaException(FlowException.codeOf(e), error, e);
       List<FlowResult> flows = new ArrayList<>();
       for (Dataset dataset : selected) {
         flows.add(FlowResult.notRun(dataset.name(), dataset.kind(), executor.mode(dataset).label(),
@@ -192,7 +196,8 @@ public final class PipelineRunner {
             Optional.empty()));
       }
       return new RunResult(runId, pipeline.name(), RunResult.Status.FAILED, started,
-          clock.instant(), flows, Optional.of(error), List.of(), List.of(), Optional.empty());
+          clock.instant(), flows, Optional.of(error), List.of(), List.of(), Optional.empty(),
+          Optional.of(failure));
     }
     Set<String> selectedNames = new HashSet<>();
     selected.forEach(dataset -> selectedNames.add(dataset.name()));
@@ -201,6 +206,7 @@ public final class PipelineRunner {
     Set<String> done = new HashSet<>();
     Set<String> running = new HashSet<>();
     Optional<String> error = Optional.empty();
+    Optional<LagoaException> failure = Optional.empty();
     ExecutorService pool = Executors.newFixedThreadPool(options.parallelism(), runnable -> {
       Thread thread = new Thread(runnable, "lagoa-flow");
       thread.setDaemon(true);
@@ -238,12 +244,15 @@ public final class PipelineRunner {
         } catch (ExecutionException e) {
           if (error.isEmpty()) {
             error = Optional.of(dataset.name() + " failed: " + e.getCause().getMessage());
+            failure = Optional.of(e.getCause() instanceof LagoaException lagoa ? lagoa
+                : new LagoaException(ErrorCode.INTERNAL_ERROR, error.get(), e.getCause()));
           }
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       error = Optional.of("the run was interrupted");
+      failure = Optional.of(new LagoaException(ErrorCode.PIPELINE_FAILED, error.get(), e));
     } finally {
       pool.shutdownNow();
     }
@@ -269,7 +278,8 @@ public final class PipelineRunner {
     }
     return new RunResult(runId, pipeline.name(),
         error.isPresent() ? RunResult.Status.FAILED : RunResult.Status.SUCCEEDED,
-        started, ended, flows, error, restored, unrestored, Optional.empty());
+        started, ended, flows, error, restored, unrestored, Optional.empty(),
+        error.isPresent() ? failure : Optional.empty());
   }
 
   /**
@@ -331,7 +341,7 @@ public final class PipelineRunner {
     FlowResult result = new FlowResult(dataset.name(), dataset.kind(), action,
         FlowStatus.FAILED, flowStarted, clock.instant(), 0, 0, 0, 0,
         before.get(dataset.name()).snapshotId(), OptionalLong.empty(), OptionalLong.empty(),
-        failure.expectations(), Optional.of(failure.getMessage()));
+        failure.expectations(), Optional.of(failure.getMessage()), Optional.of(failure));
     results.put(dataset.name(), result);
     listener.flowFinished(result);
     return failure;
@@ -527,6 +537,7 @@ public final class PipelineRunner {
       FlowExecutor executor, Catalog catalog, String runId, Instant started) {
     List<FlowResult> flows = new ArrayList<>();
     Optional<String> error = Optional.empty();
+    Optional<LagoaException> failure = Optional.empty();
     for (Dataset dataset : selected) {
       String action = executor.mode(dataset).label();
       Instant at = clock.instant();
@@ -534,6 +545,7 @@ public final class PipelineRunner {
           .filter(name -> !catalog.tableExists(FlowExecutor.identifier(name)))
           .findFirst();
       Optional<String> problem = Optional.empty();
+      Optional<LagoaException> flowFailure = Optional.empty();
       if (missing.isPresent()) {
         problem = Optional.of("not checked: reads " + missing.get() + ", which this run creates");
       } else {
@@ -541,8 +553,10 @@ public final class PipelineRunner {
           executor.check(dataset);
         } catch (FlowException e) {
           problem = Optional.of(e.getMessage());
+          flowFailure = Optional.of(e);
           if (error.isEmpty()) {
             error = Optional.of(e.getMessage());
+            failure = flowFailure;
           }
         }
       }
@@ -550,13 +564,13 @@ public final class PipelineRunner {
           problem.isPresent() && !problem.get().startsWith("not checked")
               ? FlowStatus.FAILED : FlowStatus.PLANNED,
           at, TableState.capture(catalog, FlowExecutor.identifier(dataset.name())).snapshotId(),
-          problem);
+          problem, flowFailure);
       listener.flowFinished(result);
       flows.add(result);
     }
     return new RunResult(runId, pipeline.name(),
         error.isPresent() ? RunResult.Status.FAILED : RunResult.Status.DRY_RUN, started,
-        clock.instant(), flows, error, List.of(), List.of(), Optional.empty());
+        clock.instant(), flows, error, List.of(), List.of(), Optional.empty(), failure);
   }
 
   private static String namespaceOf(String table) {
