@@ -8,8 +8,8 @@ package io.lagoa.error;
 public enum Remedy {
   /**
    * Recompute the table from all its source data rather than from where the last run stopped: the
-   * stored position can no longer be read (the source was rolled back, its history expired, the
-   * log of ingested files is gone). The CLI's {@code --full-refresh}.
+   * stored position can no longer be read (the source was rolled back, its history expired, the log
+   * of ingested files is gone). The CLI's {@code --full-refresh}.
    */
   FULL_REFRESH
 }

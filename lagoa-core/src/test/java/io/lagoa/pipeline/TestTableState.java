@@ -85,8 +85,9 @@ class TestTableState {
 
   @Test
   void aSchemaTheRunChangedIsPutBackWithTheRows() {
-    Table table = catalog.createTable(NAME, SCHEMA, PartitionSpec.unpartitioned(),
-        Map.of("owner", "finance"));
+    Table table =
+        catalog.createTable(
+            NAME, SCHEMA, PartitionSpec.unpartitioned(), Map.of("owner", "finance"));
     long before = append(table, "run-0");
     TableState state = TableState.capture(catalog, NAME);
 
@@ -180,14 +181,14 @@ class TestTableState {
 
     TableState absent = TableState.at(catalog, NAME, Optional.empty());
     assertThat(absent.existed()).isFalse();
-    assertThat(absent.restore(catalog, Set.of(before, written)))
-        .startsWith("dropped " + NAME);
+    assertThat(absent.restore(catalog, Set.of(before, written))).startsWith("dropped " + NAME);
     assertThat(catalog.tableExists(NAME)).isFalse();
   }
 
   private long append(Table table, String runId) {
     table.refresh();
-    AppendFiles append = table.newAppend().appendFile(file(table)).set(PipelineCommits.RUN_ID, runId);
+    AppendFiles append =
+        table.newAppend().appendFile(file(table)).set(PipelineCommits.RUN_ID, runId);
     append.commit();
     table.refresh();
     return table.currentSnapshot().snapshotId();
@@ -198,7 +199,9 @@ class TestTableState {
   }
 
   private String metadataLocation(TableIdentifier name) {
-    return ((HasTableOperations) catalog.loadTable(name)).operations().current()
+    return ((HasTableOperations) catalog.loadTable(name))
+        .operations()
+        .current()
         .metadataFileLocation();
   }
 

@@ -18,14 +18,22 @@ final class AppendWriter implements TableWriter {
   }
 
   @Override
-  public OptionalLong write(Dataset dataset, org.apache.spark.sql.Dataset<Row> rows,
-      Map<String, String> properties, Map<String, List<Long>> written, boolean addsColumns) {
+  public OptionalLong write(
+      Dataset dataset,
+      org.apache.spark.sql.Dataset<Row> rows,
+      Map<String, String> properties,
+      Map<String, List<Long>> written,
+      boolean addsColumns) {
     if (addsColumns) {
       new NewColumns(committer).add(dataset.name(), rows);
     }
-    return committer.commitView(dataset.name(), rows, "__lagoa_flow_",
-        view -> "INSERT INTO " + FlowExecutor.quoted(dataset.name()) + " BY NAME SELECT * FROM "
-            + view,
-        properties, written);
+    return committer.commitView(
+        dataset.name(),
+        rows,
+        "__lagoa_flow_",
+        view ->
+            "INSERT INTO " + FlowExecutor.quoted(dataset.name()) + " BY NAME SELECT * FROM " + view,
+        properties,
+        written);
   }
 }

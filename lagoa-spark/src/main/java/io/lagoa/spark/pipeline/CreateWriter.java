@@ -20,11 +20,19 @@ final class CreateWriter implements TableWriter {
   }
 
   @Override
-  public OptionalLong write(Dataset dataset, org.apache.spark.sql.Dataset<Row> rows,
-      Map<String, String> properties, Map<String, List<Long>> written, boolean addsColumns) {
-    return committer.commitView(dataset.name(), rows, "__lagoa_flow_",
-        view -> ReplaceWriter.createAsSelect(FlowExecutor.quoted(dataset.name()), plan, view,
-            false),
-        properties, written);
+  public OptionalLong write(
+      Dataset dataset,
+      org.apache.spark.sql.Dataset<Row> rows,
+      Map<String, String> properties,
+      Map<String, List<Long>> written,
+      boolean addsColumns) {
+    return committer.commitView(
+        dataset.name(),
+        rows,
+        "__lagoa_flow_",
+        view ->
+            ReplaceWriter.createAsSelect(FlowExecutor.quoted(dataset.name()), plan, view, false),
+        properties,
+        written);
   }
 }

@@ -37,8 +37,8 @@ final class ExpectationCheck implements AutoCloseable {
   private final Column quarantined;
   private final Column dropped;
 
-  private ExpectationCheck(Dataset dataset, List<Column> columns,
-      org.apache.spark.sql.Dataset<Row> flagged) {
+  private ExpectationCheck(
+      Dataset dataset, List<Column> columns, org.apache.spark.sql.Dataset<Row> flagged) {
     this.dataset = dataset;
     this.rules = dataset.statement().expectations();
     this.columns = columns;
@@ -52,7 +52,11 @@ final class ExpectationCheck implements AutoCloseable {
    *
    * @param failures one line per FAIL expectation that failed, with its place in the file
    */
-  record Counts(long total, long dropped, long quarantined, List<ExpectationResult> expectations,
+  record Counts(
+      long total,
+      long dropped,
+      long quarantined,
+      List<ExpectationResult> expectations,
       List<String> failures) {
     long passed() {
       return total - dropped - quarantined;
@@ -60,16 +64,21 @@ final class ExpectationCheck implements AutoCloseable {
   }
 
   /**
-   * Analyzes each rule against the query's result, without running it: a rule naming a column
-   * the result lacks fails at the rule's place. What {@code --dry-run} checks.
+   * Analyzes each rule against the query's result, without running it: a rule naming a column the
+   * result lacks fails at the rule's place. What {@code --dry-run} checks.
    */
   static void analyze(Dataset dataset, org.apache.spark.sql.Dataset<Row> result) {
     for (Expectation rule : dataset.statement().expectations()) {
       try {
         result.select(expr(rule.condition()).cast("boolean")).schema();
       } catch (Exception e) {
-        throw new FlowException(rule.conditionPosition() + ": in expectation " + rule.name()
-            + ": " + SparkSql.translate(rule.condition(), e).getMessage(), e);
+        throw new FlowException(
+            rule.conditionPosition()
+                + ": in expectation "
+                + rule.name()
+                + ": "
+                + SparkSql.translate(rule.condition(), e).getMessage(),
+            e);
       }
     }
   }
@@ -89,8 +98,13 @@ final class ExpectationCheck implements AutoCloseable {
         flagged = flagged.withColumn(FLAG + i, passed);
         flagged.schema(); // resolve now, to report a bad column at the rule's place
       } catch (Exception e) {
-        throw new FlowException(rule.conditionPosition() + ": in expectation " + rule.name()
-            + ": " + SparkSql.translate(rule.condition(), e).getMessage(), e);
+        throw new FlowException(
+            rule.conditionPosition()
+                + ": in expectation "
+                + rule.name()
+                + ": "
+                + SparkSql.translate(rule.condition(), e).getMessage(),
+            e);
       }
     }
     return new ExpectationCheck(dataset, columns, flagged);
@@ -105,8 +119,10 @@ final class ExpectationCheck implements AutoCloseable {
     for (int i = 0; i < rules.size(); i++) {
       aggregates.add(sum(when(col(FLAG + i), 0).otherwise(1)));
     }
-    Row counts = flagged.agg(aggregates.get(0), aggregates.subList(1, aggregates.size())
-        .toArray(new Column[0])).first();
+    Row counts =
+        flagged
+            .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(new Column[0]))
+            .first();
     long total = counts.getLong(0);
     long droppedRows = total == 0 ? 0 : counts.getLong(1);
     long quarantinedRows = total == 0 ? 0 : counts.getLong(2);
@@ -115,11 +131,20 @@ final class ExpectationCheck implements AutoCloseable {
     for (int i = 0; i < rules.size(); i++) {
       Expectation rule = rules.get(i);
       long failed = total == 0 ? 0 : counts.getLong(3 + i);
-      expectations.add(new ExpectationResult(
-          rule.name(), rule.condition(), rule.policy(), total, failed));
+      expectations.add(
+          new ExpectationResult(rule.name(), rule.condition(), rule.policy(), total, failed));
       if (rule.policy() == ExpectationPolicy.FAIL && failed > 0) {
-        failures.add(rule.position() + ": expectation " + rule.name() + " ("
-            + rule.condition().strip() + ") failed for " + failed + " of " + total + " rows");
+        failures.add(
+            rule.position()
+                + ": expectation "
+                + rule.name()
+                + " ("
+                + rule.condition().strip()
+                + ") failed for "
+                + failed
+                + " of "
+                + total
+                + " rows");
       }
     }
     return new Counts(total, droppedRows, quarantinedRows, expectations, failures);
@@ -128,8 +153,13 @@ final class ExpectationCheck implements AutoCloseable {
   /** Throws the failure of the FAIL expectations that failed, if any did. */
   void failOn(Counts counts) {
     if (!counts.failures().isEmpty()) {
-      throw new FlowException(String.join("\n", counts.failures()) + "\n" + dataset.name()
-          + " was not written (ON VIOLATION FAIL UPDATE)", null, counts.expectations());
+      throw new FlowException(
+          String.join("\n", counts.failures())
+              + "\n"
+              + dataset.name()
+              + " was not written (ON VIOLATION FAIL UPDATE)",
+          null,
+          counts.expectations());
     }
   }
 
@@ -149,7 +179,8 @@ final class ExpectationCheck implements AutoCloseable {
       Expectation rule = rules.get(i);
       if (rule.policy() == ExpectationPolicy.QUARANTINE) {
         names.add(when(not(col(FLAG + i)), lit(rule.name())));
-        reasons.add(when(not(col(FLAG + i)), lit("failed EXPECT (" + rule.condition().strip() + ")")));
+        reasons.add(
+            when(not(col(FLAG + i)), lit("failed EXPECT (" + rule.condition().strip() + ")")));
       }
     }
     List<Column> all = new ArrayList<>(columns);

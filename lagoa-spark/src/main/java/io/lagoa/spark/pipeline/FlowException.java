@@ -17,11 +17,13 @@ import java.util.Set;
  */
 public class FlowException extends LagoaException {
   private static final long serialVersionUID = 1L;
+
   /** The Kafka client's errors for a broker it cannot reach or that stopped answering. */
-  private static final Set<String> KAFKA_NETWORK_ERRORS = Set.of(
-      "org.apache.kafka.common.errors.TimeoutException",
-      "org.apache.kafka.common.errors.DisconnectException",
-      "org.apache.kafka.common.errors.NetworkException");
+  private static final Set<String> KAFKA_NETWORK_ERRORS =
+      Set.of(
+          "org.apache.kafka.common.errors.TimeoutException",
+          "org.apache.kafka.common.errors.DisconnectException",
+          "org.apache.kafka.common.errors.NetworkException");
 
   private final transient List<ExpectationResult> expectations;
 
@@ -46,7 +48,11 @@ public class FlowException extends LagoaException {
     this(codeOf(cause), message, cause, remedy, List.of());
   }
 
-  private FlowException(ErrorCode code, String message, Throwable cause, Remedy remedy,
+  private FlowException(
+      ErrorCode code,
+      String message,
+      Throwable cause,
+      Remedy remedy,
       List<ExpectationResult> expectations) {
     super(code, message, cause, remedy);
     this.expectations = List.copyOf(expectations);

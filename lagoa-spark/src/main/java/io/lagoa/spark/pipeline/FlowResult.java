@@ -42,14 +42,39 @@ public record FlowResult(
   }
 
   /** A result without a failure. */
-  public FlowResult(String flow, DatasetKind kind, String action, FlowStatus status,
-      Instant startedAt, Instant endedAt, long rowsRead, long rowsWritten, long rowsDropped,
-      long rowsQuarantined, OptionalLong snapshotBefore, OptionalLong snapshotAfter,
-      OptionalLong quarantineSnapshotAfter, List<ExpectationResult> expectations,
+  public FlowResult(
+      String flow,
+      DatasetKind kind,
+      String action,
+      FlowStatus status,
+      Instant startedAt,
+      Instant endedAt,
+      long rowsRead,
+      long rowsWritten,
+      long rowsDropped,
+      long rowsQuarantined,
+      OptionalLong snapshotBefore,
+      OptionalLong snapshotAfter,
+      OptionalLong quarantineSnapshotAfter,
+      List<ExpectationResult> expectations,
       Optional<String> error) {
-    this(flow, kind, action, status, startedAt, endedAt, rowsRead, rowsWritten, rowsDropped,
-        rowsQuarantined, snapshotBefore, snapshotAfter, quarantineSnapshotAfter, expectations,
-        error, Optional.empty());
+    this(
+        flow,
+        kind,
+        action,
+        status,
+        startedAt,
+        endedAt,
+        rowsRead,
+        rowsWritten,
+        rowsDropped,
+        rowsQuarantined,
+        snapshotBefore,
+        snapshotAfter,
+        quarantineSnapshotAfter,
+        expectations,
+        error,
+        Optional.empty());
   }
 
   /** The code of the flow's failure; empty when it did not fail. */
@@ -61,20 +86,61 @@ public record FlowResult(
   }
 
   FlowResult withStatus(FlowStatus newStatus) {
-    return new FlowResult(flow, kind, action, newStatus, startedAt, endedAt, rowsRead, rowsWritten,
-        rowsDropped, rowsQuarantined, snapshotBefore, snapshotAfter, quarantineSnapshotAfter,
-        expectations, error, failure);
+    return new FlowResult(
+        flow,
+        kind,
+        action,
+        newStatus,
+        startedAt,
+        endedAt,
+        rowsRead,
+        rowsWritten,
+        rowsDropped,
+        rowsQuarantined,
+        snapshotBefore,
+        snapshotAfter,
+        quarantineSnapshotAfter,
+        expectations,
+        error,
+        failure);
   }
 
-  static FlowResult notRun(String flow, DatasetKind kind, String action, FlowStatus status,
-      Instant at, OptionalLong snapshotBefore, Optional<String> error) {
+  static FlowResult notRun(
+      String flow,
+      DatasetKind kind,
+      String action,
+      FlowStatus status,
+      Instant at,
+      OptionalLong snapshotBefore,
+      Optional<String> error) {
     return notRun(flow, kind, action, status, at, snapshotBefore, error, Optional.empty());
   }
 
-  static FlowResult notRun(String flow, DatasetKind kind, String action, FlowStatus status,
-      Instant at, OptionalLong snapshotBefore, Optional<String> error,
+  static FlowResult notRun(
+      String flow,
+      DatasetKind kind,
+      String action,
+      FlowStatus status,
+      Instant at,
+      OptionalLong snapshotBefore,
+      Optional<String> error,
       Optional<LagoaException> failure) {
-    return new FlowResult(flow, kind, action, status, at, at, 0, 0, 0, 0, snapshotBefore,
-        OptionalLong.empty(), OptionalLong.empty(), List.of(), error, failure);
+    return new FlowResult(
+        flow,
+        kind,
+        action,
+        status,
+        at,
+        at,
+        0,
+        0,
+        0,
+        0,
+        snapshotBefore,
+        OptionalLong.empty(),
+        OptionalLong.empty(),
+        List.of(),
+        error,
+        failure);
   }
 }

@@ -12,10 +12,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Adds the columns a streaming table's new rows have and the table lacks (a source with schema
- * evolution found new fields). Adding optional columns changes metadata only; a failed run
- * restores the earlier schema with the rest. Another runner may add the same columns between
- * reading the schema and altering it: then the schema is read again and only what is still
- * missing is added.
+ * evolution found new fields). Adding optional columns changes metadata only; a failed run restores
+ * the earlier schema with the rest. Another runner may add the same columns between reading the
+ * schema and altering it: then the schema is read again and only what is still missing is added.
  */
 final class NewColumns {
   private static final Logger LOG = LoggerFactory.getLogger(NewColumns.class);
@@ -35,8 +34,12 @@ final class NewColumns {
       }
       LOG.debug("{}: adding columns {}", table, added);
       try {
-        committer.commit("ALTER TABLE " + FlowExecutor.quoted(table) + " ADD COLUMNS ("
-            + String.join(", ", added) + ")",
+        committer.commit(
+            "ALTER TABLE "
+                + FlowExecutor.quoted(table)
+                + " ADD COLUMNS ("
+                + String.join(", ", added)
+                + ")",
             Map.of(FlowExecutor.RUN_ID_PROPERTY, committer.runId()));
         return;
       } catch (RuntimeException e) {
@@ -52,8 +55,9 @@ final class NewColumns {
     StructType existing = committer.spark().table(FlowExecutor.quoted(table)).schema();
     List<String> added = new ArrayList<>();
     for (StructField field : rows.schema().fields()) {
-      boolean present = Arrays.stream(existing.fieldNames())
-          .anyMatch(name -> name.equalsIgnoreCase(field.name()));
+      boolean present =
+          Arrays.stream(existing.fieldNames())
+              .anyMatch(name -> name.equalsIgnoreCase(field.name()));
       if (!present) {
         added.add(FlowExecutor.quote(field.name()) + " " + field.dataType().sql());
       }
@@ -63,7 +67,8 @@ final class NewColumns {
 
   /** Whether an ADD COLUMNS failed because another writer added one of the columns first. */
   static boolean addedMeanwhile(Throwable error) {
-    for (Throwable cause = error; cause != null && cause.getCause() != cause;
+    for (Throwable cause = error;
+        cause != null && cause.getCause() != cause;
         cause = cause.getCause()) {
       if (cause instanceof org.apache.iceberg.exceptions.CommitFailedException
           || String.valueOf(cause.getMessage()).contains("name already exists")) {

@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes a batch's quarantine tables: the rows that failed a QUARANTINE expectation, and the
  * records the sources could not read. They are written before the target, each commit marked with
- * the target's snapshot the batch started from ({@link FlowExecutor#TARGET_SNAPSHOT_PROPERTY}),
- * so a retry after a crash before the target's commit replays the batch and does not quarantine
- * its rows twice ({@link FlowExecutor#REPLAYS_PREFIX}).
+ * the target's snapshot the batch started from ({@link FlowExecutor#TARGET_SNAPSHOT_PROPERTY}), so
+ * a retry after a crash before the target's commit replays the batch and does not quarantine its
+ * rows twice ({@link FlowExecutor#REPLAYS_PREFIX}).
  */
 final class QuarantineWriter {
   private static final Logger LOG = LoggerFactory.getLogger(QuarantineWriter.class);
@@ -29,8 +29,12 @@ final class QuarantineWriter {
   }
 
   /** Writes the records the sources could not read; returns how many. */
-  long writeSourceQuarantine(Dataset dataset, WriteMode mode, List<SourceBatch> batches,
-      Map<String, String> properties, Map<String, List<Long>> written) {
+  long writeSourceQuarantine(
+      Dataset dataset,
+      WriteMode mode,
+      List<SourceBatch> batches,
+      Map<String, String> properties,
+      Map<String, List<Long>> written) {
     org.apache.spark.sql.Dataset<Row> rejected = null;
     for (SourceBatch batch : batches) {
       rejected = rejected == null ? batch.rejected() : rejected.unionByName(batch.rejected());
@@ -42,11 +46,19 @@ final class QuarantineWriter {
     try {
       long count = rejected.count();
       if (count == 0) {
-        createEmpty(dataset.sourceQuarantineTable(), rejected.schema(),
+        createEmpty(
+            dataset.sourceQuarantineTable(),
+            rejected.schema(),
             "Records the sources of " + dataset.name() + " could not read, as they came");
         return 0;
       }
-      write(dataset, dataset.sourceQuarantineTable(), mode, rejected, properties, written,
+      write(
+          dataset,
+          dataset.sourceQuarantineTable(),
+          mode,
+          rejected,
+          properties,
+          written,
           "Records the sources of " + dataset.name() + " could not read, as they came");
       return count;
     } finally {
@@ -55,16 +67,25 @@ final class QuarantineWriter {
   }
 
   /** Writes the rows that failed a QUARANTINE expectation to the dataset's quarantine table. */
-  OptionalLong writeQuarantine(Dataset dataset, WriteMode mode,
-      org.apache.spark.sql.Dataset<Row> rows, Map<String, String> properties,
+  OptionalLong writeQuarantine(
+      Dataset dataset,
+      WriteMode mode,
+      org.apache.spark.sql.Dataset<Row> rows,
+      Map<String, String> properties,
       Map<String, List<Long>> written) {
-    return write(dataset, dataset.quarantineTable(), mode, rows, properties, written,
+    return write(
+        dataset,
+        dataset.quarantineTable(),
+        mode,
+        rows,
+        properties,
+        written,
         "Rows of " + dataset.name() + " that failed a QUARANTINE expectation");
   }
 
   /**
-   * Creates a quarantine table without rows (and without a snapshot) when it does not exist yet,
-   * so queries and dashboards on it work before the first bad record arrives.
+   * Creates a quarantine table without rows (and without a snapshot) when it does not exist yet, so
+   * queries and dashboards on it work before the first bad record arrives.
    */
   private void createEmpty(String table, StructType schema, String comment) {
     if (committer.catalog().tableExists(FlowExecutor.identifier(table))) {
@@ -75,17 +96,28 @@ final class QuarantineWriter {
       columns.add(FlowExecutor.quote(field.name()) + " " + field.dataType().sql());
     }
     try {
-      committer.spark().sql("CREATE TABLE IF NOT EXISTS " + FlowExecutor.quoted(table) + " ("
-          + String.join(", ", columns) + ") USING iceberg COMMENT "
-          + FlowExecutor.literal(comment));
+      committer
+          .spark()
+          .sql(
+              "CREATE TABLE IF NOT EXISTS "
+                  + FlowExecutor.quoted(table)
+                  + " ("
+                  + String.join(", ", columns)
+                  + ") USING iceberg COMMENT "
+                  + FlowExecutor.literal(comment));
     } catch (RuntimeException e) {
       LOG.debug("cannot create {} up front; it is created with its first record", table, e);
     }
   }
 
-  private OptionalLong write(Dataset dataset, String table, WriteMode mode,
-      org.apache.spark.sql.Dataset<Row> rows, Map<String, String> properties,
-      Map<String, List<Long>> written, String comment) {
+  private OptionalLong write(
+      Dataset dataset,
+      String table,
+      WriteMode mode,
+      org.apache.spark.sql.Dataset<Row> rows,
+      Map<String, String> properties,
+      Map<String, List<Long>> written,
+      String comment) {
     boolean incremental = mode.incremental();
     String replayed = properties.get(FlowExecutor.REPLAYS_PREFIX + table);
     if (incremental && replayed != null) {
@@ -99,12 +131,20 @@ final class QuarantineWriter {
     // A missing table is created, never replaced: another run may create it at the same time,
     // and that conflict plans the batch again. An existing one is replaced only by a replacing
     // run, and only when no other run quarantined anything since the batch started.
-    return committer.commitView(table, rows, "__lagoa_quarantine_",
-        view -> exists && incremental
-            ? "INSERT INTO " + target + " BY NAME SELECT * FROM " + view
-            : (exists ? "CREATE OR REPLACE TABLE " : "CREATE TABLE ") + target
-                + " USING iceberg COMMENT " + FlowExecutor.literal(comment)
-                + " AS SELECT * FROM " + view,
-        properties, written);
+    return committer.commitView(
+        table,
+        rows,
+        "__lagoa_quarantine_",
+        view ->
+            exists && incremental
+                ? "INSERT INTO " + target + " BY NAME SELECT * FROM " + view
+                : (exists ? "CREATE OR REPLACE TABLE " : "CREATE TABLE ")
+                    + target
+                    + " USING iceberg COMMENT "
+                    + FlowExecutor.literal(comment)
+                    + " AS SELECT * FROM "
+                    + view,
+        properties,
+        written);
   }
 }

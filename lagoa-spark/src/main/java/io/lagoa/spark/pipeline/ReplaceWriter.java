@@ -21,33 +21,45 @@ final class ReplaceWriter implements TableWriter {
   }
 
   @Override
-  public OptionalLong write(Dataset dataset, org.apache.spark.sql.Dataset<Row> rows,
-      Map<String, String> properties, Map<String, List<Long>> written, boolean addsColumns) {
-    return committer.commitView(dataset.name(), rows, "__lagoa_flow_",
+  public OptionalLong write(
+      Dataset dataset,
+      org.apache.spark.sql.Dataset<Row> rows,
+      Map<String, String> properties,
+      Map<String, List<Long>> written,
+      boolean addsColumns) {
+    return committer.commitView(
+        dataset.name(),
+        rows,
+        "__lagoa_flow_",
         view -> createAsSelect(FlowExecutor.quoted(dataset.name()), plan, view, true),
-        properties, written);
+        properties,
+        written);
   }
 
   /** The table's definition from its plan, filled with everything {@code view} holds. */
   static String createAsSelect(String target, DatasetPlan plan, String view, boolean orReplace) {
-    StringBuilder sql = new StringBuilder(orReplace ? "CREATE OR REPLACE TABLE " : "CREATE TABLE ")
-        .append(target)
-        .append(" USING iceberg");
+    StringBuilder sql =
+        new StringBuilder(orReplace ? "CREATE OR REPLACE TABLE " : "CREATE TABLE ")
+            .append(target)
+            .append(" USING iceberg");
     if (!plan.partitioning().isEmpty()) {
       List<String> transforms = new ArrayList<>();
       for (String transform : plan.partitioning()) {
-        transforms.add(transform.startsWith("identity(") && transform.endsWith(")")
-            ? transform.substring("identity(".length(), transform.length() - 1)
-            : transform);
+        transforms.add(
+            transform.startsWith("identity(") && transform.endsWith(")")
+                ? transform.substring("identity(".length(), transform.length() - 1)
+                : transform);
       }
       sql.append(" PARTITIONED BY (").append(String.join(", ", transforms)).append(")");
     }
-    plan.comment().ifPresent(
-        comment -> sql.append(" COMMENT ").append(FlowExecutor.literal(comment)));
+    plan.comment()
+        .ifPresent(comment -> sql.append(" COMMENT ").append(FlowExecutor.literal(comment)));
     if (!plan.properties().isEmpty()) {
       List<String> properties = new ArrayList<>();
-      plan.properties().forEach((key, value) ->
-          properties.add(FlowExecutor.literal(key) + " = " + FlowExecutor.literal(value)));
+      plan.properties()
+          .forEach(
+              (key, value) ->
+                  properties.add(FlowExecutor.literal(key) + " = " + FlowExecutor.literal(value)));
       sql.append(" TBLPROPERTIES (").append(String.join(", ", properties)).append(")");
     }
     return sql.append(" AS SELECT * FROM ").append(view).toString();

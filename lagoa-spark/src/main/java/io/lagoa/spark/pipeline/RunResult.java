@@ -45,11 +45,29 @@ public record RunResult(
   }
 
   /** A run without a typed failure. */
-  public RunResult(String runId, String pipeline, Status status, Instant startedAt,
-      Instant endedAt, List<FlowResult> flows, Optional<String> error, List<String> restored,
-      List<String> unrestored, Optional<String> historyError) {
-    this(runId, pipeline, status, startedAt, endedAt, flows, error, restored, unrestored,
-        historyError, Optional.empty());
+  public RunResult(
+      String runId,
+      String pipeline,
+      Status status,
+      Instant startedAt,
+      Instant endedAt,
+      List<FlowResult> flows,
+      Optional<String> error,
+      List<String> restored,
+      List<String> unrestored,
+      Optional<String> historyError) {
+    this(
+        runId,
+        pipeline,
+        status,
+        startedAt,
+        endedAt,
+        flows,
+        error,
+        restored,
+        unrestored,
+        historyError,
+        Optional.empty());
   }
 
   /**
@@ -58,8 +76,8 @@ public record RunResult(
    *
    * <ul>
    *   <li>a failure that rejects the input or finds a service not answering (exit code 2, e.g.
-   *       {@link ErrorCode#KAFKA_UNREACHABLE}) keeps its code when the run changed no table: nothing
-   *       ran;
+   *       {@link ErrorCode#KAFKA_UNREACHABLE}) keeps its code when the run changed no table:
+   *       nothing ran;
    *   <li>the same failure after the run had committed to a table (put back since) is a run that
    *       failed in the middle of its work: {@link ErrorCode#PIPELINE_FAILED};
    *   <li>any other failure keeps its code (all exit with 1: {@link ErrorCode#PIPELINE_FAILED},

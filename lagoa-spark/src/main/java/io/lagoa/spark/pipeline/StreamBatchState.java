@@ -15,10 +15,10 @@ import org.apache.iceberg.exceptions.NoSuchTableException;
 
 /**
  * What a streaming table's batch knows of the runs before it, all from snapshot summaries: where
- * the last pipeline commit left its sources, the commit each written table is expected to still
- * be at when the batch commits ({@link PipelineCommits#expectedBaseKey}: the catalog refuses the
- * commit otherwise, and the runner plans the batch again), and a batch that was cut short after
- * its quarantine commits and before the target's, which this batch replays.
+ * the last pipeline commit left its sources, the commit each written table is expected to still be
+ * at when the batch commits ({@link PipelineCommits#expectedBaseKey}: the catalog refuses the
+ * commit otherwise, and the runner plans the batch again), and a batch that was cut short after its
+ * quarantine commits and before the target's, which this batch replays.
  */
 final class StreamBatchState {
   /** In the maps of {@link #summary}: the snapshot's id. */
@@ -39,7 +39,8 @@ final class StreamBatchState {
    */
   Map<String, String> lastProcessed(String name, Map<String, String> commitProperties) {
     Optional<Snapshot> last = lastPipelineCommit(name);
-    commitProperties.put(PipelineCommits.expectedBaseKey(name),
+    commitProperties.put(
+        PipelineCommits.expectedBaseKey(name),
         last.map(snapshot -> Long.toString(snapshot.snapshotId())).orElse(PipelineCommits.NONE));
     return last.map(Snapshot::summary).orElse(Map.of());
   }
@@ -50,8 +51,11 @@ final class StreamBatchState {
    */
   void expectQuarantineBases(Dataset target, Map<String, String> commitProperties) {
     for (String table : List.of(target.sourceQuarantineTable(), target.quarantineTable())) {
-      commitProperties.put(PipelineCommits.expectedBaseKey(table), lastPipelineCommit(table)
-          .map(snapshot -> Long.toString(snapshot.snapshotId())).orElse(PipelineCommits.NONE));
+      commitProperties.put(
+          PipelineCommits.expectedBaseKey(table),
+          lastPipelineCommit(table)
+              .map(snapshot -> Long.toString(snapshot.snapshotId()))
+              .orElse(PipelineCommits.NONE));
     }
   }
 
@@ -64,8 +68,8 @@ final class StreamBatchState {
    *
    * @param target the target's last pipeline commit, as its expected base
    */
-  Map<String, String> pendingBatch(Dataset dataset, String target,
-      Map<String, String> commitProperties) {
+  Map<String, String> pendingBatch(
+      Dataset dataset, String target, Map<String, String> commitProperties) {
     Map<String, String> pending = Map.of();
     for (String table : List.of(dataset.sourceQuarantineTable(), dataset.quarantineTable())) {
       Map<String, String> summary = summary(table);
@@ -91,8 +95,8 @@ final class StreamBatchState {
    * What a batch's quarantine commits are marked with: the target's last pipeline commit when the
    * batch started reading (the commit whose positions it read from), or for a first run or a
    * replace the target's current snapshot ("none"). Taken when the batch starts, not when the
-   * quarantine is written: a mark taken later could name another run's newer commit, and the
-   * next batch would then take this older batch for an interrupted one and replay it.
+   * quarantine is written: a mark taken later could name another run's newer commit, and the next
+   * batch would then take this older batch for an interrupted one and replay it.
    */
   String marker(Dataset dataset, Map<String, String> commitProperties) {
     String base = commitProperties.get(PipelineCommits.expectedBaseKey(dataset.name()));
@@ -132,7 +136,8 @@ final class StreamBatchState {
 
   /** The summary of the table's last commit by a pipeline run; empty without one. */
   static Map<String, String> pipelineSummary(Table table) {
-    return PipelineCommits.lastPipelineCommit(metadata(table)).map(Snapshot::summary)
+    return PipelineCommits.lastPipelineCommit(metadata(table))
+        .map(Snapshot::summary)
         .orElse(Map.of());
   }
 

@@ -54,8 +54,12 @@ final class TableCommitter {
    *     failed after committing
    * @return the table's snapshot after the commit
    */
-  OptionalLong commitView(String table, org.apache.spark.sql.Dataset<Row> rows, String viewPrefix,
-      Function<String, String> sql, Map<String, String> properties,
+  OptionalLong commitView(
+      String table,
+      org.apache.spark.sql.Dataset<Row> rows,
+      String viewPrefix,
+      Function<String, String> sql,
+      Map<String, String> properties,
       Map<String, List<Long>> written) {
     String view = viewPrefix + views.incrementAndGet();
     rows.createOrReplaceTempView(view);
@@ -73,10 +77,13 @@ final class TableCommitter {
   /** Runs one writing statement with {@code properties} in its snapshot summary. */
   void commit(String sql, Map<String, String> properties) {
     try {
-      CommitMetadata.withCommitProperties(properties, () -> {
-        spark.sql(sql);
-        return null;
-      }, RuntimeException.class);
+      CommitMetadata.withCommitProperties(
+          properties,
+          () -> {
+            spark.sql(sql);
+            return null;
+          },
+          RuntimeException.class);
     } catch (RuntimeException e) {
       Optional<String> conflict = ConcurrentRunConflict.describe(e);
       if (conflict.isPresent()) {
@@ -95,8 +102,8 @@ final class TableCommitter {
       if (snapshot == null) {
         return OptionalLong.empty();
       }
-      String run = snapshot.summary() == null
-          ? null : snapshot.summary().get(FlowExecutor.RUN_ID_PROPERTY);
+      String run =
+          snapshot.summary() == null ? null : snapshot.summary().get(FlowExecutor.RUN_ID_PROPERTY);
       if (runId.equals(run)) {
         written.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(snapshot.snapshotId());
       }

@@ -17,8 +17,12 @@ sealed interface TableWriter permits CreateWriter, ReplaceWriter, AppendWriter, 
    * @param written where each snapshot this run committed is noted, for a restore
    * @return the table's snapshot after the commit
    */
-  OptionalLong write(Dataset dataset, org.apache.spark.sql.Dataset<Row> rows,
-      Map<String, String> properties, Map<String, List<Long>> written, boolean addsColumns);
+  OptionalLong write(
+      Dataset dataset,
+      org.apache.spark.sql.Dataset<Row> rows,
+      Map<String, String> properties,
+      Map<String, List<Long>> written,
+      boolean addsColumns);
 
   /** The writer of a mode; {@code plan} is the dataset's plan (partitioning, comment, ...). */
   static TableWriter of(WriteMode mode, DatasetPlan plan, TableCommitter committer) {
