@@ -31,7 +31,7 @@ public record CatalogConfig(
 
   /**
    * Masks secrets in a URL's query ({@code ?password=}) or user info ({@code //u:p@host}), by the
-   * rule of {@link Secrets#maskText}.
+   * rule of {@link io.lagoa.text.SecretPatterns#maskText}.
    */
   public static String redact(String uri) {
     return SecretPatterns.maskText(uri);

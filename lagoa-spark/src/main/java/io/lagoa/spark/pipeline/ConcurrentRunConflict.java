@@ -1,5 +1,6 @@
 package io.lagoa.spark.pipeline;
 
+import io.lagoa.error.ErrorCode;
 import io.lagoa.pipeline.ConcurrentRunException;
 import java.util.Optional;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
@@ -10,14 +11,15 @@ import org.apache.iceberg.exceptions.ValidationException;
 /**
  * A flow's commit lost to another run of the same pipeline: the catalog refused it because the
  * table's last pipeline commit moved since the batch started, another run created the table
- * first, or Iceberg found that a MERGE's target files changed meanwhile. Nothing of the refused commit is in the table; the runner plans the flow again from the
- * table's new state.
+ * first, or Iceberg found that a MERGE's target files changed meanwhile. Nothing of the refused
+ * commit is in the table; the runner plans the flow again from the table's new state. Its code is
+ * {@link ErrorCode#TABLE_CONFLICT}, also when the runner gives up.
  */
 final class ConcurrentRunConflict extends FlowException {
   private static final long serialVersionUID = 1L;
 
   ConcurrentRunConflict(String message, Throwable cause) {
-    super(message, cause);
+    super(ErrorCode.TABLE_CONFLICT, message, cause);
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.lagoa.spark.pipeline;
 
+import io.lagoa.error.ErrorCode;
+import io.lagoa.error.LagoaException;
 import io.lagoa.pipeline.DatasetKind;
 import java.time.Instant;
 import java.util.List;
@@ -9,11 +11,13 @@ import java.util.OptionalLong;
 /**
  * What one flow of a run did.
  *
- * @param action create, replace, append, merge or full refresh
+ * @param action create, replace, append, merge or full refresh (see {@link WriteMode#label})
  * @param rowsRead rows the flow's query produced, before expectations
  * @param rowsWritten rows written to the table (for merge: rows upserted)
  * @param snapshotBefore the table's snapshot before the run
  * @param snapshotAfter the snapshot this flow committed
+ * @param error why the flow failed, or why a dry run could not check it
+ * @param failure what failed, with its code and cause, when the flow failed
  */
 public record FlowResult(
     String flow,
@@ -30,21 +34,113 @@ public record FlowResult(
     OptionalLong snapshotAfter,
     OptionalLong quarantineSnapshotAfter,
     List<ExpectationResult> expectations,
-    Optional<String> error) {
+    Optional<String> error,
+    Optional<LagoaException> failure) {
 
   public FlowResult {
     expectations = List.copyOf(expectations);
   }
 
-  FlowResult withStatus(FlowStatus newStatus) {
-    return new FlowResult(flow, kind, action, newStatus, startedAt, endedAt, rowsRead, rowsWritten,
-        rowsDropped, rowsQuarantined, snapshotBefore, snapshotAfter, quarantineSnapshotAfter,
-        expectations, error);
+  /** A result without a failure. */
+  public FlowResult(
+      String flow,
+      DatasetKind kind,
+      String action,
+      FlowStatus status,
+      Instant startedAt,
+      Instant endedAt,
+      long rowsRead,
+      long rowsWritten,
+      long rowsDropped,
+      long rowsQuarantined,
+      OptionalLong snapshotBefore,
+      OptionalLong snapshotAfter,
+      OptionalLong quarantineSnapshotAfter,
+      List<ExpectationResult> expectations,
+      Optional<String> error) {
+    this(
+        flow,
+        kind,
+        action,
+        status,
+        startedAt,
+        endedAt,
+        rowsRead,
+        rowsWritten,
+        rowsDropped,
+        rowsQuarantined,
+        snapshotBefore,
+        snapshotAfter,
+        quarantineSnapshotAfter,
+        expectations,
+        error,
+        Optional.empty());
   }
 
-  static FlowResult notRun(String flow, DatasetKind kind, String action, FlowStatus status,
-      Instant at, OptionalLong snapshotBefore, Optional<String> error) {
-    return new FlowResult(flow, kind, action, status, at, at, 0, 0, 0, 0, snapshotBefore,
-        OptionalLong.empty(), OptionalLong.empty(), List.of(), error);
+  /** The code of the flow's failure; empty when it did not fail. */
+  public Optional<ErrorCode> errorCode() {
+    if (failure.isPresent()) {
+      return Optional.of(failure.get().code());
+    }
+    return status == FlowStatus.FAILED ? Optional.of(ErrorCode.PIPELINE_FAILED) : Optional.empty();
+  }
+
+  FlowResult withStatus(FlowStatus newStatus) {
+    return new FlowResult(
+        flow,
+        kind,
+        action,
+        newStatus,
+        startedAt,
+        endedAt,
+        rowsRead,
+        rowsWritten,
+        rowsDropped,
+        rowsQuarantined,
+        snapshotBefore,
+        snapshotAfter,
+        quarantineSnapshotAfter,
+        expectations,
+        error,
+        failure);
+  }
+
+  static FlowResult notRun(
+      String flow,
+      DatasetKind kind,
+      String action,
+      FlowStatus status,
+      Instant at,
+      OptionalLong snapshotBefore,
+      Optional<String> error) {
+    return notRun(flow, kind, action, status, at, snapshotBefore, error, Optional.empty());
+  }
+
+  static FlowResult notRun(
+      String flow,
+      DatasetKind kind,
+      String action,
+      FlowStatus status,
+      Instant at,
+      OptionalLong snapshotBefore,
+      Optional<String> error,
+      Optional<LagoaException> failure) {
+    return new FlowResult(
+        flow,
+        kind,
+        action,
+        status,
+        at,
+        at,
+        0,
+        0,
+        0,
+        0,
+        snapshotBefore,
+        OptionalLong.empty(),
+        OptionalLong.empty(),
+        List.of(),
+        error,
+        failure);
   }
 }

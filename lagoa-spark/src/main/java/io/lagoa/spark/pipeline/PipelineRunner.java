@@ -1,6 +1,8 @@
 package io.lagoa.spark.pipeline;
 
 import io.lagoa.catalog.CatalogProperties;
+import io.lagoa.error.ErrorCode;
+import io.lagoa.error.LagoaException;
 import io.lagoa.lineage.RunIds;
 import io.lagoa.pipeline.Dataset;
 import io.lagoa.pipeline.DatasetKind;
@@ -154,7 +156,7 @@ public final class PipelineRunner {
         return new RunResult(result.runId(), result.pipeline(), result.status(),
             result.startedAt(), result.endedAt(), result.flows(), result.error(),
             result.restored(), result.unrestored(),
-            Optional.of(SparkSql.translate("", e).getMessage()));
+            Optional.of(SparkSql.translate("", e).getMessage()), result.failure());
       }
     } finally {
       views.dropAll();
@@ -201,14 +203,17 @@ public final class PipelineRunner {
       journal.begin(runId, started, Map.copyOf(before));
     } catch (RuntimeException e) {
       String error = "the run did not start: " + e.getMessage();
+      LagoaException failure = e instanceof LagoaException lagoa
+          ? lagoa : new LagoaException(FlowException.codeOf(e), error, e);
       List<FlowResult> flows = new ArrayList<>();
       for (Dataset dataset : selected) {
-        flows.add(FlowResult.notRun(dataset.name(), dataset.kind(), executor.action(dataset),
+        flows.add(FlowResult.notRun(dataset.name(), dataset.kind(), executor.mode(dataset).label(),
             FlowStatus.SKIPPED, clock.instant(), before.get(dataset.name()).snapshotId(),
             Optional.empty()));
       }
       return new RunResult(runId, pipeline.name(), RunResult.Status.FAILED, started,
-          clock.instant(), flows, Optional.of(error), List.of(), List.of(), Optional.empty());
+          clock.instant(), flows, Optional.of(error), List.of(), List.of(), Optional.empty(),
+          Optional.of(failure));
     }
     Set<String> selectedNames = new HashSet<>();
     selected.forEach(dataset -> selectedNames.add(dataset.name()));
@@ -217,6 +222,7 @@ public final class PipelineRunner {
     Set<String> done = new HashSet<>();
     Set<String> running = new HashSet<>();
     Optional<String> error = Optional.empty();
+    Optional<LagoaException> failure = Optional.empty();
     ExecutorService pool = Executors.newFixedThreadPool(options.parallelism(), runnable -> {
       Thread thread = new Thread(runnable, "lagoa-flow");
       thread.setDaemon(true);
@@ -254,12 +260,15 @@ public final class PipelineRunner {
         } catch (ExecutionException e) {
           if (error.isEmpty()) {
             error = Optional.of(dataset.name() + " failed: " + e.getCause().getMessage());
+            failure = Optional.of(e.getCause() instanceof LagoaException lagoa ? lagoa
+                : new LagoaException(ErrorCode.INTERNAL_ERROR, error.get(), e.getCause()));
           }
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       error = Optional.of("the run was interrupted");
+      failure = Optional.of(new LagoaException(ErrorCode.PIPELINE_FAILED, error.get(), e));
     } finally {
       pool.shutdownNow();
     }
@@ -285,7 +294,8 @@ public final class PipelineRunner {
     }
     return new RunResult(runId, pipeline.name(),
         error.isPresent() ? RunResult.Status.FAILED : RunResult.Status.SUCCEEDED,
-        started, ended, flows, error, restored, unrestored, Optional.empty());
+        started, ended, flows, error, restored, unrestored, Optional.empty(),
+        error.isPresent() ? failure : Optional.empty());
   }
 
   /**
@@ -299,7 +309,7 @@ public final class PipelineRunner {
     String action = "run";
     try {
       for (int attempt = 1; ; attempt++) {
-        action = executor.action(dataset);
+        action = executor.mode(dataset).label();
         if (attempt == 1) {
           listener.flowStarted(dataset, action);
         }
@@ -347,7 +357,7 @@ public final class PipelineRunner {
     FlowResult result = new FlowResult(dataset.name(), dataset.kind(), action,
         FlowStatus.FAILED, flowStarted, clock.instant(), 0, 0, 0, 0,
         before.get(dataset.name()).snapshotId(), OptionalLong.empty(), OptionalLong.empty(),
-        failure.expectations(), Optional.of(failure.getMessage()));
+        failure.expectations(), Optional.of(failure.getMessage()), Optional.of(failure));
     results.put(dataset.name(), result);
     listener.flowFinished(result);
     return failure;
@@ -401,7 +411,7 @@ public final class PipelineRunner {
 
   private static String action(FlowExecutor executor, Dataset dataset) {
     try {
-      return executor.action(dataset);
+      return executor.mode(dataset).label();
     } catch (RuntimeException e) {
       return "run";
     }
@@ -543,13 +553,15 @@ public final class PipelineRunner {
       FlowExecutor executor, Catalog catalog, String runId, Instant started) {
     List<FlowResult> flows = new ArrayList<>();
     Optional<String> error = Optional.empty();
+    Optional<LagoaException> failure = Optional.empty();
     for (Dataset dataset : selected) {
-      String action = executor.action(dataset);
+      String action = executor.mode(dataset).label();
       Instant at = clock.instant();
       Optional<String> missing = tablesUpstream(pipeline, dataset, new HashSet<>()).stream()
           .filter(name -> !catalog.tableExists(FlowExecutor.identifier(name)))
           .findFirst();
       Optional<String> problem = Optional.empty();
+      Optional<LagoaException> flowFailure = Optional.empty();
       if (missing.isPresent()) {
         problem = Optional.of("not checked: reads " + missing.get() + ", which this run creates");
       } else {
@@ -557,8 +569,10 @@ public final class PipelineRunner {
           executor.check(dataset);
         } catch (FlowException e) {
           problem = Optional.of(e.getMessage());
+          flowFailure = Optional.of(e);
           if (error.isEmpty()) {
             error = Optional.of(e.getMessage());
+            failure = flowFailure;
           }
         }
       }
@@ -566,13 +580,13 @@ public final class PipelineRunner {
           problem.isPresent() && !problem.get().startsWith("not checked")
               ? FlowStatus.FAILED : FlowStatus.PLANNED,
           at, TableState.capture(catalog, FlowExecutor.identifier(dataset.name())).snapshotId(),
-          problem);
+          problem, flowFailure);
       listener.flowFinished(result);
       flows.add(result);
     }
     return new RunResult(runId, pipeline.name(),
         error.isPresent() ? RunResult.Status.FAILED : RunResult.Status.DRY_RUN, started,
-        clock.instant(), flows, error, List.of(), List.of(), Optional.empty());
+        clock.instant(), flows, error, List.of(), List.of(), Optional.empty(), failure);
   }
 
   private static String namespaceOf(String table) {

@@ -360,7 +360,10 @@ class TestPipelineRunner {
     assertThat(failed.error().orElseThrow())
         .contains("events.sql:")
         .contains("rb_bronze.events no longer contains snapshot")
-        .contains("--full-refresh");
+        .contains("the table needs a full refresh")
+        .doesNotContain("--full-refresh"); // the CLI words the remedy
+    assertThat(failed.remedy()).contains(io.lagoa.error.Remedy.FULL_REFRESH);
+    assertThat(failed.errorCode()).contains(io.lagoa.error.ErrorCode.PIPELINE_FAILED);
     assertThat(snapshot("rb.events")).isEqualTo(eventsBefore);
     assertThat(fixture.rows("SELECT id FROM rb.events ORDER BY id")).containsExactly(List.of(1), List.of(2));
 

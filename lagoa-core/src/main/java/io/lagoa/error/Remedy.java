@@ -1,0 +1,15 @@
+package io.lagoa.error;
+
+/**
+ * What the person who got an error can do about it, when it is one thing Lagoa itself offers.
+ * Messages speak of tables and values; each adapter words the remedy in its own terms (the CLI as
+ * the flag to run again with, an HTTP API as the request field), so the core never names a flag.
+ */
+public enum Remedy {
+  /**
+   * Recompute the table from all its source data rather than from where the last run stopped: the
+   * stored position can no longer be read (the source was rolled back, its history expired, the log
+   * of ingested files is gone). The CLI's {@code --full-refresh}.
+   */
+  FULL_REFRESH
+}

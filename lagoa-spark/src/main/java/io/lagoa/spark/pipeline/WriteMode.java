@@ -1,0 +1,115 @@
+package io.lagoa.spark.pipeline;
+
+import io.lagoa.pipeline.Dataset;
+import io.lagoa.pipeline.DatasetKind;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How a flow writes its table in one run. Decided when the flow starts, from whether the table
+ * exists, its kind, {@code KEYS} and a full refresh; each mode has one {@link TableWriter}.
+ *
+ * <p>{@link #incremental()} modes keep the table and add the rows new since the last run, so they
+ * read their sources from the stored positions and skip a batch another run has already
+ * quarantined; the others write the whole query's result. A later mode (SCD2) is one more record
+ * here and one more writer.
+ */
+sealed interface WriteMode
+    permits WriteMode.Create, WriteMode.Replace, WriteMode.Append, WriteMode.Merge {
+
+  /** The word runs and history show: create, replace, full refresh, append or merge. */
+  String label();
+
+  /** Whether the table is kept and only the new rows are written. */
+  boolean incremental();
+
+  /**
+   * The mode of a dataset's flow.
+   *
+   * @param exists whether the table exists in the catalog now
+   * @param fullRefresh whether the run recomputes streaming tables from all their source data
+   */
+  static WriteMode of(Dataset dataset, boolean exists, boolean fullRefresh) {
+    if (!exists) {
+      return new Create();
+    }
+    if (dataset.kind() == DatasetKind.MATERIALIZED_VIEW) {
+      return new Replace(false);
+    }
+    if (fullRefresh) {
+      return new Replace(true);
+    }
+    return dataset.merges()
+        ? new Merge(dataset.statement().keys(), dataset.statement().sequenceBy())
+        : new Append();
+  }
+
+  /**
+   * The table does not exist yet: created from the query's result with {@code CREATE TABLE}, never
+   * {@code CREATE OR REPLACE}, so a table another run created meanwhile is a conflict that plans
+   * the flow again rather than a silent replace.
+   */
+  record Create() implements WriteMode {
+    @Override
+    public String label() {
+      return "create";
+    }
+
+    @Override
+    public boolean incremental() {
+      return false;
+    }
+  }
+
+  /**
+   * The table's contents, schema, partitioning, comment and properties are replaced by the query's
+   * result in one commit: every run of a materialized view, and a streaming table's full refresh.
+   */
+  record Replace(boolean fullRefresh) implements WriteMode {
+    @Override
+    public String label() {
+      return fullRefresh ? "full refresh" : "replace";
+    }
+
+    @Override
+    public boolean incremental() {
+      return false;
+    }
+  }
+
+  /** A streaming table without KEYS: the new rows are appended. */
+  record Append() implements WriteMode {
+    @Override
+    public String label() {
+      return "append";
+    }
+
+    @Override
+    public boolean incremental() {
+      return true;
+    }
+  }
+
+  /**
+   * A streaming table with KEYS: the new rows are upserted on the keys; with a sequence column an
+   * existing row is replaced only by one with an equal or later value.
+   */
+  record Merge(List<String> keys, Optional<String> sequenceBy) implements WriteMode {
+    public Merge {
+      keys = List.copyOf(keys);
+      if (keys.isEmpty()) {
+        throw new IllegalArgumentException("Cannot merge: no KEYS");
+      }
+    }
+
+    @Override
+    public String label() {
+      return "merge";
+    }
+
+    @Override
+    public boolean incremental() {
+      return true;
+    }
+  }
+}

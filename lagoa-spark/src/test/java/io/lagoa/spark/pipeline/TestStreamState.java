@@ -1,0 +1,272 @@
+package io.lagoa.spark.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lagoa.pipeline.Dataset;
+import io.lagoa.pipeline.PipelineCommits;
+import io.lagoa.spark.LagoaSpark;
+import io.lagoa.spark.SparkSql;
+import io.lagoa.testing.TestingWarehouse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.spark.CommitMetadata;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.types.DataTypes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The state protocol of streaming tables, commit by commit: what each batch stores in the snapshot
+ * summary, how a batch that lost its commit to another run is planned again from that run's state,
+ * and how the quarantine markers let a batch cut short between its quarantine and target commits be
+ * replayed without quarantining its rows twice.
+ */
+class TestStreamState {
+  private static final AtomicBoolean INTERFERE = new AtomicBoolean();
+  private static TestingWarehouse warehouse;
+  private static SparkSession spark;
+  private static SparkSql sql;
+  private static PipelineFixture fixture;
+  private static Catalog catalog;
+
+  @BeforeAll
+  static void start() {
+    warehouse = TestingWarehouse.create();
+    spark = LagoaSpark.session(warehouse.config());
+    sql = new SparkSql(spark);
+    fixture = new PipelineFixture(spark, warehouse, "s");
+    catalog = PipelineRunner.icebergCatalog(spark);
+    // Commits to ss2.events, as another runner of the pipeline would, while a batch is computed.
+    spark
+        .udf()
+        .register(
+            "ss_interfere",
+            (UDF1<Integer, Integer>)
+                id -> {
+                  if (INTERFERE.compareAndSet(true, false)) {
+                    commitAsAnotherRun("ss2.events");
+                  }
+                  return id;
+                },
+            DataTypes.IntegerType);
+  }
+
+  @AfterAll
+  static void stop() {
+    warehouse.close();
+  }
+
+  @Test
+  void eachBatchStoresItsSourcePositionRunAndExpectedBase() {
+    sql.run("CREATE NAMESPACE IF NOT EXISTS ss1_raw");
+    sql.run("CREATE TABLE ss1_raw.events (id INT) USING iceberg");
+    sql.run("INSERT INTO ss1_raw.events VALUES (1), (2)");
+    Path folder =
+        fixture.pipeline(
+            "ss1",
+            "events.sql",
+            "CREATE STREAMING TABLE events AS SELECT id FROM STREAM(ss1_raw.events)");
+
+    RunResult first = fixture.run(folder);
+    Snapshot firstCommit = snapshot("ss1.events");
+    assertThat(firstCommit.summary())
+        .containsEntry(PipelineCommits.RUN_ID, first.runId())
+        .containsEntry(
+            FlowExecutor.STREAM_STATE_PREFIX + "ss1_raw.events",
+            Long.toString(snapshot("ss1_raw.events").snapshotId()))
+        .containsEntry(PipelineCommits.expectedBaseKey("ss1.events"), PipelineCommits.NONE)
+        .containsEntry(
+            PipelineCommits.expectedBaseKey("ss1.events_quarantine"), PipelineCommits.NONE);
+
+    // a commit that is not a pipeline's (a compaction, a manual fix) does not move the state
+    sql.run("INSERT INTO ss1.events VALUES (100)");
+    sql.run("INSERT INTO ss1_raw.events VALUES (3)");
+    RunResult second = fixture.run(folder);
+    Snapshot secondCommit = snapshot("ss1.events");
+    assertThat(secondCommit.summary())
+        .containsEntry(PipelineCommits.RUN_ID, second.runId())
+        .containsEntry(
+            FlowExecutor.STREAM_STATE_PREFIX + "ss1_raw.events",
+            Long.toString(snapshot("ss1_raw.events").snapshotId()))
+        .containsEntry(
+            PipelineCommits.expectedBaseKey("ss1.events"), Long.toString(firstCommit.snapshotId()));
+    assertThat(new StreamBatchState(catalog).lastPipelineCommit("ss1.events"))
+        .map(Snapshot::snapshotId)
+        .hasValue(secondCommit.snapshotId());
+    assertThat(fixture.rows("SELECT id FROM ss1.events ORDER BY id"))
+        .containsExactly(List.of(1), List.of(2), List.of(3), List.of(100));
+
+    // nothing new: no commit at all
+    RunResult idle = fixture.run(folder);
+    assertThat(PipelineFixture.flow(idle, "ss1.events").status()).isEqualTo(FlowStatus.UP_TO_DATE);
+    assertThat(snapshot("ss1.events").snapshotId()).isEqualTo(secondCommit.snapshotId());
+  }
+
+  @Test
+  void aBatchThatLostItsCommitIsPlannedAgainFromTheOtherRunsState() {
+    sql.run("CREATE NAMESPACE IF NOT EXISTS ss2_raw");
+    sql.run("CREATE TABLE ss2_raw.events (id INT) USING iceberg");
+    sql.run("INSERT INTO ss2_raw.events VALUES (1), (2)");
+    Path folder =
+        fixture.pipeline(
+            "ss2",
+            "events.sql",
+            "CREATE STREAMING TABLE events AS SELECT ss_interfere(id) AS id FROM STREAM(ss2_raw.events)");
+    fixture.run(folder);
+    sql.run("INSERT INTO ss2_raw.events VALUES (3)");
+
+    List<String> replanned = new CopyOnWriteArrayList<>();
+    INTERFERE.set(true);
+    RunResult result =
+        new PipelineRunner(
+                spark,
+                new PipelineListener() {
+                  @Override
+                  public void replanned(Dataset dataset, String reason) {
+                    replanned.add(dataset.name() + ": " + reason);
+                  }
+                },
+                Clock.systemUTC())
+            .run(fixture.compile(folder), RunOptions.defaults());
+
+    assertThat(result.error()).isEmpty();
+    assertThat(INTERFERE).isFalse();
+    assertThat(replanned)
+        .singleElement()
+        .asString()
+        .startsWith("ss2.events: ")
+        .contains("cannot commit to ss2.events");
+    Table table = table("ss2.events");
+    Snapshot last = table.currentSnapshot();
+    Snapshot other = table.snapshot(last.parentId());
+    assertThat(other.summary()).containsEntry(PipelineCommits.RUN_ID, "another-run");
+    // planned again on top of the other run's commit, from the position that commit stored
+    assertThat(last.summary())
+        .containsEntry(PipelineCommits.RUN_ID, result.runId())
+        .containsEntry(
+            PipelineCommits.expectedBaseKey("ss2.events"), Long.toString(other.snapshotId()));
+    assertThat(fixture.rows("SELECT id FROM ss2.events ORDER BY id"))
+        .containsExactly(List.of(1), List.of(2), List.of(3));
+  }
+
+  @Test
+  void aBatchCutShortAfterItsQuarantineCommitIsReplayedWithoutQuarantiningTwice() {
+    sql.run("CREATE NAMESPACE IF NOT EXISTS ss3_raw");
+    sql.run("CREATE TABLE ss3_raw.events (id INT) USING iceberg");
+    sql.run("INSERT INTO ss3_raw.events VALUES (1), (-1)");
+    Path folder =
+        fixture.pipeline(
+            "ss3",
+            "events.sql",
+            "CREATE STREAMING TABLE events (\n"
+                + "  CONSTRAINT positive EXPECT (id > 0) ON VIOLATION QUARANTINE\n"
+                + ") AS SELECT id FROM STREAM(ss3_raw.events)");
+    fixture.run(folder);
+    long targetFirst = snapshot("ss3.events").snapshotId();
+    assertThat(snapshot("ss3.events_quarantine").summary())
+        .containsEntry(FlowExecutor.TARGET_SNAPSHOT_PROPERTY, PipelineCommits.NONE);
+
+    // batch 2 quarantined -2 and was killed before committing 2 to the target
+    sql.run("INSERT INTO ss3_raw.events VALUES (2), (-2)");
+    long cutAt = snapshot("ss3_raw.events").snapshotId();
+    Map<String, String> crashed = new LinkedHashMap<>();
+    crashed.put(PipelineCommits.RUN_ID, "crashed-run");
+    crashed.put(FlowExecutor.TARGET_SNAPSHOT_PROPERTY, Long.toString(targetFirst));
+    crashed.put(FlowExecutor.STREAM_STATE_PREFIX + "ss3_raw.events", Long.toString(cutAt));
+    CommitMetadata.withCommitProperties(
+        crashed,
+        () -> {
+          spark.sql(
+              "INSERT INTO ss3.events_quarantine SELECT -2, 'positive', 'failed EXPECT (id > 0)',"
+                  + " 'crashed-run', current_timestamp()");
+          return null;
+        },
+        RuntimeException.class);
+    long crashedQuarantine = snapshot("ss3.events_quarantine").snapshotId();
+    sql.run("INSERT INTO ss3_raw.events VALUES (3)");
+
+    CompiledPipeline pipeline = fixture.compile(folder);
+    Dataset events = pipeline.graph().dataset("ss3.events").orElseThrow();
+    Map<String, String> properties = new LinkedHashMap<>();
+    Map<String, String> pending =
+        new StreamBatchState(catalog).pendingBatch(events, Long.toString(targetFirst), properties);
+    assertThat(pending)
+        .containsEntry(FlowExecutor.STREAM_STATE_PREFIX + "ss3_raw.events", Long.toString(cutAt));
+    assertThat(properties)
+        .containsEntry(
+            FlowExecutor.REPLAYS_PREFIX + "ss3.events_quarantine",
+            Long.toString(crashedQuarantine));
+
+    // the next run replays batch 2 exactly (up to where it was cut), its quarantine rows kept
+    fixture.run(folder);
+    Snapshot replay = snapshot("ss3.events");
+    assertThat(replay.summary())
+        .containsEntry(FlowExecutor.STREAM_STATE_PREFIX + "ss3_raw.events", Long.toString(cutAt))
+        .containsEntry(
+            FlowExecutor.REPLAYS_PREFIX + "ss3.events_quarantine",
+            Long.toString(crashedQuarantine));
+    assertThat(snapshot("ss3.events_quarantine").snapshotId()).isEqualTo(crashedQuarantine);
+    assertThat(fixture.rows("SELECT id FROM ss3.events ORDER BY id"))
+        .containsExactly(List.of(1), List.of(2));
+
+    // and the one after goes on from there
+    fixture.run(folder);
+    assertThat(fixture.rows("SELECT id FROM ss3.events ORDER BY id"))
+        .containsExactly(List.of(1), List.of(2), List.of(3));
+    assertThat(fixture.rows("SELECT id FROM ss3.events_quarantine ORDER BY id"))
+        .containsExactly(List.of(-2), List.of(-1));
+    Snapshot quarantine = snapshot("ss3.events_quarantine");
+    if (quarantine.snapshotId() != crashedQuarantine) {
+      // a batch's quarantine commit names the target commit it started from
+      assertThat(quarantine.summary())
+          .containsEntry(FlowExecutor.TARGET_SNAPSHOT_PROPERTY, Long.toString(replay.snapshotId()));
+    }
+  }
+
+  /**
+   * An empty pipeline commit to {@code name} that takes over the stream positions of its last one,
+   * as a run that found nothing new would store them.
+   */
+  private static void commitAsAnotherRun(String name) {
+    Table table = table(name);
+    AppendFiles append =
+        table
+            .newAppend()
+            .set(PipelineCommits.RUN_ID, "another-run")
+            .set(
+                PipelineCommits.expectedBaseKey(name),
+                new StreamBatchState(catalog)
+                    .lastPipelineCommit(name)
+                    .map(snapshot -> Long.toString(snapshot.snapshotId()))
+                    .orElse(PipelineCommits.NONE));
+    StreamBatchState.pipelineSummary(table)
+        .forEach(
+            (key, value) -> {
+              if (key.startsWith(FlowExecutor.STREAM_STATE_PREFIX)) {
+                append.set(key, value);
+              }
+            });
+    append.commit();
+  }
+
+  private static Table table(String name) {
+    Table table = catalog.loadTable(FlowExecutor.identifier(name));
+    table.refresh();
+    return table;
+  }
+
+  private static Snapshot snapshot(String name) {
+    return table(name).currentSnapshot();
+  }
+}
