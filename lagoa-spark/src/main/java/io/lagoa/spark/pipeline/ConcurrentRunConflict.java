@@ -1,5 +1,6 @@
 package io.lagoa.spark.pipeline;
 
+import io.lagoa.pipeline.FlowException;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.pipeline.ConcurrentRunException;
 import java.util.Optional;

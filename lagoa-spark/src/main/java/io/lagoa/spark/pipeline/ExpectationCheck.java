@@ -1,5 +1,7 @@
 package io.lagoa.spark.pipeline;
 
+import io.lagoa.pipeline.ExpectationResult;
+import io.lagoa.pipeline.FlowException;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;

@@ -1,5 +1,6 @@
 package io.lagoa.spark.pipeline;
 
+import io.lagoa.pipeline.ExpectationResult;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import io.lagoa.pipeline.DatasetKind;

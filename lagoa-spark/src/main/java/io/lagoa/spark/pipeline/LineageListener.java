@@ -1,5 +1,6 @@
 package io.lagoa.spark.pipeline;
 
+import io.lagoa.pipeline.ExpectationResult;
 import io.lagoa.config.LagoaConfig;
 import io.lagoa.config.LineageConfig;
 import io.lagoa.lineage.FlowOutcome;

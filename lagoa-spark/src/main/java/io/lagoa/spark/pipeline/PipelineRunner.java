@@ -1,5 +1,6 @@
 package io.lagoa.spark.pipeline;
 
+import io.lagoa.pipeline.FlowException;
 import io.lagoa.catalog.CatalogProperties;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;

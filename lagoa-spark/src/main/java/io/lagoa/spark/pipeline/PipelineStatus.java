@@ -1,5 +1,6 @@
 package io.lagoa.spark.pipeline;
 
+import io.lagoa.pipeline.FlowException;
 import io.lagoa.pipeline.Dataset;
 import io.lagoa.pipeline.DatasetKind;
 import io.lagoa.pipeline.Input;

@@ -1,6 +1,7 @@
 package io.lagoa.spark.pipeline;
 
 import io.lagoa.pipeline.Dataset;
+import io.lagoa.spark.pipeline.source.SourceBatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

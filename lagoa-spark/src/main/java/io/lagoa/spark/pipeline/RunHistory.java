@@ -1,5 +1,6 @@
 package io.lagoa.spark.pipeline;
 
+import io.lagoa.pipeline.ExpectationResult;
 import io.lagoa.spark.SparkSql;
 import java.util.ArrayList;
 import java.util.List;

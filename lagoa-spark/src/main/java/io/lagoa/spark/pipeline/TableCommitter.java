@@ -1,5 +1,6 @@
 package io.lagoa.spark.pipeline;
 
+import io.lagoa.pipeline.FlowException;
 import io.lagoa.spark.SparkSql;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.lagoa.spark.pipeline;
 
+import io.lagoa.pipeline.ExpectationResult;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lagoa.spark.LagoaSpark;

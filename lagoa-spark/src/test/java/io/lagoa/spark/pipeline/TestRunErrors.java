@@ -1,5 +1,6 @@
 package io.lagoa.spark.pipeline;
 
+import io.lagoa.pipeline.FlowException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lagoa.error.ErrorCode;

@@ -6,7 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.lagoa.pipeline.SourceArguments;
 import io.lagoa.pipeline.SourceCall;
-import io.lagoa.spark.pipeline.FlowException;
+import io.lagoa.pipeline.FlowException;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;

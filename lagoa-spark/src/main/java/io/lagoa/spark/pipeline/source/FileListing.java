@@ -2,7 +2,7 @@ package io.lagoa.spark.pipeline.source;
 
 import io.lagoa.pipeline.SourceArguments.Files;
 import io.lagoa.pipeline.SourceCall;
-import io.lagoa.spark.pipeline.FlowException;
+import io.lagoa.pipeline.FlowException;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.PathMatcher;

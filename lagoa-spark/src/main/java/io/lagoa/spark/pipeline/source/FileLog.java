@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lagoa.spark.pipeline.FlowException;
+import io.lagoa.pipeline.FlowException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

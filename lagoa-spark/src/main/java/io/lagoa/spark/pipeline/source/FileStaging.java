@@ -7,7 +7,7 @@ import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.struct;
 
 import io.lagoa.pipeline.SourceCall;
-import io.lagoa.spark.pipeline.FlowException;
+import io.lagoa.pipeline.FlowException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

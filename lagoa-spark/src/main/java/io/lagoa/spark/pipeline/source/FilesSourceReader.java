@@ -7,7 +7,7 @@ import io.lagoa.pipeline.PipelineCommits;
 import io.lagoa.pipeline.SourceArguments;
 import io.lagoa.pipeline.SourceArguments.Files;
 import io.lagoa.pipeline.SourceCall;
-import io.lagoa.spark.pipeline.FlowException;
+import io.lagoa.pipeline.FlowException;
 import io.lagoa.spark.pipeline.source.FileFormat.Built;
 import io.lagoa.table.TableNames;
 import java.io.IOException;

@@ -14,7 +14,7 @@ import io.lagoa.pipeline.PipelineCommits;
 import io.lagoa.pipeline.SourceArguments;
 import io.lagoa.pipeline.SourceArguments.Kafka;
 import io.lagoa.pipeline.SourceCall;
-import io.lagoa.spark.pipeline.FlowException;
+import io.lagoa.pipeline.FlowException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

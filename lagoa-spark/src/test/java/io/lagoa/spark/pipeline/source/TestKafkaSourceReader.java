@@ -8,7 +8,7 @@ import io.lagoa.pipeline.ExpectationPolicy;
 import io.lagoa.pipeline.PipelineCommits;
 import io.lagoa.pipeline.SourceCall;
 import io.lagoa.spark.LagoaSpark;
-import io.lagoa.spark.pipeline.FlowException;
+import io.lagoa.pipeline.FlowException;
 import io.lagoa.sql.StatementSplitter;
 import io.lagoa.testing.TestingKafka;
 import io.lagoa.testing.TestingWarehouse;

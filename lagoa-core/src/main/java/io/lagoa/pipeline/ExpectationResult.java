@@ -1,6 +1,5 @@
-package io.lagoa.spark.pipeline;
+package io.lagoa.pipeline;
 
-import io.lagoa.pipeline.ExpectationPolicy;
 
 /** How many rows one expectation checked and how many failed it, in one flow of a run. */
 public record ExpectationResult(

@@ -1,4 +1,4 @@
-package io.lagoa.spark.pipeline;
+package io.lagoa.pipeline;
 
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
@@ -12,7 +12,7 @@ import java.util.Set;
  * <p>Its code is that of what failed, so an adapter reports a Kafka that does not answer inside a
  * run as it does anywhere else: given, or else the code of the first {@link LagoaException} among
  * its causes, {@link ErrorCode#KAFKA_UNREACHABLE} for a Kafka client's network error, and {@link
- * ErrorCode#PIPELINE_FAILED} for anything else. {@link RunResult#errorCode()} decides what a run
+ * ErrorCode#PIPELINE_FAILED} for anything else. The runner decides what a run
  * reports.
  */
 public class FlowException extends LagoaException {
@@ -64,7 +64,7 @@ public class FlowException extends LagoaException {
   }
 
   /** The code of a flow failed by {@code cause} (null: the flow's own check failed). */
-  static ErrorCode codeOf(Throwable cause) {
+  public static ErrorCode codeOf(Throwable cause) {
     for (Throwable error = cause; error != null; error = error.getCause()) {
       if (error instanceof LagoaException lagoa) {
         return lagoa.code();
