@@ -2,6 +2,7 @@ package io.lagoa.cli;
 
 import io.lagoa.config.Secrets;
 import io.lagoa.error.ErrorCode;
+import io.lagoa.error.Remedy;
 import io.lagoa.error.ErrorType;
 import io.lagoa.error.LagoaException;
 import java.io.PrintWriter;
@@ -53,6 +54,7 @@ public final class Main {
   static int report(Exception exception, boolean verbose, PrintWriter err, Secrets secrets) {
     if (exception instanceof LagoaException lagoa) {
       err.println("error: " + secrets.mask(lagoa.getMessage()));
+      lagoa.remedy().map(Main::remedy).ifPresent(err::println);
       if (lagoa.code().type() == ErrorType.INTERNAL || verbose) {
         printStackTrace(exception, err, secrets);
       }
@@ -67,6 +69,14 @@ public final class Main {
     }
     err.flush();
     return ErrorCode.INTERNAL_ERROR.exitCode();
+  }
+
+  /** A remedy in the CLI's terms: the flag to run again with. */
+  static String remedy(Remedy remedy) {
+    return switch (remedy) {
+      case FULL_REFRESH -> "Run again with --full-refresh to recompute the table from all its"
+          + " source data.";
+    };
   }
 
   /** The causes' messages in a stack trace are drivers' own, and may quote a URL's password. */

@@ -1,5 +1,6 @@
 package io.lagoa.service;
 
+import io.lagoa.spark.pipeline.source.SourceReaders;
 import io.lagoa.catalog.CatalogProperties;
 import io.lagoa.catalog.LagoaCatalogs;
 import io.lagoa.config.LagoaConfig;
@@ -45,6 +46,7 @@ public final class Lakehouse implements AutoCloseable {
   private JobProgress progress;
   private SparkSql sql;
   private final Map<String, FileIO> fileIos = new LinkedHashMap<>();
+  private SourceReaders sources;
   private boolean closed;
 
   private Lakehouse(LagoaConfig config) {
@@ -129,6 +131,18 @@ public final class Lakehouse implements AutoCloseable {
     return io;
   }
 
+  /**
+   * The pipeline source readers of this warehouse: they keep Kafka admin clients, file clients and
+   * loaded logs of ingested files from one run to the next; closed with the lakehouse.
+   */
+  public synchronized SourceReaders sources() {
+    checkOpen();
+    if (sources == null) {
+      sources = new SourceReaders();
+    }
+    return sources;
+  }
+
   private static boolean objectStore(String location) {
     try {
       String scheme = URI.create(location).getScheme();
@@ -163,6 +177,9 @@ public final class Lakehouse implements AutoCloseable {
     if (progress != null) {
       opened.add(progress);
     }
+    if (sources != null) {
+      opened.add(sources);
+    }
     for (AutoCloseable closeable : opened) {
       try {
         closeable.close();
@@ -178,6 +195,7 @@ public final class Lakehouse implements AutoCloseable {
     }
     catalog = null;
     progress = null;
+    sources = null;
     sql = null;
     session = null;
   }

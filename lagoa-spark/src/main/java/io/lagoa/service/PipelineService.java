@@ -88,7 +88,7 @@ public final class PipelineService {
   public Status status(PipelineSource source) {
     SparkSession spark = lakehouse.session();
     CompiledPipeline pipeline = compile(source, spark);
-    List<PipelineStatus.SourceStatus> sources = PipelineStatus.of(spark, pipeline, clock);
+    List<PipelineStatus.SourceStatus> sources = PipelineStatus.of(spark, pipeline, clock, lakehouse.sources());
     Optional<String> runner = PipelineLeases.of(lakehouse.config(), clock)
         .map(leases -> runner(leases, pipeline.name(), clock.instant()));
     return new Status(pipeline.name(), sources, runner);
@@ -165,14 +165,14 @@ public final class PipelineService {
     SparkSession spark = lakehouse.session();
     CompiledPipeline pipeline = compile(source, spark);
     if (options.dryRun()) {
-      return new PipelineRunner(spark, progress, clock).run(pipeline, options);
+      return new PipelineRunner(spark, progress, clock, RunJournal.NONE, lakehouse.sources()).run(pipeline, options);
     }
     try (Leased leased = lease(pipeline, spark, lease, events)) {
       PipelineListener listener = progress;
       if (lakehouse.config().lineage().enabled()) {
         listener = PipelineListener.all(List.of(progress, lineage(pipeline, spark, events, clock)));
       }
-      return new PipelineRunner(spark, listener, clock, leased.journal()).run(pipeline, options);
+      return new PipelineRunner(spark, listener, clock, leased.journal(), lakehouse.sources()).run(pipeline, options);
     }
   }
 
@@ -204,7 +204,7 @@ public final class PipelineService {
         lineage.target(lineage(pipeline, spark, events, lineage.clock()));
       }
       events.streamStarted(pipeline.name(), mode, pipeline.source().spec().triggerInterval());
-      PipelineRunner runner = new PipelineRunner(spark, lineage, clock, leased.journal());
+      PipelineRunner runner = new PipelineRunner(spark, lineage, clock, leased.journal(), lakehouse.sources());
       ContinuousRunner.Summary summary = new ContinuousRunner(runner, spark, clock)
           .run(pipeline, options, mode, () -> stop.stopRequested() || leased.lost(), batches);
       return new StreamResult(pipeline.name(), summary, leased.lost());
@@ -212,8 +212,9 @@ public final class PipelineService {
   }
 
   /**
-   * The error to report for a failed run (exit code of {@link ErrorCode#PIPELINE_FAILED}): what
-   * failed, and which tables were put back; empty when the run succeeded.
+   * The error to report for a failed run: what failed, and which tables were put back; empty when
+   * the run succeeded. Its code and remedy are the failure's ({@link RunResult#errorCode()}:
+   * e.g. a Kafka that does not answer before anything was written keeps its own code).
    */
   public static Optional<LagoaException> failure(RunResult result, boolean dryRun) {
     if (result.status() != RunResult.Status.FAILED) {
@@ -236,7 +237,12 @@ public final class PipelineService {
       message.append("\nnot put back: ").append(String.join("; ", result.unrestored()))
           .append(" (run id ").append(result.runId()).append(")");
     }
-    return Optional.of(new LagoaException(ErrorCode.PIPELINE_FAILED, message.toString()));
+    return Optional.of(reported(result, message.toString()));
+  }
+
+  private static LagoaException reported(RunResult result, String message) {
+    return new LagoaException(result.errorCode().orElse(ErrorCode.PIPELINE_FAILED), message,
+        result.failure().orElse(null), result.remedy().orElse(null));
   }
 
   /**
@@ -248,7 +254,7 @@ public final class PipelineService {
     if (last == null || last.status() != RunResult.Status.FAILED) {
       return Optional.empty();
     }
-    return Optional.of(new LagoaException(ErrorCode.PIPELINE_FAILED, "pipeline run failed: "
+    return Optional.of(reported(last, "pipeline run failed: "
         + last.error().orElse("a flow failed") + "\nthe failed batch was rolled back; every"
         + " table is as it was after the last good batch (run id " + last.runId() + ")"));
   }
@@ -279,7 +285,8 @@ public final class PipelineService {
           .ifPresent(holder -> events.leaseTakenOver(pipeline.name(), holder));
       if (lease.isPresent() && lease.get().interrupted().isPresent()) {
         InterruptedRun interrupted = lease.get().interrupted().get();
-        new PipelineRunner(spark, PipelineListener.NONE, clock)
+        new PipelineRunner(spark, PipelineListener.NONE, clock, RunJournal.NONE,
+            lakehouse.sources())
             .recover(pipeline, interrupted).forEach(events::recovered);
         lease.get().recovered(interrupted);
       }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lagoa.error.Remedy;
 import io.lagoa.pipeline.FlowException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -136,8 +137,8 @@ final class FileLog {
       root = JSON.readTree(in);
     } catch (IOException | RuntimeException e) {
       throw new FlowException("cannot read the log of ingested files " + location + ", which the"
-          + " target's last commit points to: " + e.getMessage() + "; if it was deleted, run"
-          + " again with --full-refresh to read the folder from the start", e);
+          + " target's last commit points to: " + e.getMessage() + "; if it was deleted, the table"
+          + " needs a full refresh, which reads the folder from the start", e, Remedy.FULL_REFRESH);
     }
     List<Entry> files = new ArrayList<>();
     for (JsonNode file : root.path("files")) {

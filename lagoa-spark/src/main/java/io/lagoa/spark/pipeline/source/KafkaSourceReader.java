@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lagoa.error.ErrorCode;
 import io.lagoa.pipeline.PipelineCommits;
 import io.lagoa.pipeline.SourceArguments;
 import io.lagoa.pipeline.SourceArguments.Kafka;
@@ -390,7 +391,8 @@ public final class KafkaSourceReader implements SourceReader {
 
   private FlowException unreachable(Throwable cause) {
     readers.dropAdmin(servers, kafkaOptions);
-    return new FlowException(call.positionOf("bootstrap_servers") + ": cannot read the offsets of"
+    return new FlowException(ErrorCode.KAFKA_UNREACHABLE, call.positionOf("bootstrap_servers")
+        + ": cannot read the offsets of"
         + " topic " + topic + " from Kafka at " + servers + ": "
         + (cause == null ? "no answer within 30 s" : cause.getMessage())
         + "; is the broker running and reachable?", cause);
