@@ -1,13 +1,10 @@
 package io.lagoa.cli;
 
-import io.lagoa.service.bench.BenchListener;
 import io.lagoa.bench.BenchQuery;
 import io.lagoa.bench.BenchResults;
-import io.lagoa.service.bench.BenchService;
 import io.lagoa.bench.Comparison;
 import io.lagoa.bench.Configuration;
 import io.lagoa.bench.DataSize;
-import io.lagoa.service.bench.GenerateListener;
 import io.lagoa.bench.Layout;
 import io.lagoa.bench.Matrix;
 import io.lagoa.bench.QueryMetrics;
@@ -21,6 +18,9 @@ import io.lagoa.cli.output.ProgressDisplay;
 import io.lagoa.cli.output.Values;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
+import io.lagoa.service.bench.BenchListener;
+import io.lagoa.service.bench.BenchService;
+import io.lagoa.service.bench.GenerateListener;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package io.lagoa.cli;
 
-import io.lagoa.cli.shell.ShellContext;
 import io.lagoa.cli.logging.MaskingConverter;
 import io.lagoa.cli.output.ResultPrinter;
+import io.lagoa.cli.shell.ShellContext;
 import io.lagoa.config.ConfigLoader;
 import io.lagoa.config.EffectiveConfig;
 import io.lagoa.config.LagoaConfig;
@@ -18,9 +18,9 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * What a command runs against: the environment, current folder and output streams of this
- * invocation, and (opened on first use) the configuration and the {@link Lakehouse} it names,
- * which owns the Iceberg catalog and Spark. Commands that only read metadata never pay for
- * starting Spark.
+ * invocation, and (opened on first use) the configuration and the {@link Lakehouse} it names, which
+ * owns the Iceberg catalog and Spark. Commands that only read metadata never pay for starting
+ * Spark.
  */
 public final class Cli implements ShellContext, AutoCloseable {
   static {
@@ -82,7 +82,9 @@ public final class Cli implements ShellContext, AutoCloseable {
   @Override
   public LagoaConfig config() {
     if (config == null) {
-      config = new ConfigLoader(env, workingDir).load(configFile == null ? null : resolve(configFile.toString()));
+      config =
+          new ConfigLoader(env, workingDir)
+              .load(configFile == null ? null : resolve(configFile.toString()));
       MaskingConverter.use(secrets());
     }
     return config;
@@ -117,8 +119,8 @@ public final class Cli implements ShellContext, AutoCloseable {
   }
 
   /**
-   * The secrets to mask in whatever this invocation prints: those the environment names, and,
-   * once the configuration is loaded, every configured secret value.
+   * The secrets to mask in whatever this invocation prints: those the environment names, and, once
+   * the configuration is loaded, every configured secret value.
    */
   @Override
   public Secrets secrets() {

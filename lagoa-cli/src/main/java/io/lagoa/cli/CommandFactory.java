@@ -2,7 +2,9 @@ package io.lagoa.cli;
 
 import picocli.CommandLine;
 
-/** Hands every command that asks for it (a constructor taking {@link Cli}) this invocation's Cli. */
+/**
+ * Hands every command that asks for it (a constructor taking {@link Cli}) this invocation's Cli.
+ */
 final class CommandFactory implements CommandLine.IFactory {
   private final Cli cli;
 

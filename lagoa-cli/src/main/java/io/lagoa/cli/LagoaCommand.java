@@ -36,7 +36,8 @@ public final class LagoaCommand implements Callable<Integer> {
       names = {"-c", "--config"},
       paramLabel = "FILE",
       scope = CommandLine.ScopeType.INHERIT,
-      description = "Configuration file (default: $LAGOA_CONFIG, else ./lagoa.yaml, else built-in defaults).")
+      description =
+          "Configuration file (default: $LAGOA_CONFIG, else ./lagoa.yaml, else built-in defaults).")
   void config(Path file) {
     cli.configFile(file);
   }

@@ -2,9 +2,9 @@ package io.lagoa.cli;
 
 import io.lagoa.config.Secrets;
 import io.lagoa.error.ErrorCode;
-import io.lagoa.error.Remedy;
 import io.lagoa.error.ErrorType;
 import io.lagoa.error.LagoaException;
+import io.lagoa.error.Remedy;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -33,8 +33,7 @@ public final class Main {
       commandLine.setErr(err);
       commandLine.setCaseInsensitiveEnumValuesAllowed(true);
       commandLine.setExecutionExceptionHandler(
-          (exception, line, parseResult) ->
-              report(exception, root.verbose(), err, cli.secrets()));
+          (exception, line, parseResult) -> report(exception, root.verbose(), err, cli.secrets()));
       commandLine.setParameterExceptionHandler(
           (exception, arguments) -> {
             err.println("error: " + cli.secrets().mask(exception.getMessage()));
@@ -65,7 +64,8 @@ public final class Main {
     if (verbose) {
       printStackTrace(exception, err, secrets);
     } else {
-      err.println("This is a bug in Lagoa. Run again with --verbose for the stack trace and report it.");
+      err.println(
+          "This is a bug in Lagoa. Run again with --verbose for the stack trace and report it.");
     }
     err.flush();
     return ErrorCode.INTERNAL_ERROR.exitCode();
@@ -74,8 +74,8 @@ public final class Main {
   /** A remedy in the CLI's terms: the flag to run again with. */
   static String remedy(Remedy remedy) {
     return switch (remedy) {
-      case FULL_REFRESH -> "Run again with --full-refresh to recompute the table from all its"
-          + " source data.";
+      case FULL_REFRESH ->
+          "Run again with --full-refresh to recompute the table from all its" + " source data.";
     };
   }
 

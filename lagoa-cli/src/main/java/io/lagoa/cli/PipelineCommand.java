@@ -8,9 +8,9 @@ import io.lagoa.pipeline.Dataset;
 import io.lagoa.pipeline.DatasetKind;
 import io.lagoa.pipeline.GraphRenderer;
 import io.lagoa.pipeline.PipelineGraph;
-import io.lagoa.pipeline.lease.PipelineLeases;
 import io.lagoa.pipeline.PipelineLoader;
 import io.lagoa.pipeline.PipelineSource;
+import io.lagoa.pipeline.lease.PipelineLeases;
 import io.lagoa.result.QueryResult;
 import io.lagoa.result.ResultColumn;
 import io.lagoa.service.PipelineService;
@@ -91,15 +91,24 @@ final class PipelineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      PipelineService.Validation valid = new PipelineService(cli.lakehouse()).validate(folder.load(cli));
+      PipelineService.Validation valid =
+          new PipelineService(cli.lakehouse()).validate(folder.load(cli));
       long tables = valid.tables();
       long views = valid.temporaryViews();
       long rules = valid.expectations();
-      cli.out().println("pipeline " + valid.pipeline() + " is valid: " + tables
-          + (tables == 1 ? " table, " : " tables, ") + views
-          + (views == 1 ? " temporary view, " : " temporary views, ") + rules
-          + (rules == 1 ? " expectation, " : " expectations, ") + valid.externalInputs()
-          + " external inputs");
+      cli.out()
+          .println(
+              "pipeline "
+                  + valid.pipeline()
+                  + " is valid: "
+                  + tables
+                  + (tables == 1 ? " table, " : " tables, ")
+                  + views
+                  + (views == 1 ? " temporary view, " : " temporary views, ")
+                  + rules
+                  + (rules == 1 ? " expectation, " : " expectations, ")
+                  + valid.externalInputs()
+                  + " external inputs");
       return 0;
     }
   }
@@ -125,11 +134,15 @@ final class PipelineCommand implements Callable<Integer> {
         cli.err().println("pipeline " + status.pipeline() + " has no streaming tables");
       }
       status.runner().ifPresent(cli.err()::println);
-      List<ResultColumn> columns = List.of(
-          new ResultColumn("table", "string"), new ResultColumn("source", "string"),
-          new ResultColumn("lag", "bigint"), new ResultColumn("rows_per_s", "double"),
-          new ResultColumn("last_commit", "timestamp"), new ResultColumn("position", "string"),
-          new ResultColumn("note", "string"));
+      List<ResultColumn> columns =
+          List.of(
+              new ResultColumn("table", "string"),
+              new ResultColumn("source", "string"),
+              new ResultColumn("lag", "bigint"),
+              new ResultColumn("rows_per_s", "double"),
+              new ResultColumn("last_commit", "timestamp"),
+              new ResultColumn("position", "string"),
+              new ResultColumn("note", "string"));
       List<List<Object>> rows = new ArrayList<>();
       for (PipelineStatus.SourceStatus source : statuses) {
         List<Object> row = new ArrayList<>();
@@ -175,11 +188,12 @@ final class PipelineCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       PipelineGraph graph = new PipelineService(cli.lakehouse()).graph(folder.load(cli));
-      String text = switch (format) {
-        case text -> GraphRenderer.text(graph);
-        case dot -> GraphRenderer.dot(graph);
-        case mermaid -> GraphRenderer.mermaid(graph);
-      };
+      String text =
+          switch (format) {
+            case text -> GraphRenderer.text(graph);
+            case dot -> GraphRenderer.dot(graph);
+            case mermaid -> GraphRenderer.mermaid(graph);
+          };
       cli.out().print(text);
       return 0;
     }
@@ -200,40 +214,57 @@ final class PipelineCommand implements Callable<Integer> {
     @Option(
         names = {"-s", "--select"},
         paramLabel = "SELECTOR",
-        description = "Run only these: NAME, NAME+ (and downstream), +NAME (and upstream);"
-            + " repeat or separate with commas.")
+        description =
+            "Run only these: NAME, NAME+ (and downstream), +NAME (and upstream);"
+                + " repeat or separate with commas.")
     List<String> select = new ArrayList<>();
 
-    @Option(names = "--full-refresh",
+    @Option(
+        names = "--full-refresh",
         description = "Recompute streaming tables from all their source data.")
     boolean fullRefresh;
 
-    @Option(names = "--dry-run",
-        description = "Check every flow's query and expectations against the catalog; write nothing.")
+    @Option(
+        names = "--dry-run",
+        description =
+            "Check every flow's query and expectations against the catalog; write nothing.")
     boolean dryRun;
 
-    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "2",
+    @Option(
+        names = "--parallelism",
+        paramLabel = "N",
+        defaultValue = "2",
         description = "Independent flows run at once (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
-    @Option(names = "--continuous",
-        description = "Keep running: a micro-batch every trigger-interval (pipeline.yaml, default"
-            + " 1s) until Ctrl-C or SIGTERM, which let the running batch commit first.")
+    @Option(
+        names = "--continuous",
+        description =
+            "Keep running: a micro-batch every trigger-interval (pipeline.yaml, default"
+                + " 1s) until Ctrl-C or SIGTERM, which let the running batch commit first.")
     boolean continuous;
 
-    @Option(names = "--once",
+    @Option(
+        names = "--once",
         description = "Run micro-batches until every source is caught up, then stop.")
     boolean once;
 
-    @Option(names = "--wait", paramLabel = "DURATION", arity = "0..1", fallbackValue = "PT24H",
+    @Option(
+        names = "--wait",
+        paramLabel = "DURATION",
+        arity = "0..1",
+        fallbackValue = "PT24H",
         converter = DurationConverter.class,
-        description = "When another runner holds the pipeline, wait for it to end (at most"
-            + " DURATION, e.g. 10m; default without a value: 24h) instead of exiting with 3.")
+        description =
+            "When another runner holds the pipeline, wait for it to end (at most"
+                + " DURATION, e.g. 10m; default without a value: 24h) instead of exiting with 3.")
     Duration wait = Duration.ZERO;
 
-    @Option(names = "--force",
-        description = "Take the pipeline's lease even though another runner holds it: only for"
-            + " a holder that is gone (a crashed machine) and whose lease has not expired yet.")
+    @Option(
+        names = "--force",
+        description =
+            "Take the pipeline's lease even though another runner holds it: only for"
+                + " a holder that is gone (a crashed machine) and whose lease has not expired yet.")
     boolean force;
 
     Run(Cli cli) {
@@ -243,50 +274,72 @@ final class PipelineCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       if (parallelism < 1) {
-        throw new LagoaException(ErrorCode.INVALID_ARGUMENT,
-            "--parallelism must be at least 1, but is " + parallelism);
+        throw new LagoaException(
+            ErrorCode.INVALID_ARGUMENT, "--parallelism must be at least 1, but is " + parallelism);
       }
       if (continuous && once) {
-        throw new LagoaException(ErrorCode.INVALID_ARGUMENT,
+        throw new LagoaException(
+            ErrorCode.INVALID_ARGUMENT,
             "--continuous and --once cannot be used together: --once stops when caught up");
       }
       if ((continuous || once) && dryRun) {
-        throw new LagoaException(ErrorCode.INVALID_ARGUMENT,
+        throw new LagoaException(
+            ErrorCode.INVALID_ARGUMENT,
             "--dry-run checks the pipeline once; leave out --" + (once ? "once" : "continuous"));
       }
       PipelineSource source = folder.load(cli);
       PipelineService pipelines = new PipelineService(cli.lakehouse());
       PipelineService.LeaseOptions lease = new PipelineService.LeaseOptions(force, wait);
       if (continuous || once) {
-        return new StreamingRun(cli, output).run(pipelines, source,
-            new RunOptions(select, fullRefresh, false, parallelism, true, true),
-            continuous ? ContinuousRunner.Mode.CONTINUOUS : ContinuousRunner.Mode.ONCE, lease,
-            new Events(cli));
+        return new StreamingRun(cli, output)
+            .run(
+                pipelines,
+                source,
+                new RunOptions(select, fullRefresh, false, parallelism, true, true),
+                continuous ? ContinuousRunner.Mode.CONTINUOUS : ContinuousRunner.Mode.ONCE,
+                lease,
+                new Events(cli));
       }
-      RunResult result = pipelines.run(source,
-          new RunOptions(select, fullRefresh, dryRun, parallelism), lease, new Events(cli),
-          new Progress(cli));
+      RunResult result =
+          pipelines.run(
+              source,
+              new RunOptions(select, fullRefresh, dryRun, parallelism),
+              lease,
+              new Events(cli),
+              new Progress(cli));
       cli.printer().print(summary(result), output.format(), cli.out());
       Duration took = Duration.between(result.startedAt(), result.endedAt());
-      result.historyError().ifPresent(error -> cli.err().println(
-          "warning: the run could not be recorded in lagoa_system: " + cli.secrets().mask(error)));
+      result
+          .historyError()
+          .ifPresent(
+              error ->
+                  cli.err()
+                      .println(
+                          "warning: the run could not be recorded in lagoa_system: "
+                              + cli.secrets().mask(error)));
       Optional<LagoaException> failure = PipelineService.failure(result, dryRun);
       if (failure.isPresent()) {
         throw failure.get();
       }
-      cli.err().println((dryRun ? "dry run of " : "pipeline ") + result.pipeline()
-          + (dryRun ? " checked, nothing written" : " succeeded") + " in "
-          + Values.seconds(took.toNanos()) + (dryRun ? "" : " (run id " + result.runId() + ")"));
+      cli.err()
+          .println(
+              (dryRun ? "dry run of " : "pipeline ")
+                  + result.pipeline()
+                  + (dryRun ? " checked, nothing written" : " succeeded")
+                  + " in "
+                  + Values.seconds(took.toNanos())
+                  + (dryRun ? "" : " (run id " + result.runId() + ")"));
       return 0;
     }
 
     static QueryResult summary(RunResult result) {
-      List<ResultColumn> columns = List.of(
-          new ResultColumn("flow", "string"), new ResultColumn("kind", "string"),
-          new ResultColumn("action", "string"), new ResultColumn("status", "string"),
-          new ResultColumn("rows_read", "bigint"), new ResultColumn("rows_written", "bigint"),
-          new ResultColumn("dropped", "bigint"), new ResultColumn("quarantined", "bigint"),
-          new ResultColumn("seconds", "double"), new ResultColumn("note", "string"));
+      List<ResultColumn> columns =
+          List.of(
+              new ResultColumn("flow", "string"), new ResultColumn("kind", "string"),
+              new ResultColumn("action", "string"), new ResultColumn("status", "string"),
+              new ResultColumn("rows_read", "bigint"), new ResultColumn("rows_written", "bigint"),
+              new ResultColumn("dropped", "bigint"), new ResultColumn("quarantined", "bigint"),
+              new ResultColumn("seconds", "double"), new ResultColumn("note", "string"));
       List<List<Object>> rows = new ArrayList<>();
       for (FlowResult flow : result.flows()) {
         List<Object> row = new ArrayList<>();
@@ -298,7 +351,9 @@ final class PipelineCommand implements Callable<Integer> {
         row.add(flow.rowsWritten());
         row.add(flow.rowsDropped());
         row.add(flow.rowsQuarantined());
-        row.add(Math.round(Duration.between(flow.startedAt(), flow.endedAt()).toMillis() / 100.0) / 10.0);
+        row.add(
+            Math.round(Duration.between(flow.startedAt(), flow.endedAt()).toMillis() / 100.0)
+                / 10.0);
         row.add(flow.error().map(error -> error.lines().findFirst().orElse("")).orElse(null));
         rows.add(row);
       }
@@ -324,8 +379,13 @@ final class PipelineCommand implements Callable<Integer> {
 
     @Override
     public void leaseTakenOver(String pipeline, PipelineLeases.Holder from) {
-      cli.err().println("warning: took over the lease of pipeline " + pipeline + " from " + from
-          + " (--force); if that runner is still alive, its commits will be refused");
+      cli.err()
+          .println(
+              "warning: took over the lease of pipeline "
+                  + pipeline
+                  + " from "
+                  + from
+                  + " (--force); if that runner is still alive, its commits will be refused");
     }
 
     @Override
@@ -336,9 +396,13 @@ final class PipelineCommand implements Callable<Integer> {
     @Override
     public void streamStarted(String pipeline, ContinuousRunner.Mode mode, Duration interval) {
       if (mode == ContinuousRunner.Mode.CONTINUOUS) {
-        cli.err().println("running " + pipeline + " continuously, a batch every "
-            + Values.seconds(interval.toNanos())
-            + "; Ctrl-C stops after the running batch commits");
+        cli.err()
+            .println(
+                "running "
+                    + pipeline
+                    + " continuously, a batch every "
+                    + Values.seconds(interval.toNanos())
+                    + "; Ctrl-C stops after the running batch commits");
       }
     }
 
@@ -376,18 +440,32 @@ final class PipelineCommand implements Callable<Integer> {
     @Override
     public void flowStarted(Dataset dataset, String action) {
       synchronized (cli) {
-        cli.err().println("[" + started.incrementAndGet() + "/" + total + "] " + dataset.name()
-            + ": " + action + " " + dataset.kind().description() + "...");
+        cli.err()
+            .println(
+                "["
+                    + started.incrementAndGet()
+                    + "/"
+                    + total
+                    + "] "
+                    + dataset.name()
+                    + ": "
+                    + action
+                    + " "
+                    + dataset.kind().description()
+                    + "...");
         cli.err().flush();
       }
     }
 
     @Override
     public void flowFinished(FlowResult result) {
-      String seconds = Values.seconds(
-          Duration.between(result.startedAt(), result.endedAt()).toNanos());
-      StringBuilder line = new StringBuilder("      ").append(result.flow()).append(": ")
-          .append(result.status().label());
+      String seconds =
+          Values.seconds(Duration.between(result.startedAt(), result.endedAt()).toNanos());
+      StringBuilder line =
+          new StringBuilder("      ")
+              .append(result.flow())
+              .append(": ")
+              .append(result.status().label());
       if (result.status() == FlowStatus.SUCCEEDED) {
         line.append(", ").append(result.rowsWritten()).append(" rows written");
         if (result.rowsDropped() > 0) {
@@ -398,14 +476,22 @@ final class PipelineCommand implements Callable<Integer> {
         }
         result.expectations().stream()
             .filter(rule -> rule.rowsFailed() > 0)
-            .forEach(rule -> line.append("; ").append(rule.rule()).append(" (")
-                .append(rule.policy().configName()).append(") failed ")
-                .append(rule.rowsFailed()).append(" rows"));
+            .forEach(
+                rule ->
+                    line.append("; ")
+                        .append(rule.rule())
+                        .append(" (")
+                        .append(rule.policy().configName())
+                        .append(") failed ")
+                        .append(rule.rowsFailed())
+                        .append(" rows"));
       }
       if (result.kind() != DatasetKind.TEMPORARY_VIEW && result.status() != FlowStatus.PLANNED) {
         line.append(" (").append(seconds).append(')');
       }
-      result.error().ifPresent(error -> line.append("\n        ").append(error.replace("\n", "\n        ")));
+      result
+          .error()
+          .ifPresent(error -> line.append("\n        ").append(error.replace("\n", "\n        ")));
       synchronized (cli) {
         cli.err().println(line);
         cli.err().flush();

@@ -80,7 +80,8 @@ final class SqlCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (maxRows < 0) {
-      throw new LagoaException(ErrorCode.INVALID_ARGUMENT, "--max-rows must be 0 or more, but is " + maxRows);
+      throw new LagoaException(
+          ErrorCode.INVALID_ARGUMENT, "--max-rows must be 0 or more, but is " + maxRows);
     }
     String origin;
     String text;
@@ -92,7 +93,9 @@ final class SqlCommand implements Callable<Integer> {
       } catch (Utf8Files.NotUtf8Exception e) {
         throw new LagoaException(ErrorCode.INVALID_ARGUMENT, origin + ":" + e.getMessage());
       } catch (IOException e) {
-        throw new LagoaException(ErrorCode.INVALID_ARGUMENT, "cannot read SQL file " + file + ": " + e.getClass().getSimpleName());
+        throw new LagoaException(
+            ErrorCode.INVALID_ARGUMENT,
+            "cannot read SQL file " + file + ": " + e.getClass().getSimpleName());
       }
     } else {
       origin = null;
@@ -132,10 +135,10 @@ final class SqlCommand implements Callable<Integer> {
             : origin + " holds only comments and blank lines";
     String hint =
         origin == null && OPTION_LIKE.matcher(text.strip()).matches()
-            ? " (it was read as SQL because no option is called " + text.strip()
+            ? " (it was read as SQL because no option is called "
+                + text.strip()
                 + "; see lagoa sql --help)"
             : "";
-    return new LagoaException(
-        ErrorCode.INVALID_ARGUMENT, "nothing to run: " + what + hint);
+    return new LagoaException(ErrorCode.INVALID_ARGUMENT, "nothing to run: " + what + hint);
   }
 }

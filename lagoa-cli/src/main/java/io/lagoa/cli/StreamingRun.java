@@ -4,9 +4,9 @@ import io.lagoa.cli.output.OutputOptions;
 import io.lagoa.cli.output.Values;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
-import io.lagoa.result.QueryResult;
-import io.lagoa.pipeline.lease.PipelineLeases;
 import io.lagoa.pipeline.PipelineSource;
+import io.lagoa.pipeline.lease.PipelineLeases;
+import io.lagoa.result.QueryResult;
 import io.lagoa.result.ResultColumn;
 import io.lagoa.service.PipelineService;
 import io.lagoa.service.StopHandle;
@@ -30,9 +30,9 @@ import sun.misc.SignalHandler;
  * found data, and the totals at the end.
  *
  * <p>Ctrl-C and SIGTERM are taken over while it runs (sun.misc.Signal, the JDK's only hook for
- * this): the first asks the loop to stop after the running batch commits, and the process exits
- * 0; a second stops at once. The default handlers would start the JVM's shutdown, during which
- * Spark stops its own context under the running batch.
+ * this): the first asks the loop to stop after the running batch commits, and the process exits 0;
+ * a second stops at once. The default handlers would start the JVM's shutdown, during which Spark
+ * stops its own context under the running batch.
  */
 final class StreamingRun {
   private final Cli cli;
@@ -44,59 +44,69 @@ final class StreamingRun {
     this.output = output;
   }
 
-  int run(PipelineService pipelines, PipelineSource source, RunOptions options,
-      ContinuousRunner.Mode mode, PipelineService.LeaseOptions lease,
+  int run(
+      PipelineService pipelines,
+      PipelineSource source,
+      RunOptions options,
+      ContinuousRunner.Mode mode,
+      PipelineService.LeaseOptions lease,
       PipelineService.RunEvents events) {
     List<Signal> signals = new ArrayList<>();
     List<SignalHandler> previous = new ArrayList<>();
     // Signals are taken over once the batches start, not while the lease is waited for.
-    PipelineService.RunEvents withSignals = new PipelineService.RunEvents() {
-      @Override
-      public void waiting(String message) {
-        events.waiting(message);
-      }
-
-      @Override
-      public void leaseTakenOver(String pipeline, PipelineLeases.Holder from) {
-        events.leaseTakenOver(pipeline, from);
-      }
-
-      @Override
-      public void recovered(String message) {
-        events.recovered(message);
-      }
-
-      @Override
-      public void streamStarted(String pipeline, ContinuousRunner.Mode started, Duration interval) {
-        for (String name : List.of("INT", "TERM")) {
-          try {
-            Signal signal = new Signal(name);
-            previous.add(Signal.handle(signal, StreamingRun.this::onSignal));
-            signals.add(signal);
-          } catch (IllegalArgumentException e) {
-            // not on this platform (or the JVM was started with -Xrs): Ctrl-C stops at once
+    PipelineService.RunEvents withSignals =
+        new PipelineService.RunEvents() {
+          @Override
+          public void waiting(String message) {
+            events.waiting(message);
           }
-        }
-        events.streamStarted(pipeline, started, interval);
-      }
 
-      @Override
-      public void lineageEvent(String event) {
-        events.lineageEvent(event);
-      }
+          @Override
+          public void leaseTakenOver(String pipeline, PipelineLeases.Holder from) {
+            events.leaseTakenOver(pipeline, from);
+          }
 
-      @Override
-      public void lineageWarning(String warning) {
-        events.lineageWarning(warning);
-      }
-    };
+          @Override
+          public void recovered(String message) {
+            events.recovered(message);
+          }
+
+          @Override
+          public void streamStarted(
+              String pipeline, ContinuousRunner.Mode started, Duration interval) {
+            for (String name : List.of("INT", "TERM")) {
+              try {
+                Signal signal = new Signal(name);
+                previous.add(Signal.handle(signal, StreamingRun.this::onSignal));
+                signals.add(signal);
+              } catch (IllegalArgumentException e) {
+                // not on this platform (or the JVM was started with -Xrs): Ctrl-C stops at once
+              }
+            }
+            events.streamStarted(pipeline, started, interval);
+          }
+
+          @Override
+          public void lineageEvent(String event) {
+            events.lineageEvent(event);
+          }
+
+          @Override
+          public void lineageWarning(String warning) {
+            events.lineageWarning(warning);
+          }
+        };
     try {
       PipelineService.StreamResult result =
           pipelines.stream(source, options, mode, lease, stop, withSignals, new Lines());
       if (result.leaseLost()) {
-        throw new LagoaException(ErrorCode.PIPELINE_BUSY, "another runner took over the lease of"
-            + " pipeline " + result.pipeline() + " (with --force); this one stopped after its"
-            + " last committed batch");
+        throw new LagoaException(
+            ErrorCode.PIPELINE_BUSY,
+            "another runner took over the lease of"
+                + " pipeline "
+                + result.pipeline()
+                + " (with --force); this one stopped after its"
+                + " last committed batch");
       }
       ContinuousRunner.Summary summary = result.summary();
       cli.printer().print(totals(summary), output.format(), cli.out());
@@ -104,8 +114,15 @@ final class StreamingRun {
       if (failure.isPresent()) {
         throw failure.get();
       }
-      cli.err().println(result.pipeline() + (summary.stopped() ? " stopped" : " caught up")
-          + " after " + summary.runs() + " batches, " + summary.runsWithData() + " with new data");
+      cli.err()
+          .println(
+              result.pipeline()
+                  + (summary.stopped() ? " stopped" : " caught up")
+                  + " after "
+                  + summary.runs()
+                  + " batches, "
+                  + summary.runsWithData()
+                  + " with new data");
       return 0;
     } finally {
       for (int i = 0; i < signals.size(); i++) {
@@ -116,13 +133,19 @@ final class StreamingRun {
 
   private void onSignal(Signal signal) {
     if (stop.stop()) {
-      cli.err().println("\nstopping now; the batch that was running is not committed and will"
-          + " be read again on the next run");
+      cli.err()
+          .println(
+              "\nstopping now; the batch that was running is not committed and will"
+                  + " be read again on the next run");
       cli.err().flush();
       Runtime.getRuntime().halt(130);
     }
-    cli.err().println("\nSIG" + signal.getName() + ": stopping after the running batch commits"
-        + " (again to stop at once)");
+    cli.err()
+        .println(
+            "\nSIG"
+                + signal.getName()
+                + ": stopping after the running batch commits"
+                + " (again to stop at once)");
     cli.err().flush();
   }
 
@@ -146,12 +169,19 @@ final class StreamingRun {
       if (parts.isEmpty() && result.status() == RunResult.Status.SUCCEEDED) {
         return;
       }
-      String took = Values.seconds(Duration.between(result.startedAt(), result.endedAt()).toNanos());
-      String line = LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + " batch " + batch + ": "
-          + (result.status() == RunResult.Status.FAILED
-              ? "failed: " + result.error().orElse("").lines().findFirst().orElse("")
-              : String.join(", ", parts))
-          + " (" + took + ")";
+      String took =
+          Values.seconds(Duration.between(result.startedAt(), result.endedAt()).toNanos());
+      String line =
+          LocalTime.now().truncatedTo(ChronoUnit.SECONDS)
+              + " batch "
+              + batch
+              + ": "
+              + (result.status() == RunResult.Status.FAILED
+                  ? "failed: " + result.error().orElse("").lines().findFirst().orElse("")
+                  : String.join(", ", parts))
+              + " ("
+              + took
+              + ")";
       synchronized (cli) {
         cli.err().println(line);
         cli.err().flush();
@@ -160,8 +190,15 @@ final class StreamingRun {
 
     @Override
     public void retrying(RunResult failed, Duration wait, int failures) {
-      cli.err().println("  retrying in " + wait.toSeconds() + " s (failure " + failures + " of "
-          + 5 + " in a row)");
+      cli.err()
+          .println(
+              "  retrying in "
+                  + wait.toSeconds()
+                  + " s (failure "
+                  + failures
+                  + " of "
+                  + 5
+                  + " in a row)");
     }
 
     @Override
@@ -171,15 +208,22 @@ final class StreamingRun {
   }
 
   private static QueryResult totals(ContinuousRunner.Summary summary) {
-    List<ResultColumn> columns = List.of(
-        new ResultColumn("flow", "string"), new ResultColumn("batches_with_data", "int"),
-        new ResultColumn("rows_read", "bigint"), new ResultColumn("rows_written", "bigint"),
-        new ResultColumn("dropped", "bigint"), new ResultColumn("quarantined", "bigint"));
+    List<ResultColumn> columns =
+        List.of(
+            new ResultColumn("flow", "string"), new ResultColumn("batches_with_data", "int"),
+            new ResultColumn("rows_read", "bigint"), new ResultColumn("rows_written", "bigint"),
+            new ResultColumn("dropped", "bigint"), new ResultColumn("quarantined", "bigint"));
     List<List<Object>> rows = new ArrayList<>();
     for (Map.Entry<String, ContinuousRunner.FlowTotals> flow : summary.flows().entrySet()) {
       ContinuousRunner.FlowTotals totals = flow.getValue();
-      rows.add(List.of(flow.getKey(), totals.runsWithData(), totals.rowsRead(),
-          totals.rowsWritten(), totals.rowsDropped(), totals.rowsQuarantined()));
+      rows.add(
+          List.of(
+              flow.getKey(),
+              totals.runsWithData(),
+              totals.rowsRead(),
+              totals.rowsWritten(),
+              totals.rowsDropped(),
+              totals.rowsQuarantined()));
     }
     return new QueryResult(columns, rows, false);
   }

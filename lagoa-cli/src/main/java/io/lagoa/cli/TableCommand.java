@@ -265,8 +265,7 @@ final class TableCommand implements Callable<Integer> {
                     snapshot.deletedRecords(),
                     snapshot.totalRecords()));
         if (human) {
-          row.add(
-              snapshot.status() == SnapshotStatus.ANCESTOR ? "" : snapshot.status().label());
+          row.add(snapshot.status() == SnapshotStatus.ANCESTOR ? "" : snapshot.status().label());
         } else {
           row.add(snapshot.current());
           row.add(snapshot.inCurrentLineage());

@@ -23,7 +23,8 @@ final class CliRunner {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int exitCode =
-        Main.run(args, env, warehouse.root(), new PrintWriter(out, true), new PrintWriter(err, true));
+        Main.run(
+            args, env, warehouse.root(), new PrintWriter(out, true), new PrintWriter(err, true));
     return new Result(exitCode, out.toString(), err.toString());
   }
 

@@ -10,15 +10,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The packaged CLI (the distribution the build makes) started as {@code ./lagoa} would start it,
- * in its own JVM, on a test warehouse: what the integration tests kill, signal and time.
+ * The packaged CLI (the distribution the build makes) started as {@code ./lagoa} would start it, in
+ * its own JVM, on a test warehouse: what the integration tests kill, signal and time.
  */
 final class PackagedCli {
   private PackagedCli() {}
 
   /** The command line: java with the distribution's JVM options, then lagoa's arguments. */
-  static ProcessBuilder command(TestingWarehouse warehouse, Map<String, String> extraEnv,
-      List<String> jvmOptions, List<String> args) throws IOException {
+  static ProcessBuilder command(
+      TestingWarehouse warehouse,
+      Map<String, String> extraEnv,
+      List<String> jvmOptions,
+      List<String> args)
+      throws IOException {
     Path distribution = Path.of(System.getProperty("lagoa.distribution"));
     String flags = Files.readString(distribution.resolve("jvm.options")).strip();
     List<String> command = new ArrayList<>();

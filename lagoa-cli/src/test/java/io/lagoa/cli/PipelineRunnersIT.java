@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
  * with 3 and says who runs the pipeline, or waits with --wait.
  *
  * <p>The pipeline is a chain of materialized views over a table, each step slow enough (a few
- * seconds of computation) that the test can kill the run between two commits, watching the
- * catalog database to know where the run is.
+ * seconds of computation) that the test can kill the run between two commits, watching the catalog
+ * database to know where the run is.
  */
 class PipelineRunnersIT {
   private static TestingWarehouse warehouse;
@@ -41,13 +41,25 @@ class PipelineRunnersIT {
     warehouse.writeFile("p/pipeline.yaml", "name: chain\n");
     // each step waits for a large range to be summed: seconds, not milliseconds
     String slow = "(SELECT sum(id % 7) FROM range(0, 60000000))";
-    warehouse.writeFile("p/copy.sql", "CREATE MATERIALIZED VIEW silver.copy AS\n"
-        + "SELECT id, v, " + slow + " AS work FROM raw.source");
-    warehouse.writeFile("p/agg.sql", "CREATE MATERIALIZED VIEW silver.agg AS\n"
-        + "SELECT count(*) AS n, sum(v) AS total, max(work) + " + slow + " AS work"
-        + " FROM silver.copy");
-    warehouse.writeFile("p/gold.sql", "CREATE MATERIALIZED VIEW gold.summary AS\n"
-        + "SELECT n, total, " + slow + " AS work FROM silver.agg");
+    warehouse.writeFile(
+        "p/copy.sql",
+        "CREATE MATERIALIZED VIEW silver.copy AS\n"
+            + "SELECT id, v, "
+            + slow
+            + " AS work FROM raw.source");
+    warehouse.writeFile(
+        "p/agg.sql",
+        "CREATE MATERIALIZED VIEW silver.agg AS\n"
+            + "SELECT count(*) AS n, sum(v) AS total, max(work) + "
+            + slow
+            + " AS work"
+            + " FROM silver.copy");
+    warehouse.writeFile(
+        "p/gold.sql",
+        "CREATE MATERIALIZED VIEW gold.summary AS\n"
+            + "SELECT n, total, "
+            + slow
+            + " AS work FROM silver.agg");
     pipeline = warehouse.root().resolve("p");
     run(null, "sql", "CREATE NAMESPACE IF NOT EXISTS lagoa.raw");
     run(null, "sql", "CREATE TABLE raw.source (id BIGINT, v BIGINT) USING iceberg");
@@ -82,7 +94,8 @@ class PipelineRunnersIT {
 
       Process status = start(null, "pipeline", "status", pipeline.toString());
       assertThat(status.waitFor(3, TimeUnit.MINUTES)).isTrue();
-      assertThat(read("stderr.txt")).as(context)
+      assertThat(read("stderr.txt"))
+          .as(context)
           .contains("pipeline chain is not running (its last runner,")
           .contains("has not ended and was interrupted: the next run puts its tables back");
 
@@ -92,7 +105,9 @@ class PipelineRunnersIT {
       assertThat(next.exitValue()).as(context + "\n" + stderr).isZero();
       assertThat(stderr).as(context).contains("was interrupted");
       if (committed > 0) {
-        assertThat(stderr).as(context).contains("its tables were put back:")
+        assertThat(stderr)
+            .as(context)
+            .contains("its tables were put back:")
             .contains("restored silver.copy to snapshot");
       } else {
         assertThat(stderr).as(context).contains("before it committed anything");
@@ -115,7 +130,8 @@ class PipelineRunnersIT {
     assertThat(second.waitFor(3, TimeUnit.MINUTES)).isTrue();
     String refused = read("stderr-2.txt");
     assertThat(second.exitValue()).as(refused).isEqualTo(3);
-    assertThat(refused).contains("error: pipeline chain is already running on ")
+    assertThat(refused)
+        .contains("error: pipeline chain is already running on ")
         .contains("(pid " + first.pid() + ") since ");
 
     assertThat(first.waitFor(5, TimeUnit.MINUTES)).isTrue();
@@ -132,11 +148,13 @@ class PipelineRunnersIT {
 
   /** Whether the running batch has noted itself in the lease (before its first commit). */
   private static boolean runNoted() {
-    try (Connection connection = DriverManager.getConnection("jdbc:sqlite:"
-            + warehouse.warehouse().resolve("catalog.db"));
+    try (Connection connection =
+            DriverManager.getConnection(
+                "jdbc:sqlite:" + warehouse.warehouse().resolve("catalog.db"));
         Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery(
-            "SELECT count(*) FROM lagoa_pipeline_leases WHERE run_id IS NOT NULL")) {
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT count(*) FROM lagoa_pipeline_leases WHERE run_id IS NOT NULL")) {
       return rows.next() && rows.getLong(1) > 0;
     } catch (Exception e) {
       return false; // not created yet, or busy
@@ -155,16 +173,24 @@ class PipelineRunnersIT {
     return found;
   }
 
-  private static final Map<String, String> VERSIONS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, String> VERSIONS =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** The table's current metadata file as the catalog database has it: committed, not written. */
   private static String metadataLocation(String table) {
     String[] parts = table.split("\\.");
-    try (Connection connection = DriverManager.getConnection("jdbc:sqlite:"
-            + warehouse.warehouse().resolve("catalog.db"));
+    try (Connection connection =
+            DriverManager.getConnection(
+                "jdbc:sqlite:" + warehouse.warehouse().resolve("catalog.db"));
         Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery("SELECT metadata_location FROM iceberg_tables"
-            + " WHERE table_namespace = '" + parts[0] + "' AND table_name = '" + parts[1] + "'")) {
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT metadata_location FROM iceberg_tables"
+                    + " WHERE table_namespace = '"
+                    + parts[0]
+                    + "' AND table_name = '"
+                    + parts[1]
+                    + "'")) {
       return rows.next() ? rows.getString(1) : null;
     } catch (Exception e) {
       return null; // busy: ask again
@@ -184,14 +210,20 @@ class PipelineRunnersIT {
 
   /** silver.copy, silver.agg and gold.summary row counts as the rows of raw.source they cover. */
   private static List<Long> consistentCounts() throws Exception {
-    return List.of(count("silver.copy"), sql("SELECT n FROM silver.agg"),
-        sql("SELECT n FROM gold.summary"));
+    return List.of(
+        count("silver.copy"), sql("SELECT n FROM silver.agg"), sql("SELECT n FROM gold.summary"));
   }
 
   private static void addRows(int rows) throws Exception {
     long from = count("raw.source");
-    run(null, "sql", "INSERT INTO raw.source SELECT id, id * 10 FROM range(" + from + ", "
-        + (from + rows) + ")");
+    run(
+        null,
+        "sql",
+        "INSERT INTO raw.source SELECT id, id * 10 FROM range("
+            + from
+            + ", "
+            + (from + rows)
+            + ")");
     round++;
     for (String table : List.of("silver.copy", "silver.agg")) {
       String location = metadataLocation(table);

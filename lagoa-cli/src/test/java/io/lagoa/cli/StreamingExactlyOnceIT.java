@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,11 +20,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Exactly once from Kafka to bronze and on to silver, proven the hard way: the packaged CLI runs
- * a continuous pipeline against a real broker while records keep arriving, and is killed with
- * SIGKILL at random moments (starting up, reading, writing, committing), then restarted. At the
- * end every produced record is in bronze or its source quarantine exactly once, and silver holds
- * bronze's rows exactly once.
+ * Exactly once from Kafka to bronze and on to silver, proven the hard way: the packaged CLI runs a
+ * continuous pipeline against a real broker while records keep arriving, and is killed with SIGKILL
+ * at random moments (starting up, reading, writing, committing), then restarted. At the end every
+ * produced record is in bronze or its source quarantine exactly once, and silver holds bronze's
+ * rows exactly once.
  */
 class StreamingExactlyOnceIT {
   private static final int RECORDS = 12_000;
@@ -48,33 +47,43 @@ class StreamingExactlyOnceIT {
   @Test
   void survivesKillNineAtRandomMomentsWithEachRecordExactlyOnce() throws Exception {
     kafka.createTopic("events", 3);
-    warehouse.writeFile("p/pipeline.yaml",
-        "name: events\ntrigger-interval: 200ms\ncompact-every: 5\n");
-    warehouse.writeFile("p/bronze.sql", "CREATE STREAMING TABLE bronze.events AS\n"
-        + "SELECT * FROM STREAM read_kafka(bootstrap_servers => '" + kafka.bootstrapServers()
-        + "',\n  topic => 'events', schema => 'id BIGINT, kind STRING',"
-        + " max_records_per_batch => 1500)");
-    warehouse.writeFile("p/silver.sql", "CREATE STREAMING TABLE silver.events AS\n"
-        + "SELECT id, upper(kind) AS kind, _kafka.partition AS p, _kafka.offset AS o\n"
-        + "FROM STREAM(bronze.events)");
+    warehouse.writeFile(
+        "p/pipeline.yaml", "name: events\ntrigger-interval: 200ms\ncompact-every: 5\n");
+    warehouse.writeFile(
+        "p/bronze.sql",
+        "CREATE STREAMING TABLE bronze.events AS\n"
+            + "SELECT * FROM STREAM read_kafka(bootstrap_servers => '"
+            + kafka.bootstrapServers()
+            + "',\n  topic => 'events', schema => 'id BIGINT, kind STRING',"
+            + " max_records_per_batch => 1500)");
+    warehouse.writeFile(
+        "p/silver.sql",
+        "CREATE STREAMING TABLE silver.events AS\n"
+            + "SELECT id, upper(kind) AS kind, _kafka.partition AS p, _kafka.offset AS o\n"
+            + "FROM STREAM(bronze.events)");
     Path pipeline = warehouse.root().resolve("p");
 
     AtomicBoolean producing = new AtomicBoolean(true);
     AtomicLong produced = new AtomicLong();
-    Thread producer = new Thread(() -> {
-      int sent = 0;
-      while (sent < RECORDS) {
-        List<String> batch = new ArrayList<>();
-        for (int i = 0; i < 400 && sent < RECORDS; i++, sent++) {
-          batch.add(sent % POISON_EVERY == 0 ? "{\"id\": " + sent + ", broken"
-              : "{\"id\": " + sent + ", \"kind\": \"k" + (sent % 7) + "\"}");
-        }
-        kafka.produce("events", batch);
-        produced.addAndGet(batch.size());
-        sleep(150);
-      }
-      producing.set(false);
-    }, "producer");
+    Thread producer =
+        new Thread(
+            () -> {
+              int sent = 0;
+              while (sent < RECORDS) {
+                List<String> batch = new ArrayList<>();
+                for (int i = 0; i < 400 && sent < RECORDS; i++, sent++) {
+                  batch.add(
+                      sent % POISON_EVERY == 0
+                          ? "{\"id\": " + sent + ", broken"
+                          : "{\"id\": " + sent + ", \"kind\": \"k" + (sent % 7) + "\"}");
+                }
+                kafka.produce("events", batch);
+                produced.addAndGet(batch.size());
+                sleep(150);
+              }
+              producing.set(false);
+            },
+            "producer");
     producer.start();
 
     long seed = System.nanoTime();
@@ -107,13 +116,20 @@ class StreamingExactlyOnceIT {
 
     String context = "seed " + seed + ", killed after " + kills;
     long poison = (RECORDS - 1) / POISON_EVERY + 1;
-    assertThat(sql("SELECT count(*), count(DISTINCT _kafka.topic, _kafka.partition, _kafka.offset),"
-        + " count(DISTINCT id) FROM bronze.events")).as(context)
+    assertThat(
+            sql(
+                "SELECT count(*), count(DISTINCT _kafka.topic, _kafka.partition, _kafka.offset),"
+                    + " count(DISTINCT id) FROM bronze.events"))
+        .as(context)
         .isEqualTo(List.of(RECORDS - poison, RECORDS - poison, RECORDS - poison));
-    assertThat(sql("SELECT count(*), count(DISTINCT _kafka_topic, _kafka_partition, _kafka_offset)"
-        + " FROM bronze.events_source_quarantine")).as(context)
+    assertThat(
+            sql(
+                "SELECT count(*), count(DISTINCT _kafka_topic, _kafka_partition, _kafka_offset)"
+                    + " FROM bronze.events_source_quarantine"))
+        .as(context)
         .isEqualTo(List.of(poison, poison));
-    assertThat(sql("SELECT count(*), count(DISTINCT p, o) FROM silver.events")).as(context)
+    assertThat(sql("SELECT count(*), count(DISTINCT p, o) FROM silver.events"))
+        .as(context)
         .isEqualTo(List.of(RECORDS - poison, RECORDS - poison));
     assertThat(produced.get()).isEqualTo(RECORDS);
   }

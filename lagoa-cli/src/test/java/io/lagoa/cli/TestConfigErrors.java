@@ -197,8 +197,7 @@ class TestConfigErrors {
             + data
             + " is a file, not a folder; set warehouse to a folder you can write, or fix the"
             + " permissions\n";
-    for (String[] command :
-        List.of(new String[] {"sql", "SELECT 1"}, new String[] {"tables"})) {
+    for (String[] command : List.of(new String[] {"sql", "SELECT 1"}, new String[] {"tables"})) {
       CliRunner.Result result = runWithout("LAGOA_WAREHOUSE", command);
       assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
       assertThat(result.out()).isEmpty();
@@ -223,11 +222,7 @@ class TestConfigErrors {
     StringWriter err = new StringWriter();
     int exitCode =
         Main.run(
-            args,
-            env,
-            warehouse.root(),
-            new PrintWriter(out, true),
-            new PrintWriter(err, true));
+            args, env, warehouse.root(), new PrintWriter(out, true), new PrintWriter(err, true));
     return new CliRunner.Result(exitCode, out.toString(), err.toString());
   }
 

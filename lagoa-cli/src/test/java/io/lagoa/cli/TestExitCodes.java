@@ -23,12 +23,14 @@ class TestExitCodes {
   static void create() {
     warehouse = TestingWarehouse.create();
     warehouse.writeFile("bad-config.yaml", "warehouse: ./w\ncatalgo:\n  type: sqlite\n");
-    warehouse.writeFile("libraries/pipeline.yaml", "name: x\nlibraries:\n  - glob: {include: '*.sql'}\n");
+    warehouse.writeFile(
+        "libraries/pipeline.yaml", "name: x\nlibraries:\n  - glob: {include: '*.sql'}\n");
     warehouse.writeFile("libraries/a.sql", "CREATE MATERIALIZED VIEW s.a AS SELECT 1 AS x");
     warehouse.writeFile("syntax/pipeline.yaml", "name: syntax\n");
     warehouse.writeFile("syntax/a.sql", "CREATE MATERIALIZED VIEW s.a AS SELEC 1");
     warehouse.writeFile("unknown-input/pipeline.yaml", "name: unknown\n");
-    warehouse.writeFile("unknown-input/a.sql", "CREATE MATERIALIZED VIEW s.a AS SELECT * FROM nowhere.t");
+    warehouse.writeFile(
+        "unknown-input/a.sql", "CREATE MATERIALIZED VIEW s.a AS SELECT * FROM nowhere.t");
     warehouse.writeFile("failing/pipeline.yaml", "name: failing\n");
     warehouse.writeFile(
         "failing/a.sql",
@@ -54,13 +56,20 @@ class TestExitCodes {
         exit(2, "not a pipeline folder", List.of("pipeline", "validate", "missing")),
         // 2: bad configuration
         exit(2, "unknown lagoa.yaml key", List.of("--config", "bad-config.yaml", "tables")),
-        exit(2, "bad environment variable", List.of("tables"), Map.of("LAGOA_SPARK_SHUFFLE_PARTITIONS", "many")),
+        exit(
+            2,
+            "bad environment variable",
+            List.of("tables"),
+            Map.of("LAGOA_SPARK_SHUFFLE_PARTITIONS", "many")),
         // 2: a pipeline that does not validate, whatever the command
         exit(2, "unknown pipeline.yaml key", List.of("pipeline", "validate", "libraries")),
         exit(2, "unknown pipeline.yaml key, run", List.of("pipeline", "run", "libraries")),
         exit(2, "pipeline syntax error", List.of("pipeline", "validate", "syntax")),
         exit(2, "pipeline reads an unknown table", List.of("pipeline", "run", "unknown-input")),
-        exit(2, "--select names no table", List.of("pipeline", "run", "failing", "--select", "nope")),
+        exit(
+            2,
+            "--select names no table",
+            List.of("pipeline", "run", "failing", "--select", "nope")),
         // 1: the work failed
         exit(1, "unknown table in SQL", List.of("sql", "SELECT * FROM nowhere.t")),
         exit(1, "SQL syntax error", List.of("sql", "SELEC 1")),

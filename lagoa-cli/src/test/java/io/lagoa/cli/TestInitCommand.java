@@ -66,9 +66,7 @@ class TestInitCommand {
       assertThat(project.resolve(file)).isRegularFile();
       assertThat(result.out()).contains(file);
     }
-    assertThat(result.out())
-        .contains("cd fresh")
-        .contains("lagoa pipeline run pipelines/example");
+    assertThat(result.out()).contains("cd fresh").contains("lagoa pipeline run pipelines/example");
     assertThat(Files.readString(project.resolve("lagoa.yaml"))).isEqualTo(ConfigTemplate.render());
 
     LagoaConfig config = new ConfigLoader(Map.of(), project).load(null);
@@ -113,8 +111,8 @@ class TestInitCommand {
   }
 
   /**
-   * The first thing a new user does: init, then the commands the example's README shows, exactly
-   * as written there, from the project folder. Each must work as generated.
+   * The first thing a new user does: init, then the commands the example's README shows, exactly as
+   * written there, from the project folder. Each must work as generated.
    */
   @Test
   void theExampleReadmeCommandsRunAsGenerated() throws IOException {
@@ -149,7 +147,8 @@ class TestInitCommand {
     assertThat(results.get(1).err()).contains("pipeline example succeeded");
     assertThat(results.get(1).out())
         .contains("silver.orders")
-        .containsPattern("silver\\.orders +\\| materialized view \\| create +\\| succeeded +\\| +6 \\| +4 \\| +2 ");
+        .containsPattern(
+            "silver\\.orders +\\| materialized view \\| create +\\| succeeded +\\| +6 \\| +4 \\| +2 ");
     // The query's output is the one the README shows.
     assertThat(results.get(2).out()).isEqualTo(shownResult(readme) + "(3 rows)\n");
     assertThat(project.resolve("lagoa-warehouse/catalog.db")).isRegularFile();
@@ -157,7 +156,12 @@ class TestInitCommand {
     // And as CSV, the rows the example promises: the order without id and the negative amount
     // are dropped in silver.
     CliRunner.Result csv =
-        lagoa(project, "sql", "SELECT * FROM gold.daily_revenue ORDER BY order_date", "--format", "csv");
+        lagoa(
+            project,
+            "sql",
+            "SELECT * FROM gold.daily_revenue ORDER BY order_date",
+            "--format",
+            "csv");
     assertThat(csv.out())
         .isEqualTo(
             "order_date,orders,customers,revenue\n"

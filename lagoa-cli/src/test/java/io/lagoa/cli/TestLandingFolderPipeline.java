@@ -44,14 +44,20 @@ class TestLandingFolderPipeline {
   @Test
   void ingestsNewFilesOnEachRun() {
     warehouse.writeFile("orders/pipeline.yaml", "name: orders\n");
-    warehouse.writeFile("orders/bronze.sql", "CREATE STREAMING TABLE bronze.orders AS\n"
-        + "SELECT * FROM STREAM read_files('landing', format => 'json',\n"
-        + "  schema_hints => 'amount DECIMAL(10,2)', max_files_per_batch => 1);\n");
-    warehouse.writeFile("orders/silver.sql", "CREATE STREAMING TABLE silver.orders AS\n"
-        + "SELECT id, amount, _source_file.name AS file FROM STREAM(bronze.orders);\n");
-    warehouse.writeFile("orders/landing/2026-01-01.json",
+    warehouse.writeFile(
+        "orders/bronze.sql",
+        "CREATE STREAMING TABLE bronze.orders AS\n"
+            + "SELECT * FROM STREAM read_files('landing', format => 'json',\n"
+            + "  schema_hints => 'amount DECIMAL(10,2)', max_files_per_batch => 1);\n");
+    warehouse.writeFile(
+        "orders/silver.sql",
+        "CREATE STREAMING TABLE silver.orders AS\n"
+            + "SELECT id, amount, _source_file.name AS file FROM STREAM(bronze.orders);\n");
+    warehouse.writeFile(
+        "orders/landing/2026-01-01.json",
         "{\"id\": 1, \"amount\": 9.90}\n{\"id\": 2, \"amount\": 5}\n");
-    warehouse.writeFile("orders/landing/2026-01-02.json", "{\"id\": 3, \"amount\": 1.5}\nnot json\n");
+    warehouse.writeFile(
+        "orders/landing/2026-01-02.json", "{\"id\": 3, \"amount\": 1.5}\nnot json\n");
     Path pipeline = warehouse.root().resolve("orders");
 
     CliRunner.Result graph = cli.run("pipeline", "graph", pipeline.toString());
@@ -67,10 +73,11 @@ class TestLandingFolderPipeline {
     CliRunner.Result run = cli.run("pipeline", "run", pipeline.toString(), "--once");
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.err()).contains("orders caught up after 3 batches, 2 with new data");
-    assertThat(rows("SELECT id, amount, file FROM silver.orders ORDER BY id")).containsExactly(
-        List.of(1L, new java.math.BigDecimal("9.90"), "2026-01-01.json"),
-        List.of(2L, new java.math.BigDecimal("5.00"), "2026-01-01.json"),
-        List.of(3L, new java.math.BigDecimal("1.50"), "2026-01-02.json"));
+    assertThat(rows("SELECT id, amount, file FROM silver.orders ORDER BY id"))
+        .containsExactly(
+            List.of(1L, new java.math.BigDecimal("9.90"), "2026-01-01.json"),
+            List.of(2L, new java.math.BigDecimal("5.00"), "2026-01-01.json"),
+            List.of(3L, new java.math.BigDecimal("1.50"), "2026-01-02.json"));
     assertThat(rows("SELECT CAST(_raw AS STRING) FROM bronze.orders_source_quarantine"))
         .containsExactly(List.of("not json"));
 
@@ -87,8 +94,10 @@ class TestLandingFolderPipeline {
   @Test
   void quarantinesFilesThatAreNotCsvWholeWithOneWarningLineEach() throws IOException {
     warehouse.writeFile("sales/pipeline.yaml", "name: sales\n");
-    warehouse.writeFile("sales/bronze.sql", "CREATE STREAMING TABLE bronze.sales AS\n"
-        + "SELECT * FROM STREAM read_files('landing', format => 'csv');\n");
+    warehouse.writeFile(
+        "sales/bronze.sql",
+        "CREATE STREAMING TABLE bronze.sales AS\n"
+            + "SELECT * FROM STREAM read_files('landing', format => 'csv');\n");
     warehouse.writeFile("sales/landing/a.csv", "id,amount,city\n1,2.50,Porto\n");
     byte[] binary = new byte[4096];
     new Random(7).nextBytes(binary);
@@ -98,15 +107,21 @@ class TestLandingFolderPipeline {
     StringBuilder lines = new StringBuilder("id,amount,city\n");
     Random random = new Random(3);
     for (int i = 0; i < 40_000; i++) {
-      lines.append(100 + i).append(',').append(random.nextInt(1000)).append(".50,")
-          .append(Long.toHexString(random.nextLong())).append('\n');
+      lines
+          .append(100 + i)
+          .append(',')
+          .append(random.nextInt(1000))
+          .append(".50,")
+          .append(Long.toHexString(random.nextLong()))
+          .append('\n');
     }
     ByteArrayOutputStream gzip = new ByteArrayOutputStream();
     try (GZIPOutputStream out = new GZIPOutputStream(gzip)) {
       out.write(lines.toString().getBytes(StandardCharsets.UTF_8));
     }
     byte[] whole = gzip.toByteArray();
-    Files.write(warehouse.root().resolve("sales/landing/big.csv.gz"),
+    Files.write(
+        warehouse.root().resolve("sales/landing/big.csv.gz"),
         Arrays.copyOf(whole, whole.length / 2));
     warehouse.writeFile("sales/landing/b.csv", "id,amount,city\n2,3.75,Braga\n");
     Path pipeline = warehouse.root().resolve("sales");
@@ -122,29 +137,39 @@ class TestLandingFolderPipeline {
     }
     String stderr = captured.toString(StandardCharsets.UTF_8) + run.err();
     assertThat(run.exitCode()).as(stderr).isZero();
-    assertThat(rows("SELECT id, city FROM bronze.sales ORDER BY id")).containsExactly(
-        List.of(1, "Porto"), List.of(2, "Braga"));
+    assertThat(rows("SELECT id, city FROM bronze.sales ORDER BY id"))
+        .containsExactly(List.of(1, "Porto"), List.of(2, "Braga"));
     assertThat(sql.execute("SELECT * FROM bronze.sales", 1).columns())
         .extracting(io.lagoa.result.ResultColumn::name)
         .containsExactly("id", "amount", "city", "_source_file");
-    List<List<Object>> poison = rows("SELECT _source_file, _error"
-        + " FROM bronze.sales_source_quarantine ORDER BY _source_file");
+    List<List<Object>> poison =
+        rows(
+            "SELECT _source_file, _error"
+                + " FROM bronze.sales_source_quarantine ORDER BY _source_file");
     assertThat(poison).hasSize(2);
     assertThat((String) poison.get(0).get(0)).endsWith("/big.csv.gz");
-    assertThat(poison.get(0).get(1)).isEqualTo("cannot read the file as csv: big.csv.gz:"
-        + " Unexpected end of input stream (the file ends too early: a truncated or corrupt"
-        + " compressed file)");
+    assertThat(poison.get(0).get(1))
+        .isEqualTo(
+            "cannot read the file as csv: big.csv.gz:"
+                + " Unexpected end of input stream (the file ends too early: a truncated or corrupt"
+                + " compressed file)");
     assertThat((String) poison.get(1).get(0)).endsWith("/blob.csv");
-    assertThat((String) poison.get(1).get(1)).startsWith("blob.csv does not look like a csv"
-        + " file: binary data, not text: a NUL byte at byte ");
+    assertThat((String) poison.get(1).get(1))
+        .startsWith(
+            "blob.csv does not look like a csv"
+                + " file: binary data, not text: a NUL byte at byte ");
 
     // what reached stderr: one warning line per quarantined file, no stack trace
     assertThat(stderr).doesNotContain("\tat ", "Exception", "ERROR");
     assertThat(stderr.lines().filter(line -> line.contains("big.csv.gz")))
-        .singleElement().asString().contains(" WARN FilesSourceReader: ")
+        .singleElement()
+        .asString()
+        .contains(" WARN FilesSourceReader: ")
         .contains("quarantined", "Unexpected end of input stream");
     assertThat(stderr.lines().filter(line -> line.contains("blob.csv")))
-        .singleElement().asString().contains(" WARN FilesSourceReader: ");
+        .singleElement()
+        .asString()
+        .contains(" WARN FilesSourceReader: ");
     assertThat(stderr.lines().filter(line -> line.contains(" WARN "))).hasSize(2);
 
     CliRunner.Result again = cli.run("pipeline", "run", pipeline.toString(), "--once");

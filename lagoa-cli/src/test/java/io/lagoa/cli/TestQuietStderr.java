@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lagoa.testing.TestingWarehouse;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.ConsoleHandler;
@@ -20,12 +19,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What reaches stderr besides Lagoa's own lines: every log event that passes the shipped
- * log4j2.properties (the tests have no log4j configuration of their own) is captured, and must
- * not happen for ordinary commands.
+ * log4j2.properties (the tests have no log4j configuration of their own) is captured, and must not
+ * happen for ordinary commands.
  */
 class TestQuietStderr {
   private static final Path VENDAS =
-      Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("../examples/vendas").normalize();
+      Path.of(System.getProperty("basedir", "."))
+          .toAbsolutePath()
+          .resolve("../examples/vendas")
+          .normalize();
 
   private static TestingWarehouse warehouse;
   private static final StringWriter LOGGED = new StringWriter();
@@ -116,7 +118,8 @@ class TestQuietStderr {
     assertThat(tables.err().lines())
         .singleElement()
         .asString()
-        .startsWith("error: cannot connect to the postgres catalog at jdbc:postgresql://127.0.0.1:99999");
+        .startsWith(
+            "error: cannot connect to the postgres catalog at jdbc:postgresql://127.0.0.1:99999");
     // The driver's own "WARNING: JDBC URL port: 99999 not valid" went through log4j (where the
     // shipped configuration drops it), not straight to stderr through java.util.logging.
     assertThat(java.util.logging.Logger.getLogger("").getHandlers())

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 class TestS3Storage {
   private static TestingS3 s3;
   private static TestingWarehouse local;
+
   /** Pipeline folders: kept out of local, whose contents a test checks. */
   private static TestingWarehouse scratch;
 
@@ -75,38 +76,65 @@ class TestS3Storage {
   void pipelineReadsALandingFolderOnS3() throws IOException {
     Path folder = Files.createTempDirectory(scratch.root(), "landing");
     Files.writeString(folder.resolve("pipeline.yaml"), "name: landing\n");
-    Files.writeString(folder.resolve("bronze.sql"), "CREATE STREAMING TABLE bronze.clicks AS\n"
-        + "SELECT * FROM STREAM read_files('s3://lagoa/landing/clicks', format => 'json');\n");
-    Files.writeString(folder.resolve("wrong.sql"), "CREATE STREAMING TABLE bronze.wrong AS\n"
-        + "SELECT * FROM STREAM read_files('s3://no-such-bucket/clicks', format => 'json');\n");
-    Result wrong = run(env("cli", Map.of()), "pipeline", "run", folder.toString(), "--select",
-        "bronze.wrong");
+    Files.writeString(
+        folder.resolve("bronze.sql"),
+        "CREATE STREAMING TABLE bronze.clicks AS\n"
+            + "SELECT * FROM STREAM read_files('s3://lagoa/landing/clicks', format => 'json');\n");
+    Files.writeString(
+        folder.resolve("wrong.sql"),
+        "CREATE STREAMING TABLE bronze.wrong AS\n"
+            + "SELECT * FROM STREAM read_files('s3://no-such-bucket/clicks', format => 'json');\n");
+    Result wrong =
+        run(env("cli", Map.of()), "pipeline", "run", folder.toString(), "--select", "bronze.wrong");
     assertThat(wrong.exitCode).isEqualTo(1);
-    assertThat(wrong.err).contains("wrong.sql:2:", "s3://no-such-bucket/clicks",
-        "the bucket no-such-bucket does not exist", "storage.s3.endpoint");
+    assertThat(wrong.err)
+        .contains(
+            "wrong.sql:2:",
+            "s3://no-such-bucket/clicks",
+            "the bucket no-such-bucket does not exist",
+            "storage.s3.endpoint");
     Files.delete(folder.resolve("wrong.sql"));
 
-    try (FileIO io = CatalogUtil.loadFileIO("org.apache.iceberg.aws.s3.S3FileIO", Map.of(
-        "s3.endpoint", s3.endpoint(), "s3.path-style-access", "true",
-        "client.region", "us-east-1", "s3.access-key-id", s3.accessKeyId(),
-        "s3.secret-access-key", s3.secretAccessKey()), new Configuration())) {
+    try (FileIO io =
+        CatalogUtil.loadFileIO(
+            "org.apache.iceberg.aws.s3.S3FileIO",
+            Map.of(
+                "s3.endpoint",
+                s3.endpoint(),
+                "s3.path-style-access",
+                "true",
+                "client.region",
+                "us-east-1",
+                "s3.access-key-id",
+                s3.accessKeyId(),
+                "s3.secret-access-key",
+                s3.secretAccessKey()),
+            new Configuration())) {
       upload(io, "landing/clicks/a.json", "{\"id\": 1}\n{\"id\": 2}\n");
       Result first = run(env("cli", Map.of()), "pipeline", "run", folder.toString());
       assertThat(first.exitCode).as(first.err).isZero();
       upload(io, "landing/clicks/b.json", "{\"id\": 3}\n");
     }
-    Result status = run(env("cli", Map.of()), "pipeline", "status", folder.toString(),
-        "--format", "csv");
+    Result status =
+        run(env("cli", Map.of()), "pipeline", "status", folder.toString(), "--format", "csv");
     assertThat(status.exitCode).as(status.err).isZero();
     // one file waits; one was ingested
-    assertThat(status.out).contains("bronze.clicks,files:s3://lagoa/landing/clicks,1,")
+    assertThat(status.out)
+        .contains("bronze.clicks,files:s3://lagoa/landing/clicks,1,")
         .contains(",1 files,");
     Result second = run(env("cli", Map.of()), "pipeline", "run", folder.toString());
     assertThat(second.exitCode).as(second.err).isZero();
-    Result rows = run(env("cli", Map.of()), "sql", "SELECT id, _source_file.path AS path FROM"
-        + " bronze.clicks ORDER BY id", "--format", "csv");
-    assertThat(rows.out).isEqualTo("id,path\n1,s3://lagoa/landing/clicks/a.json\n"
-        + "2,s3://lagoa/landing/clicks/a.json\n3,s3://lagoa/landing/clicks/b.json\n");
+    Result rows =
+        run(
+            env("cli", Map.of()),
+            "sql",
+            "SELECT id, _source_file.path AS path FROM" + " bronze.clicks ORDER BY id",
+            "--format",
+            "csv");
+    assertThat(rows.out)
+        .isEqualTo(
+            "id,path\n1,s3://lagoa/landing/clicks/a.json\n"
+                + "2,s3://lagoa/landing/clicks/a.json\n3,s3://lagoa/landing/clicks/b.json\n");
   }
 
   private static void upload(FileIO io, String key, String content) throws IOException {
@@ -189,59 +217,91 @@ class TestS3Storage {
     env.put("LAGOA_SPARK_SHUFFLE_PARTITIONS", "2");
     Path folder = Files.createTempDirectory(scratch.root(), "landing");
     Files.writeString(folder.resolve("pipeline.yaml"), "name: local\n");
-    Files.writeString(folder.resolve("bronze.sql"), "CREATE STREAMING TABLE bronze.orders AS\n"
-        + "SELECT * FROM STREAM read_files('s3://lagoa/landing/orders', format => 'json');\n");
+    Files.writeString(
+        folder.resolve("bronze.sql"),
+        "CREATE STREAMING TABLE bronze.orders AS\n"
+            + "SELECT * FROM STREAM read_files('s3://lagoa/landing/orders', format => 'json');\n");
     // Only an S3 warehouse is probed at start: with the landing store down, local tables work.
     // (Starting also relaxes the SDK's upload checksums for an endpoint, as S3Proxy needs for the
     // uploads below.)
     Map<String, String> storeDown = new HashMap<>(env);
     storeDown.put("LAGOA_STORAGE_S3_ENDPOINT", "http://127.0.0.1:" + closedPort());
-    Result started = run(storeDown, "sql", "CREATE NAMESPACE IF NOT EXISTS bronze; SELECT 1 AS n",
-        "--format", "csv");
+    Result started =
+        run(
+            storeDown,
+            "sql",
+            "CREATE NAMESPACE IF NOT EXISTS bronze; SELECT 1 AS n",
+            "--format",
+            "csv");
     assertThat(started.exitCode).as(started.err).isZero();
     assertThat(started.out).isEqualTo("n\n1\n");
 
-    try (FileIO io = CatalogUtil.loadFileIO("org.apache.iceberg.aws.s3.S3FileIO", Map.of(
-        "s3.endpoint", s3.endpoint(), "s3.path-style-access", "true",
-        "client.region", "us-east-1", "s3.access-key-id", s3.accessKeyId(),
-        "s3.secret-access-key", s3.secretAccessKey()), new Configuration())) {
+    try (FileIO io =
+        CatalogUtil.loadFileIO(
+            "org.apache.iceberg.aws.s3.S3FileIO",
+            Map.of(
+                "s3.endpoint",
+                s3.endpoint(),
+                "s3.path-style-access",
+                "true",
+                "client.region",
+                "us-east-1",
+                "s3.access-key-id",
+                s3.accessKeyId(),
+                "s3.secret-access-key",
+                s3.secretAccessKey()),
+            new Configuration())) {
       upload(io, "landing/orders/a.json", "{\"id\": 1}\n{\"id\": 2}\n");
       upload(io, "landing/orders/b.json", "{\"id\": 3}\n");
     }
 
     Result run = run(env, "pipeline", "run", folder.toString());
     assertThat(run.exitCode).as(run.err).isZero();
-    Result rows = run(env, "sql", "SELECT id, _source_file.path AS path FROM bronze.orders"
-        + " ORDER BY id", "--format", "csv");
+    Result rows =
+        run(
+            env,
+            "sql",
+            "SELECT id, _source_file.path AS path FROM bronze.orders" + " ORDER BY id",
+            "--format",
+            "csv");
     assertThat(rows.exitCode).as(rows.err).isZero();
-    assertThat(rows.out).isEqualTo("id,path\n1,s3://lagoa/landing/orders/a.json\n"
-        + "2,s3://lagoa/landing/orders/a.json\n3,s3://lagoa/landing/orders/b.json\n");
+    assertThat(rows.out)
+        .isEqualTo(
+            "id,path\n1,s3://lagoa/landing/orders/a.json\n"
+                + "2,s3://lagoa/landing/orders/a.json\n3,s3://lagoa/landing/orders/b.json\n");
     // The table is in the local warehouse; nothing but the landing files is in the bucket.
     try (Stream<Path> files = Files.walk(warehouse.resolve("bronze/orders"))) {
       assertThat(files.map(Path::toString))
           .anyMatch(name -> name.endsWith(".parquet"))
           .anyMatch(name -> name.endsWith(".metadata.json"));
     }
-    assertThat(s3.objectKeys("")).allMatch(key -> key.startsWith("landing/")
-        || key.startsWith("cli/"));
+    assertThat(s3.objectKeys(""))
+        .allMatch(key -> key.startsWith("landing/") || key.startsWith("cli/"));
 
     // The keys are what reach the bucket: a wrong secret is the pipeline's store error.
     Map<String, String> wrongSecret = new HashMap<>(env);
     wrongSecret.put("LAGOA_STORAGE_S3_SECRET_ACCESS_KEY", "not-the-key");
-    Files.writeString(folder.resolve("bronze.sql"), "CREATE STREAMING TABLE bronze.more AS\n"
-        + "SELECT * FROM STREAM read_files('s3://lagoa/landing/orders', format => 'json');\n");
+    Files.writeString(
+        folder.resolve("bronze.sql"),
+        "CREATE STREAMING TABLE bronze.more AS\n"
+            + "SELECT * FROM STREAM read_files('s3://lagoa/landing/orders', format => 'json');\n");
     Result denied = run(wrongSecret, "pipeline", "run", folder.toString());
     assertThat(denied.exitCode).isEqualTo(1);
-    assertThat(denied.err).contains("bronze.sql:2:", "s3://lagoa/landing/orders",
-        "check storage.s3.access-key-id and storage.s3.secret-access-key")
+    assertThat(denied.err)
+        .contains(
+            "bronze.sql:2:",
+            "s3://lagoa/landing/orders",
+            "check storage.s3.access-key-id and storage.s3.secret-access-key")
         .doesNotContain("not-the-key");
 
     // lagoa config says where the S3 settings came from.
     Result shown = run(env, "config", "--format", "csv");
     assertThat(shown.exitCode).as(shown.err).isZero();
     assertThat(shown.out)
-        .contains("storage.s3.endpoint," + s3.endpoint()
-            + ",environment variable LAGOA_STORAGE_S3_ENDPOINT");
+        .contains(
+            "storage.s3.endpoint,"
+                + s3.endpoint()
+                + ",environment variable LAGOA_STORAGE_S3_ENDPOINT");
   }
 
   private static Map<String, String> env(String prefix, Map<String, String> overrides) {

@@ -45,13 +45,23 @@ class TestSecretMasking {
   private static final String PASS_THROUGH =
       "catalog:\n"
           + "  properties:\n"
-          + "    jdbc.password: jdbc-" + MARK + "\n"
-          + "    s3.secret-access-key: props-" + MARK + "\n"
-          + "    rest.credential: cred-" + MARK + "\n"
+          + "    jdbc.password: jdbc-"
+          + MARK
+          + "\n"
+          + "    s3.secret-access-key: props-"
+          + MARK
+          + "\n"
+          + "    rest.credential: cred-"
+          + MARK
+          + "\n"
           + "spark:\n"
           + "  conf:\n"
-          + "    spark.hadoop.fs.s3a.secret.key: s3a-" + MARK + "\n"
-          + "    spark.hadoop.fs.s3a.session.token: token-" + MARK + "\n"
+          + "    spark.hadoop.fs.s3a.secret.key: s3a-"
+          + MARK
+          + "\n"
+          + "    spark.hadoop.fs.s3a.session.token: token-"
+          + MARK
+          + "\n"
           + "    spark.hadoop.fs.s3a.aws.credentials.provider: SimpleAWSCredentialsProvider\n";
 
   /** The overrides a deployment sets: every secret key, and a URL with a password. */
@@ -95,8 +105,7 @@ class TestSecretMasking {
   @Test
   void lagoaConfigJsonShowsNoSecret() throws IOException {
     warehouse.writeFile("lagoa.yaml", PASS_THROUGH);
-    CliRunner.Result result =
-        new CliRunner(warehouse, secretEnvironment()).run("config", "--json");
+    CliRunner.Result result = new CliRunner(warehouse, secretEnvironment()).run("config", "--json");
 
     assertThat(result.exitCode()).as(result.toString()).isZero();
     Map<String, String> byKey = new HashMap<>();
@@ -119,7 +128,9 @@ class TestSecretMasking {
     warehouse.writeFile("lagoa.yaml", "catalog:\n  type: postgres\n  uri: " + uri + "\n");
 
     for (String[] command :
-        List.of(new String[] {"sql", "SELECT 1"}, new String[] {"--verbose", "sql", "SELECT 1"},
+        List.of(
+            new String[] {"sql", "SELECT 1"},
+            new String[] {"--verbose", "sql", "SELECT 1"},
             new String[] {"tables"})) {
       CliRunner.Result result = new CliRunner(warehouse).run(command);
       assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
@@ -144,9 +155,15 @@ class TestSecretMasking {
     String uri = "jdbc:postgresql://127.0.0.1:" + port + "/lagoa?user=u&password=url-" + MARK;
     warehouse.writeFile(
         "lagoa.yaml",
-        "catalog:\n  type: postgres\n  uri: " + uri + "\n"
-            + "  password: inline-" + MARK + "\n"
-            + "  properties:\n    jdbc.password: jdbc-" + MARK + "\n");
+        "catalog:\n  type: postgres\n  uri: "
+            + uri
+            + "\n"
+            + "  password: inline-"
+            + MARK
+            + "\n"
+            + "  properties:\n    jdbc.password: jdbc-"
+            + MARK
+            + "\n");
 
     CliRunner.Result result = new CliRunner(warehouse).run("--verbose", "sql", "SELECT 1");
 
@@ -175,13 +192,12 @@ class TestSecretMasking {
   }
 
   /**
-   * The last line of defence: a message that quotes a configured secret in a form no pattern
-   * knows (here bare, and inside a cause's message in the stack trace) is still masked.
+   * The last line of defence: a message that quotes a configured secret in a form no pattern knows
+   * (here bare, and inside a cause's message in the stack trace) is still masked.
    */
   @Test
   void configuredSecretValuesAreMaskedWhereverAnErrorQuotesThem() {
-    Secrets secrets =
-        Secrets.fromEnvironment(Map.of("LAGOA_CATALOG_PASSWORD", "bare-" + MARK));
+    Secrets secrets = Secrets.fromEnvironment(Map.of("LAGOA_CATALOG_PASSWORD", "bare-" + MARK));
     LagoaException error =
         new LagoaException(
             ErrorCode.CATALOG_UNREACHABLE,
@@ -210,11 +226,17 @@ class TestSecretMasking {
         "lagoa.yaml",
         "catalog:\n"
             + "  properties:\n"
-            + "    rest.credential: cred-" + MARK + "\n"
+            + "    rest.credential: cred-"
+            + MARK
+            + "\n"
             + "spark:\n"
             + "  conf:\n"
-            + "    spark.myapp.api-key: api-" + MARK + "\n"
-            + "    spark.hadoop.fs.s3a.secret.key: s3a-" + MARK + "\n");
+            + "    spark.myapp.api-key: api-"
+            + MARK
+            + "\n"
+            + "    spark.hadoop.fs.s3a.secret.key: s3a-"
+            + MARK
+            + "\n");
     CliRunner runner = new CliRunner(warehouse);
     for (String statement : List.of("SET", "SET -v", "SET `spark.myapp.api-key`")) {
       CliRunner.Result result = runner.run("sql", statement);

@@ -68,16 +68,25 @@ class TestSqlCommand {
         .doesNotContain("note");
 
     // Time travel to the first snapshot sees the original rows and the original schema.
-    assertThat(csv("SELECT id, kind, amount FROM silver.events VERSION AS OF " + firstSnapshot + " ORDER BY id"))
+    assertThat(
+            csv(
+                "SELECT id, kind, amount FROM silver.events VERSION AS OF "
+                    + firstSnapshot
+                    + " ORDER BY id"))
         .isEqualTo("id,kind,amount\n1,a,10\n2,b,20\n3,c,30\n");
     String firstCommitTime =
         csv("SELECT committed_at FROM silver.events.snapshots WHERE snapshot_id = " + firstSnapshot)
             .split("\n")[1];
-    assertThat(csv("SELECT sum(amount) AS total FROM silver.events TIMESTAMP AS OF '" + firstCommitTime + "'"))
+    assertThat(
+            csv(
+                "SELECT sum(amount) AS total FROM silver.events TIMESTAMP AS OF '"
+                    + firstCommitTime
+                    + "'"))
         .isEqualTo("total\n60\n");
 
     // Partition layout is hidden partitioning on days(ts) and bucket(16, id).
-    assertThat(csv("SELECT count(*) AS partitions FROM silver.events.partitions")).isEqualTo("partitions\n3\n");
+    assertThat(csv("SELECT count(*) AS partitions FROM silver.events.partitions"))
+        .isEqualTo("partitions\n3\n");
 
     // CALL system procedures: roll the table back to the first snapshot.
     ok("CALL lagoa.system.rollback_to_snapshot('silver.events', " + firstSnapshot + ")");
@@ -86,10 +95,13 @@ class TestSqlCommand {
 
   @Test
   void printsAlignedTablesJsonAndTimings() {
-    CliRunner.Result table = lagoa.run("sql", "SELECT 1 AS id, 'um' AS name UNION ALL SELECT 22, NULL");
+    CliRunner.Result table =
+        lagoa.run("sql", "SELECT 1 AS id, 'um' AS name UNION ALL SELECT 22, NULL");
     assertThat(table.exitCode()).as(table.toString()).isZero();
     assertThat(table.out())
-        .isEqualTo("id | name\n---+-----\n 1 | um\n22 | NULL\n(2 rows)\n".replace("\n", System.lineSeparator()));
+        .isEqualTo(
+            "id | name\n---+-----\n 1 | um\n22 | NULL\n(2 rows)\n"
+                .replace("\n", System.lineSeparator()));
     assertThat(table.err()).matches("(?s)\\(\\d+\\.\\d s\\)\\R");
 
     CliRunner.Result json = lagoa.run("sql", "SELECT 1 AS id, DATE'2026-11-25' AS day", "--json");
@@ -189,7 +201,9 @@ class TestSqlCommand {
   @Test
   void badArgumentsExitTwo() {
     assertThat(lagoa.run("sql").exitCode()).isEqualTo(2);
-    assertThat(lagoa.run("sql", "-f", "nope.sql").err()).contains("cannot read SQL file").contains("nope.sql");
+    assertThat(lagoa.run("sql", "-f", "nope.sql").err())
+        .contains("cannot read SQL file")
+        .contains("nope.sql");
     CliRunner.Result comments = lagoa.run("sql", "  -- only a comment ");
     assertThat(comments.exitCode()).isEqualTo(2);
     assertThat(comments.err()).contains("nothing to run: the statement holds only comments");

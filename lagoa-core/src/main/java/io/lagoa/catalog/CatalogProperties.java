@@ -73,7 +73,9 @@ public final class CatalogProperties {
       case REST -> {
         properties.put("type", "rest");
         catalog.token().ifPresent(token -> properties.put("token", token.value()));
-        catalog.credential().ifPresent(credential -> properties.put("credential", credential.value()));
+        catalog
+            .credential()
+            .ifPresent(credential -> properties.put("credential", credential.value()));
       }
     }
     TABLE_DEFAULTS.forEach((key, value) -> properties.put("table-default." + key, value));

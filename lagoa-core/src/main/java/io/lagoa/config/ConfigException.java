@@ -7,7 +7,8 @@ import io.lagoa.text.SecretPatterns;
 /**
  * A configuration problem. The message starts with where it is ({@code lagoa.yaml:7:3} or the
  * environment variable's name) so the user can go straight to it. Secrets written into a quoted
- * value ({@code ?password=}, {@code user:password@}) are masked ({@link io.lagoa.text.SecretPatterns#maskText}).
+ * value ({@code ?password=}, {@code user:password@}) are masked ({@link
+ * io.lagoa.text.SecretPatterns#maskText}).
  */
 public class ConfigException extends LagoaException {
   private static final long serialVersionUID = 1L;

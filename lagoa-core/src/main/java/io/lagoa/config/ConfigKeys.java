@@ -124,8 +124,7 @@ public final class ConfigKeys {
           "The OpenLineage HTTP endpoint (transport http): a base URL such as"
               + " http://localhost:5000 gets /api/v1/lineage; a URL with a path is used as it is.");
   public static final ConfigKey LINEAGE_API_KEY =
-      ConfigKey.secret(
-          "lineage.api-key", "Sent as 'Authorization: Bearer <key>' to lineage.url.");
+      ConfigKey.secret("lineage.api-key", "Sent as 'Authorization: Bearer <key>' to lineage.url.");
   public static final ConfigKey LINEAGE_NAMESPACE =
       ConfigKey.of(
           "lineage.namespace",

@@ -10,8 +10,8 @@ import java.util.Optional;
  * @param source the file it was read from, or empty when only defaults and the environment apply
  * @param warehouse where tables live, as a URI: {@code file:/abs/path} or {@code s3://bucket/p}
  * @param localWarehouse the folder when the warehouse is on local disk
- * @param storage how to reach S3: an S3 warehouse, and the s3:// folders pipelines read
- *     (endpoint, credentials)
+ * @param storage how to reach S3: an S3 warehouse, and the s3:// folders pipelines read (endpoint,
+ *     credentials)
  * @param lineage where pipeline runs send OpenLineage events
  * @param origins where each key that was set came from, by key name: {@code lagoa.yaml:7:3} or
  *     {@code environment variable LAGOA_CATALOG_URI}; keys left at their default are absent

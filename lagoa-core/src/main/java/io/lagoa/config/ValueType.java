@@ -14,6 +14,7 @@ public sealed interface ValueType {
   ValueType POSITIVE_INT = new PositiveInt(false);
   ValueType POSITIVE_INT_OR_AUTO = new PositiveInt(true);
   ValueType BOOLEAN = new OneOf(List.of("true", "false"));
+
   /** A nested mapping of free-form string keys to string values (e.g. extra Spark settings). */
   ValueType MAP = new StringMap();
 

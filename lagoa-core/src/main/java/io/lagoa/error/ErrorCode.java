@@ -5,14 +5,14 @@ package io.lagoa.error;
  * rule decides it:
  *
  * <ul>
- *   <li><b>2: the input was rejected, nothing ran.</b> Bad command-line arguments, a bad
- *       {@code lagoa.yaml} or {@code LAGOA_*} variable, a pipeline whose {@code pipeline.yaml} or
- *       {@code .sql} files do not parse or validate, and a configured catalog, storage or Kafka
- *       that does not answer when Lagoa checks it before starting. Fix the input and run again.
- *   <li><b>1: the work failed.</b> A SQL statement that fails (in {@code lagoa sql} statements
- *       run one by one, so syntax errors count here too: the statements before it have run), a
- *       table or snapshot that does not exist, a pipeline run that failed and was rolled back,
- *       reading or writing files, a service failing in the middle of the work, and bugs.
+ *   <li><b>2: the input was rejected, nothing ran.</b> Bad command-line arguments, a bad {@code
+ *       lagoa.yaml} or {@code LAGOA_*} variable, a pipeline whose {@code pipeline.yaml} or {@code
+ *       .sql} files do not parse or validate, and a configured catalog, storage or Kafka that does
+ *       not answer when Lagoa checks it before starting. Fix the input and run again.
+ *   <li><b>1: the work failed.</b> A SQL statement that fails (in {@code lagoa sql} statements run
+ *       one by one, so syntax errors count here too: the statements before it have run), a table or
+ *       snapshot that does not exist, a pipeline run that failed and was rolled back, reading or
+ *       writing files, a service failing in the middle of the work, and bugs.
  *   <li><b>3: another runner holds the pipeline, nothing ran.</b> Scripts (cron) can tell an
  *       overlap from a failure.
  * </ul>

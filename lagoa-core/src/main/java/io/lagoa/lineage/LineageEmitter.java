@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Delivers the OpenLineage events of one pipeline run, in order, on a background thread, so a slow
- * or unreachable endpoint never holds up the run. The first failure is reported once and the
- * rest of the run's events are dropped: waiting out a timeout per event would stall the end of
- * the run, and a partial sequence is all a later retry could give anyway.
+ * or unreachable endpoint never holds up the run. The first failure is reported once and the rest
+ * of the run's events are dropped: waiting out a timeout per event would stall the end of the run,
+ * and a partial sequence is all a later retry could give anyway.
  */
 public final class LineageEmitter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LineageEmitter.class);
@@ -111,8 +111,11 @@ public final class LineageEmitter implements AutoCloseable {
         if (!failed) {
           failed = true;
           warnings.accept(
-              "cannot send OpenLineage events to " + target + ": no answer within "
-                  + timeout.toSeconds() + "s; the lineage of this run is incomplete");
+              "cannot send OpenLineage events to "
+                  + target
+                  + ": no answer within "
+                  + timeout.toSeconds()
+                  + "s; the lineage of this run is incomplete");
         }
       }
     } catch (InterruptedException e) {

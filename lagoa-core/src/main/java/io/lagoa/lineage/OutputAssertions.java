@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * The spec's {@code dataQualityAssertions} facet, put on the table a flow wrote. The spec defines
- * it as an input facet (a checker reads a dataset); a flow's expectations check the rows it
- * writes, so the output is the dataset they are about. Same fields and schema URL.
+ * it as an input facet (a checker reads a dataset); a flow's expectations check the rows it writes,
+ * so the output is the dataset they are about. Same fields and schema URL.
  */
 @JsonPropertyOrder({"_producer", "_schemaURL", "assertions"})
 final class OutputAssertions implements OpenLineage.OutputDatasetFacet {
@@ -18,8 +18,7 @@ final class OutputAssertions implements OpenLineage.OutputDatasetFacet {
 
   OutputAssertions(List<OpenLineage.DataQualityAssertionsDatasetFacetAssertions> assertions) {
     this.facet =
-        new OpenLineage(PipelineLineage.PRODUCER)
-            .newDataQualityAssertionsDatasetFacet(assertions);
+        new OpenLineage(PipelineLineage.PRODUCER).newDataQualityAssertionsDatasetFacet(assertions);
   }
 
   @Override

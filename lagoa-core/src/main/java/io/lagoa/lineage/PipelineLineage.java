@@ -143,7 +143,9 @@ public final class PipelineLineage {
         flowEvent(
                 dataset,
                 flowRun,
-                outcome.state() == FlowOutcome.State.COMPLETED ? EventType.COMPLETE : EventType.FAIL,
+                outcome.state() == FlowOutcome.State.COMPLETED
+                    ? EventType.COMPLETE
+                    : EventType.FAIL,
                 outcome.endedAt(),
                 outcome.error())
             .inputs(inputs(dataset))
@@ -153,7 +155,8 @@ public final class PipelineLineage {
 
   /** An ABORT event for a flow that was not run because another one failed. */
   public synchronized void flowSkipped(Dataset dataset, Instant at, String reason) {
-    UUID flowRun = flowRuns.computeIfAbsent(dataset.name(), name -> UUID.fromString(RunIds.next(at)));
+    UUID flowRun =
+        flowRuns.computeIfAbsent(dataset.name(), name -> UUID.fromString(RunIds.next(at)));
     emitter.emit(
         flowEvent(dataset, flowRun, EventType.ABORT, at, Optional.of(reason))
             .inputs(List.of())
@@ -186,11 +189,7 @@ public final class PipelineLineage {
         .newJobBuilder()
         .namespace(namespace)
         .name(pipeline)
-        .facets(
-            openLineage
-                .newJobFacetsBuilder()
-                .jobType(jobType("PIPELINE"))
-                .build())
+        .facets(openLineage.newJobFacetsBuilder().jobType(jobType("PIPELINE")).build())
         .build();
   }
 
@@ -200,7 +199,12 @@ public final class PipelineLineage {
         openLineage
             .newParentRunFacetBuilder()
             .run(openLineage.newParentRunFacetRunBuilder().runId(runId).build())
-            .job(openLineage.newParentRunFacetJobBuilder().namespace(namespace).name(pipeline).build())
+            .job(
+                openLineage
+                    .newParentRunFacetJobBuilder()
+                    .namespace(namespace)
+                    .name(pipeline)
+                    .build())
             .root(
                 openLineage.newParentRunFacetRoot(
                     openLineage.newRootRun(runId, null),
@@ -317,9 +321,10 @@ public final class PipelineLineage {
     String path = matcher.group(2).replace("``", "`");
     URI location;
     try {
-      location = path.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") && !path.matches("^[A-Za-z]:\\\\.*")
-          ? URI.create(path)
-          : Path.of(path).toAbsolutePath().normalize().toUri();
+      location =
+          path.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") && !path.matches("^[A-Za-z]:\\\\.*")
+              ? URI.create(path)
+              : Path.of(path).toAbsolutePath().normalize().toUri();
     } catch (RuntimeException e) {
       LOG.debug("cannot name input {} for lineage", name, e);
       return Optional.empty();
@@ -382,7 +387,10 @@ public final class PipelineLineage {
             openLineage
                 .newOutputDatasetOutputFacetsBuilder()
                 .outputStatistics(
-                    openLineage.newOutputStatisticsOutputDatasetFacetBuilder().rowCount(rows).build())
+                    openLineage
+                        .newOutputStatisticsOutputDatasetFacetBuilder()
+                        .rowCount(rows)
+                        .build())
                 .build())
         .build();
   }
@@ -426,8 +434,8 @@ public final class PipelineLineage {
   }
 
   /**
-   * A table named by its location (the naming spec's file-system rule), with its catalog name as
-   * a symlink; a table the catalog cannot load is named in the warehouse by its catalog name.
+   * A table named by its location (the naming spec's file-system rule), with its catalog name as a
+   * symlink; a table the catalog cannot load is named in the warehouse by its catalog name.
    */
   private DatasetIdentifier identifier(String name, Optional<Table> table) {
     if (table.isPresent()) {
@@ -444,7 +452,8 @@ public final class PipelineLineage {
   private OpenLineage.DatasourceDatasetFacet dataSource(String datasetNamespace) {
     URI uri;
     try {
-      uri = URI.create(datasetNamespace.contains(":") ? datasetNamespace : datasetNamespace + ":///");
+      uri =
+          URI.create(datasetNamespace.contains(":") ? datasetNamespace : datasetNamespace + ":///");
     } catch (IllegalArgumentException e) {
       uri = URI.create(warehouse);
     }

@@ -9,7 +9,8 @@ import java.util.Locale;
  * @param name {@code namespace.table} for tables, the bare name for temporary views; lower case
  * @param inputs what its query reads, in the order they appear
  */
-public record Dataset(String name, DatasetKind kind, DatasetStatement statement, List<Input> inputs) {
+public record Dataset(
+    String name, DatasetKind kind, DatasetStatement statement, List<Input> inputs) {
   public Dataset {
     inputs = List.copyOf(inputs);
   }

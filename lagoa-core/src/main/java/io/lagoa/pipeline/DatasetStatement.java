@@ -10,9 +10,8 @@ import java.util.Optional;
  * @param nameParts the dataset's name as written, e.g. {@code [silver, users]}
  * @param keys for a streaming table that merges: the columns identifying a row ({@code KEYS})
  * @param sequenceBy with keys: the column that orders changes to one key ({@code SEQUENCE BY})
- * @param engineSql the statement with the clauses Spark does not know (constraints, KEYS,
- *     SEQUENCE BY, OR REFRESH) blanked out by spaces, so every position in it is the same as in
- *     the file
+ * @param engineSql the statement with the clauses Spark does not know (constraints, KEYS, SEQUENCE
+ *     BY, OR REFRESH) blanked out by spaces, so every position in it is the same as in the file
  * @param statement the statement as cut from the file, with where it starts
  * @param sources the source function calls in its query ({@code read_kafka}, {@code read_files})
  */

@@ -7,11 +7,11 @@ import java.util.Optional;
 
 /**
  * Reads the head of a pipeline statement, up to the {@code AS} before its query: what it defines,
- * its name, and the clauses Lagoa adds to Spark's grammar. Spark 4.1's parser accepts {@code
- * CREATE MATERIALIZED VIEW} and {@code CREATE STREAMING TABLE} with columns, COMMENT, PARTITIONED
- * BY and TBLPROPERTIES, but rejects {@code CONSTRAINT ... EXPECT}, so those clauses (and {@code
- * KEYS}, {@code SEQUENCE BY}, {@code OR REFRESH}) are parsed here from tokens and blanked out of
- * the text handed to Spark; everything else, including the query, is left to Spark.
+ * its name, and the clauses Lagoa adds to Spark's grammar. Spark 4.1's parser accepts {@code CREATE
+ * MATERIALIZED VIEW} and {@code CREATE STREAMING TABLE} with columns, COMMENT, PARTITIONED BY and
+ * TBLPROPERTIES, but rejects {@code CONSTRAINT ... EXPECT}, so those clauses (and {@code KEYS},
+ * {@code SEQUENCE BY}, {@code OR REFRESH}) are parsed here from tokens and blanked out of the text
+ * handed to Spark; everything else, including the query, is left to Spark.
  */
 public final class DatasetStatementParser {
   private static final String EXPECTED =
@@ -26,7 +26,8 @@ public final class DatasetStatementParser {
   private List<SqlToken> tokens;
   private int index;
 
-  private DatasetStatementParser(String file, Statement statement, ExpectationPolicy defaultPolicy) {
+  private DatasetStatementParser(
+      String file, Statement statement, ExpectationPolicy defaultPolicy) {
     this.file = file;
     this.statement = statement;
     this.sql = statement.sql();
@@ -63,8 +64,10 @@ public final class DatasetStatementParser {
     } else if (peek().isKeyword("OR") && peek(1).isKeyword("REPLACE")) {
       index += 2;
       if (!(peek().isKeyword("TEMPORARY") || peek().isKeyword("TEMP"))) {
-        throw error(peek(), "OR REPLACE is only for temporary views; use CREATE MATERIALIZED VIEW"
-            + " or CREATE STREAMING TABLE (every run refreshes them)");
+        throw error(
+            peek(),
+            "OR REPLACE is only for temporary views; use CREATE MATERIALIZED VIEW"
+                + " or CREATE STREAMING TABLE (every run refreshes them)");
       }
     }
     SqlToken word = next("MATERIALIZED VIEW, STREAMING TABLE or TEMPORARY VIEW");
@@ -74,22 +77,33 @@ public final class DatasetStatementParser {
     } else if (word.isKeyword("STREAMING") && peek().isKeyword("TABLE")) {
       index++;
       kind = DatasetKind.STREAMING_TABLE;
-    } else if ((word.isKeyword("TEMPORARY") || word.isKeyword("TEMP")) && peek().isKeyword("VIEW")) {
+    } else if ((word.isKeyword("TEMPORARY") || word.isKeyword("TEMP"))
+        && peek().isKeyword("VIEW")) {
       index++;
       kind = DatasetKind.TEMPORARY_VIEW;
     } else if (word.isKeyword("LIVE") || word.isKeyword("TABLE") || word.isKeyword("VIEW")) {
-      throw error(word, "CREATE " + word.upper() + " is not a pipeline definition; write CREATE"
-          + " MATERIALIZED VIEW (recomputed each run), CREATE STREAMING TABLE (incremental) or"
-          + " CREATE TEMPORARY VIEW (an intermediate step)");
+      throw error(
+          word,
+          "CREATE "
+              + word.upper()
+              + " is not a pipeline definition; write CREATE"
+              + " MATERIALIZED VIEW (recomputed each run), CREATE STREAMING TABLE (incremental) or"
+              + " CREATE TEMPORARY VIEW (an intermediate step)");
     } else if (word.isKeyword("FLOW")) {
-      throw error(word, "CREATE FLOW is not supported; define the target as CREATE STREAMING TABLE"
-          + " ... AS SELECT, with KEYS (...) to merge on a unique key");
+      throw error(
+          word,
+          "CREATE FLOW is not supported; define the target as CREATE STREAMING TABLE"
+              + " ... AS SELECT, with KEYS (...) to merge on a unique key");
     } else {
       throw error(word, EXPECTED + "; this one starts with CREATE " + wordsFrom(word));
     }
     if (peek().isKeyword("IF")) {
-      throw error(peek(), "IF NOT EXISTS does not apply to pipeline definitions: every run"
-          + " brings the " + kind.description() + " up to date; remove it");
+      throw error(
+          peek(),
+          "IF NOT EXISTS does not apply to pipeline definitions: every run"
+              + " brings the "
+              + kind.description()
+              + " up to date; remove it");
     }
     SqlToken nameStart = peek();
     List<String> name = name();
@@ -103,8 +117,8 @@ public final class DatasetStatementParser {
     while (true) {
       SqlToken token = peek();
       if (isEnd(token)) {
-        throw error(null, "expected AS followed by the query that defines "
-            + String.join(".", name));
+        throw error(
+            null, "expected AS followed by the query that defines " + String.join(".", name));
       }
       if (token.isSymbol('(')) {
         depth++;
@@ -114,8 +128,11 @@ public final class DatasetStatementParser {
         break;
       } else if (depth == 0 && token.isKeyword("KEYS")) {
         if (kind != DatasetKind.STREAMING_TABLE) {
-          throw error(token, "KEYS is only for streaming tables: a " + kind.description()
-              + " is replaced as a whole on every run");
+          throw error(
+              token,
+              "KEYS is only for streaming tables: a "
+                  + kind.description()
+                  + " is replaced as a whole on every run");
         }
         if (!keys.isEmpty()) {
           throw error(token, "KEYS is given twice");
@@ -158,16 +175,17 @@ public final class DatasetStatementParser {
   }
 
   /**
-   * Finds the source function calls in the query ({@code read_kafka(...)}, {@code
-   * read_files(...)}, each optionally as {@code STREAM f(...)} or {@code STREAM(f(...))}), reads
-   * their arguments and puts a placeholder relation in their place for Spark's parser.
+   * Finds the source function calls in the query ({@code read_kafka(...)}, {@code read_files(...)},
+   * each optionally as {@code STREAM f(...)} or {@code STREAM(f(...))}), reads their arguments and
+   * puts a placeholder relation in their place for Spark's parser.
    */
   private List<SourceCall> sourceCalls(DatasetKind kind) {
     List<SourceCall> calls = new ArrayList<>();
     for (int i = index; i < tokens.size(); i++) {
       SqlToken word = tokens.get(i);
       Optional<SourceCall.SourceKind> sourceKind =
-          word.type() == SqlToken.Type.IDENTIFIER ? SourceCall.SourceKind.of(word.value())
+          word.type() == SqlToken.Type.IDENTIFIER
+              ? SourceCall.SourceKind.of(word.value())
               : Optional.empty();
       if (sourceKind.isEmpty() || i + 1 >= tokens.size() || !tokens.get(i + 1).isSymbol('(')) {
         continue;
@@ -178,28 +196,40 @@ public final class DatasetStatementParser {
       if (i >= 1 && tokens.get(i - 1).isKeyword("STREAM")) {
         streaming = true;
         start = tokens.get(i - 1).start();
-      } else if (i >= 2 && tokens.get(i - 1).isSymbol('(') && tokens.get(i - 2).isKeyword("STREAM")) {
+      } else if (i >= 2
+          && tokens.get(i - 1).isSymbol('(')
+          && tokens.get(i - 2).isKeyword("STREAM")) {
         streaming = true;
         wrapped = true;
         start = tokens.get(i - 2).start();
       }
       index = i + 2;
-      java.util.Map<String, SourceCall.Argument> arguments =
-          arguments(sourceKind.get(), word);
+      java.util.Map<String, SourceCall.Argument> arguments = arguments(sourceKind.get(), word);
       int end = tokens.get(index - 1).end(); // the call's closing parenthesis
       if (wrapped) {
         SqlToken close = next(") after STREAM(" + word.value() + "(...)");
         if (!close.isSymbol(')')) {
-          throw error(close, "expected ) to close STREAM(" + word.value() + "(...)), not "
-              + describe(close));
+          throw error(
+              close,
+              "expected ) to close STREAM(" + word.value() + "(...)), not " + describe(close));
         }
         end = close.end();
       }
-      SourceCall call = new SourceCall(sourceKind.get(), calls.size() + 1, streaming, arguments,
-          position(start), start, end, word.start());
-      SourceArguments.check(call, kind).ifPresent(problem -> {
-        throw PipelineException.at(problem.position(), problem.message());
-      });
+      SourceCall call =
+          new SourceCall(
+              sourceKind.get(),
+              calls.size() + 1,
+              streaming,
+              arguments,
+              position(start),
+              start,
+              end,
+              word.start());
+      SourceArguments.check(call, kind)
+          .ifPresent(
+              problem -> {
+                throw PipelineException.at(problem.position(), problem.message());
+              });
       calls.add(call);
       blank(start, end);
       String placeholder = call.placeholder();
@@ -222,28 +252,43 @@ public final class DatasetStatementParser {
       SqlToken first = next("an argument of " + name);
       SqlToken argumentName;
       SqlToken value;
-      if (first.type() == SqlToken.Type.STRING && arguments.isEmpty()
+      if (first.type() == SqlToken.Type.STRING
+          && arguments.isEmpty()
           && kind == SourceCall.SourceKind.FILES) {
         argumentName = new SqlToken(SqlToken.Type.IDENTIFIER, "path", first.start(), first.end());
         value = first;
       } else {
         if (!first.isIdentifier() || !peek().isSymbol('=') || !peek(1).isSymbol('>')) {
-          throw error(first, "expected an argument of " + name + " written name => 'value', e.g. "
-              + (kind == SourceCall.SourceKind.KAFKA ? "topic => 'events'" : "format => 'json'")
-              + ", not " + describe(first));
+          throw error(
+              first,
+              "expected an argument of "
+                  + name
+                  + " written name => 'value', e.g. "
+                  + (kind == SourceCall.SourceKind.KAFKA ? "topic => 'events'" : "format => 'json'")
+                  + ", not "
+                  + describe(first));
         }
         index += 2;
         argumentName = first;
         value = next("the value of " + first.value());
         if (value.isSymbol('-') && peek().type() == SqlToken.Type.NUMBER) {
           SqlToken number = next("a number");
-          value = new SqlToken(SqlToken.Type.NUMBER, "-" + number.value(), value.start(), number.end());
+          value =
+              new SqlToken(SqlToken.Type.NUMBER, "-" + number.value(), value.start(), number.end());
         }
-        boolean literal = value.type() == SqlToken.Type.STRING || value.type() == SqlToken.Type.NUMBER
-            || value.isKeyword("TRUE") || value.isKeyword("FALSE");
+        boolean literal =
+            value.type() == SqlToken.Type.STRING
+                || value.type() == SqlToken.Type.NUMBER
+                || value.isKeyword("TRUE")
+                || value.isKeyword("FALSE");
         if (!literal) {
-          throw error(value, "the value of " + first.value() + " must be a string, a number, TRUE"
-              + " or FALSE, not " + describe(value));
+          throw error(
+              value,
+              "the value of "
+                  + first.value()
+                  + " must be a string, a number, TRUE"
+                  + " or FALSE, not "
+                  + describe(value));
         }
       }
       String key = argumentName.value().toLowerCase(java.util.Locale.ROOT);
@@ -251,15 +296,18 @@ public final class DatasetStatementParser {
         throw error(argumentName, name + " argument " + key + " is given twice");
       }
       String text = value.type() == SqlToken.Type.IDENTIFIER ? value.upper() : value.value();
-      arguments.put(key, new SourceCall.Argument(
-          key, text, position(argumentName.start()), position(value.start())));
+      arguments.put(
+          key,
+          new SourceCall.Argument(
+              key, text, position(argumentName.start()), position(value.start())));
       SqlToken separator = next(", or ) after the arguments of " + name);
       if (separator.isSymbol(')')) {
         return arguments;
       }
       if (!separator.isSymbol(',')) {
-        throw error(separator, "expected , or ) after an argument of " + name + ", not "
-            + describe(separator));
+        throw error(
+            separator,
+            "expected , or ) after an argument of " + name + ", not " + describe(separator));
       }
     }
   }
@@ -295,8 +343,10 @@ public final class DatasetStatementParser {
       int elementStart = first.start();
       if (first.isKeyword("CONSTRAINT") && peek(2).isKeyword("EXPECT")) {
         if (kind == DatasetKind.TEMPORARY_VIEW) {
-          throw error(first, "expectations go on materialized views and streaming tables, not on"
-              + " temporary views; put this CONSTRAINT on the table that reads the view");
+          throw error(
+              first,
+              "expectations go on materialized views and streaming tables, not on"
+                  + " temporary views; put this CONSTRAINT on the table that reads the view");
         }
         Expectation expectation = constraint(expectations);
         expectations.add(expectation);
@@ -378,8 +428,8 @@ public final class DatasetStatementParser {
     next("EXPECT");
     SqlToken open = next("( after EXPECT");
     if (!open.isSymbol('(')) {
-      throw error(open, "expected ( after EXPECT: CONSTRAINT " + name.value()
-          + " EXPECT (condition)");
+      throw error(
+          open, "expected ( after EXPECT: CONSTRAINT " + name.value() + " EXPECT (condition)");
     }
     int depth = 1;
     SqlToken close = null;
@@ -415,16 +465,15 @@ public final class DatasetStatementParser {
       } else if (action.isKeyword("WARN")) {
         policy = ExpectationPolicy.WARN;
       } else {
-        throw error(action, "unknown violation action " + describe(action)
-            + "; use DROP ROW, FAIL UPDATE, QUARANTINE or WARN");
+        throw error(
+            action,
+            "unknown violation action "
+                + describe(action)
+                + "; use DROP ROW, FAIL UPDATE, QUARANTINE or WARN");
       }
     }
     return new Expectation(
-        name.value(),
-        condition,
-        policy,
-        position(open.end()),
-        position(keyword.start()));
+        name.value(), condition, policy, position(open.end()), position(keyword.start()));
   }
 
   private List<String> keyList(SqlToken keyword) {

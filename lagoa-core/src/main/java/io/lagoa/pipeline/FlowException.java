@@ -12,8 +12,7 @@ import java.util.Set;
  * <p>Its code is that of what failed, so an adapter reports a Kafka that does not answer inside a
  * run as it does anywhere else: given, or else the code of the first {@link LagoaException} among
  * its causes, {@link ErrorCode#KAFKA_UNREACHABLE} for a Kafka client's network error, and {@link
- * ErrorCode#PIPELINE_FAILED} for anything else. The runner decides what a run
- * reports.
+ * ErrorCode#PIPELINE_FAILED} for anything else. The runner decides what a run reports.
  */
 public class FlowException extends LagoaException {
   private static final long serialVersionUID = 1L;

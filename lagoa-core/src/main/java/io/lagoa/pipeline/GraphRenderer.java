@@ -12,21 +12,24 @@ public final class GraphRenderer {
   private GraphRenderer() {}
 
   /**
-   * A tree from each source (a table outside the pipeline, files, or a dataset that reads
-   * nothing) down to what reads it. A dataset read by several others appears under each; its
-   * subtree is drawn once and later marked "(see above)".
+   * A tree from each source (a table outside the pipeline, files, or a dataset that reads nothing)
+   * down to what reads it. A dataset read by several others appears under each; its subtree is
+   * drawn once and later marked "(see above)".
    */
   public static String text(PipelineGraph graph) {
     StringBuilder out = new StringBuilder();
     Set<String> drawn = new HashSet<>();
     Map<String, List<String>> readers = readersOfExternal(graph);
     for (Map.Entry<String, Input> external : graph.externalInputs().entrySet()) {
-      out.append(external.getKey()).append("  (")
-          .append(switch (external.getValue().kind()) {
-            case FILE -> "files";
-            case SOURCE -> external.getKey().startsWith("kafka:") ? "kafka topic" : "landing folder";
-            default -> "table";
-          })
+      out.append(external.getKey())
+          .append("  (")
+          .append(
+              switch (external.getValue().kind()) {
+                case FILE -> "files";
+                case SOURCE ->
+                    external.getKey().startsWith("kafka:") ? "kafka topic" : "landing folder";
+                default -> "table";
+              })
           .append(")\n");
       List<String> children = readers.get(external.getKey());
       for (int i = 0; i < children.size(); i++) {
@@ -46,8 +49,13 @@ public final class GraphRenderer {
     return out.toString();
   }
 
-  private static void node(PipelineGraph graph, String name, String indent, boolean last,
-      Set<String> drawn, StringBuilder out) {
+  private static void node(
+      PipelineGraph graph,
+      String name,
+      String indent,
+      boolean last,
+      Set<String> drawn,
+      StringBuilder out) {
     Dataset dataset = graph.dataset(name).orElseThrow();
     out.append(indent).append(last ? "└── " : "├── ").append(name);
     if (!drawn.add(name)) {
@@ -95,12 +103,17 @@ public final class GraphRenderer {
     out.append("digraph \"").append(escape(graph.spec().name())).append("\" {\n");
     out.append("  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n");
     for (Map.Entry<String, Input> external : graph.externalInputs().entrySet()) {
-      out.append("  \"").append(escape(external.getKey()))
+      out.append("  \"")
+          .append(escape(external.getKey()))
           .append("\" [shape=cylinder, style=dashed];\n");
     }
     for (Dataset dataset : graph.datasets()) {
-      out.append("  \"").append(escape(dataset.name())).append("\" [label=\"")
-          .append(escape(dataset.name())).append("\\n").append(escape(describe(dataset)))
+      out.append("  \"")
+          .append(escape(dataset.name()))
+          .append("\" [label=\"")
+          .append(escape(dataset.name()))
+          .append("\\n")
+          .append(escape(describe(dataset)))
           .append('"');
       if (dataset.kind() == DatasetKind.TEMPORARY_VIEW) {
         out.append(", style=dotted");
@@ -109,8 +122,11 @@ public final class GraphRenderer {
     }
     for (Dataset dataset : graph.datasets()) {
       for (String input : inputNames(dataset)) {
-        out.append("  \"").append(escape(input)).append("\" -> \"")
-            .append(escape(dataset.name())).append("\";\n");
+        out.append("  \"")
+            .append(escape(input))
+            .append("\" -> \"")
+            .append(escape(dataset.name()))
+            .append("\";\n");
       }
     }
     return out.append("}\n").toString();
@@ -123,22 +139,32 @@ public final class GraphRenderer {
     for (Map.Entry<String, Input> external : graph.externalInputs().entrySet()) {
       String id = "n" + ids.size();
       ids.put(external.getKey(), id);
-      out.append("  ").append(id).append("[(\"").append(mermaidText(external.getKey()))
+      out.append("  ")
+          .append(id)
+          .append("[(\"")
+          .append(mermaidText(external.getKey()))
           .append("\")]\n");
     }
     for (Dataset dataset : graph.datasets()) {
       String id = "n" + ids.size();
       ids.put(dataset.name(), id);
-      String label = mermaidText(dataset.name()) + "<br/><small>"
-          + mermaidText(describe(dataset)) + "</small>";
-      out.append("  ").append(id)
+      String label =
+          mermaidText(dataset.name())
+              + "<br/><small>"
+              + mermaidText(describe(dataset))
+              + "</small>";
+      out.append("  ")
+          .append(id)
           .append(dataset.kind() == DatasetKind.TEMPORARY_VIEW ? "([\"" : "[\"")
           .append(label)
           .append(dataset.kind() == DatasetKind.TEMPORARY_VIEW ? "\"])\n" : "\"]\n");
     }
     for (Dataset dataset : graph.datasets()) {
       for (String input : inputNames(dataset)) {
-        out.append("  ").append(ids.get(input)).append(" --> ").append(ids.get(dataset.name()))
+        out.append("  ")
+            .append(ids.get(input))
+            .append(" --> ")
+            .append(ids.get(dataset.name()))
             .append('\n');
       }
     }

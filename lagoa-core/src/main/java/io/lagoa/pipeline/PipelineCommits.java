@@ -26,10 +26,10 @@ import org.apache.iceberg.util.SnapshotUtil;
  * io.lagoa.catalog.ValidatingTableOperations}).
  *
  * <p>This class owns every key name a pipeline writes to a snapshot summary, and the format of
- * their values: the run and its expected base; each source's position and learned schema
- * ({@code lagoa.source.*}); the snapshot of each streamed table read ({@code lagoa.stream.*});
- * the inputs of a materialized view ({@code lagoa.input.*}, {@code lagoa.query-hash}); and what a
- * quarantine commit notes about its batch.
+ * their values: the run and its expected base; each source's position and learned schema ({@code
+ * lagoa.source.*}); the snapshot of each streamed table read ({@code lagoa.stream.*}); the inputs
+ * of a materialized view ({@code lagoa.input.*}, {@code lagoa.query-hash}); and what a quarantine
+ * commit notes about its batch.
  */
 public final class PipelineCommits {
   /** The run that made a commit; marks a pipeline commit. */
@@ -51,8 +51,8 @@ public final class PipelineCommits {
   public static final String KAFKA_SCHEMA_PREFIX = "lagoa.source.kafka-schema.";
 
   /**
-   * Prefix of the key, followed by {@link #filesSourceId}, holding the location of a files
-   * source's last file log.
+   * Prefix of the key, followed by {@link #filesSourceId}, holding the location of a files source's
+   * last file log.
    */
   public static final String FILES_POSITION_PREFIX = "lagoa.source.files.";
 
@@ -60,8 +60,8 @@ public final class PipelineCommits {
   public static final String FILES_SCHEMA_PREFIX = "lagoa.source.files-schema.";
 
   /**
-   * Prefix of the key, followed by a streamed table's name, holding the last snapshot of that
-   * table a streaming table has processed.
+   * Prefix of the key, followed by a streamed table's name, holding the last snapshot of that table
+   * a streaming table has processed.
    */
   public static final String STREAM_STATE_PREFIX = "lagoa.stream.";
 
@@ -94,8 +94,10 @@ public final class PipelineCommits {
   /** The id of a files source in its keys: a hash of its folder's qualified location. */
   public static String filesSourceId(String folder) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(folder.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(folder.getBytes(StandardCharsets.UTF_8)))
+          .substring(0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -144,12 +146,13 @@ public final class PipelineCommits {
       Map<String, Map<String, Long>> parsed =
           JSON.readValue(json, new TypeReference<Map<String, Map<String, Long>>>() {});
       Map<Integer, Long> offsets = new TreeMap<>();
-      parsed.getOrDefault(topic, Map.of())
+      parsed
+          .getOrDefault(topic, Map.of())
           .forEach((partition, offset) -> offsets.put(Integer.parseInt(partition), offset));
       return offsets;
     } catch (JsonProcessingException | NumberFormatException e) {
-      throw new IllegalArgumentException("not offsets per partition as JSON ({\"" + topic
-          + "\":{\"0\":42}}): " + json, e);
+      throw new IllegalArgumentException(
+          "not offsets per partition as JSON ({\"" + topic + "\":{\"0\":42}}): " + json, e);
     }
   }
 

@@ -76,8 +76,13 @@ public final class PipelineGraph {
       names.put(dataset, name.get());
       Dataset existing = byName.get(name.get());
       if (existing != null) {
-        problems.add(statement.position() + ": " + name.get() + " is defined twice; it is"
-            + " already defined at " + existing.position());
+        problems.add(
+            statement.position()
+                + ": "
+                + name.get()
+                + " is defined twice; it is"
+                + " already defined at "
+                + existing.position());
         continue;
       }
       byName.put(name.get(), new Dataset(name.get(), statement.kind(), statement, List.of()));
@@ -90,15 +95,20 @@ public final class PipelineGraph {
       DatasetStatement statement = dataset.statement();
       List<Input> inputs = new ArrayList<>();
       for (InputReference reference : dataset.inputs()) {
-        Optional<SourceCall> source = reference.parts().size() == 1
-            ? statement.source(reference.parts().get(0)) : Optional.empty();
+        Optional<SourceCall> source =
+            reference.parts().size() == 1
+                ? statement.source(reference.parts().get(0))
+                : Optional.empty();
         if (source.isPresent()) {
-          inputs.add(new Input(source.get().displayName(), Input.Kind.SOURCE,
-              source.get().streaming(), source.get().position()));
+          inputs.add(
+              new Input(
+                  source.get().displayName(),
+                  Input.Kind.SOURCE,
+                  source.get().streaming(),
+                  source.get().position()));
           continue;
         }
-        resolve(spec, reference, views, byName, tableExists, name, problems)
-            .ifPresent(inputs::add);
+        resolve(spec, reference, views, byName, tableExists, name, problems).ifPresent(inputs::add);
       }
       Dataset resolved = new Dataset(name, statement.kind(), statement, inputs);
       check(resolved, byName, problems);
@@ -120,16 +130,25 @@ public final class PipelineGraph {
     statement.nameParts().forEach(part -> parts.add(Dataset.normalize(part)));
     if (statement.kind() == DatasetKind.TEMPORARY_VIEW) {
       if (parts.size() != 1) {
-        problems.add(statement.position() + ": a temporary view's name has no namespace: write"
-            + " CREATE TEMPORARY VIEW " + parts.get(parts.size() - 1));
+        problems.add(
+            statement.position()
+                + ": a temporary view's name has no namespace: write"
+                + " CREATE TEMPORARY VIEW "
+                + parts.get(parts.size() - 1));
         return Optional.empty();
       }
       return Optional.of(parts.get(0));
     }
     Optional<String> name = tableName(spec, parts);
     if (name.isEmpty()) {
-      problems.add(statement.position() + ": " + parts.get(0) + " has no namespace; write e.g."
-          + " silver." + parts.get(0) + ", or set namespace: in pipeline.yaml");
+      problems.add(
+          statement.position()
+              + ": "
+              + parts.get(0)
+              + " has no namespace; write e.g."
+              + " silver."
+              + parts.get(0)
+              + ", or set namespace: in pipeline.yaml");
     }
     return name;
   }
@@ -154,10 +173,12 @@ public final class PipelineGraph {
       String reader,
       List<String> problems) {
     List<String> parts = reference.parts();
-    if (parts.size() == 2 && FILE_FORMATS.contains(Dataset.normalize(parts.get(0)))
+    if (parts.size() == 2
+        && FILE_FORMATS.contains(Dataset.normalize(parts.get(0)))
         && (parts.get(1).contains("/") || parts.get(1).contains("\\"))) {
       String name = Dataset.normalize(parts.get(0)) + ".`" + parts.get(1) + "`";
-      return Optional.of(new Input(name, Input.Kind.FILE, reference.streaming(), reference.position()));
+      return Optional.of(
+          new Input(name, Input.Kind.FILE, reference.streaming(), reference.position()));
     }
     List<String> lower = parts.stream().map(Dataset::normalize).toList();
     if (lower.size() == 1 && views.contains(lower.get(0))) {
@@ -166,9 +187,17 @@ public final class PipelineGraph {
     }
     Optional<String> name = tableName(spec, lower);
     if (name.isEmpty()) {
-      problems.add(reference.position() + ": " + reader + " reads " + lower.get(0) + ", which is"
-          + " neither a temporary view of this pipeline nor a table name with a namespace; write"
-          + " e.g. bronze." + lower.get(0) + ", or set namespace: in pipeline.yaml");
+      problems.add(
+          reference.position()
+              + ": "
+              + reader
+              + " reads "
+              + lower.get(0)
+              + ", which is"
+              + " neither a temporary view of this pipeline nor a table name with a namespace; write"
+              + " e.g. bronze."
+              + lower.get(0)
+              + ", or set namespace: in pipeline.yaml");
       return Optional.empty();
     }
     if (datasets.containsKey(name.get())) {
@@ -176,8 +205,15 @@ public final class PipelineGraph {
           new Input(name.get(), Input.Kind.DATASET, reference.streaming(), reference.position()));
     }
     if (!tableExists.test(name.get())) {
-      problems.add(reference.position() + ": " + reader + " reads " + name.get() + ", which is"
-          + " neither defined in this pipeline nor a table in the catalog" + suggest(name.get(), datasets.keySet()));
+      problems.add(
+          reference.position()
+              + ": "
+              + reader
+              + " reads "
+              + name.get()
+              + ", which is"
+              + " neither defined in this pipeline nor a table in the catalog"
+              + suggest(name.get(), datasets.keySet()));
       return Optional.empty();
     }
     return Optional.of(
@@ -185,7 +221,9 @@ public final class PipelineGraph {
   }
 
   private static String suggest(String name, Collection<String> known) {
-    return EditDistance.closest(name, known).map(best -> " (did you mean " + best + "?)").orElse("");
+    return EditDistance.closest(name, known)
+        .map(best -> " (did you mean " + best + "?)")
+        .orElse("");
   }
 
   private static void check(Dataset dataset, Map<String, Dataset> byName, List<String> problems) {
@@ -196,26 +234,47 @@ public final class PipelineGraph {
       }
       anyStream = true;
       if (dataset.kind() != DatasetKind.STREAMING_TABLE) {
-        problems.add(input.position() + ": STREAM(" + input.name() + ") reads only new data, which"
-            + " only a streaming table keeps track of; make " + dataset.name() + " a CREATE"
-            + " STREAMING TABLE, or read " + input.name() + " without STREAM");
+        problems.add(
+            input.position()
+                + ": STREAM("
+                + input.name()
+                + ") reads only new data, which"
+                + " only a streaming table keeps track of; make "
+                + dataset.name()
+                + " a CREATE"
+                + " STREAMING TABLE, or read "
+                + input.name()
+                + " without STREAM");
       } else if (input.kind() == Input.Kind.SOURCE) {
         continue; // checked with the call's arguments
       } else if (input.kind() == Input.Kind.FILE) {
-        problems.add(input.position() + ": STREAM() reads Iceberg tables incrementally and cannot"
-            + " read files; load the files into a bronze table first, and stream from it");
+        problems.add(
+            input.position()
+                + ": STREAM() reads Iceberg tables incrementally and cannot"
+                + " read files; load the files into a bronze table first, and stream from it");
       } else if (input.kind() == Input.Kind.DATASET
           && byName.get(input.name()).kind() != DatasetKind.STREAMING_TABLE) {
-        problems.add(input.position() + ": STREAM(" + input.name() + ") needs an append-only"
-            + " source, but " + input.name() + " is a " + byName.get(input.name()).kind().description()
-            + " (replaced on every run); read it without STREAM, or make it a streaming table");
+        problems.add(
+            input.position()
+                + ": STREAM("
+                + input.name()
+                + ") needs an append-only"
+                + " source, but "
+                + input.name()
+                + " is a "
+                + byName.get(input.name()).kind().description()
+                + " (replaced on every run); read it without STREAM, or make it a streaming table");
       }
     }
     if (dataset.kind() == DatasetKind.STREAMING_TABLE && !anyStream) {
-      problems.add(dataset.position() + ": streaming table " + dataset.name() + " must read at"
-          + " least one source with STREAM: STREAM(table), STREAM read_kafka(...) or STREAM"
-          + " read_files(...); that is the data each run appends; use"
-          + " CREATE MATERIALIZED VIEW to recompute the whole result instead");
+      problems.add(
+          dataset.position()
+              + ": streaming table "
+              + dataset.name()
+              + " must read at"
+              + " least one source with STREAM: STREAM(table), STREAM read_kafka(...) or STREAM"
+              + " read_files(...); that is the data each run appends; use"
+              + " CREATE MATERIALIZED VIEW to recompute the whole result instead");
     }
   }
 
@@ -381,9 +440,14 @@ public final class PipelineGraph {
         String name = selector.substring(up ? 1 : 0, selector.length() - (down ? 1 : 0)).strip();
         Optional<String> found = find(name);
         if (found.isEmpty()) {
-          problems.add("--select " + selector + ": no dataset is named " + name
-              + suggest(Dataset.normalize(name), byName.keySet()) + "; the pipeline defines "
-              + String.join(", ", byName.keySet()));
+          problems.add(
+              "--select "
+                  + selector
+                  + ": no dataset is named "
+                  + name
+                  + suggest(Dataset.normalize(name), byName.keySet())
+                  + "; the pipeline defines "
+                  + String.join(", ", byName.keySet()));
           continue;
         }
         chosen.add(found.get());

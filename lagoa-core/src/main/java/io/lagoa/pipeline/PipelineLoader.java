@@ -36,7 +36,12 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 public final class PipelineLoader {
   public static final String SPEC_FILE = "pipeline.yaml";
   private static final List<String> KEYS =
-      List.of("name", "namespace", "expectation-policy", "variables", "trigger-interval",
+      List.of(
+          "name",
+          "namespace",
+          "expectation-policy",
+          "variables",
+          "trigger-interval",
           "compact-every");
 
   private PipelineLoader() {}
@@ -51,7 +56,9 @@ public final class PipelineLoader {
     if (!Files.isDirectory(dir)) {
       throw new LagoaException(
           ErrorCode.INVALID_ARGUMENT,
-          "cannot read the pipeline " + folder + ": it is not a folder (a pipeline is a folder"
+          "cannot read the pipeline "
+              + folder
+              + ": it is not a folder (a pipeline is a folder"
               + " with pipeline.yaml and .sql files)");
     }
     PipelineSpec spec = readSpec(dir, overrides);
@@ -92,7 +99,8 @@ public final class PipelineLoader {
     }
     if (files.isEmpty()) {
       throw PipelineException.at(
-          dir.toString(), "the pipeline has no .sql files; put CREATE MATERIALIZED VIEW ..."
+          dir.toString(),
+          "the pipeline has no .sql files; put CREATE MATERIALIZED VIEW ..."
               + " statements in files such as silver/users.sql");
     }
     requireSomethingToRun(dir, files);
@@ -111,7 +119,9 @@ public final class PipelineLoader {
       throw PipelineException.at(
           dir.toString(),
           "nothing to run: the pipeline's .sql files hold no statements, only comments or"
-              + " nothing (read " + read + "); put CREATE MATERIALIZED VIEW"
+              + " nothing (read "
+              + read
+              + "); put CREATE MATERIALIZED VIEW"
               + " ... or CREATE STREAMING TABLE ... statements in them");
     }
     if (statements.stream().noneMatch(statement -> statement.kind().isTable())) {
@@ -119,7 +129,9 @@ public final class PipelineLoader {
           dir.toString(),
           "nothing to run: the pipeline defines only temporary views ("
               + listed(statements.stream().map(s -> String.join(".", s.nameParts())).toList())
-              + " in " + read + "), which are never stored; add a"
+              + " in "
+              + read
+              + "), which are never stored; add a"
               + " CREATE MATERIALIZED VIEW ... or CREATE STREAMING TABLE ... that reads them");
     }
   }
@@ -141,7 +153,9 @@ public final class PipelineLoader {
           .toList();
     } catch (IOException e) {
       throw new LagoaException(
-          ErrorCode.IO_ERROR, "cannot list the files of the pipeline " + dir + ": " + e.getMessage(), e);
+          ErrorCode.IO_ERROR,
+          "cannot list the files of the pipeline " + dir + ": " + e.getMessage(),
+          e);
     }
   }
 
@@ -165,7 +179,11 @@ public final class PipelineLoader {
     if (!Files.isRegularFile(file)) {
       throw new LagoaException(
           ErrorCode.INVALID_ARGUMENT,
-          "cannot read the pipeline " + dir + ": it has no " + SPEC_FILE + " (it needs at least"
+          "cannot read the pipeline "
+              + dir
+              + ": it has no "
+              + SPEC_FILE
+              + " (it needs at least"
               + " 'name: <pipeline name>')");
     }
     Node root = compose(file);
@@ -198,7 +216,8 @@ public final class PipelineLoader {
                             PipelineException.at(
                                 where(value.getStartMark()),
                                 "expectation-policy must be warn, drop, quarantine or fail, not '"
-                                    + text + "'"));
+                                    + text
+                                    + "'"));
           }
           case "trigger-interval" -> triggerInterval = duration(key, value);
           case "compact-every" -> {
@@ -209,8 +228,12 @@ public final class PipelineLoader {
               compactEvery = -1;
             }
             if (compactEvery < 0) {
-              throw PipelineException.at(where(value.getStartMark()), "compact-every must be a"
-                  + " number of runs (0 to never compact), not '" + text + "'");
+              throw PipelineException.at(
+                  where(value.getStartMark()),
+                  "compact-every must be a"
+                      + " number of runs (0 to never compact), not '"
+                      + text
+                      + "'");
             }
           }
           case "variables" -> {
@@ -226,10 +249,7 @@ public final class PipelineLoader {
             Map<String, Mark> seenVariables = new LinkedHashMap<>();
             for (NodeTuple variable : variablesNode.getValue()) {
               String variableName =
-                  key(
-                      variable.getKeyNode(),
-                      "a variable name must be a plain name",
-                      seenVariables);
+                  key(variable.getKeyNode(), "a variable name must be a plain name", seenVariables);
               variables.put(
                   variableName,
                   scalar("variables." + variableName, variable.getValueNode(), "its value"));
@@ -238,17 +258,19 @@ public final class PipelineLoader {
           default ->
               throw PipelineException.at(
                   where(tuple.getKeyNode().getStartMark()),
-                  "unknown key '" + key + "'" + EditDistance.closest(key, KEYS)
-                      .map(best -> " (did you mean '" + best + "'?)")
-                      .orElse(" (known keys: " + String.join(", ", KEYS) + ")"));
+                  "unknown key '"
+                      + key
+                      + "'"
+                      + EditDistance.closest(key, KEYS)
+                          .map(best -> " (did you mean '" + best + "'?)")
+                          .orElse(" (known keys: " + String.join(", ", KEYS) + ")"));
         }
       }
     }
     variables.putAll(overrides);
     variables.put("pipeline.name", name);
     variables.put("pipeline.dir", dir.toString().replace('\\', '/'));
-    return new PipelineSpec(name, dir, namespace, variables, policy, triggerInterval,
-        compactEvery);
+    return new PipelineSpec(name, dir, namespace, variables, policy, triggerInterval, compactEvery);
   }
 
   /** {@code 500ms}, {@code 1s}, {@code 5m}, {@code 1h}. */
@@ -257,8 +279,13 @@ public final class PipelineLoader {
     java.util.regex.Matcher matcher =
         java.util.regex.Pattern.compile("(\\d+)\\s*(ms|s|m|h)").matcher(text);
     if (!matcher.matches() || Long.parseLong(matcher.group(1)) == 0) {
-      throw PipelineException.at(where(value.getStartMark()), key + " must be a duration above"
-          + " zero such as 500ms, 1s, 5m or 1h, not '" + text + "'");
+      throw PipelineException.at(
+          where(value.getStartMark()),
+          key
+              + " must be a duration above"
+              + " zero such as 500ms, 1s, 5m or 1h, not '"
+              + text
+              + "'");
     }
     long amount = Long.parseLong(matcher.group(1));
     return switch (matcher.group(2)) {
@@ -270,8 +297,8 @@ public final class PipelineLoader {
   }
 
   /**
-   * Parses pipeline.yaml into nodes, so every later error can name its line and column. A file
-   * that is empty or only comments gives null: all defaults.
+   * Parses pipeline.yaml into nodes, so every later error can name its line and column. A file that
+   * is empty or only comments gives null: all defaults.
    */
   private static Node compose(Path file) {
     String text;

@@ -12,8 +12,8 @@ import java.util.Optional;
  * @param variables values for {@code ${name}} in the SQL files, after command-line overrides
  * @param expectationPolicy the policy of expectations written without ON VIOLATION
  * @param triggerInterval in continuous mode, the time between the starts of two runs
- * @param compactEvery in continuous mode, compact the streaming tables' small files after this
- *     many runs that wrote data; 0 never
+ * @param compactEvery in continuous mode, compact the streaming tables' small files after this many
+ *     runs that wrote data; 0 never
  */
 public record PipelineSpec(
     String name,
@@ -27,12 +27,21 @@ public record PipelineSpec(
   public static final java.time.Duration DEFAULT_TRIGGER_INTERVAL = java.time.Duration.ofSeconds(1);
   public static final int DEFAULT_COMPACT_EVERY = 100;
 
-  public PipelineSpec(String name, Path folder, Optional<String> namespace,
-      Map<String, String> variables, ExpectationPolicy expectationPolicy) {
-    this(name, folder, namespace, variables, expectationPolicy, DEFAULT_TRIGGER_INTERVAL,
+  public PipelineSpec(
+      String name,
+      Path folder,
+      Optional<String> namespace,
+      Map<String, String> variables,
+      ExpectationPolicy expectationPolicy) {
+    this(
+        name,
+        folder,
+        namespace,
+        variables,
+        expectationPolicy,
+        DEFAULT_TRIGGER_INTERVAL,
         DEFAULT_COMPACT_EVERY);
   }
-
 
   public PipelineSpec {
     variables = Map.copyOf(variables);

@@ -71,8 +71,10 @@ public record SourceArgument(
       }
       int equals = pair.indexOf('=');
       if (equals <= 0) {
-        throw new IllegalArgumentException(call.positionOf(name) + ": "
-            + type.problem(name, pair).orElse(name + ": '" + pair.strip() + "' has no ="));
+        throw new IllegalArgumentException(
+            call.positionOf(name)
+                + ": "
+                + type.problem(name, pair).orElse(name + ": '" + pair.strip() + "' has no ="));
       }
       options.put(pair.substring(0, equals).strip(), pair.substring(equals + 1).strip());
     }
@@ -81,13 +83,23 @@ public record SourceArgument(
 
   private void check(SourceCall call) {
     if (call.kind() != kind) {
-      throw new IllegalArgumentException("Cannot read " + name + " of " + kind.function()
-          + " from a call of " + call.kind().function());
+      throw new IllegalArgumentException(
+          "Cannot read "
+              + name
+              + " of "
+              + kind.function()
+              + " from a call of "
+              + call.kind().function());
     }
   }
 
   private IllegalStateException missing(SourceCall call) {
-    return new IllegalStateException(call.positionOf(name) + ": " + kind.function()
-        + " has no value for " + name + " and it has no default");
+    return new IllegalStateException(
+        call.positionOf(name)
+            + ": "
+            + kind.function()
+            + " has no value for "
+            + name
+            + " and it has no default");
   }
 }

@@ -26,8 +26,8 @@ public sealed interface SourceArgumentType {
   }
 
   /**
-   * Why the written value is not of this type, as the sentence after the argument's place (it
-   * names the argument and the value); empty when the value is fine.
+   * Why the written value is not of this type, as the sentence after the argument's place (it names
+   * the argument and the value); empty when the value is fine.
    */
   Optional<String> problem(String argument, String value);
 
@@ -47,7 +47,8 @@ public sealed interface SourceArgumentType {
       } catch (NumberFormatException e) {
         parsed = -1;
       }
-      return parsed > 0 ? Optional.empty()
+      return parsed > 0
+          ? Optional.empty()
           : Optional.of(argument + " must be a whole number above 0, not " + value);
     }
   }
@@ -70,9 +71,15 @@ public sealed interface SourceArgumentType {
 
     @Override
     public Optional<String> problem(String argument, String value) {
-      return values.contains(value.strip().toLowerCase(Locale.ROOT)) ? Optional.empty()
-          : Optional.of(argument + " must be one of " + String.join(", ",
-              new java.util.TreeSet<>(values)) + ", not '" + value + "'");
+      return values.contains(value.strip().toLowerCase(Locale.ROOT))
+          ? Optional.empty()
+          : Optional.of(
+              argument
+                  + " must be one of "
+                  + String.join(", ", new java.util.TreeSet<>(values))
+                  + ", not '"
+                  + value
+                  + "'");
     }
 
     /** {@code 'json', 'csv', 'parquet' or 'text'}. */
@@ -80,7 +87,9 @@ public sealed interface SourceArgumentType {
       StringBuilder text = new StringBuilder();
       for (int i = 0; i < values.size(); i++) {
         text.append(i == 0 ? "" : i == values.size() - 1 ? " or " : ", ")
-            .append('\'').append(values.get(i)).append('\'');
+            .append('\'')
+            .append(values.get(i))
+            .append('\'');
       }
       return text.toString();
     }
@@ -90,12 +99,17 @@ public sealed interface SourceArgumentType {
     @Override
     public Optional<String> problem(String argument, String value) {
       String starting = value.strip();
-      if (starting.equalsIgnoreCase("earliest") || starting.equalsIgnoreCase("latest")
+      if (starting.equalsIgnoreCase("earliest")
+          || starting.equalsIgnoreCase("latest")
           || starting.startsWith("{")) {
         return Optional.empty();
       }
-      return Optional.of(argument + " must be 'earliest', 'latest' or offsets per partition as"
-          + " JSON ({\"topic\":{\"0\":42}}), not '" + starting + "'");
+      return Optional.of(
+          argument
+              + " must be 'earliest', 'latest' or offsets per partition as"
+              + " JSON ({\"topic\":{\"0\":42}}), not '"
+              + starting
+              + "'");
     }
   }
 
@@ -104,8 +118,12 @@ public sealed interface SourceArgumentType {
     public Optional<String> problem(String argument, String value) {
       for (String pair : value.split(",")) {
         if (!pair.isBlank() && pair.indexOf('=') <= 0) {
-          return Optional.of(argument + " is a list of name=value pairs separated by commas,"
-              + " e.g. 'security.protocol=SSL'; '" + pair.strip() + "' has no =");
+          return Optional.of(
+              argument
+                  + " is a list of name=value pairs separated by commas,"
+                  + " e.g. 'security.protocol=SSL'; '"
+                  + pair.strip()
+                  + "' has no =");
         }
       }
       return Optional.empty();

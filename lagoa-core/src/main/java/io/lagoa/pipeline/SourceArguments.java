@@ -7,89 +7,199 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Every argument of the source functions, declared once with its type, default and doc (like
- * {@link io.lagoa.config.ConfigKeys}); and the check of a call against them before anything runs,
- * so validate reports a bad argument in place. The readers take their values from these
- * declarations, and the argument tables of docs/streaming.md are {@link #markdownTable}.
+ * Every argument of the source functions, declared once with its type, default and doc (like {@link
+ * io.lagoa.config.ConfigKeys}); and the check of a call against them before anything runs, so
+ * validate reports a bad argument in place. The readers take their values from these declarations,
+ * and the argument tables of docs/streaming.md are {@link #markdownTable}.
  */
 public final class SourceArguments {
   /** The arguments of {@code read_kafka(...)}. */
   public static final class Kafka {
-    public static final SourceArgument BOOTSTRAP_SERVERS = required(SourceKind.KAFKA,
-        "bootstrap_servers", "`host:port[,host:port]` of the brokers");
+    public static final SourceArgument BOOTSTRAP_SERVERS =
+        required(SourceKind.KAFKA, "bootstrap_servers", "`host:port[,host:port]` of the brokers");
     public static final SourceArgument TOPIC =
         required(SourceKind.KAFKA, "topic", "the topic to read");
-    public static final SourceArgument STARTING_OFFSETS = new SourceArgument(SourceKind.KAFKA,
-        "starting_offsets", SourceArgumentType.STARTING_OFFSETS, "earliest", false, false,
-        "`earliest`", "where a new table starts: `earliest`, `latest`, or JSON offsets per"
-            + " partition `{\"topic\":{\"0\":42}}`. Unlike Spark's default (`latest`), a bronze"
-            + " table starts with what the topic holds.");
-    public static final SourceArgument FORMAT = new SourceArgument(SourceKind.KAFKA, "format",
-        SourceArgumentType.oneOf("json", "text", "binary"), "json", false, false, "`json`",
-        "`json` (parsed into columns), `text` (a `value STRING` column) or `binary` (`value"
-            + " BINARY`)");
-    public static final SourceArgument SCHEMA = optional(SourceKind.KAFKA, "schema", "learned",
-        "the JSON fields as columns, `'id BIGINT, name STRING, tags ARRAY<STRING>'`. Without it"
-            + " the schema is learned from the data (see below).");
-    public static final SourceArgument SCHEMA_EVOLUTION = schemaEvolution(SourceKind.KAFKA,
-        "what happens to fields the schema does not have: `rescue` keeps them as JSON in"
-            + " `_rescued_data`; `add` adds them to the table as new columns");
-    public static final SourceArgument MAX_RECORDS_PER_BATCH = new SourceArgument(SourceKind.KAFKA,
-        "max_records_per_batch", SourceArgumentType.POSITIVE_LONG, "500000", false, false,
-        "500000", "at most this many records per run, shared among partitions");
-    public static final SourceArgument MAX_RECORD_BYTES = maxRecordBytes(SourceKind.KAFKA,
-        "larger records are quarantined, not parsed");
-    public static final SourceArgument FAIL_ON_DATA_LOSS = new SourceArgument(SourceKind.KAFKA,
-        "fail_on_data_loss", SourceArgumentType.BOOLEAN, "TRUE", false, false, "`TRUE`",
-        "when records were deleted by the topic's retention before they were read, stop and say"
-            + " which offsets (`FALSE`: skip them with a warning)");
-    public static final SourceArgument KAFKA_OPTIONS = new SourceArgument(SourceKind.KAFKA,
-        "kafka_options", SourceArgumentType.OPTIONS, null, false, false, "",
-        "more consumer settings, `'security.protocol=SASL_SSL, sasl.mechanism=PLAIN'`");
+    public static final SourceArgument STARTING_OFFSETS =
+        new SourceArgument(
+            SourceKind.KAFKA,
+            "starting_offsets",
+            SourceArgumentType.STARTING_OFFSETS,
+            "earliest",
+            false,
+            false,
+            "`earliest`",
+            "where a new table starts: `earliest`, `latest`, or JSON offsets per"
+                + " partition `{\"topic\":{\"0\":42}}`. Unlike Spark's default (`latest`), a bronze"
+                + " table starts with what the topic holds.");
+    public static final SourceArgument FORMAT =
+        new SourceArgument(
+            SourceKind.KAFKA,
+            "format",
+            SourceArgumentType.oneOf("json", "text", "binary"),
+            "json",
+            false,
+            false,
+            "`json`",
+            "`json` (parsed into columns), `text` (a `value STRING` column) or `binary` (`value"
+                + " BINARY`)");
+    public static final SourceArgument SCHEMA =
+        optional(
+            SourceKind.KAFKA,
+            "schema",
+            "learned",
+            "the JSON fields as columns, `'id BIGINT, name STRING, tags ARRAY<STRING>'`. Without it"
+                + " the schema is learned from the data (see below).");
+    public static final SourceArgument SCHEMA_EVOLUTION =
+        schemaEvolution(
+            SourceKind.KAFKA,
+            "what happens to fields the schema does not have: `rescue` keeps them as JSON in"
+                + " `_rescued_data`; `add` adds them to the table as new columns");
+    public static final SourceArgument MAX_RECORDS_PER_BATCH =
+        new SourceArgument(
+            SourceKind.KAFKA,
+            "max_records_per_batch",
+            SourceArgumentType.POSITIVE_LONG,
+            "500000",
+            false,
+            false,
+            "500000",
+            "at most this many records per run, shared among partitions");
+    public static final SourceArgument MAX_RECORD_BYTES =
+        maxRecordBytes(SourceKind.KAFKA, "larger records are quarantined, not parsed");
+    public static final SourceArgument FAIL_ON_DATA_LOSS =
+        new SourceArgument(
+            SourceKind.KAFKA,
+            "fail_on_data_loss",
+            SourceArgumentType.BOOLEAN,
+            "TRUE",
+            false,
+            false,
+            "`TRUE`",
+            "when records were deleted by the topic's retention before they were read, stop and say"
+                + " which offsets (`FALSE`: skip them with a warning)");
+    public static final SourceArgument KAFKA_OPTIONS =
+        new SourceArgument(
+            SourceKind.KAFKA,
+            "kafka_options",
+            SourceArgumentType.OPTIONS,
+            null,
+            false,
+            false,
+            "",
+            "more consumer settings, `'security.protocol=SASL_SSL, sasl.mechanism=PLAIN'`");
 
-    static final List<SourceArgument> ALL = List.of(BOOTSTRAP_SERVERS, TOPIC, STARTING_OFFSETS,
-        FORMAT, SCHEMA, SCHEMA_EVOLUTION, MAX_RECORDS_PER_BATCH, MAX_RECORD_BYTES,
-        FAIL_ON_DATA_LOSS, KAFKA_OPTIONS);
+    static final List<SourceArgument> ALL =
+        List.of(
+            BOOTSTRAP_SERVERS,
+            TOPIC,
+            STARTING_OFFSETS,
+            FORMAT,
+            SCHEMA,
+            SCHEMA_EVOLUTION,
+            MAX_RECORDS_PER_BATCH,
+            MAX_RECORD_BYTES,
+            FAIL_ON_DATA_LOSS,
+            KAFKA_OPTIONS);
 
     private Kafka() {}
   }
 
   /** The arguments of {@code read_files(...)}. */
   public static final class Files {
-    public static final SourceArgument PATH = new SourceArgument(SourceKind.FILES, "path",
-        SourceArgumentType.TEXT, null, true, true, "(required)", "the folder, read with all its"
-            + " subfolders: `/landing/orders`, `file:/landing/orders`, relative to the pipeline's"
-            + " folder, `s3://bucket/landing/orders` (or `s3a://`, see [Folders on"
-            + " S3](#folders-on-s3)), or any Hadoop file system URI.");
-    public static final SourceArgument FORMAT = new SourceArgument(SourceKind.FILES, "format",
-        SourceArgumentType.oneOf("json", "csv", "parquet", "text"), null, true, false,
-        "(required)", "`json` (JSON Lines: one object per line), `csv`, `parquet` or `text` (a"
-            + " `value STRING` column per line)");
-    public static final SourceArgument SCHEMA = optional(SourceKind.FILES, "schema", "learned",
-        "the columns, `'id BIGINT, name STRING'` (json and csv). Without it the schema is"
-            + " learned from the data.");
-    public static final SourceArgument SCHEMA_HINTS = optional(SourceKind.FILES, "schema_hints", "",
-        "types for some columns of a learned schema, `'id BIGINT, price DECIMAL(10,2)'`; hinted"
-            + " columns the data lacks are added");
-    public static final SourceArgument SCHEMA_EVOLUTION = schemaEvolution(SourceKind.FILES,
-        "what happens to fields or columns the schema does not have: `rescue` keeps them as JSON"
-            + " in `_rescued_data`; `add` adds them to the table as new columns");
-    public static final SourceArgument MAX_FILES_PER_BATCH = new SourceArgument(SourceKind.FILES,
-        "max_files_per_batch", SourceArgumentType.POSITIVE_LONG, "1000", false, false, "1000",
-        "at most this many files per run, the oldest first");
-    public static final SourceArgument MAX_RECORD_BYTES = maxRecordBytes(SourceKind.FILES,
-        "longer lines are quarantined, not parsed");
-    public static final SourceArgument HEADER = new SourceArgument(SourceKind.FILES, "header",
-        SourceArgumentType.BOOLEAN, "TRUE", false, false, "`TRUE`",
-        "csv: the first line of each file names the columns");
-    public static final SourceArgument DELIMITER = new SourceArgument(SourceKind.FILES, "delimiter",
-        SourceArgumentType.TEXT, ",", false, false, "`,`", "csv: the separator");
-    public static final SourceArgument FILE_PATTERN = optional(SourceKind.FILES,
-        "file_pattern", "all files", "a glob on the file name, `'*.json'`, `'orders-*.csv.gz'`");
+    public static final SourceArgument PATH =
+        new SourceArgument(
+            SourceKind.FILES,
+            "path",
+            SourceArgumentType.TEXT,
+            null,
+            true,
+            true,
+            "(required)",
+            "the folder, read with all its"
+                + " subfolders: `/landing/orders`, `file:/landing/orders`, relative to the pipeline's"
+                + " folder, `s3://bucket/landing/orders` (or `s3a://`, see [Folders on"
+                + " S3](#folders-on-s3)), or any Hadoop file system URI.");
+    public static final SourceArgument FORMAT =
+        new SourceArgument(
+            SourceKind.FILES,
+            "format",
+            SourceArgumentType.oneOf("json", "csv", "parquet", "text"),
+            null,
+            true,
+            false,
+            "(required)",
+            "`json` (JSON Lines: one object per line), `csv`, `parquet` or `text` (a"
+                + " `value STRING` column per line)");
+    public static final SourceArgument SCHEMA =
+        optional(
+            SourceKind.FILES,
+            "schema",
+            "learned",
+            "the columns, `'id BIGINT, name STRING'` (json and csv). Without it the schema is"
+                + " learned from the data.");
+    public static final SourceArgument SCHEMA_HINTS =
+        optional(
+            SourceKind.FILES,
+            "schema_hints",
+            "",
+            "types for some columns of a learned schema, `'id BIGINT, price DECIMAL(10,2)'`; hinted"
+                + " columns the data lacks are added");
+    public static final SourceArgument SCHEMA_EVOLUTION =
+        schemaEvolution(
+            SourceKind.FILES,
+            "what happens to fields or columns the schema does not have: `rescue` keeps them as JSON"
+                + " in `_rescued_data`; `add` adds them to the table as new columns");
+    public static final SourceArgument MAX_FILES_PER_BATCH =
+        new SourceArgument(
+            SourceKind.FILES,
+            "max_files_per_batch",
+            SourceArgumentType.POSITIVE_LONG,
+            "1000",
+            false,
+            false,
+            "1000",
+            "at most this many files per run, the oldest first");
+    public static final SourceArgument MAX_RECORD_BYTES =
+        maxRecordBytes(SourceKind.FILES, "longer lines are quarantined, not parsed");
+    public static final SourceArgument HEADER =
+        new SourceArgument(
+            SourceKind.FILES,
+            "header",
+            SourceArgumentType.BOOLEAN,
+            "TRUE",
+            false,
+            false,
+            "`TRUE`",
+            "csv: the first line of each file names the columns");
+    public static final SourceArgument DELIMITER =
+        new SourceArgument(
+            SourceKind.FILES,
+            "delimiter",
+            SourceArgumentType.TEXT,
+            ",",
+            false,
+            false,
+            "`,`",
+            "csv: the separator");
+    public static final SourceArgument FILE_PATTERN =
+        optional(
+            SourceKind.FILES,
+            "file_pattern",
+            "all files",
+            "a glob on the file name, `'*.json'`, `'orders-*.csv.gz'`");
 
-    static final List<SourceArgument> ALL = List.of(PATH, FORMAT, SCHEMA, SCHEMA_HINTS,
-        SCHEMA_EVOLUTION, MAX_FILES_PER_BATCH, MAX_RECORD_BYTES, HEADER, DELIMITER,
-        FILE_PATTERN);
+    static final List<SourceArgument> ALL =
+        List.of(
+            PATH,
+            FORMAT,
+            SCHEMA,
+            SCHEMA_HINTS,
+            SCHEMA_EVOLUTION,
+            MAX_FILES_PER_BATCH,
+            MAX_RECORD_BYTES,
+            HEADER,
+            DELIMITER,
+            FILE_PATTERN);
 
     private Files() {}
   }
@@ -106,8 +216,7 @@ public final class SourceArguments {
 
   /** The declaration of an argument of {@code kind}; empty when the function has no such one. */
   public static Optional<SourceArgument> of(SourceKind kind, String name) {
-    return of(kind).stream().filter(argument -> argument.name().equalsIgnoreCase(name))
-        .findFirst();
+    return of(kind).stream().filter(argument -> argument.name().equalsIgnoreCase(name)).findFirst();
   }
 
   /**
@@ -116,7 +225,9 @@ public final class SourceArguments {
    */
   public static String schemaEvolution(SourceCall call, boolean declaredSchema) {
     SourceArgument argument = of(call.kind(), "schema_evolution").orElseThrow();
-    return argument.written(call).map(value -> value.toLowerCase(java.util.Locale.ROOT))
+    return argument
+        .written(call)
+        .map(value -> value.toLowerCase(java.util.Locale.ROOT))
         .orElse(declaredSchema ? "rescue" : "add");
   }
 
@@ -128,8 +239,14 @@ public final class SourceArguments {
     List<String> known = SourceCall.knownArguments(call.kind());
     for (SourceCall.Argument argument : call.arguments().values()) {
       if (!known.contains(argument.name())) {
-        return problem(argument.namePosition(), function + " has no argument " + argument.name()
-            + suggestion(argument.name(), known) + "; it takes " + String.join(", ", known));
+        return problem(
+            argument.namePosition(),
+            function
+                + " has no argument "
+                + argument.name()
+                + suggestion(argument.name(), known)
+                + "; it takes "
+                + String.join(", ", known));
       }
     }
     for (SourceArgument declared : of(call.kind())) {
@@ -139,13 +256,19 @@ public final class SourceArguments {
       Optional<String> value = call.argument(declared.name());
       if (declared.type() instanceof SourceArgumentType.OneOf words) {
         if (value.isEmpty()) {
-          return problem(call.position(), function + " needs " + declared.name() + " => "
-              + words.listed());
+          return problem(
+              call.position(), function + " needs " + declared.name() + " => " + words.listed());
         }
       } else if (value.isEmpty() || value.get().isBlank()) {
-        return problem(call.position(), function + " needs " + declared.name() + " => '...'"
-            + (declared.positional() ? " (the folder to read, e.g. " + function + "('/landing/"
-                + "sales'))" : ""));
+        return problem(
+            call.position(),
+            function
+                + " needs "
+                + declared.name()
+                + " => '...'"
+                + (declared.positional()
+                    ? " (the folder to read, e.g. " + function + "('/landing/" + "sales'))"
+                    : ""));
       }
     }
     for (SourceArgument declared : of(call.kind())) {
@@ -157,14 +280,19 @@ public final class SourceArguments {
         }
       }
     }
-    if (call.kind() == SourceKind.KAFKA && call.argument("schema").isPresent()
+    if (call.kind() == SourceKind.KAFKA
+        && call.argument("schema").isPresent()
         && !Kafka.FORMAT.word(call).equals("json")) {
       return problem(call.positionOf("schema"), "schema applies to format => 'json' only");
     }
     if (call.streaming() && datasetKind != DatasetKind.STREAMING_TABLE) {
-      return problem(call.position(), "STREAM " + function + "(...) reads only new data, which"
-          + " only a streaming table keeps track of; use CREATE STREAMING TABLE, or read without"
-          + " STREAM to read all of it on every run");
+      return problem(
+          call.position(),
+          "STREAM "
+              + function
+              + "(...) reads only new data, which"
+              + " only a streaming table keeps track of; use CREATE STREAMING TABLE, or read without"
+              + " STREAM to read all of it on every run");
     }
     return Optional.empty();
   }
@@ -173,38 +301,58 @@ public final class SourceArguments {
   public static String markdownTable(SourceKind kind) {
     StringBuilder table = new StringBuilder("| argument | default | meaning |\n|---|---|---|\n");
     for (SourceArgument argument : of(kind)) {
-      table.append("| `").append(argument.name()).append('`')
+      table
+          .append("| `")
+          .append(argument.name())
+          .append('`')
           .append(argument.positional() ? " (or the first argument)" : "")
-          .append(" | ").append(argument.defaultDoc()).append(argument.defaultDoc().isEmpty()
-              ? "| " : " | ")
-          .append(argument.doc()).append(" |\n");
+          .append(" | ")
+          .append(argument.defaultDoc())
+          .append(argument.defaultDoc().isEmpty() ? "| " : " | ")
+          .append(argument.doc())
+          .append(" |\n");
     }
     return table.toString();
   }
 
   private static SourceArgument required(SourceKind kind, String name, String doc) {
-    return new SourceArgument(kind, name, SourceArgumentType.TEXT, null, true, false,
-        "(required)", doc);
+    return new SourceArgument(
+        kind, name, SourceArgumentType.TEXT, null, true, false, "(required)", doc);
   }
 
-  private static SourceArgument optional(SourceKind kind, String name, String defaultDoc,
-      String doc) {
-    return new SourceArgument(kind, name, SourceArgumentType.TEXT, null, false, false,
-        defaultDoc, doc);
+  private static SourceArgument optional(
+      SourceKind kind, String name, String defaultDoc, String doc) {
+    return new SourceArgument(
+        kind, name, SourceArgumentType.TEXT, null, false, false, defaultDoc, doc);
   }
 
   private static SourceArgument schemaEvolution(SourceKind kind, String doc) {
-    return new SourceArgument(kind, "schema_evolution", SourceArgumentType.oneOf("add", "rescue"),
-        null, false, false, "`rescue` with a schema, `add` without", doc);
+    return new SourceArgument(
+        kind,
+        "schema_evolution",
+        SourceArgumentType.oneOf("add", "rescue"),
+        null,
+        false,
+        false,
+        "`rescue` with a schema, `add` without",
+        doc);
   }
 
   private static SourceArgument maxRecordBytes(SourceKind kind, String doc) {
-    return new SourceArgument(kind, "max_record_bytes", SourceArgumentType.POSITIVE_LONG,
-        Long.toString(8L * 1024 * 1024), false, false, Long.toString(8L * 1024 * 1024), doc);
+    return new SourceArgument(
+        kind,
+        "max_record_bytes",
+        SourceArgumentType.POSITIVE_LONG,
+        Long.toString(8L * 1024 * 1024),
+        false,
+        false,
+        Long.toString(8L * 1024 * 1024),
+        doc);
   }
 
   private static String suggestion(String name, List<String> known) {
-    return EditDistance.closest(name, known).map(best -> " (did you mean " + best + "?)")
+    return EditDistance.closest(name, known)
+        .map(best -> " (did you mean " + best + "?)")
         .orElse("");
   }
 

@@ -19,9 +19,9 @@ import org.apache.iceberg.exceptions.NoSuchTableException;
  * A table's state before a pipeline run wrote it, so a failed run can put it back exactly:
  * snapshot, schema, partitioning and properties. A table the run created is dropped again.
  *
- * <p>Restoring commits the earlier metadata as the table's new current metadata: one atomic
- * catalog commit. Iceberg's {@code setCurrentSnapshot} would bring back the rows but not a schema
- * or partitioning that the run's replace changed, so the metadata is restored as a whole. The data
+ * <p>Restoring commits the earlier metadata as the table's new current metadata: one atomic catalog
+ * commit. Iceberg's {@code setCurrentSnapshot} would bring back the rows but not a schema or
+ * partitioning that the run's replace changed, so the metadata is restored as a whole. The data
  * files the failed run wrote stay behind unreferenced; orphan-file cleanup removes them.
  *
  * @param metadata the metadata before the run; empty when the table did not exist
@@ -77,13 +77,21 @@ public record TableState(TableIdentifier identifier, Optional<TableMetadata> met
     if (!foreign.isEmpty()) {
       String advice =
           snapshotId().isPresent()
-              ? "check its history (lagoa table history " + identifier + ") and roll it back to "
-                  + snapshotId().getAsLong() + " if the other writer's data should go too"
+              ? "check its history (lagoa table history "
+                  + identifier
+                  + ") and roll it back to "
+                  + snapshotId().getAsLong()
+                  + " if the other writer's data should go too"
               : "it did not exist before the run; check its history (lagoa table history "
-                  + identifier + ") and drop it if the other writer's data should go too";
+                  + identifier
+                  + ") and drop it if the other writer's data should go too";
       throw new RestoreException(
-          identifier + " was left as it is: snapshots " + foreign + " were committed by another"
-              + " writer during the run, and putting the table back would lose them; " + advice);
+          identifier
+              + " was left as it is: snapshots "
+              + foreign
+              + " were committed by another"
+              + " writer during the run, and putting the table back would lose them; "
+              + advice);
     }
     if (metadata.isEmpty()) {
       catalog.dropTable(identifier, true);
@@ -95,15 +103,18 @@ public record TableState(TableIdentifier identifier, Optional<TableMetadata> met
       return "";
     }
     operations.commit(current, previous);
-    return "restored " + identifier + " to snapshot "
+    return "restored "
+        + identifier
+        + " to snapshot "
         + (snapshotId().isPresent() ? Long.toString(snapshotId().getAsLong()) : "(none)");
   }
 
   /**
-   * The state a table had when its metadata was the file at {@code location} (empty: the table
-   * did not exist): how a run noted in a {@link RunJournal} is put back by the next one.
+   * The state a table had when its metadata was the file at {@code location} (empty: the table did
+   * not exist): how a run noted in a {@link RunJournal} is put back by the next one.
    */
-  public static TableState at(Catalog catalog, TableIdentifier identifier, Optional<String> location) {
+  public static TableState at(
+      Catalog catalog, TableIdentifier identifier, Optional<String> location) {
     if (location.isEmpty()) {
       return new TableState(identifier, Optional.empty());
     }

@@ -74,9 +74,14 @@ final class Variables {
     if (value == null) {
       throw PipelineException.at(
           at,
-          "unknown variable ${" + name + "}; define it under variables: in pipeline.yaml or pass"
-              + " --var " + name + "=... (defined: "
-              + String.join(", ", new TreeSet<>(variables.keySet())) + ")");
+          "unknown variable ${"
+              + name
+              + "}; define it under variables: in pipeline.yaml or pass"
+              + " --var "
+              + name
+              + "=... (defined: "
+              + String.join(", ", new TreeSet<>(variables.keySet()))
+              + ")");
     }
     out.append(value);
     return close + 1;

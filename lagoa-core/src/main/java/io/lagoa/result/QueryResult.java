@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * Rows a statement returned, as plain Java values: String, Long, Integer, Double, BigDecimal,
- * Boolean, Instant (timestamp), LocalDateTime (timestamp_ntz), LocalDate, byte[], List (array),
- * Map (map, and struct with its field names in order), or null.
+ * Boolean, Instant (timestamp), LocalDateTime (timestamp_ntz), LocalDate, byte[], List (array), Map
+ * (map, and struct with its field names in order), or null.
  *
  * @param truncated more rows existed than were fetched
  */

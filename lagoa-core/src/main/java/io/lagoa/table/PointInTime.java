@@ -39,8 +39,11 @@ public record PointInTime(OptionalLong snapshotId, Optional<Instant> time) {
     }
     throw new LagoaException(
         ErrorCode.INVALID_ARGUMENT,
-        option + ": expected a snapshot id or a time such as 2026-11-25T10:15:30Z,"
-            + " '2026-11-25 10:15:30' or 2026-11-25, but got '" + text + "'");
+        option
+            + ": expected a snapshot id or a time such as 2026-11-25T10:15:30Z,"
+            + " '2026-11-25 10:15:30' or 2026-11-25, but got '"
+            + text
+            + "'");
   }
 
   public static PointInTime at(Instant time) {

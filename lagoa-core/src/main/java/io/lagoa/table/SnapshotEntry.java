@@ -7,8 +7,8 @@ import java.util.OptionalLong;
 /**
  * One snapshot in a table's history.
  *
- * @param status whether it is the current state, an earlier one in the current history, or one
- *     that left the current history (by a rollback, or because the table was replaced)
+ * @param status whether it is the current state, an earlier one in the current history, or one that
+ *     left the current history (by a rollback, or because the table was replaced)
  */
 public record SnapshotEntry(
     long snapshotId,

@@ -16,8 +16,8 @@ public enum SnapshotStatus {
    */
   ROLLED_BACK("rolled back"),
   /**
-   * Left behind when the table was replaced ({@code CREATE OR REPLACE TABLE ... AS SELECT}, which
-   * a pipeline runs for every materialized view): the replacement starts a new history with no
+   * Left behind when the table was replaced ({@code CREATE OR REPLACE TABLE ... AS SELECT}, which a
+   * pipeline runs for every materialized view): the replacement starts a new history with no
    * parent. The data is kept until the snapshot is expired, so it can still be read or rolled back
    * to.
    */

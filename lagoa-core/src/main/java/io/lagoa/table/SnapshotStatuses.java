@@ -17,16 +17,16 @@ import org.apache.iceberg.util.SnapshotUtil;
 /**
  * Works out the {@link SnapshotStatus} of every snapshot of a table.
  *
- * <p>The current snapshot and its ancestors (following parent ids) are the current history. Why
- * any other snapshot left it is read from the table's snapshot log, which records which snapshot
- * was current from when. The log is replayed one change of the current snapshot at a time:
+ * <p>The current snapshot and its ancestors (following parent ids) are the current history. Why any
+ * other snapshot left it is read from the table's snapshot log, which records which snapshot was
+ * current from when. The log is replayed one change of the current snapshot at a time:
  *
  * <ul>
  *   <li>a new snapshot without a parent is the table being replaced (CREATE OR REPLACE, a replace
  *       transaction): the history it leaves was <em>replaced</em>;
  *   <li>a move to an existing snapshot is a rollback (or the undoing of one): it brings back the
- *       statuses of the time that snapshot was last current, and what was committed after that
- *       time and leaves the history now was <em>rolled back</em>;
+ *       statuses of the time that snapshot was last current, and what was committed after that time
+ *       and leaves the history now was <em>rolled back</em>;
  *   <li>a replace that writes nothing leaves the table without a current snapshot: replaced too.
  * </ul>
  *
@@ -36,12 +36,16 @@ import org.apache.iceberg.util.SnapshotUtil;
  */
 final class SnapshotStatuses {
   private final Table table;
+
   /** The current history at this point of the replay. */
   private final Set<Long> lineage = new HashSet<>();
+
   /** Per snapshot, from which step of the replay on it had which status (ANCESTOR: in lineage). */
   private final Map<Long, TreeMap<Integer, SnapshotStatus>> changes = new HashMap<>();
+
   /** Per snapshot, the last step at which it was the current one. */
   private final Map<Long, Integer> lastCurrent = new HashMap<>();
+
   private int step;
 
   private SnapshotStatuses(Table table) {

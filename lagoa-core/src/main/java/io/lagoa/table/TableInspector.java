@@ -123,8 +123,8 @@ public final class TableInspector {
   }
 
   /**
-   * Snapshots newest first, marking the current one, its ancestors, and those that left the
-   * current history by a rollback or because the table was replaced.
+   * Snapshots newest first, marking the current one, its ancestors, and those that left the current
+   * history by a rollback or because the table was replaced.
    */
   public List<SnapshotEntry> history(TableIdentifier identifier) {
     Table table = load(identifier);

@@ -35,7 +35,8 @@ public final class TableNames {
     String trimmed = name.strip().replace("`", "");
     if (trimmed.isEmpty() || Arrays.stream(trimmed.split("\\.", -1)).anyMatch(String::isBlank)) {
       throw new LagoaException(
-          ErrorCode.INVALID_ARGUMENT, "expected a namespace such as silver, but got '" + name + "'");
+          ErrorCode.INVALID_ARGUMENT,
+          "expected a namespace such as silver, but got '" + name + "'");
     }
     return Namespace.of(trimmed.split("\\."));
   }

@@ -5,4 +5,9 @@ import java.util.Optional;
 
 /** One line of {@code lagoa tables}. */
 public record TableSummary(
-    String name, long rows, long dataFiles, long totalBytes, int snapshots, Optional<Instant> lastUpdated) {}
+    String name,
+    long rows,
+    long dataFiles,
+    long totalBytes,
+    int snapshots,
+    Optional<Instant> lastUpdated) {}

@@ -5,8 +5,8 @@ public final class EditDistance {
   private EditDistance() {}
 
   /**
-   * The known name closest to a misspelled one, when it is close enough to be what was meant
-   * (at most 2 edits, or a quarter of the name's length).
+   * The known name closest to a misspelled one, when it is close enough to be what was meant (at
+   * most 2 edits, or a quarter of the name's length).
    */
   public static java.util.Optional<String> closest(
       String name, java.util.Collection<String> known) {

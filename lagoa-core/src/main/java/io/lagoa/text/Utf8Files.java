@@ -14,9 +14,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Reads the text files users write (SQL, YAML). They must be UTF-8; when one is not, the error
- * says where the first bad byte is and how to fix the file, instead of the JDK's "Input length =
- * 1".
+ * Reads the text files users write (SQL, YAML). They must be UTF-8; when one is not, the error says
+ * where the first bad byte is and how to fix the file, instead of the JDK's "Input length = 1".
  */
 public final class Utf8Files {
   private static final char BYTE_ORDER_MARK = '\uFEFF';

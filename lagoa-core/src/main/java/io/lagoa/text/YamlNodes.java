@@ -14,8 +14,8 @@ public final class YamlNodes {
   private YamlNodes() {}
 
   /**
-   * What a node is, for "must be X, not Y": {@code a list}, {@code a mapping}, {@code empty} or
-   * the value in quotes.
+   * What a node is, for "must be X, not Y": {@code a list}, {@code a mapping}, {@code empty} or the
+   * value in quotes.
    */
   public static String describe(Node node) {
     if (node instanceof MappingNode) {
@@ -40,8 +40,8 @@ public final class YamlNodes {
   }
 
   /**
-   * The parser's problem. SnakeYAML splits some messages in two ("expected a single document in
-   * the stream" + "but found another document"); those are joined.
+   * The parser's problem. SnakeYAML splits some messages in two ("expected a single document in the
+   * stream" + "but found another document"); those are joined.
    */
   public static String problem(MarkedYAMLException e) {
     String problem = e.getProblem();

@@ -43,8 +43,11 @@ class TestWarehouseErrors {
 
     assertThat(prepareFails(Map.of()))
         .hasMessage(
-            "lagoa.yaml:1:12: cannot use " + dir.resolve("data/lake") + " as the warehouse: "
-                + dir.resolve("data") + " is a file, not a folder; set warehouse to a folder you"
+            "lagoa.yaml:1:12: cannot use "
+                + dir.resolve("data/lake")
+                + " as the warehouse: "
+                + dir.resolve("data")
+                + " is a file, not a folder; set warehouse to a folder you"
                 + " can write, or fix the permissions");
     assertThat(dir.resolve("data")).isRegularFile();
   }
@@ -66,8 +69,11 @@ class TestWarehouseErrors {
 
     assertThat(prepareFails(Map.of()))
         .hasMessageStartingWith(
-            "lagoa.yaml:2:8: cannot use " + dir.resolve("db") + " as the sqlite catalog's folder: "
-                + dir.resolve("db") + " is a file, not a folder; set catalog.uri");
+            "lagoa.yaml:2:8: cannot use "
+                + dir.resolve("db")
+                + " as the sqlite catalog's folder: "
+                + dir.resolve("db")
+                + " is a file, not a folder; set catalog.uri");
   }
 
   @Test

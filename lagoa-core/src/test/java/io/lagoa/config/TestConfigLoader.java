@@ -99,7 +99,8 @@ class TestConfigLoader {
     assertThat(failureFor("lineage:\n  timeout-seconds: 0\n"))
         .hasMessageStartingWith("lagoa.yaml:2:20: lineage.timeout-seconds: expected a positive");
     Files.delete(dir.resolve("lagoa.yaml"));
-    Map<String, String> ftp = Map.of("LAGOA_LINEAGE_TRANSPORT", "http", "LAGOA_LINEAGE_URL", "ftp://x");
+    Map<String, String> ftp =
+        Map.of("LAGOA_LINEAGE_TRANSPORT", "http", "LAGOA_LINEAGE_URL", "ftp://x");
     assertThat(failure(ftp, null))
         .hasMessageStartingWith(
             "environment variable LAGOA_LINEAGE_URL: lineage.url must be an http:// or https://");
@@ -402,7 +403,8 @@ class TestConfigLoader {
 
     EffectiveConfig explained =
         new ConfigLoader(
-                Map.of("LAGOA_CATALOG_TOKEN", "tok-123-secret", "LAGOA_LINEAGE_API_KEY", "ol-key-1"),
+                Map.of(
+                    "LAGOA_CATALOG_TOKEN", "tok-123-secret", "LAGOA_LINEAGE_API_KEY", "ol-key-1"),
                 dir)
             .explain(null);
     assertThat(explained.toString())
@@ -500,7 +502,8 @@ class TestConfigLoader {
             "lagoa.yaml:2:3: unknown key 'spark.shufle-partitions'"
                 + " (did you mean 'spark.shuffle-partitions'?)");
     assertThat(failureFor("zzz: 1\n").getMessage())
-        .startsWith("lagoa.yaml:1:1: unknown key 'zzz' (known keys: catalog, lineage, spark, storage, warehouse");
+        .startsWith(
+            "lagoa.yaml:1:1: unknown key 'zzz' (known keys: catalog, lineage, spark, storage, warehouse");
   }
 
   @Test
@@ -516,7 +519,8 @@ class TestConfigLoader {
         .hasMessageStartingWith(
             "lagoa.yaml:2:28: catalog.connect-timeout-seconds: expected a positive integer");
     assertThat(failureFor("spark:\n  master: [a, b]\n"))
-        .hasMessage("lagoa.yaml:2:11: 'spark.master' must be a single value (a string), not a list");
+        .hasMessage(
+            "lagoa.yaml:2:11: 'spark.master' must be a single value (a string), not a list");
     assertThat(failureFor("spark:\n  conf: 3\n"))
         .hasMessage("lagoa.yaml:2:9: 'spark.conf' must be a mapping of keys to values, not '3'");
     assertThat(failureFor("spark: local\n"))
@@ -703,14 +707,10 @@ class TestConfigLoader {
         .hasMessage(
             "lagoa.yaml:2:8: a sqlite catalog.uri must start with jdbc:sqlite: but is"
                 + " 'jdbc:postgresql://h/db?user=u&password=******'");
-    assertThat(
-            failureFor(
-                "lineage:\n  transport: http\n  url: ftp://ana:quoted-pw@marquez/api\n"))
+    assertThat(failureFor("lineage:\n  transport: http\n  url: ftp://ana:quoted-pw@marquez/api\n"))
         .hasMessageContaining("but is 'ftp://ana:******@marquez/api'")
         .hasMessageNotContaining("quoted-pw");
-    assertThat(
-            failureFor(
-                "storage:\n  s3:\n    endpoint: minio:9000?secret=quoted-pw\n"))
+    assertThat(failureFor("storage:\n  s3:\n    endpoint: minio:9000?secret=quoted-pw\n"))
         .hasMessageContaining("secret=******")
         .hasMessageNotContaining("quoted-pw");
   }

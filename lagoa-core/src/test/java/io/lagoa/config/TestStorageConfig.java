@@ -174,8 +174,7 @@ class TestStorageConfig {
 
   @Test
   void s3KeysWithALocalWarehouseAreCheckedAlike() {
-    assertThatThrownBy(
-            () -> load(Map.of(), "storage:\n  s3:\n    endpoint: localhost:9000\n"))
+    assertThatThrownBy(() -> load(Map.of(), "storage:\n  s3:\n    endpoint: localhost:9000\n"))
         .isInstanceOf(ConfigException.class)
         .hasMessage(
             "lagoa.yaml:3:15: storage.s3.endpoint must be an http:// or https:// URL such as"
@@ -185,8 +184,7 @@ class TestStorageConfig {
         .hasMessageStartingWith(
             "environment variable LAGOA_STORAGE_S3_ACCESS_KEY_ID: storage.s3.access-key-id and"
                 + " storage.s3.secret-access-key go together");
-    assertThatThrownBy(
-            () -> load(Map.of(), "storage:\n  s3:\n    session-token: t\n"))
+    assertThatThrownBy(() -> load(Map.of(), "storage:\n  s3:\n    session-token: t\n"))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith(
             "lagoa.yaml:3:20: storage.s3.session-token needs storage.s3.access-key-id");

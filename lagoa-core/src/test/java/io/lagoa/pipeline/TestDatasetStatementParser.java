@@ -32,11 +32,14 @@ class TestDatasetStatementParser {
     assertThat(statement.expectations())
         .extracting(Expectation::name, Expectation::condition, Expectation::policy)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("valid_id", "user_id IS NOT NULL", ExpectationPolicy.DROP),
-            org.assertj.core.groups.Tuple.tuple("adult", "age >= 18 AND (age < 150)", ExpectationPolicy.QUARANTINE),
+            org.assertj.core.groups.Tuple.tuple(
+                "valid_id", "user_id IS NOT NULL", ExpectationPolicy.DROP),
+            org.assertj.core.groups.Tuple.tuple(
+                "adult", "age >= 18 AND (age < 150)", ExpectationPolicy.QUARANTINE),
             org.assertj.core.groups.Tuple.tuple("named", "name <> ')'", ExpectationPolicy.WARN),
             org.assertj.core.groups.Tuple.tuple("stop", "id > 0", ExpectationPolicy.FAIL));
-    assertThat(statement.expectations().get(0).position()).isEqualTo(new SourcePosition("f.sql", 4, 3));
+    assertThat(statement.expectations().get(0).position())
+        .isEqualTo(new SourcePosition("f.sql", 4, 3));
     assertThat(statement.expectations().get(0).conditionPosition())
         .isEqualTo(new SourcePosition("f.sql", 4, 31));
     String engine = statement.engineSql();
@@ -49,17 +52,20 @@ class TestDatasetStatementParser {
   @Test
   void keepsColumnDefinitionsBesideConstraints() {
     DatasetStatement statement =
-        parse("CREATE MATERIALIZED VIEW s.t (id INT COMMENT 'x, y', CONSTRAINT c EXPECT (id > 0),"
-            + " name STRING) AS SELECT 1 id, 'a' name");
+        parse(
+            "CREATE MATERIALIZED VIEW s.t (id INT COMMENT 'x, y', CONSTRAINT c EXPECT (id > 0),"
+                + " name STRING) AS SELECT 1 id, 'a' name");
     assertThat(statement.expectations()).hasSize(1);
     assertThat(statement.engineSql().replaceAll(" +", " "))
-        .isEqualTo("CREATE MATERIALIZED VIEW s.t (id INT COMMENT 'x, y', name STRING) AS SELECT 1 id, 'a' name");
+        .isEqualTo(
+            "CREATE MATERIALIZED VIEW s.t (id INT COMMENT 'x, y', name STRING) AS SELECT 1 id, 'a' name");
   }
 
   @Test
   void usesThePipelineDefaultPolicy() {
     List<Statement> statements =
-        StatementSplitter.splitAll("CREATE MATERIALIZED VIEW s.t (CONSTRAINT c EXPECT (a)) AS SELECT 1 a");
+        StatementSplitter.splitAll(
+            "CREATE MATERIALIZED VIEW s.t (CONSTRAINT c EXPECT (a)) AS SELECT 1 a");
     DatasetStatement statement =
         DatasetStatementParser.parse("f.sql", statements.get(0), ExpectationPolicy.QUARANTINE);
     assertThat(statement.expectations().get(0).policy()).isEqualTo(ExpectationPolicy.QUARANTINE);
@@ -68,8 +74,9 @@ class TestDatasetStatementParser {
   @Test
   void readsKeysAndSequenceOfStreamingTables() {
     DatasetStatement statement =
-        parse("CREATE STREAMING TABLE silver.customers KEYS (id, `region`) SEQUENCE BY updated_at\n"
-            + "COMMENT 'c' AS SELECT * FROM STREAM(bronze.customers)");
+        parse(
+            "CREATE STREAMING TABLE silver.customers KEYS (id, `region`) SEQUENCE BY updated_at\n"
+                + "COMMENT 'c' AS SELECT * FROM STREAM(bronze.customers)");
     assertThat(statement.kind()).isEqualTo(DatasetKind.STREAMING_TABLE);
     assertThat(statement.keys()).containsExactly("id", "region");
     assertThat(statement.sequenceBy()).hasValue("updated_at");
@@ -96,27 +103,36 @@ class TestDatasetStatementParser {
   @Test
   void reportsBadConstraints() {
     assertThatThrownBy(
-            () -> parse("CREATE MATERIALIZED VIEW s.t (\n CONSTRAINT c EXPECT (a) ON VIOLATION IGNORE) AS SELECT 1"))
-        .hasMessage("f.sql:2:39: unknown violation action 'IGNORE'; use DROP ROW, FAIL UPDATE, QUARANTINE or WARN");
-    assertThatThrownBy(() -> parse("CREATE MATERIALIZED VIEW s.t (CONSTRAINT c EXPECT ( )) AS SELECT 1"))
+            () ->
+                parse(
+                    "CREATE MATERIALIZED VIEW s.t (\n CONSTRAINT c EXPECT (a) ON VIOLATION IGNORE) AS SELECT 1"))
+        .hasMessage(
+            "f.sql:2:39: unknown violation action 'IGNORE'; use DROP ROW, FAIL UPDATE, QUARANTINE or WARN");
+    assertThatThrownBy(
+            () -> parse("CREATE MATERIALIZED VIEW s.t (CONSTRAINT c EXPECT ( )) AS SELECT 1"))
         .hasMessageContaining("f.sql:1:51: EXPECT needs a condition");
     assertThatThrownBy(
-            () -> parse("CREATE MATERIALIZED VIEW s.t (CONSTRAINT c EXPECT (a), CONSTRAINT C EXPECT (b)) AS SELECT 1"))
+            () ->
+                parse(
+                    "CREATE MATERIALIZED VIEW s.t (CONSTRAINT c EXPECT (a), CONSTRAINT C EXPECT (b)) AS SELECT 1"))
         .hasMessageContaining("f.sql:1:67: constraint C is defined twice");
     assertThatThrownBy(() -> parse("CREATE TEMPORARY VIEW v (CONSTRAINT c EXPECT (a)) AS SELECT 1"))
         .hasMessageContaining("f.sql:1:26: expectations go on materialized views");
     assertThatThrownBy(() -> parse("CREATE MATERIALIZED VIEW s.t KEYS (id) AS SELECT 1"))
         .hasMessageContaining("f.sql:1:30: KEYS is only for streaming tables");
-    assertThatThrownBy(() -> parse("CREATE MATERIALIZED VIEW s.t (CONSTRAINT c EXPECT (a > 'x)) AS SELECT 1"))
+    assertThatThrownBy(
+            () -> parse("CREATE MATERIALIZED VIEW s.t (CONSTRAINT c EXPECT (a > 'x)) AS SELECT 1"))
         .hasMessageContaining("f.sql:1:56: unclosed string");
     assertThatThrownBy(() -> parse("CREATE MATERIALIZED VIEW s.t"))
         .hasMessageContaining("expected AS");
   }
+
   @Test
   void cutsSourceCallsOutOfTheTextSparkParses() {
-    String sql = "CREATE STREAMING TABLE bronze.music AS\nSELECT * FROM STREAM read_kafka(\n"
-        + "  bootstrap_servers => 'localhost:9092', topic => 'music',\n"
-        + "  max_records_per_batch => 1000)\nJOIN STREAM(read_files('/landing', format => 'json')) f";
+    String sql =
+        "CREATE STREAMING TABLE bronze.music AS\nSELECT * FROM STREAM read_kafka(\n"
+            + "  bootstrap_servers => 'localhost:9092', topic => 'music',\n"
+            + "  max_records_per_batch => 1000)\nJOIN STREAM(read_files('/landing', format => 'json')) f";
     DatasetStatement statement = parse(sql);
     assertThat(statement.sources()).hasSize(2);
     SourceCall kafka = statement.sources().get(0);
@@ -133,31 +149,53 @@ class TestDatasetStatementParser {
     // same length and lines as the file, with the placeholders where the calls were
     assertThat(statement.engineSql()).hasSameSizeAs(sql);
     assertThat(statement.engineSql().lines().count()).isEqualTo(sql.lines().count());
-    assertThat(statement.engineSql()).containsPattern("FROM +__src1").containsPattern("JOIN +__src2").doesNotContain("read_");
+    assertThat(statement.engineSql())
+        .containsPattern("FROM +__src1")
+        .containsPattern("JOIN +__src2")
+        .doesNotContain("read_");
     assertThat(statement.source("__SRC2")).contains(files);
   }
 
   @Test
   void reportsBadSourceArgumentsInPlace() {
-    assertThatThrownBy(() -> parse("CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_kafka(\n"
-        + "  bootstrap_servers => 'x', topik => 'music')"))
-        .hasMessage("f.sql:2:29: read_kafka has no argument topik (did you mean topic?); it takes"
-            + " bootstrap_servers, topic, starting_offsets, format, schema, schema_evolution,"
-            + " max_records_per_batch, max_record_bytes, fail_on_data_loss, kafka_options");
-    assertThatThrownBy(() -> parse("CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_kafka("
-        + "bootstrap_servers => 'x')"))
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_kafka(\n"
+                        + "  bootstrap_servers => 'x', topik => 'music')"))
+        .hasMessage(
+            "f.sql:2:29: read_kafka has no argument topik (did you mean topic?); it takes"
+                + " bootstrap_servers, topic, starting_offsets, format, schema, schema_evolution,"
+                + " max_records_per_batch, max_record_bytes, fail_on_data_loss, kafka_options");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_kafka("
+                        + "bootstrap_servers => 'x')"))
         .hasMessageContaining("f.sql:1:45: read_kafka needs topic => '...'");
-    assertThatThrownBy(() -> parse("CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_kafka("
-        + "bootstrap_servers => 'x', topic => 't', max_records_per_batch => 0)"))
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_kafka("
+                        + "bootstrap_servers => 'x', topic => 't', max_records_per_batch => 0)"))
         .hasMessageContaining("max_records_per_batch must be a whole number above 0, not 0");
-    assertThatThrownBy(() -> parse("CREATE MATERIALIZED VIEW b.t AS SELECT * FROM STREAM read_files("
-        + "'/x', format => 'json')"))
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "CREATE MATERIALIZED VIEW b.t AS SELECT * FROM STREAM read_files("
+                        + "'/x', format => 'json')"))
         .hasMessageContaining("only a streaming table keeps track of");
-    assertThatThrownBy(() -> parse("CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_files("
-        + "'/x', format => 'xml')"))
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_files("
+                        + "'/x', format => 'xml')"))
         .hasMessageContaining("format must be one of csv, json, parquet, text, not 'xml'");
-    assertThatThrownBy(() -> parse("CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_kafka("
-        + "topic => other_column)"))
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_kafka("
+                        + "topic => other_column)"))
         .hasMessageContaining("the value of topic must be a string, a number, TRUE or FALSE");
   }
 }

@@ -33,8 +33,8 @@ class TestPipelineCommits {
   void kafkaOffsetsRoundTrip() {
     String json = PipelineCommits.kafkaOffsetsJson("plays", Map.of(1, 7L, 0, 42L));
     assertThat(json).isEqualTo("{\"plays\":{\"0\":42,\"1\":7}}");
-    assertThat(PipelineCommits.parseKafkaOffsets("plays", json)).containsExactly(
-        Map.entry(0, 42L), Map.entry(1, 7L));
+    assertThat(PipelineCommits.parseKafkaOffsets("plays", json))
+        .containsExactly(Map.entry(0, 42L), Map.entry(1, 7L));
     assertThat(PipelineCommits.parseKafkaOffsets("other", json)).isEmpty();
     assertThat(PipelineCommits.parseKafkaOffsets("plays", null)).isEmpty();
     assertThatThrownBy(() -> PipelineCommits.parseKafkaOffsets("plays", "{\"plays\":[1]}"))

@@ -27,8 +27,9 @@ class TestPipelineGraph {
     List<InputReference> inputs = new ArrayList<>();
     for (String read : reads) {
       boolean stream = read.startsWith("~");
-      inputs.add(new InputReference(
-          parts(read.replace("~", "")), stream, new SourcePosition("p.sql", line + 1, 6)));
+      inputs.add(
+          new InputReference(
+              parts(read.replace("~", "")), stream, new SourcePosition("p.sql", line + 1, 6)));
     }
     parsed.add(new ParsedDataset(dataset, inputs));
     line += 3;
@@ -56,7 +57,8 @@ class TestPipelineGraph {
     assertThat(graph.datasets())
         .extracting(Dataset::name)
         .containsExactly("flat", "silver.users", "gold.by_title", "gold.other");
-    assertThat(graph.tables()).extracting(Dataset::name)
+    assertThat(graph.tables())
+        .extracting(Dataset::name)
         .containsExactly("silver.users", "gold.by_title", "gold.other");
     assertThat(graph.externalInputs().keySet()).containsExactly("bronze.users", "bronze.ssn");
     assertThat(graph.downstream("flat")).containsExactly("silver.users");
@@ -72,13 +74,18 @@ class TestPipelineGraph {
     PipelineGraph graph = build();
     assertThat(graph.externalInputs().get("json.`/data/a.json`").kind()).isEqualTo(Input.Kind.FILE);
     assertThat(graph.select(List.of())).hasSize(4);
-    assertThat(graph.select(List.of("b+"))).extracting(Dataset::name).containsExactly("silver.b", "gold.c");
-    assertThat(graph.select(List.of("+gold.c"))).extracting(Dataset::name)
+    assertThat(graph.select(List.of("b+")))
+        .extracting(Dataset::name)
+        .containsExactly("silver.b", "gold.c");
+    assertThat(graph.select(List.of("+gold.c")))
+        .extracting(Dataset::name)
         .containsExactly("bronze.a", "silver.b", "gold.c");
-    assertThat(graph.select(List.of("d, lagoa.silver.b"))).extracting(Dataset::name)
+    assertThat(graph.select(List.of("d, lagoa.silver.b")))
+        .extracting(Dataset::name)
         .containsExactly("silver.b", "gold.d");
     assertThatThrownBy(() -> graph.select(List.of("gold.cc+")))
-        .hasMessageContaining("--select gold.cc+: no dataset is named gold.cc (did you mean gold.c?)");
+        .hasMessageContaining(
+            "--select gold.cc+: no dataset is named gold.cc (did you mean gold.c?)");
   }
 
   @Test
@@ -89,13 +96,14 @@ class TestPipelineGraph {
     assertThatThrownBy(() -> build("bronze.users"))
         .isInstanceOfSatisfying(
             PipelineException.class,
-            e -> assertThat(e.problems())
-                .containsExactly(
-                    "p.sql:4:26: silver.users is defined twice; it is already defined at p.sql:1:26",
-                    "p.sql:8:6: gold.g reads silver.userz, which is neither defined in this pipeline"
-                        + " nor a table in the catalog (did you mean silver.users?)",
-                    "p.sql:8:6: gold.g reads nowhere.t, which is neither defined in this pipeline"
-                        + " nor a table in the catalog"));
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "p.sql:4:26: silver.users is defined twice; it is already defined at p.sql:1:26",
+                        "p.sql:8:6: gold.g reads silver.userz, which is neither defined in this pipeline"
+                            + " nor a table in the catalog (did you mean silver.users?)",
+                        "p.sql:8:6: gold.g reads nowhere.t, which is neither defined in this pipeline"
+                            + " nor a table in the catalog"));
   }
 
   @Test
@@ -104,9 +112,10 @@ class TestPipelineGraph {
     define("MATERIALIZED VIEW", "b", "a");
     define("MATERIALIZED VIEW", "c", "b");
     assertThatThrownBy(this::build)
-        .hasMessage("p.sql:1:26: the pipeline has a cycle: silver.a -> silver.b -> silver.c -> silver.a"
-            + " (silver.a reads silver.c at p.sql:2:6; silver.c reads silver.b at p.sql:8:6;"
-            + " silver.b reads silver.a at p.sql:5:6)");
+        .hasMessage(
+            "p.sql:1:26: the pipeline has a cycle: silver.a -> silver.b -> silver.c -> silver.a"
+                + " (silver.a reads silver.c at p.sql:2:6; silver.c reads silver.b at p.sql:8:6;"
+                + " silver.b reads silver.a at p.sql:5:6)");
     parsed.clear();
     define("MATERIALIZED VIEW", "self", "self");
     assertThatThrownBy(this::build).hasMessageContaining("cycle: silver.self -> silver.self");
@@ -121,12 +130,20 @@ class TestPipelineGraph {
     assertThatThrownBy(() -> build("bronze.e"))
         .isInstanceOfSatisfying(
             PipelineException.class,
-            e -> assertThat(e.problems())
-                .satisfiesExactly(
-                    p -> assertThat(p).startsWith("p.sql:2:6: STREAM(bronze.e) reads only new data"),
-                    p -> assertThat(p).startsWith("p.sql:4:24: streaming table silver.s must read"),
-                    p -> assertThat(p).startsWith("p.sql:8:6: STREAM() reads Iceberg tables"),
-                    p -> assertThat(p).startsWith("p.sql:11:6: STREAM(silver.m) needs an append-only source")));
+            e ->
+                assertThat(e.problems())
+                    .satisfiesExactly(
+                        p ->
+                            assertThat(p)
+                                .startsWith("p.sql:2:6: STREAM(bronze.e) reads only new data"),
+                        p ->
+                            assertThat(p)
+                                .startsWith("p.sql:4:24: streaming table silver.s must read"),
+                        p -> assertThat(p).startsWith("p.sql:8:6: STREAM() reads Iceberg tables"),
+                        p ->
+                            assertThat(p)
+                                .startsWith(
+                                    "p.sql:11:6: STREAM(silver.m) needs an append-only source")));
   }
 
   @Test
@@ -137,7 +154,8 @@ class TestPipelineGraph {
     define("MATERIALIZED VIEW", "silver.users", "raw");
     assertThatThrownBy(() -> PipelineGraph.build(noNamespace, parsed, name -> true))
         .hasMessageContaining("p.sql:1:26: users has no namespace")
-        .hasMessageContaining("p.sql:5:6: silver.users reads raw, which is neither a temporary view");
+        .hasMessageContaining(
+            "p.sql:5:6: silver.users reads raw, which is neither a temporary view");
   }
 
   @Test
@@ -146,13 +164,14 @@ class TestPipelineGraph {
     define("MATERIALIZED VIEW", "users", "flat");
     define("MATERIALIZED VIEW", "gold.by_title", "users");
     PipelineGraph graph = build("bronze.users", "bronze.ssn");
-    assertThat(GraphRenderer.text(graph)).isEqualTo(
-        "bronze.users  (table)\n"
-            + "└── flat  (temporary view)\n"
-            + "    └── silver.users  (materialized view)\n"
-            + "        └── gold.by_title  (materialized view)\n"
-            + "bronze.ssn  (table)\n"
-            + "└── flat  (see above)\n");
+    assertThat(GraphRenderer.text(graph))
+        .isEqualTo(
+            "bronze.users  (table)\n"
+                + "└── flat  (temporary view)\n"
+                + "    └── silver.users  (materialized view)\n"
+                + "        └── gold.by_title  (materialized view)\n"
+                + "bronze.ssn  (table)\n"
+                + "└── flat  (see above)\n");
     assertThat(GraphRenderer.dot(graph))
         .startsWith("digraph \"p\" {")
         .contains("\"bronze.ssn\" -> \"flat\";")

@@ -13,10 +13,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TestSourceArguments {
-  private static final String KAFKA = "CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM"
-      + " read_kafka(\n  bootstrap_servers => 'x', topic => 't'";
-  private static final String FILES = "CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM"
-      + " read_files(\n  '/landing', format => 'json'";
+  private static final String KAFKA =
+      "CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM"
+          + " read_kafka(\n  bootstrap_servers => 'x', topic => 't'";
+  private static final String FILES =
+      "CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM"
+          + " read_files(\n  '/landing', format => 'json'";
 
   @Test
   void docsTablesAreTheDeclarations() throws IOException {
@@ -26,8 +28,10 @@ class TestSourceArguments {
       String table = section.substring(section.indexOf("| argument |"));
       table = table.substring(0, table.indexOf("\n\n") + 1);
       assertThat(table)
-          .as("the argument table of %s in docs/streaming.md; it must match"
-              + " SourceArguments.markdownTable", kind.function())
+          .as(
+              "the argument table of %s in docs/streaming.md; it must match"
+                  + " SourceArguments.markdownTable",
+              kind.function())
           .isEqualTo(SourceArguments.markdownTable(kind));
     }
   }
@@ -47,16 +51,19 @@ class TestSourceArguments {
 
   @Test
   void typedValuesAreTheWrittenOnes() {
-    SourceCall call = source(KAFKA + ", starting_offsets => ' latest ', format => 'TEXT',"
-        + " max_records_per_batch => ' 10 ', fail_on_data_loss => false,"
-        + " kafka_options => 'security.protocol=SSL, a.b = c')");
+    SourceCall call =
+        source(
+            KAFKA
+                + ", starting_offsets => ' latest ', format => 'TEXT',"
+                + " max_records_per_batch => ' 10 ', fail_on_data_loss => false,"
+                + " kafka_options => 'security.protocol=SSL, a.b = c')");
     assertThat(SourceArguments.Kafka.STARTING_OFFSETS.text(call)).contains("latest");
     assertThat(SourceArguments.Kafka.FORMAT.word(call)).isEqualTo("text");
     assertThat(SourceArguments.Kafka.MAX_RECORDS_PER_BATCH.longValue(call)).isEqualTo(10);
     assertThat(SourceArguments.Kafka.FAIL_ON_DATA_LOSS.booleanValue(call)).isFalse();
     assertThat(SourceArguments.Kafka.KAFKA_OPTIONS.options(call))
-        .containsExactly(java.util.Map.entry("security.protocol", "SSL"),
-            java.util.Map.entry("a.b", "c"));
+        .containsExactly(
+            java.util.Map.entry("security.protocol", "SSL"), java.util.Map.entry("a.b", "c"));
     SourceCall files = source(FILES + ", header => FALSE, max_files_per_batch => 3)");
     assertThat(SourceArguments.Files.HEADER.booleanValue(files)).isFalse();
     assertThat(SourceArguments.Files.DELIMITER.text(files)).contains(",");
@@ -69,8 +76,9 @@ class TestSourceArguments {
   @Test
   void knownArgumentsAreTheDeclaredOnes() {
     for (SourceKind kind : SourceKind.values()) {
-      assertThat(SourceCall.knownArguments(kind)).containsExactlyElementsOf(
-          SourceArguments.of(kind).stream().map(SourceArgument::name).toList());
+      assertThat(SourceCall.knownArguments(kind))
+          .containsExactlyElementsOf(
+              SourceArguments.of(kind).stream().map(SourceArgument::name).toList());
     }
     assertThat(SourceCall.requiredArguments(SourceKind.KAFKA))
         .containsExactly("bootstrap_servers", "topic");
@@ -79,40 +87,52 @@ class TestSourceArguments {
 
   @Test
   void badValuesAreReportedAtTheirPlaceWithTheValue() {
-    assertProblem(KAFKA + ",\n  starting_offsets => 'newest')",
+    assertProblem(
+        KAFKA + ",\n  starting_offsets => 'newest')",
         "f.sql:3:23: starting_offsets must be 'earliest', 'latest' or offsets per partition as"
             + " JSON ({\"topic\":{\"0\":42}}), not 'newest'");
-    assertProblem(KAFKA + ", max_record_bytes => 'lots')",
+    assertProblem(
+        KAFKA + ", max_record_bytes => 'lots')",
         "f.sql:2:63: max_record_bytes must be a whole number above 0, not lots");
-    assertProblem(KAFKA + ", fail_on_data_loss => 'maybe')",
+    assertProblem(
+        KAFKA + ", fail_on_data_loss => 'maybe')",
         "f.sql:2:64: fail_on_data_loss must be TRUE or FALSE, not maybe");
-    assertProblem(KAFKA + ", format => 'avro')",
+    assertProblem(
+        KAFKA + ", format => 'avro')",
         "f.sql:2:53: format must be one of binary, json, text, not 'avro'");
-    assertProblem(KAFKA + ", kafka_options => 'security.protocol')",
+    assertProblem(
+        KAFKA + ", kafka_options => 'security.protocol')",
         "f.sql:2:60: kafka_options is a list of name=value pairs separated by commas, e.g."
             + " 'security.protocol=SSL'; 'security.protocol' has no =");
-    assertProblem(KAFKA + ", format => 'text', schema => 'a INT')",
+    assertProblem(
+        KAFKA + ", format => 'text', schema => 'a INT')",
         "f.sql:2:71: schema applies to format => 'json' only");
-    assertProblem(FILES + ", schema_evolution => 'drop')",
+    assertProblem(
+        FILES + ", schema_evolution => 'drop')",
         "f.sql:2:53: schema_evolution must be one of add, rescue, not 'drop'");
-    assertProblem(FILES + ", header => 'yes')",
-        "f.sql:2:43: header must be TRUE or FALSE, not yes");
-    assertProblem(FILES + ", max_files_per_batch => 0)",
+    assertProblem(
+        FILES + ", header => 'yes')", "f.sql:2:43: header must be TRUE or FALSE, not yes");
+    assertProblem(
+        FILES + ", max_files_per_batch => 0)",
         "f.sql:2:56: max_files_per_batch must be a whole number above 0, not 0");
   }
 
   @Test
   void unknownAndMissingArgumentsAreNamed() {
-    assertProblem(FILES + ", delimeter => ';')",
+    assertProblem(
+        FILES + ", delimeter => ';')",
         "f.sql:2:33: read_files has no argument delimeter (did you mean delimiter?); it takes"
             + " path, format, schema, schema_hints, schema_evolution, max_files_per_batch,"
             + " max_record_bytes, header, delimiter, file_pattern");
-    assertProblem("CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_files('/x')",
+    assertProblem(
+        "CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_files('/x')",
         "f.sql:1:45: read_files needs format => 'json', 'csv', 'parquet' or 'text'");
-    assertProblem("CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_files("
-        + "format => 'csv')", "f.sql:1:45: read_files needs path => '...' (the folder to read,"
+    assertProblem(
+        "CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_files(" + "format => 'csv')",
+        "f.sql:1:45: read_files needs path => '...' (the folder to read,"
             + " e.g. read_files('/landing/sales'))");
-    assertProblem("CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_kafka(topic => 't')",
+    assertProblem(
+        "CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_kafka(topic => 't')",
         "f.sql:1:45: read_kafka needs bootstrap_servers => '...'");
   }
 
@@ -137,7 +157,7 @@ class TestSourceArguments {
         return candidate;
       }
     }
-    throw new IllegalStateException("docs/" + name + " not found above " + Path.of("")
-        .toAbsolutePath());
+    throw new IllegalStateException(
+        "docs/" + name + " not found above " + Path.of("").toAbsolutePath());
   }
 }

@@ -280,8 +280,11 @@ class TestTableInspector {
     assertThatThrownBy(
             () -> inspector.changeRange(id("mv"), snapshot(first), Optional.empty(), List.of()))
         .hasMessageContaining(
-            "snapshot " + first + " (--from) is not in the history that leads to snapshot "
-                + secondRun + " (the table was replaced after it)");
+            "snapshot "
+                + first
+                + " (--from) is not in the history that leads to snapshot "
+                + secondRun
+                + " (the table was replaced after it)");
 
     // Appending to the replacement continues its history.
     table.refresh();
@@ -391,8 +394,7 @@ class TestTableInspector {
     assertThat(inspector.history(id("mv")))
         .extracting(SnapshotEntry::snapshotId, SnapshotEntry::status)
         .containsExactly(
-            tuple(next, SnapshotStatus.CURRENT),
-            tuple(first, SnapshotStatus.REPLACED));
+            tuple(next, SnapshotStatus.CURRENT), tuple(first, SnapshotStatus.REPLACED));
   }
 
   @Test
@@ -434,7 +436,8 @@ class TestTableInspector {
     long kept = append(plain, 1, 10);
     plain.expireSnapshots().expireSnapshotId(root).cleanExpiredFiles(false).commit();
     plain.refresh();
-    assertThat(plain.history()).extracting(org.apache.iceberg.HistoryEntry::snapshotId)
+    assertThat(plain.history())
+        .extracting(org.apache.iceberg.HistoryEntry::snapshotId)
         .containsExactly(kept);
     assertThat(inspector.history(id("plain")))
         .extracting(SnapshotEntry::snapshotId, SnapshotEntry::status)

@@ -1,6 +1,5 @@
 package io.lagoa.service;
 
-import io.lagoa.spark.pipeline.source.SourceReaders;
 import io.lagoa.catalog.CatalogProperties;
 import io.lagoa.catalog.LagoaCatalogs;
 import io.lagoa.config.LagoaConfig;
@@ -10,6 +9,7 @@ import io.lagoa.error.LagoaException;
 import io.lagoa.spark.JobProgress;
 import io.lagoa.spark.LagoaSpark;
 import io.lagoa.spark.SparkSql;
+import io.lagoa.spark.pipeline.source.SourceReaders;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,9 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One warehouse: its configuration, its Iceberg catalog, its storage and (started on first use)
- * its Spark session, with what hangs off them. Services take a Lakehouse; nothing of it lives in
- * a static, so two lakehouses on two warehouses work side by side in one JVM.
+ * One warehouse: its configuration, its Iceberg catalog, its storage and (started on first use) its
+ * Spark session, with what hangs off them. Services take a Lakehouse; nothing of it lives in a
+ * static, so two lakehouses on two warehouses work side by side in one JVM.
  *
  * <p>Everything is opened lazily: commands that only read metadata never start Spark. {@link
  * #close()} closes what this lakehouse opened. The SparkContext under the session is the JVM's,
@@ -104,16 +104,16 @@ public final class Lakehouse implements AutoCloseable {
 
   /**
    * The FileIO for files at a location: Iceberg's S3FileIO for {@code s3://} and {@code s3a://},
-   * the warehouse's own FileIO otherwise (S3FileIO for a warehouse on S3, Hadoop's file systems
-   * for a local one). Built from the catalog's properties once per kind and closed with the
-   * lakehouse.
+   * the warehouse's own FileIO otherwise (S3FileIO for a warehouse on S3, Hadoop's file systems for
+   * a local one). Built from the catalog's properties once per kind and closed with the lakehouse.
    */
   public synchronized FileIO fileIO(String location) {
     checkOpen();
     Map<String, String> properties = CatalogProperties.of(config);
-    String impl = objectStore(location)
-        ? CatalogProperties.S3_FILE_IO
-        : properties.getOrDefault("io-impl", HADOOP_FILE_IO);
+    String impl =
+        objectStore(location)
+            ? CatalogProperties.S3_FILE_IO
+            : properties.getOrDefault("io-impl", HADOOP_FILE_IO);
     FileIO io = fileIos.get(impl);
     if (io == null) {
       try {
@@ -122,8 +122,13 @@ public final class Lakehouse implements AutoCloseable {
         throw new LagoaException(
             ErrorCode.INTERNAL_ERROR,
             Secrets.of(config)
-                .mask("cannot open the file client " + impl + " for " + location + ": "
-                    + LagoaException.rootMessage(e)),
+                .mask(
+                    "cannot open the file client "
+                        + impl
+                        + " for "
+                        + location
+                        + ": "
+                        + LagoaException.rootMessage(e)),
             e);
       }
       fileIos.put(impl, io);
@@ -154,14 +159,14 @@ public final class Lakehouse implements AutoCloseable {
 
   private void checkOpen() {
     if (closed) {
-      throw new IllegalStateException("Cannot use lakehouse on " + config.warehouse()
-          + ": it is closed");
+      throw new IllegalStateException(
+          "Cannot use lakehouse on " + config.warehouse() + ": it is closed");
     }
   }
 
   /**
-   * Closes the catalog and file clients, stops tracking the engine's progress and lets the
-   * session go. Closing twice does nothing.
+   * Closes the catalog and file clients, stops tracking the engine's progress and lets the session
+   * go. Closing twice does nothing.
    */
   @Override
   public synchronized void close() {

@@ -4,10 +4,10 @@ import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import io.lagoa.pipeline.InterruptedRun;
 import io.lagoa.pipeline.PipelineGraph;
-import io.lagoa.pipeline.lease.PipelineLease;
-import io.lagoa.pipeline.lease.PipelineLeases;
 import io.lagoa.pipeline.PipelineSource;
 import io.lagoa.pipeline.RunJournal;
+import io.lagoa.pipeline.lease.PipelineLease;
+import io.lagoa.pipeline.lease.PipelineLeases;
 import io.lagoa.spark.pipeline.BusyRunsListener;
 import io.lagoa.spark.pipeline.CompiledPipeline;
 import io.lagoa.spark.pipeline.ContinuousRunner;
@@ -60,12 +60,19 @@ public final class PipelineService {
    * @throws LagoaException with {@link ErrorCode#PIPELINE_INVALID} when it does not validate
    */
   public Validation validate(PipelineSource source) {
-    CompiledPipeline pipeline = new SparkPipelineParser().compile(source, exists(lakehouse.catalog()));
+    CompiledPipeline pipeline =
+        new SparkPipelineParser().compile(source, exists(lakehouse.catalog()));
     PipelineGraph graph = pipeline.graph();
     long tables = graph.tables().size();
-    long rules = graph.datasets().stream()
-        .mapToLong(dataset -> dataset.statement().expectations().size()).sum();
-    return new Validation(pipeline.name(), tables, graph.datasets().size() - tables, rules,
+    long rules =
+        graph.datasets().stream()
+            .mapToLong(dataset -> dataset.statement().expectations().size())
+            .sum();
+    return new Validation(
+        pipeline.name(),
+        tables,
+        graph.datasets().size() - tables,
+        rules,
         graph.externalInputs().size());
   }
 
@@ -88,9 +95,11 @@ public final class PipelineService {
   public Status status(PipelineSource source) {
     SparkSession spark = lakehouse.session();
     CompiledPipeline pipeline = compile(source, spark);
-    List<PipelineStatus.SourceStatus> sources = PipelineStatus.of(spark, pipeline, clock, lakehouse.sources());
-    Optional<String> runner = PipelineLeases.of(lakehouse.config(), clock)
-        .map(leases -> runner(leases, pipeline.name(), clock.instant()));
+    List<PipelineStatus.SourceStatus> sources =
+        PipelineStatus.of(spark, pipeline, clock, lakehouse.sources());
+    Optional<String> runner =
+        PipelineLeases.of(lakehouse.config(), clock)
+            .map(leases -> runner(leases, pipeline.name(), clock.instant()));
     return new Status(pipeline.name(), sources, runner);
   }
 
@@ -101,18 +110,37 @@ public final class PipelineService {
       return "pipeline " + pipeline + " is not running";
     }
     PipelineLeases.LeaseInfo info = lease.get();
-    boolean live = info.expiresAt().isAfter(now)
-        && !info.holder().deadOnThisHost(PipelineLeases.Holder.thisHost());
-    String interrupted = info.run().map(run -> "; run " + run.runId() + " (started "
-        + run.startedAt().truncatedTo(ChronoUnit.SECONDS) + ") has not ended"
-        + (live ? "" : " and was interrupted: the next run puts its"
-            + " tables back")).orElse("");
+    boolean live =
+        info.expiresAt().isAfter(now)
+            && !info.holder().deadOnThisHost(PipelineLeases.Holder.thisHost());
+    String interrupted =
+        info.run()
+            .map(
+                run ->
+                    "; run "
+                        + run.runId()
+                        + " (started "
+                        + run.startedAt().truncatedTo(ChronoUnit.SECONDS)
+                        + ") has not ended"
+                        + (live
+                            ? ""
+                            : " and was interrupted: the next run puts its" + " tables back"))
+            .orElse("");
     if (live) {
-      return "pipeline " + pipeline + " is running on " + info.holder() + " since "
-          + info.acquiredAt().truncatedTo(ChronoUnit.SECONDS) + interrupted;
+      return "pipeline "
+          + pipeline
+          + " is running on "
+          + info.holder()
+          + " since "
+          + info.acquiredAt().truncatedTo(ChronoUnit.SECONDS)
+          + interrupted;
     }
-    return "pipeline " + pipeline + " is not running (its last runner, " + info.holder()
-        + ", is gone)" + interrupted;
+    return "pipeline "
+        + pipeline
+        + " is not running (its last runner, "
+        + info.holder()
+        + ", is gone)"
+        + interrupted;
   }
 
   /**
@@ -152,27 +180,33 @@ public final class PipelineService {
   }
 
   /**
-   * Runs the pipeline once: every table in dependency order, all or nothing. A dry run checks
-   * every flow and writes nothing; it takes no lease.
+   * Runs the pipeline once: every table in dependency order, all or nothing. A dry run checks every
+   * flow and writes nothing; it takes no lease.
    *
    * @param progress hears about every flow as it starts and ends
    * @return the run's result, failed or not; see {@link #failure(RunResult, boolean)}
    * @throws io.lagoa.pipeline.lease.PipelineBusyException when another live runner holds the lease
    *     (after waiting as long as {@code lease} says)
    */
-  public RunResult run(PipelineSource source, RunOptions options, LeaseOptions lease,
-      RunEvents events, PipelineListener progress) {
+  public RunResult run(
+      PipelineSource source,
+      RunOptions options,
+      LeaseOptions lease,
+      RunEvents events,
+      PipelineListener progress) {
     SparkSession spark = lakehouse.session();
     CompiledPipeline pipeline = compile(source, spark);
     if (options.dryRun()) {
-      return new PipelineRunner(spark, progress, clock, RunJournal.NONE, lakehouse.sources()).run(pipeline, options);
+      return new PipelineRunner(spark, progress, clock, RunJournal.NONE, lakehouse.sources())
+          .run(pipeline, options);
     }
     try (Leased leased = lease(pipeline, spark, lease, events)) {
       PipelineListener listener = progress;
       if (lakehouse.config().lineage().enabled()) {
         listener = PipelineListener.all(List.of(progress, lineage(pipeline, spark, events, clock)));
       }
-      return new PipelineRunner(spark, listener, clock, leased.journal(), lakehouse.sources()).run(pipeline, options);
+      return new PipelineRunner(spark, listener, clock, leased.journal(), lakehouse.sources())
+          .run(pipeline, options);
     }
   }
 
@@ -182,7 +216,8 @@ public final class PipelineService {
    * @param leaseLost another runner took over the lease (forcing it); this one stopped after its
    *     last committed batch
    */
-  public record StreamResult(String pipeline, ContinuousRunner.Summary summary, boolean leaseLost) {}
+  public record StreamResult(
+      String pipeline, ContinuousRunner.Summary summary, boolean leaseLost) {}
 
   /**
    * Runs micro-batches: until every source is caught up ({@link ContinuousRunner.Mode#ONCE}), or
@@ -191,10 +226,17 @@ public final class PipelineService {
    *
    * @param batches hears about every batch, retry and compaction
    */
-  public StreamResult stream(PipelineSource source, RunOptions options, ContinuousRunner.Mode mode,
-      LeaseOptions lease, StopHandle stop, RunEvents events, ContinuousRunner.Observer batches) {
+  public StreamResult stream(
+      PipelineSource source,
+      RunOptions options,
+      ContinuousRunner.Mode mode,
+      LeaseOptions lease,
+      StopHandle stop,
+      RunEvents events,
+      ContinuousRunner.Observer batches) {
     if (options.dryRun()) {
-      throw new IllegalArgumentException("Cannot stream a dry run: a dry run checks the pipeline once");
+      throw new IllegalArgumentException(
+          "Cannot stream a dry run: a dry run checks the pipeline once");
     }
     SparkSession spark = lakehouse.session();
     CompiledPipeline pipeline = compile(source, spark);
@@ -204,45 +246,54 @@ public final class PipelineService {
         lineage.target(lineage(pipeline, spark, events, lineage.clock()));
       }
       events.streamStarted(pipeline.name(), mode, pipeline.source().spec().triggerInterval());
-      PipelineRunner runner = new PipelineRunner(spark, lineage, clock, leased.journal(), lakehouse.sources());
-      ContinuousRunner.Summary summary = new ContinuousRunner(runner, spark, clock)
-          .run(pipeline, options, mode, () -> stop.stopRequested() || leased.lost(), batches);
+      PipelineRunner runner =
+          new PipelineRunner(spark, lineage, clock, leased.journal(), lakehouse.sources());
+      ContinuousRunner.Summary summary =
+          new ContinuousRunner(runner, spark, clock)
+              .run(pipeline, options, mode, () -> stop.stopRequested() || leased.lost(), batches);
       return new StreamResult(pipeline.name(), summary, leased.lost());
     }
   }
 
   /**
    * The error to report for a failed run: what failed, and which tables were put back; empty when
-   * the run succeeded. Its code and remedy are the failure's ({@link RunResult#errorCode()}:
-   * e.g. a Kafka that does not answer before anything was written keeps its own code).
+   * the run succeeded. Its code and remedy are the failure's ({@link RunResult#errorCode()}: e.g. a
+   * Kafka that does not answer before anything was written keeps its own code).
    */
   public static Optional<LagoaException> failure(RunResult result, boolean dryRun) {
     if (result.status() != RunResult.Status.FAILED) {
       return Optional.empty();
     }
     StringBuilder message = new StringBuilder();
-    message.append(dryRun ? "dry run found problems: " : "pipeline run failed: ")
+    message
+        .append(dryRun ? "dry run found problems: " : "pipeline run failed: ")
         .append(result.error().orElse("a flow failed"));
     if (!dryRun && result.unrestored().isEmpty()) {
       message.append("\nevery table is as it was before the run");
       if (!result.restored().isEmpty()) {
         message.append(" (").append(String.join("; ", result.restored())).append(')');
       }
-      message.append("; fix the problem and run again (run id ").append(result.runId())
-          .append(")");
+      message.append("; fix the problem and run again (run id ").append(result.runId()).append(")");
     } else if (!dryRun) {
       if (!result.restored().isEmpty()) {
         message.append("\nput back: ").append(String.join("; ", result.restored()));
       }
-      message.append("\nnot put back: ").append(String.join("; ", result.unrestored()))
-          .append(" (run id ").append(result.runId()).append(")");
+      message
+          .append("\nnot put back: ")
+          .append(String.join("; ", result.unrestored()))
+          .append(" (run id ")
+          .append(result.runId())
+          .append(")");
     }
     return Optional.of(reported(result, message.toString()));
   }
 
   private static LagoaException reported(RunResult result, String message) {
-    return new LagoaException(result.errorCode().orElse(ErrorCode.PIPELINE_FAILED), message,
-        result.failure().orElse(null), result.remedy().orElse(null));
+    return new LagoaException(
+        result.errorCode().orElse(ErrorCode.PIPELINE_FAILED),
+        message,
+        result.failure().orElse(null),
+        result.remedy().orElse(null));
   }
 
   /**
@@ -254,9 +305,15 @@ public final class PipelineService {
     if (last == null || last.status() != RunResult.Status.FAILED) {
       return Optional.empty();
     }
-    return Optional.of(reported(last, "pipeline run failed: "
-        + last.error().orElse("a flow failed") + "\nthe failed batch was rolled back; every"
-        + " table is as it was after the last good batch (run id " + last.runId() + ")"));
+    return Optional.of(
+        reported(
+            last,
+            "pipeline run failed: "
+                + last.error().orElse("a flow failed")
+                + "\nthe failed batch was rolled back; every"
+                + " table is as it was after the last good batch (run id "
+                + last.runId()
+                + ")"));
   }
 
   /** Compiled against the catalog Spark writes through, so runs see Spark's view of tables. */
@@ -274,20 +331,25 @@ public final class PipelineService {
   }
 
   /** The lease (when the catalog keeps leases), with an interrupted run's tables put back. */
-  private Leased lease(CompiledPipeline pipeline, SparkSession spark, LeaseOptions options,
-      RunEvents events) {
-    Optional<PipelineLease> lease = PipelineLeases.of(lakehouse.config(), clock)
-        .map(leases -> leases.acquire(pipeline.name(), options.force(), options.maxWait(),
-            events::waiting));
+  private Leased lease(
+      CompiledPipeline pipeline, SparkSession spark, LeaseOptions options, RunEvents events) {
+    Optional<PipelineLease> lease =
+        PipelineLeases.of(lakehouse.config(), clock)
+            .map(
+                leases ->
+                    leases.acquire(
+                        pipeline.name(), options.force(), options.maxWait(), events::waiting));
     Leased leased = new Leased(lease);
     try {
-      lease.flatMap(PipelineLease::takenFrom)
+      lease
+          .flatMap(PipelineLease::takenFrom)
           .ifPresent(holder -> events.leaseTakenOver(pipeline.name(), holder));
       if (lease.isPresent() && lease.get().interrupted().isPresent()) {
         InterruptedRun interrupted = lease.get().interrupted().get();
-        new PipelineRunner(spark, PipelineListener.NONE, clock, RunJournal.NONE,
-            lakehouse.sources())
-            .recover(pipeline, interrupted).forEach(events::recovered);
+        new PipelineRunner(
+                spark, PipelineListener.NONE, clock, RunJournal.NONE, lakehouse.sources())
+            .recover(pipeline, interrupted)
+            .forEach(events::recovered);
         lease.get().recovered(interrupted);
       }
       return leased;
@@ -300,8 +362,13 @@ public final class PipelineService {
   /** OpenLineage events as configured, to the run's events. */
   private LineageListener lineage(
       CompiledPipeline pipeline, SparkSession spark, RunEvents events, Clock lineageClock) {
-    return new LineageListener(lakehouse.config(), pipeline, spark, events::lineageEvent,
-        events::lineageWarning, lineageClock);
+    return new LineageListener(
+        lakehouse.config(),
+        pipeline,
+        spark,
+        events::lineageEvent,
+        events::lineageWarning,
+        lineageClock);
   }
 
   /** A held lease, or none for a catalog without leases. */

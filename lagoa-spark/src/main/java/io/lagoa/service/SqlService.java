@@ -48,8 +48,8 @@ public final class SqlService {
     /**
      * Runs statement {@code index}, fetching at most {@code maxRows} rows.
      *
-     * @throws LagoaException with {@link ErrorCode#SQL_ERROR} and the statement's position in
-     *     the file or text, and what already ran when it is one of several
+     * @throws LagoaException with {@link ErrorCode#SQL_ERROR} and the statement's position in the
+     *     file or text, and what already ran when it is one of several
      */
     public QueryResult execute(int index, int maxRows) {
       Statement statement = statements.get(index);
@@ -63,8 +63,8 @@ public final class SqlService {
 
   /**
    * Puts the file and position in front of Spark's message, and says what already ran. Positions
-   * are 1-based (line and column) and count from the start of the file or of the inline text, as
-   * in Spark's own "== SQL (line 1, position 15) ==" context and the shell's errors.
+   * are 1-based (line and column) and count from the start of the file or of the inline text, as in
+   * Spark's own "== SQL (line 1, position 15) ==" context and the shell's errors.
    */
   static LagoaException located(
       SqlException e, Statement statement, String origin, int index, int total) {
@@ -87,14 +87,17 @@ public final class SqlService {
       e.column()
           .ifPresent(
               column ->
-                  where
-                      .append(", column ")
-                      .append(statement.fileColumn(lineInStatement, column)));
+                  where.append(", column ").append(statement.fileColumn(lineInStatement, column)));
       where.append(": ");
     }
     String progress =
         total > 1
-            ? "\n(statement " + (index + 1) + " of " + total + "; the " + index
+            ? "\n(statement "
+                + (index + 1)
+                + " of "
+                + total
+                + "; the "
+                + index
                 + " before it ran and stay committed, the rest did not run)"
             : "";
     String message = where.isEmpty() ? e.getMessage() : e.messageWithoutPosition();

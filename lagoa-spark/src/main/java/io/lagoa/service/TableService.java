@@ -14,8 +14,8 @@ import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
 
 /**
- * Tables of one lakehouse: list, inspect, history, rollback and change feeds. Everything but
- * {@link #changes} works on metadata through the Iceberg API and does not start the engine.
+ * Tables of one lakehouse: list, inspect, history, rollback and change feeds. Everything but {@link
+ * #changes} works on metadata through the Iceberg API and does not start the engine.
  */
 public final class TableService {
   private final Lakehouse lakehouse;
@@ -57,7 +57,8 @@ public final class TableService {
   /** The changed rows of a range, at most {@code maxRows} of them; starts the engine. */
   public QueryResult changes(ChangeRange range, int maxRows) {
     if (maxRows < 0) {
-      throw new IllegalArgumentException("Cannot read changes: maxRows must be 0 or more: " + maxRows);
+      throw new IllegalArgumentException(
+          "Cannot read changes: maxRows must be 0 or more: " + maxRows);
     }
     return new ChangeFeed(lakehouse.session()).read(range, maxRows);
   }

@@ -13,9 +13,9 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
  * Counts finished and total tasks of the stages Spark is running, so a caller can draw a progress
  * bar for long statements. {@link #snapshot()} is cheap to poll.
  *
- * <p>Owned by whoever attached it (a {@code Lakehouse}, for the session it started), which
- * detaches it when done; nothing is kept in a static. It counts every stage of the SparkContext,
- * which sessions in one JVM share.
+ * <p>Owned by whoever attached it (a {@code Lakehouse}, for the session it started), which detaches
+ * it when done; nothing is kept in a static. It counts every stage of the SparkContext, which
+ * sessions in one JVM share.
  */
 public final class JobProgress extends SparkListener implements AutoCloseable {
   private final SparkContext context;

@@ -1,9 +1,9 @@
 package io.lagoa.spark;
 
-import io.lagoa.text.SecretPatterns;
 import io.lagoa.catalog.CatalogProperties;
 import io.lagoa.catalog.LagoaCatalogs;
 import io.lagoa.config.LagoaConfig;
+import io.lagoa.text.SecretPatterns;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
@@ -16,7 +16,9 @@ import scala.jdk.javaapi.CollectionConverters;
 public final class LagoaSpark {
   private LagoaSpark() {}
 
-  /** The Spark settings for a configuration, Lagoa's first and the user's {@code spark.conf} last. */
+  /**
+   * The Spark settings for a configuration, Lagoa's first and the user's {@code spark.conf} last.
+   */
   public static Map<String, String> sparkConf(LagoaConfig config) {
     Map<String, String> conf = new LinkedHashMap<>();
     String catalog = "spark.sql.catalog." + CatalogProperties.CATALOG_NAME;
@@ -33,7 +35,8 @@ public final class LagoaSpark {
     conf.put("spark.sql.adaptive.coalescePartitions.enabled", "true");
     conf.put("spark.sql.datetime.java8API.enabled", "true");
     conf.put(
-        "spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
+        "spark.sql.extensions",
+        "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
     conf.put(catalog, "org.apache.iceberg.spark.SparkCatalog");
     CatalogProperties.of(config).forEach((key, value) -> conf.put(catalog + "." + key, value));
     conf.put("spark.sql.defaultCatalog", CatalogProperties.CATALOG_NAME);
@@ -46,7 +49,9 @@ public final class LagoaSpark {
         .localWarehouse()
         .ifPresent(
             folder ->
-                conf.put("spark.sql.warehouse.dir", folder.resolve(".spark-warehouse").toUri().toString()));
+                conf.put(
+                    "spark.sql.warehouse.dir",
+                    folder.resolve(".spark-warehouse").toUri().toString()));
     conf.putAll(config.spark().conf());
     return conf;
   }

@@ -153,7 +153,8 @@ public final class SparkSql {
       OptionalInt[] position = fromContext(sql, best);
       return new SqlException(bestError.getMessage().strip(), position[0], position[1], error);
     }
-    return new SqlException(LagoaException.rootMessage(error), OptionalInt.empty(), OptionalInt.empty(), error);
+    return new SqlException(
+        LagoaException.rootMessage(error), OptionalInt.empty(), OptionalInt.empty(), error);
   }
 
   private static OptionalInt[] fromContext(String sql, SparkThrowable error) {

@@ -41,8 +41,7 @@ final class SparkValues {
       Iterator<? extends scala.Tuple2<?, ?>> iterator = map.iterator();
       while (iterator.hasNext()) {
         scala.Tuple2<?, ?> entry = iterator.next();
-        result.put(
-            toJava(entry._1(), mapType.keyType()), toJava(entry._2(), mapType.valueType()));
+        result.put(toJava(entry._1(), mapType.keyType()), toJava(entry._2(), mapType.valueType()));
       }
       return result;
     }

@@ -18,6 +18,7 @@ public final class SqlException extends LagoaException {
    */
   private static final Pattern SPARK_POSITION =
       Pattern.compile("(?: ?\\(line \\d+, pos \\d+\\)|; line \\d+ pos \\d+)(?=\\n|$)");
+
   private final transient OptionalInt line;
   private final transient OptionalInt column;
 

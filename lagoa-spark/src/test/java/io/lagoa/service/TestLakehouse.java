@@ -66,10 +66,12 @@ class TestLakehouse {
       // the Iceberg API catalogs see the same split, without the engine
       assertThat(one.catalog().listTables(Namespace.of("bronze")))
           .containsExactlyInAnyOrder(
-              TableIdentifier.of("bronze", "only_in_one"), TableIdentifier.of("bronze", "shared_name"));
+              TableIdentifier.of("bronze", "only_in_one"),
+              TableIdentifier.of("bronze", "shared_name"));
       assertThat(two.catalog().listTables(Namespace.of("bronze")))
           .containsExactlyInAnyOrder(
-              TableIdentifier.of("bronze", "only_in_two"), TableIdentifier.of("bronze", "shared_name"));
+              TableIdentifier.of("bronze", "only_in_two"),
+              TableIdentifier.of("bronze", "shared_name"));
       assertThat(one.catalog().loadTable(TableIdentifier.of("bronze", "shared_name")).location())
           .contains(first.warehouse().toString());
     }

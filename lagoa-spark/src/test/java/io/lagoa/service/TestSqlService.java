@@ -32,12 +32,13 @@ class TestSqlService {
 
   @Test
   void runsStatementsInOrder() {
-    SqlService.Script script = sql.script(
-        "CREATE NAMESPACE IF NOT EXISTS s1;\n"
-            + "CREATE TABLE s1.t (id INT) USING iceberg;\n"
-            + "INSERT INTO s1.t VALUES (1), (2);\n"
-            + "SELECT count(*) AS n FROM s1.t",
-        Optional.empty());
+    SqlService.Script script =
+        sql.script(
+            "CREATE NAMESPACE IF NOT EXISTS s1;\n"
+                + "CREATE TABLE s1.t (id INT) USING iceberg;\n"
+                + "INSERT INTO s1.t VALUES (1), (2);\n"
+                + "SELECT count(*) AS n FROM s1.t",
+            Optional.empty());
     assertThat(script.statements()).hasSize(4);
     for (int i = 0; i < 3; i++) {
       assertThat(script.execute(i, 10).hasColumns()).isFalse();
@@ -57,16 +58,18 @@ class TestSqlService {
 
   @Test
   void anErrorSaysWhereInTheFileAndWhatRan() {
-    SqlService.Script script = sql.script(
-        "SELECT 1;\n\nSELECT no_such_column\n  FROM range(1);\nSELECT 3", Optional.of("q.sql"));
+    SqlService.Script script =
+        sql.script(
+            "SELECT 1;\n\nSELECT no_such_column\n  FROM range(1);\nSELECT 3", Optional.of("q.sql"));
     script.execute(0, 10);
     assertThatThrownBy(() -> script.execute(1, 10))
-        .isInstanceOfSatisfying(LagoaException.class,
-            e -> assertThat(e.code()).isEqualTo(ErrorCode.SQL_ERROR))
+        .isInstanceOfSatisfying(
+            LagoaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SQL_ERROR))
         .hasMessageStartingWith("q.sql:3:")
         .hasMessageContaining("no_such_column")
-        .hasMessageContaining("(statement 2 of 3; the 1 before it ran and stay committed,"
-            + " the rest did not run)");
+        .hasMessageContaining(
+            "(statement 2 of 3; the 1 before it ran and stay committed,"
+                + " the rest did not run)");
   }
 
   @Test

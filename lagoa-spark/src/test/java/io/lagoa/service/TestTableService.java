@@ -59,8 +59,8 @@ class TestTableService {
     assertThat(history).hasSize(2); // newest first
     assertThat(history.get(0).current()).isTrue();
     long first = history.get(1).snapshotId();
-    TableInspector.RollbackResult rollback = tables.rollback(
-        customers, new PointInTime(OptionalLong.of(first), Optional.empty()));
+    TableInspector.RollbackResult rollback =
+        tables.rollback(customers, new PointInTime(OptionalLong.of(first), Optional.empty()));
     assertThat(rollback.changed()).isTrue();
     assertThat(rollback.toSnapshotId()).isEqualTo(first);
     assertThat(lakehouse.sql().execute("SELECT id FROM silver.customers", 10).rows())
@@ -75,16 +75,23 @@ class TestTableService {
     lakehouse.sql().run("INSERT INTO bronze.events VALUES (1, 'a'), (2, 'b')");
     TableIdentifier events = TableIdentifier.of("bronze", "events");
     long first = tables.history(events).get(0).snapshotId();
-    ChangeRange range = tables.changeRange(
-        events, new PointInTime(OptionalLong.of(first), Optional.empty()), Optional.empty(),
-        List.of("id"));
+    ChangeRange range =
+        tables.changeRange(
+            events,
+            new PointInTime(OptionalLong.of(first), Optional.empty()),
+            Optional.empty(),
+            List.of("id"));
     assertThat(range.isEmpty()).isFalse();
     assertThat(range.keyColumns()).containsExactly("id");
     QueryResult changes = tables.changes(range, 100);
-    int changeType = changes.columns().stream().map(column -> column.name()).toList()
-        .indexOf(ChangeFeed.CHANGE_TYPE);
+    int changeType =
+        changes.columns().stream()
+            .map(column -> column.name())
+            .toList()
+            .indexOf(ChangeFeed.CHANGE_TYPE);
     assertThat(changeType).isNotNegative();
-    assertThat(changes.rows()).extracting(row -> row.get(changeType))
+    assertThat(changes.rows())
+        .extracting(row -> row.get(changeType))
         .containsExactly("INSERT", "INSERT");
   }
 

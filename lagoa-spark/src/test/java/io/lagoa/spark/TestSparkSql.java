@@ -37,7 +37,9 @@ class TestSparkSql {
             "SELECT 1 AS i, 'x' AS s, CAST(2.50 AS DECIMAL(5,2)) AS d, DATE'2026-01-02' AS day,"
                 + " array(1, 2) AS a, map('k', 1) AS m, named_struct('f', 1) AS st",
             10);
-    assertThat(result.columns()).extracting("name").containsExactly("i", "s", "d", "day", "a", "m", "st");
+    assertThat(result.columns())
+        .extracting("name")
+        .containsExactly("i", "s", "d", "day", "a", "m", "st");
     assertThat(result.rows())
         .containsExactly(
             List.of(

@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lagoa.catalog.LagoaCatalogs;
 import io.lagoa.config.LagoaConfig;
 import io.lagoa.pipeline.ConcurrentRunException;
-import io.lagoa.pipeline.lease.PipelineBusyException;
 import io.lagoa.pipeline.PipelineCommits;
+import io.lagoa.pipeline.TableState;
+import io.lagoa.pipeline.lease.PipelineBusyException;
 import io.lagoa.pipeline.lease.PipelineLease;
 import io.lagoa.pipeline.lease.PipelineLeases;
-import io.lagoa.pipeline.TableState;
 import io.lagoa.result.QueryResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -423,7 +423,6 @@ public abstract class CatalogContract {
     return writer.toDataFile();
   }
 
-
   /** A pipeline batch whose table got another pipeline commit since it started is refused. */
   @Test
   void refusesAPipelineBatchThatStartedBeforeAnotherRunsCommit() {
@@ -433,16 +432,29 @@ public abstract class CatalogContract {
     TableIdentifier name = TableIdentifier.of(namespace, "events");
     Table table = catalog.createTable(name, PEOPLE);
     String key = PipelineCommits.expectedBaseKey(name.toString());
-    table.newAppend().appendFile(writeFile(table, person(1, "a")))
-        .set(PipelineCommits.RUN_ID, "run-1").set(key, PipelineCommits.NONE).commit();
+    table
+        .newAppend()
+        .appendFile(writeFile(table, person(1, "a")))
+        .set(PipelineCommits.RUN_ID, "run-1")
+        .set(key, PipelineCommits.NONE)
+        .commit();
     long first = catalog.loadTable(name).currentSnapshot().snapshotId();
     Table stale = openCatalog().loadTable(name);
-    table.newAppend().appendFile(writeFile(table, person(2, "b")))
-        .set(PipelineCommits.RUN_ID, "run-2").set(key, Long.toString(first)).commit();
+    table
+        .newAppend()
+        .appendFile(writeFile(table, person(2, "b")))
+        .set(PipelineCommits.RUN_ID, "run-2")
+        .set(key, Long.toString(first))
+        .commit();
 
-    assertThatThrownBy(() -> stale.newAppend()
-            .appendFile(writeFile(stale, person(2, "b")))
-            .set(PipelineCommits.RUN_ID, "run-3").set(key, Long.toString(first)).commit())
+    assertThatThrownBy(
+            () ->
+                stale
+                    .newAppend()
+                    .appendFile(writeFile(stale, person(2, "b")))
+                    .set(PipelineCommits.RUN_ID, "run-3")
+                    .set(key, Long.toString(first))
+                    .commit())
         .isInstanceOf(ConcurrentRunException.class);
     assertThat(readPeople(catalog.loadTable(name))).containsOnlyKeys(1L, 2L);
   }
@@ -460,8 +472,10 @@ public abstract class CatalogContract {
           .isInstanceOf(PipelineBusyException.class)
           .hasMessageContaining("pipeline " + pipeline + " is already running on first-host (pid")
           .hasMessageContaining("since ");
-      assertThat(first.lookup(pipeline)).get()
-          .extracting(info -> info.holder().host()).isEqualTo("first-host");
+      assertThat(first.lookup(pipeline))
+          .get()
+          .extracting(info -> info.holder().host())
+          .isEqualTo("first-host");
     }
     // released: the next runner gets it at once
     second.acquire(pipeline, false).close();
@@ -474,9 +488,12 @@ public abstract class CatalogContract {
     MutableClock clock = new MutableClock();
     PipelineLeases first = leases(clock, "first");
     PipelineLease crashed = first.acquire(pipeline, false);
-    crashed.begin("run-1", clock.instant(), Map.of(
-        "bronze.events", new TableState(TableIdentifier.of("bronze", "events"),
-            java.util.Optional.empty())));
+    crashed.begin(
+        "run-1",
+        clock.instant(),
+        Map.of(
+            "bronze.events",
+            new TableState(TableIdentifier.of("bronze", "events"), java.util.Optional.empty())));
     crashedWithoutRelease(crashed);
 
     assertThatThrownBy(() -> leases(clock, "second").acquire(pipeline, false))
@@ -484,11 +501,14 @@ public abstract class CatalogContract {
     clock.advance(java.time.Duration.ofSeconds(61));
     try (PipelineLease lease = leases(clock, "second").acquire(pipeline, false)) {
       assertThat(lease.takenFrom()).isEmpty();
-      assertThat(lease.interrupted()).get().satisfies(run -> {
-        assertThat(run.runId()).isEqualTo("run-1");
-        assertThat(run.holder()).startsWith("first-host");
-        assertThat(run.tables()).containsEntry("bronze.events", java.util.Optional.empty());
-      });
+      assertThat(lease.interrupted())
+          .get()
+          .satisfies(
+              run -> {
+                assertThat(run.runId()).isEqualTo("run-1");
+                assertThat(run.holder()).startsWith("first-host");
+                assertThat(run.tables()).containsEntry("bronze.events", java.util.Optional.empty());
+              });
       lease.recovered(lease.interrupted().get());
     }
     try (PipelineLease lease = leases(clock, "third").acquire(pipeline, false)) {
@@ -502,7 +522,9 @@ public abstract class CatalogContract {
     MutableClock clock = new MutableClock();
     PipelineLease held = leases(clock, "first").acquire(pipeline, false);
     try (PipelineLease forced = leases(clock, "second").acquire(pipeline, true)) {
-      assertThat(forced.takenFrom()).get().extracting(PipelineLeases.Holder::host)
+      assertThat(forced.takenFrom())
+          .get()
+          .extracting(PipelineLeases.Holder::host)
           .isEqualTo("first-host");
       assertThatThrownBy(() -> held.begin("run-9", clock.instant(), Map.of()))
           .hasMessageContaining("was taken over by another runner");
@@ -522,18 +544,25 @@ public abstract class CatalogContract {
     Process gone = new ProcessBuilder("true").start();
     gone.waitFor();
     PipelineLeases.Holder dead = new PipelineLeases.Holder("dead", "this-host", gone.pid());
-    PipelineLease lease = PipelineLeases.of(config(), clock, java.time.Duration.ofSeconds(60), dead)
-        .orElseThrow().acquire(pipeline, false);
+    PipelineLease lease =
+        PipelineLeases.of(config(), clock, java.time.Duration.ofSeconds(60), dead)
+            .orElseThrow()
+            .acquire(pipeline, false);
     crashedWithoutRelease(lease);
-    PipelineLeases.Holder alive = new PipelineLeases.Holder(
-        "alive", "this-host", ProcessHandle.current().pid());
-    PipelineLeases.of(config(), clock, java.time.Duration.ofSeconds(60), alive).orElseThrow()
-        .acquire(pipeline, false).close();
+    PipelineLeases.Holder alive =
+        new PipelineLeases.Holder("alive", "this-host", ProcessHandle.current().pid());
+    PipelineLeases.of(config(), clock, java.time.Duration.ofSeconds(60), alive)
+        .orElseThrow()
+        .acquire(pipeline, false)
+        .close();
   }
 
   private PipelineLeases leases(MutableClock clock, String name) {
-    return PipelineLeases.of(config(), clock, java.time.Duration.ofSeconds(60),
-        new PipelineLeases.Holder(name, name + "-host", ProcessHandle.current().pid()))
+    return PipelineLeases.of(
+            config(),
+            clock,
+            java.time.Duration.ofSeconds(60),
+            new PipelineLeases.Holder(name, name + "-host", ProcessHandle.current().pid()))
         .orElseThrow();
   }
 

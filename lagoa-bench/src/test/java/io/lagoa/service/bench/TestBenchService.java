@@ -1,9 +1,9 @@
 package io.lagoa.service.bench;
 
-import io.lagoa.bench.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lagoa.bench.*;
 import io.lagoa.catalog.LagoaCatalogs;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;

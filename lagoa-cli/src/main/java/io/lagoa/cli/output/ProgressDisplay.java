@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
  * A one-line progress bar on the terminal for work that takes longer than a second: Spark tasks
  * done out of tasks known. Shown only on an interactive terminal, so scripts and logs stay clean.
  *
- * <p>Drawn here rather than with the progressbar library: that library renders from its own
- * thread and moves the cursor up to redraw stacked bars, which overwrote the result lines printed
- * right after a statement finished. This line is drawn and erased under one lock, before results.
+ * <p>Drawn here rather than with the progressbar library: that library renders from its own thread
+ * and moves the cursor up to redraw stacked bars, which overwrote the result lines printed right
+ * after a statement finished. This line is drawn and erased under one lock, before results.
  */
 public final class ProgressDisplay {
   private static final long DELAY_MILLIS = 1000;
@@ -66,7 +66,7 @@ public final class ProgressDisplay {
     drawn = true;
   }
 
-  /** The bar's text, e.g. {@code query [=========>     ] 61% 22/36 tasks, stage 2, 0:07}. */
+  /** The bar's text, e.g. {@code query [=========> ] 61% 22/36 tasks, stage 2, 0:07}. */
   static String line(String label, JobProgress.Snapshot snapshot, long elapsedNanos) {
     int total = Math.max(1, snapshot.totalTasks());
     int done = Math.min(snapshot.doneTasks(), total);

@@ -131,7 +131,10 @@ public final class ResultPrinter {
       if (i > 0) {
         line.append(',');
       }
-      if (value.contains(",") || value.contains("\"") || value.contains("\n") || value.contains("\r")) {
+      if (value.contains(",")
+          || value.contains("\"")
+          || value.contains("\n")
+          || value.contains("\r")) {
         line.append('"').append(value.replace("\"", "\"\"")).append('"');
       } else {
         line.append(value);

@@ -42,7 +42,9 @@ public final class Values {
       return "0x" + HexFormat.of().withUpperCase().formatHex(bytes);
     }
     if (value instanceof List<?> list) {
-      return list.stream().map(item -> nested(item, zone)).collect(Collectors.joining(", ", "[", "]"));
+      return list.stream()
+          .map(item -> nested(item, zone))
+          .collect(Collectors.joining(", ", "[", "]"));
     }
     if (value instanceof Map<?, ?> map) {
       return map.entrySet().stream()

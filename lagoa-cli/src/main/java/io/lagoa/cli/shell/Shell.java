@@ -64,7 +64,11 @@ public final class Shell {
    * @param maxRows at most this many rows of each result are printed
    */
   public Shell(
-      ShellContext cli, Terminal terminal, Optional<Path> historyFile, OutputFormat format, int maxRows) {
+      ShellContext cli,
+      Terminal terminal,
+      Optional<Path> historyFile,
+      OutputFormat format,
+      int maxRows) {
     this.cli = cli;
     this.terminal = terminal;
     this.out = terminal.writer();
@@ -205,8 +209,10 @@ public final class Shell {
         out.println("cancelled (" + elapsed + ")");
       } else {
         String where = position(e, statement);
-        out.println("error: " + cli.secrets().mask(
-            where + (where.isEmpty() ? e.getMessage() : e.messageWithoutPosition())));
+        out.println(
+            "error: "
+                + cli.secrets()
+                    .mask(where + (where.isEmpty() ? e.getMessage() : e.messageWithoutPosition())));
       }
       return false;
     } catch (LagoaException e) {

@@ -7,8 +7,8 @@ import io.lagoa.spark.SparkSql;
 import org.apache.iceberg.catalog.Catalog;
 
 /**
- * What the shell needs from the invocation that started it. The CLI's {@code Cli} is one; the
- * shell names only this, so the command package depends on the shell and not the other way round.
+ * What the shell needs from the invocation that started it. The CLI's {@code Cli} is one; the shell
+ * names only this, so the command package depends on the shell and not the other way round.
  */
 public interface ShellContext {
   /** The configuration; loading it may fail with the configuration's own error. */

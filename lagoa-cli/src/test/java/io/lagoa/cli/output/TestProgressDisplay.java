@@ -12,7 +12,8 @@ class TestProgressDisplay {
     String line =
         ProgressDisplay.line(
             "query", new JobProgress.Snapshot(15, 60, 1, 1), TimeUnit.SECONDS.toNanos(75));
-    assertThat(line).isEqualTo("query [=======>                      ]  25% 15/60 tasks, stage 2, 1:15");
+    assertThat(line)
+        .isEqualTo("query [=======>                      ]  25% 15/60 tasks, stage 2, 1:15");
   }
 
   @Test

@@ -1,8 +1,8 @@
 package io.lagoa.pipeline.lease;
 
-import io.lagoa.pipeline.TableState;
 import io.lagoa.pipeline.InterruptedRun;
 import io.lagoa.pipeline.RunJournal;
+import io.lagoa.pipeline.TableState;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -13,10 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A held pipeline lease (see {@link PipelineLeases}): renewed in the background every third of
- * its lifetime until closed, and the run journal of its holder. When a renewal finds the lease
- * taken over by someone else, {@link #lost()} turns true and the runs' journal notes are refused,
- * so the holder stops before writing.
+ * A held pipeline lease (see {@link PipelineLeases}): renewed in the background every third of its
+ * lifetime until closed, and the run journal of its holder. When a renewal finds the lease taken
+ * over by someone else, {@link #lost()} turns true and the runs' journal notes are refused, so the
+ * holder stops before writing.
  */
 public final class PipelineLease implements RunJournal, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineLease.class);
@@ -29,18 +29,24 @@ public final class PipelineLease implements RunJournal, AutoCloseable {
   private final ScheduledExecutorService renewals;
   private volatile boolean lost;
 
-  PipelineLease(PipelineLeases leases, String pipeline, PipelineLeases.Holder holder,
-      Optional<InterruptedRun> interrupted, Optional<PipelineLeases.Holder> takenFrom) {
+  PipelineLease(
+      PipelineLeases leases,
+      String pipeline,
+      PipelineLeases.Holder holder,
+      Optional<InterruptedRun> interrupted,
+      Optional<PipelineLeases.Holder> takenFrom) {
     this.leases = leases;
     this.pipeline = pipeline;
     this.holder = holder;
     this.interrupted = interrupted;
     this.takenFrom = takenFrom;
-    this.renewals = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "lagoa-lease-" + pipeline);
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.renewals =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "lagoa-lease-" + pipeline);
+              thread.setDaemon(true);
+              return thread;
+            });
     long period = Math.max(1, leases.ttl().toMillis() / 3);
     renewals.scheduleAtFixedRate(this::renew, period, period, TimeUnit.MILLISECONDS);
   }
@@ -73,8 +79,11 @@ public final class PipelineLease implements RunJournal, AutoCloseable {
   public void begin(String runId, Instant startedAt, Map<String, TableState> tables) {
     if (lost || !leases.begin(pipeline, holder, runId, startedAt, tables)) {
       lost = true;
-      throw new IllegalStateException("the lease of pipeline " + pipeline + " was taken over by"
-          + " another runner; this runner stops without writing");
+      throw new IllegalStateException(
+          "the lease of pipeline "
+              + pipeline
+              + " was taken over by"
+              + " another runner; this runner stops without writing");
     }
   }
 

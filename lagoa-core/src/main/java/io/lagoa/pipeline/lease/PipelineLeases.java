@@ -1,14 +1,14 @@
 package io.lagoa.pipeline.lease;
 
-import io.lagoa.pipeline.TableState;
-import io.lagoa.pipeline.PipelineCommits;
-import io.lagoa.pipeline.InterruptedRun;
-import io.lagoa.pipeline.RunJournal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
+import io.lagoa.pipeline.InterruptedRun;
+import io.lagoa.pipeline.PipelineCommits;
+import io.lagoa.pipeline.RunJournal;
+import io.lagoa.pipeline.TableState;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -26,18 +26,18 @@ import java.util.Properties;
 /**
  * Pipeline run leases in the catalog database (SQLite or PostgreSQL): at most one runner of a
  * pipeline at a time, across processes and machines. A lease is a row that its holder renews while
- * it runs; it expires when the holder stops renewing it (a killed process, a lost machine). The
- * row also carries the {@link RunJournal} of the holder's current run, so whoever takes over the
- * lease of a dead holder learns of its interrupted run.
+ * it runs; it expires when the holder stops renewing it (a killed process, a lost machine). The row
+ * also carries the {@link RunJournal} of the holder's current run, so whoever takes over the lease
+ * of a dead holder learns of its interrupted run.
  *
  * <p>The catalog database was chosen because every runner of a warehouse already reaches it, and
  * its transactions give the compare-and-set a lease needs; nothing else has to be run or
- * configured. Leases complement, not replace, the commit check of {@link PipelineCommits}: a
- * runner that loses its lease (paused longer than the lease lasts) still cannot commit a batch
- * twice.
+ * configured. Leases complement, not replace, the commit check of {@link PipelineCommits}: a runner
+ * that loses its lease (paused longer than the lease lasts) still cannot commit a batch twice.
  */
 public final class PipelineLeases {
   static final String TABLE = "lagoa_pipeline_leases";
+
   /** How long a lease lasts without renewal. */
   public static final Duration DEFAULT_TTL = Duration.ofSeconds(60);
 
@@ -79,11 +79,12 @@ public final class PipelineLeases {
     }
     Map<String, String> catalog = io.lagoa.catalog.CatalogProperties.of(config);
     Properties properties = new Properties();
-    catalog.forEach((key, value) -> {
-      if (key.startsWith("jdbc.") && !key.equals("jdbc.schema-version")) {
-        properties.setProperty(key.substring("jdbc.".length()), value);
-      }
-    });
+    catalog.forEach(
+        (key, value) -> {
+          if (key.startsWith("jdbc.") && !key.equals("jdbc.schema-version")) {
+            properties.setProperty(key.substring("jdbc.".length()), value);
+          }
+        });
     return Optional.of(new PipelineLeases(catalog.get("uri"), properties, clock, ttl, holder));
   }
 
@@ -135,8 +136,8 @@ public final class PipelineLeases {
   }
 
   /**
-   * Takes the pipeline's lease. A lease held by a live holder is taken only with {@code force};
-   * an expired one, or one whose holder is a dead process of this host, is taken over. The lease
+   * Takes the pipeline's lease. A lease held by a live holder is taken only with {@code force}; an
+   * expired one, or one whose holder is a dead process of this host, is taken over. The lease
    * renews itself until closed.
    *
    * @throws PipelineBusyException when another live runner holds it and force is off
@@ -160,7 +161,11 @@ public final class PipelineLeases {
         }
         if (takeOver(connection, pipeline, lease.holder().id(), now)) {
           return new PipelineLease(
-              this, pipeline, self, lease.run(), live ? Optional.of(lease.holder()) : Optional.empty());
+              this,
+              pipeline,
+              self,
+              lease.run(),
+              live ? Optional.of(lease.holder()) : Optional.empty());
         }
       } catch (SQLException e) {
         if (attempt >= 5) {
@@ -187,8 +192,9 @@ public final class PipelineLeases {
           throw e;
         }
         if (!told) {
-          waiting.accept(e.getMessage().replaceFirst("; wait for that run to end.*$", "")
-              + "; waiting for it to end");
+          waiting.accept(
+              e.getMessage().replaceFirst("; wait for that run to end.*$", "")
+                  + "; waiting for it to end");
           told = true;
         }
         try {
@@ -205,18 +211,26 @@ public final class PipelineLeases {
     Instant now = clock.instant();
     return update(
         "UPDATE " + TABLE + " SET renewed_at = ?, expires_at = ? WHERE pipeline = ? AND holder = ?",
-        now.toEpochMilli(), now.plus(ttl).toEpochMilli(), pipeline, holder.id());
+        now.toEpochMilli(),
+        now.plus(ttl).toEpochMilli(),
+        pipeline,
+        holder.id());
   }
 
   boolean release(String pipeline, Holder holder) {
     return update(
         "DELETE FROM " + TABLE + " WHERE pipeline = ? AND holder = ? AND run_id IS NULL",
-        pipeline, holder.id());
+        pipeline,
+        holder.id());
   }
 
   /** Notes the holder's run; false when the lease is no longer the holder's. */
   boolean begin(
-      String pipeline, Holder holder, String runId, Instant startedAt, Map<String, TableState> tables) {
+      String pipeline,
+      Holder holder,
+      String runId,
+      Instant startedAt,
+      Map<String, TableState> tables) {
     Map<String, String> locations = new LinkedHashMap<>();
     tables.forEach(
         (name, state) ->
@@ -228,16 +242,26 @@ public final class PipelineLeases {
       throw new IllegalStateException(e);
     }
     return update(
-        "UPDATE " + TABLE + " SET run_id = ?, run_started_at = ?, run_tables = ?"
+        "UPDATE "
+            + TABLE
+            + " SET run_id = ?, run_started_at = ?, run_tables = ?"
             + " WHERE pipeline = ? AND holder = ?",
-        runId, startedAt.toEpochMilli(), json, pipeline, holder.id());
+        runId,
+        startedAt.toEpochMilli(),
+        json,
+        pipeline,
+        holder.id());
   }
 
   boolean end(String pipeline, Holder holder, String runId) {
     return update(
-        "UPDATE " + TABLE + " SET run_id = NULL, run_started_at = NULL, run_tables = NULL"
+        "UPDATE "
+            + TABLE
+            + " SET run_id = NULL, run_started_at = NULL, run_tables = NULL"
             + " WHERE pipeline = ? AND holder = ? AND run_id = ?",
-        pipeline, holder.id(), runId);
+        pipeline,
+        holder.id(),
+        runId);
   }
 
   Duration ttl() {
@@ -263,7 +287,9 @@ public final class PipelineLeases {
   private boolean insert(Connection connection, String pipeline, Instant now) throws SQLException {
     try (PreparedStatement statement =
         connection.prepareStatement(
-            "INSERT INTO " + TABLE + " (pipeline, holder, host, pid, acquired_at, renewed_at,"
+            "INSERT INTO "
+                + TABLE
+                + " (pipeline, holder, host, pid, acquired_at, renewed_at,"
                 + " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
       statement.setString(1, pipeline);
       statement.setString(2, self.id());
@@ -285,7 +311,9 @@ public final class PipelineLeases {
       throws SQLException {
     try (PreparedStatement statement =
         connection.prepareStatement(
-            "UPDATE " + TABLE + " SET holder = ?, host = ?, pid = ?, acquired_at = ?,"
+            "UPDATE "
+                + TABLE
+                + " SET holder = ?, host = ?, pid = ?, acquired_at = ?,"
                 + " renewed_at = ?, expires_at = ? WHERE pipeline = ? AND holder = ?")) {
       statement.setString(1, self.id());
       statement.setString(2, self.host());
@@ -304,7 +332,9 @@ public final class PipelineLeases {
     try (PreparedStatement statement =
         connection.prepareStatement(
             "SELECT holder, host, pid, acquired_at, renewed_at, expires_at, run_id,"
-                + " run_started_at, run_tables FROM " + TABLE + " WHERE pipeline = ?")) {
+                + " run_started_at, run_tables FROM "
+                + TABLE
+                + " WHERE pipeline = ?")) {
       statement.setString(1, pipeline);
       try (ResultSet rows = statement.executeQuery()) {
         if (!rows.next()) {
@@ -314,11 +344,22 @@ public final class PipelineLeases {
         Optional<InterruptedRun> run = Optional.empty();
         String runId = rows.getString(7);
         if (runId != null) {
-          run = Optional.of(new InterruptedRun(runId, Instant.ofEpochMilli(rows.getLong(8)),
-              holder.toString(), tables(rows.getString(9))));
+          run =
+              Optional.of(
+                  new InterruptedRun(
+                      runId,
+                      Instant.ofEpochMilli(rows.getLong(8)),
+                      holder.toString(),
+                      tables(rows.getString(9))));
         }
-        return Optional.of(new LeaseInfo(pipeline, holder, Instant.ofEpochMilli(rows.getLong(4)),
-            Instant.ofEpochMilli(rows.getLong(5)), Instant.ofEpochMilli(rows.getLong(6)), run));
+        return Optional.of(
+            new LeaseInfo(
+                pipeline,
+                holder,
+                Instant.ofEpochMilli(rows.getLong(4)),
+                Instant.ofEpochMilli(rows.getLong(5)),
+                Instant.ofEpochMilli(rows.getLong(6)),
+                run));
       }
     }
   }
@@ -344,7 +385,9 @@ public final class PipelineLeases {
     }
     try (Statement statement = connection.createStatement()) {
       statement.executeUpdate(
-          "CREATE TABLE IF NOT EXISTS " + TABLE + " (pipeline VARCHAR(255) NOT NULL PRIMARY KEY,"
+          "CREATE TABLE IF NOT EXISTS "
+              + TABLE
+              + " (pipeline VARCHAR(255) NOT NULL PRIMARY KEY,"
               + " holder VARCHAR(255) NOT NULL, host VARCHAR(255) NOT NULL, pid BIGINT NOT NULL,"
               + " acquired_at BIGINT NOT NULL, renewed_at BIGINT NOT NULL,"
               + " expires_at BIGINT NOT NULL, run_id VARCHAR(64), run_started_at BIGINT,"

@@ -11,9 +11,9 @@ import java.util.function.Consumer;
 
 /**
  * Passes a run's events on only when the run did something (wrote, or failed): a continuous run
- * checks for new data every second, and an idle check is not worth a lineage event. The events
- * are held until the run ends, then replayed; {@link #clock()} tells the listener behind it the
- * time each event happened, not the time it is replayed.
+ * checks for new data every second, and an idle check is not worth a lineage event. The events are
+ * held until the run ends, then replayed; {@link #clock()} tells the listener behind it the time
+ * each event happened, not the time it is replayed.
  */
 public final class BusyRunsListener implements PipelineListener {
   private final ReplayClock clock = new ReplayClock();
@@ -58,8 +58,9 @@ public final class BusyRunsListener implements PipelineListener {
 
   @Override
   public synchronized void runFinished(RunResult result) {
-    boolean idle = result.status() == RunResult.Status.SUCCEEDED
-        && result.flows().stream().allMatch(flow -> flow.status() == FlowStatus.UP_TO_DATE);
+    boolean idle =
+        result.status() == RunResult.Status.SUCCEEDED
+            && result.flows().stream().allMatch(flow -> flow.status() == FlowStatus.UP_TO_DATE);
     if (!idle) {
       for (int i = 0; i < held.size(); i++) {
         clock.at = times.get(i);

@@ -1,8 +1,8 @@
 package io.lagoa.spark.pipeline;
 
-import io.lagoa.pipeline.FlowException;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.pipeline.ConcurrentRunException;
+import io.lagoa.pipeline.FlowException;
 import java.util.Optional;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.CommitFailedException;
@@ -11,10 +11,10 @@ import org.apache.iceberg.exceptions.ValidationException;
 
 /**
  * A flow's commit lost to another run of the same pipeline: the catalog refused it because the
- * table's last pipeline commit moved since the batch started, another run created the table
- * first, or Iceberg found that a MERGE's target files changed meanwhile. Nothing of the refused
- * commit is in the table; the runner plans the flow again from the table's new state. Its code is
- * {@link ErrorCode#TABLE_CONFLICT}, also when the runner gives up.
+ * table's last pipeline commit moved since the batch started, another run created the table first,
+ * or Iceberg found that a MERGE's target files changed meanwhile. Nothing of the refused commit is
+ * in the table; the runner plans the flow again from the table's new state. Its code is {@link
+ * ErrorCode#TABLE_CONFLICT}, also when the runner gives up.
  */
 final class ConcurrentRunConflict extends FlowException {
   private static final long serialVersionUID = 1L;
@@ -37,8 +37,10 @@ final class ConcurrentRunConflict extends FlowException {
           && validation.getMessage() != null
           && validation.getMessage().contains("conflicting")) {
         // Iceberg's own check of a MERGE against files another writer committed meanwhile
-        return Optional.of("another writer changed the rows this batch merges into ("
-            + validation.getMessage().lines().findFirst().orElse("") + ")");
+        return Optional.of(
+            "another writer changed the rows this batch merges into ("
+                + validation.getMessage().lines().findFirst().orElse("")
+                + ")");
       }
       if (cause instanceof CommitFailedException failed) {
         return Optional.of("the commit kept losing to other writers (" + failed.getMessage() + ")");

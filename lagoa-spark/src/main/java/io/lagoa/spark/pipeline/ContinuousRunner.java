@@ -17,18 +17,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a pipeline again and again: each run is one micro-batch of every flow, committed like any
- * run (all or nothing; sources' positions stored with the data). {@link Mode#ONCE} stops when a
- * run finds nothing new; {@link Mode#CONTINUOUS} starts a run every trigger interval until asked
- * to stop, and a stop request lets the current run finish and commit first.
+ * run (all or nothing; sources' positions stored with the data). {@link Mode#ONCE} stops when a run
+ * finds nothing new; {@link Mode#CONTINUOUS} starts a run every trigger interval until asked to
+ * stop, and a stop request lets the current run finish and commit first.
  *
  * <p>Frequent small commits leave many small files: every {@code compact-every} runs that wrote
- * data, the streaming tables written since are compacted (Iceberg's rewrite_data_files, which
- * only merges files below the target size).
+ * data, the streaming tables written since are compacted (Iceberg's rewrite_data_files, which only
+ * merges files below the target size).
  */
 public final class ContinuousRunner {
   private static final Logger LOG = LoggerFactory.getLogger(ContinuousRunner.class);
+
   /** A failing run is retried after 1, 2, 4, 8 and 16 s; then the continuous run stops. */
   static final int MAX_CONSECUTIVE_FAILURES = 5;
+
   /** How often a continuous run writes its batches' history. */
   static final Duration HISTORY_INTERVAL = Duration.ofSeconds(30);
 
@@ -47,16 +49,19 @@ public final class ContinuousRunner {
   }
 
   /** All runs together. */
-  public record Summary(int runs, int runsWithData, Map<String, FlowTotals> flows,
-      RunResult last, boolean stopped) {}
+  public record Summary(
+      int runs, int runsWithData, Map<String, FlowTotals> flows, RunResult last, boolean stopped) {}
 
   /** One flow's totals over all runs. */
-  public record FlowTotals(long rowsRead, long rowsWritten, long rowsDropped,
-      long rowsQuarantined, int runsWithData) {
+  public record FlowTotals(
+      long rowsRead, long rowsWritten, long rowsDropped, long rowsQuarantined, int runsWithData) {
     FlowTotals plus(FlowResult flow) {
       boolean wrote = flow.status() == FlowStatus.SUCCEEDED;
-      return new FlowTotals(rowsRead + flow.rowsRead(), rowsWritten + flow.rowsWritten(),
-          rowsDropped + flow.rowsDropped(), rowsQuarantined + flow.rowsQuarantined(),
+      return new FlowTotals(
+          rowsRead + flow.rowsRead(),
+          rowsWritten + flow.rowsWritten(),
+          rowsDropped + flow.rowsDropped(),
+          rowsQuarantined + flow.rowsQuarantined(),
           runsWithData + (wrote ? 1 : 0));
     }
   }
@@ -87,8 +92,12 @@ public final class ContinuousRunner {
    * Runs until done (ONCE), until {@code stop} is true (checked between runs), or until runs keep
    * failing. A failed last run is in {@link Summary#last()}.
    */
-  public Summary run(CompiledPipeline pipeline, RunOptions options, Mode mode,
-      BooleanSupplier stop, Observer observer) {
+  public Summary run(
+      CompiledPipeline pipeline,
+      RunOptions options,
+      Mode mode,
+      BooleanSupplier stop,
+      Observer observer) {
     Map<String, FlowTotals> totals = new LinkedHashMap<>();
     Set<String> toCompact = new LinkedHashSet<>();
     int runs = 0;
@@ -121,8 +130,7 @@ public final class ContinuousRunner {
       current = current.next();
       boolean wrote = false;
       for (FlowResult flow : last.flows()) {
-        totals.merge(flow.flow(), new FlowTotals(0, 0, 0, 0, 0).plus(flow),
-            (a, b) -> a.plus(flow));
+        totals.merge(flow.flow(), new FlowTotals(0, 0, 0, 0, 0).plus(flow), (a, b) -> a.plus(flow));
         if (flow.status() == FlowStatus.SUCCEEDED && flow.kind() == DatasetKind.STREAMING_TABLE) {
           toCompact.add(flow.flow());
         }
@@ -150,7 +158,10 @@ public final class ContinuousRunner {
         }
       }
     }
-    if (!toCompact.isEmpty() && mode == Mode.ONCE && compactEvery > 0 && sinceCompaction > 0
+    if (!toCompact.isEmpty()
+        && mode == Mode.ONCE
+        && compactEvery > 0
+        && sinceCompaction > 0
         && sinceCompaction >= Math.min(compactEvery, 10)) {
       compact(pipeline, toCompact, observer);
     }
@@ -159,8 +170,8 @@ public final class ContinuousRunner {
   }
 
   /**
-   * Batches that found data (or failed), recorded in lagoa_system together: three commits per
-   * half minute instead of three per batch.
+   * Batches that found data (or failed), recorded in lagoa_system together: three commits per half
+   * minute instead of three per batch.
    */
   private final class History {
     private final RunOptions options;
@@ -173,8 +184,9 @@ public final class ContinuousRunner {
     }
 
     void add(RunResult result, boolean refresh) {
-      boolean idle = result.status() == RunResult.Status.SUCCEEDED && result.flows().stream()
-          .allMatch(flow -> flow.status() == FlowStatus.UP_TO_DATE);
+      boolean idle =
+          result.status() == RunResult.Status.SUCCEEDED
+              && result.flows().stream().allMatch(flow -> flow.status() == FlowStatus.UP_TO_DATE);
       if (idle) {
         return;
       }
@@ -199,7 +211,10 @@ public final class ContinuousRunner {
       try {
         new RunHistory(spark).record(pending, fullRefresh, options.select());
       } catch (RuntimeException e) {
-        LOG.warn("cannot record {} pipeline runs in {}: {}", pending.size(), RunHistory.NAMESPACE,
+        LOG.warn(
+            "cannot record {} pipeline runs in {}: {}",
+            pending.size(),
+            RunHistory.NAMESPACE,
             e.getMessage());
       }
       pending.clear();
@@ -230,20 +245,27 @@ public final class ContinuousRunner {
   void compact(CompiledPipeline pipeline, Set<String> tables, Observer observer) {
     for (String table : tables) {
       Dataset dataset = pipeline.graph().dataset(table).orElse(null);
-      List<String> names = dataset == null ? List.of(table)
-          : List.of(table, dataset.quarantineTable(), dataset.sourceQuarantineTable());
+      List<String> names =
+          dataset == null
+              ? List.of(table)
+              : List.of(table, dataset.quarantineTable(), dataset.sourceQuarantineTable());
       for (String name : names) {
         if (!PipelineRunner.icebergCatalog(spark).tableExists(FlowExecutor.identifier(name))) {
           continue;
         }
         try {
-          List<org.apache.spark.sql.Row> rows = spark.sql(
-              "CALL lagoa.system.rewrite_data_files(table => "
-                  + FlowExecutor.literal(name) + ", options => map('min-input-files', '5'))")
-              .collectAsList();
+          List<org.apache.spark.sql.Row> rows =
+              spark
+                  .sql(
+                      "CALL lagoa.system.rewrite_data_files(table => "
+                          + FlowExecutor.literal(name)
+                          + ", options => map('min-input-files', '5'))")
+                  .collectAsList();
           org.apache.spark.sql.Row row = rows.isEmpty() ? null : rows.get(0);
-          String outcome = row == null ? "nothing to do"
-              : row.getInt(0) + " files rewritten into " + row.getInt(1);
+          String outcome =
+              row == null
+                  ? "nothing to do"
+                  : row.getInt(0) + " files rewritten into " + row.getInt(1);
           LOG.debug("compacted {}: {}", name, outcome);
           observer.compacted(name, outcome);
         } catch (RuntimeException e) {

@@ -1,7 +1,5 @@
 package io.lagoa.spark.pipeline;
 
-import io.lagoa.pipeline.ExpectationResult;
-import io.lagoa.pipeline.FlowException;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
@@ -15,6 +13,8 @@ import static org.apache.spark.sql.functions.when;
 import io.lagoa.pipeline.Dataset;
 import io.lagoa.pipeline.Expectation;
 import io.lagoa.pipeline.ExpectationPolicy;
+import io.lagoa.pipeline.ExpectationResult;
+import io.lagoa.pipeline.FlowException;
 import io.lagoa.spark.SparkSql;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,12 +1,12 @@
 package io.lagoa.spark.pipeline;
 
-import io.lagoa.pipeline.FlowException;
 import static org.apache.spark.sql.functions.lit;
 
 import io.lagoa.error.Remedy;
 import io.lagoa.pipeline.Dataset;
 import io.lagoa.pipeline.DatasetKind;
 import io.lagoa.pipeline.DatasetStatement;
+import io.lagoa.pipeline.FlowException;
 import io.lagoa.pipeline.Input;
 import io.lagoa.pipeline.PipelineCommits;
 import io.lagoa.pipeline.SourcePosition;
@@ -42,14 +42,20 @@ import org.apache.spark.sql.SparkSession;
 final class FlowExecutor {
   /** Snapshot summary key holding the last source snapshot a streaming table has processed. */
   static final String STREAM_STATE_PREFIX = PipelineCommits.STREAM_STATE_PREFIX;
+
   static final String RUN_ID_PROPERTY = PipelineCommits.RUN_ID;
+
   /** On quarantine commits: the target's snapshot when the batch was read. */
   static final String TARGET_SNAPSHOT_PROPERTY = PipelineCommits.TARGET_SNAPSHOT;
+
   /** On a batch that replays an interrupted one: the quarantine commit, per table, it replays. */
   static final String REPLAYS_PREFIX = PipelineCommits.REPLAYS_PREFIX;
+
   private static final String SNAPSHOT_ID = "__snapshot-id";
+
   /** On a materialized view's commits: the snapshot of each input it was computed from. */
   static final String INPUT_PREFIX = PipelineCommits.INPUT_PREFIX;
+
   static final String QUERY_HASH_PROPERTY = PipelineCommits.QUERY_HASH;
 
   private final SparkSession spark;
@@ -65,14 +71,29 @@ final class FlowExecutor {
   private final QuarantineWriter quarantines;
   private final StreamBatchState state;
 
-  FlowExecutor(SparkSession spark, Catalog catalog, CompiledPipeline pipeline, String runId,
-      boolean fullRefresh, Clock clock, ViewRegistry views) {
+  FlowExecutor(
+      SparkSession spark,
+      Catalog catalog,
+      CompiledPipeline pipeline,
+      String runId,
+      boolean fullRefresh,
+      Clock clock,
+      ViewRegistry views) {
     this(spark, catalog, pipeline, runId, fullRefresh, clock, views, new SourceReaders());
   }
 
-  /** @param sources the readers of the run's source calls, owned by the caller */
-  FlowExecutor(SparkSession spark, Catalog catalog, CompiledPipeline pipeline, String runId,
-      boolean fullRefresh, Clock clock, ViewRegistry views, SourceReaders sources) {
+  /**
+   * @param sources the readers of the run's source calls, owned by the caller
+   */
+  FlowExecutor(
+      SparkSession spark,
+      Catalog catalog,
+      CompiledPipeline pipeline,
+      String runId,
+      boolean fullRefresh,
+      Clock clock,
+      ViewRegistry views,
+      SourceReaders sources) {
     this.sources = sources;
     this.spark = spark;
     this.catalog = catalog;
@@ -95,8 +116,10 @@ final class FlowExecutor {
     views.ensure(dataset, this);
     List<SourceBatch> batches = new ArrayList<>();
     try {
-      check(dataset, plan, queryText(plan, new WriteMode.Create(), new LinkedHashMap<>(), batches,
-          true));
+      check(
+          dataset,
+          plan,
+          queryText(plan, new WriteMode.Create(), new LinkedHashMap<>(), batches, true));
     } finally {
       batches.forEach(batch -> batch.release().run());
     }
@@ -108,8 +131,12 @@ final class FlowExecutor {
     if (dataset.merges()) {
       for (String key : dataset.statement().keys()) {
         if (!ExpectationCheck.hasColumn(result, key)) {
-          throw new FlowException(dataset.position() + ": KEYS column " + key
-              + " is not a column of the query's result", null);
+          throw new FlowException(
+              dataset.position()
+                  + ": KEYS column "
+                  + key
+                  + " is not a column of the query's result",
+              null);
         }
       }
     }
@@ -121,8 +148,8 @@ final class FlowExecutor {
   }
 
   /**
-   * Runs the flow. Throws {@link FlowException} when it fails; anything it committed before
-   * failing is listed in {@code written} so the run can restore it.
+   * Runs the flow. Throws {@link FlowException} when it fails; anything it committed before failing
+   * is listed in {@code written} so the run can restore it.
    */
   FlowResult run(Dataset dataset, TableState before, Map<String, List<Long>> written) {
     Instant started = clock.instant();
@@ -135,24 +162,44 @@ final class FlowExecutor {
     try {
       String queryText = queryText(plan, mode, commitProperties, batches, false);
       if (queryText == null) {
-        return new FlowResult(dataset.name(), dataset.kind(), mode.label(), FlowStatus.UP_TO_DATE,
-            started, clock.instant(), 0, 0, 0, 0, before.snapshotId(), before.snapshotId(),
-            OptionalLong.empty(), List.of(), Optional.empty());
+        return new FlowResult(
+            dataset.name(),
+            dataset.kind(),
+            mode.label(),
+            FlowStatus.UP_TO_DATE,
+            started,
+            clock.instant(),
+            0,
+            0,
+            0,
+            0,
+            before.snapshotId(),
+            before.snapshotId(),
+            OptionalLong.empty(),
+            List.of(),
+            Optional.empty());
       }
-      return run(dataset, plan, mode, before, written, started, commitProperties, batches,
-          queryText);
+      return run(
+          dataset, plan, mode, before, written, started, commitProperties, batches, queryText);
     } finally {
       batches.forEach(batch -> batch.release().run());
     }
   }
 
-  private FlowResult run(Dataset dataset, DatasetPlan plan, WriteMode mode, TableState before,
-      Map<String, List<Long>> written, Instant started, Map<String, String> commitProperties,
-      List<SourceBatch> batches, String queryText) {
+  private FlowResult run(
+      Dataset dataset,
+      DatasetPlan plan,
+      WriteMode mode,
+      TableState before,
+      Map<String, List<Long>> written,
+      Instant started,
+      Map<String, String> commitProperties,
+      List<SourceBatch> batches,
+      String queryText) {
     org.apache.spark.sql.Dataset<Row> result = sql(plan.statement(), queryText);
     if (dataset.statement().expectations().isEmpty() && !dataset.merges()) {
-      return writeUnchecked(dataset, plan, mode, before, written, started, commitProperties,
-          batches, result);
+      return writeUnchecked(
+          dataset, plan, mode, before, written, started, commitProperties, batches, result);
     }
     try (ExpectationCheck check = ExpectationCheck.flag(dataset, result)) {
       ExpectationCheck.Counts counts;
@@ -174,57 +221,104 @@ final class FlowExecutor {
       // with the target's snapshot, replays the same batch and does not write them again.
       Map<String, String> quarantineProperties =
           state.quarantineProperties(dataset, commitProperties);
-      long rejectedRows = quarantines.writeSourceQuarantine(dataset, mode, batches,
-          quarantineProperties, written);
+      long rejectedRows =
+          quarantines.writeSourceQuarantine(dataset, mode, batches, quarantineProperties, written);
       OptionalLong quarantineAfter = OptionalLong.empty();
       if (dataset.hasQuarantine()) {
-        quarantineAfter = quarantines.writeQuarantine(dataset, mode, check.quarantined(runId),
-            quarantineProperties, written);
+        quarantineAfter =
+            quarantines.writeQuarantine(
+                dataset, mode, check.quarantined(runId), quarantineProperties, written);
       }
-      OptionalLong after = TableWriter.of(mode, plan, committer).write(dataset, good,
-          commitProperties, written, batches.stream().anyMatch(SourceBatch::addsColumns));
-      return new FlowResult(dataset.name(), dataset.kind(), mode.label(), FlowStatus.SUCCEEDED,
-          started, clock.instant(), counts.total() + rejectedRows, goodRows, counts.dropped(),
-          counts.quarantined() + rejectedRows, before.snapshotId(), after, quarantineAfter,
-          counts.expectations(), Optional.empty());
+      OptionalLong after =
+          TableWriter.of(mode, plan, committer)
+              .write(
+                  dataset,
+                  good,
+                  commitProperties,
+                  written,
+                  batches.stream().anyMatch(SourceBatch::addsColumns));
+      return new FlowResult(
+          dataset.name(),
+          dataset.kind(),
+          mode.label(),
+          FlowStatus.SUCCEEDED,
+          started,
+          clock.instant(),
+          counts.total() + rejectedRows,
+          goodRows,
+          counts.dropped(),
+          counts.quarantined() + rejectedRows,
+          before.snapshotId(),
+          after,
+          quarantineAfter,
+          counts.expectations(),
+          Optional.empty());
     }
   }
 
   /**
-   * A flow without expectations writes its query's result straight away: no cached copy to
-   * count and check first (the most expensive step of a large batch). The rows written are the
-   * commit's own count.
+   * A flow without expectations writes its query's result straight away: no cached copy to count
+   * and check first (the most expensive step of a large batch). The rows written are the commit's
+   * own count.
    */
-  private FlowResult writeUnchecked(Dataset dataset, DatasetPlan plan, WriteMode mode,
-      TableState before, Map<String, List<Long>> written, Instant started,
-      Map<String, String> commitProperties, List<SourceBatch> batches,
+  private FlowResult writeUnchecked(
+      Dataset dataset,
+      DatasetPlan plan,
+      WriteMode mode,
+      TableState before,
+      Map<String, List<Long>> written,
+      Instant started,
+      Map<String, String> commitProperties,
+      List<SourceBatch> batches,
       org.apache.spark.sql.Dataset<Row> result) {
     Map<String, String> quarantineProperties =
         state.quarantineProperties(dataset, commitProperties);
-    long rejectedRows = quarantines.writeSourceQuarantine(dataset, mode, batches,
-        quarantineProperties, written);
+    long rejectedRows =
+        quarantines.writeSourceQuarantine(dataset, mode, batches, quarantineProperties, written);
     OptionalLong after;
     try {
-      after = TableWriter.of(mode, plan, committer).write(dataset, result, commitProperties,
-          written, batches.stream().anyMatch(SourceBatch::addsColumns));
+      after =
+          TableWriter.of(mode, plan, committer)
+              .write(
+                  dataset,
+                  result,
+                  commitProperties,
+                  written,
+                  batches.stream().anyMatch(SourceBatch::addsColumns));
     } catch (ConcurrentRunConflict e) {
       throw e;
     } catch (FlowException e) {
       throw e.getCause() instanceof Exception cause && !(cause instanceof FlowException)
-          ? located(plan.statement(), plan.statement().engineSql(), cause) : e;
+          ? located(plan.statement(), plan.statement().engineSql(), cause)
+          : e;
     }
     long rows = after.isPresent() ? addedRecords(dataset.name(), after.getAsLong()) : 0;
-    return new FlowResult(dataset.name(), dataset.kind(), mode.label(), FlowStatus.SUCCEEDED,
-        started, clock.instant(), rows + rejectedRows, rows, 0, rejectedRows, before.snapshotId(),
-        after, OptionalLong.empty(), List.of(), Optional.empty());
+    return new FlowResult(
+        dataset.name(),
+        dataset.kind(),
+        mode.label(),
+        FlowStatus.SUCCEEDED,
+        started,
+        clock.instant(),
+        rows + rejectedRows,
+        rows,
+        0,
+        rejectedRows,
+        before.snapshotId(),
+        after,
+        OptionalLong.empty(),
+        List.of(),
+        Optional.empty());
   }
 
   /** The rows a commit added, from its snapshot summary. */
   private long addedRecords(String name, long snapshotId) {
     Table table = catalog.loadTable(identifier(name));
     Snapshot snapshot = table.snapshot(snapshotId);
-    String added = snapshot == null || snapshot.summary() == null ? null
-        : snapshot.summary().get("added-records");
+    String added =
+        snapshot == null || snapshot.summary() == null
+            ? null
+            : snapshot.summary().get("added-records");
     return added == null ? 0 : Long.parseLong(added);
   }
 
@@ -235,8 +329,12 @@ final class FlowExecutor {
    * @param dryRun a {@code --dry-run}: sources read, but write nothing (no file log)
    * @return null when no STREAM source has new data and there is nothing to do
    */
-  private String queryText(DatasetPlan plan, WriteMode mode, Map<String, String> commitProperties,
-      List<SourceBatch> batches, boolean dryRun) {
+  private String queryText(
+      DatasetPlan plan,
+      WriteMode mode,
+      Map<String, String> commitProperties,
+      List<SourceBatch> batches,
+      boolean dryRun) {
     char[] text = plan.statement().engineSql().toCharArray();
     for (int i = 0; i < plan.queryOffset(); i++) {
       if (text[i] != '\n' && text[i] != '\r') {
@@ -254,10 +352,12 @@ final class FlowExecutor {
         return new String(text);
       }
       Map<String, String> last = state.summary(datasetOf(plan).name());
-      boolean unchanged = inputs.entrySet().stream()
-          .allMatch(input -> input.getValue().equals(last.get(input.getKey())));
+      boolean unchanged =
+          inputs.entrySet().stream()
+              .allMatch(input -> input.getValue().equals(last.get(input.getKey())));
       return unchanged && queryHash(plan).equals(last.get(QUERY_HASH_PROPERTY))
-          ? null : new String(text);
+          ? null
+          : new String(text);
     }
     boolean anyNew = false;
     boolean incremental = mode.incremental();
@@ -266,11 +366,13 @@ final class FlowExecutor {
     Map<String, String> previous = incremental ? processed : Map.of();
     Dataset target = datasetOf(plan);
     // positions of a batch whose quarantine was committed but whose target commit was not
-    Map<String, String> pending = incremental
-        ? state.pendingBatch(target,
-            commitProperties.get(PipelineCommits.expectedBaseKey(target.name())),
-            commitProperties)
-        : Map.of();
+    Map<String, String> pending =
+        incremental
+            ? state.pendingBatch(
+                target,
+                commitProperties.get(PipelineCommits.expectedBaseKey(target.name())),
+                commitProperties)
+            : Map.of();
     state.expectQuarantineBases(target, commitProperties);
     for (io.lagoa.pipeline.SourceCall call : plan.statement().sources()) {
       SourceBatch batch = readSource(call, target, previous, pending, batches, dryRun);
@@ -302,23 +404,37 @@ final class FlowExecutor {
       if (current == null) {
         rows = spark.table(tableName).where(lit(false));
       } else if (last == null) {
-        rows = spark.read().format("iceberg").option("versionAsOf", current.snapshotId())
-            .load(tableName);
+        rows =
+            spark
+                .read()
+                .format("iceberg")
+                .option("versionAsOf", current.snapshotId())
+                .load(tableName);
         anyNew = true;
       } else if (Long.parseLong(last) == current.snapshotId()) {
         rows = spark.table(tableName).where(lit(false));
       } else {
         long lastId = Long.parseLong(last);
         if (!SnapshotUtil.isAncestorOf(table, current.snapshotId(), lastId)) {
-          throw new FlowException(plan.statement().position() + ": " + source + " no longer"
-              + " contains snapshot " + lastId + ", where the last run stopped reading it (it was"
-              + " rolled back or its history expired); the table needs a full refresh", null,
+          throw new FlowException(
+              plan.statement().position()
+                  + ": "
+                  + source
+                  + " no longer"
+                  + " contains snapshot "
+                  + lastId
+                  + ", where the last run stopped reading it (it was"
+                  + " rolled back or its history expired); the table needs a full refresh",
+              null,
               Remedy.FULL_REFRESH);
         }
-        rows = spark.read().format("iceberg")
-            .option("start-snapshot-id", lastId)
-            .option("end-snapshot-id", current.snapshotId())
-            .load(tableName);
+        rows =
+            spark
+                .read()
+                .format("iceberg")
+                .option("start-snapshot-id", lastId)
+                .option("end-snapshot-id", current.snapshotId())
+                .load(tableName);
         anyNew = true;
       }
       if (current != null) {
@@ -340,9 +456,9 @@ final class FlowExecutor {
   }
 
   /**
-   * The current snapshot of each table a materialized view reads (through temporary views too),
-   * as summary entries; empty when it reads anything else (files, sources), which has no
-   * snapshot to compare.
+   * The current snapshot of each table a materialized view reads (through temporary views too), as
+   * summary entries; empty when it reads anything else (files, sources), which has no snapshot to
+   * compare.
    */
   private Map<String, String> inputSnapshots(Dataset dataset) {
     Map<String, String> snapshots = new java.util.TreeMap<>();
@@ -368,7 +484,9 @@ final class FlowExecutor {
             continue;
           }
           Map<String, String> summary = state.summary(input.name());
-          into.put(INPUT_PREFIX + input.name(), summary.getOrDefault(StreamBatchState.SNAPSHOT_ID, "none"));
+          into.put(
+              INPUT_PREFIX + input.name(),
+              summary.getOrDefault(StreamBatchState.SNAPSHOT_ID, "none"));
         }
         default -> {
           return false;
@@ -380,21 +498,35 @@ final class FlowExecutor {
 
   /** A hash of what the view computes, so an edited query is never taken as up to date. */
   private static String queryHash(DatasetPlan plan) {
-    return Integer.toHexString(java.util.Objects.hash(plan.statement().engineSql(),
-        plan.partitioning(), plan.comment(), plan.properties(),
-        plan.statement().expectations().toString()));
+    return Integer.toHexString(
+        java.util.Objects.hash(
+            plan.statement().engineSql(),
+            plan.partitioning(),
+            plan.comment(),
+            plan.properties(),
+            plan.statement().expectations().toString()));
   }
 
   private Dataset datasetOf(DatasetPlan plan) {
     return pipeline.graph().dataset(nameOf(plan)).orElseThrow();
   }
 
-  private SourceBatch readSource(io.lagoa.pipeline.SourceCall call, Dataset target,
-      Map<String, String> previous, Map<String, String> pending, List<SourceBatch> batches,
+  private SourceBatch readSource(
+      io.lagoa.pipeline.SourceCall call,
+      Dataset target,
+      Map<String, String> previous,
+      Map<String, String> pending,
+      List<SourceBatch> batches,
       boolean dryRun) {
-    SourceBatch batch = sources.reader(spark, catalog, call, pipeline.source().spec().folder(),
-        target.name()).read(new LinkedHashMap<>(call.streaming() ? previous : Map.of()), pending,
-        runId, !call.streaming(), dryRun);
+    SourceBatch batch =
+        sources
+            .reader(spark, catalog, call, pipeline.source().spec().folder(), target.name())
+            .read(
+                new LinkedHashMap<>(call.streaming() ? previous : Map.of()),
+                pending,
+                runId,
+                !call.streaming(),
+                dryRun);
     batches.add(batch);
     return batch;
   }
@@ -417,7 +549,8 @@ final class FlowExecutor {
     String joined = String.join(".", parts).toLowerCase(java.util.Locale.ROOT);
     for (Dataset dataset : pipeline.graph().datasets()) {
       for (Input input : dataset.inputs()) {
-        if (input.streaming() && (input.name().equals(joined) || input.name().endsWith("." + joined))) {
+        if (input.streaming()
+            && (input.name().equals(joined) || input.name().endsWith("." + joined))) {
           return input.name();
         }
       }

@@ -1,9 +1,9 @@
 package io.lagoa.spark.pipeline;
 
-import io.lagoa.pipeline.ExpectationResult;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import io.lagoa.pipeline.DatasetKind;
+import io.lagoa.pipeline.ExpectationResult;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

@@ -1,12 +1,12 @@
 package io.lagoa.spark.pipeline;
 
-import io.lagoa.pipeline.ExpectationResult;
 import io.lagoa.config.LagoaConfig;
 import io.lagoa.config.LineageConfig;
 import io.lagoa.lineage.FlowOutcome;
 import io.lagoa.lineage.LineageEmitter;
 import io.lagoa.lineage.PipelineLineage;
 import io.lagoa.pipeline.Dataset;
+import io.lagoa.pipeline.ExpectationResult;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,10 +136,12 @@ public final class LineageListener implements PipelineListener {
     try {
       for (FlowResult flow : result.flows()) {
         Optional<Dataset> dataset = pipeline.graph().dataset(flow.flow());
-        if (flow.status() == FlowStatus.SKIPPED && dataset.isPresent()
+        if (flow.status() == FlowStatus.SKIPPED
+            && dataset.isPresent()
             && dataset.get().kind().isTable()) {
           current.flowSkipped(
-              dataset.get(), result.endedAt(),
+              dataset.get(),
+              result.endedAt(),
               "not run: " + result.error().orElse("an earlier flow failed"));
         }
       }

@@ -1,11 +1,11 @@
 package io.lagoa.spark.pipeline;
 
-import io.lagoa.pipeline.FlowException;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.row_number;
 
 import io.lagoa.pipeline.Dataset;
 import io.lagoa.pipeline.DatasetStatement;
+import io.lagoa.pipeline.FlowException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

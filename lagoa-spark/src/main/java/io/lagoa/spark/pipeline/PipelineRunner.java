@@ -1,12 +1,12 @@
 package io.lagoa.spark.pipeline;
 
-import io.lagoa.pipeline.FlowException;
 import io.lagoa.catalog.CatalogProperties;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import io.lagoa.lineage.RunIds;
 import io.lagoa.pipeline.Dataset;
 import io.lagoa.pipeline.DatasetKind;
+import io.lagoa.pipeline.FlowException;
 import io.lagoa.pipeline.Input;
 import io.lagoa.pipeline.InterruptedRun;
 import io.lagoa.pipeline.RunJournal;
@@ -38,8 +38,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a compiled pipeline: its selected tables in dependency order, independent ones side by
- * side, then records the run in {@code lagoa_system}.
+ * Runs a compiled pipeline: its selected tables in dependency order, independent ones side by side,
+ * then records the run in {@code lagoa_system}.
  *
  * <p>Atomicity: every table write is one Iceberg commit, and a run is all or nothing. Before the
  * first write the runner captures the metadata of every table the run may write (targets and
@@ -59,6 +59,7 @@ public final class PipelineRunner {
   private final Clock clock;
   private final RunJournal journal;
   private final SourceReaders sources;
+
   /** Closes the source readers a runner made itself once the runner is unreachable. */
   private static final java.lang.ref.Cleaner OWNED_SOURCES = java.lang.ref.Cleaner.create();
 
@@ -81,8 +82,12 @@ public final class PipelineRunner {
    * @param sources the source readers of the warehouse, which keep Kafka clients and loaded file
    *     logs across runs; the caller closes them
    */
-  public PipelineRunner(SparkSession spark, PipelineListener listener, Clock clock,
-      RunJournal journal, SourceReaders sources) {
+  public PipelineRunner(
+      SparkSession spark,
+      PipelineListener listener,
+      Clock clock,
+      RunJournal journal,
+      SourceReaders sources) {
     this.spark = spark;
     this.listener = listener;
     this.clock = clock;
@@ -122,15 +127,22 @@ public final class PipelineRunner {
     Instant started = clock.instant();
     List<Dataset> selected = pipeline.graph().select(options.select());
     Catalog catalog = icebergCatalog(session);
-    pipeline.source().spec().namespace().ifPresent(namespace -> {
-      if (namespaceExists(session, namespace) || !options.dryRun()) {
-        createNamespace(session, namespace);
-        session.sql("USE " + CatalogProperties.CATALOG_NAME + "." + FlowExecutor.quote(namespace));
-      }
-    });
+    pipeline
+        .source()
+        .spec()
+        .namespace()
+        .ifPresent(
+            namespace -> {
+              if (namespaceExists(session, namespace) || !options.dryRun()) {
+                createNamespace(session, namespace);
+                session.sql(
+                    "USE " + CatalogProperties.CATALOG_NAME + "." + FlowExecutor.quote(namespace));
+              }
+            });
     ViewRegistry views = new ViewRegistry(session, pipeline.graph());
-    FlowExecutor executor = new FlowExecutor(session, catalog, pipeline, runId,
-        options.fullRefresh(), clock, views, sources);
+    FlowExecutor executor =
+        new FlowExecutor(
+            session, catalog, pipeline, runId, options.fullRefresh(), clock, views, sources);
     listener.runStarted(runId, selected.size());
     try {
       if (options.dryRun()) {
@@ -143,7 +155,8 @@ public final class PipelineRunner {
       if (!options.recordHistory()) {
         return result;
       }
-      if (!options.recordIdleRuns() && result.status() == RunResult.Status.SUCCEEDED
+      if (!options.recordIdleRuns()
+          && result.status() == RunResult.Status.SUCCEEDED
           && result.flows().stream().allMatch(flow -> flow.status() == FlowStatus.UP_TO_DATE)) {
         return result;
       }
@@ -154,10 +167,18 @@ public final class PipelineRunner {
         return result;
       } catch (RuntimeException e) {
         LOG.warn("cannot record pipeline run {} in {}", runId, RunHistory.NAMESPACE, e);
-        return new RunResult(result.runId(), result.pipeline(), result.status(),
-            result.startedAt(), result.endedAt(), result.flows(), result.error(),
-            result.restored(), result.unrestored(),
-            Optional.of(SparkSql.translate("", e).getMessage()), result.failure());
+        return new RunResult(
+            result.runId(),
+            result.pipeline(),
+            result.status(),
+            result.startedAt(),
+            result.endedAt(),
+            result.flows(),
+            result.error(),
+            result.restored(),
+            result.unrestored(),
+            Optional.of(SparkSql.translate("", e).getMessage()),
+            result.failure());
       }
     } finally {
       views.dropAll();
@@ -181,18 +202,27 @@ public final class PipelineRunner {
 
   private void forgetCachedTables(java.util.Collection<String> tables) {
     SparkCatalog catalog = sparkCatalog(spark);
-    List<String> names = new ArrayList<>(List.of(
-        RunHistory.PIPELINE_RUNS, RunHistory.FLOW_RUNS, RunHistory.EXPECTATION_RESULTS));
+    List<String> names =
+        new ArrayList<>(
+            List.of(
+                RunHistory.PIPELINE_RUNS, RunHistory.FLOW_RUNS, RunHistory.EXPECTATION_RESULTS));
     names.addAll(tables);
     for (String name : names) {
       String[] parts = name.split("\\.");
-      catalog.invalidateTable(org.apache.spark.sql.connector.catalog.Identifier.of(
-          java.util.Arrays.copyOf(parts, parts.length - 1), parts[parts.length - 1]));
+      catalog.invalidateTable(
+          org.apache.spark.sql.connector.catalog.Identifier.of(
+              java.util.Arrays.copyOf(parts, parts.length - 1), parts[parts.length - 1]));
     }
   }
 
-  private RunResult execute(CompiledPipeline pipeline, List<Dataset> selected, RunOptions options,
-      FlowExecutor executor, Catalog catalog, String runId, Instant started) {
+  private RunResult execute(
+      CompiledPipeline pipeline,
+      List<Dataset> selected,
+      RunOptions options,
+      FlowExecutor executor,
+      Catalog catalog,
+      String runId,
+      Instant started) {
     LOG.debug("run {}: capturing table states", runId);
     Map<String, TableState> before = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     for (Dataset dataset : selected) {
@@ -204,16 +234,33 @@ public final class PipelineRunner {
       journal.begin(runId, started, Map.copyOf(before));
     } catch (RuntimeException e) {
       String error = "the run did not start: " + e.getMessage();
-      LagoaException failure = e instanceof LagoaException lagoa
-          ? lagoa : new LagoaException(FlowException.codeOf(e), error, e);
+      LagoaException failure =
+          e instanceof LagoaException lagoa
+              ? lagoa
+              : new LagoaException(FlowException.codeOf(e), error, e);
       List<FlowResult> flows = new ArrayList<>();
       for (Dataset dataset : selected) {
-        flows.add(FlowResult.notRun(dataset.name(), dataset.kind(), executor.mode(dataset).label(),
-            FlowStatus.SKIPPED, clock.instant(), before.get(dataset.name()).snapshotId(),
-            Optional.empty()));
+        flows.add(
+            FlowResult.notRun(
+                dataset.name(),
+                dataset.kind(),
+                executor.mode(dataset).label(),
+                FlowStatus.SKIPPED,
+                clock.instant(),
+                before.get(dataset.name()).snapshotId(),
+                Optional.empty()));
       }
-      return new RunResult(runId, pipeline.name(), RunResult.Status.FAILED, started,
-          clock.instant(), flows, Optional.of(error), List.of(), List.of(), Optional.empty(),
+      return new RunResult(
+          runId,
+          pipeline.name(),
+          RunResult.Status.FAILED,
+          started,
+          clock.instant(),
+          flows,
+          Optional.of(error),
+          List.of(),
+          List.of(),
+          Optional.empty(),
           Optional.of(failure));
     }
     Set<String> selectedNames = new HashSet<>();
@@ -224,11 +271,14 @@ public final class PipelineRunner {
     Set<String> running = new HashSet<>();
     Optional<String> error = Optional.empty();
     Optional<LagoaException> failure = Optional.empty();
-    ExecutorService pool = Executors.newFixedThreadPool(options.parallelism(), runnable -> {
-      Thread thread = new Thread(runnable, "lagoa-flow");
-      thread.setDaemon(true);
-      return thread;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            options.parallelism(),
+            runnable -> {
+              Thread thread = new Thread(runnable, "lagoa-flow");
+              thread.setDaemon(true);
+              return thread;
+            });
     CompletionService<String> completions = new ExecutorCompletionService<>(pool);
     Map<Future<String>, Dataset> futures = new LinkedHashMap<>();
     try {
@@ -238,15 +288,19 @@ public final class PipelineRunner {
             if (running.size() >= options.parallelism()) {
               break; // submit no more than can run, so a failure stops what has not started
             }
-            if (done.contains(dataset.name()) || running.contains(dataset.name())
+            if (done.contains(dataset.name())
+                || running.contains(dataset.name())
                 || !ready(pipeline, dataset, selectedNames, done)) {
               continue;
             }
             running.add(dataset.name());
-            futures.put(completions.submit(() -> {
-              runFlow(dataset, executor, catalog, runId, started, before, written, results);
-              return dataset.name();
-            }), dataset);
+            futures.put(
+                completions.submit(
+                    () -> {
+                      runFlow(dataset, executor, catalog, runId, started, before, written, results);
+                      return dataset.name();
+                    }),
+                dataset);
           }
         }
         if (running.isEmpty()) {
@@ -261,8 +315,11 @@ public final class PipelineRunner {
         } catch (ExecutionException e) {
           if (error.isEmpty()) {
             error = Optional.of(dataset.name() + " failed: " + e.getCause().getMessage());
-            failure = Optional.of(e.getCause() instanceof LagoaException lagoa ? lagoa
-                : new LagoaException(ErrorCode.INTERNAL_ERROR, error.get(), e.getCause()));
+            failure =
+                Optional.of(
+                    e.getCause() instanceof LagoaException lagoa
+                        ? lagoa
+                        : new LagoaException(ErrorCode.INTERNAL_ERROR, error.get(), e.getCause()));
           }
         }
       }
@@ -285,17 +342,33 @@ public final class PipelineRunner {
     for (Dataset dataset : selected) {
       FlowResult result = results.get(dataset.name());
       if (result == null) {
-        result = FlowResult.notRun(dataset.name(), dataset.kind(), action(executor, dataset),
-            FlowStatus.SKIPPED, ended, before.get(dataset.name()).snapshotId(), Optional.empty());
-      } else if (error.isPresent() && (result.status() == FlowStatus.SUCCEEDED
-          || result.status() == FlowStatus.UP_TO_DATE)) {
+        result =
+            FlowResult.notRun(
+                dataset.name(),
+                dataset.kind(),
+                action(executor, dataset),
+                FlowStatus.SKIPPED,
+                ended,
+                before.get(dataset.name()).snapshotId(),
+                Optional.empty());
+      } else if (error.isPresent()
+          && (result.status() == FlowStatus.SUCCEEDED
+              || result.status() == FlowStatus.UP_TO_DATE)) {
         result = result.withStatus(FlowStatus.ROLLED_BACK);
       }
       flows.add(result);
     }
-    return new RunResult(runId, pipeline.name(),
+    return new RunResult(
+        runId,
+        pipeline.name(),
         error.isPresent() ? RunResult.Status.FAILED : RunResult.Status.SUCCEEDED,
-        started, ended, flows, error, restored, unrestored, Optional.empty(),
+        started,
+        ended,
+        flows,
+        error,
+        restored,
+        unrestored,
+        Optional.empty(),
         error.isPresent() ? failure : Optional.empty());
   }
 
@@ -303,8 +376,14 @@ public final class PipelineRunner {
    * Runs one flow and records its result, FAILED whatever went wrong. A commit lost to another run
    * of the pipeline is planned again from the table's new state, a few times.
    */
-  private void runFlow(Dataset dataset, FlowExecutor executor, Catalog catalog, String runId,
-      Instant runStarted, Map<String, TableState> before, Map<String, List<Long>> written,
+  private void runFlow(
+      Dataset dataset,
+      FlowExecutor executor,
+      Catalog catalog,
+      String runId,
+      Instant runStarted,
+      Map<String, TableState> before,
+      Map<String, List<Long>> written,
       Map<String, FlowResult> results) {
     Instant flowStarted = clock.instant();
     String action = "run";
@@ -323,42 +402,78 @@ public final class PipelineRunner {
           return;
         } catch (RuntimeException e) {
           // a commit lost to another run, or a table another run's failure dropped meanwhile
-          Optional<String> conflict = e instanceof ConcurrentRunConflict lost
-              ? Optional.of(lost.getMessage()) : ConcurrentRunConflict.describe(e);
+          Optional<String> conflict =
+              e instanceof ConcurrentRunConflict lost
+                  ? Optional.of(lost.getMessage())
+                  : ConcurrentRunConflict.describe(e);
           if (conflict.isEmpty()) {
             throw e;
           }
           if (attempt >= MAX_CONFLICT_ATTEMPTS) {
-            throw new FlowException(dataset.position() + ": " + conflict.get()
-                + "; gave up after " + attempt + " attempts", e);
+            throw new FlowException(
+                dataset.position()
+                    + ": "
+                    + conflict.get()
+                    + "; gave up after "
+                    + attempt
+                    + " attempts",
+                e);
           }
           LOG.info("run {}: {}: {}; planning it again", runId, dataset.name(), conflict.get());
           listener.replanned(dataset, conflict.get());
           settleConflict(dataset, catalog, before, written);
           journal.begin(runId, runStarted, Map.copyOf(before));
           // exponential backoff with jitter, so runners that keep colliding spread out
-          Thread.sleep(java.util.concurrent.ThreadLocalRandom.current()
-              .nextLong(10, Math.min(4_000, 50L << attempt)));
+          Thread.sleep(
+              java.util.concurrent.ThreadLocalRandom.current()
+                  .nextLong(10, Math.min(4_000, 50L << attempt)));
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw failed(dataset, action, flowStarted, before, results,
+      throw failed(
+          dataset,
+          action,
+          flowStarted,
+          before,
+          results,
           new FlowException("the run was interrupted", e));
     } catch (RuntimeException e) {
       LOG.debug("run {}: {} failed", runId, dataset.name(), e);
-      FlowException failure = e instanceof FlowException flow ? flow
-          : new FlowException(dataset.position() + ": " + SparkSql.translate("", e).getMessage(), e);
+      FlowException failure =
+          e instanceof FlowException flow
+              ? flow
+              : new FlowException(
+                  dataset.position() + ": " + SparkSql.translate("", e).getMessage(), e);
       throw failed(dataset, action, flowStarted, before, results, failure);
     }
   }
 
-  private FlowException failed(Dataset dataset, String action, Instant flowStarted,
-      Map<String, TableState> before, Map<String, FlowResult> results, FlowException failure) {
-    FlowResult result = new FlowResult(dataset.name(), dataset.kind(), action,
-        FlowStatus.FAILED, flowStarted, clock.instant(), 0, 0, 0, 0,
-        before.get(dataset.name()).snapshotId(), OptionalLong.empty(), OptionalLong.empty(),
-        failure.expectations(), Optional.of(failure.getMessage()), Optional.of(failure));
+  private FlowException failed(
+      Dataset dataset,
+      String action,
+      Instant flowStarted,
+      Map<String, TableState> before,
+      Map<String, FlowResult> results,
+      FlowException failure) {
+    FlowResult result =
+        new FlowResult(
+            dataset.name(),
+            dataset.kind(),
+            action,
+            FlowStatus.FAILED,
+            flowStarted,
+            clock.instant(),
+            0,
+            0,
+            0,
+            0,
+            before.get(dataset.name()).snapshotId(),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            failure.expectations(),
+            Optional.of(failure.getMessage()),
+            Optional.of(failure));
     results.put(dataset.name(), result);
     listener.flowFinished(result);
     return failure;
@@ -367,14 +482,20 @@ public final class PipelineRunner {
   /**
    * After a flow lost its commit to another run: its quarantine commits of the lost batch are
    * undone unless the other run took them over (it replays a batch whose quarantine is committed,
-   * does not quarantine it again, and names that commit in its own), and the flow's tables are captured
-   * afresh, so a later failure of this run puts them back to the other run's state, not before it.
+   * does not quarantine it again, and names that commit in its own), and the flow's tables are
+   * captured afresh, so a later failure of this run puts them back to the other run's state, not
+   * before it.
    */
-  private void settleConflict(Dataset dataset, Catalog catalog, Map<String, TableState> before,
+  private void settleConflict(
+      Dataset dataset,
+      Catalog catalog,
+      Map<String, TableState> before,
       Map<String, List<Long>> written) {
-    Map<String, String> target = catalog.tableExists(FlowExecutor.identifier(dataset.name()))
-        ? FlowExecutor.pipelineSummary(catalog.loadTable(FlowExecutor.identifier(dataset.name())))
-        : Map.of(); // dropped by another run's failure: nothing took the quarantine over
+    Map<String, String> target =
+        catalog.tableExists(FlowExecutor.identifier(dataset.name()))
+            ? FlowExecutor.pipelineSummary(
+                catalog.loadTable(FlowExecutor.identifier(dataset.name())))
+            : Map.of(); // dropped by another run's failure: nothing took the quarantine over
     for (String table : List.of(dataset.quarantineTable(), dataset.sourceQuarantineTable())) {
       List<Long> ids = written.remove(table);
       if (ids == null || ids.isEmpty()) {
@@ -384,8 +505,10 @@ public final class PipelineRunner {
         org.apache.iceberg.Table quarantine = catalog.loadTable(FlowExecutor.identifier(table));
         org.apache.iceberg.Snapshot mine = quarantine.snapshot(ids.get(ids.size() - 1));
         // the other run replayed this batch and left its quarantine rows to this commit
-        boolean takenOver = mine != null && Long.toString(mine.snapshotId())
-            .equals(target.get(FlowExecutor.REPLAYS_PREFIX + table));
+        boolean takenOver =
+            mine != null
+                && Long.toString(mine.snapshotId())
+                    .equals(target.get(FlowExecutor.REPLAYS_PREFIX + table));
         if (!takenOver) {
           before.get(table).restore(catalog, new HashSet<>(ids));
         }
@@ -426,8 +549,12 @@ public final class PipelineRunner {
     }
   }
 
-  private void restore(Map<String, TableState> before, Map<String, List<Long>> written,
-      Catalog catalog, List<String> restored, List<String> unrestored) {
+  private void restore(
+      Map<String, TableState> before,
+      Map<String, List<Long>> written,
+      Catalog catalog,
+      List<String> restored,
+      List<String> unrestored) {
     List<String> names;
     synchronized (before) {
       names = new ArrayList<>(before.keySet());
@@ -457,7 +584,8 @@ public final class PipelineRunner {
   /** Why a table was not put back: the restore's own explanation, or the failure's. */
   private static String notPutBack(String name, RuntimeException e) {
     return e instanceof TableState.RestoreException
-        ? e.getMessage() : "cannot put " + name + " back: " + e.getMessage();
+        ? e.getMessage()
+        : "cannot put " + name + " back: " + e.getMessage();
   }
 
   /**
@@ -489,8 +617,8 @@ public final class PipelineRunner {
         if (written.isEmpty()) {
           continue;
         }
-        String message = TableState.at(catalog, identifier, run.tables().get(name))
-            .restore(catalog, written);
+        String message =
+            TableState.at(catalog, identifier, run.tables().get(name)).restore(catalog, written);
         if (!message.isEmpty()) {
           restored.add(message);
         }
@@ -499,20 +627,41 @@ public final class PipelineRunner {
       }
     }
     forgetCachedTables(names);
-    String summary = "run " + run.runId() + " (started " + run.startedAt() + " on " + run.holder()
-        + ") was interrupted";
-    RunResult record = new RunResult(run.runId(), pipeline.name(), RunResult.Status.INTERRUPTED,
-        run.startedAt(), clock.instant(), List.of(), Optional.of(summary), restored, unrestored,
-        Optional.empty());
+    String summary =
+        "run "
+            + run.runId()
+            + " (started "
+            + run.startedAt()
+            + " on "
+            + run.holder()
+            + ") was interrupted";
+    RunResult record =
+        new RunResult(
+            run.runId(),
+            pipeline.name(),
+            RunResult.Status.INTERRUPTED,
+            run.startedAt(),
+            clock.instant(),
+            List.of(),
+            Optional.of(summary),
+            restored,
+            unrestored,
+            Optional.empty());
     try {
       new RunHistory(spark).record(record, false, List.of());
     } catch (RuntimeException e) {
-      LOG.warn("cannot record the interrupted run {} in {}: {}", run.runId(),
-          RunHistory.NAMESPACE, e.getMessage());
+      LOG.warn(
+          "cannot record the interrupted run {} in {}: {}",
+          run.runId(),
+          RunHistory.NAMESPACE,
+          e.getMessage());
     }
     List<String> lines = new ArrayList<>();
-    lines.add(summary + (restored.isEmpty() && unrestored.isEmpty()
-        ? " before it committed anything" : "; its tables were put back:"));
+    lines.add(
+        summary
+            + (restored.isEmpty() && unrestored.isEmpty()
+                ? " before it committed anything"
+                : "; its tables were put back:"));
     restored.forEach(line -> lines.add("  " + line));
     unrestored.forEach(line -> lines.add("  " + line));
     return lines;
@@ -547,20 +696,26 @@ public final class PipelineRunner {
   }
 
   /**
-   * Checks every selected flow without writing: its query and expectations are analyzed against
-   * the catalog. A flow that reads a table this run would create first cannot be checked yet.
+   * Checks every selected flow without writing: its query and expectations are analyzed against the
+   * catalog. A flow that reads a table this run would create first cannot be checked yet.
    */
-  private RunResult dryRun(CompiledPipeline pipeline, List<Dataset> selected,
-      FlowExecutor executor, Catalog catalog, String runId, Instant started) {
+  private RunResult dryRun(
+      CompiledPipeline pipeline,
+      List<Dataset> selected,
+      FlowExecutor executor,
+      Catalog catalog,
+      String runId,
+      Instant started) {
     List<FlowResult> flows = new ArrayList<>();
     Optional<String> error = Optional.empty();
     Optional<LagoaException> failure = Optional.empty();
     for (Dataset dataset : selected) {
       String action = executor.mode(dataset).label();
       Instant at = clock.instant();
-      Optional<String> missing = tablesUpstream(pipeline, dataset, new HashSet<>()).stream()
-          .filter(name -> !catalog.tableExists(FlowExecutor.identifier(name)))
-          .findFirst();
+      Optional<String> missing =
+          tablesUpstream(pipeline, dataset, new HashSet<>()).stream()
+              .filter(name -> !catalog.tableExists(FlowExecutor.identifier(name)))
+              .findFirst();
       Optional<String> problem = Optional.empty();
       Optional<LagoaException> flowFailure = Optional.empty();
       if (missing.isPresent()) {
@@ -577,17 +732,33 @@ public final class PipelineRunner {
           }
         }
       }
-      FlowResult result = FlowResult.notRun(dataset.name(), dataset.kind(), action,
-          problem.isPresent() && !problem.get().startsWith("not checked")
-              ? FlowStatus.FAILED : FlowStatus.PLANNED,
-          at, TableState.capture(catalog, FlowExecutor.identifier(dataset.name())).snapshotId(),
-          problem, flowFailure);
+      FlowResult result =
+          FlowResult.notRun(
+              dataset.name(),
+              dataset.kind(),
+              action,
+              problem.isPresent() && !problem.get().startsWith("not checked")
+                  ? FlowStatus.FAILED
+                  : FlowStatus.PLANNED,
+              at,
+              TableState.capture(catalog, FlowExecutor.identifier(dataset.name())).snapshotId(),
+              problem,
+              flowFailure);
       listener.flowFinished(result);
       flows.add(result);
     }
-    return new RunResult(runId, pipeline.name(),
-        error.isPresent() ? RunResult.Status.FAILED : RunResult.Status.DRY_RUN, started,
-        clock.instant(), flows, error, List.of(), List.of(), Optional.empty(), failure);
+    return new RunResult(
+        runId,
+        pipeline.name(),
+        error.isPresent() ? RunResult.Status.FAILED : RunResult.Status.DRY_RUN,
+        started,
+        clock.instant(),
+        flows,
+        error,
+        List.of(),
+        List.of(),
+        Optional.empty(),
+        failure);
   }
 
   private static String namespaceOf(String table) {
@@ -595,8 +766,8 @@ public final class PipelineRunner {
   }
 
   private static SparkCatalog sparkCatalog(SparkSession session) {
-    return (SparkCatalog) session.sessionState().catalogManager()
-        .catalog(CatalogProperties.CATALOG_NAME);
+    return (SparkCatalog)
+        session.sessionState().catalogManager().catalog(CatalogProperties.CATALOG_NAME);
   }
 
   private static boolean namespaceExists(SparkSession session, String namespace) {

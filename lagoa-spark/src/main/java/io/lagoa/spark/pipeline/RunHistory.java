@@ -100,8 +100,13 @@ public final class RunHistory {
     }
   }
 
-  private static void rows(RunResult run, boolean fullRefresh, List<String> selection,
-      List<Row> runRows, List<Row> flows, List<Row> expectations) {
+  private static void rows(
+      RunResult run,
+      boolean fullRefresh,
+      List<String> selection,
+      List<Row> runRows,
+      List<Row> flows,
+      List<Row> expectations) {
     long written = 0;
     int failed = 0;
     for (FlowResult flow : run.flows()) {
@@ -111,24 +116,51 @@ public final class RunHistory {
       if (flow.status() == FlowStatus.FAILED) {
         failed++;
       }
-      flows.add(RowFactory.create(run.runId(), run.pipeline(), flow.flow(),
-          flow.kind().description(), flow.action(), flow.status().label(),
-          flow.startedAt(), flow.endedAt(), flow.rowsRead(),
-          flow.rowsWritten(), flow.rowsDropped(), flow.rowsQuarantined(),
-          boxed(flow.snapshotBefore()), boxed(flow.snapshotAfter()),
-          boxed(flow.quarantineSnapshotAfter()), flow.error().orElse(null)));
+      flows.add(
+          RowFactory.create(
+              run.runId(),
+              run.pipeline(),
+              flow.flow(),
+              flow.kind().description(),
+              flow.action(),
+              flow.status().label(),
+              flow.startedAt(),
+              flow.endedAt(),
+              flow.rowsRead(),
+              flow.rowsWritten(),
+              flow.rowsDropped(),
+              flow.rowsQuarantined(),
+              boxed(flow.snapshotBefore()),
+              boxed(flow.snapshotAfter()),
+              boxed(flow.quarantineSnapshotAfter()),
+              flow.error().orElse(null)));
       for (ExpectationResult result : flow.expectations()) {
-        expectations.add(RowFactory.create(run.runId(), run.pipeline(), flow.flow(),
-            result.rule(), result.condition().strip(), result.policy().configName(),
-            result.rowsChecked(), result.rowsFailed()));
+        expectations.add(
+            RowFactory.create(
+                run.runId(),
+                run.pipeline(),
+                flow.flow(),
+                result.rule(),
+                result.condition().strip(),
+                result.policy().configName(),
+                result.rowsChecked(),
+                result.rowsFailed()));
       }
     }
-    runRows.add(RowFactory.create(run.runId(), run.pipeline(),
-        run.status().name().toLowerCase(java.util.Locale.ROOT), run.startedAt(),
-        run.endedAt(), fullRefresh,
-        selection.isEmpty() ? null : String.join(",", selection), run.flows().size(), failed,
-        written, run.error().orElse(null),
-        restored(run)));
+    runRows.add(
+        RowFactory.create(
+            run.runId(),
+            run.pipeline(),
+            run.status().name().toLowerCase(java.util.Locale.ROOT),
+            run.startedAt(),
+            run.endedAt(),
+            fullRefresh,
+            selection.isEmpty() ? null : String.join(",", selection),
+            run.flows().size(),
+            failed,
+            written,
+            run.error().orElse(null),
+            restored(run)));
   }
 
   /**
@@ -161,8 +193,8 @@ public final class RunHistory {
         columns.append(" NOT NULL");
       }
     }
-    new SparkSql(spark).run("CREATE TABLE IF NOT EXISTS lagoa." + table + " (" + columns
-        + ") USING iceberg");
+    new SparkSql(spark)
+        .run("CREATE TABLE IF NOT EXISTS lagoa." + table + " (" + columns + ") USING iceberg");
   }
 
   private void append(String table, StructType schema, List<Row> rows) {

@@ -14,8 +14,13 @@ import java.util.List;
  * @param recordHistory record the run in lagoa_system at its end (a continuous run records its
  *     batches together, every half minute, rather than in three commits per batch)
  */
-public record RunOptions(List<String> select, boolean fullRefresh, boolean dryRun, int parallelism,
-    boolean recordIdleRuns, boolean recordHistory) {
+public record RunOptions(
+    List<String> select,
+    boolean fullRefresh,
+    boolean dryRun,
+    int parallelism,
+    boolean recordIdleRuns,
+    boolean recordHistory) {
 
   public RunOptions(List<String> select, boolean fullRefresh, boolean dryRun, int parallelism) {
     this(select, fullRefresh, dryRun, parallelism, true, true);

@@ -105,25 +105,33 @@ public final class SparkPipelineParser {
       }
       TableSpecBase spec = dataset.tableSpec();
       if (spec.provider().isDefined() && !spec.provider().get().equalsIgnoreCase("iceberg")) {
-        throw PipelineException.at(statement.position(), "pipeline tables are Iceberg tables;"
-            + " remove USING " + spec.provider().get());
+        throw PipelineException.at(
+            statement.position(),
+            "pipeline tables are Iceberg tables;" + " remove USING " + spec.provider().get());
       }
       if (spec.location().isDefined()) {
-        throw PipelineException.at(statement.position(), "LOCATION is not supported: the"
-            + " catalog decides where pipeline tables live");
+        throw PipelineException.at(
+            statement.position(),
+            "LOCATION is not supported: the" + " catalog decides where pipeline tables live");
       }
       comment = Optional.ofNullable(spec.comment().isDefined() ? spec.comment().get() : null);
       properties.putAll(CollectionConverters.asJava(spec.properties()));
       if (!dataset.columns().isEmpty()) {
-        throw PipelineException.at(statement.position(), "declaring the columns in CREATE ..."
-            + " (column TYPE, ...) is not supported yet; cast and name them in the query instead");
+        throw PipelineException.at(
+            statement.position(),
+            "declaring the columns in CREATE ..."
+                + " (column TYPE, ...) is not supported yet; cast and name them in the query instead");
       }
     } else if (plan instanceof CreateViewCommand view
         && statement.kind() == DatasetKind.TEMPORARY_VIEW) {
       query = view.plan();
     } else {
-      throw PipelineException.at(statement.position(), "Spark read this statement as "
-          + plan.nodeName() + ", not as a " + statement.kind().description());
+      throw PipelineException.at(
+          statement.position(),
+          "Spark read this statement as "
+              + plan.nodeName()
+              + ", not as a "
+              + statement.kind().description());
     }
     int queryOffset = queryOffset(statement, query);
     Set<String> cteNames = new HashSet<>();
@@ -132,13 +140,12 @@ public final class SparkPipelineParser {
     List<DatasetPlan.StreamRead> streams = new ArrayList<>();
     collectInputs(statement, query, cteNames, inputs, streams);
     parsed.add(new ParsedDataset(statement, inputs));
-    return new DatasetPlan(
-        statement, queryOffset, partitioning, comment, properties, streams);
+    return new DatasetPlan(statement, queryOffset, partitioning, comment, properties, streams);
   }
 
   /**
-   * Where the query starts: the first token after the AS that ends the statement's head (the
-   * query plan's own origin points at its top operator, e.g. GROUP BY, not at its start).
+   * Where the query starts: the first token after the AS that ends the statement's head (the query
+   * plan's own origin points at its top operator, e.g. GROUP BY, not at its start).
    */
   private static int queryOffset(DatasetStatement statement, LogicalPlan query) {
     List<SqlToken> tokens = SqlTokenizer.tokenize(statement.engineSql());
@@ -181,7 +188,8 @@ public final class SparkPipelineParser {
       Origin origin = relation.origin();
       SourcePosition position =
           origin.line().isDefined()
-              ? statement.positionAt((Integer) origin.line().get(), (Integer) origin.startPosition().get())
+              ? statement.positionAt(
+                  (Integer) origin.line().get(), (Integer) origin.startPosition().get())
               : statement.position();
       inputs.add(new InputReference(parts, relation.isStreaming(), position));
       if (relation.isStreaming() && origin.startIndex().isDefined()) {
@@ -254,11 +262,15 @@ public final class SparkPipelineParser {
       String at = start.toString();
       if (e.line().isDefined()) {
         int line = (Integer) e.line().get();
-        at = new SourcePosition(start.file(), condition.fileLine(line),
-            condition.fileColumn(line, (Integer) e.startPosition().get())).toString();
+        at =
+            new SourcePosition(
+                    start.file(),
+                    condition.fileLine(line),
+                    condition.fileColumn(line, (Integer) e.startPosition().get()))
+                .toString();
       }
-      return Optional.of(at + ": in expectation " + expectation.name() + ": "
-          + firstLine(e.getMessage()));
+      return Optional.of(
+          at + ": in expectation " + expectation.name() + ": " + firstLine(e.getMessage()));
     }
   }
 

@@ -9,9 +9,9 @@ import java.util.Set;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Creates the pipeline's temporary views in the run's session, each once and only when a flow
- * needs it: a view is resolved against the tables it reads when it is created, and those are
- * written by earlier flows of the run. Spark re-reads a view's tables each time it is used.
+ * Creates the pipeline's temporary views in the run's session, each once and only when a flow needs
+ * it: a view is resolved against the tables it reads when it is created, and those are written by
+ * earlier flows of the run. Spark re-reads a view's tables each time it is used.
  */
 final class ViewRegistry {
   private final SparkSession spark;

@@ -16,8 +16,8 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Writes pipeline folders and runs them in-process, as the pipeline tests do: one per test
- * class, sharing that class's Spark session.
+ * Writes pipeline folders and runs them in-process, as the pipeline tests do: one per test class,
+ * sharing that class's Spark session.
  */
 final class PipelineFixture {
   private final SparkSession spark;
@@ -32,8 +32,8 @@ final class PipelineFixture {
    * @param prefix the folders' (and pipelines') names: prefix + a number
    * @param yaml lines to add to pipeline.yaml, given the pipeline's namespace
    */
-  PipelineFixture(SparkSession spark, TestingWarehouse folders, String prefix,
-      UnaryOperator<String> yaml) {
+  PipelineFixture(
+      SparkSession spark, TestingWarehouse folders, String prefix, UnaryOperator<String> yaml) {
     this.spark = spark;
     this.sql = new SparkSql(spark);
     this.folders = folders;
@@ -48,8 +48,9 @@ final class PipelineFixture {
   /** Writes a pipeline folder: pipeline.yaml with the namespace, then name/text pairs. */
   Path pipeline(String namespace, String... files) {
     String folder = prefix + (++count);
-    folders.writeFile(folder + "/pipeline.yaml", "name: " + folder + "\nnamespace: " + namespace
-        + "\n" + yaml.apply(namespace));
+    folders.writeFile(
+        folder + "/pipeline.yaml",
+        "name: " + folder + "\nnamespace: " + namespace + "\n" + yaml.apply(namespace));
     for (int i = 0; i < files.length; i += 2) {
       folders.writeFile(folder + "/" + files[i], files[i + 1]);
     }
@@ -64,8 +65,8 @@ final class PipelineFixture {
   CompiledPipeline compile(Path folder) {
     PipelineSource source = PipelineLoader.load(folder, Map.of());
     Catalog catalog = PipelineRunner.icebergCatalog(spark);
-    return new SparkPipelineParser().compile(source,
-        name -> catalog.tableExists(TableIdentifier.parse(name)));
+    return new SparkPipelineParser()
+        .compile(source, name -> catalog.tableExists(TableIdentifier.parse(name)));
   }
 
   /** A run in a new runner with nothing cached: what a restarted process does. */

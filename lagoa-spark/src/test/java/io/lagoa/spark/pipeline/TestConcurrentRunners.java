@@ -48,9 +48,17 @@ class TestConcurrentRunners {
     kafka = TestingKafka.start();
     warehouse = TestingWarehouse.create();
     spark = LagoaSpark.session(warehouse.config());
-    fixture = new PipelineFixture(spark, warehouse, "cr", namespace -> "variables:\n  kafka: "
-        + kafka.bootstrapServers() + "\n  landing: " + landing(namespace)
-        + "\ntrigger-interval: 100ms\ncompact-every: 0\n");
+    fixture =
+        new PipelineFixture(
+            spark,
+            warehouse,
+            "cr",
+            namespace ->
+                "variables:\n  kafka: "
+                    + kafka.bootstrapServers()
+                    + "\n  landing: "
+                    + landing(namespace)
+                    + "\ntrigger-interval: 100ms\ncompact-every: 0\n");
   }
 
   @AfterAll
@@ -73,69 +81,102 @@ class TestConcurrentRunners {
     String topic = "events_" + namespace;
     kafka.createTopic(topic, 2);
     Files.createDirectories(landing(namespace));
-    Path folder = fixture.pipeline(namespace,
-        "bronze.sql", "CREATE STREAMING TABLE events AS\n"
-            + "SELECT * FROM STREAM read_kafka(bootstrap_servers => '${kafka}', topic => '" + topic
-            + "',\n  schema => 'id BIGINT, v STRING', max_records_per_batch => 150)",
-        "files.sql", "CREATE STREAMING TABLE landed AS\n"
-            + "SELECT * FROM STREAM read_files('${landing}', format => 'json',"
-            + " schema_hints => 'id BIGINT')",
-        "silver.sql", "CREATE STREAMING TABLE events_copy AS SELECT id, v FROM STREAM(events)",
-        "latest.sql", "CREATE STREAMING TABLE latest KEYS (k) SEQUENCE BY id AS\n"
-            + "SELECT id % 40 AS k, id, v FROM STREAM(events)");
+    Path folder =
+        fixture.pipeline(
+            namespace,
+            "bronze.sql",
+            "CREATE STREAMING TABLE events AS\n"
+                + "SELECT * FROM STREAM read_kafka(bootstrap_servers => '${kafka}', topic => '"
+                + topic
+                + "',\n  schema => 'id BIGINT, v STRING', max_records_per_batch => 150)",
+            "files.sql",
+            "CREATE STREAMING TABLE landed AS\n"
+                + "SELECT * FROM STREAM read_files('${landing}', format => 'json',"
+                + " schema_hints => 'id BIGINT')",
+            "silver.sql",
+            "CREATE STREAMING TABLE events_copy AS SELECT id, v FROM STREAM(events)",
+            "latest.sql",
+            "CREATE STREAMING TABLE latest KEYS (k) SEQUENCE BY id AS\n"
+                + "SELECT id % 40 AS k, id, v FROM STREAM(events)");
     CompiledPipeline pipeline = fixture.compile(folder);
 
     AtomicBoolean produced = new AtomicBoolean();
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger replanned = new AtomicInteger();
     List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-    PipelineListener counting = new PipelineListener() {
-      @Override
-      public void replanned(Dataset dataset, String reason) {
-        replanned.incrementAndGet();
-      }
-    };
+    PipelineListener counting =
+        new PipelineListener() {
+          @Override
+          public void replanned(Dataset dataset, String reason) {
+            replanned.incrementAndGet();
+          }
+        };
     ExecutorService pool = Executors.newFixedThreadPool(runners + 1);
     try {
       List<Future<?>> tasks = new ArrayList<>();
-      tasks.add(pool.submit(() -> {
-        produce(namespace, topic);
-        produced.set(true);
-        return null;
-      }));
+      tasks.add(
+          pool.submit(
+              () -> {
+                produce(namespace, topic);
+                produced.set(true);
+                return null;
+              }));
       for (int i = 0; i < runners; i++) {
         ContinuousRunner.Mode mode =
             i % 2 == 0 ? ContinuousRunner.Mode.CONTINUOUS : ContinuousRunner.Mode.ONCE;
-        tasks.add(pool.submit(() -> {
-          PipelineRunner runner = new PipelineRunner(spark, counting, Clock.systemUTC());
-          ContinuousRunner loop = new ContinuousRunner(runner, spark, Clock.systemUTC());
-          do {
-            ContinuousRunner.Summary summary = loop.run(pipeline,
-                new RunOptions(List.of(), false, false, 2, false, true), mode, stop::get,
-                new ContinuousRunner.Observer() {
-                  @Override
-                  public void runFinished(RunResult result) {
-                    // A batch that kept losing to the others gives up and is rolled back; the
-                    // next batch goes on from there. Any other failure is a fault.
-                    if (result.status() == RunResult.Status.FAILED
-                        && !result.error().orElse("").contains("attempts")) {
-                      failures.add(result.error().orElse("") + " " + result.flows().stream()
-                          .map(f -> f.flow() + "=" + f.status() + f.error().map(e -> " (" + e + ")")
-                              .orElse("")).toList() + " restored " + result.restored()
-                          + " unrestored " + result.unrestored());
+        tasks.add(
+            pool.submit(
+                () -> {
+                  PipelineRunner runner = new PipelineRunner(spark, counting, Clock.systemUTC());
+                  ContinuousRunner loop = new ContinuousRunner(runner, spark, Clock.systemUTC());
+                  do {
+                    ContinuousRunner.Summary summary =
+                        loop.run(
+                            pipeline,
+                            new RunOptions(List.of(), false, false, 2, false, true),
+                            mode,
+                            stop::get,
+                            new ContinuousRunner.Observer() {
+                              @Override
+                              public void runFinished(RunResult result) {
+                                // A batch that kept losing to the others gives up and is rolled
+                                // back; the
+                                // next batch goes on from there. Any other failure is a fault.
+                                if (result.status() == RunResult.Status.FAILED
+                                    && !result.error().orElse("").contains("attempts")) {
+                                  failures.add(
+                                      result.error().orElse("")
+                                          + " "
+                                          + result.flows().stream()
+                                              .map(
+                                                  f ->
+                                                      f.flow()
+                                                          + "="
+                                                          + f.status()
+                                                          + f.error()
+                                                              .map(e -> " (" + e + ")")
+                                                              .orElse(""))
+                                              .toList()
+                                          + " restored "
+                                          + result.restored()
+                                          + " unrestored "
+                                          + result.unrestored());
+                                }
+                              }
+                            });
+                    if (summary.last() != null) {
+                      assertThat(
+                              summary.last().error().filter(error -> !error.contains("attempts")))
+                          .as("a runner's last batch; failures: " + failures)
+                          .isEmpty();
                     }
-                  }
-                });
-            if (summary.last() != null) {
-              assertThat(summary.last().error().filter(error -> !error.contains("attempts")))
-                  .as("a runner's last batch; failures: " + failures).isEmpty();
-            }
-          } while (!stop.get());
-          return null;
-        }));
+                  } while (!stop.get());
+                  return null;
+                }));
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
-      while (!(produced.get() && caughtUp(namespace)) && System.nanoTime() < deadline
+      while (!(produced.get() && caughtUp(namespace))
+          && System.nanoTime() < deadline
           && tasks.stream().skip(1).noneMatch(Future::isDone)) {
         Thread.sleep(200);
       }
@@ -148,24 +189,50 @@ class TestConcurrentRunners {
       pool.shutdownNow();
     }
     // whatever is left, one more runner takes
-    ContinuousRunner.Summary rest = new ContinuousRunner(
-        new PipelineRunner(spark, PipelineListener.NONE, Clock.systemUTC()), spark,
-        Clock.systemUTC()).run(pipeline, RunOptions.defaults(), ContinuousRunner.Mode.ONCE,
-        () -> false, new ContinuousRunner.Observer() {});
+    ContinuousRunner.Summary rest =
+        new ContinuousRunner(
+                new PipelineRunner(spark, PipelineListener.NONE, Clock.systemUTC()),
+                spark,
+                Clock.systemUTC())
+            .run(
+                pipeline,
+                RunOptions.defaults(),
+                ContinuousRunner.Mode.ONCE,
+                () -> false,
+                new ContinuousRunner.Observer() {});
     assertThat(rest.last().error()).as("the last runner").isEmpty();
-    String context = runners + " runners, " + replanned.get() + " batches planned again, "
-        + rest.runs() + " batches left for the last runner, whose last batch did "
-        + rest.last().flows().stream().map(f -> f.flow() + " " + f.status() + " "
-            + f.rowsWritten()).toList() + "; failed batches " + failures + "; events' history:\n"
-        + history(namespace + ".events") + "quarantine:\n"
-        + quarantineHistory(namespace + ".events_source_quarantine");
+    String context =
+        runners
+            + " runners, "
+            + replanned.get()
+            + " batches planned again, "
+            + rest.runs()
+            + " batches left for the last runner, whose last batch did "
+            + rest.last().flows().stream()
+                .map(f -> f.flow() + " " + f.status() + " " + f.rowsWritten())
+                .toList()
+            + "; failed batches "
+            + failures
+            + "; events' history:\n"
+            + history(namespace + ".events")
+            + "quarantine:\n"
+            + quarantineHistory(namespace + ".events_source_quarantine");
 
     String ns = namespace;
-    assertThat(fixture.rows("SELECT count(*), count(DISTINCT _kafka.partition, _kafka.offset)"
-        + " FROM " + ns + ".events")).as(context)
+    assertThat(
+            fixture.rows(
+                "SELECT count(*), count(DISTINCT _kafka.partition, _kafka.offset)"
+                    + " FROM "
+                    + ns
+                    + ".events"))
+        .as(context)
         .containsExactly(List.of((long) RECORDS, (long) RECORDS));
-    assertThat(fixture.rows("SELECT count(*), count(DISTINCT _kafka_partition, _kafka_offset)"
-        + " FROM " + ns + ".events_source_quarantine"))
+    assertThat(
+            fixture.rows(
+                "SELECT count(*), count(DISTINCT _kafka_partition, _kafka_offset)"
+                    + " FROM "
+                    + ns
+                    + ".events_source_quarantine"))
         .containsExactly(List.of((long) POISON, (long) POISON));
     assertThat(fixture.rows("SELECT count(*), count(DISTINCT id) FROM " + ns + ".events_copy"))
         .containsExactly(List.of((long) RECORDS, (long) RECORDS));
@@ -181,13 +248,21 @@ class TestConcurrentRunners {
   /** The table's snapshots as the runners left them, to tell what happened when a check fails. */
   private static String history(String table) {
     StringBuilder text = new StringBuilder();
-    for (List<Object> row : fixture.rows("SELECT h.made_current_at, h.snapshot_id, h.parent_id,"
-        + " h.is_current_ancestor, s.operation, s.summary['added-records'],"
-        + " s.summary['lagoa.pipeline.run-id'],"
-        + " s.summary['lagoa.pipeline.expected-base." + table + "'],"
-        + " map_filter(s.summary, (k, v) -> k LIKE 'lagoa.source.kafka.%')"
-        + " FROM " + table + ".history h JOIN " + table + ".snapshots s"
-        + " ON h.snapshot_id = s.snapshot_id ORDER BY h.made_current_at")) {
+    for (List<Object> row :
+        fixture.rows(
+            "SELECT h.made_current_at, h.snapshot_id, h.parent_id,"
+                + " h.is_current_ancestor, s.operation, s.summary['added-records'],"
+                + " s.summary['lagoa.pipeline.run-id'],"
+                + " s.summary['lagoa.pipeline.expected-base."
+                + table
+                + "'],"
+                + " map_filter(s.summary, (k, v) -> k LIKE 'lagoa.source.kafka.%')"
+                + " FROM "
+                + table
+                + ".history h JOIN "
+                + table
+                + ".snapshots s"
+                + " ON h.snapshot_id = s.snapshot_id ORDER BY h.made_current_at")) {
       text.append(row).append('\n');
     }
     return text.toString();
@@ -195,12 +270,18 @@ class TestConcurrentRunners {
 
   private static String quarantineHistory(String table) {
     StringBuilder text = new StringBuilder();
-    for (List<Object> row : fixture.rows("SELECT h.made_current_at, h.snapshot_id,"
-        + " h.is_current_ancestor, s.summary['added-records'],"
-        + " s.summary['lagoa.pipeline.run-id'], s.summary['lagoa.pipeline.target-snapshot'],"
-        + " map_filter(s.summary, (k, v) -> k LIKE 'lagoa.source.kafka.%')"
-        + " FROM " + table + ".history h JOIN " + table + ".snapshots s"
-        + " ON h.snapshot_id = s.snapshot_id ORDER BY h.made_current_at")) {
+    for (List<Object> row :
+        fixture.rows(
+            "SELECT h.made_current_at, h.snapshot_id,"
+                + " h.is_current_ancestor, s.summary['added-records'],"
+                + " s.summary['lagoa.pipeline.run-id'], s.summary['lagoa.pipeline.target-snapshot'],"
+                + " map_filter(s.summary, (k, v) -> k LIKE 'lagoa.source.kafka.%')"
+                + " FROM "
+                + table
+                + ".history h JOIN "
+                + table
+                + ".snapshots s"
+                + " ON h.snapshot_id = s.snapshot_id ORDER BY h.made_current_at")) {
       text.append(row).append('\n');
     }
     return text.toString();
@@ -208,10 +289,12 @@ class TestConcurrentRunners {
 
   private static boolean caughtUp(String namespace) {
     try {
-      return fixture.rows("SELECT count(*) FROM " + namespace + ".events_copy")
-          .equals(List.of(List.of((long) RECORDS)))
-          && fixture.rows("SELECT count(*) FROM " + namespace + ".landed")
-          .equals(List.of(List.of((long) FILES * LINES_PER_FILE)));
+      return fixture
+              .rows("SELECT count(*) FROM " + namespace + ".events_copy")
+              .equals(List.of(List.of((long) RECORDS)))
+          && fixture
+              .rows("SELECT count(*) FROM " + namespace + ".landed")
+              .equals(List.of(List.of((long) FILES * LINES_PER_FILE)));
     } catch (RuntimeException e) {
       return false; // not created yet
     }

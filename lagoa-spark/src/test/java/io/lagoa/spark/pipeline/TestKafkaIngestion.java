@@ -25,8 +25,12 @@ class TestKafkaIngestion {
     kafka = TestingKafka.start();
     warehouse = TestingWarehouse.create();
     spark = LagoaSpark.session(warehouse.config());
-    fixture = new PipelineFixture(spark, warehouse, "k",
-        namespace -> "variables:\n  kafka: " + kafka.bootstrapServers() + "\n");
+    fixture =
+        new PipelineFixture(
+            spark,
+            warehouse,
+            "k",
+            namespace -> "variables:\n  kafka: " + kafka.bootstrapServers() + "\n");
   }
 
   @AfterAll
@@ -34,10 +38,6 @@ class TestKafkaIngestion {
     warehouse.close();
     kafka.close();
   }
-
-
-
-
 
   private static List<String> events(int from, int to) {
     List<String> events = new ArrayList<>();
@@ -51,37 +51,51 @@ class TestKafkaIngestion {
   void ingestsEachRecordOnceAndQuarantinesWhatItCannotRead() {
     kafka.createTopic("plays", 2);
     kafka.produce("plays", events(0, 10));
-    kafka.produce("plays", List.of(
-        "{\"id\": \"not a number\", \"artist\": \"x\"}",
-        "this is not json",
-        "[1, 2, 3]",
-        "{\"id\": 11, \"artist\": \"" + "y".repeat(300) + "\"}",
-        "{\"id\": 12, \"artist\": \"a0\", \"venue\": {\"city\": \"Porto\"}}"));
-    Path folder = fixture.pipeline("kb",
-        "bronze.sql", "CREATE STREAMING TABLE plays AS\n"
-            + "SELECT * FROM STREAM read_kafka(bootstrap_servers => '${kafka}', topic => 'plays',\n"
-            + "  schema => 'id BIGINT, artist STRING', max_record_bytes => 200)",
-        "silver.sql", "CREATE STREAMING TABLE plays_by_artist KEYS (artist) AS\n"
-            + "SELECT artist, count(*) AS n FROM STREAM(plays) GROUP BY artist");
+    kafka.produce(
+        "plays",
+        List.of(
+            "{\"id\": \"not a number\", \"artist\": \"x\"}",
+            "this is not json",
+            "[1, 2, 3]",
+            "{\"id\": 11, \"artist\": \"" + "y".repeat(300) + "\"}",
+            "{\"id\": 12, \"artist\": \"a0\", \"venue\": {\"city\": \"Porto\"}}"));
+    Path folder =
+        fixture.pipeline(
+            "kb",
+            "bronze.sql",
+            "CREATE STREAMING TABLE plays AS\n"
+                + "SELECT * FROM STREAM read_kafka(bootstrap_servers => '${kafka}', topic => 'plays',\n"
+                + "  schema => 'id BIGINT, artist STRING', max_record_bytes => 200)",
+            "silver.sql",
+            "CREATE STREAMING TABLE plays_by_artist KEYS (artist) AS\n"
+                + "SELECT artist, count(*) AS n FROM STREAM(plays) GROUP BY artist");
     RunResult first = fixture.run(folder);
     FlowResult bronze = PipelineFixture.flow(first, "kb.plays");
     assertThat(bronze.rowsWritten()).isEqualTo(11);
     assertThat(bronze.rowsQuarantined()).isEqualTo(4);
-    assertThat(fixture.rows("SELECT count(*), count(DISTINCT _kafka.partition, _kafka.offset) FROM kb.plays"))
+    assertThat(
+            fixture.rows(
+                "SELECT count(*), count(DISTINCT _kafka.partition, _kafka.offset) FROM kb.plays"))
         .containsExactly(List.of(11L, 11L));
     assertThat(fixture.rows("SELECT _rescued_data FROM kb.plays WHERE id = 12"))
         .containsExactly(List.of("{\"venue\":\"{\\\"city\\\":\\\"Porto\\\"}\"}"));
-    List<List<Object>> poison = fixture.rows("SELECT _source, _error, CAST(_raw AS STRING)"
-        + " FROM kb.plays_source_quarantine ORDER BY _error");
+    List<List<Object>> poison =
+        fixture.rows(
+            "SELECT _source, _error, CAST(_raw AS STRING)"
+                + " FROM kb.plays_source_quarantine ORDER BY _error");
     assertThat(poison).hasSize(4);
     assertThat(poison).extracting(row -> row.get(0)).containsOnly("kafka:plays");
-    assertThat(poison).extracting(row -> (String) row.get(1)).containsExactly(
-        "not a JSON object: invalid JSON, or JSON that is not {...}",
-        "not a JSON object: invalid JSON, or JSON that is not {...}",
-        "the record has 324 bytes, more than max_record_bytes (200)",
-        "values do not match the schema: id (BIGINT)");
-    assertThat(fixture.rows("SELECT count(*) FROM kb.plays_source_quarantine WHERE _kafka_topic = 'plays'"
-        + " AND _kafka_partition IS NOT NULL AND _kafka_offset IS NOT NULL AND _raw IS NOT NULL"))
+    assertThat(poison)
+        .extracting(row -> (String) row.get(1))
+        .containsExactly(
+            "not a JSON object: invalid JSON, or JSON that is not {...}",
+            "not a JSON object: invalid JSON, or JSON that is not {...}",
+            "the record has 324 bytes, more than max_record_bytes (200)",
+            "values do not match the schema: id (BIGINT)");
+    assertThat(
+            fixture.rows(
+                "SELECT count(*) FROM kb.plays_source_quarantine WHERE _kafka_topic = 'plays'"
+                    + " AND _kafka_partition IS NOT NULL AND _kafka_offset IS NOT NULL AND _raw IS NOT NULL"))
         .containsExactly(List.of(4L));
 
     // nothing new: nothing is written
@@ -93,32 +107,45 @@ class TestKafkaIngestion {
     RunResult second = fixture.run(folder);
     assertThat(PipelineFixture.flow(second, "kb.plays").rowsWritten()).isEqualTo(6);
     assertThat(PipelineFixture.flow(second, "kb.plays").action()).isEqualTo("append");
-    assertThat(fixture.rows("SELECT count(*), count(DISTINCT _kafka.partition, _kafka.offset) FROM kb.plays"))
+    assertThat(
+            fixture.rows(
+                "SELECT count(*), count(DISTINCT _kafka.partition, _kafka.offset) FROM kb.plays"))
         .containsExactly(List.of(17L, 17L));
-    assertThat(fixture.rows("SELECT count(*) FROM kb.plays_source_quarantine")).containsExactly(List.of(4L));
+    assertThat(fixture.rows("SELECT count(*) FROM kb.plays_source_quarantine"))
+        .containsExactly(List.of(4L));
     assertThat(fixture.rows("SELECT id FROM kb.plays WHERE id >= 100 ORDER BY id"))
-        .extracting(row -> row.get(0)).containsExactly(100L, 101L, 102L, 103L, 104L, 105L);
+        .extracting(row -> row.get(0))
+        .containsExactly(100L, 101L, 102L, 103L, 104L, 105L);
   }
 
   @Test
   void learnsTheSchemaAndAddsNewFieldsAsColumns() {
     kafka.createTopic("users", 1);
-    kafka.produce("users", List.of("{\"id\": 1, \"name\": \"ana\"}", "{\"id\": 2, \"name\": \"rui\"}"));
-    Path folder = fixture.pipeline("ku",
-        "users.sql", "CREATE STREAMING TABLE users AS SELECT * FROM STREAM read_kafka(\n"
-            + "  bootstrap_servers => '${kafka}', topic => 'users', max_records_per_batch => 1000)");
+    kafka.produce(
+        "users", List.of("{\"id\": 1, \"name\": \"ana\"}", "{\"id\": 2, \"name\": \"rui\"}"));
+    Path folder =
+        fixture.pipeline(
+            "ku",
+            "users.sql",
+            "CREATE STREAMING TABLE users AS SELECT * FROM STREAM read_kafka(\n"
+                + "  bootstrap_servers => '${kafka}', topic => 'users', max_records_per_batch => 1000)");
     fixture.run(folder);
     assertThat(fixture.rows("SELECT id, name FROM ku.users ORDER BY id"))
         .containsExactly(List.of(1L, "ana"), List.of(2L, "rui"));
 
-    kafka.produce("users", List.of("{\"id\": 3, \"name\": \"eva\", \"email\": \"eva@x\"}",
-        "{\"id\": \"four\", \"name\": \"bad\"}"));
+    kafka.produce(
+        "users",
+        List.of(
+            "{\"id\": 3, \"name\": \"eva\", \"email\": \"eva@x\"}",
+            "{\"id\": \"four\", \"name\": \"bad\"}"));
     RunResult second = fixture.run(folder);
     assertThat(PipelineFixture.flow(second, "ku.users").rowsQuarantined()).isEqualTo(1);
     assertThat(spark.table("ku.users").columns()).contains("id", "name", "email", "_kafka");
-    assertThat(fixture.rows("SELECT id, name, email FROM ku.users ORDER BY id")).containsExactly(
-        java.util.Arrays.asList(1L, "ana", null), java.util.Arrays.asList(2L, "rui", null),
-        List.of(3L, "eva", "eva@x"));
+    assertThat(fixture.rows("SELECT id, name, email FROM ku.users ORDER BY id"))
+        .containsExactly(
+            java.util.Arrays.asList(1L, "ana", null),
+            java.util.Arrays.asList(2L, "rui", null),
+            List.of(3L, "eva", "eva@x"));
     assertThat(fixture.rows("SELECT _error FROM ku.users_source_quarantine"))
         .containsExactly(List.of("values do not match the schema: id (BIGINT)"));
   }
@@ -127,15 +154,24 @@ class TestKafkaIngestion {
   void limitsEachBatchAndReadsTheRestNextRun() {
     kafka.createTopic("clicks", 1);
     kafka.produce("clicks", events(0, 25));
-    Path folder = fixture.pipeline("kc",
-        "clicks.sql", "CREATE STREAMING TABLE clicks AS SELECT id FROM STREAM read_kafka(\n"
-            + "  bootstrap_servers => '${kafka}', topic => 'clicks', schema => 'id INT',\n"
-            + "  max_records_per_batch => 10)");
+    Path folder =
+        fixture.pipeline(
+            "kc",
+            "clicks.sql",
+            "CREATE STREAMING TABLE clicks AS SELECT id FROM STREAM read_kafka(\n"
+                + "  bootstrap_servers => '${kafka}', topic => 'clicks', schema => 'id INT',\n"
+                + "  max_records_per_batch => 10)");
     assertThat(PipelineFixture.flow(fixture.run(folder), "kc.clicks").rowsWritten()).isEqualTo(10);
     assertThat(PipelineFixture.flow(fixture.run(folder), "kc.clicks").rowsWritten()).isEqualTo(10);
     // a compaction commits a snapshot without the stored offsets: reading goes on where it was
-    assertThat(fixture.rows("CALL lagoa.system.rewrite_data_files(table => 'kc.clicks',"
-        + " options => map('min-input-files', '2'))").get(0).get(0)).isEqualTo(2);
+    assertThat(
+            fixture
+                .rows(
+                    "CALL lagoa.system.rewrite_data_files(table => 'kc.clicks',"
+                        + " options => map('min-input-files', '2'))")
+                .get(0)
+                .get(0))
+        .isEqualTo(2);
     assertThat(PipelineFixture.flow(fixture.run(folder), "kc.clicks").rowsWritten()).isEqualTo(5);
     assertThat(fixture.run(folder).flows().get(0).status()).isEqualTo(FlowStatus.UP_TO_DATE);
     assertThat(fixture.rows("SELECT count(DISTINCT id), min(id), max(id) FROM kc.clicks"))

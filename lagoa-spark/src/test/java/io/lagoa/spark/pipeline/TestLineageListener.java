@@ -58,15 +58,20 @@ class TestLineageListener {
     String folder = "lin" + (++pipelines);
     String suffix = "_" + pipelines;
     warehouse.writeFile(folder + "/pipeline.yaml", "name: " + folder + "\n");
-    warehouse.writeFile(folder + "/silver.sql", """
+    warehouse.writeFile(
+        folder + "/silver.sql",
+        """
         CREATE MATERIALIZED VIEW lin_silver.people%s (
           CONSTRAINT adult EXPECT (age >= 18) ON VIOLATION DROP ROW%s
         ) AS SELECT id, age, email FROM lin_bronze.people;
-        """.formatted(suffix, failRule));
-    warehouse.writeFile(folder + "/view.sql",
-        "CREATE TEMPORARY VIEW adults%s AS SELECT * FROM lin_silver.people%s;".formatted(
-            suffix, suffix));
-    warehouse.writeFile(folder + "/gold.sql",
+        """
+            .formatted(suffix, failRule));
+    warehouse.writeFile(
+        folder + "/view.sql",
+        "CREATE TEMPORARY VIEW adults%s AS SELECT * FROM lin_silver.people%s;"
+            .formatted(suffix, suffix));
+    warehouse.writeFile(
+        folder + "/gold.sql",
         "CREATE MATERIALIZED VIEW lin_gold.count%s AS SELECT count(*) AS n FROM adults%s;"
             .formatted(suffix, suffix));
     return warehouse.root().resolve(folder);
@@ -75,11 +80,12 @@ class TestLineageListener {
   private static RunResult run(Path folder, Map<String, String> env, List<String> warnings) {
     PipelineSource source = PipelineLoader.load(folder, Map.of());
     Catalog catalog = PipelineRunner.icebergCatalog(spark);
-    CompiledPipeline pipeline = new SparkPipelineParser().compile(source,
-        name -> catalog.tableExists(TableIdentifier.parse(name)));
+    CompiledPipeline pipeline =
+        new SparkPipelineParser()
+            .compile(source, name -> catalog.tableExists(TableIdentifier.parse(name)));
     LagoaConfig config = warehouse.config(env);
-    LineageListener listener = new LineageListener(config, pipeline, spark,
-        event -> {}, warnings::add, Clock.systemUTC());
+    LineageListener listener =
+        new LineageListener(config, pipeline, spark, event -> {}, warnings::add, Clock.systemUTC());
     return new PipelineRunner(spark, listener, Clock.systemUTC())
         .run(pipeline, RunOptions.defaults());
   }
@@ -102,7 +108,8 @@ class TestLineageListener {
 
   private static List<String> fieldNames(JsonNode dataset) {
     return StreamSupport.stream(dataset.at("/facets/schema/fields").spliterator(), false)
-        .map(field -> field.get("name").asText()).toList();
+        .map(field -> field.get("name").asText())
+        .toList();
   }
 
   /** What every event needs by the spec, and every facet: producer and schema URL. */
@@ -126,12 +133,17 @@ class TestLineageListener {
       }
     }
     for (JsonNode group : facetGroups) {
-      group.fields().forEachRemaining(facet -> {
-        assertThat(facet.getValue().get("_producer").asText()).as(facet.getKey())
-            .isEqualTo(event.get("producer").asText());
-        assertThat(facet.getValue().get("_schemaURL").asText()).as(facet.getKey())
-            .startsWith("https://openlineage.io/spec/");
-      });
+      group
+          .fields()
+          .forEachRemaining(
+              facet -> {
+                assertThat(facet.getValue().get("_producer").asText())
+                    .as(facet.getKey())
+                    .isEqualTo(event.get("producer").asText());
+                assertThat(facet.getValue().get("_schemaURL").asText())
+                    .as(facet.getKey())
+                    .startsWith("https://openlineage.io/spec/");
+              });
     }
   }
 
@@ -141,8 +153,11 @@ class TestLineageListener {
     String name = folder.getFileName().toString();
     Path file = warehouse.root().resolve(name + "-events/lineage.jsonl");
     List<String> warnings = Collections.synchronizedList(new ArrayList<>());
-    RunResult result = run(folder, Map.of("LAGOA_LINEAGE_TRANSPORT", "file",
-        "LAGOA_LINEAGE_FILE", file.toString()), warnings);
+    RunResult result =
+        run(
+            folder,
+            Map.of("LAGOA_LINEAGE_TRANSPORT", "file", "LAGOA_LINEAGE_FILE", file.toString()),
+            warnings);
     assertThat(result.status()).isEqualTo(RunResult.Status.SUCCEEDED);
     assertThat(warnings).isEmpty();
 
@@ -213,7 +228,9 @@ class TestLineageListener {
     assertThat(events.indexOf(silver.get(1))).isLessThan(events.indexOf(gold.get(0)));
 
     // A second run appends to the same file.
-    run(folder, Map.of("LAGOA_LINEAGE_TRANSPORT", "file", "LAGOA_LINEAGE_FILE", file.toString()),
+    run(
+        folder,
+        Map.of("LAGOA_LINEAGE_TRANSPORT", "file", "LAGOA_LINEAGE_FILE", file.toString()),
         warnings);
     assertThat(events(file)).hasSize(events.size() * 2);
   }
@@ -223,8 +240,17 @@ class TestLineageListener {
     Path folder = pipeline(",\n  CONSTRAINT grown EXPECT (age > 20) ON VIOLATION FAIL UPDATE");
     String name = folder.getFileName().toString();
     Path file = warehouse.root().resolve(name + ".jsonl");
-    RunResult result = run(folder, Map.of("LAGOA_LINEAGE_TRANSPORT", "file",
-        "LAGOA_LINEAGE_FILE", file.toString(), "LAGOA_LINEAGE_NAMESPACE", "etl"), new ArrayList<>());
+    RunResult result =
+        run(
+            folder,
+            Map.of(
+                "LAGOA_LINEAGE_TRANSPORT",
+                "file",
+                "LAGOA_LINEAGE_FILE",
+                file.toString(),
+                "LAGOA_LINEAGE_NAMESPACE",
+                "etl"),
+            new ArrayList<>());
     assertThat(result.status()).isEqualTo(RunResult.Status.FAILED);
 
     List<JsonNode> events = events(file);
@@ -232,7 +258,8 @@ class TestLineageListener {
     List<JsonNode> silver = eventsOf(events, name + ".lin_silver.people_" + pipelines);
     assertThat(types(silver)).containsExactly("START", "FAIL");
     assertThat(silver.get(1).at("/run/facets/errorMessage/message").asText())
-        .contains("grown").contains("failed for 1 of 3 rows");
+        .contains("grown")
+        .contains("failed for 1 of 3 rows");
     assertThat(silver.get(1).at("/run/facets/errorMessage/programmingLanguage").asText())
         .isEqualTo("SQL");
     List<JsonNode> gold = eventsOf(events, name + ".lin_gold.count_" + pipelines);
@@ -251,22 +278,32 @@ class TestLineageListener {
     List<String> authorizations = Collections.synchronizedList(new ArrayList<>());
     List<String> paths = Collections.synchronizedList(new ArrayList<>());
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", exchange -> {
-      try (InputStream body = exchange.getRequestBody()) {
-        bodies.add(new String(body.readAllBytes(), StandardCharsets.UTF_8));
-      }
-      authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
-      paths.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
-      exchange.sendResponseHeaders(201, -1);
-      exchange.close();
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          try (InputStream body = exchange.getRequestBody()) {
+            bodies.add(new String(body.readAllBytes(), StandardCharsets.UTF_8));
+          }
+          authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
+          paths.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
+          exchange.sendResponseHeaders(201, -1);
+          exchange.close();
+        });
     server.start();
     try {
       Path folder = pipeline("");
       List<String> warnings = new ArrayList<>();
-      RunResult result = run(folder, Map.of("LAGOA_LINEAGE_TRANSPORT", "http",
-          "LAGOA_LINEAGE_URL", "http://127.0.0.1:" + server.getAddress().getPort(),
-          "LAGOA_LINEAGE_API_KEY", "s3cret"), warnings);
+      RunResult result =
+          run(
+              folder,
+              Map.of(
+                  "LAGOA_LINEAGE_TRANSPORT",
+                  "http",
+                  "LAGOA_LINEAGE_URL",
+                  "http://127.0.0.1:" + server.getAddress().getPort(),
+                  "LAGOA_LINEAGE_API_KEY",
+                  "s3cret"),
+              warnings);
       assertThat(result.status()).isEqualTo(RunResult.Status.SUCCEEDED);
       assertThat(warnings).isEmpty();
       assertThat(bodies).hasSize(6); // the pipeline and two flows, START and COMPLETE each
@@ -294,15 +331,23 @@ class TestLineageListener {
     }
     List<String> warnings = Collections.synchronizedList(new ArrayList<>());
     long started = System.nanoTime();
-    RunResult result = run(pipeline(""), Map.of("LAGOA_LINEAGE_TRANSPORT", "http",
-        "LAGOA_LINEAGE_URL", "http://127.0.0.1:" + port, "LAGOA_LINEAGE_TIMEOUT_SECONDS", "1"),
-        warnings);
+    RunResult result =
+        run(
+            pipeline(""),
+            Map.of(
+                "LAGOA_LINEAGE_TRANSPORT",
+                "http",
+                "LAGOA_LINEAGE_URL",
+                "http://127.0.0.1:" + port,
+                "LAGOA_LINEAGE_TIMEOUT_SECONDS",
+                "1"),
+            warnings);
     assertThat(result.status()).isEqualTo(RunResult.Status.SUCCEEDED);
     assertThat(result.historyError()).isEmpty();
     assertThat(warnings).hasSize(1);
     assertThat(warnings.get(0))
-        .startsWith("cannot send OpenLineage events to http://127.0.0.1:" + port
-            + "/api/v1/lineage: ")
+        .startsWith(
+            "cannot send OpenLineage events to http://127.0.0.1:" + port + "/api/v1/lineage: ")
         .contains("the run itself is not affected");
     assertThat(System.nanoTime() - started).isLessThan(60_000_000_000L);
   }

@@ -1,6 +1,5 @@
 package io.lagoa.spark.pipeline;
 
-import io.lagoa.pipeline.FlowException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lagoa.error.ErrorCode;
@@ -8,6 +7,7 @@ import io.lagoa.error.LagoaException;
 import io.lagoa.error.Remedy;
 import io.lagoa.pipeline.ConcurrentRunException;
 import io.lagoa.pipeline.DatasetKind;
+import io.lagoa.pipeline.FlowException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

@@ -1,10 +1,10 @@
 package io.lagoa.spark.pipeline;
 
-import io.lagoa.pipeline.FlowException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
+import io.lagoa.pipeline.FlowException;
 import io.lagoa.pipeline.RunJournal;
 import io.lagoa.pipeline.TableState;
 import io.lagoa.spark.LagoaSpark;
@@ -54,7 +54,8 @@ class TestRunFailures {
   @Test
   void aServiceNotAnsweringBeforeAnyCommitKeepsItsCode() {
     Path folder =
-        fixture.pipeline("rf1", "a.sql", "CREATE MATERIALIZED VIEW a AS SELECT rf_unreachable(1) AS x");
+        fixture.pipeline(
+            "rf1", "a.sql", "CREATE MATERIALIZED VIEW a AS SELECT rf_unreachable(1) AS x");
 
     RunResult result = fixture.attempt(folder);
 
@@ -72,10 +73,13 @@ class TestRunFailures {
     Path folder =
         fixture.pipeline(
             "rf2",
-            "a.sql", "CREATE MATERIALIZED VIEW a AS SELECT 1 AS x",
-            "b.sql", "CREATE MATERIALIZED VIEW b AS SELECT rf_unreachable(x) AS x FROM a");
+            "a.sql",
+            "CREATE MATERIALIZED VIEW a AS SELECT 1 AS x",
+            "b.sql",
+            "CREATE MATERIALIZED VIEW b AS SELECT rf_unreachable(x) AS x FROM a");
 
-    RunResult result = fixture.attempt(folder, new RunOptions(java.util.List.of(), false, false, 1));
+    RunResult result =
+        fixture.attempt(folder, new RunOptions(java.util.List.of(), false, false, 1));
 
     assertThat(result.status()).isEqualTo(RunResult.Status.FAILED);
     assertThat(result.restored()).singleElement().asString().startsWith("dropped rf2.a");
@@ -101,8 +105,10 @@ class TestRunFailures {
         new PipelineRunner(spark, PipelineListener.NONE, Clock.systemUTC(), unreachable)
             .run(fixture.compile(folder), RunOptions.defaults());
 
-    assertThat(result.error()).hasValueSatisfying(error -> assertThat(error)
-        .startsWith("the run did not start: the catalog does not answer"));
+    assertThat(result.error())
+        .hasValueSatisfying(
+            error ->
+                assertThat(error).startsWith("the run did not start: the catalog does not answer"));
     assertThat(result.errorCode()).contains(ErrorCode.CATALOG_UNREACHABLE);
   }
 }

@@ -1,11 +1,11 @@
 package io.lagoa.spark.pipeline;
 
-import io.lagoa.pipeline.FlowException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lagoa.error.ErrorCode;
 import io.lagoa.pipeline.Dataset;
+import io.lagoa.pipeline.FlowException;
 import io.lagoa.pipeline.PipelineCommits;
 import io.lagoa.spark.LagoaSpark;
 import io.lagoa.spark.SparkSql;

@@ -35,12 +35,19 @@ import org.apache.spark.storage.StorageLevel;
  */
 final class CsvFileFormat extends FileFormat {
   private final Configuration conf;
+
   /** The batch's CSV headers, read by the plausibility check: local path to column names. */
   private final Map<String, List<String>> headers;
 
-  CsvFileFormat(SparkSession spark, SourceCall call, String format, long maxRecordBytes,
-      String schemaKey, FileStaging staging,
-      Configuration conf, Map<String, List<String>> headers) {
+  CsvFileFormat(
+      SparkSession spark,
+      SourceCall call,
+      String format,
+      long maxRecordBytes,
+      String schemaKey,
+      FileStaging staging,
+      Configuration conf,
+      Map<String, List<String>> headers) {
     super(spark, call, format, maxRecordBytes, schemaKey, staging);
     this.conf = conf;
     this.headers = headers;
@@ -66,8 +73,10 @@ final class CsvFileFormat extends FileFormat {
     for (FileLog.Entry file : files) {
       List<String> names;
       if (header) {
-        names = headers.containsKey(staging.localPath(file)) ? headers.get(staging.localPath(file))
-            : headerOf(staging.localPath(file), delimiter);
+        names =
+            headers.containsKey(staging.localPath(file))
+                ? headers.get(staging.localPath(file))
+                : headerOf(staging.localPath(file), delimiter);
         if (names == null) {
           continue; // an empty file: nothing to read
         }
@@ -117,29 +126,38 @@ final class CsvFileFormat extends FileFormat {
           schema = schema.add(name, type);
         }
       }
-      Dataset<Row> data = csvReader(header, delimiter)
-          .schema(fileSchema.add(CORRUPT, DataTypes.StringType))
-          .option("enforceSchema", "true")
-          .option("mode", "PERMISSIVE")
-          .option("columnNameOfCorruptRecord", CORRUPT)
-          .csv(paths);
-      parts.add(data.select(col("*"), fileColumn()).withColumn("__error",
-          csvError(fileSchema, delimiter, header)));
+      Dataset<Row> data =
+          csvReader(header, delimiter)
+              .schema(fileSchema.add(CORRUPT, DataTypes.StringType))
+              .option("enforceSchema", "true")
+              .option("mode", "PERMISSIVE")
+              .option("columnNameOfCorruptRecord", CORRUPT)
+              .csv(paths);
+      parts.add(
+          data.select(col("*"), fileColumn())
+              .withColumn("__error", csvError(fileSchema, delimiter, header)));
     }
-    boolean adds = known == null ? schema.fields().length > 0
-        : schema.fields().length > known.fields().length;
+    boolean adds =
+        known == null ? schema.fields().length > 0 : schema.fields().length > known.fields().length;
     if (parts.isEmpty()) {
       Built empty = empty(stored, runId);
-      return new Built(empty.rows(), empty.rejected(), schema.fields().length == 0 ? null : schema,
-          adds, empty.checked(), empty.release());
+      return new Built(
+          empty.rows(),
+          empty.rejected(),
+          schema.fields().length == 0 ? null : schema,
+          adds,
+          empty.checked(),
+          empty.release());
     }
     List<Dataset<Row>> shaped = new ArrayList<>();
     for (Dataset<Row> part : parts) {
       List<Column> columns = new ArrayList<>();
       List<String> present = List.of(part.columns());
       for (StructField field : schema.fields()) {
-        columns.add(present.stream().anyMatch(field.name()::equals) ? col(quote(field.name()))
-            : lit(null).cast(field.dataType()).as(field.name()));
+        columns.add(
+            present.stream().anyMatch(field.name()::equals)
+                ? col(quote(field.name()))
+                : lit(null).cast(field.dataType()).as(field.name()));
       }
       if (rescue) {
         List<String> extras = new ArrayList<>();
@@ -169,9 +187,13 @@ final class CsvFileFormat extends FileFormat {
       output.add(col(RESCUED));
     }
     output.add(col(METADATA));
-    return new Built(checked.where("__error IS NULL").select(output.toArray(new Column[0])),
+    return new Built(
+        checked.where("__error IS NULL").select(output.toArray(new Column[0])),
         rejected(checked, expr("CAST(" + CORRUPT + " AS BINARY)"), runId),
-        schema, adds, checked, checked::unpersist);
+        schema,
+        adds,
+        checked,
+        checked::unpersist);
   }
 
   private org.apache.spark.sql.DataFrameReader csvReader(boolean header, String delimiter) {
@@ -182,26 +204,51 @@ final class CsvFileFormat extends FileFormat {
   private static Column csvError(StructType fileSchema, String delimiter, boolean header) {
     StringBuilder strings = new StringBuilder();
     for (StructField field : fileSchema.fields()) {
-      strings.append(strings.length() == 0 ? "" : ", ").append(quote(field.name()))
+      strings
+          .append(strings.length() == 0 ? "" : ", ")
+          .append(quote(field.name()))
           .append(" STRING");
     }
-    String asStrings = "from_csv(" + CORRUPT + ", " + SourceText.literal(strings.toString())
-        + ", map('sep', " + SourceText.literal(delimiter) + "))";
+    String asStrings =
+        "from_csv("
+            + CORRUPT
+            + ", "
+            + SourceText.literal(strings.toString())
+            + ", map('sep', "
+            + SourceText.literal(delimiter)
+            + "))";
     StringBuilder fields = new StringBuilder("concat_ws(', '");
     for (StructField field : fileSchema.fields()) {
       if (field.dataType().equals(DataTypes.StringType)) {
         continue;
       }
       String name = field.name().replace("'", "\\'");
-      fields.append(", CASE WHEN ").append(asStrings).append(".").append(quote(field.name()))
-          .append(" IS NOT NULL AND ").append(quote(field.name())).append(" IS NULL THEN '")
-          .append(name).append(" (").append(field.dataType().sql()).append(")' END");
+      fields
+          .append(", CASE WHEN ")
+          .append(asStrings)
+          .append(".")
+          .append(quote(field.name()))
+          .append(" IS NOT NULL AND ")
+          .append(quote(field.name()))
+          .append(" IS NULL THEN '")
+          .append(name)
+          .append(" (")
+          .append(field.dataType().sql())
+          .append(")' END");
     }
     fields.append(")");
-    return expr("CASE WHEN " + CORRUPT + " IS NULL THEN NULL ELSE coalesce(concat("
-        + "'values do not match the schema: ', nullif(" + fields + ", '')), 'malformed CSV line:"
-        + " it does not have the " + fileSchema.fields().length + " values of the "
-        + (header ? "header" : "schema") + "') END");
+    return expr(
+        "CASE WHEN "
+            + CORRUPT
+            + " IS NULL THEN NULL ELSE coalesce(concat("
+            + "'values do not match the schema: ', nullif("
+            + fields
+            + ", '')), 'malformed CSV line:"
+            + " it does not have the "
+            + fileSchema.fields().length
+            + " values of the "
+            + (header ? "header" : "schema")
+            + "') END");
   }
 
   /** The values of columns the declared schema lacks, as a JSON object (null when none). */
@@ -211,8 +258,11 @@ final class CsvFileFormat extends FileFormat {
     }
     StringBuilder map = new StringBuilder("map(");
     for (int i = 0; i < extras.size(); i++) {
-      map.append(i == 0 ? "" : ", ").append(SourceText.literal(extras.get(i)))
-          .append(", CAST(").append(quote(extras.get(i))).append(" AS STRING)");
+      map.append(i == 0 ? "" : ", ")
+          .append(SourceText.literal(extras.get(i)))
+          .append(", CAST(")
+          .append(quote(extras.get(i)))
+          .append(" AS STRING)");
     }
     map.append(")");
     String present = "map_filter(" + map + ", (k, v) -> v IS NOT NULL)";
@@ -230,8 +280,9 @@ final class CsvFileFormat extends FileFormat {
       CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(path);
       try (InputStream raw = fs.open(path);
           InputStream in = codec == null ? raw : codec.createInputStream(raw);
-          java.io.BufferedReader reader = new java.io.BufferedReader(
-              new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
+          java.io.BufferedReader reader =
+              new java.io.BufferedReader(
+                  new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
         String line = reader.readLine();
         if (line == null || line.isBlank()) {
           return null;
@@ -244,8 +295,8 @@ final class CsvFileFormat extends FileFormat {
       }
     } catch (IOException e) {
       // read again by Spark, which fails the same way: the file is quarantined as unreadable
-      throw new UncheckedIOException("cannot read the header of " + file + ": " + e.getMessage(),
-          e);
+      throw new UncheckedIOException(
+          "cannot read the header of " + file + ": " + e.getMessage(), e);
     }
   }
 

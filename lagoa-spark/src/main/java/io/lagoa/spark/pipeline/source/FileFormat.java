@@ -4,9 +4,9 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 
+import io.lagoa.pipeline.FlowException;
 import io.lagoa.pipeline.SourceArguments;
 import io.lagoa.pipeline.SourceCall;
-import io.lagoa.pipeline.FlowException;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -30,21 +30,27 @@ abstract sealed class FileFormat
   static final String CORRUPT = KafkaSourceReader.CORRUPT;
   static final String RESCUED = KafkaSourceReader.RESCUED;
 
-  static final StructType QUARANTINE = new StructType()
-      .add("_source", DataTypes.StringType)
-      .add("_position", DataTypes.StringType)
-      .add("_kafka_topic", DataTypes.StringType)
-      .add("_kafka_partition", DataTypes.IntegerType)
-      .add("_kafka_offset", DataTypes.LongType)
-      .add("_kafka_key", DataTypes.BinaryType)
-      .add("_source_file", DataTypes.StringType)
-      .add("_raw", DataTypes.BinaryType)
-      .add("_error", DataTypes.StringType)
-      .add("_run_id", DataTypes.StringType);
+  static final StructType QUARANTINE =
+      new StructType()
+          .add("_source", DataTypes.StringType)
+          .add("_position", DataTypes.StringType)
+          .add("_kafka_topic", DataTypes.StringType)
+          .add("_kafka_partition", DataTypes.IntegerType)
+          .add("_kafka_offset", DataTypes.LongType)
+          .add("_kafka_key", DataTypes.BinaryType)
+          .add("_source_file", DataTypes.StringType)
+          .add("_raw", DataTypes.BinaryType)
+          .add("_error", DataTypes.StringType)
+          .add("_run_id", DataTypes.StringType);
 
   /** A batch as read: the rows, the rejected records, and the schema learned so far. */
-  record Built(Dataset<Row> rows, Dataset<Row> rejected, StructType schema,
-      boolean addsColumns, Dataset<Row> checked, Runnable release) {}
+  record Built(
+      Dataset<Row> rows,
+      Dataset<Row> rejected,
+      StructType schema,
+      boolean addsColumns,
+      Dataset<Row> checked,
+      Runnable release) {}
 
   final SparkSession spark;
   final SourceCall call;
@@ -53,8 +59,13 @@ abstract sealed class FileFormat
   private final String schemaKey;
   final FileStaging staging;
 
-  FileFormat(SparkSession spark, SourceCall call, String format, long maxRecordBytes,
-      String schemaKey, FileStaging staging) {
+  FileFormat(
+      SparkSession spark,
+      SourceCall call,
+      String format,
+      long maxRecordBytes,
+      String schemaKey,
+      FileStaging staging) {
     this.spark = spark;
     this.call = call;
     this.format = format;
@@ -64,15 +75,21 @@ abstract sealed class FileFormat
   }
 
   /** The reader of {@code format} (json, csv, parquet; anything else reads lines as text). */
-  static FileFormat of(String format, SparkSession spark, SourceCall call, long maxRecordBytes,
-      String schemaKey, FileStaging staging, Configuration conf,
+  static FileFormat of(
+      String format,
+      SparkSession spark,
+      SourceCall call,
+      long maxRecordBytes,
+      String schemaKey,
+      FileStaging staging,
+      Configuration conf,
       Map<String, List<String>> headers) {
     return switch (format) {
       case "json" -> new JsonFileFormat(spark, call, format, maxRecordBytes, schemaKey, staging);
-      case "csv" -> new CsvFileFormat(spark, call, format, maxRecordBytes, schemaKey, staging,
-          conf, headers);
-      case "parquet" -> new ParquetFileFormat(spark, call, format, maxRecordBytes, schemaKey,
-          staging);
+      case "csv" ->
+          new CsvFileFormat(spark, call, format, maxRecordBytes, schemaKey, staging, conf, headers);
+      case "parquet" ->
+          new ParquetFileFormat(spark, call, format, maxRecordBytes, schemaKey, staging);
       default -> new TextFileFormat(spark, call, format, maxRecordBytes, schemaKey, staging);
     };
   }
@@ -94,41 +111,49 @@ abstract sealed class FileFormat
   }
 
   Dataset<Row> rejected(Dataset<Row> checked, Column raw, String runId) {
-    return checked.where("__error IS NOT NULL").select(
-        lit(call.displayName()).as("_source"),
-        col(METADATA + ".path").as("_position"),
-        lit(null).cast("string").as("_kafka_topic"),
-        lit(null).cast("int").as("_kafka_partition"),
-        lit(null).cast("bigint").as("_kafka_offset"),
-        lit(null).cast("binary").as("_kafka_key"),
-        col(METADATA + ".path").as("_source_file"),
-        raw.as("_raw"),
-        col("__error").as("_error"),
-        lit(runId).as("_run_id"),
-        current_timestamp().as("_quarantined_at"));
+    return checked
+        .where("__error IS NOT NULL")
+        .select(
+            lit(call.displayName()).as("_source"),
+            col(METADATA + ".path").as("_position"),
+            lit(null).cast("string").as("_kafka_topic"),
+            lit(null).cast("int").as("_kafka_partition"),
+            lit(null).cast("bigint").as("_kafka_offset"),
+            lit(null).cast("binary").as("_kafka_key"),
+            col(METADATA + ".path").as("_source_file"),
+            raw.as("_raw"),
+            col("__error").as("_error"),
+            lit(runId).as("_run_id"),
+            current_timestamp().as("_quarantined_at"));
   }
 
   Dataset<Row> emptyRejected(String runId) {
-    return spark.createDataFrame(List.of(), QUARANTINE)
+    return spark
+        .createDataFrame(List.of(), QUARANTINE)
         .withColumn("_quarantined_at", current_timestamp());
   }
 
   /** A batch without rows, shaped like the source's known schema. */
   Built empty(Map<String, String> stored, String runId) {
-    StructType known = format.equals("text") ? new StructType().add("value", DataTypes.StringType)
-        : known(declared(), stored);
+    StructType known =
+        format.equals("text")
+            ? new StructType().add("value", DataTypes.StringType)
+            : known(declared(), stored);
     StructType schema = known == null ? new StructType() : known;
     if ((format.equals("json") || format.equals("csv")) && evolution(declared()).equals("rescue")) {
       schema = schema.add(RESCUED, DataTypes.StringType);
     }
-    schema = schema.add(METADATA, new StructType()
-        .add("path", DataTypes.StringType)
-        .add("name", DataTypes.StringType)
-        .add("size", DataTypes.LongType)
-        .add("modification_time", DataTypes.TimestampType));
+    schema =
+        schema.add(
+            METADATA,
+            new StructType()
+                .add("path", DataTypes.StringType)
+                .add("name", DataTypes.StringType)
+                .add("size", DataTypes.LongType)
+                .add("modification_time", DataTypes.TimestampType));
     Dataset<Row> rows = spark.createDataFrame(List.of(), schema);
-    return new Built(rows, emptyRejected(runId), format.equals("text") ? null : known, false,
-        rows, () -> { });
+    return new Built(
+        rows, emptyRejected(runId), format.equals("text") ? null : known, false, rows, () -> {});
   }
 
   StructType declared() {
@@ -142,9 +167,14 @@ abstract sealed class FileFormat
     try {
       return StructType.fromDDL(call.argument(argument).orElseThrow());
     } catch (RuntimeException e) {
-      throw new FlowException(call.positionOf(argument) + ": " + argument + " is not a valid list"
-          + " of columns (e.g. 'id BIGINT, price DECIMAL(10,2)'): "
-          + SourceText.firstLine(String.valueOf(e.getMessage())), e);
+      throw new FlowException(
+          call.positionOf(argument)
+              + ": "
+              + argument
+              + " is not a valid list"
+              + " of columns (e.g. 'id BIGINT, price DECIMAL(10,2)'): "
+              + SourceText.firstLine(String.valueOf(e.getMessage())),
+          e);
     }
   }
 
@@ -171,8 +201,11 @@ abstract sealed class FileFormat
     StructType result = new StructType();
     for (StructField field : inferred.fields()) {
       StructField hint = field(hints, field.name());
-      result = result.add(hint == null ? field : new StructField(field.name(), hint.dataType(),
-          true, field.metadata()));
+      result =
+          result.add(
+              hint == null
+                  ? field
+                  : new StructField(field.name(), hint.dataType(), true, field.metadata()));
     }
     for (StructField hint : hints.fields()) {
       if (field(inferred, hint.name()) == null) {

@@ -27,17 +27,18 @@ import org.apache.iceberg.io.FileIO;
  *
  * <p>Each batch writes one log naming its files and its parent (the log the target's last commit
  * pointed to), and the target's commit stores the new log's location with its rows: the ingested
- * set is whatever the committed chain holds, so it can never disagree with the table. Every
- * {@link #CONSOLIDATE_EVERY} batches a log holds the whole set instead, so loading follows at most
- * that many parents. Logs live outside the table's location, where Iceberg's orphan-file cleanup
- * would delete them; a log no retained snapshot points to is garbage.
+ * set is whatever the committed chain holds, so it can never disagree with the table. Every {@link
+ * #CONSOLIDATE_EVERY} batches a log holds the whole set instead, so loading follows at most that
+ * many parents. Logs live outside the table's location, where Iceberg's orphan-file cleanup would
+ * delete them; a log no retained snapshot points to is garbage.
  *
- * <p>An instance keeps the set each source loaded last (owned by {@link SourceReaders}), so a
- * next batch reads only the logs written since.
+ * <p>An instance keeps the set each source loaded last (owned by {@link SourceReaders}), so a next
+ * batch reads only the logs written since.
  */
 final class FileLog {
   static final int CONSOLIDATE_EVERY = 50;
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** The latest set loaded per source: logs never change, so a location identifies its set. */
   private final Map<String, Ingested> loaded = new ConcurrentHashMap<>();
 
@@ -58,9 +59,13 @@ final class FileLog {
   }
 
   static String newLocation(String warehouse, String table) {
-    String base = warehouse.endsWith("/") ? warehouse.substring(0, warehouse.length() - 1)
-        : warehouse;
-    return base + "/lagoa_system/file_logs/" + table.replace('.', '/') + "/" + UUID.randomUUID()
+    String base =
+        warehouse.endsWith("/") ? warehouse.substring(0, warehouse.length() - 1) : warehouse;
+    return base
+        + "/lagoa_system/file_logs/"
+        + table.replace('.', '/')
+        + "/"
+        + UUID.randomUUID()
         + ".json.gz";
   }
 
@@ -91,8 +96,8 @@ final class FileLog {
       paths.addAll(log.earlier());
       log.files().forEach(entry -> paths.add(entry.path()));
     }
-    Ingested result = new Ingested(location, java.util.Collections.unmodifiableSet(paths),
-        chain.get(0).depth());
+    Ingested result =
+        new Ingested(location, java.util.Collections.unmodifiableSet(paths), chain.get(0).depth());
     loaded.put(sourceKey, result);
     return result;
   }
@@ -101,8 +106,8 @@ final class FileLog {
    * Writes the log of a batch on top of {@code parent}; consolidates (writes the whole set) when
    * the chain has grown to {@link #CONSOLIDATE_EVERY}.
    */
-  static String write(FileIO io, String location, String source, Ingested parent,
-      List<Entry> files) {
+  static String write(
+      FileIO io, String location, String source, Ingested parent, List<Entry> files) {
     boolean full = parent.location() != null && parent.depth() + 1 >= CONSOLIDATE_EVERY;
     ObjectNode root = JSON.createObjectNode();
     root.put("version", 1);
@@ -116,7 +121,10 @@ final class FileLog {
     }
     ArrayNode batch = root.putArray("files");
     for (Entry entry : files) {
-      batch.addObject().put("path", entry.path()).put("size", entry.size())
+      batch
+          .addObject()
+          .put("path", entry.path())
+          .put("size", entry.size())
           .put("modified", entry.modified());
     }
     if (full) {
@@ -136,21 +144,35 @@ final class FileLog {
     try (InputStream in = new GZIPInputStream(io.newInputFile(location).newStream())) {
       root = JSON.readTree(in);
     } catch (IOException | RuntimeException e) {
-      throw new FlowException("cannot read the log of ingested files " + location + ", which the"
-          + " target's last commit points to: " + e.getMessage() + "; if it was deleted, the table"
-          + " needs a full refresh, which reads the folder from the start", e, Remedy.FULL_REFRESH);
+      throw new FlowException(
+          "cannot read the log of ingested files "
+              + location
+              + ", which the"
+              + " target's last commit points to: "
+              + e.getMessage()
+              + "; if it was deleted, the table"
+              + " needs a full refresh, which reads the folder from the start",
+          e,
+          Remedy.FULL_REFRESH);
     }
     List<Entry> files = new ArrayList<>();
     for (JsonNode file : root.path("files")) {
-      files.add(new Entry(file.path("path").asText(), file.path("size").asLong(),
-          file.path("modified").asLong()));
+      files.add(
+          new Entry(
+              file.path("path").asText(),
+              file.path("size").asLong(),
+              file.path("modified").asLong()));
     }
     List<String> earlier = new ArrayList<>();
     for (JsonNode path : root.path("earlier")) {
       earlier.add(path.asText());
     }
     JsonNode parent = root.path("parent");
-    return new Log(location, parent.isNull() || parent.isMissingNode() ? null : parent.asText(),
-        root.path("depth").asInt(), files, earlier);
+    return new Log(
+        location,
+        parent.isNull() || parent.isMissingNode() ? null : parent.asText(),
+        root.path("depth").asInt(),
+        files,
+        earlier);
   }
 }

@@ -25,14 +25,14 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Whether a landing file looks like what its format says, judged from its first bytes before any
- * of its rows are read or its columns learned: a file that does not is quarantined whole and never
+ * Whether a landing file looks like what its format says, judged from its first bytes before any of
+ * its rows are read or its columns learned: a file that does not is quarantined whole and never
  * changes the table's schema.
  *
  * <p>Cheap by design: it reads the first {@link #SAMPLE_BYTES} bytes of each file (of what a
  * compressed file holds, decompressing only that much), and for Parquet the first and last bytes.
- * Files are never read twice in full; what only shows further in (a gzip stream cut off after
- * the sample) is found by Spark's read, which quarantines the file as unreadable.
+ * Files are never read twice in full; what only shows further in (a gzip stream cut off after the
+ * sample) is found by Spark's read, which quarantines the file as unreadable.
  *
  * <ul>
  *   <li>json, csv, text: UTF-8 text, without NUL bytes and with few control characters.
@@ -48,13 +48,13 @@ public final class FilePlausibility {
   static final int JSON_LINES = 20;
   static final int MAX_NAME_CHARS = 256;
   private static final byte[] PARQUET_MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /**
-   * What a look at a file found: why it is not what its format says (null when it looks right),
-   * and for CSV the column names of its first line (null for an empty file, or when the file
-   * could not be opened: Spark's read then says why).
+   * What a look at a file found: why it is not what its format says (null when it looks right), and
+   * for CSV the column names of its first line (null for an empty file, or when the file could not
+   * be opened: Spark's read then says why).
    */
   record Look(String problem, List<String> columns) {
     static Look fine(List<String> columns) {
@@ -99,8 +99,11 @@ public final class FilePlausibility {
   private Look parquet(FileSystem fs, Path file) throws IOException {
     long size = fs.getFileStatus(file).getLen();
     if (size < 12) {
-      return Look.implausible("it has " + size + " bytes, too few for a Parquet file (at least"
-          + " 12: the magic bytes PAR1, a footer and PAR1 again)");
+      return Look.implausible(
+          "it has "
+              + size
+              + " bytes, too few for a Parquet file (at least"
+              + " 12: the magic bytes PAR1, a footer and PAR1 again)");
     }
     byte[] head = new byte[4];
     byte[] tail = new byte[8];
@@ -109,22 +112,31 @@ public final class FilePlausibility {
       in.readFully(size - 8, tail);
     }
     if (!java.util.Arrays.equals(head, PARQUET_MAGIC)) {
-      return Look.implausible("it does not start with the Parquet magic bytes PAR1 (it starts"
-          + " with " + hex(head, 4) + ")" + kindHint(head));
+      return Look.implausible(
+          "it does not start with the Parquet magic bytes PAR1 (it starts"
+              + " with "
+              + hex(head, 4)
+              + ")"
+              + kindHint(head));
     }
     byte[] end = java.util.Arrays.copyOfRange(tail, 4, 8);
     if (new String(end, StandardCharsets.US_ASCII).equals("PARE")) {
       return Look.implausible("it is an encrypted Parquet file, which cannot be read");
     }
     if (!java.util.Arrays.equals(end, PARQUET_MAGIC)) {
-      return Look.implausible("it does not end with the Parquet magic bytes PAR1: it is"
-          + " truncated, or not Parquet");
+      return Look.implausible(
+          "it does not end with the Parquet magic bytes PAR1: it is"
+              + " truncated, or not Parquet");
     }
-    long footer = ByteBuffer.wrap(tail, 0, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt()
-        & 0xFFFFFFFFL;
+    long footer =
+        ByteBuffer.wrap(tail, 0, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
     if (footer == 0 || footer > size - 12) {
-      return Look.implausible("its footer length (" + footer + " bytes) does not fit in its "
-          + size + " bytes: it is corrupt");
+      return Look.implausible(
+          "its footer length ("
+              + footer
+              + " bytes) does not fit in its "
+              + size
+              + " bytes: it is corrupt");
     }
     return Look.fine(null);
   }
@@ -150,9 +162,16 @@ public final class FilePlausibility {
           return Look.fine(null);
         }
         String kind = codec.getDefaultExtension().replace(".", "");
-        return Look.implausible("cannot decompress it (" + kind + "): "
-            + SourceText.firstLine(String.valueOf(e.getMessage()))
-            + " (a truncated or corrupt " + kind + " file, or not " + kind + " at all)");
+        return Look.implausible(
+            "cannot decompress it ("
+                + kind
+                + "): "
+                + SourceText.firstLine(String.valueOf(e.getMessage()))
+                + " (a truncated or corrupt "
+                + kind
+                + " file, or not "
+                + kind
+                + " at all)");
       }
     }
     String problem = notText(sample, more);
@@ -173,9 +192,12 @@ public final class FilePlausibility {
 
   /** Why sampled bytes are not UTF-8 text; null when they are. */
   String notText(byte[] sample, boolean more) {
-    if (sample.length >= 2 && ((sample[0] == (byte) 0xFF && sample[1] == (byte) 0xFE)
-        || (sample[0] == (byte) 0xFE && sample[1] == (byte) 0xFF))) {
-      return "it is UTF-16 text (it starts with a UTF-16 byte order mark); " + format + " files"
+    if (sample.length >= 2
+        && ((sample[0] == (byte) 0xFF && sample[1] == (byte) 0xFE)
+            || (sample[0] == (byte) 0xFE && sample[1] == (byte) 0xFF))) {
+      return "it is UTF-16 text (it starts with a UTF-16 byte order mark); "
+          + format
+          + " files"
           + " must be UTF-8: convert it first";
     }
     for (int i = 0; i < sample.length; i++) {
@@ -184,25 +206,38 @@ public final class FilePlausibility {
       }
     }
     int start = bom(sample) ? 3 : 0;
-    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
     ByteBuffer bytes = ByteBuffer.wrap(sample, start, sample.length - start);
     CharBuffer chars = CharBuffer.allocate(sample.length);
     CoderResult result = decoder.decode(bytes, chars, !more);
     if (result.isError()) {
       int at = bytes.position();
-      return "not UTF-8 text: byte 0x" + HexFormat.of().toHexDigits(sample[at]).toUpperCase(
-          Locale.ROOT) + " at line " + lineAt(sample, at) + " is not UTF-8" + kindHint(sample)
-          + " (" + format + " files must be UTF-8: convert a Latin-1 or Windows-1252 file first)";
+      return "not UTF-8 text: byte 0x"
+          + HexFormat.of().toHexDigits(sample[at]).toUpperCase(Locale.ROOT)
+          + " at line "
+          + lineAt(sample, at)
+          + " is not UTF-8"
+          + kindHint(sample)
+          + " ("
+          + format
+          + " files must be UTF-8: convert a Latin-1 or Windows-1252 file first)";
     }
     chars.flip();
     int controls = 0;
     int first = -1;
     for (int i = 0; i < chars.length(); i++) {
       char c = chars.charAt(i);
-      if ((c < 0x20 || c == 0x7F) && c != '\t' && c != '\n' && c != '\r' && c != '\f'
-          && c != 0x1B && delimiter.indexOf(c) < 0) {
+      if ((c < 0x20 || c == 0x7F)
+          && c != '\t'
+          && c != '\n'
+          && c != '\r'
+          && c != '\f'
+          && c != 0x1B
+          && delimiter.indexOf(c) < 0) {
         controls++;
         first = first < 0 ? i : first;
       }
@@ -210,9 +245,15 @@ public final class FilePlausibility {
     if (controls > 0 && controls * 100L > chars.length()) {
       String before = chars.subSequence(0, first).toString();
       long line = 1 + before.chars().filter(c -> c == '\n').count();
-      return "binary data, not text: " + controls + " control characters in its first "
-          + sample.length + " bytes, e.g. 0x" + HexFormat.of().toHexDigits((byte) chars.charAt(
-              first)).toUpperCase(Locale.ROOT) + " at line " + line + kindHint(sample);
+      return "binary data, not text: "
+          + controls
+          + " control characters in its first "
+          + sample.length
+          + " bytes, e.g. 0x"
+          + HexFormat.of().toHexDigits((byte) chars.charAt(first)).toUpperCase(Locale.ROOT)
+          + " at line "
+          + line
+          + kindHint(sample);
     }
     return null;
   }
@@ -226,9 +267,10 @@ public final class FilePlausibility {
     }
     if (checked.isEmpty()) {
       String start = text.strip();
-      return start.isEmpty() || start.startsWith("{") ? Look.fine(null)
-          : Look.implausible("it does not start with a JSON object ({), it starts with "
-              + snippet(start));
+      return start.isEmpty() || start.startsWith("{")
+          ? Look.fine(null)
+          : Look.implausible(
+              "it does not start with a JSON object ({), it starts with " + snippet(start));
     }
     for (String line : checked) {
       try {
@@ -241,12 +283,21 @@ public final class FilePlausibility {
       }
     }
     String first = checked.get(0).strip();
-    String hint = first.startsWith("[") ? "; it looks like one JSON array, and json reads JSON"
-        + " Lines: one object per line" : first.equals("{") ? "; it looks like one JSON document"
-        + " over several lines, and json reads JSON Lines: one object per line" : "";
-    return Look.implausible((checked.size() == 1 ? "its first line is not a JSON object"
-        : "none of its first " + checked.size() + " lines is a JSON object") + " (line 1: "
-        + snippet(first) + ")" + hint);
+    String hint =
+        first.startsWith("[")
+            ? "; it looks like one JSON array, and json reads JSON" + " Lines: one object per line"
+            : first.equals("{")
+                ? "; it looks like one JSON document"
+                    + " over several lines, and json reads JSON Lines: one object per line"
+                : "";
+    return Look.implausible(
+        (checked.size() == 1
+                ? "its first line is not a JSON object"
+                : "none of its first " + checked.size() + " lines is a JSON object")
+            + " (line 1: "
+            + snippet(first)
+            + ")"
+            + hint);
   }
 
   private Look csvFirstLine(String text, List<String> lines, boolean more) {
@@ -254,9 +305,14 @@ public final class FilePlausibility {
       return Look.fine(null); // an empty file: nothing to read
     }
     if (lines.isEmpty()) {
-      return Look.implausible("its first line" + (header ? ", the header," : "") + " is longer"
-          + " than " + SAMPLE_BYTES / 1024 + " KB" + (header ? ": not a line of column names"
-              : ""));
+      return Look.implausible(
+          "its first line"
+              + (header ? ", the header," : "")
+              + " is longer"
+              + " than "
+              + SAMPLE_BYTES / 1024
+              + " KB"
+              + (header ? ": not a line of column names" : ""));
     }
     String first = lines.get(0);
     String[] values = parse(first);
@@ -264,8 +320,8 @@ public final class FilePlausibility {
       return Look.fine(columnNames(values));
     }
     if (first.isBlank()) {
-      return Look.implausible("its first line, the header, is empty (the header names the"
-          + " columns)");
+      return Look.implausible(
+          "its first line, the header, is empty (the header names the" + " columns)");
     }
     int empty = 0;
     for (int i = 0; i < values.length; i++) {
@@ -273,13 +329,21 @@ public final class FilePlausibility {
       empty += name.isEmpty() ? 1 : 0;
       String why = notAName(name);
       if (why != null) {
-        return Look.implausible("its header does not look like column names: the name of column "
-            + (i + 1) + " " + why);
+        return Look.implausible(
+            "its header does not look like column names: the name of column "
+                + (i + 1)
+                + " "
+                + why);
       }
     }
     if (empty * 2 > values.length) {
-      return Look.implausible("its header does not look like column names: " + empty + " of its"
-          + " " + values.length + " names are empty");
+      return Look.implausible(
+          "its header does not look like column names: "
+              + empty
+              + " of its"
+              + " "
+              + values.length
+              + " names are empty");
     }
     return Look.fine(columnNames(values));
   }
@@ -288,16 +352,30 @@ public final class FilePlausibility {
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
       if (c < 0x20 || c == 0x7F || c == '\uFFFD') {
-        String what = c == '\t' ? "a tab" : c == '\uFFFD' ? "the replacement character U+FFFD"
-            : "the control character 0x" + HexFormat.of().toHexDigits((byte) c)
-                .toUpperCase(Locale.ROOT);
-        return "(" + snippet(name) + ") contains " + what + (c == '\t' && delimiter.equals(",")
-            ? " (is the file tab-separated? then read it with delimiter => '\\t')" : "");
+        String what =
+            c == '\t'
+                ? "a tab"
+                : c == '\uFFFD'
+                    ? "the replacement character U+FFFD"
+                    : "the control character 0x"
+                        + HexFormat.of().toHexDigits((byte) c).toUpperCase(Locale.ROOT);
+        return "("
+            + snippet(name)
+            + ") contains "
+            + what
+            + (c == '\t' && delimiter.equals(",")
+                ? " (is the file tab-separated? then read it with delimiter => '\\t')"
+                : "");
       }
     }
     if (name.length() > MAX_NAME_CHARS) {
-      return "has " + name.length() + " characters, more than " + MAX_NAME_CHARS + " ("
-          + snippet(name) + ")";
+      return "has "
+          + name.length()
+          + " characters, more than "
+          + MAX_NAME_CHARS
+          + " ("
+          + snippet(name)
+          + ")";
     }
     return null;
   }
@@ -312,8 +390,13 @@ public final class FilePlausibility {
     if (known != null && known.fields().length > 0) {
       int width = known.fields().length;
       if (count > 2 * width + 10) {
-        return "it has " + count + " columns, far more than the " + width + " of the table ("
-            + listed(List.of(known.fieldNames())) + ")";
+        return "it has "
+            + count
+            + " columns, far more than the "
+            + width
+            + " of the table ("
+            + listed(List.of(known.fieldNames()))
+            + ")";
       }
       if (header) {
         for (String name : names) {
@@ -323,8 +406,11 @@ public final class FilePlausibility {
             }
           }
         }
-        return "none of its column names (" + listed(names) + ") is a column of the table ("
-            + listed(List.of(known.fieldNames())) + ")";
+        return "none of its column names ("
+            + listed(names)
+            + ") is a column of the table ("
+            + listed(List.of(known.fieldNames()))
+            + ")";
       }
       return null;
     }
@@ -335,7 +421,11 @@ public final class FilePlausibility {
     sorted.sort(null);
     int median = sorted.get(sorted.size() / 2);
     if (count > 2 * median + 10) {
-      return "it has " + count + " columns, far more than the " + median + " of the batch's other"
+      return "it has "
+          + count
+          + " columns, far more than the "
+          + median
+          + " of the batch's other"
           + " files";
     }
     return null;
@@ -387,7 +477,9 @@ public final class FilePlausibility {
   }
 
   private static boolean bom(byte[] sample) {
-    return sample.length >= 3 && sample[0] == (byte) 0xEF && sample[1] == (byte) 0xBB
+    return sample.length >= 3
+        && sample[0] == (byte) 0xEF
+        && sample[1] == (byte) 0xBB
         && sample[2] == (byte) 0xBF;
   }
 
@@ -432,8 +524,8 @@ public final class FilePlausibility {
   private static String hex(byte[] bytes, int count) {
     StringBuilder text = new StringBuilder();
     for (int i = 0; i < Math.min(count, bytes.length); i++) {
-      text.append(i == 0 ? "" : " ").append(HexFormat.of().toHexDigits(bytes[i])
-          .toUpperCase(Locale.ROOT));
+      text.append(i == 0 ? "" : " ")
+          .append(HexFormat.of().toHexDigits(bytes[i]).toUpperCase(Locale.ROOT));
     }
     return text.toString();
   }
@@ -451,8 +543,7 @@ public final class FilePlausibility {
 
   private static String listed(List<String> names) {
     List<String> shown = names.size() > 8 ? names.subList(0, 8) : names;
-    return String.join(", ", shown) + (names.size() > 8 ? ", ... " + names.size() + " in all"
-        : "");
+    return String.join(", ", shown) + (names.size() > 8 ? ", ... " + names.size() + " in all" : "");
   }
 
   /** The file's own stream, remembering whether reading it failed (not the codec on top). */

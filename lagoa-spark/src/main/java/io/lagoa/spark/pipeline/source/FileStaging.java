@@ -6,8 +6,8 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.struct;
 
-import io.lagoa.pipeline.SourceCall;
 import io.lagoa.pipeline.FlowException;
+import io.lagoa.pipeline.SourceCall;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Downloads an object store batch's files into a local folder for Spark (Spark has no S3 file
- * system here), maps the copies back to their objects in {@code _source_file} and in messages,
- * and deletes the folder when the batch is done.
+ * system here), maps the copies back to their objects in {@code _source_file} and in messages, and
+ * deletes the folder when the batch is done.
  */
 final class FileStaging {
   private static final Logger LOG = LoggerFactory.getLogger(FileStaging.class);
@@ -33,10 +33,13 @@ final class FileStaging {
   private final SourceCall call;
   private final Path root;
   private final FileListing listing;
+
   /** An object store batch's files, downloaded for Spark: original path to local path. */
   private final Map<String, String> staged = new LinkedHashMap<>();
+
   /** The batch's files in the order of the numbered folders they are staged in. */
   private final List<String> stagedOrder = new ArrayList<>();
+
   private java.nio.file.Path staging;
 
   FileStaging(SourceCall call, Path root, FileListing listing) {
@@ -69,30 +72,36 @@ final class FileStaging {
       java.nio.file.Files.createDirectories(base);
       staging = java.nio.file.Files.createTempDirectory(base, "lagoa-read-files-");
     } catch (IOException e) {
-      throw new FlowException(call.position() + ": cannot read files of " + root + ": cannot"
-          + " create a local folder to download them to under " + base + " (java.io.tmpdir): "
-          + e.getMessage(), e);
+      throw new FlowException(
+          call.position()
+              + ": cannot read files of "
+              + root
+              + ": cannot"
+              + " create a local folder to download them to under "
+              + base
+              + " (java.io.tmpdir): "
+              + e.getMessage(),
+          e);
     }
     Map<FileLog.Entry, String> missing = new LinkedHashMap<>();
     for (int i = 0; i < files.size(); i++) {
       FileLog.Entry file = files.get(i);
       stagedOrder.add(file.path());
-      java.nio.file.Path local = staging.resolve(Integer.toString(i))
-          .resolve(stagedName(file.path()));
+      java.nio.file.Path local =
+          staging.resolve(Integer.toString(i)).resolve(stagedName(file.path()));
       try {
         java.nio.file.Files.createDirectories(local.getParent());
         try (InputStream in = objectStore.newInputFile(file.path()).newStream()) {
           java.nio.file.Files.copy(in, local);
         }
-        java.nio.file.Files.setLastModifiedTime(local,
-            java.nio.file.attribute.FileTime.fromMillis(file.modified()));
+        java.nio.file.Files.setLastModifiedTime(
+            local, java.nio.file.attribute.FileTime.fromMillis(file.modified()));
         staged.put(file.path(), "file:" + local.toAbsolutePath());
       } catch (IOException | RuntimeException e) {
         if (FileListing.storeDown(e)) {
           throw listing.storeError("read", e);
         }
-        missing.put(file, "cannot download " + file.path() + ": "
-            + FileListing.storeMessage(e));
+        missing.put(file, "cannot download " + file.path() + ": " + FileListing.storeMessage(e));
       }
     }
     LOG.debug("files:{}: downloaded {} files to {}", root, staged.size(), staging);
@@ -104,8 +113,7 @@ final class FileStaging {
    * Hadoop for a URI replaced, and never hidden (Spark skips names starting with . or _).
    */
   static String stagedName(String path) {
-    String name = path.substring(path.lastIndexOf('/') + 1)
-        .replaceAll("[^\\p{L}\\p{N}._=+-]", "_");
+    String name = path.substring(path.lastIndexOf('/') + 1).replaceAll("[^\\p{L}\\p{N}._=+-]", "_");
     return name.startsWith(".") || name.startsWith("_") || name.isEmpty() ? "f" + name : name;
   }
 
@@ -120,8 +128,8 @@ final class FileStaging {
         java.nio.file.Files.deleteIfExists(path);
       }
     } catch (IOException | UncheckedIOException e) {
-      LOG.warn("files:{}: cannot delete the downloaded files in {}: {}", root, folder,
-          e.getMessage());
+      LOG.warn(
+          "files:{}: cannot delete the downloaded files in {}: {}", root, folder, e.getMessage());
     }
   }
 
@@ -160,9 +168,11 @@ final class FileStaging {
       path = array(paths.toArray(new Column[0])).getItem(index);
       name = array(names.toArray(new Column[0])).getItem(index);
     }
-    return struct(path.as("path"), name.as("name"),
-        col("_metadata.file_size").as("size"),
-        col("_metadata.file_modification_time").as("modification_time"))
+    return struct(
+            path.as("path"),
+            name.as("name"),
+            col("_metadata.file_size").as("size"),
+            col("_metadata.file_modification_time").as("modification_time"))
         .as(FileFormat.METADATA);
   }
 }

@@ -11,11 +11,11 @@ import static org.apache.spark.sql.functions.when;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lagoa.error.ErrorCode;
+import io.lagoa.pipeline.FlowException;
 import io.lagoa.pipeline.PipelineCommits;
 import io.lagoa.pipeline.SourceArguments;
 import io.lagoa.pipeline.SourceArguments.Kafka;
 import io.lagoa.pipeline.SourceCall;
-import io.lagoa.pipeline.FlowException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -44,15 +44,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads a Kafka topic for {@code read_kafka(...)}: each run reads the offsets between the
- * position stored with the target's last commit and the topic's end (at most {@code
- * max_records_per_batch} records), with Spark's Kafka source in batch mode.
+ * Reads a Kafka topic for {@code read_kafka(...)}: each run reads the offsets between the position
+ * stored with the target's last commit and the topic's end (at most {@code max_records_per_batch}
+ * records), with Spark's Kafka source in batch mode.
  *
  * <p>Exactly once: the next offsets to read are committed in the target table's snapshot summary,
- * in the same Iceberg commit as the records, so after a crash at any moment the target holds
- * every record up to its stored position and nothing after it. Records that cannot be read go to
- * the source quarantine table first, which stores its own position; a retry skips those it
- * already holds.
+ * in the same Iceberg commit as the records, so after a crash at any moment the target holds every
+ * record up to its stored position and nothing after it. Records that cannot be read go to the
+ * source quarantine table first, which stores its own position; a retry skips those it already
+ * holds.
  *
  * <p>Its arguments are {@link SourceArguments.Kafka}; its summary keys are {@link
  * PipelineCommits#kafkaPositionKey} and {@link PipelineCommits#kafkaSchemaKey}.
@@ -99,22 +99,26 @@ public final class KafkaSourceReader implements SourceReader {
 
   /** As {@link #read(Map, Map, String, boolean)}: a dry run reads the same, and writes nothing. */
   @Override
-  public SourceBatch read(Map<String, String> stored, Map<String, String> pending, String runId,
-      boolean whole, boolean dryRun) {
+  public SourceBatch read(
+      Map<String, String> stored,
+      Map<String, String> pending,
+      String runId,
+      boolean whole,
+      boolean dryRun) {
     return read(stored, pending, runId, whole);
   }
 
   /**
    * Reads the records after the stored position.
    *
-   * @param stored the target's last snapshot summary (empty on a first run, a full refresh, or
-   *     for a read of the whole topic)
+   * @param stored the target's last snapshot summary (empty on a first run, a full refresh, or for
+   *     a read of the whole topic)
    * @param pending the summary of a quarantine commit whose batch the target has not committed:
    *     that batch is read again, exactly
    * @param whole read everything, without the per-batch limit (a read without STREAM)
    */
-  public SourceBatch read(Map<String, String> stored, Map<String, String> pending, String runId,
-      boolean whole) {
+  public SourceBatch read(
+      Map<String, String> stored, Map<String, String> pending, String runId, boolean whole) {
     Map<Integer, Long> latest = offsets(OffsetSpec.latest());
     Map<Integer, Long> earliest = offsets(OffsetSpec.earliest());
     Map<Integer, Long> start = startOffsets(stored.get(positionKey()), earliest, latest);
@@ -124,8 +128,11 @@ public final class KafkaSourceReader implements SourceReader {
     if (!replay.isEmpty()) {
       for (Map.Entry<Integer, Long> entry : replay.entrySet()) {
         if (end.containsKey(entry.getKey())) {
-          end.put(entry.getKey(), Math.max(start.get(entry.getKey()),
-              Math.min(entry.getValue(), latest.get(entry.getKey()))));
+          end.put(
+              entry.getKey(),
+              Math.max(
+                  start.get(entry.getKey()),
+                  Math.min(entry.getValue(), latest.get(entry.getKey()))));
         }
       }
       LOG.debug("kafka:{}: reading the interrupted batch again, up to {}", topic, replay);
@@ -137,20 +144,29 @@ public final class KafkaSourceReader implements SourceReader {
     String description = "kafka:" + topic + " " + start + " to " + end;
     Map<String, String> position = new LinkedHashMap<>();
     position.put(positionKey(), offsetsJson(end));
-    Dataset<Row> raw = spark.read().format("kafka")
-        .options(prefixed(kafkaOptions))
-        .option("kafka.bootstrap.servers", servers)
-        .option("assign", assignJson(end.keySet()))
-        .option("startingOffsets", offsetsJson(start))
-        .option("endingOffsets", offsetsJson(end))
-        .option("includeHeaders", "true")
-        .option("failOnDataLoss", "true")
-        .load();
+    Dataset<Row> raw =
+        spark
+            .read()
+            .format("kafka")
+            .options(prefixed(kafkaOptions))
+            .option("kafka.bootstrap.servers", servers)
+            .option("assign", assignJson(end.keySet()))
+            .option("startingOffsets", offsetsJson(start))
+            .option("endingOffsets", offsetsJson(end))
+            .option("includeHeaders", "true")
+            .option("failOnDataLoss", "true")
+            .load();
     String format = Kafka.FORMAT.word(call);
     long maxBytes = Kafka.MAX_RECORD_BYTES.longValue(call);
-    Column metadata = struct(
-        expr("CAST(key AS STRING)").as("key"), col("topic"), col("partition"), col("offset"),
-        col("timestamp"), col("headers")).as(METADATA);
+    Column metadata =
+        struct(
+                expr("CAST(key AS STRING)").as("key"),
+                col("topic"),
+                col("partition"),
+                col("offset"),
+                col("timestamp"),
+                col("headers"))
+            .as(METADATA);
     Column error;
     List<Column> selected = new ArrayList<>();
     boolean addsColumns = false;
@@ -158,18 +174,31 @@ public final class KafkaSourceReader implements SourceReader {
       Parse parse = jsonSchema(stored, raw, maxBytes);
       addsColumns = parse.addsColumns();
       position.put(schemaKey(), parse.schema().json());
-      Map<String, String> options = Map.of(
-          "mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT);
+      Map<String, String> options =
+          Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT);
       StructType withCorrupt = parse.schema().add(CORRUPT, DataTypes.StringType);
-      raw = raw.withColumn("__p", org.apache.spark.sql.functions.from_json(
-          expr("CAST(value AS STRING)"), withCorrupt, options));
-      error = expr("CASE WHEN value IS NULL THEN 'the record has no value (a tombstone)'"
-              + " WHEN octet_length(value) > " + maxBytes + " THEN concat('the record has ',"
-              + " octet_length(value), ' bytes, more than max_record_bytes (" + maxBytes + ")')"
-              + " WHEN __p." + CORRUPT + " IS NULL THEN NULL"
-              + " WHEN json_object_keys(CAST(value AS STRING)) IS NULL THEN"
-              + " 'not a JSON object: invalid JSON, or JSON that is not {...}'"
-              + " ELSE " + typeError(parse.schema()) + " END");
+      raw =
+          raw.withColumn(
+              "__p",
+              org.apache.spark.sql.functions.from_json(
+                  expr("CAST(value AS STRING)"), withCorrupt, options));
+      error =
+          expr(
+              "CASE WHEN value IS NULL THEN 'the record has no value (a tombstone)'"
+                  + " WHEN octet_length(value) > "
+                  + maxBytes
+                  + " THEN concat('the record has ',"
+                  + " octet_length(value), ' bytes, more than max_record_bytes ("
+                  + maxBytes
+                  + ")')"
+                  + " WHEN __p."
+                  + CORRUPT
+                  + " IS NULL THEN NULL"
+                  + " WHEN json_object_keys(CAST(value AS STRING)) IS NULL THEN"
+                  + " 'not a JSON object: invalid JSON, or JSON that is not {...}'"
+                  + " ELSE "
+                  + typeError(parse.schema())
+                  + " END");
       for (StructField field : parse.schema().fields()) {
         selected.add(col("__p." + quote(field.name())).as(field.name()));
       }
@@ -177,21 +206,31 @@ public final class KafkaSourceReader implements SourceReader {
         selected.add(rescued(parse.schema()).as(RESCUED));
       }
     } else {
-      selected.add(format.equals("text") ? expr("CAST(value AS STRING)").as("value")
-          : col("value"));
-      error = expr("CASE WHEN value IS NULL THEN 'the record has no value (a tombstone)'"
-          + " WHEN octet_length(value) > " + maxBytes + " THEN concat('the record has ',"
-          + " octet_length(value), ' bytes, more than max_record_bytes (" + maxBytes + ")') END");
+      selected.add(
+          format.equals("text") ? expr("CAST(value AS STRING)").as("value") : col("value"));
+      error =
+          expr(
+              "CASE WHEN value IS NULL THEN 'the record has no value (a tombstone)'"
+                  + " WHEN octet_length(value) > "
+                  + maxBytes
+                  + " THEN concat('the record has ',"
+                  + " octet_length(value), ' bytes, more than max_record_bytes ("
+                  + maxBytes
+                  + ")') END");
     }
     selected.add(metadata);
     // Both the rows and the rejected records come from one read of the batch, kept as the
     // parsed columns only: the raw bytes stay for the records that are rejected (copying every
     // record's bytes into the cache was a large part of a batch's cost).
-    Dataset<Row> checked = raw.withColumn(ERROR, error)
-        .select(withInternal(selected, col(ERROR),
-            when(col(ERROR).isNotNull(), col("value")).as(RAW),
-            when(col(ERROR).isNotNull(), col("key")).as(KEY)))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> checked =
+        raw.withColumn(ERROR, error)
+            .select(
+                withInternal(
+                    selected,
+                    col(ERROR),
+                    when(col(ERROR).isNotNull(), col("value")).as(RAW),
+                    when(col(ERROR).isNotNull(), col("key")).as(KEY)))
+            .persist(StorageLevel.MEMORY_AND_DISK());
     Runnable release = checked::unpersist;
     List<Column> output = new ArrayList<>();
     for (String name : checked.columns()) {
@@ -200,20 +239,31 @@ public final class KafkaSourceReader implements SourceReader {
       }
     }
     Dataset<Row> rows = checked.where(col(ERROR).isNull()).select(output.toArray(new Column[0]));
-    Dataset<Row> rejected = checked.where(col(ERROR).isNotNull()).select(
-        lit(call.displayName()).as("_source"),
-        concat(col(METADATA + ".topic"), lit("/"), col(METADATA + ".partition"), lit("@"),
-            col(METADATA + ".offset")).as("_position"),
-        // not _partition or _file: Iceberg reserves those names for its metadata columns
-        col(METADATA + ".topic").as("_kafka_topic"),
-        col(METADATA + ".partition").as("_kafka_partition"),
-        col(METADATA + ".offset").as("_kafka_offset"), col(KEY).as("_kafka_key"),
-        lit(null).cast("string").as("_source_file"),
-        col(RAW).as("_raw"), col(ERROR).as("_error"),
-        lit(runId).as("_run_id"), current_timestamp().as("_quarantined_at"));
+    Dataset<Row> rejected =
+        checked
+            .where(col(ERROR).isNotNull())
+            .select(
+                lit(call.displayName()).as("_source"),
+                concat(
+                        col(METADATA + ".topic"),
+                        lit("/"),
+                        col(METADATA + ".partition"),
+                        lit("@"),
+                        col(METADATA + ".offset"))
+                    .as("_position"),
+                // not _partition or _file: Iceberg reserves those names for its metadata columns
+                col(METADATA + ".topic").as("_kafka_topic"),
+                col(METADATA + ".partition").as("_kafka_partition"),
+                col(METADATA + ".offset").as("_kafka_offset"),
+                col(KEY).as("_kafka_key"),
+                lit(null).cast("string").as("_source_file"),
+                col(RAW).as("_raw"),
+                col(ERROR).as("_error"),
+                lit(runId).as("_run_id"),
+                current_timestamp().as("_quarantined_at"));
     LOG.debug("{}: {} records", description, records);
-    return new SourceBatch(rows, rejected, position, records > 0,
-        addsColumns, description, release);
+    return new SourceBatch(
+        rows, rejected, position, records > 0, addsColumns, description, release);
   }
 
   private static Column[] withInternal(List<Column> columns, Column... internal) {
@@ -227,13 +277,20 @@ public final class KafkaSourceReader implements SourceReader {
     StringBuilder fields = new StringBuilder("concat_ws(', '");
     for (StructField field : schema.fields()) {
       String name = field.name().replace("'", "\\'");
-      fields.append(", CASE WHEN from_json(CAST(value AS STRING), 'map<string,string>')['")
-          .append(name).append("'] IS NOT NULL AND __p.").append(quote(field.name()))
-          .append(" IS NULL THEN '").append(name).append(" (").append(field.dataType().sql())
+      fields
+          .append(", CASE WHEN from_json(CAST(value AS STRING), 'map<string,string>')['")
+          .append(name)
+          .append("'] IS NOT NULL AND __p.")
+          .append(quote(field.name()))
+          .append(" IS NULL THEN '")
+          .append(name)
+          .append(" (")
+          .append(field.dataType().sql())
           .append(")' END");
     }
     fields.append(")");
-    return "concat('values do not match the schema: ', coalesce(nullif(" + fields
+    return "concat('values do not match the schema: ', coalesce(nullif("
+        + fields
         + ", ''), 'a nested field'))";
   }
 
@@ -242,12 +299,21 @@ public final class KafkaSourceReader implements SourceReader {
     StringBuilder known = new StringBuilder("array(");
     String[] names = schema.fieldNames();
     for (int i = 0; i < names.length; i++) {
-      known.append(i == 0 ? "" : ", ").append('\'').append(names[i].replace("'", "\\'")).append('\'');
+      known
+          .append(i == 0 ? "" : ", ")
+          .append('\'')
+          .append(names[i].replace("'", "\\'"))
+          .append('\'');
     }
     known.append(")");
     String extra = "array_except(json_object_keys(CAST(value AS STRING)), " + known + ")";
-    return expr("CASE WHEN size(" + extra + ") > 0 THEN to_json(map_filter(from_json(CAST(value AS"
-        + " STRING), 'map<string,string>'), (k, v) -> array_contains(" + extra + ", k))) END");
+    return expr(
+        "CASE WHEN size("
+            + extra
+            + ") > 0 THEN to_json(map_filter(from_json(CAST(value AS"
+            + " STRING), 'map<string,string>'), (k, v) -> array_contains("
+            + extra
+            + ", k))) END");
   }
 
   /** The schema to parse with, and whether new fields are added to it or rescued. */
@@ -259,9 +325,12 @@ public final class KafkaSourceReader implements SourceReader {
       try {
         declared = StructType.fromDDL(call.argument("schema").get());
       } catch (RuntimeException e) {
-        throw new FlowException(call.positionOf("schema") + ": schema is not a valid list of"
-            + " columns (e.g. 'id BIGINT, name STRING'): "
-            + SourceText.firstLine(String.valueOf(e.getMessage())), e);
+        throw new FlowException(
+            call.positionOf("schema")
+                + ": schema is not a valid list of"
+                + " columns (e.g. 'id BIGINT, name STRING'): "
+                + SourceText.firstLine(String.valueOf(e.getMessage())),
+            e);
       }
     }
     String evolution = SourceArguments.schemaEvolution(call, declared != null);
@@ -279,11 +348,14 @@ public final class KafkaSourceReader implements SourceReader {
       return new Parse(known, true, false);
     }
     // Inference reads the batch from Kafka once more: cheaper than keeping every record's bytes.
-    Dataset<String> json = raw
-        .where(expr("value IS NOT NULL AND octet_length(value) <= " + maxBytes
-            + " AND json_object_keys(CAST(value AS STRING)) IS NOT NULL"))
-        .select(expr("CAST(value AS STRING)"))
-        .as(org.apache.spark.sql.Encoders.STRING());
+    Dataset<String> json =
+        raw.where(
+                expr(
+                    "value IS NOT NULL AND octet_length(value) <= "
+                        + maxBytes
+                        + " AND json_object_keys(CAST(value AS STRING)) IS NOT NULL"))
+            .select(expr("CAST(value AS STRING)"))
+            .as(org.apache.spark.sql.Encoders.STRING());
     StructType inferred = spark.read().option("mode", "DROPMALFORMED").json(json).schema();
     StructType schema = known == null ? inferred : merge(known, inferred);
     boolean adds = known == null || schema.fields().length > known.fields().length;
@@ -313,8 +385,8 @@ public final class KafkaSourceReader implements SourceReader {
     Map<Integer, Long> start = new TreeMap<>();
     Map<Integer, Long> position = parseOffsets(stored, "the stored position");
     String starting = Kafka.STARTING_OFFSETS.text(call).orElseThrow();
-    Map<Integer, Long> given = starting.startsWith("{")
-        ? parseOffsets(starting, "starting_offsets") : Map.of();
+    Map<Integer, Long> given =
+        starting.startsWith("{") ? parseOffsets(starting, "starting_offsets") : Map.of();
     boolean failOnDataLoss = Kafka.FAIL_ON_DATA_LOSS.booleanValue(call);
     List<String> lost = new ArrayList<>();
     for (Map.Entry<Integer, Long> entry : latest.entrySet()) {
@@ -337,11 +409,21 @@ public final class KafkaSourceReader implements SourceReader {
       start.put(partition, Math.min(offset, entry.getValue()));
     }
     if (!lost.isEmpty()) {
-      String message = "kafka:" + topic + ": records were deleted by the topic's retention before"
-          + " they were read (" + String.join(", ", lost) + ")";
+      String message =
+          "kafka:"
+              + topic
+              + ": records were deleted by the topic's retention before"
+              + " they were read ("
+              + String.join(", ", lost)
+              + ")";
       if (failOnDataLoss) {
-        throw new FlowException(call.position() + ": " + message + "; set fail_on_data_loss =>"
-            + " FALSE to skip them and go on", null);
+        throw new FlowException(
+            call.position()
+                + ": "
+                + message
+                + "; set fail_on_data_loss =>"
+                + " FALSE to skip them and go on",
+            null);
       }
       LOG.warn("{}; going on from the earliest offsets (fail_on_data_loss => FALSE)", message);
     }
@@ -377,8 +459,15 @@ public final class KafkaSourceReader implements SourceReader {
       return offsets;
     } catch (ExecutionException e) {
       if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-        throw new FlowException(call.positionOf("topic") + ": topic " + topic + " does not exist"
-            + " on " + servers + "; create it, or check the name", e);
+        throw new FlowException(
+            call.positionOf("topic")
+                + ": topic "
+                + topic
+                + " does not exist"
+                + " on "
+                + servers
+                + "; create it, or check the name",
+            e);
       }
       throw unreachable(e.getCause());
     } catch (TimeoutException e) {
@@ -391,11 +480,18 @@ public final class KafkaSourceReader implements SourceReader {
 
   private FlowException unreachable(Throwable cause) {
     readers.dropAdmin(servers, kafkaOptions);
-    return new FlowException(ErrorCode.KAFKA_UNREACHABLE, call.positionOf("bootstrap_servers")
-        + ": cannot read the offsets of"
-        + " topic " + topic + " from Kafka at " + servers + ": "
-        + (cause == null ? "no answer within 30 s" : cause.getMessage())
-        + "; is the broker running and reachable?", cause);
+    return new FlowException(
+        ErrorCode.KAFKA_UNREACHABLE,
+        call.positionOf("bootstrap_servers")
+            + ": cannot read the offsets of"
+            + " topic "
+            + topic
+            + " from Kafka at "
+            + servers
+            + ": "
+            + (cause == null ? "no answer within 30 s" : cause.getMessage())
+            + "; is the broker running and reachable?",
+        cause);
   }
 
   /** {@code kafka_options => 'security.protocol=SSL, ssl.truststore.location=/x'}. */
@@ -434,8 +530,9 @@ public final class KafkaSourceReader implements SourceReader {
     try {
       return PipelineCommits.parseKafkaOffsets(topic, json);
     } catch (IllegalArgumentException e) {
-      throw new FlowException(call.position() + ": " + what + " of kafka:" + topic + " is "
-          + e.getMessage(), e.getCause());
+      throw new FlowException(
+          call.position() + ": " + what + " of kafka:" + topic + " is " + e.getMessage(),
+          e.getCause());
     }
   }
 

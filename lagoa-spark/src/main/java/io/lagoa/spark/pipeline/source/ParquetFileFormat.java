@@ -16,8 +16,13 @@ import org.apache.spark.storage.StorageLevel;
 
 /** {@code format => 'parquet'}: the files' own schema, merged with what earlier batches had. */
 final class ParquetFileFormat extends FileFormat {
-  ParquetFileFormat(SparkSession spark, SourceCall call, String format, long maxRecordBytes,
-      String schemaKey, FileStaging staging) {
+  ParquetFileFormat(
+      SparkSession spark,
+      SourceCall call,
+      String format,
+      long maxRecordBytes,
+      String schemaKey,
+      FileStaging staging) {
     super(spark, call, format, maxRecordBytes, schemaKey, staging);
   }
 
@@ -29,15 +34,16 @@ final class ParquetFileFormat extends FileFormat {
   private Built parquet(String[] paths, Map<String, String> stored, String runId) {
     StructType known = known(null, stored);
     Dataset<Row> data = spark.read().option("mergeSchema", "true").parquet(paths);
-    StructType schema = known == null ? data.schema() : KafkaSourceReader.merge(known, data.schema());
+    StructType schema =
+        known == null ? data.schema() : KafkaSourceReader.merge(known, data.schema());
     boolean adds = known == null || schema.fields().length > known.fields().length;
     List<Column> columns = new ArrayList<>();
     for (StructField field : data.schema().fields()) {
       columns.add(col(quote(field.name())));
     }
     columns.add(fileColumn());
-    Dataset<Row> checked = data.select(columns.toArray(new Column[0]))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> checked =
+        data.select(columns.toArray(new Column[0])).persist(StorageLevel.MEMORY_AND_DISK());
     return new Built(checked, emptyRejected(runId), schema, adds, checked, checked::unpersist);
   }
 }

@@ -9,10 +9,10 @@ import org.apache.spark.sql.Row;
  * could not read, and the position to store with the commit that writes them.
  *
  * @param rows the readable records, as the query sees the source
- * @param rejected records that cannot be read (invalid JSON, wrong types, oversized), in the
- *     source quarantine table's shape
- * @param position snapshot summary entries to commit with the target's data: the next position
- *     to read, and the schema learned so far
+ * @param rejected records that cannot be read (invalid JSON, wrong types, oversized), in the source
+ *     quarantine table's shape
+ * @param position snapshot summary entries to commit with the target's data: the next position to
+ *     read, and the schema learned so far
  * @param hasNew whether anything was read
  * @param addsColumns whether the source found fields its earlier batches did not have
  * @param description where the batch starts and ends, for logs and errors

@@ -30,6 +30,10 @@ public sealed interface SourceReader permits KafkaSourceReader, FilesSourceReade
    * @param whole read everything, without the per-batch limit (a read without STREAM)
    * @param dryRun write nothing (a {@code --dry-run})
    */
-  SourceBatch read(Map<String, String> stored, Map<String, String> pending, String runId,
-      boolean whole, boolean dryRun);
+  SourceBatch read(
+      Map<String, String> stored,
+      Map<String, String> pending,
+      String runId,
+      boolean whole,
+      boolean dryRun);
 }

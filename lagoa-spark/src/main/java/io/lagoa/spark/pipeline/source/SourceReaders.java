@@ -9,20 +9,19 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.io.FileIO;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.spark.sql.SparkSession;
-import org.apache.iceberg.catalog.Catalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The source readers of one warehouse, and the state they keep across runs: Kafka admin clients
  * (one per cluster and client settings), FileIOs (per catalog properties) and the file logs loaded
- * last (per source). Whoever runs pipelines creates one and closes it when done; closing closes
- * the admin clients and FileIOs. Nothing here is static, so two warehouses in one JVM share
- * nothing.
+ * last (per source). Whoever runs pipelines creates one and closes it when done; closing closes the
+ * admin clients and FileIOs. Nothing here is static, so two warehouses in one JVM share nothing.
  */
 public final class SourceReaders implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SourceReaders.class);
@@ -33,8 +32,8 @@ public final class SourceReaders implements AutoCloseable {
   private volatile boolean closed;
 
   /** The reader of a call in a dataset's query. */
-  public SourceReader reader(SparkSession spark, Catalog catalog, SourceCall call,
-      Path pipelineFolder, String target) {
+  public SourceReader reader(
+      SparkSession spark, Catalog catalog, SourceCall call, Path pipelineFolder, String target) {
     return switch (call.kind()) {
       case KAFKA -> kafka(spark, call);
       case FILES -> files(spark, catalog, call, pipelineFolder, target);
@@ -50,8 +49,8 @@ public final class SourceReaders implements AutoCloseable {
    * @param pipelineFolder the folder a relative path is relative to
    * @param target the streaming table the files go to, whose file logs keep track of them
    */
-  public FilesSourceReader files(SparkSession spark, Catalog catalog, SourceCall call,
-      Path pipelineFolder, String target) {
+  public FilesSourceReader files(
+      SparkSession spark, Catalog catalog, SourceCall call, Path pipelineFolder, String target) {
     checkOpen();
     return new FilesSourceReader(spark, catalog, call, pipelineFolder, target, this);
   }
@@ -68,15 +67,17 @@ public final class SourceReaders implements AutoCloseable {
   /** The admin client of a Kafka cluster with the given client settings. */
   Admin admin(String servers, Map<String, String> kafkaOptions) {
     checkOpen();
-    return admins.computeIfAbsent(adminKey(servers, kafkaOptions), key -> {
-      Properties properties = new Properties();
-      properties.putAll(kafkaOptions);
-      properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-      properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-      properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
-      properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "lagoa-offsets");
-      return Admin.create(properties);
-    });
+    return admins.computeIfAbsent(
+        adminKey(servers, kafkaOptions),
+        key -> {
+          Properties properties = new Properties();
+          properties.putAll(kafkaOptions);
+          properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+          properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+          properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+          properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "lagoa-offsets");
+          return Admin.create(properties);
+        });
   }
 
   /** Drops (and closes) an admin client that failed, so the next use connects anew. */

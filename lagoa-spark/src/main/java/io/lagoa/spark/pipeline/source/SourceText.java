@@ -20,8 +20,8 @@ final class SourceText {
     while (cause.getCause() != null && cause.getCause() != cause) {
       cause = cause.getCause();
     }
-    String message = cause.getMessage() == null ? cause.getClass().getSimpleName()
-        : cause.getMessage();
+    String message =
+        cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     return cause == e ? message : message + " (" + String.valueOf(e.getMessage()) + ")";
   }
 

@@ -14,8 +14,13 @@ import org.apache.spark.storage.StorageLevel;
 
 /** {@code format => 'text'}: a {@code value STRING} row per line. */
 final class TextFileFormat extends FileFormat {
-  TextFileFormat(SparkSession spark, SourceCall call, String format, long maxRecordBytes,
-      String schemaKey, FileStaging staging) {
+  TextFileFormat(
+      SparkSession spark,
+      SourceCall call,
+      String format,
+      long maxRecordBytes,
+      String schemaKey,
+      FileStaging staging) {
     super(spark, call, format, maxRecordBytes, schemaKey, staging);
   }
 
@@ -25,16 +30,23 @@ final class TextFileFormat extends FileFormat {
   }
 
   private Built text(String[] paths, String runId) {
-    Dataset<Row> lines = spark.read().format("text").load(paths)
-        .select(col("value"), fileColumn());
-    Column error = expr("CASE WHEN octet_length(value) > " + maxRecordBytes
-        + " THEN concat('the line has ', octet_length(value), ' bytes, more than"
-        + " max_record_bytes (" + maxRecordBytes + ")') END");
-    Dataset<Row> checked = lines.withColumn("__error", error)
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> lines = spark.read().format("text").load(paths).select(col("value"), fileColumn());
+    Column error =
+        expr(
+            "CASE WHEN octet_length(value) > "
+                + maxRecordBytes
+                + " THEN concat('the line has ', octet_length(value), ' bytes, more than"
+                + " max_record_bytes ("
+                + maxRecordBytes
+                + ")') END");
+    Dataset<Row> checked =
+        lines.withColumn("__error", error).persist(StorageLevel.MEMORY_AND_DISK());
     return new Built(
         checked.where("__error IS NULL").select(col("value"), col(METADATA)),
-        rejected(checked, expr("CAST(value AS BINARY)"), runId), null, false, checked,
+        rejected(checked, expr("CAST(value AS BINARY)"), runId),
+        null,
+        false,
+        checked,
         checked::unpersist);
   }
 }

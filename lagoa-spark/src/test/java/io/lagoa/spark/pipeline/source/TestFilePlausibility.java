@@ -15,8 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The plausibility check on real files: what it lets through matters as much as what it stops. */
 class TestFilePlausibility {
-  @TempDir
-  Path folder;
+  @TempDir Path folder;
 
   private FilePlausibility.Look look(String format, String name, byte[] content) {
     return new FilePlausibility(new Configuration(), format, true, ",")
@@ -51,29 +50,37 @@ class TestFilePlausibility {
     assertThat(look("json", "long.json", "{\"v\": \"" + "x".repeat(100_000) + "\"}\n").problem())
         .isNull();
     // Hive's default separator is a control character
-    assertThat(new FilePlausibility(new Configuration(), "csv", true, "\u0001")
-        .look(write("hive.csv", "id\u0001name\n1\u0001ana\n".getBytes(StandardCharsets.UTF_8))
-            .toString())).isEqualTo(FilePlausibility.Look.fine(List.of("id", "name")));
+    assertThat(
+            new FilePlausibility(new Configuration(), "csv", true, "\u0001")
+                .look(
+                    write("hive.csv", "id\u0001name\n1\u0001ana\n".getBytes(StandardCharsets.UTF_8))
+                        .toString()))
+        .isEqualTo(FilePlausibility.Look.fine(List.of("id", "name")));
   }
 
   @Test
   void stopsWhatIsNotText() {
-    assertThat(look("csv", "utf16.csv", "\uFEFFid,name\n".getBytes(StandardCharsets.UTF_16LE))
-        .problem()).startsWith("it is UTF-16 text");
+    assertThat(
+            look("csv", "utf16.csv", "\uFEFFid,name\n".getBytes(StandardCharsets.UTF_16LE))
+                .problem())
+        .startsWith("it is UTF-16 text");
     assertThat(look("csv", "book.xlsx.csv", new byte[] {'P', 'K', 3, 4, 20, 0, 6, 0}).problem())
-        .isEqualTo("binary data, not text: a NUL byte at byte 5; it looks like a ZIP archive (or"
-            + " an Excel .xlsx file)");
+        .isEqualTo(
+            "binary data, not text: a NUL byte at byte 5; it looks like a ZIP archive (or"
+                + " an Excel .xlsx file)");
     byte[] controls = "a\u0001b\u0002c\u0003d\n".getBytes(StandardCharsets.UTF_8);
-    assertThat(look("text", "controls.txt", controls).problem()).isEqualTo("binary data, not"
-        + " text: 3 control characters in its first 8 bytes, e.g. 0x01 at line 1");
+    assertThat(look("text", "controls.txt", controls).problem())
+        .isEqualTo(
+            "binary data, not"
+                + " text: 3 control characters in its first 8 bytes, e.g. 0x01 at line 1");
     assertThat(look("json", "array.json", "[{\"id\": 1},\n {\"id\": 2}]\n").problem())
         .endsWith("it looks like one JSON array, and json reads JSON Lines: one object per line");
   }
 
   @Test
   void checksParquetMagicAndFooter() throws IOException {
-    byte[] encrypted = "PAR1xxxxxxxx\u0004\u0000\u0000\u0000PARE".getBytes(
-        StandardCharsets.ISO_8859_1);
+    byte[] encrypted =
+        "PAR1xxxxxxxx\u0004\u0000\u0000\u0000PARE".getBytes(StandardCharsets.ISO_8859_1);
     assertThat(look("parquet", "secret.parquet", encrypted).problem())
         .isEqualTo("it is an encrypted Parquet file, which cannot be read");
     byte[] footer = "PAR1xxxx\u00FF\u0000\u0000\u0000PAR1".getBytes(StandardCharsets.ISO_8859_1);
@@ -87,21 +94,21 @@ class TestFilePlausibility {
     FilePlausibility csv = new FilePlausibility(new Configuration(), "csv", true, ",");
     StructType table = StructType.fromDDL("id INT, city STRING");
     assertThat(csv.columnsProblem(List.of("ID", "extra"), table, List.of())).isNull();
-    assertThat(csv.columnsProblem(List.of("a", "b"), table, List.of())).isEqualTo(
-        "none of its column names (a, b) is a column of the table (id, city)");
+    assertThat(csv.columnsProblem(List.of("a", "b"), table, List.of()))
+        .isEqualTo("none of its column names (a, b) is a column of the table (id, city)");
     // a first batch: compared with the batch's other files
     assertThat(csv.columnsProblem(List.of("a", "b"), null, List.of())).isNull();
     List<String> wide = new java.util.ArrayList<>();
     for (int i = 0; i < 30; i++) {
       wide.add("c" + i);
     }
-    assertThat(csv.columnsProblem(wide, null, List.of(3, 4, 3))).isEqualTo(
-        "it has 30 columns, far more than the 3 of the batch's other files");
+    assertThat(csv.columnsProblem(wide, null, List.of(3, 4, 3)))
+        .isEqualTo("it has 30 columns, far more than the 3 of the batch's other files");
     assertThat(csv.columnsProblem(wide.subList(0, 16), null, List.of(3))).isNull();
     // without a header only the number of values counts
     FilePlausibility headerless = new FilePlausibility(new Configuration(), "csv", false, ",");
     assertThat(headerless.columnsProblem(List.of("_c0", "_c1"), table, List.of())).isNull();
-    assertThat(headerless.columnsProblem(wide, table, List.of())).startsWith(
-        "it has 30 columns, far more than the 2 of the table");
+    assertThat(headerless.columnsProblem(wide, table, List.of()))
+        .startsWith("it has 30 columns, far more than the 2 of the table");
   }
 }

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lagoa.pipeline.DatasetStatementParser;
 import io.lagoa.pipeline.ExpectationPolicy;
+import io.lagoa.pipeline.FlowException;
 import io.lagoa.pipeline.PipelineCommits;
 import io.lagoa.pipeline.SourceCall;
 import io.lagoa.spark.LagoaSpark;
-import io.lagoa.pipeline.FlowException;
 import io.lagoa.sql.StatementSplitter;
 import io.lagoa.testing.TestingKafka;
 import io.lagoa.testing.TestingWarehouse;
@@ -78,8 +78,11 @@ class TestKafkaSourceReader {
     assertThat(values(next)).containsExactly("new");
     assertThat(offsets("o_latest", next)).isEqualTo(Map.of(0, 2L));
     // a stored position wins over starting_offsets
-    SourceBatch stored = read(reader, Map.of(reader.positionKey(),
-        PipelineCommits.kafkaOffsetsJson("o_latest", Map.of(0, 0L))));
+    SourceBatch stored =
+        read(
+            reader,
+            Map.of(
+                reader.positionKey(), PipelineCommits.kafkaOffsetsJson("o_latest", Map.of(0, 0L))));
     assertThat(values(stored)).containsExactly("old", "new");
     first.release().run();
     next.release().run();
@@ -92,8 +95,8 @@ class TestKafkaSourceReader {
     produce("o_json", 0, "p0-0", "p0-1", "p0-2");
     produce("o_json", 1, "p1-0", "p1-1");
     // partition 1 is not named: it starts at its earliest offset
-    SourceBatch batch = read(reader("o_json", ", starting_offsets => '{\"o_json\":{\"0\":2}}'"),
-        Map.of());
+    SourceBatch batch =
+        read(reader("o_json", ", starting_offsets => '{\"o_json\":{\"0\":2}}'"), Map.of());
     assertThat(values(batch)).containsExactlyInAnyOrder("p0-2", "p1-0", "p1-1");
     batch.release().run();
   }
@@ -122,8 +125,8 @@ class TestKafkaSourceReader {
     kafka.createTopic("o_replay", 1);
     produce("o_replay", 0, "a", "b", "c");
     KafkaSourceReader reader = reader("o_replay", "");
-    Map<String, String> pending = Map.of(reader.positionKey(),
-        PipelineCommits.kafkaOffsetsJson("o_replay", Map.of(0, 2L)));
+    Map<String, String> pending =
+        Map.of(reader.positionKey(), PipelineCommits.kafkaOffsetsJson("o_replay", Map.of(0, 2L)));
     SourceBatch replay = reader.read(Map.of(), pending, "run", false);
     assertThat(values(replay)).containsExactly("a", "b");
     assertThat(offsets("o_replay", replay)).isEqualTo(Map.of(0, 2L));
@@ -137,7 +140,10 @@ class TestKafkaSourceReader {
     KafkaSourceReader reader = reader("o_grow", ", starting_offsets => 'latest'");
     SourceBatch first = read(reader, Map.of());
     assertThat(values(first)).isEmpty();
-    kafka.admin().createPartitions(Map.of("o_grow", NewPartitions.increaseTo(2))).all()
+    kafka
+        .admin()
+        .createPartitions(Map.of("o_grow", NewPartitions.increaseTo(2)))
+        .all()
         .get(30, TimeUnit.SECONDS);
     produce("o_grow", 1, "x", "y");
     produce("o_grow", 0, "b");
@@ -152,15 +158,21 @@ class TestKafkaSourceReader {
   void offsetsDeletedByRetentionFailTheBatchUnlessToldToGoOn() throws Exception {
     kafka.createTopic("o_gone", 1);
     produce("o_gone", 0, "a", "b", "c", "d");
-    kafka.admin().deleteRecords(Map.of(new TopicPartition("o_gone", 0),
-        RecordsToDelete.beforeOffset(2))).all().get(30, TimeUnit.SECONDS);
-    Map<String, String> stored = Map.of(PipelineCommits.kafkaPositionKey("o_gone"),
-        PipelineCommits.kafkaOffsetsJson("o_gone", Map.of(0, 1L)));
+    kafka
+        .admin()
+        .deleteRecords(Map.of(new TopicPartition("o_gone", 0), RecordsToDelete.beforeOffset(2)))
+        .all()
+        .get(30, TimeUnit.SECONDS);
+    Map<String, String> stored =
+        Map.of(
+            PipelineCommits.kafkaPositionKey("o_gone"),
+            PipelineCommits.kafkaOffsetsJson("o_gone", Map.of(0, 1L)));
     assertThatThrownBy(() -> read(reader("o_gone", ""), stored))
         .isInstanceOf(FlowException.class)
         .hasMessageContaining("f.sql:1:")
-        .hasMessageContaining("kafka:o_gone: records were deleted by the topic's retention before"
-            + " they were read (partition 0 offsets 1 to 1)")
+        .hasMessageContaining(
+            "kafka:o_gone: records were deleted by the topic's retention before"
+                + " they were read (partition 0 offsets 1 to 1)")
         .hasMessageContaining("set fail_on_data_loss => FALSE");
     SourceBatch skipped = read(reader("o_gone", ", fail_on_data_loss => FALSE"), stored);
     assertThat(values(skipped)).containsExactly("c", "d");
@@ -197,11 +209,19 @@ class TestKafkaSourceReader {
   }
 
   private static SourceCall call(String topic, String arguments) {
-    String sql = "CREATE STREAMING TABLE t AS SELECT * FROM STREAM read_kafka(bootstrap_servers =>"
-        + " '" + kafka.bootstrapServers() + "', topic => '" + topic + "', format => 'text'"
-        + arguments + ")";
-    return DatasetStatementParser.parse("f.sql", StatementSplitter.splitAll(sql).get(0),
-        ExpectationPolicy.WARN).sources().get(0);
+    String sql =
+        "CREATE STREAMING TABLE t AS SELECT * FROM STREAM read_kafka(bootstrap_servers =>"
+            + " '"
+            + kafka.bootstrapServers()
+            + "', topic => '"
+            + topic
+            + "', format => 'text'"
+            + arguments
+            + ")";
+    return DatasetStatementParser.parse(
+            "f.sql", StatementSplitter.splitAll(sql).get(0), ExpectationPolicy.WARN)
+        .sources()
+        .get(0);
   }
 
   private static List<String> values(SourceBatch batch) {
@@ -209,19 +229,20 @@ class TestKafkaSourceReader {
   }
 
   private static Map<Integer, Long> offsets(String topic, SourceBatch batch) {
-    return new TreeMap<>(PipelineCommits.parseKafkaOffsets(topic,
-        batch.position().get(PipelineCommits.kafkaPositionKey(topic))));
+    return new TreeMap<>(
+        PipelineCommits.parseKafkaOffsets(
+            topic, batch.position().get(PipelineCommits.kafkaPositionKey(topic))));
   }
 
   private static void produce(String topic, int partition, String... values) {
     Properties properties = kafka.clientProperties();
     properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    properties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
-        StringSerializer.class.getName());
+    properties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(properties)) {
       for (String value : values) {
-        producer.send(new ProducerRecord<>(topic, partition, null, value)).get(30,
-            TimeUnit.SECONDS);
+        producer
+            .send(new ProducerRecord<>(topic, partition, null, value))
+            .get(30, TimeUnit.SECONDS);
       }
     } catch (Exception e) {
       throw new IllegalStateException(e);
