@@ -8,8 +8,6 @@ import io.lagoa.pipeline.DatasetStatement;
 import io.lagoa.pipeline.FlowException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.OptionalLong;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
@@ -19,35 +17,21 @@ import org.apache.spark.sql.expressions.Window;
  * by one with an equal or later sequence value, after adding the columns a source found since the
  * table was created.
  */
-final class MergeWriter implements TableWriter {
+final class MergeWriter extends TableWriter {
   private final WriteMode.Merge mode;
-  private final TableCommitter committer;
 
   MergeWriter(WriteMode.Merge mode, TableCommitter committer) {
+    super(committer);
     this.mode = mode;
-    this.committer = committer;
   }
 
   @Override
-  public OptionalLong write(
-      Dataset dataset,
-      org.apache.spark.sql.Dataset<Row> rows,
-      Map<String, String> properties,
-      Map<String, List<Long>> written,
-      boolean addsColumns) {
-    if (addsColumns) {
-      new NewColumns(committer).add(dataset.name(), rows);
-    }
-    return committer.commitView(
-        dataset.name(),
-        rows,
-        "__lagoa_flow_",
-        view -> statement(FlowExecutor.quoted(dataset.name()), view),
-        properties,
-        written);
+  boolean incremental() {
+    return true;
   }
 
   /** The MERGE of {@code view} into {@code target}. */
+  @Override
   String statement(String target, String view) {
     List<String> on = new ArrayList<>();
     for (String key : mode.keys()) {

@@ -1,39 +1,28 @@
 package io.lagoa.spark.pipeline;
 
-import io.lagoa.pipeline.Dataset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.OptionalLong;
-import org.apache.spark.sql.Row;
 
 /**
  * {@link WriteMode.Replace}: {@code CREATE OR REPLACE TABLE ... AS SELECT}, which replaces the
  * contents, schema, partitioning, comment and properties in one commit and keeps the history.
  */
-final class ReplaceWriter implements TableWriter {
+final class ReplaceWriter extends TableWriter {
   private final DatasetPlan plan;
-  private final TableCommitter committer;
 
   ReplaceWriter(DatasetPlan plan, TableCommitter committer) {
+    super(committer);
     this.plan = plan;
-    this.committer = committer;
   }
 
   @Override
-  public OptionalLong write(
-      Dataset dataset,
-      org.apache.spark.sql.Dataset<Row> rows,
-      Map<String, String> properties,
-      Map<String, List<Long>> written,
-      boolean addsColumns) {
-    return committer.commitView(
-        dataset.name(),
-        rows,
-        "__lagoa_flow_",
-        view -> createAsSelect(FlowExecutor.quoted(dataset.name()), plan, view, true),
-        properties,
-        written);
+  String statement(String target, String view) {
+    return createAsSelect(target, plan, view, true);
+  }
+
+  @Override
+  boolean incremental() {
+    return false;
   }
 
   /** The table's definition from its plan, filled with everything {@code view} holds. */
