@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 
 import io.lagoa.pipeline.SourceArguments.Files;
-import io.lagoa.pipeline.SourceCall;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -22,7 +21,6 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -39,16 +37,8 @@ final class CsvFileFormat extends FileFormat {
   /** The batch's CSV headers, read by the plausibility check: local path to column names. */
   private final Map<String, List<String>> headers;
 
-  CsvFileFormat(
-      SparkSession spark,
-      SourceCall call,
-      String format,
-      long maxRecordBytes,
-      String schemaKey,
-      FileStaging staging,
-      Configuration conf,
-      Map<String, List<String>> headers) {
-    super(spark, call, format, maxRecordBytes, schemaKey, staging);
+  CsvFileFormat(Context context, Configuration conf, Map<String, List<String>> headers) {
+    super(context);
     this.conf = conf;
     this.headers = headers;
   }

@@ -59,19 +59,22 @@ abstract sealed class FileFormat
   private final String schemaKey;
   final FileStaging staging;
 
-  FileFormat(
+  /** What every format's reader is built with: the source call and how its files are read. */
+  record Context(
       SparkSession spark,
       SourceCall call,
       String format,
       long maxRecordBytes,
       String schemaKey,
-      FileStaging staging) {
-    this.spark = spark;
-    this.call = call;
-    this.format = format;
-    this.maxRecordBytes = maxRecordBytes;
-    this.schemaKey = schemaKey;
-    this.staging = staging;
+      FileStaging staging) {}
+
+  FileFormat(Context context) {
+    this.spark = context.spark();
+    this.call = context.call();
+    this.format = context.format();
+    this.maxRecordBytes = context.maxRecordBytes();
+    this.schemaKey = context.schemaKey();
+    this.staging = context.staging();
   }
 
   /** The reader of {@code format} (json, csv, parquet; anything else reads lines as text). */
@@ -84,13 +87,12 @@ abstract sealed class FileFormat
       FileStaging staging,
       Configuration conf,
       Map<String, List<String>> headers) {
+    Context context = new Context(spark, call, format, maxRecordBytes, schemaKey, staging);
     return switch (format) {
-      case "json" -> new JsonFileFormat(spark, call, format, maxRecordBytes, schemaKey, staging);
-      case "csv" ->
-          new CsvFileFormat(spark, call, format, maxRecordBytes, schemaKey, staging, conf, headers);
-      case "parquet" ->
-          new ParquetFileFormat(spark, call, format, maxRecordBytes, schemaKey, staging);
-      default -> new TextFileFormat(spark, call, format, maxRecordBytes, schemaKey, staging);
+      case "json" -> new JsonFileFormat(context);
+      case "csv" -> new CsvFileFormat(context, conf, headers);
+      case "parquet" -> new ParquetFileFormat(context);
+      default -> new TextFileFormat(context);
     };
   }
 

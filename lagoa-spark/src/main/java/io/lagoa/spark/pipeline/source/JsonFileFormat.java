@@ -3,14 +3,12 @@ package io.lagoa.spark.pipeline.source;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
-import io.lagoa.pipeline.SourceCall;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -21,14 +19,8 @@ import org.apache.spark.storage.StorageLevel;
  * schema; lines that are no JSON object or do not match the types are rejected.
  */
 final class JsonFileFormat extends FileFormat {
-  JsonFileFormat(
-      SparkSession spark,
-      SourceCall call,
-      String format,
-      long maxRecordBytes,
-      String schemaKey,
-      FileStaging staging) {
-    super(spark, call, format, maxRecordBytes, schemaKey, staging);
+  JsonFileFormat(Context context) {
+    super(context);
   }
 
   @Override

@@ -2,28 +2,20 @@ package io.lagoa.spark.pipeline.source;
 
 import static org.apache.spark.sql.functions.col;
 
-import io.lagoa.pipeline.SourceCall;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
 /** {@code format => 'parquet'}: the files' own schema, merged with what earlier batches had. */
 final class ParquetFileFormat extends FileFormat {
-  ParquetFileFormat(
-      SparkSession spark,
-      SourceCall call,
-      String format,
-      long maxRecordBytes,
-      String schemaKey,
-      FileStaging staging) {
-    super(spark, call, format, maxRecordBytes, schemaKey, staging);
+  ParquetFileFormat(Context context) {
+    super(context);
   }
 
   @Override

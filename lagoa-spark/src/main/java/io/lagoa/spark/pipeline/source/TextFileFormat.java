@@ -3,25 +3,17 @@ package io.lagoa.spark.pipeline.source;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
-import io.lagoa.pipeline.SourceCall;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 
 /** {@code format => 'text'}: a {@code value STRING} row per line. */
 final class TextFileFormat extends FileFormat {
-  TextFileFormat(
-      SparkSession spark,
-      SourceCall call,
-      String format,
-      long maxRecordBytes,
-      String schemaKey,
-      FileStaging staging) {
-    super(spark, call, format, maxRecordBytes, schemaKey, staging);
+  TextFileFormat(Context context) {
+    super(context);
   }
 
   @Override
