@@ -125,29 +125,34 @@ public final class LagoaCatalogs {
   }
 
   /**
-   * Lists the warehouse prefix once (one request), so a wrong endpoint, bucket or key is one clear
-   * error before anything starts rather than a failed write deep inside a query.
+   * Opens a file client of class {@code impl} with the catalog's properties; a failure names {@code
+   * what} was being opened, plus {@code hint}, with the configuration's secrets masked.
    */
-  private static void checkObjectStore(LagoaConfig config, S3Config s3) {
-    Map<String, String> properties = CatalogProperties.of(config);
-    String impl = properties.getOrDefault("io-impl", CatalogProperties.S3_FILE_IO);
-    FileIO io;
+  public static FileIO openFileIO(LagoaConfig config, String impl, String what, String hint) {
     try {
-      io = CatalogUtil.loadFileIO(impl, properties, new Configuration());
+      return CatalogUtil.loadFileIO(impl, CatalogProperties.of(config), new Configuration());
     } catch (RuntimeException | LinkageError e) {
       throw new LagoaException(
           ErrorCode.INTERNAL_ERROR,
           Secrets.of(config)
-              .mask(
-                  "cannot open the S3 client "
-                      + impl
-                      + " for the warehouse "
-                      + config.warehouse()
-                      + ": "
-                      + LagoaException.rootMessage(e)
-                      + " (is org.apache.iceberg:iceberg-aws-bundle on the class path?)"),
+              .mask("cannot open " + what + ": " + LagoaException.rootMessage(e) + hint),
           e);
     }
+  }
+
+  /**
+   * Lists the warehouse prefix once (one request), so a wrong endpoint, bucket or key is one clear
+   * error before anything starts rather than a failed write deep inside a query.
+   */
+  private static void checkObjectStore(LagoaConfig config, S3Config s3) {
+    String impl =
+        CatalogProperties.of(config).getOrDefault("io-impl", CatalogProperties.S3_FILE_IO);
+    FileIO io =
+        openFileIO(
+            config,
+            impl,
+            "the S3 client " + impl + " for the warehouse " + config.warehouse(),
+            " (is org.apache.iceberg:iceberg-aws-bundle on the class path?)");
     try (FileIO closing = io) {
       if (closing instanceof SupportsPrefixOperations prefixes) {
         Iterator<FileInfo> files = prefixes.listPrefix(config.warehouse() + "/").iterator();

@@ -3,9 +3,6 @@ package io.lagoa.service;
 import io.lagoa.catalog.CatalogProperties;
 import io.lagoa.catalog.LagoaCatalogs;
 import io.lagoa.config.LagoaConfig;
-import io.lagoa.config.Secrets;
-import io.lagoa.error.ErrorCode;
-import io.lagoa.error.LagoaException;
 import io.lagoa.spark.JobProgress;
 import io.lagoa.spark.LagoaSpark;
 import io.lagoa.spark.SparkSql;
@@ -17,8 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.io.FileIO;
 import org.apache.spark.sql.SparkSession;
@@ -116,21 +111,9 @@ public final class Lakehouse implements AutoCloseable {
             : properties.getOrDefault("io-impl", HADOOP_FILE_IO);
     FileIO io = fileIos.get(impl);
     if (io == null) {
-      try {
-        io = CatalogUtil.loadFileIO(impl, properties, new Configuration());
-      } catch (RuntimeException | LinkageError e) {
-        throw new LagoaException(
-            ErrorCode.INTERNAL_ERROR,
-            Secrets.of(config)
-                .mask(
-                    "cannot open the file client "
-                        + impl
-                        + " for "
-                        + location
-                        + ": "
-                        + LagoaException.rootMessage(e)),
-            e);
-      }
+      io =
+          LagoaCatalogs.openFileIO(
+              config, impl, "the file client " + impl + " for " + location, "");
       fileIos.put(impl, io);
     }
     return io;
