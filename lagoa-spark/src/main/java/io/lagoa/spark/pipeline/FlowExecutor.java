@@ -6,6 +6,7 @@ import io.lagoa.error.Remedy;
 import io.lagoa.pipeline.Dataset;
 import io.lagoa.pipeline.DatasetKind;
 import io.lagoa.pipeline.DatasetStatement;
+import io.lagoa.pipeline.ExpectationResult;
 import io.lagoa.pipeline.FlowException;
 import io.lagoa.pipeline.Input;
 import io.lagoa.pipeline.PipelineCommits;
@@ -180,13 +181,17 @@ final class FlowExecutor {
             Optional.empty());
       }
       return run(
-          dataset, plan, mode, before, written, started, commitProperties, batches, queryText);
+          new Execution(dataset, plan, mode, before, written, started, commitProperties, batches),
+          queryText);
     } finally {
       batches.forEach(batch -> batch.release().run());
     }
   }
 
-  private FlowResult run(
+  /**
+   * One execution of a flow: its table, how it writes, what it read, and where it notes commits.
+   */
+  private record Execution(
       Dataset dataset,
       DatasetPlan plan,
       WriteMode mode,
@@ -194,12 +199,26 @@ final class FlowExecutor {
       Map<String, List<Long>> written,
       Instant started,
       Map<String, String> commitProperties,
-      List<SourceBatch> batches,
-      String queryText) {
+      List<SourceBatch> batches) {
+
+    /** Writes the rows to the flow's table in one commit, the way its mode says. */
+    OptionalLong write(TableCommitter committer, org.apache.spark.sql.Dataset<Row> rows) {
+      return TableWriter.of(mode, plan, committer)
+          .write(
+              dataset,
+              rows,
+              commitProperties,
+              written,
+              batches.stream().anyMatch(SourceBatch::addsColumns));
+    }
+  }
+
+  private FlowResult run(Execution flow, String queryText) {
+    Dataset dataset = flow.dataset();
+    DatasetPlan plan = flow.plan();
     org.apache.spark.sql.Dataset<Row> result = sql(plan.statement(), queryText);
     if (dataset.statement().expectations().isEmpty() && !dataset.merges()) {
-      return writeUnchecked(
-          dataset, plan, mode, before, written, started, commitProperties, batches, result);
+      return writeUnchecked(flow, result);
     }
     try (ExpectationCheck check = ExpectationCheck.flag(dataset, result)) {
       ExpectationCheck.Counts counts;
@@ -220,39 +239,30 @@ final class FlowExecutor {
       // Quarantines first: a retry after a crash before the target's commit finds them marked
       // with the target's snapshot, replays the same batch and does not write them again.
       Map<String, String> quarantineProperties =
-          state.quarantineProperties(dataset, commitProperties);
+          state.quarantineProperties(dataset, flow.commitProperties());
       long rejectedRows =
-          quarantines.writeSourceQuarantine(dataset, mode, batches, quarantineProperties, written);
+          quarantines.writeSourceQuarantine(
+              dataset, flow.mode(), flow.batches(), quarantineProperties, flow.written());
       OptionalLong quarantineAfter = OptionalLong.empty();
       if (dataset.hasQuarantine()) {
         quarantineAfter =
             quarantines.writeQuarantine(
-                dataset, mode, check.quarantined(runId), quarantineProperties, written);
+                dataset,
+                flow.mode(),
+                check.quarantined(runId),
+                quarantineProperties,
+                flow.written());
       }
-      OptionalLong after =
-          TableWriter.of(mode, plan, committer)
-              .write(
-                  dataset,
-                  good,
-                  commitProperties,
-                  written,
-                  batches.stream().anyMatch(SourceBatch::addsColumns));
-      return new FlowResult(
-          dataset.name(),
-          dataset.kind(),
-          mode.label(),
-          FlowStatus.SUCCEEDED,
-          started,
-          clock.instant(),
+      OptionalLong after = flow.write(committer, good);
+      return succeeded(
+          flow,
           counts.total() + rejectedRows,
           goodRows,
           counts.dropped(),
           counts.quarantined() + rejectedRows,
-          before.snapshotId(),
           after,
           quarantineAfter,
-          counts.expectations(),
-          Optional.empty());
+          counts.expectations());
     }
   }
 
@@ -261,53 +271,52 @@ final class FlowExecutor {
    * and check first (the most expensive step of a large batch). The rows written are the commit's
    * own count.
    */
-  private FlowResult writeUnchecked(
-      Dataset dataset,
-      DatasetPlan plan,
-      WriteMode mode,
-      TableState before,
-      Map<String, List<Long>> written,
-      Instant started,
-      Map<String, String> commitProperties,
-      List<SourceBatch> batches,
-      org.apache.spark.sql.Dataset<Row> result) {
+  private FlowResult writeUnchecked(Execution flow, org.apache.spark.sql.Dataset<Row> result) {
+    Dataset dataset = flow.dataset();
     Map<String, String> quarantineProperties =
-        state.quarantineProperties(dataset, commitProperties);
+        state.quarantineProperties(dataset, flow.commitProperties());
     long rejectedRows =
-        quarantines.writeSourceQuarantine(dataset, mode, batches, quarantineProperties, written);
+        quarantines.writeSourceQuarantine(
+            dataset, flow.mode(), flow.batches(), quarantineProperties, flow.written());
     OptionalLong after;
     try {
-      after =
-          TableWriter.of(mode, plan, committer)
-              .write(
-                  dataset,
-                  result,
-                  commitProperties,
-                  written,
-                  batches.stream().anyMatch(SourceBatch::addsColumns));
+      after = flow.write(committer, result);
     } catch (ConcurrentRunConflict e) {
       throw e;
     } catch (FlowException e) {
       throw e.getCause() instanceof Exception cause && !(cause instanceof FlowException)
-          ? located(plan.statement(), plan.statement().engineSql(), cause)
+          ? located(flow.plan().statement(), flow.plan().statement().engineSql(), cause)
           : e;
     }
     long rows = after.isPresent() ? addedRecords(dataset.name(), after.getAsLong()) : 0;
+    return succeeded(
+        flow, rows + rejectedRows, rows, 0, rejectedRows, after, OptionalLong.empty(), List.of());
+  }
+
+  private FlowResult succeeded(
+      Execution flow,
+      long rowsRead,
+      long rowsWritten,
+      long rowsDropped,
+      long rowsQuarantined,
+      OptionalLong after,
+      OptionalLong quarantineAfter,
+      List<ExpectationResult> expectations) {
     return new FlowResult(
-        dataset.name(),
-        dataset.kind(),
-        mode.label(),
+        flow.dataset().name(),
+        flow.dataset().kind(),
+        flow.mode().label(),
         FlowStatus.SUCCEEDED,
-        started,
+        flow.started(),
         clock.instant(),
-        rows + rejectedRows,
-        rows,
-        0,
-        rejectedRows,
-        before.snapshotId(),
+        rowsRead,
+        rowsWritten,
+        rowsDropped,
+        rowsQuarantined,
+        flow.before().snapshotId(),
         after,
-        OptionalLong.empty(),
-        List.of(),
+        quarantineAfter,
+        expectations,
         Optional.empty());
   }
 
