@@ -37,6 +37,11 @@ class TestExitCodes {
         "CREATE MATERIALIZED VIEW exit_codes.a (\n"
             + "  CONSTRAINT never EXPECT (x > 1) ON VIOLATION FAIL UPDATE\n"
             + ") AS SELECT 1 AS x");
+    warehouse.writeFile("kafka-down/pipeline.yaml", "name: kafka_down\n");
+    warehouse.writeFile(
+        "kafka-down/a.sql",
+        "CREATE STREAMING TABLE exit_codes.k AS SELECT * FROM STREAM read_kafka(\n"
+            + "  bootstrap_servers => '127.0.0.1:1', topic => 't', schema => 'id BIGINT')");
     warehouse.writeFile("comments.sql", "-- nothing yet\n");
   }
 
@@ -70,6 +75,8 @@ class TestExitCodes {
             2,
             "--select names no table",
             List.of("pipeline", "run", "failing", "--select", "nope")),
+        // 2: a Kafka that does not answer before the run wrote anything, as in produce
+        exit(2, "pipeline's Kafka unreachable", List.of("pipeline", "run", "kafka-down")),
         // 1: the work failed
         exit(1, "unknown table in SQL", List.of("sql", "SELECT * FROM nowhere.t")),
         exit(1, "SQL syntax error", List.of("sql", "SELEC 1")),
