@@ -79,7 +79,7 @@ public final class ConfigLoader {
    * --config}), or null.
    *
    * @throws ExplicitConfigFileException when {@code explicitFile} cannot be read; its message does
-   *     not say how the file was named, so the adapter can
+   *     not say how the file was named, which the adapter adds
    */
   public LagoaConfig load(Path explicitFile) {
     return explain(explicitFile).config();
