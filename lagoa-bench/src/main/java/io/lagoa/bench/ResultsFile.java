@@ -50,8 +50,8 @@ public final class ResultsFile {
           ErrorCode.INVALID_ARGUMENT,
           "cannot read results file "
               + file
-              + ": it does not exist (lagoa bench run --output"
-              + " DIR writes DIR/results.json)");
+              + ": it does not exist (a benchmark run writes results.json into its"
+              + " output folder)");
     } catch (IOException e) {
       throw new LagoaException(
           ErrorCode.INVALID_ARGUMENT,

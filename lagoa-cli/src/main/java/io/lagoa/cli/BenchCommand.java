@@ -7,6 +7,7 @@ import io.lagoa.bench.Configuration;
 import io.lagoa.bench.DataSize;
 import io.lagoa.bench.Layout;
 import io.lagoa.bench.Matrix;
+import io.lagoa.bench.MissingBenchTableException;
 import io.lagoa.bench.QueryMetrics;
 import io.lagoa.bench.QueryRun;
 import io.lagoa.bench.ReportWriter;
@@ -164,6 +165,18 @@ final class BenchCommand implements Callable<Integer> {
         }
       } else {
         if (amount.rows != null) {
+          if (amount.rows < BenchService.MIN_SALES_ROWS
+              || amount.rows > BenchService.MAX_SALES_ROWS) {
+            throw new LagoaException(
+                ErrorCode.INVALID_ARGUMENT,
+                "cannot generate "
+                    + amount.rows
+                    + " rows: choose --rows between "
+                    + BenchService.MIN_SALES_ROWS
+                    + " and "
+                    + BenchService.MAX_SALES_ROWS
+                    + " (or --size, e.g. 1GB)");
+          }
           options.rows(amount.rows);
         } else {
           options.bytes(DataSize.parse(amount.size == null ? "1GB" : amount.size, "--size"));
@@ -178,6 +191,14 @@ final class BenchCommand implements Callable<Integer> {
       BenchService.Generated generated;
       try (GeneratePrinter printer = new GeneratePrinter(cli)) {
         generated = service(cli).generate(options.build(), printer);
+      } catch (LagoaException e) {
+        String message = e.getMessage();
+        String worded =
+            message.replace(
+                BenchService.OTHER_NAMESPACE, "Use another namespace with --namespace.");
+        throw worded.equals(message)
+            ? e
+            : new LagoaException(e.code(), worded, e, e.remedy().orElse(null));
       }
       PrintWriter err = cli.err();
       String ns = generated.namespace();
@@ -396,7 +417,19 @@ final class BenchCommand implements Callable<Integer> {
               .fileSizes(sizes(fileSizes, "--file-sizes"))
               .rowGroupSizes(sizes(rowGroupSizes, "--row-group-sizes"))
               .build();
-      BenchService.Outcome outcome = service(cli).run(options, new RunPrinter(cli));
+      BenchService.Outcome outcome;
+      try {
+        outcome = service(cli).run(options, new RunPrinter(cli));
+      } catch (MissingBenchTableException e) {
+        throw new LagoaException(
+            e.code(),
+            "cannot run the benchmark: table "
+                + e.table()
+                + " does not exist; create it first with '"
+                + generateCommand(e.suite(), e.namespace())
+                + "'",
+            e);
+      }
       print(outcome.results());
       PrintWriter err = cli.err();
       err.println(
@@ -807,5 +840,15 @@ final class BenchCommand implements Callable<Integer> {
 
   static String count(long value) {
     return String.format(Locale.ROOT, "%,d", value);
+  }
+
+  /** The command that generates a suite's tables into a namespace. */
+  static String generateCommand(Suite suite, String namespace) {
+    String command =
+        suite == Suite.SALES ? "lagoa bench generate" : "lagoa bench generate --suite tpch";
+    return command
+        + (namespace.equals(BenchService.defaultNamespace(suite))
+            ? ""
+            : " --namespace " + namespace);
   }
 }

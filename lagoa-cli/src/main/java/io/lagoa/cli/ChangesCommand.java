@@ -8,6 +8,7 @@ import io.lagoa.result.QueryResult;
 import io.lagoa.service.TableService;
 import io.lagoa.table.ChangeRange;
 import io.lagoa.table.PointInTime;
+import io.lagoa.table.TableInspector;
 import io.lagoa.table.TableNames;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -95,7 +96,12 @@ final class ChangesCommand implements Callable<Integer> {
     }
     TableService tables = new TableService(cli.lakehouse());
     // Resolved and checked from metadata first, so bad input fails before Spark starts.
-    ChangeRange range = tables.changeRange(identifier, start, end, keys);
+    ChangeRange range;
+    try {
+      range = tables.changeRange(identifier, start, end, keys);
+    } catch (LagoaException e) {
+      throw inFlags(e);
+    }
     if (range.isEmpty()) {
       cli.err().println("No commits in that range of " + range.table() + ".");
     } else {
@@ -123,9 +129,29 @@ final class ChangesCommand implements Callable<Integer> {
                   + " UPDATE_AFTER pairs.");
     }
     long started = System.nanoTime();
-    QueryResult result = tables.changes(range, maxRows);
+    QueryResult result;
+    try {
+      result = tables.changes(range, maxRows);
+    } catch (LagoaException e) {
+      throw inFlags(e);
+    }
     cli.printer().print(result, output.format(), cli.out());
     cli.err().println("(" + Values.seconds(System.nanoTime() - started) + ")");
     return 0;
+  }
+
+  /** The error with the flags' names where the core names the range's start and end and key. */
+  static LagoaException inFlags(LagoaException error) {
+    String message = error.getMessage();
+    String worded =
+        message
+            .replace(TableInspector.RANGE_START, "--from")
+            .replace(TableInspector.RANGE_END, "--to")
+            .replace(TableInspector.KEY_COLUMN + " ", "--key ")
+            .replace(
+                TableInspector.CHOOSE_KEY, "pass --key with the columns that identify one row");
+    return worded.equals(message)
+        ? error
+        : new LagoaException(error.code(), worded, error, error.remedy().orElse(null));
   }
 }

@@ -3,8 +3,10 @@ package io.lagoa.cli;
 import io.lagoa.cli.logging.MaskingConverter;
 import io.lagoa.cli.output.ResultPrinter;
 import io.lagoa.cli.shell.ShellContext;
+import io.lagoa.config.ConfigException;
 import io.lagoa.config.ConfigLoader;
 import io.lagoa.config.EffectiveConfig;
+import io.lagoa.config.ExplicitConfigFileException;
 import io.lagoa.config.LagoaConfig;
 import io.lagoa.config.Secrets;
 import io.lagoa.service.Lakehouse;
@@ -13,6 +15,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.apache.iceberg.catalog.Catalog;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
@@ -82,9 +85,7 @@ public final class Cli implements ShellContext, AutoCloseable {
   @Override
   public LagoaConfig config() {
     if (config == null) {
-      config =
-          new ConfigLoader(env, workingDir)
-              .load(configFile == null ? null : resolve(configFile.toString()));
+      config = readConfig(ConfigLoader::load);
       MaskingConverter.use(secrets());
     }
     return config;
@@ -92,11 +93,20 @@ public final class Cli implements ShellContext, AutoCloseable {
 
   /** The configuration with where each value came from, for {@code lagoa config}. */
   public EffectiveConfig explainConfig() {
-    EffectiveConfig explained =
-        new ConfigLoader(env, workingDir)
-            .explain(configFile == null ? null : resolve(configFile.toString()));
+    EffectiveConfig explained = readConfig(ConfigLoader::explain);
     config = explained.config();
     return explained;
+  }
+
+  /** Reads the configuration from --config's file, when given; an unreadable one names --config. */
+  private <T> T readConfig(BiFunction<ConfigLoader, Path, T> read) {
+    try {
+      return read.apply(
+          new ConfigLoader(env, workingDir),
+          configFile == null ? null : resolve(configFile.toString()));
+    } catch (ExplicitConfigFileException e) {
+      throw new ConfigException("--config", e.getMessage());
+    }
   }
 
   /** The lakehouse the configuration names; nothing of it is opened until used. */

@@ -10,6 +10,8 @@ import io.lagoa.cli.output.Values;
 import io.lagoa.config.CatalogConfig;
 import io.lagoa.config.CatalogType;
 import io.lagoa.config.LagoaConfig;
+import io.lagoa.error.ErrorCode;
+import io.lagoa.error.LagoaException;
 import io.lagoa.result.QueryResult;
 import io.lagoa.result.ResultColumn;
 import io.lagoa.spark.SparkSql;
@@ -89,6 +91,16 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (rows < DemoOptions.MIN_ROWS || rows > DemoOptions.MAX_ROWS) {
+      throw new LagoaException(
+          ErrorCode.INVALID_ARGUMENT,
+          "cannot run the demo with "
+              + rows
+              + " rows: use --rows between "
+              + DemoOptions.MIN_ROWS
+              + " and "
+              + DemoOptions.MAX_ROWS);
+    }
     DemoOptions options = new DemoOptions(rows, namespacePrefix);
     DemoTables tables = new DemoTables(options.namespacePrefix());
     LagoaConfig config = cli.config();
@@ -96,7 +108,11 @@ final class DemoCommand implements Callable<Integer> {
     try (StatusLine progress = new StatusLine(human, !json && terminal())) {
       printIntro(human, config, options, tables);
       // Checked with the Iceberg API before Spark starts, so a conflict fails in a second.
-      tables.checkOwnership(cli.catalog());
+      try {
+        tables.checkOwnership(cli.catalog());
+      } catch (LagoaException e) {
+        throw inFlags(e);
+      }
 
       progress.start("Starting Spark");
       long sparkStarted = System.nanoTime();
@@ -117,6 +133,20 @@ final class DemoCommand implements Callable<Integer> {
       }
       return 0;
     }
+  }
+
+  /** A conflict's suggestions in the CLI's terms: the flag, and a warehouse set for one run. */
+  static LagoaException inFlags(LagoaException error) {
+    String message = error.getMessage();
+    String worded =
+        message
+            .replace(DemoTables.OTHER_PREFIX, "--namespace-prefix ")
+            .replace(
+                DemoTables.OTHER_WAREHOUSE,
+                DemoTables.OTHER_WAREHOUSE + ", e.g. LAGOA_WAREHOUSE=/tmp/lagoa-demo lagoa demo");
+    return worded.equals(message)
+        ? error
+        : new LagoaException(error.code(), worded, error, error.remedy().orElse(null));
   }
 
   /** A terminal gets a live spinner; tests, pipes, CI logs and dumb terminals do not. */

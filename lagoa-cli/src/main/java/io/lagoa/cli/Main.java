@@ -76,6 +76,7 @@ public final class Main {
     return switch (remedy) {
       case FULL_REFRESH ->
           "Run again with --full-refresh to recompute the table from all its" + " source data.";
+      case SET_VARIABLE -> "Set a variable for this run with --var NAME=VALUE.";
     };
   }
 

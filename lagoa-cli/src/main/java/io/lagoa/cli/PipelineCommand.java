@@ -10,6 +10,7 @@ import io.lagoa.pipeline.GraphRenderer;
 import io.lagoa.pipeline.PipelineGraph;
 import io.lagoa.pipeline.PipelineLoader;
 import io.lagoa.pipeline.PipelineSource;
+import io.lagoa.pipeline.SelectionException;
 import io.lagoa.pipeline.lease.PipelineLeases;
 import io.lagoa.result.QueryResult;
 import io.lagoa.result.ResultColumn;
@@ -290,23 +291,28 @@ final class PipelineCommand implements Callable<Integer> {
       PipelineSource source = folder.load(cli);
       PipelineService pipelines = new PipelineService(cli.lakehouse());
       PipelineService.LeaseOptions lease = new PipelineService.LeaseOptions(force, wait);
-      if (continuous || once) {
-        return new StreamingRun(cli, output)
-            .run(
-                pipelines,
+      RunResult result;
+      try {
+        if (continuous || once) {
+          return new StreamingRun(cli, output)
+              .run(
+                  pipelines,
+                  source,
+                  new RunOptions(select, fullRefresh, false, parallelism, true, true),
+                  continuous ? ContinuousRunner.Mode.CONTINUOUS : ContinuousRunner.Mode.ONCE,
+                  lease,
+                  new Events(cli));
+        }
+        result =
+            pipelines.run(
                 source,
-                new RunOptions(select, fullRefresh, false, parallelism, true, true),
-                continuous ? ContinuousRunner.Mode.CONTINUOUS : ContinuousRunner.Mode.ONCE,
+                new RunOptions(select, fullRefresh, dryRun, parallelism),
                 lease,
-                new Events(cli));
+                new Events(cli),
+                new Progress(cli));
+      } catch (SelectionException e) {
+        throw new LagoaException(e.code(), e.message("--select"), e); // the selection is --select
       }
-      RunResult result =
-          pipelines.run(
-              source,
-              new RunOptions(select, fullRefresh, dryRun, parallelism),
-              lease,
-              new Events(cli),
-              new Progress(cli));
       cli.printer().print(summary(result), output.format(), cli.out());
       Duration took = Duration.between(result.startedAt(), result.endedAt());
       result

@@ -238,6 +238,21 @@ class TestPipelineCommand {
   }
 
   @Test
+  void unknownVariablesAndSelectorsNameTheirFlags() {
+    warehouse.writeFile("flags/pipeline.yaml", "name: flags\nnamespace: flags\n");
+    warehouse.writeFile("flags/a.sql", "CREATE MATERIALIZED VIEW a AS SELECT ${n} AS n;\n");
+    CliRunner.Result unknown = cli.run("pipeline", "validate", "flags");
+    assertThat(unknown.exitCode()).as(unknown.err()).isEqualTo(2);
+    assertThat(unknown.err())
+        .contains("a.sql:1:38: unknown variable ${n}")
+        .contains("Set a variable for this run with --var NAME=VALUE.");
+    CliRunner.Result selected =
+        cli.run("pipeline", "run", "flags", "--var", "n=1", "--select", "nope");
+    assertThat(selected.exitCode()).as(selected.err()).isEqualTo(2);
+    assertThat(selected.err()).startsWith("error: --select nope: no dataset is named nope");
+  }
+
+  @Test
   void aPipelineWithNothingToRunFailsValidateAndRun() {
     warehouse.writeFile("empty/pipeline.yaml", "name: empty\n");
     warehouse.writeFile("empty/bronze/a.sql", "");

@@ -14,7 +14,12 @@ public class ConfigException extends LagoaException {
   private static final long serialVersionUID = 1L;
 
   public ConfigException(String location, String problem) {
+    this(location + ": " + problem);
+  }
+
+  /** A problem whose message says itself where it is. */
+  protected ConfigException(String message) {
     // Messages quote the values they complain about; a URL among them may carry a password.
-    super(ErrorCode.CONFIG_INVALID, location + ": " + SecretPatterns.maskText(problem));
+    super(ErrorCode.CONFIG_INVALID, SecretPatterns.maskText(message));
   }
 }

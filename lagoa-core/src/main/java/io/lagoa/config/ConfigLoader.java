@@ -74,7 +74,13 @@ public final class ConfigLoader {
     return new ConfigLoader(System.getenv(), Path.of(""));
   }
 
-  /** Loads the configuration; {@code explicitFile} is the {@code --config} option, or null. */
+  /**
+   * Loads the configuration; {@code explicitFile} is the file the caller named (the CLI's {@code
+   * --config}), or null.
+   *
+   * @throws ExplicitConfigFileException when {@code explicitFile} cannot be read; its message does
+   *     not say how the file was named, which the adapter adds
+   */
   public LagoaConfig load(Path explicitFile) {
     return explain(explicitFile).config();
   }
@@ -94,7 +100,7 @@ public final class ConfigLoader {
 
   private Optional<Path> locate(Path explicitFile) {
     if (explicitFile != null) {
-      return Optional.of(requireReadable(explicitFile, "--config"));
+      return Optional.of(requireReadable(explicitFile, null));
     }
     String fromEnv = env.get(CONFIG_ENV);
     if (fromEnv != null && !fromEnv.isBlank()) {
@@ -104,24 +110,31 @@ public final class ConfigLoader {
     return Files.isRegularFile(local) ? Optional.of(local) : Optional.empty();
   }
 
+  /** {@code origin} is the environment variable that named the file, or null when explicit. */
   private Path requireReadable(Path file, String origin) {
     Path resolved = workingDir.resolve(file).normalize();
     if (!Files.exists(resolved)) {
-      throw new ConfigException(
+      throw unreadable(
           origin,
           "config file not found: "
               + resolved
-              + " (create it with 'lagoa init', or point "
-              + origin
-              + " at an existing file)");
+              + " (create it with 'lagoa init', or "
+              + (origin == null ? "name" : "point " + origin + " at")
+              + " an existing file)");
     }
     if (!Files.isRegularFile(resolved)) {
-      throw new ConfigException(origin, "config file " + resolved + " is not a regular file");
+      throw unreadable(origin, "config file " + resolved + " is not a regular file");
     }
     if (!Files.isReadable(resolved)) {
-      throw new ConfigException(origin, "config file " + resolved + " is not readable");
+      throw unreadable(origin, "config file " + resolved + " is not readable");
     }
     return resolved;
+  }
+
+  private static ConfigException unreadable(String origin, String problem) {
+    return origin == null
+        ? new ExplicitConfigFileException(problem)
+        : new ConfigException(origin, problem);
   }
 
   /** How errors name a file: relative to the current folder when inside it, else absolute. */

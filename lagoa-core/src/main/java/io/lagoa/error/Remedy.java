@@ -11,5 +11,11 @@ public enum Remedy {
    * stored position can no longer be read (the source was rolled back, its history expired, the log
    * of ingested files is gone). The CLI's {@code --full-refresh}.
    */
-  FULL_REFRESH
+  FULL_REFRESH,
+
+  /**
+   * Give the pipeline's SQL a variable that pipeline.yaml does not define, for this run. The CLI's
+   * {@code --var NAME=VALUE}.
+   */
+  SET_VARIABLE
 }

@@ -2,6 +2,7 @@ package io.lagoa.pipeline;
 
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
+import io.lagoa.error.Remedy;
 import java.util.List;
 
 /**
@@ -13,7 +14,14 @@ public final class PipelineException extends LagoaException {
   private final List<String> problems;
 
   public PipelineException(List<String> problems) {
-    super(ErrorCode.PIPELINE_INVALID, message(problems));
+    this(problems, null);
+  }
+
+  /**
+   * @param remedy what the user can do, which the adapter words (the problems do not name it)
+   */
+  public PipelineException(List<String> problems, Remedy remedy) {
+    super(ErrorCode.PIPELINE_INVALID, message(problems), null, remedy);
     this.problems = List.copyOf(problems);
   }
 

@@ -421,14 +421,14 @@ public final class PipelineGraph {
    * +users}, {@code +users+}. Several may be separated by commas. Temporary views are not run on
    * their own: a selected view selects the tables that read it.
    *
-   * @throws PipelineException when a selector names no dataset
+   * @throws SelectionException when a selector names no dataset, or the selection no table
    */
   public List<Dataset> select(List<String> selectors) {
     if (selectors.isEmpty()) {
       return tables();
     }
     Set<String> chosen = new LinkedHashSet<>();
-    List<String> problems = new ArrayList<>();
+    List<SelectionException.Problem> problems = new ArrayList<>();
     for (String group : selectors) {
       for (String raw : group.split(",")) {
         String selector = raw.strip();
@@ -441,13 +441,13 @@ public final class PipelineGraph {
         Optional<String> found = find(name);
         if (found.isEmpty()) {
           problems.add(
-              "--select "
-                  + selector
-                  + ": no dataset is named "
-                  + name
-                  + suggest(Dataset.normalize(name), byName.keySet())
-                  + "; the pipeline defines "
-                  + String.join(", ", byName.keySet()));
+              new SelectionException.Problem(
+                  selector,
+                  "no dataset is named "
+                      + name
+                      + suggest(Dataset.normalize(name), byName.keySet())
+                      + "; the pipeline defines "
+                      + String.join(", ", byName.keySet())));
           continue;
         }
         chosen.add(found.get());
@@ -460,11 +460,12 @@ public final class PipelineGraph {
       }
     }
     if (!problems.isEmpty()) {
-      throw new PipelineException(problems);
+      throw new SelectionException(problems);
     }
     if (chosen.stream().noneMatch(name -> byName.get(name).kind().isTable())) {
       // a lone view selects only what reads it
-      throw PipelineException.at("--select", "the selection holds no table to run");
+      throw new SelectionException(
+          List.of(new SelectionException.Problem(null, "the selection holds no table to run")));
     }
     return ordered.stream()
         .filter(dataset -> dataset.kind().isTable() && chosen.contains(dataset.name()))

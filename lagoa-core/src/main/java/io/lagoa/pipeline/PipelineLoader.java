@@ -2,6 +2,7 @@ package io.lagoa.pipeline;
 
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
+import io.lagoa.error.Remedy;
 import io.lagoa.sql.Statement;
 import io.lagoa.sql.StatementSplitter;
 import io.lagoa.text.EditDistance;
@@ -63,6 +64,7 @@ public final class PipelineLoader {
     }
     PipelineSpec spec = readSpec(dir, overrides);
     List<String> problems = new ArrayList<>();
+    Remedy remedy = null; // an unknown variable's
     List<PipelineFile> files = new ArrayList<>();
     for (Path path : sqlFiles(dir)) {
       String relative = dir.relativize(path).toString().replace('\\', '/');
@@ -81,6 +83,7 @@ public final class PipelineLoader {
         substituted = Variables.substitute(relative, text, spec.variables());
       } catch (PipelineException e) {
         problems.addAll(e.problems());
+        remedy = e.remedy().orElse(remedy);
         continue;
       }
       List<DatasetStatement> statements = new ArrayList<>();
@@ -95,7 +98,7 @@ public final class PipelineLoader {
       files.add(new PipelineFile(relative, substituted, statements));
     }
     if (!problems.isEmpty()) {
-      throw new PipelineException(problems);
+      throw new PipelineException(problems, remedy);
     }
     if (files.isEmpty()) {
       throw PipelineException.at(

@@ -1,6 +1,8 @@
 package io.lagoa.pipeline;
 
+import io.lagoa.error.Remedy;
 import io.lagoa.sql.StatementSplitter;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -72,16 +74,16 @@ final class Variables {
     String name = text.substring(start + 2, close).strip();
     String value = variables.get(name);
     if (value == null) {
-      throw PipelineException.at(
-          at,
-          "unknown variable ${"
-              + name
-              + "}; define it under variables: in pipeline.yaml or pass"
-              + " --var "
-              + name
-              + "=... (defined: "
-              + String.join(", ", new TreeSet<>(variables.keySet()))
-              + ")");
+      throw new PipelineException(
+          List.of(
+              at
+                  + ": unknown variable ${"
+                  + name
+                  + "}; define it under variables: in pipeline.yaml or set it for the run"
+                  + " (defined: "
+                  + String.join(", ", new TreeSet<>(variables.keySet()))
+                  + ")"),
+          Remedy.SET_VARIABLE);
     }
     out.append(value);
     return close + 1;

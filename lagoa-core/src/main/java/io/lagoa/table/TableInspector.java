@@ -38,6 +38,22 @@ import org.apache.iceberg.util.SnapshotUtil;
  * and layout, history, and rollback. Fast enough for a CLI to answer in about a second.
  */
 public final class TableInspector {
+  /**
+   * How messages about a change range ({@link #changeRange}'s, the change feed's) name what the
+   * caller chose: the range's start and end, the key columns. An adapter may put its own names for
+   * them in their place (the CLI's {@code --from}, {@code --to} and {@code --key}).
+   */
+  public static final String RANGE_START = "the range's start";
+
+  /** See {@link #RANGE_START}. */
+  public static final String RANGE_END = "the range's end";
+
+  /** See {@link #RANGE_START}; followed by the column's name. */
+  public static final String KEY_COLUMN = "key column";
+
+  /** See {@link #RANGE_START}; what to do when the change feed needs another key. */
+  public static final String CHOOSE_KEY = "name the key columns that identify one row";
+
   private final Catalog catalog;
 
   public TableInspector(Catalog catalog) {
@@ -216,28 +232,40 @@ public final class TableInspector {
         && from.time().get().isAfter(to.get().time().get())) {
       throw new LagoaException(
           ErrorCode.INVALID_ARGUMENT,
-          action + ": --from " + from.time().get() + " is after --to " + to.get().time().get());
+          action
+              + ": "
+              + RANGE_START
+              + " "
+              + from.time().get()
+              + " is after "
+              + RANGE_END
+              + " "
+              + to.get().time().get());
     }
     Snapshot fromSnapshot =
-        from.isSnapshot() ? requireSnapshot(table, identifier, action, from, "--from") : null;
+        from.isSnapshot() ? requireSnapshot(table, identifier, action, from, RANGE_START) : null;
     Snapshot end;
     if (to.isEmpty()) {
       end = table.currentSnapshot();
     } else if (to.get().isSnapshot()) {
-      end = requireSnapshot(table, identifier, action, to.get(), "--to");
+      end = requireSnapshot(table, identifier, action, to.get(), RANGE_END);
     } else {
       end = snapshotAt(table, to.get().time().get());
     }
     if (end == null) {
-      // No snapshot yet, or --to is before the first commit: nothing to read, unless --from names
-      // a snapshot, which then is after --to.
+      // No snapshot yet, or the end is before the first commit: nothing to read, unless the start
+      // names a snapshot, which then is after the end.
       if (fromSnapshot != null) {
         throw new LagoaException(
             ErrorCode.INVALID_ARGUMENT,
             action
-                + ": --from snapshot "
+                + ": "
+                + RANGE_START
+                + " snapshot "
                 + fromSnapshot.snapshotId()
-                + " was committed after --to "
+                + " was committed after "
+                + RANGE_END
+                + " "
                 + to.map(PointInTime::toString).orElse("the current state"));
       }
       return new ChangeRange(
@@ -333,9 +361,13 @@ public final class TableInspector {
         return new LagoaException(
             ErrorCode.INVALID_ARGUMENT,
             action
-                + ": --from snapshot "
+                + ": "
+                + RANGE_START
+                + " snapshot "
                 + from.snapshotId()
-                + " was committed after --to snapshot "
+                + " was committed after "
+                + RANGE_END
+                + " snapshot "
                 + end.snapshotId());
       }
     }
@@ -344,7 +376,9 @@ public final class TableInspector {
         action
             + ": snapshot "
             + from.snapshotId()
-            + " (--from) is not in the history that leads to"
+            + " ("
+            + RANGE_START
+            + ") is not in the history that leads to"
             + " snapshot "
             + end.snapshotId()
             + switch (status) {
@@ -416,7 +450,9 @@ public final class TableInspector {
         throw new LagoaException(
             ErrorCode.INVALID_ARGUMENT,
             action
-                + ": --key "
+                + ": "
+                + KEY_COLUMN
+                + " "
                 + key
                 + " is not one of its columns ("
                 + schema.columns().stream()
@@ -428,9 +464,11 @@ public final class TableInspector {
         throw new LagoaException(
             ErrorCode.INVALID_ARGUMENT,
             action
-                + ": --key "
+                + ": "
+                + KEY_COLUMN
+                + " "
                 + key
-                + " is a nested field; key columns must be top-level columns");
+                + " is a nested field; a key must be made of top-level columns");
       }
       names.add(field.name());
     }

@@ -84,8 +84,14 @@ class TestPipelineGraph {
         .extracting(Dataset::name)
         .containsExactly("silver.b", "gold.d");
     assertThatThrownBy(() -> graph.select(List.of("gold.cc+")))
-        .hasMessageContaining(
-            "--select gold.cc+: no dataset is named gold.cc (did you mean gold.c?)");
+        .isInstanceOfSatisfying(
+            SelectionException.class,
+            e ->
+                assertThat(e.message("--select"))
+                    .startsWith(
+                        "--select gold.cc+: no dataset is named gold.cc (did you mean gold.c?)"))
+        .hasMessageStartingWith(
+            "selector gold.cc+: no dataset is named gold.cc (did you mean gold.c?)");
   }
 
   @Test

@@ -59,14 +59,19 @@ class TestPipelineLoader {
     assertThatThrownBy(() -> PipelineLoader.load(dir, Map.of()))
         .isInstanceOfSatisfying(
             PipelineException.class,
-            e ->
-                assertThat(e.problems())
-                    .satisfiesExactly(
-                        p -> assertThat(p).startsWith("one.sql:1:40: unknown variable ${nope}"),
-                        p ->
-                            assertThat(p)
-                                .startsWith(
-                                    "two.sql:2:8: CREATE VIEW is not a pipeline definition")));
+            e -> {
+              assertThat(e.problems())
+                  .satisfiesExactly(
+                      p ->
+                          assertThat(p)
+                              .startsWith("one.sql:1:40: unknown variable ${nope}")
+                              .contains("set it for the run")
+                              .doesNotContain("--var"),
+                      p ->
+                          assertThat(p)
+                              .startsWith("two.sql:2:8: CREATE VIEW is not a pipeline definition"));
+              assertThat(e.remedy()).contains(io.lagoa.error.Remedy.SET_VARIABLE);
+            });
   }
 
   @Test

@@ -282,7 +282,7 @@ class TestTableInspector {
         .hasMessageContaining(
             "snapshot "
                 + first
-                + " (--from) is not in the history that leads to snapshot "
+                + " (the range's start) is not in the history that leads to snapshot "
                 + secondRun
                 + " (the table was replaced after it)");
 
@@ -592,7 +592,8 @@ class TestTableInspector {
                     id("orders"), snapshot(leftBehind), Optional.empty(), List.of()))
         .isInstanceOfSatisfying(
             LagoaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SNAPSHOT_NOT_FOUND))
-        .hasMessageContaining("snapshot " + leftBehind + " (--from) is not in the history")
+        .hasMessageContaining(
+            "snapshot " + leftBehind + " (the range's start) is not in the history")
         .hasMessageContaining("rollback");
     // The left-behind snapshot's own history can still be read by naming it as --to.
     ChangeRange old =
@@ -614,19 +615,23 @@ class TestTableInspector {
         .isInstanceOfSatisfying(
             LagoaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
         .hasMessageContaining(
-            "--from snapshot " + second + " was committed after --to snapshot " + first);
+            "the range's start snapshot "
+                + second
+                + " was committed after the range's end snapshot "
+                + first);
     assertThatThrownBy(
             () ->
                 inspector.changeRange(
                     id("orders"), snapshot(987654321L), Optional.empty(), List.of()))
         .hasMessage(
-            "cannot read the changes of silver.orders: it has no snapshot 987654321 (--from);"
+            "cannot read the changes of silver.orders: it has no snapshot 987654321"
+                + " (the range's start);"
                 + " lagoa table history silver.orders lists its snapshots");
     assertThatThrownBy(
             () ->
                 inspector.changeRange(
                     id("orders"), snapshot(first), Optional.of(snapshot(987654321L)), List.of()))
-        .hasMessageContaining("no snapshot 987654321 (--to)");
+        .hasMessageContaining("no snapshot 987654321 (the range's end)");
     Instant now = Instant.now();
     assertThatThrownBy(
             () ->
@@ -635,7 +640,7 @@ class TestTableInspector {
                     PointInTime.at(now),
                     Optional.of(PointInTime.at(now.minusSeconds(1))),
                     List.of()))
-        .hasMessageContaining("--from " + now + " is after --to");
+        .hasMessageContaining("the range's start " + now + " is after the range's end");
     assertThatThrownBy(
             () ->
                 inspector.changeRange(
@@ -643,7 +648,7 @@ class TestTableInspector {
                     snapshot(second),
                     Optional.of(PointInTime.at(Instant.EPOCH)),
                     List.of()))
-        .hasMessageContaining("was committed after --to");
+        .hasMessageContaining("was committed after the range's end");
   }
 
   @Test
@@ -669,12 +674,12 @@ class TestTableInspector {
         .isInstanceOfSatisfying(
             LagoaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
         .hasMessageContaining(
-            "--key nope is not one of its columns (id, name, ts, address, items)");
+            "key column nope is not one of its columns (id, name, ts, address, items)");
     assertThatThrownBy(
             () ->
                 inspector.changeRange(
                     id("orders"), snapshot(first), Optional.empty(), List.of("address.city")))
-        .hasMessageContaining("--key address.city is a nested field");
+        .hasMessageContaining("key column address.city is a nested field");
 
     table.updateSchema().setIdentifierFields(List.of()).commit();
     ChangeRange none =

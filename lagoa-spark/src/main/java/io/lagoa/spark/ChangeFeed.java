@@ -12,6 +12,7 @@ import io.lagoa.error.LagoaException;
 import io.lagoa.result.QueryResult;
 import io.lagoa.table.ChangeRange;
 import io.lagoa.table.SnapshotEntry;
+import io.lagoa.table.TableInspector;
 import io.lagoa.table.TableNames;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -196,8 +197,8 @@ public final class ChangeFeed {
               + ": the key ("
               + String.join(", ", range.keyColumns())
               + ") is not unique: one"
-              + " commit deleted or inserted several rows with the same key. Pass --key with the"
-              + " columns that identify one row",
+              + " commit deleted or inserted several rows with the same key: "
+              + TableInspector.CHOOSE_KEY,
           error);
     }
     if (message.contains("Identifier field is required")) {
@@ -205,7 +206,8 @@ public final class ChangeFeed {
           ErrorCode.INVALID_ARGUMENT,
           action
               + ": it has map columns, which Spark cannot compare, so the change feed needs a"
-              + " key: pass --key with the columns that identify one row",
+              + " key: "
+              + TableInspector.CHOOSE_KEY,
           error);
     }
     if (message.contains("Delete files are currently not supported")) {

@@ -249,7 +249,9 @@ class TestChangeFeed {
         .isInstanceOfSatisfying(
             LagoaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
         .hasMessageContaining("cannot read the changes of silver.duplicates")
-        .hasMessageContaining("the key (city) is not unique");
+        .hasMessageContaining("the key (city) is not unique")
+        .hasMessageContaining("name the key columns that identify one row")
+        .hasMessageNotContaining("--key");
     assertThat(temporaryViews()).isEmpty();
   }
 

@@ -55,23 +55,16 @@ public final class BenchRun {
     this.request = request;
   }
 
-  /** The command that creates the tables this request needs, for error messages. */
-  public static String generateCommand(Suite suite, String namespace) {
-    String command =
-        suite == Suite.SALES ? "lagoa bench generate" : "lagoa bench generate --suite tpch";
-    boolean defaultNamespace = namespace.equals(suite == Suite.SALES ? "bench" : "tpch");
-    return command + (defaultNamespace ? "" : " --namespace " + namespace);
-  }
-
-  /** Fails with a message naming the missing table and the command that makes it. */
+  /** Fails naming the missing table and the suite to generate into which namespace. */
   public void checkTables() {
-    String generate = generateCommand(request.suite(), request.namespace());
-    if (request.suite() == Suite.SALES) {
-      BenchTables.require(catalog, request.vendasTable(), generate);
-      BenchTables.require(catalog, request.estoqueTable(), generate);
+    Suite suite = request.suite();
+    String namespace = request.namespace();
+    if (suite == Suite.SALES) {
+      BenchTables.require(catalog, request.vendasTable(), suite, namespace);
+      BenchTables.require(catalog, request.estoqueTable(), suite, namespace);
     } else {
       for (String table : TpchGenerator.tableNames()) {
-        BenchTables.require(catalog, request.namespace() + "." + table, generate);
+        BenchTables.require(catalog, namespace + "." + table, suite, namespace);
       }
     }
   }
@@ -81,7 +74,8 @@ public final class BenchRun {
     Map<String, String> variables = new LinkedHashMap<>();
     List<BenchQuery> bound = new ArrayList<>();
     if (request.suite() == Suite.SALES) {
-      Table vendas = BenchTables.require(catalog, request.vendasTable(), "");
+      Table vendas =
+          BenchTables.require(catalog, request.vendasTable(), request.suite(), request.namespace());
       variables.put("vendas", request.vendasTable());
       variables.put("estoque", request.estoqueTable());
       variables.put("needle_id", Long.toString(SalesGenerator.needleId(BenchTables.rows(vendas))));
@@ -144,7 +138,9 @@ public final class BenchRun {
       long bytes = 0;
       String scale = "?";
       for (String name : TpchGenerator.tableNames()) {
-        Table table = BenchTables.require(catalog, request.namespace() + "." + name, "");
+        Table table =
+            BenchTables.require(
+                catalog, request.namespace() + "." + name, request.suite(), request.namespace());
         rows += BenchTables.rows(table);
         bytes += BenchTables.bytes(table);
         scale = table.properties().getOrDefault("lagoa.bench.scale-factor", scale);

@@ -1,5 +1,7 @@
 package io.lagoa.bench.spark;
 
+import io.lagoa.bench.MissingBenchTableException;
+import io.lagoa.bench.Suite;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import io.lagoa.table.TableNames;
@@ -18,6 +20,9 @@ import org.apache.iceberg.catalog.TableIdentifier;
 public final class BenchTables {
   /** The table property that marks a table as the benchmark's own. */
   public static final String OWNER_PROPERTY = "lagoa.bench";
+
+  /** How a conflict's message ends; an adapter may add how to choose the namespace. */
+  public static final String OTHER_NAMESPACE = "Use another namespace.";
 
   private BenchTables() {}
 
@@ -43,22 +48,15 @@ public final class BenchTables {
               + table
               + " already exists and was not made by lagoa bench (no "
               + OWNER_PROPERTY
-              + "=true property); nothing was changed. Use another namespace with --namespace.");
+              + "=true property); nothing was changed. "
+              + OTHER_NAMESPACE);
     }
   }
 
-  /** The table, or an error saying how to create it. */
-  public static Table require(Catalog catalog, String table, String generateCommand) {
+  /** The table, or an error saying which suite to generate into which namespace. */
+  public static Table require(Catalog catalog, String table, Suite suite, String namespace) {
     return load(catalog, table)
-        .orElseThrow(
-            () ->
-                new LagoaException(
-                    ErrorCode.TABLE_NOT_FOUND,
-                    "cannot run the benchmark: table "
-                        + table
-                        + " does not exist; create it first with '"
-                        + generateCommand
-                        + "'"));
+        .orElseThrow(() -> new MissingBenchTableException(table, suite, namespace));
   }
 
   /** Rows, files and bytes on disk of a table's current snapshot, from its summary. */

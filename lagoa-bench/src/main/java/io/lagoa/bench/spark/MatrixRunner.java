@@ -79,9 +79,7 @@ public final class MatrixRunner {
   String prepare(BenchRun.Request request, Layout layout, Listener listener) {
     String source = request.vendasTable();
     String target = request.namespace() + "." + SalesGenerator.VENDAS + "_" + layout.tableSuffix();
-    Table base =
-        BenchTables.require(
-            catalog, source, BenchRun.generateCommand(Suite.SALES, request.namespace()));
+    Table base = BenchTables.require(catalog, source, Suite.SALES, request.namespace());
     String sourceSnapshot = Long.toString(base.currentSnapshot().snapshotId());
     BenchTables.checkOwnership(catalog, target, "prepare layout " + layout.label());
     Optional<Table> existing = BenchTables.load(catalog, target);

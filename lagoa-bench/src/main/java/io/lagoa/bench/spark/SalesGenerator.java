@@ -41,15 +41,27 @@ public final class SalesGenerator {
   public static final String VENDAS = "vendas";
   public static final String ESTOQUE = "estoque";
 
+  /** The fewest sales rows generated. */
+  public static final long MIN_ROWS = 1000;
+
+  /** The most sales rows generated. */
+  public static final long MAX_ROWS = 100_000_000_000L;
+
   /** What to generate. */
   public record Options(long rows, long seed, String namespace, Layout layout) {
     public Options {
-      if (rows < 1000 || rows > 100_000_000_000L) {
+      if (rows < MIN_ROWS || rows > MAX_ROWS) {
         throw new LagoaException(
             ErrorCode.INVALID_ARGUMENT,
             "cannot generate "
                 + rows
-                + " rows: choose --rows between 1000 and 100000000000 (or --size, e.g. 1GB)");
+                + " rows: the row count must be between "
+                + MIN_ROWS
+                + " and "
+                + MAX_ROWS
+                + " (or the data size large enough for "
+                + MIN_ROWS
+                + " rows, e.g. 1GB)");
       }
     }
 

@@ -247,6 +247,17 @@ public final class BenchService {
     this.resources = resources;
   }
 
+  /** The fewest and most sales rows {@link #generate} makes. */
+  public static final long MIN_SALES_ROWS = SalesGenerator.MIN_ROWS;
+
+  /** See {@link #MIN_SALES_ROWS}. */
+  public static final long MAX_SALES_ROWS = SalesGenerator.MAX_ROWS;
+
+  /**
+   * How a message ends when the tables to generate belong to someone else (see {@link #generate}).
+   */
+  public static final String OTHER_NAMESPACE = BenchTables.OTHER_NAMESPACE;
+
   /** The suite's namespace when none is given. */
   public static String defaultNamespace(Suite suite) {
     return suite == Suite.SALES ? "bench" : "tpch";
@@ -582,8 +593,7 @@ public final class BenchService {
                 namespace + "." + SalesGenerator.VENDAS, namespace + "." + SalesGenerator.ESTOQUE)
             : TpchGenerator.tableNames().stream().map(table -> namespace + "." + table).toList();
     for (String table : tables) {
-      BenchTables.require(
-          resources.catalog().get(), table, BenchRun.generateCommand(suite, namespace));
+      BenchTables.require(resources.catalog().get(), table, suite, namespace);
     }
   }
 

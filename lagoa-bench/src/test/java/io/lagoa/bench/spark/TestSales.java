@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lagoa.bench.BenchQuery;
 import io.lagoa.bench.Configuration;
 import io.lagoa.bench.Layout;
+import io.lagoa.bench.MissingBenchTableException;
 import io.lagoa.bench.QueryMetrics;
 import io.lagoa.bench.QueryRun;
 import io.lagoa.bench.Suite;
@@ -210,9 +211,15 @@ class TestSales {
     assertThatThrownBy(run::checkTables)
         .isInstanceOfSatisfying(
             LagoaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TABLE_NOT_FOUND))
+        .isInstanceOfSatisfying(
+            MissingBenchTableException.class,
+            e -> {
+              assertThat(e.suite()).isEqualTo(Suite.SALES);
+              assertThat(e.namespace()).isEqualTo("elsewhere");
+            })
         .hasMessage(
-            "cannot run the benchmark: table elsewhere.vendas does not exist; create it first with"
-                + " 'lagoa bench generate --namespace elsewhere'");
+            "cannot run the benchmark: table elsewhere.vendas does not exist; generate the sales"
+                + " suite's tables in namespace elsewhere first");
   }
 
   private static QueryMetrics metrics(Configuration result, String query) {

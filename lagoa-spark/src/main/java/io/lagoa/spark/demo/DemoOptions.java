@@ -27,7 +27,7 @@ public record DemoOptions(long rows, String namespacePrefix) {
           ErrorCode.INVALID_ARGUMENT,
           "cannot run the demo with "
               + rows
-              + " rows: use --rows between "
+              + " rows: the row count must be between "
               + MIN_ROWS
               + " and "
               + MAX_ROWS);
@@ -38,7 +38,7 @@ public record DemoOptions(long rows, String namespacePrefix) {
           "cannot use namespace prefix '"
               + namespacePrefix
               + "': use lower-case letters, digits"
-              + " and _ only, e.g. --namespace-prefix demo_");
+              + " and _ only, e.g. demo_");
     }
   }
 

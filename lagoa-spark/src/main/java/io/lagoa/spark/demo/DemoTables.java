@@ -19,6 +19,15 @@ import org.apache.iceberg.exceptions.NoSuchTableException;
 public record DemoTables(String namespacePrefix) {
   public static final String OWNER_PROPERTY = "lagoa.demo";
 
+  /**
+   * How a conflict's message names the namespace prefix it suggests, followed by the prefix; an
+   * adapter may put its own name for the setting in its place (the CLI's --namespace-prefix).
+   */
+  public static final String OTHER_PREFIX = "the namespace prefix ";
+
+  /** How a conflict's message ends: an adapter may add how to choose another warehouse. */
+  public static final String OTHER_WAREHOUSE = "or in another warehouse";
+
   public String bronzeNamespace() {
     return namespacePrefix + "bronze";
   }
@@ -96,12 +105,13 @@ public record DemoTables(String namespacePrefix) {
             + " create (it lacks the property "
             + OWNER_PROPERTY
             + "=true), so the demo leaves it"
-            + " untouched. Run the demo in other namespaces with --namespace-prefix "
+            + " untouched. Run the demo in other namespaces with "
+            + OTHER_PREFIX
             + other
             + " (tables "
             + other
-            + "bronze.vendas, ...), or in another warehouse, e.g."
-            + " LAGOA_WAREHOUSE=/tmp/lagoa-demo lagoa demo");
+            + "bronze.vendas, ...), "
+            + OTHER_WAREHOUSE);
   }
 
   static TableIdentifier identifier(String name) {

@@ -223,7 +223,8 @@ class TestDemo {
             e -> {
               assertThat(e.code()).isEqualTo(ErrorCode.TABLE_CONFLICT);
               assertThat(e.getMessage())
-                  .contains("t3_bronze.vendas", "lagoa.demo=true", "--namespace-prefix");
+                  .contains("t3_bronze.vendas", "lagoa.demo=true", "the namespace prefix demo_")
+                  .doesNotContain("--namespace-prefix");
             });
 
     assertThat(sql.execute("SELECT * FROM t3_bronze.vendas", 10).rows())
@@ -238,7 +239,7 @@ class TestDemo {
   void rejectsRowCountsOutsideTheRange() {
     assertThatThrownBy(() -> new DemoOptions(10, ""))
         .isInstanceOf(LagoaException.class)
-        .hasMessageContaining("--rows between 1000 and");
+        .hasMessageContaining("the row count must be between 1000 and");
     assertThatThrownBy(() -> new DemoOptions(ROWS, "Bad-Prefix"))
         .isInstanceOf(LagoaException.class)
         .hasMessageContaining("Bad-Prefix");
