@@ -3,14 +3,10 @@ package io.lagoa.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lagoa.config.ConfigLoader;
 import io.lagoa.pipeline.ConcurrentRunException;
 import io.lagoa.pipeline.PipelineCommits;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,12 +20,9 @@ import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
-import org.apache.iceberg.catalog.Namespace;
-import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,30 +37,21 @@ class TestCommitValidation {
   private static final TableIdentifier NAME = TableIdentifier.of("bronze", "events");
 
   @TempDir Path folder;
+  private TemporaryCatalog temporary;
   private Catalog catalog;
   private Table table;
   private int files;
 
-  @BeforeAll
-  static void createTemporaryFolder() throws IOException {
-    Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
-  }
-
   @BeforeEach
   void open() {
-    catalog =
-        LagoaCatalogs.open(
-            new ConfigLoader(Map.of("LAGOA_WAREHOUSE", folder.resolve("wh").toString()), folder)
-                .load(null));
-    ((SupportsNamespaces) catalog).createNamespace(Namespace.of("bronze"));
+    temporary = TemporaryCatalog.in(folder, "bronze");
+    catalog = temporary.catalog();
     table = catalog.createTable(NAME, SCHEMA, PartitionSpec.unpartitioned());
   }
 
   @AfterEach
   void close() throws Exception {
-    if (catalog instanceof AutoCloseable closeable) {
-      closeable.close();
-    }
+    temporary.close();
   }
 
   @Test

@@ -3,10 +3,7 @@ package io.lagoa.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lagoa.catalog.LagoaCatalogs;
-import io.lagoa.config.ConfigLoader;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.lagoa.catalog.TemporaryCatalog;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Map;
@@ -21,12 +18,9 @@ import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
-import org.apache.iceberg.catalog.Namespace;
-import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,28 +36,19 @@ class TestTableState {
   private static final TableIdentifier NAME = TableIdentifier.of("silver", "events");
 
   @TempDir Path folder;
+  private TemporaryCatalog temporary;
   private Catalog catalog;
   private int files;
 
-  @BeforeAll
-  static void createTemporaryFolder() throws IOException {
-    Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
-  }
-
   @BeforeEach
   void open() {
-    catalog =
-        LagoaCatalogs.open(
-            new ConfigLoader(Map.of("LAGOA_WAREHOUSE", folder.resolve("wh").toString()), folder)
-                .load(null));
-    ((SupportsNamespaces) catalog).createNamespace(Namespace.of("silver"));
+    temporary = TemporaryCatalog.in(folder, "silver");
+    catalog = temporary.catalog();
   }
 
   @AfterEach
   void close() throws Exception {
-    if (catalog instanceof AutoCloseable closeable) {
-      closeable.close();
-    }
+    temporary.close();
   }
 
   @Test

@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
-import io.lagoa.catalog.LagoaCatalogs;
-import io.lagoa.config.ConfigLoader;
+import io.lagoa.catalog.TemporaryCatalog;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.apache.iceberg.DataFile;
@@ -30,7 +26,6 @@ import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,30 +57,20 @@ class TestTableInspector {
           java.util.Set.of(1));
 
   @TempDir Path folder;
+  private TemporaryCatalog temporary;
   private Catalog catalog;
   private TableInspector inspector;
 
-  @BeforeAll
-  static void createTemporaryFolder() throws IOException {
-    // Surefire points java.io.tmpdir at target/tmp, where sqlite-jdbc unpacks its native library;
-    // that folder has to exist first.
-    Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
-  }
-
   @BeforeEach
   void open() {
-    catalog =
-        LagoaCatalogs.open(
-            new ConfigLoader(Map.of("LAGOA_WAREHOUSE", folder.resolve("wh").toString()), folder)
-                .load(null));
+    temporary = TemporaryCatalog.in(folder);
+    catalog = temporary.catalog();
     inspector = new TableInspector(catalog);
   }
 
   @AfterEach
   void close() throws Exception {
-    if (catalog instanceof AutoCloseable closeable) {
-      closeable.close();
-    }
+    temporary.close();
   }
 
   @Test
