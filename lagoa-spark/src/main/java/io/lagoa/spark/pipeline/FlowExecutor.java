@@ -72,17 +72,6 @@ final class FlowExecutor {
   private final QuarantineWriter quarantines;
   private final StreamBatchState state;
 
-  FlowExecutor(
-      SparkSession spark,
-      Catalog catalog,
-      CompiledPipeline pipeline,
-      String runId,
-      boolean fullRefresh,
-      Clock clock,
-      ViewRegistry views) {
-    this(spark, catalog, pipeline, runId, fullRefresh, clock, views, new SourceReaders());
-  }
-
   /**
    * @param sources the readers of the run's source calls, owned by the caller
    */

@@ -50,13 +50,10 @@ public final class PipelineStatus {
 
   private PipelineStatus() {}
 
-  public static List<SourceStatus> of(SparkSession spark, CompiledPipeline pipeline, Clock clock) {
-    try (SourceReaders sources = new SourceReaders()) {
-      return of(spark, pipeline, clock, sources);
-    }
-  }
-
-  /** As {@link #of(SparkSession, CompiledPipeline, Clock)}, with the warehouse's readers. */
+  /**
+   * Where each streaming table of the pipeline stands against its sources, read with the
+   * warehouse's source readers.
+   */
   public static List<SourceStatus> of(
       SparkSession spark, CompiledPipeline pipeline, Clock clock, SourceReaders sources) {
     Catalog catalog = PipelineRunner.icebergCatalog(spark);

@@ -184,13 +184,7 @@ public final class KafkaSourceReader implements SourceReader {
                   expr("CAST(value AS STRING)"), withCorrupt, options));
       error =
           expr(
-              "CASE WHEN value IS NULL THEN 'the record has no value (a tombstone)'"
-                  + " WHEN octet_length(value) > "
-                  + maxBytes
-                  + " THEN concat('the record has ',"
-                  + " octet_length(value), ' bytes, more than max_record_bytes ("
-                  + maxBytes
-                  + ")')"
+              unreadableRecord(maxBytes)
                   + " WHEN __p."
                   + CORRUPT
                   + " IS NULL THEN NULL"
@@ -208,15 +202,7 @@ public final class KafkaSourceReader implements SourceReader {
     } else {
       selected.add(
           format.equals("text") ? expr("CAST(value AS STRING)").as("value") : col("value"));
-      error =
-          expr(
-              "CASE WHEN value IS NULL THEN 'the record has no value (a tombstone)'"
-                  + " WHEN octet_length(value) > "
-                  + maxBytes
-                  + " THEN concat('the record has ',"
-                  + " octet_length(value), ' bytes, more than max_record_bytes ("
-                  + maxBytes
-                  + ")') END");
+      error = expr(unreadableRecord(maxBytes) + " END");
     }
     selected.add(metadata);
     // Both the rows and the rejected records come from one read of the batch, kept as the
@@ -270,6 +256,20 @@ public final class KafkaSourceReader implements SourceReader {
     List<Column> all = new ArrayList<>(columns);
     all.addAll(List.of(internal));
     return all.toArray(new Column[0]);
+  }
+
+  /**
+   * The start of the SQL CASE that names why a record cannot be read whatever its format: no value
+   * (a tombstone), or more bytes than {@code max_record_bytes}.
+   */
+  private static String unreadableRecord(long maxBytes) {
+    return "CASE WHEN value IS NULL THEN 'the record has no value (a tombstone)'"
+        + " WHEN octet_length(value) > "
+        + maxBytes
+        + " THEN concat('the record has ', octet_length(value), ' bytes, more than"
+        + " max_record_bytes ("
+        + maxBytes
+        + ")')";
   }
 
   /** Why a JSON object did not match the schema: the top-level fields whose type is wrong. */
