@@ -37,6 +37,12 @@ public final class Secrets {
   /** Values of settings such as {@code token-refresh-enabled}: not worth replacing everywhere. */
   private static final Pattern FLAGS = Pattern.compile("(?i)true|false|yes|no|none|null");
 
+  /**
+   * What the shell sets in every environment under a name that only looks like a password's: the
+   * current and previous working directory. Masking them would hide every path in every message.
+   */
+  private static final Set<String> SHELL_DIRECTORIES = Set.of("PWD", "OLDPWD");
+
   private static final Secrets NONE = new Secrets(List.of());
 
   private final List<String> known;
@@ -85,7 +91,7 @@ public final class Secrets {
     Set<String> values = new LinkedHashSet<>();
     env.forEach(
         (name, value) -> {
-          if (value == null) {
+          if (value == null || SHELL_DIRECTORIES.contains(name)) {
             return;
           }
           if (SecretPatterns.isSecretKey(name)) {

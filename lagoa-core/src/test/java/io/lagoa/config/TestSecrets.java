@@ -154,4 +154,13 @@ class TestSecrets {
     assertThat(Secrets.fromEnvironment(Map.of("PGPASSWORD", "pw")).mask("pwd: pw"))
         .isEqualTo("pwd: pw");
   }
+
+  @Test
+  void theShellsWorkingDirectoriesAreNoPasswords() {
+    Secrets secrets =
+        Secrets.fromEnvironment(
+            Map.of("PWD", "/home/ana/project", "OLDPWD", "/home/ana", "DB_PWD", "hunter22"));
+    assertThat(secrets.mask("cannot read /home/ana/project/p1 (was in /home/ana); hunter22"))
+        .isEqualTo("cannot read /home/ana/project/p1 (was in /home/ana); ******");
+  }
 }
