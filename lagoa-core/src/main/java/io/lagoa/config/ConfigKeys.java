@@ -138,6 +138,68 @@ public final class ConfigKeys {
           "5",
           "How long to wait for the lineage endpoint; after a failure the run sends no more.");
 
+  public static final ConfigKey SERVER_HOST =
+      ConfigKey.of(
+          "server.host",
+          ValueType.STRING,
+          "0.0.0.0",
+          "The address lagoa server listens on (0.0.0.0: every interface; 127.0.0.1: this"
+              + " machine only).");
+  public static final ConfigKey SERVER_PORT =
+      ConfigKey.of(
+          "server.port",
+          ValueType.PORT,
+          "8181",
+          "The one port lagoa server serves on: the Iceberg REST catalog under /v1, health at"
+              + " /healthz and /readyz, the version at /version. 0 picks a free port.");
+  public static final ConfigKey SERVER_MAX_BODY_BYTES =
+      ConfigKey.of(
+          "server.max-body-bytes",
+          ValueType.POSITIVE_INT,
+          "16777216",
+          "The largest request body the server reads; a larger one is refused with 413.");
+  public static final ConfigKey SERVER_SHUTDOWN_GRACE_SECONDS =
+      ConfigKey.of(
+          "server.shutdown-grace-seconds",
+          ValueType.POSITIVE_INT,
+          "30",
+          "On SIGTERM, how long requests in flight may take to finish before the server stops.");
+  public static final ConfigKey SERVER_AUTH_ANONYMOUS_ROLE =
+      ConfigKey.of(
+          "server.auth.anonymous-role",
+          ValueType.STRING,
+          null,
+          "The role a request without a token acts as. Unset (the default): every request but"
+              + " the token endpoint and health needs a bearer token.");
+  public static final ConfigKey SERVER_AUTH_TOKEN_LIFETIME =
+      ConfigKey.of(
+          "server.auth.token-lifetime-seconds",
+          ValueType.POSITIVE_INT,
+          "3600",
+          "How long a token from the OAuth2 token endpoint stays valid.");
+  public static final ConfigKey SERVER_TLS_KEYSTORE =
+      ConfigKey.of(
+          "server.tls.keystore",
+          ValueType.STRING,
+          null,
+          "A PKCS12 or JKS keystore with the server's certificate and key; set it (or"
+              + " certificate and private-key) to serve HTTPS.");
+  public static final ConfigKey SERVER_TLS_KEYSTORE_PASSWORD =
+      ConfigKey.secret("server.tls.keystore-password", "The keystore's password.");
+  public static final ConfigKey SERVER_TLS_CERTIFICATE =
+      ConfigKey.of(
+          "server.tls.certificate",
+          ValueType.STRING,
+          null,
+          "A PEM file with the server's certificate chain (with server.tls.private-key).");
+  public static final ConfigKey SERVER_TLS_PRIVATE_KEY =
+      ConfigKey.of(
+          "server.tls.private-key",
+          ValueType.STRING,
+          null,
+          "A PEM file with the server's unencrypted PKCS#8 private key (with"
+              + " server.tls.certificate).");
+
   private static final List<ConfigKey> DECLARED =
       List.of(
           WAREHOUSE,
@@ -163,7 +225,17 @@ public final class ConfigKeys {
           LINEAGE_URL,
           LINEAGE_API_KEY,
           LINEAGE_NAMESPACE,
-          LINEAGE_TIMEOUT);
+          LINEAGE_TIMEOUT,
+          SERVER_HOST,
+          SERVER_PORT,
+          SERVER_MAX_BODY_BYTES,
+          SERVER_SHUTDOWN_GRACE_SECONDS,
+          SERVER_AUTH_ANONYMOUS_ROLE,
+          SERVER_AUTH_TOKEN_LIFETIME,
+          SERVER_TLS_KEYSTORE,
+          SERVER_TLS_KEYSTORE_PASSWORD,
+          SERVER_TLS_CERTIFICATE,
+          SERVER_TLS_PRIVATE_KEY);
 
   private static final Map<String, ConfigKey> BY_NAME = index();
 

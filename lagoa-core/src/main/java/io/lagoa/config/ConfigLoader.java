@@ -481,8 +481,66 @@ public final class ConfigLoader {
     Map<String, String> origins = new LinkedHashMap<>();
     raw.values.forEach((name, located) -> origins.put(name, located.location()));
     LineageConfig lineage = lineage(raw, baseDir);
+    ServerConfig server = server(raw, baseDir);
     return new LagoaConfig(
-        file, warehouse, localWarehouse, storage, catalog, spark, lineage, origins);
+        file, warehouse, localWarehouse, storage, catalog, spark, lineage, server, origins);
+  }
+
+  // ---- server ----
+
+  private ServerConfig server(RawConfig raw, Path baseDir) {
+    Optional<String> keystore = nonBlank(raw, ConfigKeys.SERVER_TLS_KEYSTORE);
+    Optional<String> certificate = nonBlank(raw, ConfigKeys.SERVER_TLS_CERTIFICATE);
+    Optional<String> privateKey = nonBlank(raw, ConfigKeys.SERVER_TLS_PRIVATE_KEY);
+    Optional<ServerConfig.Tls> tls = Optional.empty();
+    if (keystore.isPresent()) {
+      if (certificate.isPresent() || privateKey.isPresent()) {
+        throw new ConfigException(
+            locationOf(raw, ConfigKeys.SERVER_TLS_KEYSTORE),
+            "set either server.tls.keystore or server.tls.certificate with"
+                + " server.tls.private-key, not both");
+      }
+      tls =
+          Optional.of(
+              new ServerConfig.Tls.Keystore(
+                  existingFile(raw, ConfigKeys.SERVER_TLS_KEYSTORE, keystore.get(), baseDir),
+                  secret(raw, ConfigKeys.SERVER_TLS_KEYSTORE_PASSWORD, baseDir)));
+    } else if (certificate.isPresent() != privateKey.isPresent()) {
+      ConfigKey set =
+          certificate.isPresent()
+              ? ConfigKeys.SERVER_TLS_CERTIFICATE
+              : ConfigKeys.SERVER_TLS_PRIVATE_KEY;
+      throw new ConfigException(
+          locationOf(raw, set),
+          "server.tls.certificate and server.tls.private-key go together, but only "
+              + set.name()
+              + " is set");
+    } else if (certificate.isPresent()) {
+      tls =
+          Optional.of(
+              new ServerConfig.Tls.Pem(
+                  existingFile(raw, ConfigKeys.SERVER_TLS_CERTIFICATE, certificate.get(), baseDir),
+                  existingFile(raw, ConfigKeys.SERVER_TLS_PRIVATE_KEY, privateKey.get(), baseDir)));
+    }
+    return new ServerConfig(
+        raw.value(ConfigKeys.SERVER_HOST, this).strip(),
+        Integer.parseInt(raw.value(ConfigKeys.SERVER_PORT, this)),
+        Long.parseLong(raw.value(ConfigKeys.SERVER_MAX_BODY_BYTES, this)),
+        Duration.ofSeconds(
+            Long.parseLong(raw.value(ConfigKeys.SERVER_SHUTDOWN_GRACE_SECONDS, this))),
+        nonBlank(raw, ConfigKeys.SERVER_AUTH_ANONYMOUS_ROLE).map(String::strip),
+        Duration.ofSeconds(Long.parseLong(raw.value(ConfigKeys.SERVER_AUTH_TOKEN_LIFETIME, this))),
+        tls);
+  }
+
+  /** A file named by {@code key}, relative to where the key was set; it must exist. */
+  private Path existingFile(RawConfig raw, ConfigKey key, String text, Path baseDir) {
+    Path path = baseFor(raw.located(key), baseDir).resolve(text).toAbsolutePath().normalize();
+    if (!Files.isRegularFile(path)) {
+      throw new ConfigException(
+          locationOf(raw, key), key.name() + " names " + path + ", which is not a file");
+    }
+    return path;
   }
 
   // ---- lineage ----

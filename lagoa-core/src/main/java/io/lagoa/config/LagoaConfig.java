@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param storage how to reach S3: an S3 warehouse, and the s3:// folders pipelines read (endpoint,
  *     credentials)
  * @param lineage where pipeline runs send OpenLineage events
+ * @param server how {@code lagoa server} serves the catalog
  * @param origins where each key that was set came from, by key name: {@code lagoa.yaml:7:3} or
  *     {@code environment variable LAGOA_CATALOG_URI}; keys left at their default are absent
  */
@@ -24,6 +25,7 @@ public record LagoaConfig(
     CatalogConfig catalog,
     SparkSettings spark,
     LineageConfig lineage,
+    ServerConfig server,
     Map<String, String> origins) {
 
   public LagoaConfig {
@@ -38,7 +40,15 @@ public record LagoaConfig(
       CatalogConfig catalog,
       SparkSettings spark) {
     this(
-        source, warehouse, localWarehouse, storage, catalog, spark, LineageConfig.none(), Map.of());
+        source,
+        warehouse,
+        localWarehouse,
+        storage,
+        catalog,
+        spark,
+        LineageConfig.none(),
+        ServerConfig.defaults(),
+        Map.of());
   }
 
   /**

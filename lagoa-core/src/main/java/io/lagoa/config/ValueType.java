@@ -15,6 +15,9 @@ public sealed interface ValueType {
   ValueType POSITIVE_INT_OR_AUTO = new PositiveInt(true);
   ValueType BOOLEAN = new OneOf(List.of("true", "false"));
 
+  /** A TCP port, 0 to 65535 (0: any free port). */
+  ValueType PORT = new Port();
+
   /** A nested mapping of free-form string keys to string values (e.g. extra Spark settings). */
   ValueType MAP = new StringMap();
 
@@ -71,6 +74,26 @@ public sealed interface ValueType {
     @Override
     public String describe() {
       return "one of " + String.join(", ", values);
+    }
+  }
+
+  record Port() implements ValueType {
+    @Override
+    public String normalize(String raw) {
+      try {
+        int port = Integer.parseInt(raw.trim());
+        if (port >= 0 && port <= 65535) {
+          return Integer.toString(port);
+        }
+      } catch (NumberFormatException ignored) {
+        // fall through to the error below
+      }
+      throw new IllegalArgumentException("expected " + describe() + " but got '" + raw + "'");
+    }
+
+    @Override
+    public String describe() {
+      return "a port number from 0 to 65535";
     }
   }
 

@@ -159,11 +159,38 @@ class TestConfigLoader {
           api-key-file:
           namespace: analytics
           timeout-seconds: 2
+        server:
+          host: 127.0.0.1
+          port: 0
+          max-body-bytes: 2048
+          shutdown-grace-seconds: 3
+          auth:
+            anonymous-role: public
+            token-lifetime-seconds: 120
+          tls:
+            keystore: secrets/token
+            keystore-password: changeit
+            keystore-password-file:
+            certificate:
+            private-key:
         """;
     write("lagoa.yaml", yaml);
     assertThat(keysIn(yaml)).isEqualTo(declaredKeys());
 
     LagoaConfig config = load(Map.of());
+    assertThat(config.server())
+        .isEqualTo(
+            new ServerConfig(
+                "127.0.0.1",
+                0,
+                2048,
+                Duration.ofSeconds(3),
+                Optional.of("public"),
+                Duration.ofSeconds(120),
+                Optional.of(
+                    new ServerConfig.Tls.Keystore(
+                        dir.toAbsolutePath().resolve("secrets/token").normalize(),
+                        Optional.of(new Secret("changeit"))))));
     assertThat(config.source()).contains(dir.toAbsolutePath().resolve("lagoa.yaml"));
     assertThat(config.warehouse()).isEqualTo("s3://bucket/lake");
     assertThat(config.localWarehouse()).isEmpty();
@@ -231,6 +258,14 @@ class TestConfigLoader {
     env.put("LAGOA_LINEAGE_API_KEY_FILE", credentialFile.toString());
     env.put("LAGOA_LINEAGE_NAMESPACE", "env-ns");
     env.put("LAGOA_LINEAGE_TIMEOUT_SECONDS", "9");
+    env.put("LAGOA_SERVER_HOST", "127.0.0.1");
+    env.put("LAGOA_SERVER_PORT", "9181");
+    env.put("LAGOA_SERVER_MAX_BODY_BYTES", "1024");
+    env.put("LAGOA_SERVER_SHUTDOWN_GRACE_SECONDS", "7");
+    env.put("LAGOA_SERVER_AUTH_ANONYMOUS_ROLE", "readers");
+    env.put("LAGOA_SERVER_AUTH_TOKEN_LIFETIME_SECONDS", "60");
+    env.put("LAGOA_SERVER_TLS_CERTIFICATE", credentialFile.toString());
+    env.put("LAGOA_SERVER_TLS_PRIVATE_KEY", credentialFile.toString());
     // The remaining variables name keys whose companion is set above (only one of the pair may
     // be set); together the two maps cover every key that has a variable.
     Set<String> covered = new TreeSet<>(env.keySet());
@@ -241,10 +276,24 @@ class TestConfigLoader {
             "LAGOA_CATALOG_CREDENTIAL",
             "LAGOA_STORAGE_S3_SECRET_ACCESS_KEY",
             "LAGOA_STORAGE_S3_SESSION_TOKEN_FILE",
-            "LAGOA_LINEAGE_API_KEY"));
+            "LAGOA_LINEAGE_API_KEY",
+            "LAGOA_SERVER_TLS_KEYSTORE",
+            "LAGOA_SERVER_TLS_KEYSTORE_PASSWORD",
+            "LAGOA_SERVER_TLS_KEYSTORE_PASSWORD_FILE"));
     assertThat(covered).isEqualTo(new TreeSet<>(byEnv.keySet()));
 
     LagoaConfig config = load(env);
+    ServerConfig server = config.server();
+    assertThat(server.host()).isEqualTo("127.0.0.1");
+    assertThat(server.port()).isEqualTo(9181);
+    assertThat(server.maxBodyBytes()).isEqualTo(1024);
+    assertThat(server.shutdownGrace()).isEqualTo(Duration.ofSeconds(7));
+    assertThat(server.anonymousRole()).contains("readers");
+    assertThat(server.tokenLifetime()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(server.tls())
+        .contains(
+            new ServerConfig.Tls.Pem(
+                credentialFile.toAbsolutePath(), credentialFile.toAbsolutePath()));
     assertThat(config.warehouse()).isEqualTo("s3://bucket/env");
     assertThat(config.localWarehouse()).isEmpty();
     S3Config s3 = config.storage().s3().orElseThrow();
@@ -503,7 +552,8 @@ class TestConfigLoader {
                 + " (did you mean 'spark.shuffle-partitions'?)");
     assertThat(failureFor("zzz: 1\n").getMessage())
         .startsWith(
-            "lagoa.yaml:1:1: unknown key 'zzz' (known keys: catalog, lineage, spark, storage, warehouse");
+            "lagoa.yaml:1:1: unknown key 'zzz' (known keys: catalog, lineage, server, spark, storage,"
+                + " warehouse");
   }
 
   @Test
