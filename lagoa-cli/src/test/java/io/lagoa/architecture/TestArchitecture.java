@@ -11,6 +11,7 @@ import io.lagoa.bench.Matrix;
 import io.lagoa.cli.Main;
 import io.lagoa.config.LagoaConfig;
 import io.lagoa.kafka.KafkaBroker;
+import io.lagoa.server.LagoaServer;
 import io.lagoa.spark.LagoaSpark;
 import java.net.URISyntaxException;
 import java.util.Set;
@@ -29,6 +30,7 @@ class TestArchitecture {
   private static JavaClasses spark;
   private static JavaClasses bench;
   private static JavaClasses cli;
+  private static JavaClasses server;
   private static JavaClasses all;
 
   @BeforeAll
@@ -38,6 +40,7 @@ class TestArchitecture {
     spark = classesOf(LagoaSpark.class);
     bench = classesOf(Matrix.class);
     cli = classesOf(Main.class);
+    server = classesOf(LagoaServer.class);
     all =
         new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -47,6 +50,7 @@ class TestArchitecture {
                     location(KafkaBroker.class),
                     location(LagoaSpark.class),
                     location(Matrix.class),
+                    location(LagoaServer.class),
                     location(Main.class)));
   }
 
@@ -121,6 +125,23 @@ class TestArchitecture {
             "io.lagoa.spark..", "io.lagoa.cli..", "io.lagoa.bench..", "org.apache.kafka..")
         .because("the launcher runs the broker in a child JVM and needs only the JDK")
         .check(kafka);
+  }
+
+  @Test
+  void serverUsesNoEngineOrOtherAdapter() {
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.apache.spark..",
+            "scala..",
+            "io.lagoa.spark..",
+            "io.lagoa.cli..",
+            "io.lagoa.bench..")
+        .because(
+            "the catalog server runs on lagoa-core and Iceberg alone: it starts in a second and"
+                + " needs no Spark")
+        .check(server);
   }
 
   @Test

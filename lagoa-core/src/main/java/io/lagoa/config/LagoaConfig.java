@@ -61,6 +61,12 @@ public record LagoaConfig(
         || warehouse.regionMatches(true, 0, "s3a://", 0, 6);
   }
 
+  /** A copy served with other server settings (e.g. a port given on the command line). */
+  public LagoaConfig withServer(ServerConfig server) {
+    return new LagoaConfig(
+        source, warehouse, localWarehouse, storage, catalog, spark, lineage, server, origins);
+  }
+
   /** Where the configuration came from, for messages. */
   public String describeSource() {
     return source.map(Path::toString).orElse("built-in defaults");

@@ -31,8 +31,8 @@ public record ServerConfig(
         Optional.empty());
   }
 
-  /** A copy listening on {@code port}. */
-  public ServerConfig withPort(int port) {
+  /** A copy listening on {@code host} and {@code port}. */
+  public ServerConfig listeningOn(String host, int port) {
     return new ServerConfig(
         host, port, maxBodyBytes, shutdownGrace, anonymousRole, tokenLifetime, tls);
   }
