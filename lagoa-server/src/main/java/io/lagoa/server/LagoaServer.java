@@ -111,8 +111,12 @@ public final class LagoaServer implements AutoCloseable {
           }
           checkBodySize(ctx);
         });
-    app.after(this::finish);
-    app.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")).contentType("application/json"));
+    app.after(
+        ctx -> {
+          finish(ctx);
+          components.audit().complete(ctx);
+        });
+    app.get("/healthz", ctx -> ctx.result(json.write(Map.of("status", "ok"))));
     app.get("/readyz", this::ready);
     app.get("/version", ctx -> ctx.result(json.write(Versions.describe())));
     components.tokenEndpoint().ifPresent(endpoint -> endpoint.register(app, json));
@@ -122,6 +126,7 @@ public final class LagoaServer implements AutoCloseable {
         (error, ctx) -> {
           String requestId = ctx.attribute(REQUEST_ID);
           ErrorResponse response = RestErrors.response(error, requestId);
+          components.audit().failed(ctx, response.message());
           if (response.code() == 500) {
             LOG.error("Request {} {} {} failed", requestId, ctx.method(), ctx.path(), error);
           }

@@ -1,7 +1,7 @@
 package io.lagoa.server;
 
+import io.lagoa.server.rest.Audit;
 import io.lagoa.server.rest.Guard;
-import io.lagoa.server.rest.RestCatalogApi;
 import io.lagoa.server.rest.TableConfig;
 import java.util.List;
 import java.util.Optional;
@@ -16,7 +16,7 @@ public record ServerComponents(
     Catalog catalog,
     Guard guard,
     TableConfig tableConfig,
-    RestCatalogApi.Audit audit,
+    Audit audit,
     Optional<TokenEndpoint> tokenEndpoint,
     List<AutoCloseable> resources) {
 

@@ -61,7 +61,7 @@ class TestRestCatalogApi {
                 catalog,
                 new AllowAllGuard(),
                 new TableConfig(Map.of()),
-                (ctx, principal, action, resource) -> {},
+                io.lagoa.server.rest.Audit.NONE,
                 Optional.empty(),
                 List.of((AutoCloseable) catalog)));
     client = new RESTCatalog();

@@ -49,7 +49,7 @@ public final class TestingLagoaServer implements AutoCloseable {
                 catalog,
                 new AllowAllGuard(),
                 new TableConfig(Map.of()),
-                (ctx, principal, action, resource) -> {},
+                io.lagoa.server.rest.Audit.NONE,
                 Optional.empty(),
                 List.of((AutoCloseable) catalog))));
   }

@@ -110,12 +110,6 @@ public final class RestCatalogApi {
     this.maxBodyBytes = maxBodyBytes;
   }
 
-  /** What the API needs to know of a request's effect for the audit trail. */
-  public interface Audit {
-    /** Notes the action and resource of the request being handled (recorded when it ends). */
-    void note(Context ctx, Principal principal, String action, String resource);
-  }
-
   public void register(Javalin app) {
     app.get(V1 + "/config", this::config);
 
