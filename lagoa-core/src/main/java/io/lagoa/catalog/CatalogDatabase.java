@@ -54,25 +54,29 @@ public final class CatalogDatabase {
   }
 
   /**
-   * The catalog database of a configuration, for {@code what} (e.g. "access control"), or a
-   * configuration error saying that a REST catalog has none.
+   * The catalog database of a configuration, for {@code what} (e.g. "access control"), checked to
+   * answer; a configuration error when the catalog is a REST catalog, which has none.
    */
   public static CatalogDatabase require(LagoaConfig config, String what) {
-    return find(config)
-        .orElseThrow(
-            () ->
-                new LagoaException(
-                    ErrorCode.CONFIG_INVALID,
-                    what
-                        + " keeps its tables in the catalog database (catalog.type sqlite or"
-                        + " postgres), but "
-                        + config.describeSource()
-                        + " has catalog.type rest (from "
-                        + config.origin(ConfigKeys.CATALOG_TYPE)
-                        + ", catalog.uri "
-                        + config.catalog().displayUri()
-                        + "): use a configuration whose catalog is the sqlite or postgres"
-                        + " database the catalog server uses"));
+    CatalogDatabase database =
+        find(config)
+            .orElseThrow(
+                () ->
+                    new LagoaException(
+                        ErrorCode.CONFIG_INVALID,
+                        what
+                            + " keeps its tables in the catalog database (catalog.type sqlite or"
+                            + " postgres), but "
+                            + config.describeSource()
+                            + " has catalog.type rest (from "
+                            + config.origin(ConfigKeys.CATALOG_TYPE)
+                            + ", catalog.uri "
+                            + config.catalog().displayUri()
+                            + "): use a configuration whose catalog is the sqlite or postgres"
+                            + " database the catalog server uses"));
+    // The same start-up check as the catalog's: folders created, the database answering.
+    LagoaCatalogs.prepare(config);
+    return database;
   }
 
   public CatalogType type() {
