@@ -13,7 +13,6 @@ import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.types.Types;
 
@@ -57,13 +56,20 @@ public final class AuditTable {
           && !namespaces.namespaceExists(namespace)) {
         try {
           namespaces.createNamespace(namespace);
-        } catch (AlreadyExistsException created) {
-          // another process created it meanwhile
+        } catch (RuntimeException e) {
+          // Another process created it meanwhile: Iceberg's JDBC catalog reports that as a
+          // primary-key violation rather than AlreadyExistsException.
+          if (!namespaces.namespaceExists(namespace)) {
+            throw e;
+          }
         }
       }
       try {
         return catalog.createTable(IDENTIFIER, SCHEMA, SPEC);
-      } catch (AlreadyExistsException created) {
+      } catch (RuntimeException e) {
+        if (!catalog.tableExists(IDENTIFIER)) {
+          throw e;
+        }
         return catalog.loadTable(IDENTIFIER);
       }
     }
