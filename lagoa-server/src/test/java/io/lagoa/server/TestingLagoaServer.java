@@ -1,66 +1,89 @@
 package io.lagoa.server;
 
-import io.lagoa.catalog.LagoaCatalogs;
+import io.lagoa.access.AccessStore;
+import io.lagoa.access.ClientCredentials;
+import io.lagoa.access.Privilege;
+import io.lagoa.access.Securable;
 import io.lagoa.config.LagoaConfig;
-import io.lagoa.server.rest.TableConfig;
+import io.lagoa.config.ServerConfig;
 import java.net.URI;
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.iceberg.catalog.Catalog;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real {@code lagoa server} on a free port of 127.0.0.1, serving the catalog of a configuration
- * (SQLite or PostgreSQL), for tests in any module (lagoa-server's test jar). {@link
- * #clientEnvironment()} gives the environment a Lagoa client needs to use it as its REST catalog.
+ * A real {@code lagoa server} on a free port of 127.0.0.1, with production access control, serving
+ * the catalog of a configuration (SQLite or PostgreSQL), for tests in any module (lagoa-server's
+ * test jar). It creates a principal holding every privilege on the catalog; {@link
+ * #clientEnvironment()} gives the environment a Lagoa client needs to use the server as its REST
+ * catalog with that principal's client credentials (so clients go through the token endpoint).
  */
 public final class TestingLagoaServer implements AutoCloseable {
-  private final LagoaServer server;
+  private static final AtomicInteger ADMINS = new AtomicInteger();
 
-  private TestingLagoaServer(LagoaServer server) {
+  private final LagoaServer server;
+  private final ClientCredentials admin;
+
+  private TestingLagoaServer(LagoaServer server, ClientCredentials admin) {
     this.server = server;
+    this.admin = admin;
   }
 
   /** Starts a server on the catalog {@code config} names; the server's own settings are ignored. */
   public static TestingLagoaServer start(LagoaConfig config) {
     LagoaConfig onFreePort =
-        new LagoaConfig(
-            config.source(),
-            config.warehouse(),
-            config.localWarehouse(),
-            config.storage(),
-            config.catalog(),
-            config.spark(),
-            config.lineage(),
-            new io.lagoa.config.ServerConfig(
+        config.withServer(
+            new ServerConfig(
                 "127.0.0.1",
                 0,
                 config.server().maxBodyBytes(),
-                java.time.Duration.ofSeconds(5),
+                Duration.ofSeconds(5),
                 Optional.empty(),
                 config.server().tokenLifetime(),
-                Optional.empty()),
-            config.origins());
-    Catalog catalog = LagoaCatalogs.open(onFreePort);
-    return new TestingLagoaServer(
-        LagoaServer.start(
-            onFreePort,
-            new ServerComponents(
-                catalog,
-                new AllowAllGuard(),
-                new TableConfig(Map.of()),
-                io.lagoa.server.rest.Audit.NONE,
-                Optional.empty(),
-                List.of((AutoCloseable) catalog))));
+                Optional.empty()));
+    ClientCredentials admin;
+    try (AccessStore access = AccessStore.open(onFreePort)) {
+      String name = "test-admin-" + ProcessHandle.current().pid() + "-" + ADMINS.incrementAndGet();
+      admin = access.createPrincipal(name);
+      access.createRole(name);
+      access.grantRole(name, name);
+      for (Privilege privilege : Privilege.values()) {
+        access.grant(privilege, Securable.catalog(), name);
+      }
+    }
+    return new TestingLagoaServer(LagoaServer.start(onFreePort), admin);
   }
 
   public URI uri() {
     return server.uri();
   }
 
-  /** LAGOA_* variables that make a client's catalog this server. */
+  /** The client id and secret of the principal that may do everything. */
+  public ClientCredentials admin() {
+    return admin;
+  }
+
+  /** LAGOA_* variables that make a client's catalog this server, as the all-powerful principal. */
   public Map<String, String> clientEnvironment() {
-    return Map.of("LAGOA_CATALOG_TYPE", "rest", "LAGOA_CATALOG_URI", uri().toString());
+    return Map.of(
+        "LAGOA_CATALOG_TYPE",
+        "rest",
+        "LAGOA_CATALOG_URI",
+        uri().toString(),
+        "LAGOA_CATALOG_CREDENTIAL",
+        admin.credential().value());
+  }
+
+  /** Iceberg REST client properties for this server, as the all-powerful principal. */
+  public Map<String, String> clientProperties() {
+    return Map.of(
+        "uri",
+        uri().toString(),
+        "credential",
+        admin.credential().value(),
+        "oauth2-server-uri",
+        uri().resolve("/v1/oauth/tokens").toString());
   }
 
   @Override

@@ -563,13 +563,16 @@ public final class RestCatalogApi {
                     instanceof org.apache.iceberg.UpdateRequirement.AssertTableDoesNotExist);
   }
 
+  /** The namespace, or the catalog for the empty namespace (the root of listings). */
   static Securable namespaceSecurable(Namespace namespace) {
-    return Securable.namespace(Arrays.asList(namespace.levels()));
+    return namespace.isEmpty()
+        ? Securable.catalog()
+        : Securable.namespace(Arrays.asList(namespace.levels()));
   }
 
   private static Securable parentSecurable(Namespace namespace) {
     String[] levels = namespace.levels();
-    return Securable.namespace(Arrays.asList(levels).subList(0, levels.length - 1));
+    return namespaceSecurable(Namespace.of(Arrays.copyOf(levels, levels.length - 1)));
   }
 
   static Securable tableSecurable(TableIdentifier table) {
