@@ -72,9 +72,6 @@ final class TrinoDistribution {
     }
   }
 
-  /** Measured by the last {@link #install()} of this JVM that had to unpack, for reports. */
-  static volatile long lastUnpackMillis = -1;
-
   /** The unpacked server, unpacking the tarball first when no earlier run did. */
   static synchronized Installation install() {
     Path tarball = tarball();
@@ -125,8 +122,11 @@ final class TrinoDistribution {
         } finally {
           TestingWarehouse.deleteRecursively(staging);
         }
-        lastUnpackMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        LOG.info("unpacked Trino {} to {} in {} ms", version, home, lastUnpackMillis);
+        LOG.info(
+            "unpacked Trino {} to {} in {} ms",
+            version,
+            home,
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot unpack Trino " + version + " from " + tarball, e);
