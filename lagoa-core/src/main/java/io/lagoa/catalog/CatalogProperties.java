@@ -75,7 +75,14 @@ public final class CatalogProperties {
         catalog.token().ifPresent(token -> properties.put("token", token.value()));
         catalog
             .credential()
-            .ifPresent(credential -> properties.put("credential", credential.value()));
+            .ifPresent(
+                credential -> {
+                  properties.put("credential", credential.value());
+                  // The REST spec's own token endpoint; Iceberg warns when it has to assume it.
+                  properties.put(
+                      "oauth2-server-uri",
+                      catalog.uri().replaceAll("/+$", "") + "/v1/oauth/tokens");
+                });
       }
     }
     TABLE_DEFAULTS.forEach((key, value) -> properties.put("table-default." + key, value));
