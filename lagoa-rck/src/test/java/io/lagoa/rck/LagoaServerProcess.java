@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code lagoa server} in a child JVM on lagoa-server's own class path (iceberg-spark-runtime's
@@ -47,6 +49,7 @@ final class LagoaServerProcess implements AutoCloseable {
   static final String TOKEN = "rck.server.token";
   static final String DEFAULT_MAIN = "io.lagoa.server.RckServerMain";
 
+  private static final Logger LOG = LoggerFactory.getLogger(LagoaServerProcess.class);
   private static final String HOST = "127.0.0.1";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final int START_ATTEMPTS = 3;
@@ -109,6 +112,10 @@ final class LagoaServerProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
+    // A short-lived server on a small machine: C1 only and one GC thread leave more of the two
+    // cores to the requests (the kit's JVM runs with the same flags).
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-XX:+UseSerialGC");
     command.add("-Djava.io.tmpdir=" + directory.resolve("tmp"));
     command.add("-cp");
     command.add(classPath);
@@ -182,6 +189,11 @@ final class LagoaServerProcess implements AutoCloseable {
     if (!process.isAlive()) {
       return;
     }
+    LOG.info(
+        "Stopping lagoa server on {}; its JVM used {} ms of CPU, the kit's {} ms",
+        uri,
+        process.info().totalCpuDuration().map(Duration::toMillis).orElse(-1L),
+        ProcessHandle.current().info().totalCpuDuration().map(Duration::toMillis).orElse(-1L));
     process.destroy();
     try {
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
