@@ -69,7 +69,8 @@ public final class LagoaServer implements AutoCloseable {
             json,
             components.tableConfig(),
             components.audit(),
-            server.maxBodyBytes());
+            server.maxBodyBytes(),
+            config.warehouse());
     Javalin app = Javalin.create(javalin -> configure(javalin, server));
     LagoaServer lagoa = new LagoaServer(server, app, catalog, resources);
     lagoa.routes(app, api, json, components);

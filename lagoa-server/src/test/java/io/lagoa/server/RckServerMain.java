@@ -20,10 +20,10 @@ import org.slf4j.LoggerFactory;
  * module's test class path: the production server ({@link LagoaServer#start(LagoaConfig)}, with
  * access control and audit), configured from the process's environment and current folder as for
  * {@code lagoa server} (the kit passes {@code LAGOA_WAREHOUSE}, {@code LAGOA_SERVER_HOST} and
- * {@code LAGOA_SERVER_PORT}). Before starting it creates a principal holding every privilege on
- * the catalog and writes its {@code client_id:client_secret} to {@code rck.credential} in the
- * current folder, for the kit's client. It stops cleanly on SIGTERM and when its standard input
- * closes, so it never outlives the JVM that started it.
+ * {@code LAGOA_SERVER_PORT}). Before starting it creates a principal holding every privilege on the
+ * catalog and writes its {@code client_id:client_secret} to {@code rck.credential} in the current
+ * folder, for the kit's client. It stops cleanly on SIGTERM and when its standard input closes, so
+ * it never outlives the JVM that started it.
  */
 public final class RckServerMain {
   private static final Logger LOG = LoggerFactory.getLogger(RckServerMain.class);

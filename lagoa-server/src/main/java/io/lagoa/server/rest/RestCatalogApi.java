@@ -87,6 +87,7 @@ public final class RestCatalogApi {
   private final TableConfig tableConfig;
   private final Audit audit;
   private final long maxBodyBytes;
+  private final String warehouseLocation;
 
   public RestCatalogApi(
       Catalog catalog,
@@ -94,7 +95,8 @@ public final class RestCatalogApi {
       RestJson json,
       TableConfig tableConfig,
       Audit audit,
-      long maxBodyBytes) {
+      long maxBodyBytes,
+      String warehouseLocation) {
     if (!(catalog instanceof SupportsNamespaces supportsNamespaces)
         || !(catalog instanceof ViewCatalog viewCatalog)) {
       throw new IllegalArgumentException(
@@ -108,6 +110,7 @@ public final class RestCatalogApi {
     this.tableConfig = tableConfig;
     this.audit = audit;
     this.maxBodyBytes = maxBodyBytes;
+    this.warehouseLocation = warehouseLocation;
   }
 
   public void register(Javalin app) {
@@ -146,13 +149,29 @@ public final class RestCatalogApi {
   private void config(Context ctx) {
     guard.authenticate(ctx);
     String warehouse = ctx.queryParam("warehouse");
-    if (warehouse != null && !warehouse.isBlank() && !warehouse.equals(catalog.name())) {
+    if (warehouse != null
+        && !warehouse.isBlank()
+        && !warehouse.equals(catalog.name())
+        && !sameLocation(warehouse, warehouseLocation)) {
       throw new BadRequestException(
-          "Cannot serve warehouse '%s': this server serves the catalog '%s' (leave warehouse"
-              + " unset or use that name)",
-          warehouse, catalog.name());
+          "Cannot serve warehouse '%s': this server serves the catalog '%s' on the warehouse %s"
+              + " (leave warehouse unset, or use that name or location)",
+          warehouse, catalog.name(), warehouseLocation);
     }
     respond(ctx, ConfigResponse.builder().withEndpoints(ENDPOINTS).build());
+  }
+
+  /** Two spellings of one place: file:/a, file:///a/ and /a are the same folder. */
+  static boolean sameLocation(String a, String b) {
+    return normalizeLocation(a).equals(normalizeLocation(b));
+  }
+
+  private static String normalizeLocation(String location) {
+    String text = location.strip().replaceAll("/+$", "");
+    if (text.startsWith("file:")) {
+      text = text.substring("file:".length()).replaceFirst("^/+", "/");
+    }
+    return text;
   }
 
   // ---- namespaces ----
