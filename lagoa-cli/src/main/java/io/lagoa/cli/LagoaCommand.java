@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
       ProduceCommand.class,
       DevCommand.class,
       BenchCommand.class,
+      AdminCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LagoaCommand implements Callable<Integer> {
