@@ -53,7 +53,9 @@ class TestAdminCommand {
         .startsWith("error: Cannot create principal 'alice': a principal of that name exists")
         .doesNotContain("Exception");
 
-    ok("admin", "role", "create", "analysts");
+    // stderr carries the command's own line and nothing else (no log noise)
+    assertThat(ok("admin", "role", "create", "analysts").err())
+        .isEqualTo("Created role analysts" + System.lineSeparator());
     assertThat(ok("admin", "role", "grant-to", "analysts", "alice").err())
         .contains("Granted role analysts to alice");
     assertThat(ok("admin", "role", "grant-to", "analysts", "alice").err())
@@ -122,7 +124,9 @@ class TestAdminCommand {
     }
 
     // every change is in the audit trail, newest first; nothing published yet
-    List<Map<String, Object>> audit = rows(ok("admin", "audit", "--json").out());
+    CliRunner.Result auditRun = ok("admin", "audit", "--json");
+    assertThat(auditRun.err()).isEmpty();
+    List<Map<String, Object>> audit = rows(auditRun.out());
     assertThat(audit)
         .extracting(row -> row.get("action") + " " + row.get("resource"))
         .containsExactly(
