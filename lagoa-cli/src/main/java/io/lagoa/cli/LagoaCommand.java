@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
       DevCommand.class,
       BenchCommand.class,
       ServerCommand.class,
+      AdminCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LagoaCommand implements Callable<Integer> {

@@ -132,9 +132,11 @@ public abstract class AuditContract {
       catalogs.add(catalog);
       publishers.add(new AuditPublisher(CatalogDatabase.require(config, "test"), catalog, 7));
     }
-    ExecutorService pool = Executors.newFixedThreadPool(publishers.size() + 1);
+    int writers = 3;
+    ExecutorService pool = Executors.newFixedThreadPool(publishers.size() + writers);
     AtomicBoolean writing = new AtomicBoolean(true);
-    try (CatalogAuditLog log = CatalogAuditLog.open(config)) {
+    List<CatalogAuditLog> logs = new ArrayList<>();
+    try {
       CountDownLatch start = new CountDownLatch(1);
       List<Future<Long>> published = new ArrayList<>();
       for (AuditPublisher publisher : publishers) {
@@ -149,18 +151,27 @@ public abstract class AuditContract {
                   return total + publisher.publish();
                 }));
       }
-      Future<?> writer =
-          pool.submit(
-              () -> {
-                start.await();
-                for (int i = 0; i < events; i++) {
-                  log.record(event(i));
-                }
-                writing.set(false);
-                return null;
-              });
+      // several servers' logs insert at once: ids must still become visible in order
+      List<Future<?>> written = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        CatalogAuditLog log = CatalogAuditLog.open(config);
+        logs.add(log);
+        int first = w * (events / writers);
+        written.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = first; i < first + events / writers; i++) {
+                    log.record(event(i));
+                  }
+                  return null;
+                }));
+      }
       start.countDown();
-      writer.get();
+      for (Future<?> writer : written) {
+        writer.get();
+      }
+      writing.set(false);
       long total = 0;
       for (Future<Long> future : published) {
         total += future.get();
@@ -192,10 +203,48 @@ public abstract class AuditContract {
     } finally {
       writing.set(false);
       pool.shutdownNow();
+      logs.forEach(CatalogAuditLog::close);
       for (AuditPublisher publisher : publishers) {
         publisher.close();
       }
       catalogs.forEach(AuditContract::closeCatalog);
+    }
+  }
+
+  @Test
+  void eventsLeftInTheOutboxAfterTheirCommitAreDeletedNotPublishedAgain() throws Exception {
+    LagoaConfig config = newDatabase();
+    Catalog catalog = LagoaCatalogs.open(config);
+    try (CatalogAuditLog log = CatalogAuditLog.open(config);
+        AuditPublisher publisher =
+            new AuditPublisher(CatalogDatabase.require(config, "test"), catalog, 100)) {
+      for (int i = 0; i < 4; i++) {
+        log.record(event(i));
+      }
+      assertThat(publisher.publish()).isEqualTo(4);
+      long last =
+          Long.parseLong(
+              catalog
+                  .loadTable(AuditTable.IDENTIFIER)
+                  .currentSnapshot()
+                  .summary()
+                  .get(AuditTable.LAST_ID));
+      // as if the publisher died between its commit and deleting the rows it committed
+      try (Connection connection = CatalogDatabase.require(config, "test").connect();
+          Statement statement = connection.createStatement()) {
+        statement.executeUpdate(
+            "INSERT INTO lagoa_audit_outbox (id, event_time, principal, client_address, action,"
+                + " resource, outcome, http_status, request_id, detail) VALUES ("
+                + last
+                + ", 0, 'alice', '', 'loadTable', 't', 'ALLOWED', 200, 'left-over', '')");
+      }
+      log.record(event(99));
+      assertThat(publisher.publish()).isEqualTo(1);
+      assertThat(outboxRows(config)).isZero();
+      Table table = catalog.loadTable(AuditTable.IDENTIFIER);
+      assertThat(ids(table)).hasSize(5).doesNotHaveDuplicates();
+    } finally {
+      closeCatalog(catalog);
     }
   }
 
