@@ -1,5 +1,6 @@
 package io.lagoa.cli;
 
+import io.lagoa.cli.logging.ServerLogging;
 import io.lagoa.config.LagoaConfig;
 import io.lagoa.config.ServerConfig;
 import io.lagoa.error.ErrorCode;
@@ -53,6 +54,7 @@ final class ServerCommand implements Callable<Integer> {
             settings.listeningOn(
                 host == null ? settings.host() : host, port == null ? settings.port() : port));
     PrintWriter out = cli.out();
+    ServerLogging.enable();
     LagoaServer server = LagoaServer.start(config);
     out.println("Lagoa server is running: Iceberg REST catalog at " + server.uri());
     out.println(
