@@ -50,6 +50,7 @@ final class LagoaServerProcess implements AutoCloseable {
 
   /** Where the server writes the client id and secret of the principal the kit acts as. */
   static final String CREDENTIAL_FILE = "rck.credential";
+
   static final String DEFAULT_MAIN = "io.lagoa.server.RckServerMain";
 
   private static final Logger LOG = LoggerFactory.getLogger(LagoaServerProcess.class);
@@ -106,9 +107,9 @@ final class LagoaServerProcess implements AutoCloseable {
   }
 
   /**
-   * The catalog properties the kit's client needs beyond the URI: the client credentials the
-   * server wrote to {@value #CREDENTIAL_FILE} (the kit's client then goes through the token
-   * endpoint like any client), or a token given with {@value #TOKEN}.
+   * The catalog properties the kit's client needs beyond the URI: the client credentials the server
+   * wrote to {@value #CREDENTIAL_FILE} (the kit's client then goes through the token endpoint like
+   * any client), or a token given with {@value #TOKEN}.
    */
   Map<String, String> clientProperties() {
     String token = System.getProperty(TOKEN);
