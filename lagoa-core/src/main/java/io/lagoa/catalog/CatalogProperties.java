@@ -1,6 +1,7 @@
 package io.lagoa.catalog;
 
 import io.lagoa.config.CatalogConfig;
+import io.lagoa.config.CatalogType;
 import io.lagoa.config.LagoaConfig;
 import io.lagoa.config.S3Config;
 import java.util.LinkedHashMap;
@@ -43,12 +44,19 @@ public final class CatalogProperties {
    */
   static final String JDBC_CATALOG = LagoaJdbcCatalog.class.getName();
 
+  /** Iceberg's REST catalog client that recognises the server's commit check. */
+  static final String REST_CATALOG = LagoaRestCatalog.class.getName();
+
   private CatalogProperties() {}
 
   public static Map<String, String> of(LagoaConfig config) {
     CatalogConfig catalog = config.catalog();
     Map<String, String> properties = new LinkedHashMap<>();
-    properties.put("warehouse", config.warehouse());
+    if (catalog.type() != CatalogType.REST) {
+      // A REST server owns its warehouse; Iceberg's REST client would send this as the name of
+      // the catalog to serve (set catalog.properties.warehouse for a server with several).
+      properties.put("warehouse", config.warehouse());
+    }
     properties.put("uri", catalog.uri());
     // Spark's table cache serves the snapshot it first loaded until the entry sits unused for 30
     // s, so a busy session never sees other writers' commits. Loading metadata per statement is
@@ -71,7 +79,8 @@ public final class CatalogProperties {
         properties.put("jdbc.loginTimeout", Integer.toString(catalog.connectTimeoutSeconds()));
       }
       case REST -> {
-        properties.put("type", "rest");
+        // Iceberg's REST client; the commit check's refusal comes back as itself (LagoaRestCatalog)
+        properties.put(CATALOG_IMPL, REST_CATALOG);
         catalog.token().ifPresent(token -> properties.put("token", token.value()));
         catalog
             .credential()
@@ -94,7 +103,9 @@ public final class CatalogProperties {
       properties.put("io-impl", S3_FILE_IO);
     }
     properties.putAll(catalog.properties());
-    if (properties.containsKey("type") && JDBC_CATALOG.equals(properties.get(CATALOG_IMPL))) {
+    if (properties.containsKey("type")
+        && (JDBC_CATALOG.equals(properties.get(CATALOG_IMPL))
+            || REST_CATALOG.equals(properties.get(CATALOG_IMPL)))) {
       properties.remove(CATALOG_IMPL); // the user chose a catalog type of their own
     }
     return properties;

@@ -2,6 +2,7 @@ package io.lagoa.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.lagoa.catalog.LagoaCatalogs;
 import io.lagoa.config.LagoaConfig;
@@ -96,6 +97,17 @@ public abstract class CatalogContract {
    */
   protected abstract SqlSession newSqlSession();
 
+  /**
+   * Whether the catalog keeps pipeline leases ({@link PipelineLeases}): a row per pipeline in the
+   * catalog database, which only a client of that database can take. A REST catalog's clients never
+   * see the database, so they run without leases (the server's commit check still refuses a batch
+   * that started before another run's commit, see {@link
+   * #refusesAPipelineBatchThatStartedBeforeAnotherRunsCommit}).
+   */
+  protected boolean supportsPipelineLeases() {
+    return true;
+  }
+
   @AfterEach
   void closeCatalogs() throws Exception {
     for (Catalog catalog : opened) {
@@ -124,7 +136,9 @@ public abstract class CatalogContract {
     Namespace namespace = Namespace.of(uniqueName("ns"));
     assertThat(catalog.namespaceExists(namespace)).isFalse();
 
-    catalog.createNamespace(namespace, Map.of("owner", "data-team"));
+    // A HashMap: Iceberg's REST client asks the properties whether they hold a null key, which
+    // Map.of answers with a NullPointerException.
+    catalog.createNamespace(namespace, new HashMap<>(Map.of("owner", "data-team")));
 
     assertThat(catalog.namespaceExists(namespace)).isTrue();
     assertThat(catalog.listNamespaces()).contains(namespace);
@@ -462,6 +476,7 @@ public abstract class CatalogContract {
   /** One runner of a pipeline at a time; a dead or expired holder's lease is taken over. */
   @Test
   void pipelineLeasesAllowOneHolderAtATime() {
+    assumeTrue(supportsPipelineLeases(), "the catalog keeps no pipeline leases");
     String pipeline = uniqueName("pipeline");
     MutableClock clock = new MutableClock();
     PipelineLeases first = leases(clock, "first");
@@ -484,6 +499,7 @@ public abstract class CatalogContract {
 
   @Test
   void anExpiredLeaseIsTakenOverWithTheRunItLeftUnfinished() {
+    assumeTrue(supportsPipelineLeases(), "the catalog keeps no pipeline leases");
     String pipeline = uniqueName("pipeline");
     MutableClock clock = new MutableClock();
     PipelineLeases first = leases(clock, "first");
@@ -518,6 +534,7 @@ public abstract class CatalogContract {
 
   @Test
   void aLiveLeaseIsTakenOnlyByForceAndItsHolderLearnsItLostIt() {
+    assumeTrue(supportsPipelineLeases(), "the catalog keeps no pipeline leases");
     String pipeline = uniqueName("pipeline");
     MutableClock clock = new MutableClock();
     PipelineLease held = leases(clock, "first").acquire(pipeline, false);
@@ -539,6 +556,7 @@ public abstract class CatalogContract {
   /** A holder on this host whose process is gone is taken over without waiting for expiry. */
   @Test
   void aLeaseOfADeadProcessOnThisHostIsTakenOverAtOnce() throws Exception {
+    assumeTrue(supportsPipelineLeases(), "the catalog keeps no pipeline leases");
     String pipeline = uniqueName("pipeline");
     MutableClock clock = new MutableClock();
     Process gone = new ProcessBuilder("true").start();

@@ -1,6 +1,7 @@
 package io.lagoa.server.rest;
 
 import io.lagoa.error.LagoaException;
+import io.lagoa.pipeline.ConcurrentRunException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
@@ -36,6 +37,10 @@ public final class RestErrors {
     status.put(BadRequestException.class, 400);
     status.put(IllegalArgumentException.class, 400);
     status.put(ValidationException.class, 400);
+    // A pipeline batch refused by the commit check: 400, not 409, because Iceberg's clients retry
+    // a 409 commit (20 times, backing off) and the same batch would be refused each time. Its type
+    // names it, and Lagoa's REST client (LagoaRestCatalog) turns it back into the exception.
+    status.put(ConcurrentRunException.class, 400);
     status.put(NotAuthorizedException.class, 401);
     status.put(ForbiddenException.class, 403);
     status.put(NoSuchNamespaceException.class, 404);

@@ -777,7 +777,9 @@ public final class PipelineRunner {
   private static void createNamespace(SparkSession session, String namespace) {
     if (!namespaceExists(session, namespace)) {
       try {
-        sparkCatalog(session).createNamespace(namespace.split("\\."), Map.of());
+        // A HashMap, not Map.of(): Iceberg's REST client asks the properties whether they hold a
+        // null key, which Map.of answers with a NullPointerException.
+        sparkCatalog(session).createNamespace(namespace.split("\\."), new java.util.HashMap<>());
       } catch (org.apache.spark.sql.catalyst.analysis.NamespaceAlreadyExistsException e) {
         // created by a concurrent run
       } catch (RuntimeException e) {
