@@ -47,7 +47,8 @@ import picocli.CommandLine.Parameters;
       BenchCommand.Generate.class,
       BenchCommand.Run.class,
       BenchCommand.Compare.class,
-      BenchCommand.Report.class
+      BenchCommand.Report.class,
+      BenchCatalogCommand.class
     })
 final class BenchCommand implements Callable<Integer> {
   private final Cli cli;
