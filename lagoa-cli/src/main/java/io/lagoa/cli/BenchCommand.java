@@ -40,7 +40,8 @@ import picocli.CommandLine.Parameters;
     name = "bench",
     description = {
       "Measure how fast this lakehouse is, and what layout and settings buy:",
-      "generate data (sales or TPC-H), run a query suite, compare two runs. See docs/bench.md."
+      "generate data (sales or TPC-H), run a query suite, compare two runs; measure the",
+      "catalog server under concurrent clients (bench catalog). See docs/bench.md."
     },
     mixinStandardHelpOptions = true,
     subcommands = {
