@@ -40,14 +40,16 @@ import picocli.CommandLine.Parameters;
     name = "bench",
     description = {
       "Measure how fast this lakehouse is, and what layout and settings buy:",
-      "generate data (sales or TPC-H), run a query suite, compare two runs. See docs/bench.md."
+      "generate data (sales or TPC-H), run a query suite, compare two runs; measure the",
+      "catalog server under concurrent clients (bench catalog). See docs/bench.md."
     },
     mixinStandardHelpOptions = true,
     subcommands = {
       BenchCommand.Generate.class,
       BenchCommand.Run.class,
       BenchCommand.Compare.class,
-      BenchCommand.Report.class
+      BenchCommand.Report.class,
+      BenchCatalogCommand.class
     })
 final class BenchCommand implements Callable<Integer> {
   private final Cli cli;

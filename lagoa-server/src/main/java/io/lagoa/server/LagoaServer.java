@@ -21,6 +21,7 @@ import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.exceptions.ServiceUnavailableException;
 import org.apache.iceberg.rest.responses.ErrorResponse;
+import org.apache.iceberg.util.ThreadPools;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,9 @@ public final class LagoaServer implements AutoCloseable {
 
   /** Starts a server on already opened components (tests use this for other guards). */
   public static LagoaServer start(LagoaConfig config, ServerComponents components) {
+    // Iceberg's worker pool registers a JVM shutdown hook when first used; first used during a
+    // shutdown (the audit trail's last publish on SIGTERM) it fails. Start it now.
+    ThreadPools.workerPool();
     ServerConfig server = config.server();
     RestJson json = new RestJson();
     List<AutoCloseable> resources = new ArrayList<>(components.resources());

@@ -15,10 +15,13 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableCommit;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.NoSuchTableException;
@@ -132,6 +135,52 @@ class TestRestCatalogApi {
     assertThat(client.loadView(viewId).sqlFor("spark").sql()).isEqualTo(view.sqlFor("spark").sql());
     client.dropView(viewId);
     assertThat(client.viewExists(viewId)).isFalse();
+  }
+
+  @Test
+  void multiTableTransactionsLandWholeOrNotAtAll() {
+    client.createNamespace(Namespace.of("tx"));
+    TableIdentifier a = TableIdentifier.of("tx", "a");
+    TableIdentifier b = TableIdentifier.of("tx", "b");
+    client.createTable(a, SCHEMA);
+    client.createTable(b, SCHEMA);
+
+    TableMetadata baseA = metadata(a);
+    TableMetadata baseB = metadata(b);
+    client.commitTransaction(
+        TableCommit.create(a, baseA, withProperty(baseA, "batch", "1")),
+        TableCommit.create(b, baseB, withProperty(baseB, "batch", "1")));
+    assertThat(client.loadTable(a).properties()).containsEntry("batch", "1");
+    assertThat(client.loadTable(b).properties()).containsEntry("batch", "1");
+
+    // b's schema moves on meanwhile: the transaction's requirement on b's schema fails, and a is
+    // not changed either
+    TableMetadata staleA = metadata(a);
+    TableMetadata staleB = metadata(b);
+    client.loadTable(b).updateSchema().addColumn("other", Types.StringType.get()).commit();
+    assertThatThrownBy(
+            () ->
+                client.commitTransaction(
+                    TableCommit.create(a, staleA, withColumn(staleA, "added")),
+                    TableCommit.create(b, staleB, withColumn(staleB, "added"))))
+        .isInstanceOf(CommitFailedException.class);
+    assertThat(client.loadTable(a).schema().findField("added")).isNull();
+    assertThat(client.loadTable(b).schema().findField("added")).isNull();
+  }
+
+  private static TableMetadata metadata(TableIdentifier table) {
+    return ((HasTableOperations) client.loadTable(table)).operations().current();
+  }
+
+  private static TableMetadata withColumn(TableMetadata base, String name) {
+    List<Types.NestedField> columns = new java.util.ArrayList<>(base.schema().columns());
+    int id = base.lastColumnId() + 1;
+    columns.add(Types.NestedField.optional(id, name, Types.StringType.get()));
+    return TableMetadata.buildFrom(base).setCurrentSchema(new Schema(columns), id).build();
+  }
+
+  private static TableMetadata withProperty(TableMetadata base, String key, String value) {
+    return TableMetadata.buildFrom(base).setProperties(Map.of(key, value)).build();
   }
 
   @Test

@@ -184,6 +184,41 @@ class TestServerAccess {
   }
 
   @Test
+  void anonymousRequestsActAsTheConfiguredRoleOnly() throws Exception {
+    try (AccessStore access = AccessStore.open(config)) {
+      access.createRole("public");
+      access.grant(Privilege.READ, Securable.namespace(List.of("sales")), "public");
+    }
+    LagoaConfig anonymous =
+        config.withServer(
+            new io.lagoa.config.ServerConfig(
+                "127.0.0.1",
+                0,
+                1 << 20,
+                java.time.Duration.ofSeconds(2),
+                java.util.Optional.of("public"),
+                java.time.Duration.ofHours(1),
+                java.util.Optional.empty()));
+    try (LagoaServer open = LagoaServer.start(anonymous)) {
+      HttpResponse<String> list =
+          HTTP.send(
+              HttpRequest.newBuilder(open.uri().resolve("/v1/namespaces")).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(list.statusCode()).isEqualTo(200);
+      assertThat(list.body()).contains("sales").doesNotContain("hr");
+      HttpResponse<String> create =
+          HTTP.send(
+              HttpRequest.newBuilder(open.uri().resolve("/v1/namespaces"))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"namespace\": [\"anon\"]}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(create.statusCode()).isEqualTo(403);
+      assertThat(create.body()).contains("Principal 'anonymous' may not create");
+    }
+  }
+
+  @Test
   void anIcebergClientWithoutCredentialsIsRefused() {
     RESTCatalog anonymous = new RESTCatalog();
     assertThatThrownBy(() -> anonymous.initialize("anon", Map.of("uri", server.uri().toString())))
