@@ -61,7 +61,7 @@ public final class LagoaServer implements AutoCloseable {
   public static LagoaServer start(LagoaConfig config, ServerComponents components) {
     // Iceberg's worker pool registers a JVM shutdown hook when first used; first used during a
     // shutdown (the audit trail's last publish on SIGTERM) it fails. Start it now.
-    ThreadPools.workerPool();
+    ThreadPools.getWorkerPool();
     ServerConfig server = config.server();
     RestJson json = new RestJson();
     List<AutoCloseable> resources = new ArrayList<>(components.resources());

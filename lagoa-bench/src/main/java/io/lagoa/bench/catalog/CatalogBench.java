@@ -89,7 +89,8 @@ public final class CatalogBench {
         direct = options.reference() ? local.catalog() : null;
       }
       listener.serverReady(environment.get("server"));
-      Clients rest = Clients.rest(uri);
+      Clients rest =
+          Clients.rest(uri, local != null ? local.clientProperties() : credentialsOf(config));
 
       long preparing = System.nanoTime();
       List<TableIdentifier> tables;
@@ -263,18 +264,31 @@ public final class CatalogBench {
         target, operation, clients, seconds, latency, conflicts, failed, firstError);
   }
 
+  /**
+   * For a server at {@code --uri}: the configuration's catalog.credential (client id and secret) or
+   * catalog.token, e.g. LAGOA_CATALOG_CREDENTIAL; none for a server with an anonymous role.
+   */
+  static Map<String, String> credentialsOf(LagoaConfig config) {
+    Map<String, String> properties = new LinkedHashMap<>();
+    config.catalog().credential().ifPresent(c -> properties.put("credential", c.value()));
+    config.catalog().token().ifPresent(t -> properties.put("token", t.value()));
+    return properties;
+  }
+
   /** Where a client's catalog comes from and how it is let go. */
   interface Clients {
     Catalog open();
 
     void close(Catalog catalog);
 
-    static Clients rest(URI uri) {
+    static Clients rest(URI uri, Map<String, String> authentication) {
+      Map<String, String> properties = new LinkedHashMap<>(authentication);
+      properties.put("uri", uri.toString());
       return new Clients() {
         @Override
         public Catalog open() {
           RESTCatalog catalog = new RESTCatalog();
-          catalog.initialize("lagoa-bench", Map.of("uri", uri.toString()));
+          catalog.initialize("lagoa-bench", properties);
           return catalog;
         }
 

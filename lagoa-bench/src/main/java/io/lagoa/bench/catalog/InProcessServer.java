@@ -1,68 +1,73 @@
 package io.lagoa.bench.catalog;
 
-import io.javalin.http.Context;
-import io.lagoa.access.Principal;
+import io.lagoa.access.AccessStore;
+import io.lagoa.access.ClientCredentials;
 import io.lagoa.access.Privilege;
 import io.lagoa.access.Securable;
-import io.lagoa.catalog.LagoaCatalogs;
 import io.lagoa.config.LagoaConfig;
 import io.lagoa.config.ServerConfig;
 import io.lagoa.server.LagoaServer;
 import io.lagoa.server.ServerComponents;
-import io.lagoa.server.rest.Guard;
-import io.lagoa.server.rest.TableConfig;
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.UUID;
 import org.apache.iceberg.catalog.Catalog;
 
 /**
- * The server {@code lagoa bench catalog} measures when it is given no {@code --uri}: a real {@link
- * LagoaServer} in this JVM, listening on a free port of 127.0.0.1, serving the configured catalog.
- * The bench's direct reference calls the very catalog object the server serves.
+ * The server {@code lagoa bench catalog} measures when it is given no {@code --uri}: the production
+ * {@link LagoaServer} (access control, audit) in this JVM, listening on a free port of 127.0.0.1,
+ * serving the configured catalog. The bench's clients act as a principal made for the run (every
+ * privilege on the catalog), removed again at the end; they go through the token endpoint like any
+ * client. The bench's direct reference calls the very catalog object the server serves.
  */
 final class InProcessServer implements AutoCloseable {
+  private final LagoaConfig config;
   private final LagoaServer server;
   private final Catalog catalog;
+  private final ClientCredentials principal;
 
-  private InProcessServer(LagoaServer server, Catalog catalog) {
+  private InProcessServer(
+      LagoaConfig config, LagoaServer server, Catalog catalog, ClientCredentials principal) {
+    this.config = config;
     this.server = server;
     this.catalog = catalog;
+    this.principal = principal;
   }
 
-  /** Starts a server on the configured catalog with {@link #benchComponents}. */
+  /** Starts the production server on the configured catalog, with a principal for the bench. */
   static InProcessServer start(LagoaConfig config) {
     LagoaConfig local = onLoopback(config);
-    return start(local, benchComponents(local));
+    ClientCredentials principal = createPrincipal(local);
+    try {
+      ServerComponents components = ServerComponents.open(local);
+      return new InProcessServer(
+          local, LagoaServer.start(local, components), components.catalog(), principal);
+    } catch (RuntimeException e) {
+      deletePrincipal(local, principal.clientId());
+      throw e;
+    }
   }
 
-  /**
-   * Starts a server on components already opened; {@code ServerComponents.open(config)} (the
-   * production components) fits here unchanged once it is wired.
-   */
-  static InProcessServer start(LagoaConfig config, ServerComponents components) {
-    return new InProcessServer(LagoaServer.start(config, components), components.catalog());
+  private static ClientCredentials createPrincipal(LagoaConfig config) {
+    String name = "lagoa-bench-" + UUID.randomUUID().toString().substring(0, 8);
+    try (AccessStore access = AccessStore.open(config)) {
+      ClientCredentials credentials = access.createPrincipal(name);
+      access.createRole(name);
+      access.grantRole(name, name);
+      for (Privilege privilege : Privilege.values()) {
+        access.grant(privilege, Securable.catalog(), name);
+      }
+      return credentials;
+    }
   }
 
-  /**
-   * The components the bench serves with until {@code ServerComponents.open(config)} builds the
-   * production ones (access control from the catalog database): the configured catalog, a guard
-   * that lets every request in, no audit. That is what the server does minus the guard's and the
-   * audit's work, so swap this for {@code ServerComponents.open(config)} when it exists; the server
-   * listens on 127.0.0.1 only and lives as long as the run.
-   */
-  static ServerComponents benchComponents(LagoaConfig config) {
-    Catalog catalog = LagoaCatalogs.open(config);
-    return new ServerComponents(
-        catalog,
-        new OpenGuard(),
-        new TableConfig(Map.of()),
-        (ctx, principal, action, resource) -> {},
-        Optional.empty(),
-        List.of((AutoCloseable) catalog));
+  private static void deletePrincipal(LagoaConfig config, String name) {
+    try (AccessStore access = AccessStore.open(config)) {
+      access.deletePrincipal(name);
+      access.dropRole(name);
+    }
   }
 
   /**
@@ -70,14 +75,7 @@ final class InProcessServer implements AutoCloseable {
    */
   static LagoaConfig onLoopback(LagoaConfig config) {
     ServerConfig server = config.server();
-    return new LagoaConfig(
-        config.source(),
-        config.warehouse(),
-        config.localWarehouse(),
-        config.storage(),
-        config.catalog(),
-        config.spark(),
-        config.lineage(),
+    return config.withServer(
         new ServerConfig(
             "127.0.0.1",
             0,
@@ -85,12 +83,20 @@ final class InProcessServer implements AutoCloseable {
             Duration.ofSeconds(5),
             Optional.empty(),
             server.tokenLifetime(),
-            Optional.empty()),
-        config.origins());
+            Optional.empty()));
   }
 
   URI uri() {
     return server.uri();
+  }
+
+  /** What a client needs beyond the URI: the bench principal's client credentials. */
+  Map<String, String> clientProperties() {
+    return Map.of(
+        "credential",
+        principal.credential().value(),
+        "oauth2-server-uri",
+        server.uri().resolve("/v1/oauth/tokens").toString());
   }
 
   /** The catalog the server serves. */
@@ -101,23 +107,6 @@ final class InProcessServer implements AutoCloseable {
   @Override
   public void close() {
     server.close();
-  }
-
-  /** Lets every request in as one principal: only for the bench's own loopback server. */
-  private static final class OpenGuard implements Guard {
-    private static final Principal BENCH = new Principal("lagoa-bench", Set.of(), false);
-
-    @Override
-    public Principal authenticate(Context ctx) {
-      return BENCH;
-    }
-
-    @Override
-    public void require(Principal principal, Privilege privilege, Securable securable) {}
-
-    @Override
-    public boolean canSee(Principal principal, Securable securable) {
-      return true;
-    }
+    deletePrincipal(config, principal.clientId());
   }
 }
