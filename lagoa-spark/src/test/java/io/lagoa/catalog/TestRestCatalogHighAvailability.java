@@ -11,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -154,7 +153,7 @@ class TestRestCatalogHighAvailability {
   /** Iceberg's own REST client on a server, closed after the class. */
   private static RESTCatalog client(TestingLagoaServer server) {
     RESTCatalog catalog = new RESTCatalog();
-    catalog.initialize("ha", Map.of("uri", server.uri().toString()));
+    catalog.initialize("ha", server.clientProperties());
     synchronized (clients) {
       clients.add(catalog);
     }

@@ -41,8 +41,15 @@ class TestStockSparkInterop {
     stock.conf().set("spark.sql.catalog.stock", "org.apache.iceberg.spark.SparkCatalog");
     stock.conf().set("spark.sql.catalog.stock.type", "rest");
     stock.conf().set("spark.sql.catalog.stock.uri", server.uri().toString());
+    // client credentials for the server's token endpoint, as a team's Spark job would have
+    stock.conf().set("spark.sql.catalog.stock.credential", server.admin().credential().value());
+    stock
+        .conf()
+        .set(
+            "spark.sql.catalog.stock.oauth2-server-uri",
+            server.uri().resolve("/v1/oauth/tokens").toString());
     // Iceberg's Spark catalog caches a loaded table for 30 s by default, so a session would not
-    // see another client's commit meanwhile; docs/server-clients.md recommends turning it off.
+    // see another client's commit meanwhile; docs/server.md recommends turning it off.
     stock.conf().set("spark.sql.catalog.stock.cache-enabled", "false");
   }
 
