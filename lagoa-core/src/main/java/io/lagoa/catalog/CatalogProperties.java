@@ -82,6 +82,10 @@ public final class CatalogProperties {
         // Iceberg's REST client; the commit check's refusal comes back as itself (LagoaRestCatalog)
         properties.put(CATALOG_IMPL, REST_CATALOG);
         catalog.token().ifPresent(token -> properties.put("token", token.value()));
+        if (catalog.token().isPresent() || catalog.credential().isPresent()) {
+          // What Iceberg infers from a token or credential, said so that it does not warn.
+          properties.put("rest.auth.type", "oauth2");
+        }
         catalog
             .credential()
             .ifPresent(

@@ -93,6 +93,8 @@ final class InProcessServer implements AutoCloseable {
   /** What a client needs beyond the URI: the bench principal's client credentials. */
   Map<String, String> clientProperties() {
     return Map.of(
+        "rest.auth.type",
+        "oauth2",
         "credential",
         principal.credential().value(),
         "oauth2-server-uri",
