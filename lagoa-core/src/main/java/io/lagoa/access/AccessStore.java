@@ -106,6 +106,20 @@ public final class AccessStore implements AutoCloseable {
   }
 
   /**
+   * Creates a principal with a role of the same name that holds every privilege on the catalog: an
+   * operator's or a tool's principal (tests, the catalog bench). Returns its client secret once.
+   */
+  public ClientCredentials createCatalogAdmin(String name) {
+    ClientCredentials credentials = createPrincipal(name);
+    createRole(name);
+    grantRole(name, name);
+    for (Privilege privilege : Privilege.values()) {
+      grant(privilege, Securable.catalog(), name);
+    }
+    return credentials;
+  }
+
+  /**
    * Gives a principal a new client secret; the old one stops working at once (tokens issued with it
    * stay valid until they expire).
    */

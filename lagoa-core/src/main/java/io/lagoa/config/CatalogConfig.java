@@ -24,6 +24,12 @@ public record CatalogConfig(
     properties = Map.copyOf(properties);
   }
 
+  /** A copy with these extra Iceberg catalog properties instead of its own. */
+  public CatalogConfig withProperties(Map<String, String> properties) {
+    return new CatalogConfig(
+        type, uri, user, password, token, credential, connectTimeoutSeconds, properties);
+  }
+
   /** The URI as it may be printed: a password written into it is masked. */
   public String displayUri() {
     return redact(uri);

@@ -67,6 +67,12 @@ public record LagoaConfig(
         source, warehouse, localWarehouse, storage, catalog, spark, lineage, server, origins);
   }
 
+  /** A copy with another catalog (e.g. with extra catalog properties). */
+  public LagoaConfig withCatalog(CatalogConfig catalog) {
+    return new LagoaConfig(
+        source, warehouse, localWarehouse, storage, catalog, spark, lineage, server, origins);
+  }
+
   /** Where the configuration came from, for messages. */
   public String describeSource() {
     return source.map(Path::toString).orElse("built-in defaults");

@@ -37,6 +37,21 @@ public record ServerConfig(
         host, port, maxBodyBytes, shutdownGrace, anonymousRole, tokenLifetime, tls);
   }
 
+  /**
+   * A copy only this machine reaches, on a free port, with plain HTTP, no anonymous role and a
+   * short shutdown grace: a server that lives as long as a test or a catalog bench.
+   */
+  public ServerConfig onFreeLoopbackPort() {
+    return new ServerConfig(
+        "127.0.0.1",
+        0,
+        maxBodyBytes,
+        Duration.ofSeconds(5),
+        Optional.empty(),
+        tokenLifetime,
+        Optional.empty());
+  }
+
   /** The server's certificate: a keystore, or a PEM certificate chain and private key. */
   public sealed interface Tls {
     record Keystore(Path file, Optional<Secret> password) implements Tls {}

@@ -3,6 +3,7 @@ package io.lagoa.server;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import io.lagoa.access.ClientCredentials;
 import io.lagoa.config.LagoaConfig;
 import io.lagoa.config.ServerConfig;
 import io.lagoa.server.rest.RestCatalogApi;
@@ -231,6 +232,22 @@ public final class LagoaServer implements AutoCloseable {
     String host =
         config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
     return URI.create(scheme + "://" + host + ":" + port());
+  }
+
+  /**
+   * What an Iceberg REST client needs to use this server as a principal: its URI, and the client
+   * credentials for the server's token endpoint.
+   */
+  public Map<String, String> clientProperties(ClientCredentials credentials) {
+    return Map.of(
+        "uri",
+        uri().toString(),
+        "rest.auth.type",
+        "oauth2",
+        "credential",
+        credentials.credential().value(),
+        "oauth2-server-uri",
+        uri().resolve(OAuthTokenEndpoint.PATH).toString());
   }
 
   /** Drains, then stops: requests in flight get up to the configured grace to finish. */

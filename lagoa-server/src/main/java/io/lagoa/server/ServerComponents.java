@@ -96,23 +96,6 @@ public record ServerComponents(
     }
     Map<String, String> properties = new LinkedHashMap<>(catalog.properties());
     properties.put("clients", CONNECTIONS);
-    return new LagoaConfig(
-        config.source(),
-        config.warehouse(),
-        config.localWarehouse(),
-        config.storage(),
-        new CatalogConfig(
-            catalog.type(),
-            catalog.uri(),
-            catalog.user(),
-            catalog.password(),
-            catalog.token(),
-            catalog.credential(),
-            catalog.connectTimeoutSeconds(),
-            properties),
-        config.spark(),
-        config.lineage(),
-        config.server(),
-        config.origins());
+    return config.withCatalog(catalog.withProperties(properties));
   }
 }

@@ -19,7 +19,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.Schema;
@@ -227,11 +226,7 @@ class TestServerAccess {
 
   static RESTCatalog client(ClientCredentials credentials) {
     RESTCatalog client = new RESTCatalog();
-    Map<String, String> properties = new HashMap<>();
-    properties.put("uri", server.uri().toString());
-    properties.put("credential", credentials.credential().value());
-    properties.put("oauth2-server-uri", server.uri().resolve("/v1/oauth/tokens").toString());
-    client.initialize("lagoa", properties);
+    client.initialize("lagoa", server.clientProperties(credentials));
     return client;
   }
 

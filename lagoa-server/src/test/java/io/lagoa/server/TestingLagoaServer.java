@@ -2,14 +2,9 @@ package io.lagoa.server;
 
 import io.lagoa.access.AccessStore;
 import io.lagoa.access.ClientCredentials;
-import io.lagoa.access.Privilege;
-import io.lagoa.access.Securable;
 import io.lagoa.config.LagoaConfig;
-import io.lagoa.config.ServerConfig;
 import java.net.URI;
-import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -32,25 +27,12 @@ public final class TestingLagoaServer implements AutoCloseable {
 
   /** Starts a server on the catalog {@code config} names; the server's own settings are ignored. */
   public static TestingLagoaServer start(LagoaConfig config) {
-    LagoaConfig onFreePort =
-        config.withServer(
-            new ServerConfig(
-                "127.0.0.1",
-                0,
-                config.server().maxBodyBytes(),
-                Duration.ofSeconds(5),
-                Optional.empty(),
-                config.server().tokenLifetime(),
-                Optional.empty()));
+    LagoaConfig onFreePort = config.withServer(config.server().onFreeLoopbackPort());
     ClientCredentials admin;
     try (AccessStore access = AccessStore.open(onFreePort)) {
-      String name = "test-admin-" + ProcessHandle.current().pid() + "-" + ADMINS.incrementAndGet();
-      admin = access.createPrincipal(name);
-      access.createRole(name);
-      access.grantRole(name, name);
-      for (Privilege privilege : Privilege.values()) {
-        access.grant(privilege, Securable.catalog(), name);
-      }
+      admin =
+          access.createCatalogAdmin(
+              "test-admin-" + ProcessHandle.current().pid() + "-" + ADMINS.incrementAndGet());
     }
     return new TestingLagoaServer(LagoaServer.start(onFreePort), admin);
   }
@@ -77,13 +59,12 @@ public final class TestingLagoaServer implements AutoCloseable {
 
   /** Iceberg REST client properties for this server, as the all-powerful principal. */
   public Map<String, String> clientProperties() {
-    return Map.of(
-        "uri",
-        uri().toString(),
-        "credential",
-        admin.credential().value(),
-        "oauth2-server-uri",
-        uri().resolve("/v1/oauth/tokens").toString());
+    return clientProperties(admin);
+  }
+
+  /** Iceberg REST client properties for this server, as the principal of these credentials. */
+  public Map<String, String> clientProperties(ClientCredentials credentials) {
+    return server.clientProperties(credentials);
   }
 
   @Override

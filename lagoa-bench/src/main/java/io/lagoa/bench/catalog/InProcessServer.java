@@ -2,16 +2,11 @@ package io.lagoa.bench.catalog;
 
 import io.lagoa.access.AccessStore;
 import io.lagoa.access.ClientCredentials;
-import io.lagoa.access.Privilege;
-import io.lagoa.access.Securable;
 import io.lagoa.config.LagoaConfig;
-import io.lagoa.config.ServerConfig;
 import io.lagoa.server.LagoaServer;
 import io.lagoa.server.ServerComponents;
 import java.net.URI;
-import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.apache.iceberg.catalog.Catalog;
 
@@ -38,7 +33,7 @@ final class InProcessServer implements AutoCloseable {
 
   /** Starts the production server on the configured catalog, with a principal for the bench. */
   static InProcessServer start(LagoaConfig config) {
-    LagoaConfig local = onLoopback(config);
+    LagoaConfig local = config.withServer(config.server().onFreeLoopbackPort());
     ClientCredentials principal = createPrincipal(local);
     try {
       ServerComponents components = ServerComponents.open(local);
@@ -51,15 +46,9 @@ final class InProcessServer implements AutoCloseable {
   }
 
   private static ClientCredentials createPrincipal(LagoaConfig config) {
-    String name = "lagoa-bench-" + UUID.randomUUID().toString().substring(0, 8);
     try (AccessStore access = AccessStore.open(config)) {
-      ClientCredentials credentials = access.createPrincipal(name);
-      access.createRole(name);
-      access.grantRole(name, name);
-      for (Privilege privilege : Privilege.values()) {
-        access.grant(privilege, Securable.catalog(), name);
-      }
-      return credentials;
+      return access.createCatalogAdmin(
+          "lagoa-bench-" + UUID.randomUUID().toString().substring(0, 8));
     }
   }
 
@@ -70,35 +59,13 @@ final class InProcessServer implements AutoCloseable {
     }
   }
 
-  /**
-   * The configuration with the server on a free port of 127.0.0.1, plain HTTP, no anonymous role.
-   */
-  static LagoaConfig onLoopback(LagoaConfig config) {
-    ServerConfig server = config.server();
-    return config.withServer(
-        new ServerConfig(
-            "127.0.0.1",
-            0,
-            server.maxBodyBytes(),
-            Duration.ofSeconds(5),
-            Optional.empty(),
-            server.tokenLifetime(),
-            Optional.empty()));
-  }
-
   URI uri() {
     return server.uri();
   }
 
-  /** What a client needs beyond the URI: the bench principal's client credentials. */
+  /** What a client needs: the URI and the bench principal's client credentials. */
   Map<String, String> clientProperties() {
-    return Map.of(
-        "rest.auth.type",
-        "oauth2",
-        "credential",
-        principal.credential().value(),
-        "oauth2-server-uri",
-        server.uri().resolve("/v1/oauth/tokens").toString());
+    return server.clientProperties(principal);
   }
 
   /** The catalog the server serves. */

@@ -184,13 +184,14 @@ public final class RestCatalogApi {
             ? Namespace.empty()
             : Namespace.of(parentText.split(SEPARATOR, -1));
     if (!parent.isEmpty()) {
-      requireVisible(principal, namespaceSecurable(parent), "namespace " + parent);
+      requireVisible(principal, namespaceSecurable(parent));
     }
+    String pageSize = pageSize(ctx);
     ListNamespacesResponse all =
-        pageSize(ctx) == null
+        pageSize == null
             ? CatalogHandlers.listNamespaces(namespaces, parent)
             : CatalogHandlers.listNamespaces(
-                namespaces, parent, ctx.queryParam("pageToken"), pageSize(ctx));
+                namespaces, parent, ctx.queryParam("pageToken"), pageSize);
     List<Namespace> visible =
         all.namespaces().stream()
             .filter(namespace -> guard.canSee(principal, namespaceSecurable(namespace)))
@@ -221,14 +222,14 @@ public final class RestCatalogApi {
   private void loadNamespace(Context ctx) {
     Principal principal = guard.authenticate(ctx);
     Namespace namespace = namespace(ctx);
-    requireVisible(principal, namespaceSecurable(namespace), "namespace " + namespace);
+    requireVisible(principal, namespaceSecurable(namespace));
     respond(ctx, CatalogHandlers.loadNamespace(namespaces, namespace));
   }
 
   private void namespaceExists(Context ctx) {
     Principal principal = guard.authenticate(ctx);
     Namespace namespace = namespace(ctx);
-    requireVisible(principal, namespaceSecurable(namespace), "namespace " + namespace);
+    requireVisible(principal, namespaceSecurable(namespace));
     CatalogHandlers.namespaceExists(namespaces, namespace);
     ctx.status(204);
   }
@@ -256,12 +257,12 @@ public final class RestCatalogApi {
   private void listTables(Context ctx) {
     Principal principal = guard.authenticate(ctx);
     Namespace namespace = namespace(ctx);
-    requireVisible(principal, namespaceSecurable(namespace), "namespace " + namespace);
+    requireVisible(principal, namespaceSecurable(namespace));
+    String pageSize = pageSize(ctx);
     ListTablesResponse all =
-        pageSize(ctx) == null
+        pageSize == null
             ? CatalogHandlers.listTables(catalog, namespace)
-            : CatalogHandlers.listTables(
-                catalog, namespace, ctx.queryParam("pageToken"), pageSize(ctx));
+            : CatalogHandlers.listTables(catalog, namespace, ctx.queryParam("pageToken"), pageSize);
     respond(ctx, visibleOnly(principal, all));
   }
 
@@ -295,7 +296,7 @@ public final class RestCatalogApi {
   private void tableExists(Context ctx) {
     Principal principal = guard.authenticate(ctx);
     TableIdentifier table = table(ctx, "table");
-    requireVisible(principal, tableSecurable(table), "table " + table);
+    requireVisible(principal, tableSecurable(table));
     CatalogHandlers.tableExists(catalog, table);
     ctx.status(204);
   }
@@ -332,7 +333,7 @@ public final class RestCatalogApi {
     Principal principal = guard.authenticate(ctx);
     TableIdentifier table = table(ctx, "table");
     body(ctx, ReportMetricsRequest.class);
-    requireVisible(principal, tableSecurable(table), "table " + table);
+    requireVisible(principal, tableSecurable(table));
     ctx.status(204);
   }
 
@@ -387,12 +388,12 @@ public final class RestCatalogApi {
   private void listViews(Context ctx) {
     Principal principal = guard.authenticate(ctx);
     Namespace namespace = namespace(ctx);
-    requireVisible(principal, namespaceSecurable(namespace), "namespace " + namespace);
+    requireVisible(principal, namespaceSecurable(namespace));
+    String pageSize = pageSize(ctx);
     ListTablesResponse all =
-        pageSize(ctx) == null
+        pageSize == null
             ? CatalogHandlers.listViews(views, namespace)
-            : CatalogHandlers.listViews(
-                views, namespace, ctx.queryParam("pageToken"), pageSize(ctx));
+            : CatalogHandlers.listViews(views, namespace, ctx.queryParam("pageToken"), pageSize);
     respond(ctx, visibleOnly(principal, all));
   }
 
@@ -418,7 +419,7 @@ public final class RestCatalogApi {
   private void viewExists(Context ctx) {
     Principal principal = guard.authenticate(ctx);
     TableIdentifier view = table(ctx, "view");
-    requireVisible(principal, tableSecurable(view), "view " + view);
+    requireVisible(principal, tableSecurable(view));
     CatalogHandlers.viewExists(views, view);
     ctx.status(204);
   }
@@ -506,7 +507,7 @@ public final class RestCatalogApi {
   }
 
   /** Someone who may not see an object gets 403 whether or not it exists: nothing leaks. */
-  private void requireVisible(Principal principal, Securable securable, String what) {
+  private void requireVisible(Principal principal, Securable securable) {
     if (!guard.canSee(principal, securable)) {
       guard.require(principal, Privilege.READ, securable);
     }
