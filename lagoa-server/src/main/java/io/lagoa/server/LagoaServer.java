@@ -6,6 +6,8 @@ import io.javalin.http.HandlerType;
 import io.lagoa.access.ClientCredentials;
 import io.lagoa.config.LagoaConfig;
 import io.lagoa.config.ServerConfig;
+import io.lagoa.server.rest.HttpStatusException;
+import io.lagoa.server.rest.PayloadTooLargeException;
 import io.lagoa.server.rest.RestCatalogApi;
 import io.lagoa.server.rest.RestErrors;
 import io.lagoa.server.rest.RestJson;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
@@ -138,45 +141,38 @@ public final class LagoaServer implements AutoCloseable {
           }
           writeError(ctx, json, response);
         });
-    app.error(
+    statusPage(
+        app,
+        json,
         404,
-        ctx -> {
-          if (ctx.attribute(ERROR_WRITTEN) == null) {
-            writeError(
-                ctx,
-                json,
-                RestErrors.response(
-                    404,
-                    "NoSuchEndpointException",
-                    "no endpoint " + ctx.method() + " " + ctx.path() + " (see /v1/config)"));
-          }
-        });
-    app.error(
+        ctx ->
+            new HttpStatusException(
+                404,
+                "NoSuchEndpointException",
+                "no endpoint " + ctx.method() + " " + ctx.path() + " (see /v1/config)"));
+    statusPage(
+        app,
+        json,
         405,
-        ctx -> {
-          if (ctx.attribute(ERROR_WRITTEN) == null) {
-            writeError(
-                ctx,
-                json,
-                RestErrors.response(
-                    405,
-                    "MethodNotAllowedException",
-                    ctx.method() + " is not allowed on " + ctx.path()));
-          }
-        });
+        ctx ->
+            new HttpStatusException(
+                405,
+                "MethodNotAllowedException",
+                ctx.method() + " is not allowed on " + ctx.path()));
+    statusPage(app, json, 413, ctx -> new PayloadTooLargeException(config.maxBodyBytes()));
+  }
+
+  /**
+   * The spec's error response for a status Javalin answers by itself (no route, wrong method, a
+   * body it refused to read), unless a handler already wrote one.
+   */
+  private static void statusPage(
+      Javalin app, RestJson json, int status, Function<Context, HttpStatusException> error) {
     app.error(
-        413,
+        status,
         ctx -> {
           if (ctx.attribute(ERROR_WRITTEN) == null) {
-            writeError(
-                ctx,
-                json,
-                RestErrors.response(
-                    413,
-                    "PayloadTooLargeException",
-                    "the request body is larger than server.max-body-bytes ("
-                        + config.maxBodyBytes()
-                        + " bytes)"));
+            writeError(ctx, json, RestErrors.response(error.apply(ctx), ctx.attribute(REQUEST_ID)));
           }
         });
   }

@@ -38,10 +38,7 @@ final class BoundedInputStream extends FilterInputStream {
   private void count(long n) {
     read += n;
     if (read > limit) {
-      throw new HttpStatusException(
-          413,
-          "PayloadTooLargeException",
-          "the request body is larger than server.max-body-bytes (" + limit + " bytes)");
+      throw new PayloadTooLargeException(limit);
     }
   }
 }

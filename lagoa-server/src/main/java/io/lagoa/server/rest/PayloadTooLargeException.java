@@ -1,10 +1,8 @@
-package io.lagoa.server;
-
-import io.lagoa.server.rest.HttpStatusException;
+package io.lagoa.server.rest;
 
 /** A request body over {@code server.max-body-bytes}: answered with 413. */
-final class PayloadTooLargeException extends HttpStatusException {
-  PayloadTooLargeException(long limit) {
+public final class PayloadTooLargeException extends HttpStatusException {
+  public PayloadTooLargeException(long limit) {
     super(
         413,
         "PayloadTooLargeException",
