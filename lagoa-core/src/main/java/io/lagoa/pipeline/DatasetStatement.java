@@ -14,6 +14,8 @@ import java.util.Optional;
  *     BY, OR REFRESH) blanked out by spaces, so every position in it is the same as in the file
  * @param statement the statement as cut from the file, with where it starts
  * @param sources the source function calls in its query ({@code read_kafka}, {@code read_files})
+ * @param autoCdc for a streaming table written by an {@code AUTO CDC INTO} flow: how the changes
+ *     are applied (its {@link #engineSql()} is then {@code SELECT * FROM} the flow's source)
  */
 public record DatasetStatement(
     String file,
@@ -25,13 +27,40 @@ public record DatasetStatement(
     Optional<String> sequenceBy,
     String engineSql,
     Statement statement,
-    List<SourceCall> sources) {
+    List<SourceCall> sources,
+    Optional<AutoCdc> autoCdc) {
 
   public DatasetStatement {
     nameParts = List.copyOf(nameParts);
     expectations = List.copyOf(expectations);
     keys = List.copyOf(keys);
     sources = List.copyOf(sources);
+  }
+
+  /** A statement without an AUTO CDC flow. */
+  public DatasetStatement(
+      String file,
+      DatasetKind kind,
+      List<String> nameParts,
+      SourcePosition position,
+      List<Expectation> expectations,
+      List<String> keys,
+      Optional<String> sequenceBy,
+      String engineSql,
+      Statement statement,
+      List<SourceCall> sources) {
+    this(
+        file,
+        kind,
+        nameParts,
+        position,
+        expectations,
+        keys,
+        sequenceBy,
+        engineSql,
+        statement,
+        sources,
+        Optional.empty());
   }
 
   /** The source call a placeholder relation of {@link #engineSql()} stands for. */
