@@ -51,6 +51,25 @@ public record Dataset(
     return !statement.keys().isEmpty();
   }
 
+  /** How an AUTO CDC flow applies changes to this table; empty for other datasets. */
+  public java.util.Optional<AutoCdc> autoCdc() {
+    return statement.autoCdc();
+  }
+
+  /**
+   * Where an AUTO CDC table keeps what its rows do not show: the tombstones of deleted keys and
+   * (SCD type 1) the last sequence value of every key, so late and replayed changes are recognized:
+   * {@code silver.customers_cdc_state}.
+   */
+  public String cdcStateTable() {
+    return name + "_cdc_state";
+  }
+
+  /** Whether this table has a {@link #cdcStateTable()}: every AUTO CDC table has. */
+  public boolean hasCdcState() {
+    return autoCdc().isPresent();
+  }
+
   static String normalize(String part) {
     return part.toLowerCase(Locale.ROOT);
   }

@@ -77,6 +77,12 @@ public final class PipelineCommits {
   /** On a materialized view's commits: the hash of the query that computed it. */
   public static final String QUERY_HASH = "lagoa.query-hash";
 
+  /**
+   * On an AUTO CDC table's commits and on its change state's: the number of the batch of changes
+   * the commit applied, so a state committed by a batch whose table commit never happened is found.
+   */
+  public static final String CDC_BATCH = "lagoa.cdc.batch";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private PipelineCommits() {}

@@ -248,7 +248,11 @@ public final class ContinuousRunner {
       List<String> names =
           dataset == null
               ? List.of(table)
-              : List.of(table, dataset.quarantineTable(), dataset.sourceQuarantineTable());
+              : List.of(
+                  table,
+                  dataset.quarantineTable(),
+                  dataset.sourceQuarantineTable(),
+                  dataset.cdcStateTable());
       for (String name : names) {
         if (!PipelineRunner.icebergCatalog(spark).tableExists(FlowExecutor.identifier(name))) {
           continue;

@@ -206,7 +206,9 @@ final class FlowExecutor {
     Dataset dataset = flow.dataset();
     DatasetPlan plan = flow.plan();
     org.apache.spark.sql.Dataset<Row> result = sql(plan.statement(), queryText);
-    if (dataset.statement().expectations().isEmpty() && !dataset.merges()) {
+    if (dataset.statement().expectations().isEmpty()
+        && !dataset.merges()
+        && dataset.autoCdc().isEmpty()) {
       return writeUnchecked(flow, result);
     }
     try (ExpectationCheck check = ExpectationCheck.flag(dataset, result)) {
@@ -224,6 +226,8 @@ final class FlowExecutor {
         // TableReference there), so the batch is materialized first; it is only the new rows.
         good = MergeWriter.latestPerKey(dataset, good).localCheckpoint();
         goodRows = good.count();
+      } else if (dataset.autoCdc().isPresent()) {
+        good = good.localCheckpoint(); // for MERGE, as above; the changes are only the new ones
       }
       // Quarantines first: a retry after a crash before the target's commit finds them marked
       // with the target's snapshot, replays the same batch and does not write them again.
@@ -242,7 +246,21 @@ final class FlowExecutor {
                 quarantineProperties,
                 flow.written());
       }
-      OptionalLong after = flow.write(committer, good);
+      OptionalLong after;
+      if (flow.mode() instanceof WriteMode.ApplyChanges changes) {
+        CdcWriter.Outcome outcome =
+            new CdcWriter(changes, plan, committer, clock)
+                .write(
+                    dataset,
+                    good,
+                    flow.commitProperties(),
+                    flow.written(),
+                    flow.batches().stream().anyMatch(SourceBatch::addsColumns));
+        after = outcome.snapshot();
+        goodRows = outcome.applied();
+      } else {
+        after = flow.write(committer, good);
+      }
       return succeeded(
           flow,
           counts.total() + rejectedRows,
@@ -446,7 +464,9 @@ final class FlowExecutor {
       String padded = view + " ".repeat(length - view.length());
       padded.getChars(0, length, text, stream.start());
     }
-    boolean exists = !(mode instanceof WriteMode.Create);
+    boolean exists =
+        !(mode instanceof WriteMode.Create)
+            && !(mode instanceof WriteMode.ApplyChanges changes && changes.rebuilds());
     if (!anyNew && exists && !fullRefresh) {
       return null;
     }

@@ -196,6 +196,7 @@ public final class PipelineRunner {
       names.add(dataset.name());
       names.add(dataset.quarantineTable());
       names.add(dataset.sourceQuarantineTable());
+      names.add(dataset.cdcStateTable());
     }
     forgetCachedTables(names);
   }
@@ -529,6 +530,9 @@ public final class PipelineRunner {
     }
     if (dataset.hasSourceQuarantine()) {
       tables.add(dataset.sourceQuarantineTable());
+    }
+    if (dataset.hasCdcState()) {
+      tables.add(dataset.cdcStateTable());
     }
     return tables;
   }

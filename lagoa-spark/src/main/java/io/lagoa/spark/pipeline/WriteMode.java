@@ -15,7 +15,11 @@ import java.util.Optional;
  * here and one more writer.
  */
 sealed interface WriteMode
-    permits WriteMode.Create, WriteMode.Replace, WriteMode.Append, WriteMode.Merge {
+    permits WriteMode.Create,
+        WriteMode.Replace,
+        WriteMode.Append,
+        WriteMode.Merge,
+        WriteMode.ApplyChanges {
 
   /** The word runs and history show: create, replace, full refresh, append or merge. */
   String label();
@@ -30,6 +34,13 @@ sealed interface WriteMode
    * @param fullRefresh whether the run recomputes streaming tables from all their source data
    */
   static WriteMode of(Dataset dataset, boolean exists, boolean fullRefresh) {
+    if (dataset.autoCdc().isPresent()) {
+      return new ApplyChanges(
+          dataset.autoCdc().get(),
+          !exists
+              ? ApplyChanges.Phase.CREATE
+              : fullRefresh ? ApplyChanges.Phase.FULL_REFRESH : ApplyChanges.Phase.UPDATE);
+    }
     if (!exists) {
       return new Create();
     }
@@ -110,6 +121,38 @@ sealed interface WriteMode
     @Override
     public boolean incremental() {
       return true;
+    }
+  }
+
+  /**
+   * A streaming table written by an AUTO CDC flow: the batch's changes are applied in sequence
+   * order, as SCD type 1 or 2 (see {@link CdcWriter}). Creating the table and a full refresh apply
+   * all the source's changes to an empty table.
+   */
+  record ApplyChanges(io.lagoa.pipeline.AutoCdc cdc, Phase phase) implements WriteMode {
+    enum Phase {
+      CREATE,
+      UPDATE,
+      FULL_REFRESH
+    }
+
+    @Override
+    public String label() {
+      return switch (phase) {
+        case CREATE -> "create";
+        case UPDATE -> "apply changes";
+        case FULL_REFRESH -> "full refresh";
+      };
+    }
+
+    @Override
+    public boolean incremental() {
+      return phase == Phase.UPDATE;
+    }
+
+    /** Whether the table is (re)built from nothing. */
+    boolean rebuilds() {
+      return phase != Phase.UPDATE;
     }
   }
 }
