@@ -266,7 +266,8 @@ public final class PipelineGraph {
                 + " (replaced on every run); read it without STREAM, or make it a streaming table");
       }
     }
-    if (dataset.kind() == DatasetKind.STREAMING_TABLE && !anyStream) {
+    boolean snapshots = dataset.autoCdc().map(AutoCdc::fromSnapshot).orElse(false);
+    if (dataset.kind() == DatasetKind.STREAMING_TABLE && !anyStream && !snapshots) {
       problems.add(
           dataset.position()
               + ": streaming table "

@@ -111,7 +111,11 @@ final class CdcWriter {
       Map<String, String> properties,
       Map<String, List<Long>> written,
       boolean addsColumns) {
-    org.apache.spark.sql.Dataset<Row> events = prepare(dataset, changes).localCheckpoint();
+    org.apache.spark.sql.Dataset<Row> events =
+        (cdc.fromSnapshot()
+                ? snapshotChanges(dataset, changes, properties)
+                : prepare(dataset, changes))
+            .localCheckpoint();
     requireSequence(dataset, events);
     long batch = (mode.incremental() ? recoverState(dataset) : lastBatch(dataset.name())) + 1;
     Map<String, String> targetProperties = new LinkedHashMap<>(properties);
@@ -124,6 +128,127 @@ final class CdcWriter {
     } finally {
       temporary.forEach(view -> spark.catalog().dropTempView(view));
     }
+  }
+
+  /** Checks the flow's columns and expressions against its source's result, writing nothing. */
+  void check(Dataset dataset, org.apache.spark.sql.Dataset<Row> changes) {
+    if (cdc.fromSnapshot()) {
+      List<String> columns = dataColumns(dataset, List.of(changes.columns()));
+      if (!cdc.sequenceBy().isEmpty()) {
+        sequence(dataset, changes);
+      }
+      changes.select(columns.stream().map(this::column).toArray(Column[]::new)).schema();
+    } else {
+      prepare(dataset, changes).schema();
+    }
+  }
+
+  /**
+   * AUTO CDC FROM SNAPSHOT: the changes that turn the table's current rows into the source's full
+   * snapshot: rows new or different are upserts, keys the snapshot no longer has are deletes; all
+   * at the snapshot's sequence value (SEQUENCE BY, else the time the source's snapshot was
+   * committed).
+   */
+  private org.apache.spark.sql.Dataset<Row> snapshotChanges(
+      Dataset dataset, org.apache.spark.sql.Dataset<Row> snapshot, Map<String, String> properties) {
+    List<String> columns = dataColumns(dataset, List.of(snapshot.columns()));
+    Column sequence =
+        cdc.sequenceBy().isEmpty()
+            ? lit(java.sql.Timestamp.from(snapshotTime(properties)))
+            : sequence(dataset, snapshot);
+    org.apache.spark.sql.Dataset<Row> rows =
+        snapshot.select(columns.stream().map(this::column).toArray(Column[]::new));
+    Column[] keys = cdc.keys().stream().map(this::column).toArray(Column[]::new);
+    List<Row> duplicates =
+        rows.groupBy(keys).count().where(col("count").gt(1)).limit(1).collectAsList();
+    if (!duplicates.isEmpty()) {
+      throw new FlowException(
+          cdc.position()
+              + ": "
+              + dataset.name()
+              + ": the snapshot has several rows for one key ("
+              + duplicates.get(0).toString()
+              + " with its count); a snapshot must hold each key of KEYS ("
+              + String.join(", ", cdc.keys())
+              + ") once",
+          null);
+    }
+    org.apache.spark.sql.Dataset<Row> withSequence =
+        snapshot.select(
+            java.util.stream.Stream.concat(
+                    columns.stream().map(this::column),
+                    java.util.stream.Stream.of(sequence.as(SEQUENCE)))
+                .toArray(Column[]::new));
+    if (!mode.incremental()) {
+      return withSequence.withColumn(DELETE, lit(false)).withColumn(TRUNCATE, lit(false));
+    }
+    org.apache.spark.sql.Dataset<Row> table = spark.table(FlowExecutor.quoted(dataset.name()));
+    if (cdc.scdType() == AutoCdc.ScdType.TYPE_2) {
+      table = table.where(col(AutoCdc.END_AT).isNull());
+    }
+    StructType tableSchema = table.schema();
+    List<Column> aligned = new ArrayList<>();
+    for (String name : columns) {
+      int index = indexOf(tableSchema, name);
+      aligned.add(
+          index >= 0
+              ? col(FlowExecutor.quote(tableSchema.fieldNames()[index]))
+                  .cast(rows.schema().apply(name).dataType())
+                  .as(name)
+              : lit(null).cast(rows.schema().apply(name).dataType()).as(name));
+    }
+    org.apache.spark.sql.Dataset<Row> current = table.select(aligned.toArray(Column[]::new));
+    org.apache.spark.sql.Dataset<Row> changed =
+        withSequence.join(rows.exceptAll(current).select(keys), joinKeys(), "left_semi");
+    Column on = null;
+    for (String key : cdc.keys()) {
+      Column equal =
+          current.col(FlowExecutor.quote(key)).eqNullSafe(rows.col(FlowExecutor.quote(key)));
+      on = on == null ? equal : on.and(equal);
+    }
+    org.apache.spark.sql.Dataset<Row> gone = current.join(rows, on, "left_anti");
+    List<Column> deleted = new ArrayList<>();
+    for (String name : columns) {
+      deleted.add(
+          isKey(name)
+              ? col(FlowExecutor.quote(name))
+              : lit(null).cast(rows.schema().apply(name).dataType()).as(name));
+    }
+    deleted.add(lit(java.sql.Timestamp.from(snapshotTime(properties))).as(SEQUENCE));
+    if (!cdc.sequenceBy().isEmpty()) {
+      // deletes take the snapshot's own sequence value: the greatest in it
+      deleted.set(
+          deleted.size() - 1,
+          lit(withSequence.agg(org.apache.spark.sql.functions.max(SEQUENCE)).first().get(0))
+              .as(SEQUENCE));
+    }
+    return changed
+        .withColumn(DELETE, lit(false))
+        .unionByName(gone.select(deleted.toArray(Column[]::new)).withColumn(DELETE, lit(true)))
+        .withColumn(TRUNCATE, lit(false));
+  }
+
+  private scala.collection.immutable.Seq<String> joinKeys() {
+    return scala.jdk.javaapi.CollectionConverters.asScala(cdc.keys()).toList();
+  }
+
+  /** When the source's snapshot a run reads was committed (the latest of several inputs). */
+  private Instant snapshotTime(Map<String, String> properties) {
+    Instant latest = null;
+    for (Map.Entry<String, String> input : properties.entrySet()) {
+      if (!input.getKey().startsWith(PipelineCommits.INPUT_PREFIX)
+          || input.getValue().equals("none")) {
+        continue;
+      }
+      String name = input.getKey().substring(PipelineCommits.INPUT_PREFIX.length());
+      Table table = committer.catalog().loadTable(FlowExecutor.identifier(name));
+      Snapshot snapshot = table.snapshot(Long.parseLong(input.getValue()));
+      if (snapshot != null) {
+        Instant at = Instant.ofEpochMilli(snapshot.timestampMillis());
+        latest = latest == null || at.isAfter(latest) ? at : latest;
+      }
+    }
+    return latest != null ? latest : clock.instant();
   }
 
   /**

@@ -118,6 +118,16 @@ final class FlowExecutor {
   private void check(Dataset dataset, DatasetPlan plan, String queryText) {
     org.apache.spark.sql.Dataset<Row> result = sql(plan.statement(), queryText);
     ExpectationCheck.analyze(dataset, result);
+    dataset
+        .autoCdc()
+        .ifPresent(
+            cdc ->
+                new CdcWriter(
+                        new WriteMode.ApplyChanges(cdc, WriteMode.ApplyChanges.Phase.CREATE),
+                        plan,
+                        committer,
+                        clock)
+                    .check(dataset, result));
     if (dataset.merges()) {
       for (String key : dataset.statement().keys()) {
         if (!ExpectationCheck.hasColumn(result, key)) {
@@ -358,16 +368,23 @@ final class FlowExecutor {
       }
     }
     if (plan.streams().isEmpty() && plan.statement().sources().isEmpty()) {
-      if (plan.statement().kind() != DatasetKind.MATERIALIZED_VIEW) {
+      boolean snapshots =
+          plan.statement().autoCdc().map(io.lagoa.pipeline.AutoCdc::fromSnapshot).orElse(false);
+      if (plan.statement().kind() != DatasetKind.MATERIALIZED_VIEW && !snapshots) {
         return new String(text);
       }
-      // A materialized view whose inputs have not changed since its last run is up to date.
+      // A materialized view (or a snapshot diff) whose inputs have not changed since its last run
+      // is up to date.
       Map<String, String> inputs = inputSnapshots(datasetOf(plan));
+      Map<String, String> last =
+          snapshots
+              ? state.lastProcessed(datasetOf(plan).name(), commitProperties)
+              : state.summary(datasetOf(plan).name());
       commitProperties.putAll(inputs);
-      if (inputs.isEmpty() || fullRefresh || !(mode instanceof WriteMode.Replace)) {
+      boolean compares = snapshots ? mode.incremental() : mode instanceof WriteMode.Replace;
+      if (inputs.isEmpty() || fullRefresh || !compares) {
         return new String(text);
       }
-      Map<String, String> last = state.summary(datasetOf(plan).name());
       boolean unchanged =
           inputs.entrySet().stream()
               .allMatch(input -> input.getValue().equals(last.get(input.getKey())));

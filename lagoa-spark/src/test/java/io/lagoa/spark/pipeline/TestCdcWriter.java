@@ -168,6 +168,50 @@ class TestCdcWriter {
     assertThat(cdc.versions()).isEqualTo(expected);
   }
 
+  @Test
+  void aChangeStateLeftOneBatchAheadByACrashIsPutBackFirst() throws Exception {
+    Cdc cdc = new Cdc("c1x", AutoCdc.ScdType.TYPE_1);
+    cdc.apply(List.of(upsert(1, "a", 1), upsert(2, "b", 2)));
+    // a process that died after the state's commit of batch 2 and before the table's
+    org.apache.iceberg.spark.CommitMetadata.withCommitProperties(
+        Map.of(CdcWriter.BATCH_PROPERTY, "2", FlowExecutor.RUN_ID_PROPERTY, "crashed"),
+        () -> {
+          sql.run("UPDATE " + cdc.state() + " SET __sequence = 100 WHERE id = 1");
+          return null;
+        },
+        RuntimeException.class);
+    cdc.apply(List.of(upsert(1, "a5", 5)));
+    assertThat(cdc.current()).containsExactly("1:a5", "2:b");
+  }
+
+  @Test
+  void snapshotsAreDiffedIntoInsertsUpdatesAndDeletes() {
+    sql.run("CREATE NAMESPACE IF NOT EXISTS snap_raw");
+    sql.run("CREATE TABLE snap_raw.export (id INT, name STRING) USING iceberg");
+    Cdc history = new Cdc("snap2", AutoCdc.ScdType.TYPE_2, "snap_raw.export");
+    Cdc current = new Cdc("snap1", AutoCdc.ScdType.TYPE_1, "snap_raw.export");
+    sql.run("INSERT INTO snap_raw.export VALUES (1, 'a'), (2, 'b')");
+    history.run();
+    current.run();
+    sql.run("INSERT OVERWRITE snap_raw.export VALUES (1, 'a2'), (3, 'c')");
+    history.run();
+    current.run();
+    assertThat(current.current()).containsExactly("1:a2", "3:c");
+    List<List<Object>> versions =
+        sql.execute("SELECT id, name, __END_AT IS NULL FROM snap2.t ORDER BY id, __START_AT", 100)
+            .rows();
+    assertThat(versions)
+        .containsExactly(
+            List.of(1, "a", false),
+            List.of(1, "a2", true),
+            List.of(2, "b", false),
+            List.of(3, "c", true));
+    long commits = sql.execute("SELECT count(*) FROM snap2.t.snapshots", 10).rows().size();
+    history.run(); // the snapshot has not changed: nothing to do
+    assertThat(sql.execute("SELECT count(*) FROM snap2.t.snapshots", 10).rows())
+        .hasSize((int) commits);
+  }
+
   // ------------------------------------------------------------------ reference folds
 
   /** Distinct sequence values, so the order of changes is defined. */
@@ -242,10 +286,22 @@ class TestCdcWriter {
     private final String namespace;
     private final AutoCdc.ScdType type;
     private final Path folder;
+    private final boolean snapshots;
+
+    /** AUTO CDC FROM SNAPSHOT of a table. */
+    Cdc(String namespace, AutoCdc.ScdType type, String snapshot) {
+      this.namespace = namespace;
+      this.type = type;
+      this.snapshots = true;
+      folder =
+          fixture.pipeline(
+              namespace, "t.sql", "CREATE STREAMING TABLE t AS SELECT * FROM " + snapshot);
+    }
 
     Cdc(String namespace, AutoCdc.ScdType type) {
       this.namespace = namespace;
       this.type = type;
+      this.snapshots = false;
       sql.run("CREATE NAMESPACE IF NOT EXISTS " + namespace + "_raw");
       sql.run(
           "CREATE TABLE "
@@ -272,6 +328,10 @@ class TestCdcWriter {
               + namespace
               + "_raw.changes VALUES "
               + batch.stream().map(Change::values).collect(Collectors.joining(", ")));
+      run();
+    }
+
+    void run() {
       RunResult result =
           new PipelineRunner(spark, PipelineListener.NONE, Clock.systemUTC())
               .run(compile(), RunOptions.defaults());
@@ -308,18 +368,31 @@ class TestCdcWriter {
       PipelineSource loaded = PipelineLoader.load(folder, Map.of());
       SourcePosition at = new SourcePosition("t.sql", 1, 1);
       AutoCdc cdc =
-          new AutoCdc(
-              Optional.empty(),
-              false,
-              List.of("id"),
-              List.of(new AutoCdc.Expression("seq", at)),
-              Optional.of(new AutoCdc.Expression("op = 'd'", at)),
-              Optional.of(new AutoCdc.Expression("op = 't'", at)),
-              new AutoCdc.Columns(List.of(), List.of("op", "seq"), at),
-              type,
-              AutoCdc.Columns.all(),
-              false,
-              at);
+          snapshots
+              ? new AutoCdc(
+                  Optional.empty(),
+                  true,
+                  List.of("id"),
+                  List.of(),
+                  Optional.empty(),
+                  Optional.empty(),
+                  AutoCdc.Columns.all(),
+                  type,
+                  AutoCdc.Columns.all(),
+                  false,
+                  at)
+              : new AutoCdc(
+                  Optional.empty(),
+                  false,
+                  List.of("id"),
+                  List.of(new AutoCdc.Expression("seq", at)),
+                  Optional.of(new AutoCdc.Expression("op = 'd'", at)),
+                  Optional.of(new AutoCdc.Expression("op = 't'", at)),
+                  new AutoCdc.Columns(List.of(), List.of("op", "seq"), at),
+                  type,
+                  AutoCdc.Columns.all(),
+                  false,
+                  at);
       List<PipelineFile> files = new ArrayList<>();
       for (PipelineFile file : loaded.files()) {
         List<DatasetStatement> statements = new ArrayList<>();
