@@ -153,7 +153,7 @@ public final class PipelineGraph {
     return name;
   }
 
-  private static Optional<String> tableName(PipelineSpec spec, List<String> parts) {
+  static Optional<String> tableName(PipelineSpec spec, List<String> parts) {
     List<String> names = new ArrayList<>(parts);
     if (names.size() > 2 && names.get(0).equals("lagoa")) {
       names.remove(0);
@@ -266,7 +266,8 @@ public final class PipelineGraph {
                 + " (replaced on every run); read it without STREAM, or make it a streaming table");
       }
     }
-    if (dataset.kind() == DatasetKind.STREAMING_TABLE && !anyStream) {
+    boolean snapshots = dataset.statement().autoCdc().map(AutoCdc::fromSnapshot).orElse(false);
+    if (dataset.kind() == DatasetKind.STREAMING_TABLE && !anyStream && !snapshots) {
       problems.add(
           dataset.position()
               + ": streaming table "
