@@ -56,6 +56,8 @@ class TestSparkAutoCdcParsing {
               assertThat(input.position()).isEqualTo(new SourcePosition("b.sql", 3, 8));
             });
     assertThat(pipeline.graph().downstream("silver.customers")).containsExactly("gold.g");
+    assertThat(io.lagoa.pipeline.GraphRenderer.text(pipeline.graph()))
+        .contains("└── silver.customers  (streaming table, auto cdc (scd 2) on id, 1 expectation)");
     DatasetPlan plan = pipeline.plan(customers);
     String engine = plan.statement().engineSql();
     assertThat(engine.substring(plan.queryOffset())).startsWith("SELECT * FROM\n");
@@ -103,6 +105,8 @@ class TestSparkAutoCdcParsing {
             + " STORED AS SCD TYPE 2;");
     Dataset snapshot = compile("bronze.export").graph().dataset("silver.s").orElseThrow();
     assertThat(snapshot.inputs()).extracting(Input::streaming).containsExactly(false);
+    assertThat(io.lagoa.pipeline.GraphRenderer.mermaid(compile("bronze.export").graph()))
+        .contains("streaming table, auto cdc from snapshot (scd 2) on id");
   }
 
   @Test
