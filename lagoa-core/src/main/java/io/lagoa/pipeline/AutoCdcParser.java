@@ -378,7 +378,7 @@ final class AutoCdcParser {
       SqlToken earlier = clauses.seen.putIfAbsent(clause, token);
       if (earlier != null) {
         throw p.error(
-            token, clause + " is given twice; the first is at " + p.position(earlier.start()) + "");
+            token, clause + " is given twice; the first is at " + p.position(earlier.start()));
       }
       switch (clause) {
         case "KEYS" -> {

@@ -11,7 +11,8 @@ import java.util.Optional;
  * MATERIALIZED VIEW} and {@code CREATE STREAMING TABLE} with columns, COMMENT, PARTITIONED BY and
  * TBLPROPERTIES, but rejects {@code CONSTRAINT ... EXPECT}, so those clauses (and {@code KEYS},
  * {@code SEQUENCE BY}, {@code OR REFRESH}) are parsed here from tokens and blanked out of the text
- * handed to Spark; everything else, including the query, is left to Spark.
+ * handed to Spark; everything else, including the query, is left to Spark. {@code AUTO CDC INTO}
+ * flows are read by {@link AutoCdcParser}.
  */
 public final class DatasetStatementParser {
   static final String EXPECTED =
@@ -36,7 +37,8 @@ public final class DatasetStatementParser {
   }
 
   /**
-   * Parses one statement.
+   * Parses one statement; for the declaration of an AUTO CDC target, its statement without a query
+   * ({@link #read} tells the two apart).
    *
    * @param defaultPolicy the policy of expectations without ON VIOLATION
    * @throws PipelineException naming file:line:col of the problem
