@@ -286,6 +286,22 @@ class TestAutoCdcParser {
             "key id is left out by COLUMNS * EXCEPT (...)"),
         Arguments.of(BASE + " COLUMNS (name, ts)", "id", "key id is not among COLUMNS (name, ts)"),
         Arguments.of(
+            "AUTO CDC INTO s.t FROM STREAM(b.c) KEYS (ide) SEQUENCE BY ts COLUMNS (id, name)",
+            "ide",
+            "key ide is not among COLUMNS (id, name) (did you mean id?); the target keeps its"
+                + " keys"),
+        Arguments.of(
+            BASE + " COLUMNS (id, name, ts) STORED AS SCD TYPE 2 TRACK HISTORY ON (nme)",
+            "nme",
+            "TRACK HISTORY ON names nme, which is not among COLUMNS (id, name, ts) (did you mean"
+                + " name?)"),
+        Arguments.of(
+            BASE + " COLUMNS * EXCPET (x)", "EXCPET", "after COLUMNS * (did you mean EXCEPT?)"),
+        Arguments.of(
+            BASE + " STORED AS PARQUET",
+            "PARQUET",
+            "expected SCD TYPE 1 or SCD TYPE 2 after STORED AS"),
+        Arguments.of(
             "AUTO CDC INTO s.t FROM STREAM(b.c) KEYS (id) SEQUENCED BY ts",
             "SEQUENCED",
             "unknown clause 'SEQUENCED BY' (did you mean SEQUENCE BY?)"),
