@@ -15,7 +15,12 @@ import java.util.Optional;
  * @param statement the statement as cut from the file, with where it starts
  * @param sources the source function calls in its query ({@code read_kafka}, {@code read_files})
  * @param autoCdc for a streaming table written by an {@code AUTO CDC INTO} flow: how the changes
- *     are applied (its {@link #engineSql()} is then {@code SELECT * FROM} the flow's source)
+ *     are applied. Its {@link #engineSql()} is then {@code CREATE STREAMING TABLE name [the
+ *     declaration's COMMENT, PARTITIONED BY, TBLPROPERTIES] AS SELECT * FROM} on the first line,
+ *     then the flow's text with all but its source blanked out, so the query (from the first AS at
+ *     depth 0) reads the change rows and every offset after the first line maps to the flow's file
+ *     ({@link #statement()} starts one line before the flow); {@link #position()} is the
+ *     declaration's name, or the flow's target when the target is not declared
  */
 public record DatasetStatement(
     String file,

@@ -11,20 +11,21 @@ import java.util.Optional;
  * MATERIALIZED VIEW} and {@code CREATE STREAMING TABLE} with columns, COMMENT, PARTITIONED BY and
  * TBLPROPERTIES, but rejects {@code CONSTRAINT ... EXPECT}, so those clauses (and {@code KEYS},
  * {@code SEQUENCE BY}, {@code OR REFRESH}) are parsed here from tokens and blanked out of the text
- * handed to Spark; everything else, including the query, is left to Spark.
+ * handed to Spark; everything else, including the query, is left to Spark. {@code AUTO CDC INTO}
+ * flows are read by {@link AutoCdcParser}.
  */
 public final class DatasetStatementParser {
-  private static final String EXPECTED =
-      "a pipeline file holds only CREATE MATERIALIZED VIEW, CREATE STREAMING TABLE and"
-          + " CREATE TEMPORARY VIEW statements";
+  static final String EXPECTED =
+      "a pipeline file holds only CREATE MATERIALIZED VIEW, CREATE STREAMING TABLE,"
+          + " CREATE TEMPORARY VIEW and CREATE FLOW ... AS AUTO CDC INTO statements";
 
-  private final String file;
-  private final Statement statement;
-  private final String sql;
+  final String file;
+  final Statement statement;
+  final String sql;
   private final ExpectationPolicy defaultPolicy;
-  private final char[] engineSql;
-  private List<SqlToken> tokens;
-  private int index;
+  final char[] engineSql;
+  List<SqlToken> tokens;
+  int index;
 
   private DatasetStatementParser(
       String file, Statement statement, ExpectationPolicy defaultPolicy) {
@@ -36,22 +37,38 @@ public final class DatasetStatementParser {
   }
 
   /**
-   * Parses one statement.
+   * Parses one statement; for the declaration of an AUTO CDC target, its statement without a query
+   * ({@link #read} tells the two apart).
    *
    * @param defaultPolicy the policy of expectations without ON VIOLATION
    * @throws PipelineException naming file:line:col of the problem
    */
   public static DatasetStatement parse(
       String file, Statement statement, ExpectationPolicy defaultPolicy) {
+    return read(file, statement, defaultPolicy).dataset();
+  }
+
+  /**
+   * Parses one statement: a definition, an {@code AUTO CDC INTO} flow (a definition of its target)
+   * or the declaration of a flow's target ({@code CREATE STREAMING TABLE name} without a query).
+   *
+   * @param defaultPolicy the policy of expectations without ON VIOLATION
+   * @throws PipelineException naming file:line:col of the problem
+   */
+  public static ParsedStatement read(
+      String file, Statement statement, ExpectationPolicy defaultPolicy) {
     return new DatasetStatementParser(file, statement, defaultPolicy).parse();
   }
 
-  private DatasetStatement parse() {
+  private ParsedStatement parse() {
     try {
       tokens = SqlTokenizer.tokenize(sql);
     } catch (IllegalArgumentException e) {
       int offset = Integer.parseInt(e.getMessage().replaceAll(".*offset ", ""));
       throw PipelineException.at(position(offset), e.getMessage().replaceAll(" starting at.*", ""));
+    }
+    if (peek().isKeyword("AUTO") || peek().isKeyword("APPLY")) {
+      return new AutoCdcParser(this).parse(Optional.empty());
     }
     SqlToken first = next("CREATE");
     if (!first.isKeyword("CREATE")) {
@@ -90,10 +107,7 @@ public final class DatasetStatementParser {
               + " MATERIALIZED VIEW (recomputed each run), CREATE STREAMING TABLE (incremental) or"
               + " CREATE TEMPORARY VIEW (an intermediate step)");
     } else if (word.isKeyword("FLOW")) {
-      throw error(
-          word,
-          "CREATE FLOW is not supported; define the target as CREATE STREAMING TABLE"
-              + " ... AS SELECT, with KEYS (...) to merge on a unique key");
+      return new AutoCdcParser(this).flow(word);
     } else {
       throw error(word, EXPECTED + "; this one starts with CREATE " + wordsFrom(word));
     }
@@ -116,6 +130,9 @@ public final class DatasetStatementParser {
     int depth = 0;
     while (true) {
       SqlToken token = peek();
+      if (isEnd(token) && depth == 0 && kind == DatasetKind.STREAMING_TABLE) {
+        return declaration(nameStart, name, expectations, keys, sequenceBy);
+      }
       if (isEnd(token)) {
         throw error(
             null, "expected AS followed by the query that defines " + String.join(".", name));
@@ -160,18 +177,68 @@ public final class DatasetStatementParser {
     if (isEnd(peek(1))) {
       throw error(peek(), "expected the query after AS");
     }
-    List<SourceCall> sources = sourceCalls(kind);
-    return new DatasetStatement(
-        file,
-        kind,
-        name,
-        position(nameStart.start()),
-        expectations,
-        keys,
-        sequenceBy,
-        new String(engineSql),
-        statement,
-        sources);
+    List<SourceCall> sources = sourceCalls(kind, index, tokens.size());
+    return new ParsedStatement.Definition(
+        new DatasetStatement(
+            file,
+            kind,
+            name,
+            position(nameStart.start()),
+            expectations,
+            keys,
+            sequenceBy,
+            new String(engineSql),
+            statement,
+            sources));
+  }
+
+  /**
+   * {@code CREATE STREAMING TABLE name ...} without a query: the target of an AUTO CDC flow, which
+   * may be in another file.
+   */
+  private ParsedStatement declaration(
+      SqlToken nameStart,
+      List<String> name,
+      List<Expectation> expectations,
+      List<String> keys,
+      Optional<String> sequenceBy) {
+    String dotted = String.join(".", name);
+    if (!keys.isEmpty() || sequenceBy.isPresent()) {
+      throw error(
+          nameStart,
+          "KEYS and SEQUENCE BY of a declared streaming table belong in the flow that writes into"
+              + " it: CREATE FLOW ... AS AUTO CDC INTO "
+              + dotted
+              + " FROM STREAM(...) KEYS (...) SEQUENCE BY ...; or give "
+              + dotted
+              + " a query: CREATE STREAMING TABLE "
+              + dotted
+              + " KEYS (...) AS SELECT ...");
+    }
+    String text = new String(engineSql);
+    List<SqlToken> clauses = SqlTokenizer.tokenize(text.substring(nameStart.start()));
+    StringBuilder head = new StringBuilder("CREATE STREAMING TABLE");
+    int previousEnd = -1;
+    for (SqlToken token : clauses) {
+      if (token.start() != previousEnd) {
+        head.append(' ');
+      }
+      head.append(text, nameStart.start() + token.start(), nameStart.start() + token.end());
+      previousEnd = token.end();
+    }
+    DatasetStatement declared =
+        new DatasetStatement(
+            file,
+            DatasetKind.STREAMING_TABLE,
+            name,
+            position(nameStart.start()),
+            expectations,
+            List.of(),
+            Optional.empty(),
+            text,
+            statement,
+            List.of());
+    return new ParsedStatement.Declaration(declared, head.toString());
   }
 
   /**
@@ -179,9 +246,10 @@ public final class DatasetStatementParser {
    * each optionally as {@code STREAM f(...)} or {@code STREAM(f(...))}), reads their arguments and
    * puts a placeholder relation in their place for Spark's parser.
    */
-  private List<SourceCall> sourceCalls(DatasetKind kind) {
+  List<SourceCall> sourceCalls(DatasetKind kind, int from, int to) {
     List<SourceCall> calls = new ArrayList<>();
-    for (int i = index; i < tokens.size(); i++) {
+    int resume = index;
+    for (int i = from; i < to; i++) {
       SqlToken word = tokens.get(i);
       Optional<SourceCall.SourceKind> sourceKind =
           word.type() == SqlToken.Type.IDENTIFIER
@@ -236,6 +304,7 @@ public final class DatasetStatementParser {
       placeholder.getChars(0, placeholder.length(), engineSql, word.start());
       i = index - 1;
     }
+    index = resume;
     return calls;
   }
 
@@ -312,7 +381,7 @@ public final class DatasetStatementParser {
     }
   }
 
-  private List<String> name() {
+  List<String> name() {
     List<String> parts = new ArrayList<>();
     while (true) {
       SqlToken part = next("a name");
@@ -506,32 +575,32 @@ public final class DatasetStatementParser {
     }
   }
 
-  private SqlToken peek() {
+  SqlToken peek() {
     return peek(0);
   }
 
-  private SqlToken peek(int ahead) {
+  SqlToken peek(int ahead) {
     int at = index + ahead;
     return at < tokens.size() ? tokens.get(at) : end();
   }
 
   /** Stands for the end of the statement, so lookahead needs no null checks. */
-  private SqlToken end() {
+  SqlToken end() {
     return new SqlToken(SqlToken.Type.SYMBOL, "", sql.length(), sql.length());
   }
 
-  private static boolean isEnd(SqlToken token) {
+  static boolean isEnd(SqlToken token) {
     return token.type() == SqlToken.Type.SYMBOL && token.value().isEmpty();
   }
 
-  private SqlToken next(String expected) {
+  SqlToken next(String expected) {
     if (index >= tokens.size()) {
       throw error(null, "the statement ends where " + expected + " was expected");
     }
     return tokens.get(index++);
   }
 
-  private void blank(int start, int end) {
+  void blank(int start, int end) {
     for (int i = start; i < end; i++) {
       if (engineSql[i] != '\n' && engineSql[i] != '\r') {
         engineSql[i] = ' ';
@@ -539,16 +608,16 @@ public final class DatasetStatementParser {
     }
   }
 
-  private PipelineException error(SqlToken at, String message) {
+  PipelineException error(SqlToken at, String message) {
     int offset = at == null ? sql.length() : at.start();
     return PipelineException.at(position(offset), message);
   }
 
-  private SourcePosition position(int offset) {
+  SourcePosition position(int offset) {
     return DatasetStatement.positionIn(file, statement, sql, offset);
   }
 
-  private static String describe(SqlToken token) {
+  static String describe(SqlToken token) {
     return switch (token.type()) {
       case STRING -> "the string '" + token.value() + "'";
       case NUMBER -> "the number " + token.value();
@@ -557,7 +626,7 @@ public final class DatasetStatementParser {
     };
   }
 
-  private String wordsFrom(SqlToken token) {
+  String wordsFrom(SqlToken token) {
     int end = Math.min(sql.length(), token.start() + 40);
     int newline = sql.indexOf('\n', token.start());
     if (newline >= 0 && newline < end) {

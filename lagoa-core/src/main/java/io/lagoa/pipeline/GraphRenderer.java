@@ -72,7 +72,15 @@ public final class GraphRenderer {
 
   private static String describe(Dataset dataset) {
     StringBuilder text = new StringBuilder(dataset.kind().description());
-    if (dataset.merges()) {
+    java.util.Optional<AutoCdc> cdc = dataset.statement().autoCdc();
+    if (cdc.isPresent()) {
+      text.append(", auto cdc")
+          .append(cdc.get().fromSnapshot() ? " from snapshot" : "")
+          .append(" (scd ")
+          .append(cdc.get().scdType().number())
+          .append(") on ")
+          .append(String.join(", ", cdc.get().keys()));
+    } else if (dataset.merges()) {
       text.append(", merge on ").append(String.join(", ", dataset.statement().keys()));
     }
     int rules = dataset.statement().expectations().size();

@@ -153,7 +153,7 @@ public final class PipelineGraph {
     return name;
   }
 
-  private static Optional<String> tableName(PipelineSpec spec, List<String> parts) {
+  static Optional<String> tableName(PipelineSpec spec, List<String> parts) {
     List<String> names = new ArrayList<>(parts);
     if (names.size() > 2 && names.get(0).equals("lagoa")) {
       names.remove(0);

@@ -65,7 +65,7 @@ public final class PipelineLoader {
     PipelineSpec spec = readSpec(dir, overrides);
     List<String> problems = new ArrayList<>();
     Remedy remedy = null; // an unknown variable's
-    List<PipelineFile> files = new ArrayList<>();
+    List<ParsedFile> parsedFiles = new ArrayList<>();
     for (Path path : sqlFiles(dir)) {
       String relative = dir.relativize(path).toString().replace('\\', '/');
       String text;
@@ -86,17 +86,21 @@ public final class PipelineLoader {
         remedy = e.remedy().orElse(remedy);
         continue;
       }
-      List<DatasetStatement> statements = new ArrayList<>();
+      List<ParsedStatement> statements = new ArrayList<>();
       for (Statement statement : StatementSplitter.splitAll(substituted)) {
         try {
           statements.add(
-              DatasetStatementParser.parse(relative, statement, spec.expectationPolicy()));
+              DatasetStatementParser.read(relative, statement, spec.expectationPolicy()));
         } catch (PipelineException e) {
           problems.addAll(e.problems());
         }
       }
-      files.add(new PipelineFile(relative, substituted, statements));
+      parsedFiles.add(new ParsedFile(relative, substituted, statements));
     }
+    if (!problems.isEmpty()) {
+      throw new PipelineException(problems, remedy);
+    }
+    List<PipelineFile> files = mergeFlows(spec, parsedFiles, problems);
     if (!problems.isEmpty()) {
       throw new PipelineException(problems, remedy);
     }
@@ -108,6 +112,122 @@ public final class PipelineLoader {
     }
     requireSomethingToRun(dir, files);
     return new PipelineSource(spec, files);
+  }
+
+  /** A file's statements as parsed, before AUTO CDC flows are merged with their declarations. */
+  private record ParsedFile(String path, String text, List<ParsedStatement> statements) {}
+
+  /**
+   * Gives each AUTO CDC flow its target's declaration (COMMENT, TBLPROPERTIES, expectations), in
+   * any file; checks that every declared target has exactly one flow and that no flow writes into a
+   * table another statement defines.
+   */
+  private static List<PipelineFile> mergeFlows(
+      PipelineSpec spec, List<ParsedFile> parsedFiles, List<String> problems) {
+    Map<String, ParsedStatement.Declaration> declarations = new LinkedHashMap<>();
+    Map<String, DatasetStatement> flows = new LinkedHashMap<>();
+    Map<String, DatasetStatement> definitions = new LinkedHashMap<>();
+    for (ParsedFile file : parsedFiles) {
+      for (ParsedStatement parsed : file.statements()) {
+        DatasetStatement statement = parsed.dataset();
+        String name = tableName(spec, statement);
+        if (parsed instanceof ParsedStatement.Declaration declaration) {
+          ParsedStatement.Declaration earlier = declarations.putIfAbsent(name, declaration);
+          if (earlier != null) {
+            problems.add(
+                statement.position()
+                    + ": "
+                    + name
+                    + " is declared twice; the first declaration is at "
+                    + earlier.dataset().position()
+                    + "; keep one");
+          }
+        } else if (statement.autoCdc().isPresent()) {
+          DatasetStatement earlier = flows.putIfAbsent(name, statement);
+          if (earlier != null) {
+            problems.add(
+                statement.autoCdc().get().position()
+                    + ": a second AUTO CDC flow writes into "
+                    + name
+                    + "; the first is at "
+                    + earlier.autoCdc().get().position()
+                    + "; a table takes one flow: combine the sources in one query, e.g. FROM"
+                    + " (SELECT * FROM STREAM(a) UNION ALL SELECT * FROM STREAM(b))");
+          }
+        } else if (statement.kind().isTable()) {
+          definitions.putIfAbsent(name, statement);
+        }
+      }
+    }
+    for (Map.Entry<String, ParsedStatement.Declaration> entry : declarations.entrySet()) {
+      DatasetStatement declared = entry.getValue().dataset();
+      DatasetStatement defined = definitions.get(entry.getKey());
+      if (defined != null) {
+        problems.add(
+            declared.position()
+                + ": "
+                + entry.getKey()
+                + " is declared here and also defined by CREATE "
+                + defined.kind().description().toUpperCase(Locale.ROOT)
+                + " ... AS at "
+                + defined.position()
+                + "; a declaration without a query is for the target of an AUTO CDC flow:"
+                + " remove one of them");
+      } else if (!flows.containsKey(entry.getKey())) {
+        problems.add(
+            declared.position()
+                + ": "
+                + entry.getKey()
+                + " is declared but no AUTO CDC flow writes into it; add CREATE FLOW ... AS AUTO"
+                + " CDC INTO "
+                + entry.getKey()
+                + " FROM STREAM(...) KEYS (...) SEQUENCE BY ..., or give it a query: CREATE"
+                + " STREAMING TABLE "
+                + String.join(".", declared.nameParts())
+                + " AS SELECT ...");
+      }
+    }
+    for (Map.Entry<String, DatasetStatement> entry : flows.entrySet()) {
+      DatasetStatement defined = definitions.get(entry.getKey());
+      if (defined != null) {
+        problems.add(
+            entry.getValue().autoCdc().get().position()
+                + ": this AUTO CDC flow writes into "
+                + entry.getKey()
+                + ", which CREATE "
+                + defined.kind().description().toUpperCase(Locale.ROOT)
+                + " ... AS at "
+                + defined.position()
+                + " defines too; a table has one definition: remove the query there (declare it"
+                + " as CREATE STREAMING TABLE "
+                + String.join(".", defined.nameParts())
+                + ";) or write the flow into another table");
+      }
+    }
+    List<PipelineFile> files = new ArrayList<>();
+    for (ParsedFile file : parsedFiles) {
+      List<DatasetStatement> statements = new ArrayList<>();
+      List<ParsedStatement.Declaration> declared = new ArrayList<>();
+      for (ParsedStatement parsed : file.statements()) {
+        if (parsed instanceof ParsedStatement.Declaration declaration) {
+          declared.add(declaration);
+          continue;
+        }
+        DatasetStatement statement = parsed.dataset();
+        ParsedStatement.Declaration declaration =
+            statement.autoCdc().isPresent() ? declarations.get(tableName(spec, statement)) : null;
+        statements.add(
+            declaration == null ? statement : AutoCdcParser.merge(statement, declaration));
+      }
+      files.add(new PipelineFile(file.path(), file.text(), statements, declared));
+    }
+    return files;
+  }
+
+  /** The dataset's name as the graph knows it, e.g. silver.customers. */
+  private static String tableName(PipelineSpec spec, DatasetStatement statement) {
+    List<String> parts = statement.nameParts().stream().map(Dataset::normalize).toList();
+    return PipelineGraph.tableName(spec, parts).orElse(String.join(".", parts));
   }
 
   /**

@@ -14,4 +14,11 @@ public record PipelineSource(PipelineSpec spec, List<PipelineFile> files) {
     files.forEach(file -> all.addAll(file.statements()));
     return all;
   }
+
+  /** The declarations of AUTO CDC targets, in file order, each merged into its flow's statement. */
+  public List<ParsedStatement.Declaration> declarations() {
+    List<ParsedStatement.Declaration> all = new ArrayList<>();
+    files.forEach(file -> all.addAll(file.declarations()));
+    return all;
+  }
 }

@@ -64,6 +64,19 @@ public record SourceCall(
     }
   }
 
+  /** The same call in a text where its statement starts {@code offset} characters later. */
+  SourceCall shifted(int offset) {
+    return new SourceCall(
+        kind,
+        index,
+        streaming,
+        arguments,
+        position,
+        start + offset,
+        end + offset,
+        nameOffset + offset);
+  }
+
   /** The relation name that stands for this call in the text Spark parses. */
   public String placeholder() {
     return placeholder(index);

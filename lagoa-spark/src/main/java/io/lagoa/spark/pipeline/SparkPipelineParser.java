@@ -1,10 +1,12 @@
 package io.lagoa.spark.pipeline;
 
+import io.lagoa.pipeline.AutoCdc;
 import io.lagoa.pipeline.DatasetKind;
 import io.lagoa.pipeline.DatasetStatement;
 import io.lagoa.pipeline.Expectation;
 import io.lagoa.pipeline.InputReference;
 import io.lagoa.pipeline.ParsedDataset;
+import io.lagoa.pipeline.ParsedStatement;
 import io.lagoa.pipeline.PipelineException;
 import io.lagoa.pipeline.PipelineGraph;
 import io.lagoa.pipeline.PipelineSource;
@@ -61,16 +63,30 @@ public final class SparkPipelineParser {
     List<String> problems = new ArrayList<>();
     List<ParsedDataset> parsed = new ArrayList<>();
     Map<DatasetStatement, DatasetPlan> plans = new LinkedHashMap<>();
+    Set<String> badDeclarations = new HashSet<>();
+    for (ParsedStatement.Declaration declaration : source.declarations()) {
+      checkDeclaration(declaration.dataset())
+          .ifPresent(
+              problem -> {
+                problems.add(problem);
+                badDeclarations.add(key(declaration.dataset()));
+              });
+    }
     for (DatasetStatement statement : source.statements()) {
       try {
-        DatasetPlan plan = parse(statement, parsed);
+        DatasetPlan plan = parse(statement, parsed, badDeclarations);
         plans.put(statement, plan);
       } catch (PipelineException e) {
         problems.addAll(e.problems());
       }
       for (Expectation expectation : statement.expectations()) {
-        checkExpression(expectation).ifPresent(problems::add);
+        checkExpression(
+                expectation.condition(),
+                expectation.conditionPosition(),
+                "in expectation " + expectation.name())
+            .ifPresent(problems::add);
       }
+      statement.autoCdc().ifPresent(cdc -> problems.addAll(checkExpressions(cdc)));
     }
     if (!problems.isEmpty()) {
       throw new PipelineException(problems);
@@ -81,12 +97,22 @@ public final class SparkPipelineParser {
     return new CompiledPipeline(source, graph, byName);
   }
 
-  private DatasetPlan parse(DatasetStatement statement, List<ParsedDataset> parsed) {
+  private DatasetPlan parse(
+      DatasetStatement statement, List<ParsedDataset> parsed, Set<String> badDeclarations) {
     String sql = statement.engineSql();
     LogicalPlan plan;
     try {
       plan = parser.parsePlan(sql);
     } catch (ParseException e) {
+      if (statement.autoCdc().isPresent()
+          && e.line().isDefined()
+          && (Integer) e.line().get() == 1) {
+        // The head made of the target's declaration: reported at the declaration's own place
+        if (badDeclarations.contains(key(statement))) {
+          throw new PipelineException(List.of());
+        }
+        throw PipelineException.at(statement.position(), firstLine(e.getMessage()));
+      }
       SourcePosition at =
           e.line().isDefined()
               ? statement.positionAt((Integer) e.line().get(), (Integer) e.startPosition().get())
@@ -252,13 +278,54 @@ public final class SparkPipelineParser {
     return new DatasetPlan.StreamRead(parts, start, end);
   }
 
-  private Optional<String> checkExpression(Expectation expectation) {
+  /**
+   * The clauses of an AUTO CDC target's declaration ({@code COMMENT}, {@code PARTITIONED BY},
+   * {@code TBLPROPERTIES}), parsed where they are written: the declaration with a query added.
+   */
+  private Optional<String> checkDeclaration(DatasetStatement declaration) {
     try {
-      parser.parseExpression(expectation.condition());
+      parser.parsePlan(declaration.engineSql() + "\nAS SELECT 1");
       return Optional.empty();
     } catch (ParseException e) {
-      SourcePosition start = expectation.conditionPosition();
-      Statement condition = new Statement(expectation.condition(), start.line(), start.column());
+      SourcePosition at =
+          e.line().isDefined()
+              ? declaration.positionAt((Integer) e.line().get(), (Integer) e.startPosition().get())
+              : declaration.position();
+      return Optional.of(at + ": " + firstLine(e.getMessage()));
+    }
+  }
+
+  /** SEQUENCE BY, APPLY AS DELETE WHEN and APPLY AS TRUNCATE WHEN, each at its place. */
+  private List<String> checkExpressions(AutoCdc cdc) {
+    List<String> problems = new ArrayList<>();
+    for (AutoCdc.Expression sequence : cdc.sequenceBy()) {
+      checkExpression(sequence.sql(), sequence.position(), "in SEQUENCE BY")
+          .ifPresent(problems::add);
+    }
+    cdc.deleteWhen()
+        .flatMap(
+            condition ->
+                checkExpression(condition.sql(), condition.position(), "in APPLY AS DELETE WHEN"))
+        .ifPresent(problems::add);
+    cdc.truncateWhen()
+        .flatMap(
+            condition ->
+                checkExpression(condition.sql(), condition.position(), "in APPLY AS TRUNCATE WHEN"))
+        .ifPresent(problems::add);
+    return problems;
+  }
+
+  /** The dataset's name as written, lower case: how a CDC target and its declaration match. */
+  private static String key(DatasetStatement statement) {
+    return String.join(".", statement.nameParts()).toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private Optional<String> checkExpression(String sql, SourcePosition start, String what) {
+    try {
+      parser.parseExpression(sql);
+      return Optional.empty();
+    } catch (ParseException e) {
+      Statement condition = new Statement(sql, start.line(), start.column());
       String at = start.toString();
       if (e.line().isDefined()) {
         int line = (Integer) e.line().get();
@@ -269,8 +336,7 @@ public final class SparkPipelineParser {
                     condition.fileColumn(line, (Integer) e.startPosition().get()))
                 .toString();
       }
-      return Optional.of(
-          at + ": in expectation " + expectation.name() + ": " + firstLine(e.getMessage()));
+      return Optional.of(at + ": " + what + ": " + firstLine(e.getMessage()));
     }
   }
 
