@@ -217,7 +217,9 @@ class TestAirbyteIngestion {
             record("orders", "{\"order\": 77}", T1),
             record("users", "{\"id\": \"two\", \"name\": \"rui\"}", T1),
             "{\"type\": \"STATE\", \"state\": {}}",
-            "{\"type\": \"HEARTBEAT\"}"));
+            "{\"type\": \"HEARTBEAT\"}",
+            "{\"_airbyte_raw_id\": \"r\", \"_airbyte_extracted_at\": 99999999999999999999,"
+                + " \"_airbyte_data\": {\"id\": 3}}"));
     Path folder =
         fixture.pipeline(
             "as",
@@ -248,6 +250,9 @@ class TestAirbyteIngestion {
             List.of(
                 "not an Airbyte record: a message of type HEARTBEAT (RECORD, or one of STATE,"
                     + " LOG, TRACE, SPEC, CATALOG, CONNECTION_STATUS, CONTROL to skip)"),
+            List.of(
+                "the extraction time is not epoch milliseconds or an ISO 8601 timestamp:"
+                    + " 99999999999999999999"),
             List.of("values do not match the schema: id (BIGINT)"));
   }
 

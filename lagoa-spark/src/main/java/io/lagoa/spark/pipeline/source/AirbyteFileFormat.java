@@ -160,13 +160,20 @@ final class AirbyteFileFormat extends FileFormat {
     return "coalesce(__e._airbyte_extracted_at, __e._airbyte_emitted_at, __e.record.emitted_at)";
   }
 
+  /**
+   * The timestamp a text of {@link #timeText()} means; null when none (numbers beyond the year
+   * 30000 too: they would overflow, and fail the batch, rather than be quarantined).
+   */
   private static String timestamp(String text) {
+    String number = "try_cast(" + text + " AS DOUBLE)";
     return "CASE WHEN "
         + text
         + " RLIKE '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$'"
-        + " THEN timestamp_millis(CAST(CAST("
-        + text
-        + " AS DOUBLE) AS BIGINT))"
+        + " THEN CASE WHEN abs("
+        + number
+        + ") < 1e15 THEN timestamp_millis(CAST("
+        + number
+        + " AS BIGINT)) END"
         + " ELSE try_cast("
         + text
         + " AS TIMESTAMP) END";
