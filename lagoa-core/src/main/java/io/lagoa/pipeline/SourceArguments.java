@@ -123,20 +123,21 @@ public final class SourceArguments {
         new SourceArgument(
             SourceKind.FILES,
             "format",
-            SourceArgumentType.oneOf("json", "csv", "parquet", "text"),
+            SourceArgumentType.oneOf("json", "csv", "parquet", "text", "airbyte"),
             null,
             true,
             false,
             "(required)",
-            "`json` (JSON Lines: one object per line), `csv`, `parquet` or `text` (a"
-                + " `value STRING` column per line)");
+            "`json` (JSON Lines: one object per line), `csv`, `parquet`, `text` (a"
+                + " `value STRING` column per line) or `airbyte` (Airbyte records, see [Airbyte"
+                + " output](#airbyte-output))");
     public static final SourceArgument SCHEMA =
         optional(
             SourceKind.FILES,
             "schema",
             "learned",
-            "the columns, `'id BIGINT, name STRING'` (json and csv). Without it the schema is"
-                + " learned from the data.");
+            "the columns, `'id BIGINT, name STRING'` (json, csv and airbyte). Without it the"
+                + " schema is learned from the data.");
     public static final SourceArgument SCHEMA_HINTS =
         optional(
             SourceKind.FILES,
@@ -187,6 +188,13 @@ public final class SourceArguments {
             "file_pattern",
             "all files",
             "a glob on the file name, `'*.json'`, `'orders-*.csv.gz'`");
+    public static final SourceArgument STREAM =
+        optional(
+            SourceKind.FILES,
+            "stream",
+            "all streams",
+            "airbyte: only the records of this stream (`record.stream` of protocol messages;"
+                + " `_airbyte_stream` of raw records, which are kept when they have none)");
 
     static final List<SourceArgument> ALL =
         List.of(
@@ -199,7 +207,8 @@ public final class SourceArguments {
             MAX_RECORD_BYTES,
             HEADER,
             DELIMITER,
-            FILE_PATTERN);
+            FILE_PATTERN,
+            STREAM);
 
     private Files() {}
   }
@@ -284,6 +293,11 @@ public final class SourceArguments {
         && call.argument("schema").isPresent()
         && !Kafka.FORMAT.word(call).equals("json")) {
       return problem(call.positionOf("schema"), "schema applies to format => 'json' only");
+    }
+    if (call.kind() == SourceKind.FILES
+        && call.argument("stream").isPresent()
+        && !Files.FORMAT.word(call).equals("airbyte")) {
+      return problem(call.positionOf("stream"), "stream applies to format => 'airbyte' only");
     }
     if (call.streaming() && datasetKind != DatasetKind.STREAMING_TABLE) {
       return problem(

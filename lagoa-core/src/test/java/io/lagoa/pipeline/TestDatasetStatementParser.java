@@ -190,7 +190,7 @@ class TestDatasetStatementParser {
                 parse(
                     "CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_files("
                         + "'/x', format => 'xml')"))
-        .hasMessageContaining("format must be one of csv, json, parquet, text, not 'xml'");
+        .hasMessageContaining("format must be one of airbyte, csv, json, parquet, text, not 'xml'");
     assertThatThrownBy(
             () ->
                 parse(

@@ -108,6 +108,8 @@ class TestSourceArguments {
         KAFKA + ", format => 'text', schema => 'a INT')",
         "f.sql:2:71: schema applies to format => 'json' only");
     assertProblem(
+        FILES + ", stream => 'users')", "f.sql:2:43: stream applies to format => 'airbyte' only");
+    assertProblem(
         FILES + ", schema_evolution => 'drop')",
         "f.sql:2:53: schema_evolution must be one of add, rescue, not 'drop'");
     assertProblem(
@@ -123,10 +125,10 @@ class TestSourceArguments {
         FILES + ", delimeter => ';')",
         "f.sql:2:33: read_files has no argument delimeter (did you mean delimiter?); it takes"
             + " path, format, schema, schema_hints, schema_evolution, max_files_per_batch,"
-            + " max_record_bytes, header, delimiter, file_pattern");
+            + " max_record_bytes, header, delimiter, file_pattern, stream");
     assertProblem(
         "CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_files('/x')",
-        "f.sql:1:45: read_files needs format => 'json', 'csv', 'parquet' or 'text'");
+        "f.sql:1:45: read_files needs format => 'json', 'csv', 'parquet', 'text' or 'airbyte'");
     assertProblem(
         "CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_files(" + "format => 'csv')",
         "f.sql:1:45: read_files needs path => '...' (the folder to read,"

@@ -20,12 +20,12 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * How {@code read_files} reads one format: the per-format readers (json, csv, parquet, text) and
- * what they share: the declared, learned and hinted schema, the {@code _source_file} column, and
- * the shape of rejected records.
+ * How {@code read_files} reads one format: the per-format readers (json, csv, parquet, text,
+ * airbyte) and what they share: the declared, learned and hinted schema, the {@code _source_file}
+ * column, and the shape of rejected records.
  */
 abstract sealed class FileFormat
-    permits JsonFileFormat, CsvFileFormat, ParquetFileFormat, TextFileFormat {
+    permits JsonFileFormat, CsvFileFormat, ParquetFileFormat, TextFileFormat, AirbyteFileFormat {
   static final String METADATA = "_source_file";
   static final String CORRUPT = KafkaSourceReader.CORRUPT;
   static final String RESCUED = KafkaSourceReader.RESCUED;
@@ -77,7 +77,9 @@ abstract sealed class FileFormat
     this.staging = context.staging();
   }
 
-  /** The reader of {@code format} (json, csv, parquet; anything else reads lines as text). */
+  /**
+   * The reader of {@code format} (json, csv, parquet, airbyte; anything else reads lines as text).
+   */
   static FileFormat of(
       String format,
       SparkSession spark,
@@ -92,6 +94,7 @@ abstract sealed class FileFormat
       case "json" -> new JsonFileFormat(context);
       case "csv" -> new CsvFileFormat(context, conf, headers);
       case "parquet" -> new ParquetFileFormat(context);
+      case "airbyte" -> new AirbyteFileFormat(context);
       default -> new TextFileFormat(context);
     };
   }
@@ -101,6 +104,14 @@ abstract sealed class FileFormat
    * reads lazily, and {@link Built#checked()} is what to count to read them for real.
    */
   abstract Built read(List<FileLog.Entry> files, Map<String, String> stored, String runId);
+
+  /**
+   * What a read batch left out on purpose, as {@code ", skipped ..."} for the batch's description;
+   * empty when nothing (as for every format but airbyte).
+   */
+  String skipped(Built built) {
+    return "";
+  }
 
   /** Where Spark reads each file: the file itself, or its downloaded copy. */
   String[] paths(List<FileLog.Entry> files) {
@@ -135,14 +146,23 @@ abstract sealed class FileFormat
         .withColumn("_quarantined_at", current_timestamp());
   }
 
+  /** The columns each row has before the known schema's (none but for airbyte). */
+  StructType leading() {
+    return new StructType();
+  }
+
   /** A batch without rows, shaped like the source's known schema. */
   Built empty(Map<String, String> stored, String runId) {
     StructType known =
         format.equals("text")
             ? new StructType().add("value", DataTypes.StringType)
             : known(declared(), stored);
-    StructType schema = known == null ? new StructType() : known;
-    if ((format.equals("json") || format.equals("csv")) && evolution(declared()).equals("rescue")) {
+    StructType schema = leading();
+    for (StructField field : known == null ? new StructField[0] : known.fields()) {
+      schema = schema.add(field);
+    }
+    if ((format.equals("json") || format.equals("csv") || format.equals("airbyte"))
+        && evolution(declared()).equals("rescue")) {
       schema = schema.add(RESCUED, DataTypes.StringType);
     }
     schema =

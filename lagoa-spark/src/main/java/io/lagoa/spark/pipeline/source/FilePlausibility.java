@@ -181,7 +181,7 @@ public final class FilePlausibility {
     int start = bom(sample) ? 3 : 0;
     String text = new String(sample, start, sample.length - start, StandardCharsets.UTF_8);
     List<String> lines = lines(text, more);
-    if (format.equals("json")) {
+    if (format.equals("json") || format.equals("airbyte")) {
       return jsonLines(text, lines);
     }
     if (format.equals("csv")) {
@@ -285,10 +285,14 @@ public final class FilePlausibility {
     String first = checked.get(0).strip();
     String hint =
         first.startsWith("[")
-            ? "; it looks like one JSON array, and json reads JSON" + " Lines: one object per line"
+            ? "; it looks like one JSON array, and "
+                + format
+                + " reads JSON Lines: one object per line"
             : first.equals("{")
                 ? "; it looks like one JSON document"
-                    + " over several lines, and json reads JSON Lines: one object per line"
+                    + " over several lines, and "
+                    + format
+                    + " reads JSON Lines: one object per line"
                 : "";
     return Look.implausible(
         (checked.size() == 1

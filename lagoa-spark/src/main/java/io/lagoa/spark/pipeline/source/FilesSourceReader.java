@@ -210,13 +210,18 @@ public final class FilesSourceReader implements SourceReader {
     } else if (logLocation != null) {
       positions.put(positionKey(), logLocation);
     }
-    String description = "files:" + root + " (" + files.size() + " new files)";
     Built built;
+    String skipped;
     try {
       built = readAll(files, last, runId);
+      skipped = fileFormat.skipped(built);
     } catch (RuntimeException e) {
       staging.deleteStaging();
       throw e;
+    }
+    String description = "files:" + root + " (" + files.size() + " new files" + skipped + ")";
+    if (!skipped.isEmpty()) {
+      LOG.info("files:{}: {}", root, skipped.substring(2));
     }
     if (built.schema() != null) {
       positions.put(schemaKey(), built.schema().json());

@@ -17,6 +17,10 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * {@code format => 'json'}: JSON Lines, one object a line, parsed with the declared or learned
  * schema; lines that are no JSON object or do not match the types are rejected.
+ *
+ * <p>{@link #objects} is the machinery other formats whose lines carry a JSON object reuse (the
+ * Airbyte format: the object is the record's data): learning the schema, adding or rescuing new
+ * fields, and the errors of lines that do not match.
  */
 final class JsonFileFormat extends FileFormat {
   JsonFileFormat(Context context) {
@@ -25,21 +29,38 @@ final class JsonFileFormat extends FileFormat {
 
   @Override
   Built read(List<FileLog.Entry> files, Map<String, String> stored, String runId) {
-    return json(paths(files), stored, runId);
-  }
-
-  private Built json(String[] paths, Map<String, String> stored, String runId) {
-    StructType declared = declared();
-    String evolution = evolution(declared);
-    StructType known = known(declared, stored);
     Dataset<Row> lines =
         spark
             .read()
             .format("text")
-            .load(paths)
+            .load(paths(files))
             .select(col("value"), fileColumn())
-            .where("length(trim(value)) > 0")
-            .persist(StorageLevel.MEMORY_AND_DISK());
+            .where("length(trim(value)) > 0");
+    return objects(new Objects(lines, "value", "NULL", "FALSE", List.of()), stored, runId);
+  }
+
+  /**
+   * Lines holding a JSON object to parse into columns.
+   *
+   * @param lines the lines, with the object's text in a {@code value} column (null when {@code
+   *     error} says why), {@code _source_file}, and the columns the other arguments name
+   * @param line the column with the whole line: its length is checked, and it is what a rejected
+   *     line keeps as {@code _raw}
+   * @param error a SQL expression: why a line is rejected before its object is parsed (NULL when it
+   *     is not)
+   * @param skipped a SQL condition: lines that are neither rows nor rejected
+   * @param leading the columns each row has before the object's fields
+   */
+  record Objects(
+      Dataset<Row> lines, String line, String error, String skipped, List<Column> leading) {}
+
+  /** Parses the objects of {@code objects.lines()} with the declared, known or learned schema. */
+  Built objects(Objects objects, Map<String, String> stored, String runId) {
+    StructType declared = declared();
+    String evolution = evolution(declared);
+    StructType known = known(declared, stored);
+    Dataset<Row> lines = objects.lines().persist(StorageLevel.MEMORY_AND_DISK());
+    String tooLong = "octet_length(" + objects.line() + ") > " + maxRecordBytes;
     StructType schema = known;
     boolean adds = false;
     if (known == null || evolution.equals("add")) {
@@ -47,9 +68,13 @@ final class JsonFileFormat extends FileFormat {
           lines
               .where(
                   expr(
-                      "octet_length(value) <= "
-                          + maxRecordBytes
-                          + " AND json_object_keys(value) IS NOT NULL"))
+                      "NOT ("
+                          + tooLong
+                          + ") AND NOT ("
+                          + objects.skipped()
+                          + ") AND ("
+                          + objects.error()
+                          + ") IS NULL AND json_object_keys(value) IS NOT NULL"))
               .select(col("value"))
               .as(org.apache.spark.sql.Encoders.STRING());
       StructType inferred =
@@ -68,12 +93,19 @@ final class JsonFileFormat extends FileFormat {
                 Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT)));
     Column error =
         expr(
-            "CASE WHEN octet_length(value) > "
-                + maxRecordBytes
-                + " THEN concat('the line has ', octet_length(value), ' bytes, more than"
-                + " max_record_bytes ("
+            "CASE WHEN "
+                + objects.skipped()
+                + " THEN NULL WHEN "
+                + tooLong
+                + " THEN concat('the line has ', octet_length("
+                + objects.line()
+                + "), ' bytes, more than max_record_bytes ("
                 + maxRecordBytes
                 + ")')"
+                + " WHEN ("
+                + objects.error()
+                + ") IS NOT NULL THEN "
+                + objects.error()
                 + " WHEN __p."
                 + CORRUPT
                 + " IS NULL THEN NULL"
@@ -82,7 +114,7 @@ final class JsonFileFormat extends FileFormat {
                 + " ELSE "
                 + KafkaSourceReader.typeError(schema)
                 + " END");
-    List<Column> columns = new ArrayList<>();
+    List<Column> columns = new ArrayList<>(objects.leading());
     for (StructField field : schema.fields()) {
       columns.add(col("__p." + quote(field.name())).as(field.name()));
     }
@@ -93,8 +125,10 @@ final class JsonFileFormat extends FileFormat {
     Dataset<Row> checked =
         parsed.withColumn("__error", error).persist(StorageLevel.MEMORY_AND_DISK());
     return new Built(
-        checked.where("__error IS NULL").select(columns.toArray(new Column[0])),
-        rejected(checked, expr("CAST(value AS BINARY)"), runId),
+        checked
+            .where("__error IS NULL AND NOT (" + objects.skipped() + ")")
+            .select(columns.toArray(new Column[0])),
+        rejected(checked, expr("CAST(" + objects.line() + " AS BINARY)"), runId),
         schema,
         adds,
         checked,
