@@ -3,11 +3,6 @@ package io.lagoa.spark.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lagoa.pipeline.AutoCdc;
-import io.lagoa.pipeline.DatasetStatement;
-import io.lagoa.pipeline.PipelineFile;
-import io.lagoa.pipeline.PipelineLoader;
-import io.lagoa.pipeline.PipelineSource;
-import io.lagoa.pipeline.SourcePosition;
 import io.lagoa.spark.LagoaSpark;
 import io.lagoa.spark.SparkSql;
 import io.lagoa.testing.TestingWarehouse;
@@ -18,12 +13,9 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.apache.iceberg.catalog.Catalog;
-import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -295,7 +287,12 @@ class TestCdcWriter {
       this.snapshots = true;
       folder =
           fixture.pipeline(
-              namespace, "t.sql", "CREATE STREAMING TABLE t AS SELECT * FROM " + snapshot);
+              namespace,
+              "t.sql",
+              "AUTO CDC FROM SNAPSHOT INTO t FROM "
+                  + snapshot
+                  + "\nKEYS (id)\nSTORED AS SCD TYPE "
+                  + (type == AutoCdc.ScdType.TYPE_1 ? 1 : 2));
     }
 
     Cdc(String namespace, AutoCdc.ScdType type) {
@@ -311,7 +308,18 @@ class TestCdcWriter {
           fixture.pipeline(
               namespace,
               "t.sql",
-              "CREATE STREAMING TABLE t AS SELECT * FROM STREAM(" + namespace + "_raw.changes)");
+              "CREATE OR REFRESH STREAMING TABLE t COMMENT 'current rows';\n"
+                  + "CREATE FLOW t_changes AS AUTO CDC INTO t\n"
+                  + "FROM STREAM("
+                  + namespace
+                  + "_raw.changes)\n"
+                  + "KEYS (id)\n"
+                  + "APPLY AS DELETE WHEN op = 'd'\n"
+                  + (type == AutoCdc.ScdType.TYPE_1 ? "APPLY AS TRUNCATE WHEN op = 't'\n" : "")
+                  + "SEQUENCE BY seq\n"
+                  + "COLUMNS * EXCEPT (op, seq)\n"
+                  + "STORED AS SCD TYPE "
+                  + (type == AutoCdc.ScdType.TYPE_1 ? 1 : 2));
     }
 
     String target() {
@@ -365,59 +373,7 @@ class TestCdcWriter {
     }
 
     private CompiledPipeline compile() {
-      PipelineSource loaded = PipelineLoader.load(folder, Map.of());
-      SourcePosition at = new SourcePosition("t.sql", 1, 1);
-      AutoCdc cdc =
-          snapshots
-              ? new AutoCdc(
-                  Optional.empty(),
-                  true,
-                  List.of("id"),
-                  List.of(),
-                  Optional.empty(),
-                  Optional.empty(),
-                  AutoCdc.Columns.all(),
-                  type,
-                  AutoCdc.Columns.all(),
-                  false,
-                  at)
-              : new AutoCdc(
-                  Optional.empty(),
-                  false,
-                  List.of("id"),
-                  List.of(new AutoCdc.Expression("seq", at)),
-                  Optional.of(new AutoCdc.Expression("op = 'd'", at)),
-                  Optional.of(new AutoCdc.Expression("op = 't'", at)),
-                  new AutoCdc.Columns(List.of(), List.of("op", "seq"), at),
-                  type,
-                  AutoCdc.Columns.all(),
-                  false,
-                  at);
-      List<PipelineFile> files = new ArrayList<>();
-      for (PipelineFile file : loaded.files()) {
-        List<DatasetStatement> statements = new ArrayList<>();
-        for (DatasetStatement s : file.statements()) {
-          statements.add(
-              new DatasetStatement(
-                  s.file(),
-                  s.kind(),
-                  s.nameParts(),
-                  s.position(),
-                  s.expectations(),
-                  s.keys(),
-                  s.sequenceBy(),
-                  s.engineSql(),
-                  s.statement(),
-                  s.sources(),
-                  Optional.of(cdc)));
-        }
-        files.add(new PipelineFile(file.path(), file.text(), statements));
-      }
-      Catalog catalog = PipelineRunner.icebergCatalog(spark);
-      return new SparkPipelineParser()
-          .compile(
-              new PipelineSource(loaded.spec(), files),
-              name -> catalog.tableExists(TableIdentifier.parse(name)));
+      return fixture.compile(folder);
     }
   }
 }
