@@ -285,7 +285,7 @@ final class DebeziumEvent implements UDF1<String, Row>, Serializable {
 
   private static String firstLine(String text) {
     String line = String.valueOf(text).lines().findFirst().orElse("");
-    return abbreviate(line);
+    return line.length() > 200 ? line.substring(0, 197) + "..." : line;
   }
 
   private static String abbreviate(String text) {
