@@ -59,7 +59,7 @@ import org.apache.spark.storage.StorageLevel;
  * Dataset<Row> values = ...;   // value STRING, _position STRING, and metadata such as _postgres
  * DebeziumChanges.Result result =
  *     DebeziumChanges.decode(spark, values, Optional.empty(), Optional.ofNullable(stored),
- *         "postgres:shop.public.customers", runId);
+ *         true, "postgres:shop.public.customers", runId);
  * try {
  *   write(result.rows());  quarantine(result.rejected());
  *   store(result.imageSchema().json());    // pass it back as knownSchema next time
