@@ -291,7 +291,7 @@ public final class KafkaSourceReader implements SourceReader {
             concat(col("topic"), lit("/"), col("partition"), lit("@"), col("offset"))
                 .as("_position"),
             oversized.as("_error"),
-            when(oversized.isNotNull(), col("value")).as("_raw"),
+            col("value").as("_raw"), // kept only for the records that are rejected
             col("topic").as("_kafka_topic"),
             col("partition").as("_kafka_partition"),
             col("offset").as("_kafka_offset"),
