@@ -35,13 +35,14 @@ public final class SourceArguments {
         new SourceArgument(
             SourceKind.KAFKA,
             "format",
-            SourceArgumentType.oneOf("json", "text", "binary"),
+            SourceArgumentType.oneOf("json", "debezium", "text", "binary"),
             "json",
             false,
             false,
             "`json`",
-            "`json` (parsed into columns), `text` (a `value STRING` column) or `binary` (`value"
-                + " BINARY`)");
+            "`json` (parsed into columns), `debezium` (Debezium change events: one row per change,"
+                + " see [Debezium change events](#debezium-change-events)), `text` (a `value"
+                + " STRING` column) or `binary` (`value BINARY`)");
     public static final SourceArgument SCHEMA =
         optional(
             SourceKind.KAFKA,
@@ -291,8 +292,10 @@ public final class SourceArguments {
     }
     if (call.kind() == SourceKind.KAFKA
         && call.argument("schema").isPresent()
-        && !Kafka.FORMAT.word(call).equals("json")) {
-      return problem(call.positionOf("schema"), "schema applies to format => 'json' only");
+        && !Kafka.FORMAT.word(call).equals("json")
+        && !Kafka.FORMAT.word(call).equals("debezium")) {
+      return problem(
+          call.positionOf("schema"), "schema applies to format => 'json' or 'debezium' only");
     }
     if (call.kind() == SourceKind.FILES
         && call.argument("stream").isPresent()

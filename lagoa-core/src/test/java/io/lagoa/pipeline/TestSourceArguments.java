@@ -99,14 +99,14 @@ class TestSourceArguments {
         "f.sql:2:64: fail_on_data_loss must be TRUE or FALSE, not maybe");
     assertProblem(
         KAFKA + ", format => 'avro')",
-        "f.sql:2:53: format must be one of binary, json, text, not 'avro'");
+        "f.sql:2:53: format must be one of binary, debezium, json, text, not 'avro'");
     assertProblem(
         KAFKA + ", kafka_options => 'security.protocol')",
         "f.sql:2:60: kafka_options is a list of name=value pairs separated by commas, e.g."
             + " 'security.protocol=SSL'; 'security.protocol' has no =");
     assertProblem(
         KAFKA + ", format => 'text', schema => 'a INT')",
-        "f.sql:2:71: schema applies to format => 'json' only");
+        "f.sql:2:71: schema applies to format => 'json' or 'debezium' only");
     assertProblem(
         FILES + ", stream => 'users')", "f.sql:2:43: stream applies to format => 'airbyte' only");
     assertProblem(

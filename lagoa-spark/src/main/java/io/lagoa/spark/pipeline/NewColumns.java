@@ -54,15 +54,31 @@ final class NewColumns {
   List<String> missing(String table, org.apache.spark.sql.Dataset<Row> rows) {
     StructType existing = committer.spark().table(FlowExecutor.quoted(table)).schema();
     List<String> added = new ArrayList<>();
-    for (StructField field : rows.schema().fields()) {
-      boolean present =
-          Arrays.stream(existing.fieldNames())
-              .anyMatch(name -> name.equalsIgnoreCase(field.name()));
-      if (!present) {
-        added.add(FlowExecutor.quote(field.name()) + " " + field.dataType().sql());
+    missing(existing, rows.schema(), "", added);
+    return added;
+  }
+
+  /**
+   * Adds to {@code added} the fields of {@code wanted} that {@code existing} lacks, and those
+   * missing inside struct columns both have (a change row's {@code _before} gains the columns the
+   * row gains), as {@code parent.child TYPE}.
+   */
+  private static void missing(
+      StructType existing, StructType wanted, String prefix, List<String> added) {
+    for (StructField field : wanted.fields()) {
+      StructField present =
+          Arrays.stream(existing.fields())
+              .filter(old -> old.name().equalsIgnoreCase(field.name()))
+              .findFirst()
+              .orElse(null);
+      String name = prefix + FlowExecutor.quote(field.name());
+      if (present == null) {
+        added.add(name + " " + field.dataType().sql());
+      } else if (present.dataType() instanceof StructType inner
+          && field.dataType() instanceof StructType more) {
+        missing(inner, more, name + ".", added);
       }
     }
-    return added;
   }
 
   /** Whether an ADD COLUMNS failed because another writer added one of the columns first. */
