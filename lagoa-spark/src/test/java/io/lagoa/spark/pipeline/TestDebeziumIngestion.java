@@ -474,4 +474,112 @@ class TestDebeziumIngestion {
             List.of("values do not match the schema: id (BIGINT)"),
             List.of("values do not match the schema: id (INT)"));
   }
+
+  /**
+   * Debezium events of 12 keys, delivered shuffled over three partitions, some twice, in two runs:
+   * AUTO CDC flows on the bronze change log give what in-order delivery gives.
+   */
+  @Test
+  void shuffledAndRepeatedChangeEventsGiveTheInOrderTables() {
+    String topic = "shuffled.public.accounts";
+    kafka.createTopic(topic, 3);
+    java.util.Random random = new java.util.Random(42);
+    List<long[]> changes = new java.util.ArrayList<>(); // key, op (0 upsert, 1 delete), value, lsn
+    for (int i = 1; i <= 80; i++) {
+      changes.add(
+          new long[] {
+            random.nextInt(12), random.nextInt(6) == 0 ? 1 : 0, random.nextInt(4), i * 10L
+          });
+    }
+    List<Message> messages = new java.util.ArrayList<>();
+    java.util.Map<Long, Boolean> exists = new java.util.HashMap<>();
+    for (long[] change : changes) {
+      boolean delete = change[1] == 1;
+      String row = "{\"id\":" + change[0] + ",\"email\":\"e" + change[2] + "\"}";
+      String op = delete ? "d" : exists.getOrDefault(change[0], false) ? "u" : "c";
+      exists.put(change[0], !delete);
+      messages.add(
+          new Message(
+              "{\"id\":" + change[0] + "}",
+              "{\"before\":"
+                  + (delete ? "{\"id\":" + change[0] + "}" : "null")
+                  + ",\"after\":"
+                  + (delete ? "null" : row)
+                  + ",\"source\":{\"connector\":\"postgresql\",\"lsn\":"
+                  + change[3]
+                  + ",\"sequence\":\"[\\\""
+                  + (change[3] - 5)
+                  + "\\\",\\\""
+                  + change[3]
+                  + "\\\"]\"},\"op\":\""
+                  + op
+                  + "\",\"ts_ms\":"
+                  + change[3]
+                  + "}"));
+    }
+    List<Message> delivered = new java.util.ArrayList<>(messages);
+    delivered.addAll(messages.subList(10, 25)); // at-least-once
+    java.util.Collections.shuffle(delivered, random);
+    String cdc =
+        "FROM STREAM(acc.changes)\nKEYS (id)\nAPPLY AS DELETE WHEN _op = 'd'\n"
+            + "SEQUENCE BY _sequence\nCOLUMNS (id, email)\n";
+    Path folder =
+        fixture.pipeline(
+            "acc",
+            "changes.sql",
+            "CREATE STREAMING TABLE acc.changes AS\n"
+                + "SELECT * FROM STREAM read_kafka(bootstrap_servers => '${kafka}',\n"
+                + "  topic => '"
+                + topic
+                + "', format => 'debezium', schema => 'id INT, email STRING')",
+            "current.sql",
+            "CREATE FLOW current AS AUTO CDC INTO acc.current\n" + cdc + "STORED AS SCD TYPE 1",
+            "history.sql",
+            "CREATE FLOW history AS AUTO CDC INTO acc.history\n" + cdc + "STORED AS SCD TYPE 2");
+    int half = delivered.size() / 2;
+    kafka.produceMessages(topic, delivered.subList(0, half));
+    fixture.run(folder);
+    kafka.produceMessages(topic, delivered.subList(half, delivered.size()));
+    fixture.run(folder);
+
+    java.util.Map<Long, long[]> latest = new java.util.TreeMap<>();
+    java.util.Map<Long, List<String>> versions = new java.util.TreeMap<>();
+    java.util.Map<Long, long[]> open = new java.util.HashMap<>();
+    for (long[] change : changes) { // in lsn order
+      latest.put(change[0], change);
+      long[] current = open.get(change[0]);
+      List<String> history = versions.computeIfAbsent(change[0], k -> new java.util.ArrayList<>());
+      if (current != null && (change[1] == 1 || current[2] != change[2])) {
+        history.set(history.size() - 1, history.get(history.size() - 1) + change[3]);
+        open.remove(change[0]);
+        current = null;
+      }
+      if (change[1] == 0 && current == null) {
+        history.add(change[0] + ":e" + change[2] + ":" + change[3] + "-");
+        open.put(change[0], change);
+      }
+    }
+    List<List<Object>> expectedCurrent = new java.util.ArrayList<>();
+    latest.values().stream()
+        .filter(change -> change[1] == 0)
+        .forEach(change -> expectedCurrent.add(List.of((int) change[0], "e" + change[2])));
+    assertThat(fixture.rows("SELECT id, email FROM acc.current ORDER BY id"))
+        .isEqualTo(expectedCurrent);
+    List<String> expectedHistory =
+        versions.values().stream().flatMap(List::stream).sorted().toList();
+    assertThat(
+            fixture.rows("SELECT id, email, __START_AT.lsn, __END_AT.lsn FROM acc.history").stream()
+                .map(
+                    row ->
+                        row.get(0)
+                            + ":"
+                            + row.get(1)
+                            + ":"
+                            + row.get(2)
+                            + "-"
+                            + (row.get(3) == null ? "" : row.get(3)))
+                .sorted()
+                .toList())
+        .isEqualTo(expectedHistory);
+  }
 }
