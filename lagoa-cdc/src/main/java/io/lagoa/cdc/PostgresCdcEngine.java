@@ -153,6 +153,11 @@ public final class PostgresCdcEngine implements AutoCloseable {
    */
   public synchronized List<CdcRecord> poll(int max, Duration timeout) {
     List<CdcRecord> batch = new ArrayList<>();
+    // markers and transaction records of batches without changes were never committed (nothing to
+    // write); the position of the next committed change covers them
+    while (!drained.isEmpty() && drained.get(0).record().kind() != CdcRecord.Kind.CHANGE) {
+      drained.remove(0);
+    }
     for (Drained old : drained) {
       if (batch.size() >= max) {
         return batch;
