@@ -158,10 +158,10 @@ class TestSourceArguments {
             + " not 'postgres://db/shop'");
     assertProblem(
         call + ", snapshot => 'always')",
-        "f.sql:2:87: snapshot must be one of initial, never, not 'always'");
+        "f.sql:2:90: snapshot must be one of initial, never, not 'always'");
     assertProblem(
         call + ", slot => 'My-Slot')",
-        "f.sql:2:83: slot must be lower-case letters, digits and _ (at most 63), as PostgreSQL"
+        "f.sql:2:86: slot must be lower-case letters, digits and _ (at most 63), as PostgreSQL"
             + " names slots, not 'My-Slot'");
     assertProblem(
         "CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_postgres_cdc(url =>"

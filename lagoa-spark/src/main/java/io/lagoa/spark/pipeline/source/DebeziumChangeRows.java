@@ -162,7 +162,9 @@ final class DebeziumChangeRows {
         DataType type = type(field);
         StructField known = columns.get(column.toLowerCase(Locale.ROOT));
         if (known == null) {
-          columns.put(column.toLowerCase(Locale.ROOT), new StructField(column, type, true, null));
+          columns.put(
+              column.toLowerCase(Locale.ROOT),
+              new StructField(column, type, true, org.apache.spark.sql.types.Metadata.empty()));
         } else if (!known.dataType().sameType(type)) {
           return "column "
               + column
