@@ -146,8 +146,8 @@ public final class PostgresCdcEngine implements AutoCloseable {
   /**
    * The records after the acknowledged position: first those handed out before and not
    * acknowledged, then new ones, until the end of the stream as of now (a marker written at the
-   * start of the poll has come through) or {@code max} records, or {@code timeout} without reaching
-   * the marker.
+   * start of the poll has come through) or {@code max} changes (transaction and marker records do
+   * not count), or {@code timeout} without reaching the marker.
    *
    * @throws CdcException when the engine failed
    */
@@ -158,17 +158,19 @@ public final class PostgresCdcEngine implements AutoCloseable {
     while (!drained.isEmpty() && drained.get(0).record().kind() != CdcRecord.Kind.CHANGE) {
       drained.remove(0);
     }
+    int changes = 0;
     for (Drained old : drained) {
-      if (batch.size() >= max) {
+      if (changes >= max) {
         return batch;
       }
       batch.add(old.record());
+      changes += old.record().kind() == CdcRecord.Kind.CHANGE ? 1 : 0;
     }
     checkRunning();
     long deadline = System.nanoTime() + timeout.toNanos();
     String marker = writeMarker(deadline);
     long quietSince = System.nanoTime();
-    while (batch.size() < max) {
+    while (changes < max) {
       checkRunning();
       RecordChangeEvent<SourceRecord> event;
       try {
@@ -197,6 +199,7 @@ public final class PostgresCdcEngine implements AutoCloseable {
       CdcRecord record = convert(event.record());
       drained.add(new Drained(record, event));
       batch.add(record);
+      changes += record.kind() == CdcRecord.Kind.CHANGE ? 1 : 0;
       if (record.kind() == CdcRecord.Kind.MARKER
           && marker != null
           && record.json() != null
