@@ -20,6 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -48,14 +52,16 @@ public final class PostgresCdcSourceReader implements SourceReader {
   static final Duration END_WAIT = Duration.ofSeconds(120);
 
   private final SparkSession spark;
+  private final Catalog catalog;
   private final SourceCall call;
   private final String slot;
   private final String target;
   private final SourceReaders readers;
 
   PostgresCdcSourceReader(
-      SparkSession spark, SourceCall call, String target, SourceReaders readers) {
+      SparkSession spark, Catalog catalog, SourceCall call, String target, SourceReaders readers) {
     this.spark = spark;
+    this.catalog = catalog;
     this.call = call;
     this.target = target;
     this.slot = PostgresCdc.slot(call, target);
@@ -89,6 +95,10 @@ public final class PostgresCdcSourceReader implements SourceReader {
       boolean whole,
       boolean dryRun) {
     String from = stored.get(positionKey());
+    if (dryRun && from == null) {
+      // a dry run analyzes as if creating the table, but must not restart the stream from scratch
+      from = storedInTarget();
+    }
     PostgresCdcEngine engine;
     List<CdcRecord> records;
     try {
@@ -162,6 +172,21 @@ public final class PostgresCdcSourceReader implements SourceReader {
         acknowledge == null || dryRun ? () -> {} : () -> engine.acknowledge(acknowledge);
     return new SourceBatch(
         rows, rejected, position, !events.isEmpty(), addsColumns, description, () -> {}, committed);
+  }
+
+  /** The position the target's last pipeline commit stored, or null. */
+  private String storedInTarget() {
+    TableIdentifier identifier = TableIdentifier.parse(target);
+    if (catalog == null || !catalog.tableExists(identifier)) {
+      return null;
+    }
+    Table table = catalog.loadTable(identifier);
+    if (!(table instanceof HasTableOperations operations)) {
+      return null;
+    }
+    return PipelineCommits.lastPipelineCommit(operations.operations().current())
+        .map(snapshot -> snapshot.summary().get(positionKey()))
+        .orElse(null);
   }
 
   private PostgresCdcConfig config() {

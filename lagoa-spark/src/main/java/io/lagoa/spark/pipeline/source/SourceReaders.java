@@ -42,7 +42,7 @@ public final class SourceReaders implements AutoCloseable {
     return switch (call.kind()) {
       case KAFKA -> kafka(spark, call);
       case FILES -> files(spark, catalog, call, pipelineFolder, target);
-      case POSTGRES_CDC -> postgres(spark, call, target);
+      case POSTGRES_CDC -> postgres(spark, catalog, call, target);
     };
   }
 
@@ -62,11 +62,13 @@ public final class SourceReaders implements AutoCloseable {
   }
 
   /**
+   * @param catalog where a dry run finds the target's stored position
    * @param target the streaming table the changes go to, whose name gives the default slot
    */
-  public PostgresCdcSourceReader postgres(SparkSession spark, SourceCall call, String target) {
+  public PostgresCdcSourceReader postgres(
+      SparkSession spark, Catalog catalog, SourceCall call, String target) {
     checkOpen();
-    return new PostgresCdcSourceReader(spark, call, target, this);
+    return new PostgresCdcSourceReader(spark, catalog, call, target, this);
   }
 
   /**
