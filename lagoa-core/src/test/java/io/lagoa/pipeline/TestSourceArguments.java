@@ -138,6 +138,39 @@ class TestSourceArguments {
         "f.sql:1:45: read_kafka needs bootstrap_servers => '...'");
   }
 
+  @Test
+  void postgresCdcCallsAreCheckedInPlace() {
+    String call =
+        "CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_postgres_cdc(\n"
+            + "  url => 'jdbc:postgresql://db:5432/shop', user => 'u', table => 'public.c'";
+    SourceCall parsed = source(call + ")");
+    assertThat(SourceArguments.PostgresCdc.slot(parsed, "bronze.customer_changes"))
+        .isEqualTo("lagoa_bronze_customer_changes");
+    assertThat(SourceArguments.PostgresCdc.publication(parsed, "bronze.customer_changes"))
+        .isEqualTo("lagoa_lagoa_bronze_customer_changes");
+    assertThat(SourceArguments.PostgresCdc.SNAPSHOT.word(parsed)).isEqualTo("initial");
+    assertThat(parsed.displayName()).isEqualTo("postgres:public.c");
+    assertProblem(
+        call.replace("STREAM ", "") + ")",
+        "f.sql:1:45: read_postgres_cdc(...) reads a change stream, which only a streaming table"
+            + " keeps track of: write STREAM read_postgres_cdc(...) in a CREATE STREAMING TABLE");
+    assertProblem(
+        call.replace("jdbc:postgresql://db:5432/shop", "postgres://db/shop") + ")",
+        "f.sql:2:10: url must be a PostgreSQL JDBC URL, 'jdbc:postgresql://host:5432/database',"
+            + " not 'postgres://db/shop'");
+    assertProblem(
+        call + ", snapshot => 'always')",
+        "f.sql:2:90: snapshot must be one of initial, never, not 'always'");
+    assertProblem(
+        call + ", slot => 'My-Slot')",
+        "f.sql:2:86: slot must be lower-case letters, digits and _ (at most 63), as PostgreSQL"
+            + " names slots, not 'My-Slot'");
+    assertProblem(
+        "CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_postgres_cdc(url =>"
+            + " 'jdbc:postgresql://db/shop', user => 'u')",
+        "f.sql:1:45: read_postgres_cdc needs table => '...'");
+  }
+
   private static void assertProblem(String sql, String message) {
     assertThatThrownBy(() -> parse(sql)).hasMessage(message);
   }

@@ -79,6 +79,24 @@ public final class TestingPostgres implements AutoCloseable {
 
   /** Creates a fresh cluster and starts the server; returns once it accepts connections. */
   public static TestingPostgres start() {
+    return start(Map.of());
+  }
+
+  /**
+   * As {@link #start()}, with logical decoding on ({@code wal_level=logical}, replication slots and
+   * WAL senders): for change data capture with Debezium's pgoutput.
+   */
+  public static TestingPostgres startWithLogicalDecoding() {
+    return start(
+        Map.of("wal_level", "logical", "max_replication_slots", "10", "max_wal_senders", "10"));
+  }
+
+  /**
+   * As {@link #start()}, with more server settings ({@code -c name=value}).
+   *
+   * @param settings e.g. {@code wal_level -> logical}
+   */
+  public static TestingPostgres start(Map<String, String> settings) {
     long started = System.nanoTime();
     ServerUser serverUser = ServerUser.detect();
     Path root = serverRoot(serverUser);
@@ -95,7 +113,7 @@ public final class TestingPostgres implements AutoCloseable {
       for (int attempt = 0; attempt < 3; attempt++) {
         int port = freePort();
         try {
-          Process process = launch(binaries, instance, serverUser, port);
+          Process process = launch(binaries, instance, serverUser, port, settings);
           TestingPostgres postgres =
               new TestingPostgres(binaries, instance, serverUser, password, port, process);
           postgres.awaitReady(process);
@@ -320,7 +338,8 @@ public final class TestingPostgres implements AutoCloseable {
    * Starts postgres from a thread that lives exactly as long as the server: the parent-death signal
    * fires when the thread that started a process ends, not only when the JVM does.
    */
-  private static Process launch(Path binaries, Path instance, ServerUser user, int port) {
+  private static Process launch(
+      Path binaries, Path instance, ServerUser user, int port, Map<String, String> settings) {
     List<String> command = new ArrayList<>(user.prefix());
     command.addAll(
         List.of(
@@ -343,6 +362,8 @@ public final class TestingPostgres implements AutoCloseable {
             "full_page_writes=off",
             "-c",
             "timezone=UTC"));
+    new java.util.TreeMap<>(settings)
+        .forEach((name, value) -> command.addAll(List.of("-c", name + "=" + value)));
     ProcessBuilder builder = processBuilder(command, instance);
     CompletableFuture<Process> started = new CompletableFuture<>();
     Thread owner =

@@ -59,24 +59,23 @@ final class NewColumns {
   }
 
   /**
-   * Adds to {@code added} the fields of {@code wanted} that {@code existing} lacks, and those
-   * missing inside struct columns both have (a change row's {@code _before} gains the columns the
-   * row gains), as {@code parent.child TYPE}.
+   * Adds to {@code added} the fields of {@code wanted} that {@code existing} lacks, and those of
+   * structs both have (a change row's {@code _before} image grows with the table), as {@code
+   * parent.child TYPE}.
    */
   private static void missing(
       StructType existing, StructType wanted, String prefix, List<String> added) {
     for (StructField field : wanted.fields()) {
       StructField present =
           Arrays.stream(existing.fields())
-              .filter(old -> old.name().equalsIgnoreCase(field.name()))
+              .filter(known -> known.name().equalsIgnoreCase(field.name()))
               .findFirst()
               .orElse(null);
-      String name = prefix + FlowExecutor.quote(field.name());
       if (present == null) {
-        added.add(name + " " + field.dataType().sql());
-      } else if (present.dataType() instanceof StructType inner
-          && field.dataType() instanceof StructType more) {
-        missing(inner, more, name + ".", added);
+        added.add(prefix + FlowExecutor.quote(field.name()) + " " + field.dataType().sql());
+      } else if (present.dataType() instanceof StructType known
+          && field.dataType() instanceof StructType grown) {
+        missing(known, grown, prefix + FlowExecutor.quote(present.name()) + ".", added);
       }
     }
   }
