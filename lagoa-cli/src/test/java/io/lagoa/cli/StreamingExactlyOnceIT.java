@@ -159,7 +159,8 @@ class StreamingExactlyOnceIT {
     assertThat(read("stderr.txt")).contains("SIGTERM: stopping after the running batch commits");
 
     Process rest = start(pipeline, "--once");
-    assertThat(rest.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    boolean finished = rest.waitFor(15, TimeUnit.MINUTES); // the rest of the records, four flows
+    assertThat(finished).as("--once did not finish: " + read("stderr.txt")).isTrue();
     assertThat(rest.exitValue()).as(read("stderr.txt")).isZero();
 
     String context = "seed " + seed + ", killed after " + kills;

@@ -120,6 +120,18 @@ final class CdcWriter {
                 : prepare(dataset, changes))
             .localCheckpoint();
     requireSequence(dataset, events);
+    boolean recordsInputs =
+        properties.keySet().stream().anyMatch(key -> key.startsWith(PipelineCommits.INPUT_PREFIX));
+    if (cdc.fromSnapshot() && mode.incremental() && !recordsInputs && events.isEmpty()) {
+      // a folder's snapshot that equals the table: nothing to commit, no position to keep
+      Table table = committer.catalog().loadTable(FlowExecutor.identifier(dataset.name()));
+      table.refresh();
+      return new Outcome(
+          table.currentSnapshot() == null
+              ? OptionalLong.empty()
+              : OptionalLong.of(table.currentSnapshot().snapshotId()),
+          0);
+    }
     long batch = (mode.incremental() ? recoverState(dataset) : lastBatch(dataset.name())) + 1;
     Map<String, String> targetProperties = new LinkedHashMap<>(properties);
     targetProperties.put(BATCH_PROPERTY, Long.toString(batch));
@@ -528,7 +540,7 @@ final class CdcWriter {
     effective = effective.localCheckpoint();
     String effectiveView = view(effective, temporary);
     // keys the batch's truncate removes: older than the truncate and not changed after it
-    if (incremental) {
+    if (incremental && cdc.truncateWhen().isPresent()) {
       truncated =
           spark.sql(
               "SELECT "

@@ -204,6 +204,28 @@ class TestCdcWriter {
         .hasSize((int) commits);
   }
 
+  @Test
+  void aFolderHoldingTheLatestExportIsASnapshot() {
+    Path exports = warehouse.root().resolve("exports");
+    warehouse.writeFile("exports/accounts.csv", "id,name\n1,a\n2,b\n");
+    Path folder =
+        fixture.pipeline(
+            "snapf",
+            "t.sql",
+            "CREATE FLOW accounts AS AUTO CDC FROM SNAPSHOT INTO t\nFROM read_files('"
+                + exports
+                + "', format => 'csv', schema => 'id INT, name STRING')\n"
+                + "KEYS (id)\nCOLUMNS (id, name)\nSTORED AS SCD TYPE 1");
+    fixture.run(folder);
+    warehouse.writeFile("exports/accounts.csv", "id,name\n1,a2\n3,c\n"); // the next export
+    fixture.run(folder);
+    assertThat(fixture.rows("SELECT id, name FROM snapf.t ORDER BY id"))
+        .containsExactly(List.of(1, "a2"), List.of(3, "c"));
+    int commits = fixture.rows("SELECT * FROM snapf.t.snapshots").size();
+    fixture.run(folder); // the same export again: nothing changes
+    assertThat(fixture.rows("SELECT * FROM snapf.t.snapshots")).hasSize(commits);
+  }
+
   // ------------------------------------------------------------------ reference folds
 
   /** Distinct sequence values, so the order of changes is defined. */
