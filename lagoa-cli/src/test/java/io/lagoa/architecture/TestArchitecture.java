@@ -11,6 +11,7 @@ import io.lagoa.bench.Matrix;
 import io.lagoa.cli.Main;
 import io.lagoa.config.LagoaConfig;
 import io.lagoa.kafka.KafkaBroker;
+import io.lagoa.postgres.PostgresServer;
 import io.lagoa.server.LagoaServer;
 import io.lagoa.spark.LagoaSpark;
 import java.net.URISyntaxException;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
 class TestArchitecture {
   private static JavaClasses core;
   private static JavaClasses kafka;
+  private static JavaClasses postgres;
   private static JavaClasses spark;
   private static JavaClasses bench;
   private static JavaClasses cli;
@@ -37,6 +39,7 @@ class TestArchitecture {
   static void importModules() {
     core = classesOf(LagoaConfig.class);
     kafka = classesOf(KafkaBroker.class);
+    postgres = classesOf(PostgresServer.class);
     spark = classesOf(LagoaSpark.class);
     bench = classesOf(Matrix.class);
     cli = classesOf(Main.class);
@@ -48,6 +51,7 @@ class TestArchitecture {
                 Set.of(
                     location(LagoaConfig.class),
                     location(KafkaBroker.class),
+                    location(PostgresServer.class),
                     location(LagoaSpark.class),
                     location(Matrix.class),
                     location(LagoaServer.class),
@@ -125,6 +129,23 @@ class TestArchitecture {
             "io.lagoa.spark..", "io.lagoa.cli..", "io.lagoa.bench..", "org.apache.kafka..")
         .because("the launcher runs the broker in a child JVM and needs only the JDK")
         .check(kafka);
+  }
+
+  @Test
+  void postgresLauncherStandsAlone() {
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.apache.spark..",
+            "scala..",
+            "io.lagoa.spark..",
+            "io.lagoa.cli..",
+            "io.lagoa.bench..")
+        .because(
+            "the PostgreSQL launcher starts a server from zonky's binaries for lagoa dev postgres"
+                + " and TestingPostgres; it needs no engine")
+        .check(postgres);
   }
 
   @Test

@@ -159,6 +159,38 @@ public final class PostgresServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs SQL (several statements separated by {@code ;} are fine, in one transaction unless the SQL
+   * says otherwise) as {@code user} on a server that runs already.
+   */
+  public static void execute(String jdbcUrl, String user, String password, String sql)
+      throws SQLException {
+    try (Connection connection = connect(jdbcUrl, user, password);
+        Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+
+  /**
+   * The port of the server running on the cluster in this folder (from its {@code
+   * data/postmaster.pid}); empty when none runs there.
+   */
+  public static java.util.OptionalInt runningPort(Path directory) {
+    Path pidFile = directory.resolve(DATA).resolve("postmaster.pid");
+    try {
+      List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
+      if (lines.size() > 3
+          && ProcessHandle.of(Long.parseLong(lines.get(0).strip()))
+              .map(ProcessHandle::isAlive)
+              .orElse(false)) {
+        return java.util.OptionalInt.of(Integer.parseInt(lines.get(3).strip()));
+      }
+    } catch (IOException | NumberFormatException e) {
+      // no server, or a file being written
+    }
+    return java.util.OptionalInt.empty();
+  }
+
   /** The last lines of the server's output, for error messages. */
   public String logTail() {
     return logTail(directory);
