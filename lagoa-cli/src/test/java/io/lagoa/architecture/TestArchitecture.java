@@ -8,6 +8,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.core.importer.Location;
 import io.lagoa.bench.Matrix;
+import io.lagoa.cdc.PostgresCdcEngine;
 import io.lagoa.cli.Main;
 import io.lagoa.config.LagoaConfig;
 import io.lagoa.kafka.KafkaBroker;
@@ -29,6 +30,7 @@ class TestArchitecture {
   private static JavaClasses core;
   private static JavaClasses kafka;
   private static JavaClasses postgres;
+  private static JavaClasses cdc;
   private static JavaClasses spark;
   private static JavaClasses bench;
   private static JavaClasses cli;
@@ -40,6 +42,7 @@ class TestArchitecture {
     core = classesOf(LagoaConfig.class);
     kafka = classesOf(KafkaBroker.class);
     postgres = classesOf(PostgresServer.class);
+    cdc = classesOf(PostgresCdcEngine.class);
     spark = classesOf(LagoaSpark.class);
     bench = classesOf(Matrix.class);
     cli = classesOf(Main.class);
@@ -52,6 +55,7 @@ class TestArchitecture {
                     location(LagoaConfig.class),
                     location(KafkaBroker.class),
                     location(PostgresServer.class),
+                    location(PostgresCdcEngine.class),
                     location(LagoaSpark.class),
                     location(Matrix.class),
                     location(LagoaServer.class),
@@ -129,6 +133,24 @@ class TestArchitecture {
             "io.lagoa.spark..", "io.lagoa.cli..", "io.lagoa.bench..", "org.apache.kafka..")
         .because("the launcher runs the broker in a child JVM and needs only the JDK")
         .check(kafka);
+  }
+
+  @Test
+  void cdcIsEngineNeutral() {
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.apache.spark..",
+            "scala..",
+            "io.lagoa.spark..",
+            "io.lagoa.cli..",
+            "io.lagoa.bench..",
+            "io.lagoa.server..")
+        .because(
+            "lagoa-cdc runs Debezium and hands out JSON: any engine or service can build on it,"
+                + " and lagoa-spark turns it into rows")
+        .check(cdc);
   }
 
   @Test

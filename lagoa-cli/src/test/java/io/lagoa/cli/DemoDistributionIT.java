@@ -39,6 +39,7 @@ class DemoDistributionIT {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(Arrays.asList(flags.split("\\s+")));
+    command.addAll(PackagedCli.fastStartOptions(List.of("demo")));
     command.add("-cp");
     command.add(distribution.resolve("lib") + "/*");
     command.add("io.lagoa.cli.Main");

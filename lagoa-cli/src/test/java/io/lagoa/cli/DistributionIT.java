@@ -170,6 +170,7 @@ class DistributionIT {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(Arrays.asList(flags.split("\\s+")));
+    command.addAll(PackagedCli.fastStartOptions(Arrays.asList(args)));
     command.add("-cp");
     command.add(distribution.resolve("lib") + "/*");
     command.add("io.lagoa.cli.Main");

@@ -333,7 +333,11 @@ public final class DatasetStatementParser {
               "expected an argument of "
                   + name
                   + " written name => 'value', e.g. "
-                  + (kind == SourceCall.SourceKind.KAFKA ? "topic => 'events'" : "format => 'json'")
+                  + switch (kind) {
+                    case KAFKA -> "topic => 'events'";
+                    case FILES -> "format => 'json'";
+                    case POSTGRES_CDC -> "table => 'public.customers'";
+                  }
                   + ", not "
                   + describe(first));
         }

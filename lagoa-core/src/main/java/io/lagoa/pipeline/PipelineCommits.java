@@ -51,6 +51,15 @@ public final class PipelineCommits {
   public static final String KAFKA_SCHEMA_PREFIX = "lagoa.source.kafka-schema.";
 
   /**
+   * Prefix of the key, followed by the replication slot, holding a PostgreSQL change stream's
+   * position: Debezium's source partition and offset of the last change committed, as JSON.
+   */
+  public static final String POSTGRES_POSITION_PREFIX = "lagoa.source.postgres.";
+
+  /** Prefix of the key, followed by the slot, holding the columns learned from the changes. */
+  public static final String POSTGRES_SCHEMA_PREFIX = "lagoa.source.postgres-schema.";
+
+  /**
    * Prefix of the key, followed by {@link #filesSourceId}, holding the location of a files source's
    * last file log.
    */
@@ -95,6 +104,16 @@ public final class PipelineCommits {
   /** The key holding the JSON schema learned from {@code topic}. */
   public static String kafkaSchemaKey(String topic) {
     return KAFKA_SCHEMA_PREFIX + topic;
+  }
+
+  /** The key holding the position of the PostgreSQL change stream read through {@code slot}. */
+  public static String postgresPositionKey(String slot) {
+    return POSTGRES_POSITION_PREFIX + slot;
+  }
+
+  /** The key holding the columns learned from the change stream read through {@code slot}. */
+  public static String postgresSchemaKey(String slot) {
+    return POSTGRES_SCHEMA_PREFIX + slot;
   }
 
   /** The id of a files source in its keys: a hash of its folder's qualified location. */

@@ -35,13 +35,14 @@ public final class SourceArguments {
         new SourceArgument(
             SourceKind.KAFKA,
             "format",
-            SourceArgumentType.oneOf("json", "text", "binary"),
+            SourceArgumentType.oneOf("json", "debezium", "text", "binary"),
             "json",
             false,
             false,
             "`json`",
-            "`json` (parsed into columns), `text` (a `value STRING` column) or `binary` (`value"
-                + " BINARY`)");
+            "`json` (parsed into columns), `debezium` (Debezium change events: one row per change,"
+                + " see [Debezium change events](#debezium-change-events)), `text` (a `value"
+                + " STRING` column) or `binary` (`value BINARY`)");
     public static final SourceArgument SCHEMA =
         optional(
             SourceKind.KAFKA,
@@ -213,6 +214,108 @@ public final class SourceArguments {
     private Files() {}
   }
 
+  /** The arguments of {@code read_postgres_cdc(...)}. */
+  public static final class PostgresCdc {
+    public static final SourceArgument URL =
+        required(
+            SourceKind.POSTGRES_CDC, "url", "the database, `jdbc:postgresql://host:5432/database`");
+    public static final SourceArgument USER =
+        required(
+            SourceKind.POSTGRES_CDC,
+            "user",
+            "a user with the `REPLICATION` attribute (see [PostgreSQL setup](#postgresql-setup))");
+    public static final SourceArgument PASSWORD =
+        optional(
+            SourceKind.POSTGRES_CDC,
+            "password",
+            "none",
+            "the user's password: a pipeline variable (`'${secret}'`) or `'${env:NAME}'`, read from"
+                + " the environment when the run starts; never logged nor stored");
+    public static final SourceArgument TABLE =
+        required(
+            SourceKind.POSTGRES_CDC,
+            "table",
+            "the table to capture, `schema.table` (`public` when no schema is given); one table per"
+                + " call");
+    public static final SourceArgument SLOT =
+        optional(
+            SourceKind.POSTGRES_CDC,
+            "slot",
+            "`lagoa_<namespace>_<table>` of the target",
+            "the replication slot, created on the first run; one per reading table");
+    public static final SourceArgument PUBLICATION =
+        optional(
+            SourceKind.POSTGRES_CDC,
+            "publication",
+            "`lagoa_<slot>`",
+            "the publication, created `FOR TABLE <table>` when it does not exist");
+    public static final SourceArgument SNAPSHOT =
+        new SourceArgument(
+            SourceKind.POSTGRES_CDC,
+            "snapshot",
+            SourceArgumentType.oneOf("initial", "never"),
+            "initial",
+            false,
+            false,
+            "`initial`",
+            "`initial`: the first run reads the table's rows (`_op` `r`), then its changes;"
+                + " `never`: only changes from the first run on");
+    public static final SourceArgument MAX_RECORDS_PER_BATCH =
+        new SourceArgument(
+            SourceKind.POSTGRES_CDC,
+            "max_records_per_batch",
+            SourceArgumentType.POSITIVE_LONG,
+            "100000",
+            false,
+            false,
+            "100000",
+            "at most this many change records per run");
+    public static final SourceArgument DEBEZIUM_OPTIONS =
+        new SourceArgument(
+            SourceKind.POSTGRES_CDC,
+            "debezium_options",
+            SourceArgumentType.OPTIONS,
+            null,
+            false,
+            false,
+            "",
+            "more Debezium PostgreSQL connector properties, `'database.sslmode=require,"
+                + " heartbeat.interval.ms=10000'`; they win over Lagoa's");
+
+    static final List<SourceArgument> ALL =
+        List.of(
+            URL,
+            USER,
+            PASSWORD,
+            TABLE,
+            SLOT,
+            PUBLICATION,
+            SNAPSHOT,
+            MAX_RECORDS_PER_BATCH,
+            DEBEZIUM_OPTIONS);
+
+    private PostgresCdc() {}
+
+    /**
+     * The slot a call reads through: as written, else {@code lagoa_<namespace>_<table>} of the
+     * target table, in lower case with anything but letters, digits and _ as _ (a slot name's
+     * alphabet), at most 63 characters.
+     */
+    public static String slot(SourceCall call, String target) {
+      return SLOT.written(call).orElseGet(() -> slotName("lagoa_" + target.replace('.', '_')));
+    }
+
+    /** The publication a call reads: as written, else {@code lagoa_<slot>}. */
+    public static String publication(SourceCall call, String target) {
+      return PUBLICATION.written(call).orElseGet(() -> slotName("lagoa_" + slot(call, target)));
+    }
+
+    static String slotName(String name) {
+      String cleaned = name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+      return cleaned.length() > 63 ? cleaned.substring(0, 63) : cleaned;
+    }
+  }
+
   private SourceArguments() {}
 
   /** The arguments a source function takes, in the order the docs list them. */
@@ -220,6 +323,7 @@ public final class SourceArguments {
     return switch (kind) {
       case KAFKA -> Kafka.ALL;
       case FILES -> Files.ALL;
+      case POSTGRES_CDC -> PostgresCdc.ALL;
     };
   }
 
@@ -291,13 +395,21 @@ public final class SourceArguments {
     }
     if (call.kind() == SourceKind.KAFKA
         && call.argument("schema").isPresent()
-        && !Kafka.FORMAT.word(call).equals("json")) {
-      return problem(call.positionOf("schema"), "schema applies to format => 'json' only");
+        && !Kafka.FORMAT.word(call).equals("json")
+        && !Kafka.FORMAT.word(call).equals("debezium")) {
+      return problem(
+          call.positionOf("schema"), "schema applies to format => 'json' or 'debezium' only");
     }
     if (call.kind() == SourceKind.FILES
         && call.argument("stream").isPresent()
         && !Files.FORMAT.word(call).equals("airbyte")) {
       return problem(call.positionOf("stream"), "stream applies to format => 'airbyte' only");
+    }
+    if (call.kind() == SourceKind.POSTGRES_CDC) {
+      Optional<Problem> wrong = checkPostgresCdc(call);
+      if (wrong.isPresent()) {
+        return wrong;
+      }
     }
     if (call.streaming() && datasetKind != DatasetKind.STREAMING_TABLE) {
       return problem(
@@ -307,6 +419,51 @@ public final class SourceArguments {
               + "(...) reads only new data, which"
               + " only a streaming table keeps track of; use CREATE STREAMING TABLE, or read without"
               + " STREAM to read all of it on every run");
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Problem> checkPostgresCdc(SourceCall call) {
+    String function = call.kind().function();
+    if (!call.streaming()) {
+      return problem(
+          call.position(),
+          function
+              + "(...) reads a change stream, which only a streaming table keeps track of: write"
+              + " STREAM "
+              + function
+              + "(...) in a CREATE STREAMING TABLE");
+    }
+    String url = call.argument("url").orElse("").strip();
+    if (!url.startsWith("jdbc:postgresql://")) {
+      return problem(
+          call.positionOf("url"),
+          "url must be a PostgreSQL JDBC URL, 'jdbc:postgresql://host:5432/database', not '"
+              + io.lagoa.text.SecretPatterns.maskText(url)
+              + "'");
+    }
+    if (url.contains("password=")) {
+      return problem(
+          call.positionOf("url"),
+          "put the password in password => '${secret}' (a pipeline variable) or '${env:NAME}',"
+              + " not in the url");
+    }
+    String table = call.argument("table").orElse("").strip();
+    if (table.split("\\.", -1).length > 2 || table.startsWith(".") || table.endsWith(".")) {
+      return problem(
+          call.positionOf("table"), "table must be 'table' or 'schema.table', not '" + table + "'");
+    }
+    for (String name : List.of("slot", "publication")) {
+      Optional<String> value = call.argument(name).map(String::strip);
+      if (value.isPresent() && !value.get().matches("[a-z0-9_]{1,63}")) {
+        return problem(
+            call.positionOf(name),
+            name
+                + " must be lower-case letters, digits and _ (at most 63), as PostgreSQL names"
+                + " slots, not '"
+                + value.get()
+                + "'");
+      }
     }
     return Optional.empty();
   }

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A call of a source function in a pipeline query: {@code read_kafka(...)} or {@code
- * read_files(...)}, with {@code STREAM} in front of it for an incremental read.
+ * A call of a source function in a pipeline query: {@code read_kafka(...)}, {@code read_files(...)}
+ * or {@code read_postgres_cdc(...)}, with {@code STREAM} in front of it for an incremental read.
  *
  * <p>Spark's grammar has no {@code STREAM read_kafka(...)}, so the call is cut out of the text
  * Spark parses and stands there as a relation named {@link #placeholder()}; each run replaces that
@@ -42,7 +42,8 @@ public record SourceCall(
 
   public enum SourceKind {
     KAFKA("read_kafka"),
-    FILES("read_files");
+    FILES("read_files"),
+    POSTGRES_CDC("read_postgres_cdc");
 
     private final String function;
 
@@ -105,6 +106,7 @@ public record SourceCall(
     return switch (kind) {
       case KAFKA -> "kafka:" + argument("topic").orElse("?");
       case FILES -> "files:" + argument("path").orElse("?");
+      case POSTGRES_CDC -> "postgres:" + argument("table").orElse("?");
     };
   }
 

@@ -10,6 +10,8 @@ import java.util.TreeSet;
  * Substitutes {@code ${name}} in pipeline SQL with the pipeline's variables. Comments are left
  * alone (a commented-out reference is not an error); strings and quoted identifiers are not, so
  * paths such as {@code json.`${pipeline.dir}/data/users.json`} work. Values go in as they are.
+ * {@code ${env:NAME}}, unless a variable has that name, stays as written: the source that takes it
+ * reads the environment at run time (a password stays out of the query's text).
  */
 final class Variables {
   private final String file;
@@ -73,6 +75,12 @@ final class Variables {
     }
     String name = text.substring(start + 2, close).strip();
     String value = variables.get(name);
+    if (value == null && name.startsWith("env:")) {
+      // read at run time by whoever takes the value (read_postgres_cdc's password), so a secret
+      // from the environment never becomes part of the query's text
+      out.append(text, start, close + 1);
+      return close + 1;
+    }
     if (value == null) {
       throw new PipelineException(
           List.of(

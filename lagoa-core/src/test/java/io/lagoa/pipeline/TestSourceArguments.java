@@ -99,14 +99,14 @@ class TestSourceArguments {
         "f.sql:2:64: fail_on_data_loss must be TRUE or FALSE, not maybe");
     assertProblem(
         KAFKA + ", format => 'avro')",
-        "f.sql:2:53: format must be one of binary, json, text, not 'avro'");
+        "f.sql:2:53: format must be one of binary, debezium, json, text, not 'avro'");
     assertProblem(
         KAFKA + ", kafka_options => 'security.protocol')",
         "f.sql:2:60: kafka_options is a list of name=value pairs separated by commas, e.g."
             + " 'security.protocol=SSL'; 'security.protocol' has no =");
     assertProblem(
         KAFKA + ", format => 'text', schema => 'a INT')",
-        "f.sql:2:71: schema applies to format => 'json' only");
+        "f.sql:2:71: schema applies to format => 'json' or 'debezium' only");
     assertProblem(
         FILES + ", stream => 'users')", "f.sql:2:43: stream applies to format => 'airbyte' only");
     assertProblem(
@@ -136,6 +136,39 @@ class TestSourceArguments {
     assertProblem(
         "CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_kafka(topic => 't')",
         "f.sql:1:45: read_kafka needs bootstrap_servers => '...'");
+  }
+
+  @Test
+  void postgresCdcCallsAreCheckedInPlace() {
+    String call =
+        "CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_postgres_cdc(\n"
+            + "  url => 'jdbc:postgresql://db:5432/shop', user => 'u', table => 'public.c'";
+    SourceCall parsed = source(call + ")");
+    assertThat(SourceArguments.PostgresCdc.slot(parsed, "bronze.customer_changes"))
+        .isEqualTo("lagoa_bronze_customer_changes");
+    assertThat(SourceArguments.PostgresCdc.publication(parsed, "bronze.customer_changes"))
+        .isEqualTo("lagoa_lagoa_bronze_customer_changes");
+    assertThat(SourceArguments.PostgresCdc.SNAPSHOT.word(parsed)).isEqualTo("initial");
+    assertThat(parsed.displayName()).isEqualTo("postgres:public.c");
+    assertProblem(
+        call.replace("STREAM ", "") + ")",
+        "f.sql:1:45: read_postgres_cdc(...) reads a change stream, which only a streaming table"
+            + " keeps track of: write STREAM read_postgres_cdc(...) in a CREATE STREAMING TABLE");
+    assertProblem(
+        call.replace("jdbc:postgresql://db:5432/shop", "postgres://db/shop") + ")",
+        "f.sql:2:10: url must be a PostgreSQL JDBC URL, 'jdbc:postgresql://host:5432/database',"
+            + " not 'postgres://db/shop'");
+    assertProblem(
+        call + ", snapshot => 'always')",
+        "f.sql:2:90: snapshot must be one of initial, never, not 'always'");
+    assertProblem(
+        call + ", slot => 'My-Slot')",
+        "f.sql:2:86: slot must be lower-case letters, digits and _ (at most 63), as PostgreSQL"
+            + " names slots, not 'My-Slot'");
+    assertProblem(
+        "CREATE STREAMING TABLE b.t AS SELECT * FROM STREAM read_postgres_cdc(url =>"
+            + " 'jdbc:postgresql://db/shop', user => 'u')",
+        "f.sql:1:45: read_postgres_cdc needs table => '...'");
   }
 
   private static void assertProblem(String sql, String message) {

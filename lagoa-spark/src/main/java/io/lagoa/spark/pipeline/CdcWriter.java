@@ -53,7 +53,10 @@ import org.slf4j.LoggerFactory;
  * the current version). A batch rebuilds the history of the keys it touches from the versions
  * stored and the new changes, sorted by sequence, and commits the difference in one MERGE; a late
  * change lands in its place in the history. A new version starts only when a tracked column changes
- * ({@code TRACK HISTORY ON}); other changes update the version in place.
+ * ({@code TRACK HISTORY ON}); other changes update the version in place. Its change state keeps the
+ * sequence values of the changes (for the tombstone retention): a delete that arrives before the
+ * version it ends still ends it when that version comes, and a change a version absorbed starts a
+ * version again when a late change splits that version before it.
  */
 final class CdcWriter {
   private static final Logger LOG = LoggerFactory.getLogger(CdcWriter.class);
@@ -1013,6 +1016,32 @@ final class CdcWriter {
               + DELETE
               + ", 1 AS __origin FROM "
               + stored
+              // the changes a version absorbed (no tracked column changed): a late change may
+              // split the version, and the part after it must start again at these
+              + " UNION ALL SELECT "
+              + columns.stream()
+                  .map(c -> "v." + FlowExecutor.quote(c))
+                  .collect(Collectors.joining(", "))
+              + ", a."
+              + STATE_SEQUENCE
+              + ", false, 1 FROM "
+              + stored
+              + " v JOIN "
+              + state
+              + " a ON "
+              + keysOn("v", "a")
+              + " AND a."
+              + STATE_SEQUENCE
+              + " > v."
+              + AutoCdc.START_AT
+              + " AND (v."
+              + AutoCdc.END_AT
+              + " IS NULL OR a."
+              + STATE_SEQUENCE
+              + " < v."
+              + AutoCdc.END_AT
+              + ") WHERE NOT a."
+              + STATE_DELETED
               + " UNION ALL SELECT "
               + nulls
               + ", h."
@@ -1135,7 +1164,7 @@ final class CdcWriter {
             + versions
             + ")";
     org.apache.spark.sql.Dataset<Row> rebuilt = spark.sql(expanded).localCheckpoint();
-    commitDeletes(dataset, changes, targetProperties, written);
+    commitChanges(dataset, changes, targetProperties, written);
     if (!mode.incremental()) {
       OptionalLong after =
           committer.commitView(
@@ -1196,17 +1225,19 @@ final class CdcWriter {
   }
 
   /**
-   * Keeps the batch's deletes in the change state: a delete that arrives before the version it ends
-   * has nothing to close yet, and must still end that version when it comes.
+   * Keeps the sequence values of the batch's changes in the change state, for the tombstone
+   * retention: a delete that arrives before the version it ends has nothing to close yet and must
+   * still end that version when it comes; a change absorbed by a version (it changed no tracked
+   * column) must start a version again when a late change splits that version before it.
    */
-  private void commitDeletes(
+  private void commitChanges(
       Dataset dataset,
       String changes,
       Map<String, String> targetProperties,
       Map<String, List<Long>> written) {
     Instant now = clock.instant();
     String state = FlowExecutor.quoted(dataset.cdcStateTable());
-    org.apache.spark.sql.Dataset<Row> deletes =
+    org.apache.spark.sql.Dataset<Row> sequences =
         spark.sql(
             "SELECT DISTINCT "
                 + keyList(null)
@@ -1214,7 +1245,9 @@ final class CdcWriter {
                 + SEQUENCE
                 + " AS "
                 + STATE_SEQUENCE
-                + ", true AS "
+                + ", "
+                + DELETE
+                + " AS "
                 + STATE_DELETED
                 + ", false AS "
                 + STATE_TRUNCATE
@@ -1223,16 +1256,14 @@ final class CdcWriter {
                 + " AS "
                 + STATE_CHANGED_AT
                 + " FROM "
-                + changes
-                + " WHERE "
-                + DELETE);
+                + changes);
     Map<String, String> stateProperties = new LinkedHashMap<>();
     stateProperties.put(FlowExecutor.RUN_ID_PROPERTY, committer.runId());
     stateProperties.put(BATCH_PROPERTY, targetProperties.get(BATCH_PROPERTY));
     Instant expiry = now.minus(tombstoneRetention(dataset));
     committer.commitView(
         dataset.cdcStateTable(),
-        deletes,
+        sequences,
         "__lagoa_cdc_state_",
         view ->
             mode.incremental()
@@ -1246,6 +1277,10 @@ final class CdcWriter {
                     + STATE_SEQUENCE
                     + " <=> s."
                     + STATE_SEQUENCE
+                    + " AND t."
+                    + STATE_DELETED
+                    + " = s."
+                    + STATE_DELETED
                     + " WHEN NOT MATCHED THEN INSERT * WHEN NOT MATCHED BY SOURCE AND t."
                     + STATE_CHANGED_AT
                     + " < "

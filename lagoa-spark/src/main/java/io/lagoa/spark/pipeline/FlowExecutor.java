@@ -179,9 +179,13 @@ final class FlowExecutor {
             List.of(),
             Optional.empty());
       }
-      return run(
-          new Execution(dataset, plan, mode, before, written, started, commitProperties, batches),
-          queryText);
+      FlowResult result =
+          run(
+              new Execution(
+                  dataset, plan, mode, before, written, started, commitProperties, batches),
+              queryText);
+      batches.forEach(batch -> batch.committed().run()); // the positions are in the table now
+      return result;
     } finally {
       batches.forEach(batch -> batch.release().run());
     }

@@ -54,15 +54,30 @@ final class NewColumns {
   List<String> missing(String table, org.apache.spark.sql.Dataset<Row> rows) {
     StructType existing = committer.spark().table(FlowExecutor.quoted(table)).schema();
     List<String> added = new ArrayList<>();
-    for (StructField field : rows.schema().fields()) {
-      boolean present =
-          Arrays.stream(existing.fieldNames())
-              .anyMatch(name -> name.equalsIgnoreCase(field.name()));
-      if (!present) {
-        added.add(FlowExecutor.quote(field.name()) + " " + field.dataType().sql());
+    missing(existing, rows.schema(), "", added);
+    return added;
+  }
+
+  /**
+   * Adds to {@code added} the fields of {@code wanted} that {@code existing} lacks, and those of
+   * structs both have (a change row's {@code _before} image grows with the table), as {@code
+   * parent.child TYPE}.
+   */
+  private static void missing(
+      StructType existing, StructType wanted, String prefix, List<String> added) {
+    for (StructField field : wanted.fields()) {
+      StructField present =
+          Arrays.stream(existing.fields())
+              .filter(known -> known.name().equalsIgnoreCase(field.name()))
+              .findFirst()
+              .orElse(null);
+      if (present == null) {
+        added.add(prefix + FlowExecutor.quote(field.name()) + " " + field.dataType().sql());
+      } else if (present.dataType() instanceof StructType known
+          && field.dataType() instanceof StructType grown) {
+        missing(known, grown, prefix + FlowExecutor.quote(present.name()) + ".", added);
       }
     }
-    return added;
   }
 
   /** Whether an ADD COLUMNS failed because another writer added one of the columns first. */

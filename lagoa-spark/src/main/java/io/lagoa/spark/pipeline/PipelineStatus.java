@@ -78,9 +78,13 @@ public final class PipelineStatus {
           continue;
         }
         statuses.add(
-            call.kind() == SourceCall.SourceKind.FILES
-                ? files(sources, spark, catalog, pipeline, dataset, call, summary, lastCommit, rate)
-                : kafka(sources, spark, dataset, call, summary, lastCommit, rate));
+            switch (call.kind()) {
+              case FILES ->
+                  files(
+                      sources, spark, catalog, pipeline, dataset, call, summary, lastCommit, rate);
+              case KAFKA -> kafka(sources, spark, dataset, call, summary, lastCommit, rate);
+              case POSTGRES_CDC -> postgres(dataset, call, summary, lastCommit, rate);
+            });
       }
       for (Input input : dataset.inputs()) {
         if (!input.streaming() || input.kind() == Input.Kind.SOURCE) {
@@ -179,6 +183,25 @@ public final class PipelineStatus {
           rate,
           Optional.of(e.getMessage()));
     }
+  }
+
+  /** A PostgreSQL change stream: its stored position; the lag is not measured. */
+  private static SourceStatus postgres(
+      Dataset dataset,
+      SourceCall call,
+      Map<String, String> summary,
+      Optional<Instant> lastCommit,
+      Optional<Double> rate) {
+    String slot = io.lagoa.pipeline.SourceArguments.PostgresCdc.slot(call, dataset.name());
+    String stored = summary.get(PipelineCommits.postgresPositionKey(slot));
+    return new SourceStatus(
+        dataset.name(),
+        call.displayName(),
+        stored == null ? "(not started)" : stored,
+        Optional.empty(),
+        lastCommit,
+        rate,
+        Optional.of("slot " + slot));
   }
 
   /** Rows appended to a table after a snapshot (all of them when it is null). */

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.octet_length;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 
@@ -16,11 +17,13 @@ import io.lagoa.pipeline.PipelineCommits;
 import io.lagoa.pipeline.SourceArguments;
 import io.lagoa.pipeline.SourceArguments.Kafka;
 import io.lagoa.pipeline.SourceCall;
+import io.lagoa.spark.cdc.DebeziumChanges;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -167,6 +170,9 @@ public final class KafkaSourceReader implements SourceReader {
                 col("timestamp"),
                 col("headers"))
             .as(METADATA);
+    if (format.equals("debezium")) {
+      return debezium(stored, raw, metadata, maxBytes, runId, position, records, description);
+    }
     Column error;
     List<Column> selected = new ArrayList<>();
     boolean addsColumns = false;
@@ -252,6 +258,82 @@ public final class KafkaSourceReader implements SourceReader {
         rows, rejected, position, records > 0, addsColumns, description, release);
   }
 
+  /**
+   * A batch of Debezium change events ({@link DebeziumChanges}): one change row per event,
+   * tombstones skipped, what is not a change event quarantined; the table's columns stored with the
+   * position like a learned JSON schema.
+   */
+  private SourceBatch debezium(
+      Map<String, String> stored,
+      Dataset<Row> raw,
+      Column metadata,
+      long maxBytes,
+      String runId,
+      Map<String, String> position,
+      long records,
+      String description) {
+    Optional<StructType> declared = declaredSchema();
+    String evolution = SourceArguments.schemaEvolution(call, declared.isPresent());
+    Optional<StructType> known =
+        Optional.ofNullable(stored.get(schemaKey()))
+            .map(json -> (StructType) org.apache.spark.sql.types.DataType.fromJson(json));
+    Column oversized =
+        when(
+            octet_length(col("value")).gt(maxBytes),
+            concat(
+                lit("the record has "),
+                octet_length(col("value")),
+                lit(" bytes, more than max_record_bytes (" + maxBytes + ")")));
+    Dataset<Row> input =
+        raw.select(
+            when(octet_length(col("value")).leq(maxBytes), expr("CAST(value AS STRING)"))
+                .as("value"),
+            concat(col("topic"), lit("/"), col("partition"), lit("@"), col("offset"))
+                .as("_position"),
+            oversized.as("_error"),
+            col("value").as("_raw"), // kept only for the records that are rejected
+            col("topic").as("_kafka_topic"),
+            col("partition").as("_kafka_partition"),
+            col("offset").as("_kafka_offset"),
+            expr("CAST(key AS STRING)").as("_kafka_key"),
+            metadata);
+    DebeziumChanges.Result result =
+        DebeziumChanges.decode(
+            spark, input, declared, known, evolution.equals("add"), call.displayName(), runId);
+    position.put(schemaKey(), result.imageSchema().json());
+    if (LOG.isDebugEnabled()) {
+      LOG.debug(
+          "{}: {} records, {} tombstones skipped",
+          description,
+          records,
+          result.tombstones().getAsLong());
+    }
+    return new SourceBatch(
+        result.rows(),
+        result.rejected(),
+        position,
+        records > 0,
+        result.addsColumns(),
+        description,
+        result.release());
+  }
+
+  private Optional<StructType> declaredSchema() {
+    if (call.argument("schema").isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(StructType.fromDDL(call.argument("schema").get()));
+    } catch (RuntimeException e) {
+      throw new FlowException(
+          call.positionOf("schema")
+              + ": schema is not a valid list of"
+              + " columns (e.g. 'id BIGINT, name STRING'): "
+              + SourceText.firstLine(String.valueOf(e.getMessage())),
+          e);
+    }
+  }
+
   private static Column[] withInternal(List<Column> columns, Column... internal) {
     List<Column> all = new ArrayList<>(columns);
     all.addAll(List.of(internal));
@@ -320,19 +402,7 @@ public final class KafkaSourceReader implements SourceReader {
   private record Parse(StructType schema, boolean rescue, boolean addsColumns) {}
 
   private Parse jsonSchema(Map<String, String> stored, Dataset<Row> raw, long maxBytes) {
-    StructType declared = null;
-    if (call.argument("schema").isPresent()) {
-      try {
-        declared = StructType.fromDDL(call.argument("schema").get());
-      } catch (RuntimeException e) {
-        throw new FlowException(
-            call.positionOf("schema")
-                + ": schema is not a valid list of"
-                + " columns (e.g. 'id BIGINT, name STRING'): "
-                + SourceText.firstLine(String.valueOf(e.getMessage())),
-            e);
-      }
-    }
+    StructType declared = declaredSchema().orElse(null);
     String evolution = SourceArguments.schemaEvolution(call, declared != null);
     StructType known = declared;
     if (known == null && stored.containsKey(schemaKey())) {

@@ -16,6 +16,10 @@ import org.apache.spark.sql.Row;
  * @param hasNew whether anything was read
  * @param addsColumns whether the source found fields its earlier batches did not have
  * @param description where the batch starts and ends, for logs and errors
+ * @param release frees what the batch holds (cached data); run after the flow, committed or not
+ * @param committed run once the target's commit that stores {@link #position} succeeded, before
+ *     {@code release}: a source that must acknowledge what it delivered (a replication slot) does
+ *     it here, never earlier
  */
 public record SourceBatch(
     Dataset<Row> rows,
@@ -24,4 +28,18 @@ public record SourceBatch(
     boolean hasNew,
     boolean addsColumns,
     String description,
-    Runnable release) {}
+    Runnable release,
+    Runnable committed) {
+
+  /** A batch with nothing to acknowledge after the commit. */
+  public SourceBatch(
+      Dataset<Row> rows,
+      Dataset<Row> rejected,
+      Map<String, String> position,
+      boolean hasNew,
+      boolean addsColumns,
+      String description,
+      Runnable release) {
+    this(rows, rejected, position, hasNew, addsColumns, description, release, () -> {});
+  }
+}

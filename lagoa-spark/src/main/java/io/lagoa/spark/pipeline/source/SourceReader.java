@@ -9,7 +9,8 @@ import java.util.Map;
  * file systems, loaded file logs); their arguments are the declarations of {@link
  * io.lagoa.pipeline.SourceArguments}.
  */
-public sealed interface SourceReader permits KafkaSourceReader, FilesSourceReader {
+public sealed interface SourceReader
+    permits KafkaSourceReader, FilesSourceReader, PostgresCdcSourceReader {
   /** The call this reader reads. */
   SourceCall call();
 

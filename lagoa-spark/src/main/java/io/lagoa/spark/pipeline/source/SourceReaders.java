@@ -1,5 +1,7 @@
 package io.lagoa.spark.pipeline.source;
 
+import io.lagoa.cdc.PostgresCdcConfig;
+import io.lagoa.cdc.PostgresCdcEngine;
 import io.lagoa.pipeline.SourceCall;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,15 +21,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The source readers of one warehouse, and the state they keep across runs: Kafka admin clients
- * (one per cluster and client settings), FileIOs (per catalog properties) and the file logs loaded
- * last (per source). Whoever runs pipelines creates one and closes it when done; closing closes the
- * admin clients and FileIOs. Nothing here is static, so two warehouses in one JVM share nothing.
+ * (one per cluster and client settings), FileIOs (per catalog properties), the file logs loaded
+ * last (per source) and the running PostgreSQL change capture engines (per server and slot).
+ * Whoever runs pipelines creates one and closes it when done; closing closes the admin clients,
+ * FileIOs and engines (which acknowledge nothing more to their slots). Nothing here is static, so
+ * two warehouses in one JVM share nothing.
  */
 public final class SourceReaders implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SourceReaders.class);
 
   private final Map<String, Admin> admins = new ConcurrentHashMap<>();
   private final Map<Map<String, String>, FileIO> fileIos = new ConcurrentHashMap<>();
+  private final Map<String, PostgresCdcEngine> postgresEngines = new ConcurrentHashMap<>();
   private final FileLog fileLog = new FileLog();
   private volatile boolean closed;
 
@@ -37,6 +42,7 @@ public final class SourceReaders implements AutoCloseable {
     return switch (call.kind()) {
       case KAFKA -> kafka(spark, call);
       case FILES -> files(spark, catalog, call, pipelineFolder, target);
+      case POSTGRES_CDC -> postgres(spark, catalog, call, target);
     };
   }
 
@@ -53,6 +59,45 @@ public final class SourceReaders implements AutoCloseable {
       SparkSession spark, Catalog catalog, SourceCall call, Path pipelineFolder, String target) {
     checkOpen();
     return new FilesSourceReader(spark, catalog, call, pipelineFolder, target, this);
+  }
+
+  /**
+   * @param catalog where a dry run finds the target's stored position
+   * @param target the streaming table the changes go to, whose name gives the default slot
+   */
+  public PostgresCdcSourceReader postgres(
+      SparkSession spark, Catalog catalog, SourceCall call, String target) {
+    checkOpen();
+    return new PostgresCdcSourceReader(spark, catalog, call, target, this);
+  }
+
+  /**
+   * The running engine of a slot, started from {@code stored} when there is none, or when the one
+   * running is not where the table's data ends (a batch of another process was committed, the table
+   * was refreshed or rolled back), has other settings, or stopped.
+   */
+  synchronized PostgresCdcEngine postgresEngine(PostgresCdcConfig config, String stored) {
+    checkOpen();
+    PostgresCdcEngine engine = postgresEngines.get(config.engineKey());
+    if (engine != null
+        && (engine.stopped()
+            || !engine.config().equals(config)
+            || !java.util.Objects.equals(
+                blankToNull(engine.acknowledged()), blankToNull(stored)))) {
+      LOG.debug("postgres-cdc {}: restarting the engine from {}", config.slot(), stored);
+      postgresEngines.remove(config.engineKey());
+      engine.close();
+      engine = null;
+    }
+    if (engine == null) {
+      engine = PostgresCdcEngine.start(config, stored);
+      postgresEngines.put(config.engineKey(), engine);
+    }
+    return engine;
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
   }
 
   /** Forgets the loaded file logs, as a new process would (tests). */
@@ -109,6 +154,10 @@ public final class SourceReaders implements AutoCloseable {
     closed = true;
     List<AutoCloseable> open = new ArrayList<>(admins.values());
     open.addAll(fileIos.values());
+    synchronized (this) {
+      open.addAll(postgresEngines.values());
+      postgresEngines.clear();
+    }
     admins.clear();
     fileIos.clear();
     fileLog.forget();
