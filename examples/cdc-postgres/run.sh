@@ -30,9 +30,9 @@ trap finish EXIT
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "starting PostgreSQL on 127.0.0.1:$PORT with the shop (shop.sql)"
+step "starting PostgreSQL on 127.0.0.1:$PORT with the shop (shop.pgsql)"
 "$LAGOA" dev postgres --data "$WORK/postgres" --port "$PORT" --password "$PASSWORD" \
-  --database shop --init "$HERE/shop.sql" >"$WORK/postgres.out" 2>&1 &
+  --database shop --init "$HERE/shop.pgsql" >"$WORK/postgres.out" 2>&1 &
 PG_PID=$!
 for _ in $(seq 1 600); do
   grep -q "Stop it with Ctrl-C" "$WORK/postgres.out" 2>/dev/null && break
@@ -58,8 +58,8 @@ step "pipeline run 1: the initial snapshot of every table"
 "$LAGOA" pipeline run "$HERE" --once "${VARS[@]}"
 show
 
-step "phase 2 in PostgreSQL (changes.sql): inserts, updates, an email change, deletes, a key update"
-"$LAGOA" dev postgres --sql "$HERE/changes.sql" --data "$WORK/postgres" --database shop
+step "phase 2 in PostgreSQL (changes.pgsql): inserts, updates, an email change, deletes, a key update"
+"$LAGOA" dev postgres --sql "$HERE/changes.pgsql" --data "$WORK/postgres" --database shop
 
 step "pipeline run 2: only the changes"
 "$LAGOA" pipeline run "$HERE" --once "${VARS[@]}"

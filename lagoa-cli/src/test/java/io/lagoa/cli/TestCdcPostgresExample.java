@@ -56,7 +56,7 @@ class TestCdcPostgresExample {
 
   @Test
   void snapshotThenChangesIntoScd1AndScd2() throws Exception {
-    execute(Files.readString(EXAMPLE.resolve("shop.sql")));
+    execute(Files.readString(EXAMPLE.resolve("shop.pgsql")));
     String[] variables = {
       "--var", "pg_url=" + postgres.jdbcUrl("shop"),
       "--var", "pg_user=" + postgres.user(),
@@ -71,7 +71,7 @@ class TestCdcPostgresExample {
     assertThat(lake("SELECT DISTINCT _op FROM bronze.customer_changes"))
         .containsExactly(List.of("r"));
 
-    execute(Files.readString(EXAMPLE.resolve("changes.sql")));
+    execute(Files.readString(EXAMPLE.resolve("changes.pgsql")));
     run(variables);
     assertSilverEqualsSource();
     // SCD2: a version per change of a tracked column; updated_at alone makes none

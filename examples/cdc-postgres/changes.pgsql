@@ -1,5 +1,5 @@
 -- Phase 2: what happens in the shop after the first pipeline run. Run it against the dev server
--- with `lagoa dev postgres --sql changes.sql` (run.sh does), then run the pipeline again.
+-- with `lagoa dev postgres --sql changes.pgsql` (run.sh does), then run the pipeline again.
 
 -- a new customer and her first orders
 INSERT INTO customers VALUES (13, 'Rita Lopes', 'rita@example.com', 'Leiria', '2026-11-10 08:00:00');

@@ -1,4 +1,4 @@
--- The shop's database, phase 1: the schema and its first rows. `lagoa dev postgres --init shop.sql`
+-- The shop's database, phase 1: the schema and its first rows. `lagoa dev postgres --init shop.pgsql`
 -- runs it once, when the cluster is created (see README.md).
 CREATE TABLE customers (
   id         INT PRIMARY KEY,
