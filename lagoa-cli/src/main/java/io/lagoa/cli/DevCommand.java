@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
     name = "dev",
     description = "Local services for development, run in the foreground.",
     mixinStandardHelpOptions = true,
-    subcommands = {DevCommand.Kafka.class})
+    subcommands = {DevCommand.Kafka.class, DevPostgresCommand.class})
 final class DevCommand implements Callable<Integer> {
   private final Cli cli;
 

