@@ -563,7 +563,18 @@ final class CdcWriter {
                   + keysOn
                   + ")");
     } else {
-      truncated = spark.sql("SELECT " + keyList("s") + " FROM " + effectiveView + " s WHERE false");
+      // nothing truncated: no rows, in the shape of the state's
+      truncated =
+          spark.sql(
+              "SELECT "
+                  + keyList("s")
+                  + ", s."
+                  + SEQUENCE
+                  + " AS "
+                  + STATE_SEQUENCE
+                  + " FROM "
+                  + effectiveView
+                  + " s WHERE false");
     }
     truncated = truncated.localCheckpoint();
     String truncatedView = view(truncated, temporary);
