@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * table among them).
  */
 class StreamingExactlyOnceIT {
-  private static final int RECORDS = 12_000;
+  private static final int RECORDS = 9_000;
   private static final int POISON_EVERY = 997;
   private static final int KEYS = 300;
 

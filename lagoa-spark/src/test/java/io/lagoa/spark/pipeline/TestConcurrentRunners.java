@@ -68,11 +68,6 @@ class TestConcurrentRunners {
   }
 
   @Test
-  void twoRunnersStoreEveryRecordOnce() throws Exception {
-    race("two", 2);
-  }
-
-  @Test
   void threeRunnersStoreEveryRecordOnce() throws Exception {
     race("three", 3);
   }
