@@ -539,13 +539,26 @@ class TestDebeziumIngestion {
     int half = delivered.size() / 2;
     kafka.produceMessages(topic, delivered.subList(0, half));
     fixture.run(folder);
-    System.err.println("DEBUG1 " + fixture.rows("SELECT id, email, _sequence.lsn, _op FROM acc.changes WHERE id = 5 ORDER BY 3"));
-    System.err.println("DEBUG1 " + fixture.rows("SELECT id, email, __START_AT.lsn, __END_AT.lsn FROM acc.history WHERE id = 5 ORDER BY 3"));
+    System.err.println(
+        "DEBUG1 "
+            + fixture.rows(
+                "SELECT id, email, _sequence.lsn, _op FROM acc.changes WHERE id = 5 ORDER BY 3"));
+    System.err.println(
+        "DEBUG1 "
+            + fixture.rows(
+                "SELECT id, email, __START_AT.lsn, __END_AT.lsn FROM acc.history WHERE id = 5 ORDER BY 3"));
     kafka.produceMessages(topic, delivered.subList(half, delivered.size()));
     fixture.run(folder);
-    System.err.println("DEBUG2 " + fixture.rows("SELECT id, email, _sequence.lsn, _op FROM acc.changes WHERE id = 5 ORDER BY 3"));
-    System.err.println("DEBUG2 " + fixture.rows("SELECT id, email, __START_AT.lsn, __END_AT.lsn FROM acc.history WHERE id = 5 ORDER BY 3"));
-    System.err.println("DEBUG2 " + fixture.rows("SELECT * FROM acc.history_cdc_state WHERE id = 5"));
+    System.err.println(
+        "DEBUG2 "
+            + fixture.rows(
+                "SELECT id, email, _sequence.lsn, _op FROM acc.changes WHERE id = 5 ORDER BY 3"));
+    System.err.println(
+        "DEBUG2 "
+            + fixture.rows(
+                "SELECT id, email, __START_AT.lsn, __END_AT.lsn FROM acc.history WHERE id = 5 ORDER BY 3"));
+    System.err.println(
+        "DEBUG2 " + fixture.rows("SELECT * FROM acc.history_cdc_state WHERE id = 5"));
 
     java.util.Map<Long, long[]> latest = new java.util.TreeMap<>();
     java.util.Map<Long, List<String>> versions = new java.util.TreeMap<>();
