@@ -16,11 +16,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -117,6 +120,8 @@ final class CdcWriter {
                 : prepare(dataset, changes))
             .localCheckpoint();
     requireSequence(dataset, events);
+    // a source that is a table (STREAM(bronze.changes)) does not say that it has new columns
+    addsColumns |= mode.incremental() && lacksColumns(dataset.name(), dataColumns(events));
     long batch = (mode.incremental() ? recoverState(dataset) : lastBatch(dataset.name())) + 1;
     Map<String, String> targetProperties = new LinkedHashMap<>(properties);
     targetProperties.put(BATCH_PROPERTY, Long.toString(batch));
@@ -1293,6 +1298,18 @@ final class CdcWriter {
       }
     }
     return columns;
+  }
+
+  /** Whether the target lacks some of these columns (an upstream ADD COLUMN). */
+  private boolean lacksColumns(String target, List<String> columns) {
+    if (!spark.catalog().tableExists(target)) {
+      return false;
+    }
+    Set<String> present = new HashSet<>();
+    for (String name : spark.table(FlowExecutor.quoted(target)).columns()) {
+      present.add(name.toLowerCase(Locale.ROOT));
+    }
+    return columns.stream().anyMatch(c -> !present.contains(c.toLowerCase(Locale.ROOT)));
   }
 
   private boolean isKey(String column) {
