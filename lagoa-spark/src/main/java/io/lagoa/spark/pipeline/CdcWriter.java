@@ -16,11 +16,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -68,6 +71,9 @@ final class CdcWriter {
   static final String TOMBSTONE_RETENTION_PROPERTY = "pipelines.cdc.tombstoneGCThresholdInSeconds";
 
   static final Duration DEFAULT_TOMBSTONE_RETENTION = Duration.ofDays(2);
+
+  /** How often (in batches) the state's rows older than the retention are removed. */
+  static final int EXPIRY_EVERY = 20;
 
   // columns of the prepared changes
   static final String SEQUENCE = "__lagoa_sequence";
@@ -132,6 +138,8 @@ final class CdcWriter {
               : OptionalLong.of(table.currentSnapshot().snapshotId()),
           0);
     }
+    // a source that is a table (STREAM(bronze.changes)) does not say that it has new columns
+    addsColumns |= mode.incremental() && lacksColumns(dataset.name(), dataColumns(events));
     long batch = (mode.incremental() ? recoverState(dataset) : lastBatch(dataset.name())) + 1;
     Map<String, String> targetProperties = new LinkedHashMap<>(properties);
     targetProperties.put(BATCH_PROPERTY, Long.toString(batch));
@@ -636,17 +644,15 @@ final class CdcWriter {
                   + state
                   + " t USING "
                   + view
-                  + " s ON (t."
+                  // equalities only, so Spark hash-joins (an OR here made it compare every
+                  // change with every key); the truncate row has null keys on both sides
+                  + " s ON t."
                   + STATE_TRUNCATE
-                  + " AND s."
-                  + STATE_TRUNCATE
-                  + ") OR (NOT t."
-                  + STATE_TRUNCATE
-                  + " AND NOT s."
+                  + " = s."
                   + STATE_TRUNCATE
                   + " AND "
                   + keysOn
-                  + ") WHEN MATCHED THEN UPDATE SET "
+                  + " WHEN MATCHED THEN UPDATE SET "
                   + STATE_SEQUENCE
                   + " = s."
                   + STATE_SEQUENCE
@@ -658,13 +664,8 @@ final class CdcWriter {
                   + STATE_CHANGED_AT
                   + " = s."
                   + STATE_CHANGED_AT
-                  + " WHEN NOT MATCHED THEN INSERT * WHEN NOT MATCHED BY SOURCE AND t."
-                  + STATE_DELETED
-                  + " AND t."
-                  + STATE_CHANGED_AT
-                  + " < "
-                  + timestamp(expiry)
-                  + " THEN DELETE",
+                  + " WHEN NOT MATCHED THEN INSERT *"
+                  + expireTombstones(targetProperties, "t." + STATE_DELETED + " AND ", expiry),
           stateProperties,
           written);
       if (addsColumns) {
@@ -1304,14 +1305,31 @@ final class CdcWriter {
                     + STATE_DELETED
                     + " = s."
                     + STATE_DELETED
-                    + " WHEN NOT MATCHED THEN INSERT * WHEN NOT MATCHED BY SOURCE AND t."
-                    + STATE_CHANGED_AT
-                    + " < "
-                    + timestamp(expiry)
-                    + " THEN DELETE"
+                    + " WHEN NOT MATCHED THEN INSERT *"
+                    + expireTombstones(targetProperties, "", expiry)
                 : stateTable(dataset, view),
         stateProperties,
         written);
+  }
+
+  /**
+   * Every {@value #EXPIRY_EVERY}th batch, the clause that removes the state's rows older than the
+   * retention: it makes the MERGE read (and rewrite) the whole state, so it is not paid on every
+   * batch; rows are removed within that many batches after their retention passed.
+   */
+  private static String expireTombstones(
+      Map<String, String> targetProperties, String condition, Instant expiry) {
+    long batch = Long.parseLong(targetProperties.get(BATCH_PROPERTY));
+    if (batch % EXPIRY_EVERY != 0) {
+      return "";
+    }
+    return " WHEN NOT MATCHED BY SOURCE AND "
+        + condition
+        + "t."
+        + STATE_CHANGED_AT
+        + " < "
+        + timestamp(expiry)
+        + " THEN DELETE";
   }
 
   private static String stateTable(Dataset dataset, String view) {
@@ -1351,6 +1369,18 @@ final class CdcWriter {
       }
     }
     return columns;
+  }
+
+  /** Whether the target lacks some of these columns (an upstream ADD COLUMN). */
+  private boolean lacksColumns(String target, List<String> columns) {
+    if (!spark.catalog().tableExists(target)) {
+      return false;
+    }
+    Set<String> present = new HashSet<>();
+    for (String name : spark.table(FlowExecutor.quoted(target)).columns()) {
+      present.add(name.toLowerCase(Locale.ROOT));
+    }
+    return columns.stream().anyMatch(c -> !present.contains(c.toLowerCase(Locale.ROOT)));
   }
 
   private boolean isKey(String column) {

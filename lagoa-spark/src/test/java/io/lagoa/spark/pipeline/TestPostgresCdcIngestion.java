@@ -18,7 +18,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.spark.sql.SparkSession;
@@ -356,5 +360,209 @@ class TestPostgresCdcIngestion {
                 "pe4"))
         .contains("bronze.sql:3:10")
         .contains("cannot connect to PostgreSQL at 127.0.0.1:1");
+  }
+
+  /**
+   * The versions an SCD type 2 target must hold, tracked as the test changes the source: per key,
+   * each version's values and whether it is the current one.
+   */
+  private static final class History {
+    private final Map<Integer, List<List<Object>>> versions = new TreeMap<>();
+
+    /** An insert or update: the key's current version ends, this one starts. */
+    void upsert(Object... values) {
+      List<List<Object>> key =
+          versions.computeIfAbsent((Integer) values[0], k -> new ArrayList<>());
+      delete((Integer) values[0]);
+      List<Object> version = new ArrayList<>(Arrays.asList(values));
+      version.add(true);
+      key.add(version);
+    }
+
+    /** A delete: the key's current version ends, none starts. */
+    void delete(int id) {
+      for (List<Object> version : versions.getOrDefault(id, List.of())) {
+        version.set(version.size() - 1, false);
+      }
+    }
+
+    /** The versions as rows of {@code width} columns (missing ones null) and "is current". */
+    List<String> expected(int width) {
+      List<String> rows = new ArrayList<>();
+      for (List<List<Object>> key : versions.values()) {
+        for (List<Object> version : key) {
+          List<Object> values = new ArrayList<>(version.subList(0, version.size() - 1));
+          while (values.size() < width) {
+            values.add(null);
+          }
+          values.add(version.get(version.size() - 1));
+          rows.add(render(values));
+        }
+      }
+      return rows;
+    }
+  }
+
+  private static String render(List<Object> values) {
+    return values.stream().map(String::valueOf).collect(Collectors.joining("|"));
+  }
+
+  /** Runs the statements in one transaction. */
+  private static void transaction(String... statements) {
+    try (Connection connection = postgres.connect("shop")) {
+      connection.setAutoCommit(false);
+      try (Statement statement = connection.createStatement()) {
+        for (String sql : statements) {
+          statement.execute(sql);
+        }
+      }
+      connection.commit();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The source table's rows over JDBC, ordered by id. */
+  private static List<String> sourceRows(String table) {
+    List<String> rows = new ArrayList<>();
+    try (Connection connection = postgres.connect("shop");
+        Statement statement = connection.createStatement();
+        ResultSet result = statement.executeQuery("SELECT * FROM " + table + " ORDER BY id")) {
+      int width = result.getMetaData().getColumnCount();
+      while (result.next()) {
+        List<Object> values = new ArrayList<>();
+        for (int i = 1; i <= width; i++) {
+          values.add(result.getObject(i));
+        }
+        rows.add(render(values));
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    return rows;
+  }
+
+  private static void assertTargets(String phase, History history) {
+    assertThat(
+            fixture.rows("SELECT * FROM silver.current_accounts ORDER BY id").stream()
+                .map(TestPostgresCdcIngestion::render)
+                .toList())
+        .as("SCD type 1 after %s", phase)
+        .containsExactlyElementsOf(sourceRows("public.accounts"));
+    List<String> columns = new ArrayList<>();
+    for (String name : spark.table("silver.history").columns()) {
+      if (!name.equals("__START_AT") && !name.equals("__END_AT")) {
+        columns.add(name);
+      }
+    }
+    assertThat(
+            fixture
+                .rows(
+                    "SELECT "
+                        + String.join(", ", columns)
+                        + ", __END_AT IS NULL FROM silver.history ORDER BY id, __START_AT")
+                .stream()
+                .map(TestPostgresCdcIngestion::render)
+                .toList())
+        .as("SCD type 2 after %s", phase)
+        .containsExactlyElementsOf(history.expected(columns.size()));
+  }
+
+  @Test
+  void autoCdcTargetsFollowTheSourceTablePhaseByPhase() {
+    execute(
+        "CREATE TABLE accounts (id INT PRIMARY KEY, name TEXT NOT NULL, balance INT)",
+        "INSERT INTO accounts VALUES (1, 'ana', 10), (2, 'rui', 20), (3, 'eva', 30),"
+            + " (4, 'ivo', 40)");
+    String except = "COLUMNS * EXCEPT (_op, _before, _ts_ms, _sequence, _source, _transaction)\n";
+    Path folder =
+        fixture.pipeline(
+            "pf",
+            "bronze.sql",
+            "CREATE STREAMING TABLE bronze.x AS\n"
+                + "SELECT * FROM STREAM read_postgres_cdc(url => '${pg_url}', user => 'lagoa',\n"
+                + "  password => '${pg_password}', table => 'public.accounts')",
+            "current.sql",
+            "CREATE FLOW accounts_current AS AUTO CDC INTO silver.current_accounts\n"
+                + "FROM STREAM(bronze.x)\n"
+                + "KEYS (id)\n"
+                + "APPLY AS DELETE WHEN _op = 'd'\n"
+                + "APPLY AS TRUNCATE WHEN _op = 't'\n"
+                + "SEQUENCE BY _sequence\n"
+                + except
+                + "STORED AS SCD TYPE 1",
+            // a truncate row has null keys and is no change of a key: left out of the history
+            "history.sql",
+            "CREATE FLOW accounts_history AS AUTO CDC INTO silver.history\n"
+                + "FROM (SELECT * FROM STREAM(bronze.x) WHERE _op <> 't')\n"
+                + "KEYS (id)\n"
+                + "APPLY AS DELETE WHEN _op = 'd'\n"
+                + "SEQUENCE BY _sequence\n"
+                + except
+                + "STORED AS SCD TYPE 2");
+    History history = new History();
+    try (SourceReaders sources = new SourceReaders()) {
+      // the initial snapshot
+      history.upsert(1, "ana", 10);
+      history.upsert(2, "rui", 20);
+      history.upsert(3, "eva", 30);
+      history.upsert(4, "ivo", 40);
+      run(folder, sources);
+      assertTargets("the snapshot", history);
+
+      // inserts
+      execute("INSERT INTO accounts VALUES (5, 'lia', 50), (6, 'rita', 60)");
+      history.upsert(5, "lia", 50);
+      history.upsert(6, "rita", 60);
+      run(folder, sources);
+      assertTargets("inserts", history);
+
+      // updates: three of one key in one transaction, two of another in two transactions
+      transaction(
+          "UPDATE accounts SET balance = 11 WHERE id = 1",
+          "UPDATE accounts SET balance = 12 WHERE id = 1",
+          "UPDATE accounts SET name = 'ana maria' WHERE id = 1");
+      history.upsert(1, "ana", 11);
+      history.upsert(1, "ana", 12);
+      history.upsert(1, "ana maria", 12);
+      execute("UPDATE accounts SET balance = 21 WHERE id = 2");
+      execute("UPDATE accounts SET balance = 22 WHERE id = 2");
+      history.upsert(2, "rui", 21);
+      history.upsert(2, "rui", 22);
+      run(folder, sources);
+      assertTargets("updates", history);
+
+      // deletes
+      execute("DELETE FROM accounts WHERE id IN (3, 6)");
+      history.delete(3);
+      history.delete(6);
+      run(folder, sources);
+      assertTargets("deletes", history);
+
+      // an update of the primary key: a delete of 4 and an insert of 40
+      execute("UPDATE accounts SET id = 40 WHERE id = 4");
+      history.delete(4);
+      history.upsert(40, "ivo", 40);
+      run(folder, sources);
+      assertTargets("a key update", history);
+
+      // a truncate empties the SCD type 1 table; the history keeps its versions as they are
+      execute("TRUNCATE accounts");
+      run(folder, sources);
+      assertThat(fixture.rows("SELECT count(*) FROM bronze.x WHERE _op = 't'"))
+          .containsExactly(List.of(1L));
+      assertTargets("a truncate", history);
+
+      // a new column, then inserts (one of a key the truncate removed)
+      execute(
+          "ALTER TABLE accounts ADD COLUMN email TEXT",
+          "INSERT INTO accounts VALUES (1, 'ana', 5, 'ana@x'), (7, 'zoe', 70, 'zoe@x'),"
+              + " (8, 'leo', 80, NULL)");
+      history.upsert(1, "ana", 5, "ana@x");
+      history.upsert(7, "zoe", 70, "zoe@x");
+      history.upsert(8, "leo", 80, null);
+      run(folder, sources);
+      assertTargets("a new column", history);
+    }
   }
 }

@@ -1,7 +1,5 @@
 package io.lagoa.spark.pipeline.source;
 
-import static org.apache.spark.sql.functions.current_timestamp;
-
 import io.lagoa.cdc.CdcException;
 import io.lagoa.cdc.CdcRecord;
 import io.lagoa.cdc.PostgresCdcConfig;
@@ -11,20 +9,20 @@ import io.lagoa.pipeline.FlowException;
 import io.lagoa.pipeline.PipelineCommits;
 import io.lagoa.pipeline.SourceArguments.PostgresCdc;
 import io.lagoa.pipeline.SourceCall;
+import io.lagoa.spark.cdc.DebeziumChanges;
 import io.lagoa.text.SecretPatterns;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -37,7 +35,10 @@ import org.slf4j.LoggerFactory;
  * Reads a PostgreSQL table's changes for {@code read_postgres_cdc(...)}: the Debezium embedded
  * engine (pgoutput) of {@link SourceReaders} runs across the batches of a run; each batch takes the
  * changes committed in PostgreSQL before it started (at most {@code max_records_per_batch}) and
- * decodes them into change rows ({@link DebeziumChangeRows}).
+ * decodes them into change rows with the decoder {@code read_kafka(format => 'debezium')} uses
+ * ({@link DebeziumChanges}): one row shape for both sources. The table's columns are stored with
+ * the position ({@link PipelineCommits#postgresSchemaKey}) and passed back to the decoder as the
+ * known schema, so a column keeps its type and its place across batches.
  *
  * <p>Exactly once: the connector's position after the batch's last change is committed in the
  * target table's snapshot summary ({@link PipelineCommits#postgresPositionKey}) with the rows; the
@@ -47,6 +48,9 @@ import org.slf4j.LoggerFactory;
 public final class PostgresCdcSourceReader implements SourceReader {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresCdcSourceReader.class);
   private static final Pattern ENV = Pattern.compile("\\$\\{\\s*env:([A-Za-z_][A-Za-z0-9_]*)\\s*}");
+
+  /** The decoder's input: the record's JSON and the connector's position after it. */
+  private static final StructType INPUT = StructType.fromDDL("value STRING, _position STRING");
 
   /** How long a batch waits for the changes committed before it started to come through. */
   static final Duration END_WAIT = Duration.ofSeconds(120);
@@ -118,60 +122,54 @@ public final class PostgresCdcSourceReader implements SourceReader {
         }
       }
     }
-    List<DebeziumChangeRows.Event> events = new ArrayList<>();
-    for (CdcRecord record : records) {
-      if (record.kind() == CdcRecord.Kind.CHANGE && record.json() != null) {
-        events.add(new DebeziumChangeRows.Event(record.json(), record.position()));
-      }
-    }
-    StructType known =
-        stored.containsKey(schemaKey())
-            ? (StructType) DataType.fromJson(stored.get(schemaKey()))
-            : null;
-    DebeziumChangeRows.Decoded decoded = DebeziumChangeRows.decode(events, known);
-    Map<String, String> position = new LinkedHashMap<>();
+    List<Row> values = new ArrayList<>();
     String last = null;
     for (CdcRecord record : records) {
       if (record.kind() == CdcRecord.Kind.CHANGE) {
+        // a null value is a tombstone, which the decoder skips
+        values.add(RowFactory.create(record.json(), record.position()));
         last = record.position(); // markers after the last change are not this batch's
       }
     }
+    Optional<StructType> known =
+        Optional.ofNullable(stored.get(schemaKey()))
+            .map(json -> (StructType) DataType.fromJson(json));
+    DebeziumChanges.Result decoded =
+        DebeziumChanges.decode(
+            spark,
+            spark.createDataFrame(values, INPUT),
+            Optional.empty(),
+            known,
+            true,
+            call.displayName(),
+            runId);
+    Map<String, String> position = new LinkedHashMap<>();
     String end = last == null ? from : last;
     if (end != null) {
       position.put(positionKey(), end);
     }
-    position.put(schemaKey(), decoded.columns().json());
-    Dataset<Row> rows =
-        spark.createDataFrame(decoded.rows(), DebeziumChangeRows.shape(decoded.columns()));
-    List<Row> quarantined = new ArrayList<>();
-    for (DebeziumChangeRows.Rejected rejected : decoded.rejected()) {
-      quarantined.add(
-          RowFactory.create(
-              call.displayName(),
-              rejected.event().position(),
-              null,
-              null,
-              null,
-              null,
-              null,
-              rejected.event().json().getBytes(StandardCharsets.UTF_8),
-              rejected.error(),
-              runId));
-    }
-    Dataset<Row> rejected =
-        spark
-            .createDataFrame(quarantined, FileFormat.QUARANTINE)
-            .withColumn("_quarantined_at", current_timestamp());
-    boolean addsColumns =
-        known == null || decoded.columns().fields().length > known.fields().length;
+    position.put(schemaKey(), decoded.imageSchema().json());
     String description =
         call.displayName() + " slot " + slot + " from " + (from == null ? "the start" : from);
-    LOG.debug("{}: {} changes", description, events.size());
+    if (LOG.isDebugEnabled()) {
+      LOG.debug(
+          "{}: {} changes, {} tombstones skipped",
+          description,
+          values.size(),
+          decoded.tombstones().getAsLong());
+    }
     String acknowledge = last;
     Runnable committed =
         acknowledge == null || dryRun ? () -> {} : () -> engine.acknowledge(acknowledge);
     return new SourceBatch(
-        rows, rejected, position, !events.isEmpty(), addsColumns, description, () -> {}, committed);
+        decoded.rows(),
+        decoded.rejected(),
+        position,
+        !values.isEmpty(),
+        decoded.addsColumns(),
+        description,
+        decoded.release(),
+        committed);
   }
 
   /** The position the target's last pipeline commit stored, or null. */
