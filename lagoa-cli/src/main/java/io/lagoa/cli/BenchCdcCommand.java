@@ -168,9 +168,7 @@ final class BenchCdcCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new LagoaException(
           ErrorCode.INVALID_ARGUMENT,
-          "cannot run the CDC bench: "
-              + lowerFirst(e.getMessage())
-              + ". Use another namespace with --namespace.");
+          lowerFirst(e.getMessage()) + ". Use another namespace with --namespace.");
     } catch (IllegalStateException e) {
       throw new LagoaException(
           ErrorCode.INTERNAL_ERROR, "cannot run the CDC bench: " + e.getMessage(), e);
