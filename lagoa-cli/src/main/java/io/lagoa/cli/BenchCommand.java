@@ -41,7 +41,8 @@ import picocli.CommandLine.Parameters;
     description = {
       "Measure how fast this lakehouse is, and what layout and settings buy:",
       "generate data (sales or TPC-H), run a query suite, compare two runs; measure the",
-      "catalog server under concurrent clients (bench catalog). See docs/bench.md."
+      "catalog server under concurrent clients (bench catalog); changes applied per second by",
+      "AUTO CDC flows (bench cdc). See docs/bench.md."
     },
     mixinStandardHelpOptions = true,
     subcommands = {
@@ -49,7 +50,8 @@ import picocli.CommandLine.Parameters;
       BenchCommand.Run.class,
       BenchCommand.Compare.class,
       BenchCommand.Report.class,
-      BenchCatalogCommand.class
+      BenchCatalogCommand.class,
+      BenchCdcCommand.class
     })
 final class BenchCommand implements Callable<Integer> {
   private final Cli cli;

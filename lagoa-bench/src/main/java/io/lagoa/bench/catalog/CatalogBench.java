@@ -438,7 +438,7 @@ public final class CatalogBench {
   }
 
   /** The 1, 5 and 15 minute load averages, as /proc/loadavg gives them, or the JVM's 1 minute. */
-  static String loadAverage() {
+  public static String loadAverage() {
     try {
       String[] parts = Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+");
       if (parts.length >= 3) {
