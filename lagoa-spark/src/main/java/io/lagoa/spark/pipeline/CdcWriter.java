@@ -622,13 +622,15 @@ final class CdcWriter {
                         + truncatedView
                         + " s"
                     : "")
+                // a truncate adds a row; the watermark is the greatest of them
                 + " UNION ALL SELECT "
                 + nullKeys(events.schema())
-                + "w.wm, false, true, "
+                + (incremental ? "w.bt" : "w.wm")
+                + ", false, true, "
                 + nowLiteral
                 + " FROM "
                 + watermark
-                + " w WHERE w.wm IS NOT NULL");
+                + (incremental ? " w WHERE w.bt IS NOT NULL" : " w WHERE w.wm IS NOT NULL"));
     Map<String, String> stateProperties = new LinkedHashMap<>();
     stateProperties.put(FlowExecutor.RUN_ID_PROPERTY, committer.runId());
     stateProperties.put(BATCH_PROPERTY, targetProperties.get(BATCH_PROPERTY));
@@ -644,11 +646,11 @@ final class CdcWriter {
                   + state
                   + " t USING "
                   + view
-                  // equalities only, so Spark hash-joins (an OR here made it compare every
-                  // change with every key); the truncate row has null keys on both sides
-                  + " s ON t."
+                  // no OR, so Spark hash-joins on the keys (an OR here made it compare every
+                  // change with every key); a truncate row is only ever inserted
+                  + " s ON NOT s."
                   + STATE_TRUNCATE
-                  + " = s."
+                  + " AND NOT t."
                   + STATE_TRUNCATE
                   + " AND "
                   + keysOn
