@@ -4,14 +4,15 @@ import io.lagoa.bench.cdc.CdcBenchListener;
 import io.lagoa.bench.cdc.CdcBenchOptions;
 import io.lagoa.bench.cdc.CdcBenchReport;
 import io.lagoa.bench.cdc.CdcBenchResults;
+import io.lagoa.bench.cdc.CdcVerification;
 import io.lagoa.bench.cdc.CdcWriteMode;
-import io.lagoa.bench.spark.CdcBench;
 import io.lagoa.cli.output.OutputFormat;
 import io.lagoa.cli.output.OutputOptions;
 import io.lagoa.cli.output.ProgressDisplay;
 import io.lagoa.cli.output.Values;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
+import io.lagoa.service.bench.CdcBenchService;
 import io.lagoa.spark.SparkSql;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -155,16 +156,11 @@ final class BenchCdcCommand implements Callable<Integer> {
           ErrorCode.IO_ERROR, "cannot write the bench's pipeline folder: " + e.getMessage(), e);
     }
     CdcBenchResults results;
-    CdcBench.Verification verification = null;
-    CdcBench bench = new CdcBench(sql.session(), folder);
+    CdcVerification verification = null;
     try (Progress progress = new Progress(cli)) {
-      results = bench.run(options, progress);
-      if (verify) {
-        progress.stepStarted("verifying the table against bronze");
-        long start = System.nanoTime();
-        verification = bench.verify(options);
-        progress.stepFinished("verifying the table against bronze", System.nanoTime() - start);
-      }
+      CdcBenchService.Outcome outcome = CdcBenchService.run(sql, folder, options, progress, verify);
+      results = outcome.results();
+      verification = outcome.verification().orElse(null);
     } catch (IllegalArgumentException e) {
       throw new LagoaException(
           ErrorCode.INVALID_ARGUMENT,

@@ -4,6 +4,7 @@ import io.lagoa.bench.catalog.CatalogBench;
 import io.lagoa.bench.cdc.CdcBenchListener;
 import io.lagoa.bench.cdc.CdcBenchOptions;
 import io.lagoa.bench.cdc.CdcBenchResults;
+import io.lagoa.bench.cdc.CdcVerification;
 import io.lagoa.pipeline.PipelineLoader;
 import io.lagoa.pipeline.PipelineSource;
 import io.lagoa.spark.pipeline.CompiledPipeline;
@@ -243,7 +244,7 @@ public final class CdcBench {
    * change of every key by {@code seq}, unless it is a delete; compared row for row with the
    * target's current rows and, when there is one, with the reference copy.
    */
-  public Verification verify(CdcBenchOptions options) {
+  public CdcVerification verify(CdcBenchOptions options) {
     Names names = new Names(options);
     String columns = String.join(", ", DATA_COLUMNS);
     Dataset<Row> expected =
@@ -271,28 +272,7 @@ public final class CdcBench {
       referenceDifferences =
           OptionalLong.of(expected.exceptAll(copy).count() + copy.exceptAll(expected).count());
     }
-    return new Verification(expectedRows, targetRows, missing, unexpected, referenceDifferences);
-  }
-
-  /**
-   * How the target compares with what the changes imply.
-   *
-   * @param missing expected rows the target lacks (or holds with other values)
-   * @param unexpected rows of the target that are not expected
-   * @param referenceDifferences rows in which the reference copy differs from the expected rows
-   */
-  public record Verification(
-      long expectedRows,
-      long targetRows,
-      long missing,
-      long unexpected,
-      OptionalLong referenceDifferences) {
-    public boolean matches() {
-      return missing == 0
-          && unexpected == 0
-          && expectedRows == targetRows
-          && referenceDifferences.orElse(0) == 0;
-    }
+    return new CdcVerification(expectedRows, targetRows, missing, unexpected, referenceDifferences);
   }
 
   // ------------------------------------------------------------------ setup

@@ -69,7 +69,7 @@ class TestCdcBench {
     assertThat(results.reads().get(2).deleteFiles()).isZero();
     assertThat(results.compactionNanos()).isPresent();
 
-    CdcBench.Verification verification = bench.verify(options);
+    io.lagoa.bench.cdc.CdcVerification verification = bench.verify(options);
     assertThat(verification.matches()).as("%s", verification).isTrue();
     assertThat(verification.referenceDifferences()).hasValue(0);
     // the reads after the last batch counted the rows the changes imply
@@ -97,7 +97,7 @@ class TestCdcBench {
     assertThat(results.batches()).hasSize(2);
     assertThat(results.batches()).allSatisfy(batch -> assertThat(batch.referenceNanos()).isEmpty());
     assertThat(results.batches()).allSatisfy(batch -> assertThat(batch.deleteFiles()).isZero());
-    CdcBench.Verification verification = bench.verify(options);
+    io.lagoa.bench.cdc.CdcVerification verification = bench.verify(options);
     assertThat(verification.matches()).as("%s", verification).isTrue();
     // the history holds more versions than keys
     assertThat(results.reads().get(results.reads().size() - 1).rows())
