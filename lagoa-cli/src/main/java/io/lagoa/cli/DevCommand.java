@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -114,46 +112,26 @@ final class DevCommand implements Callable<Integer> {
       out.println("Stop it with Ctrl-C (or: kill " + ProcessHandle.current().pid() + ").");
       out.flush();
 
-      // Ctrl-C and SIGTERM end this JVM through its shutdown hooks: stop the broker cleanly so
-      // its next start needs no log recovery.
-      CountDownLatch reported = new CountDownLatch(1);
-      Thread stopper =
-          new Thread(
-              () -> {
-                broker.stop();
-                // let the command say it stopped before the JVM ends
-                try {
-                  reported.await(5, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              },
-              "lagoa-dev-kafka-stop");
-      Runtime.getRuntime().addShutdownHook(stopper);
-      try {
-        int exitCode = broker.waitFor();
-        if (stopper.isAlive() || stopper.getState() == Thread.State.TERMINATED) {
-          return stopped(out, folder);
-        }
-        throw new LagoaException(
-            ErrorCode.IO_ERROR,
-            "the Kafka broker stopped by itself (exit code "
-                + exitCode
-                + "); its last lines:\n"
-                + broker.logTail());
-      } catch (InterruptedException e) {
-        // what an in-process caller (a test) does to stop it
-        broker.stop();
-        Thread.currentThread().interrupt();
-        return stopped(out, folder);
-      } finally {
-        reported.countDown();
-        try {
-          Runtime.getRuntime().removeShutdownHook(stopper);
-        } catch (IllegalStateException e) {
-          // the JVM is already shutting down: the hook is running
-        }
-      }
+      return Foreground.run(
+          new Foreground.Server() {
+            @Override
+            public void stop() {
+              broker.stop();
+            }
+
+            @Override
+            public int waitFor() throws InterruptedException {
+              return broker.waitFor();
+            }
+
+            @Override
+            public String logTail() {
+              return broker.logTail();
+            }
+          },
+          "kafka",
+          "the Kafka broker",
+          () -> stopped(out, folder));
     }
 
     private int stopped(PrintWriter out, Path folder) {

@@ -19,8 +19,6 @@ import java.sql.Statement;
 import java.util.HexFormat;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -177,45 +175,27 @@ final class DevPostgresCommand implements Callable<Integer> {
     out.println("Stop it with Ctrl-C (or: kill " + ProcessHandle.current().pid() + ").");
     out.flush();
 
-    // Ctrl-C and SIGTERM end this JVM through its shutdown hooks: stop the server cleanly
-    // (a fast shutdown) so its next start needs no crash recovery.
-    CountDownLatch reported = new CountDownLatch(1);
-    Thread stopper =
-        new Thread(
-            () -> {
-              server.stop();
-              try {
-                reported.await(5, TimeUnit.SECONDS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            },
-            "lagoa-dev-postgres-stop");
-    Runtime.getRuntime().addShutdownHook(stopper);
-    try {
-      int exitCode = server.waitFor();
-      if (stopper.isAlive() || stopper.getState() == Thread.State.TERMINATED) {
-        return stopped(out, folder);
-      }
-      throw new LagoaException(
-          ErrorCode.IO_ERROR,
-          "PostgreSQL stopped by itself (exit code "
-              + exitCode
-              + "); its last lines:\n"
-              + server.logTail());
-    } catch (InterruptedException e) {
-      // what an in-process caller (a test) does to stop it
-      server.stop();
-      Thread.currentThread().interrupt();
-      return stopped(out, folder);
-    } finally {
-      reported.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(stopper);
-      } catch (IllegalStateException e) {
-        // the JVM is already shutting down: the hook is running
-      }
-    }
+    // a fast shutdown, so the next start needs no crash recovery
+    return Foreground.run(
+        new Foreground.Server() {
+          @Override
+          public void stop() {
+            server.stop();
+          }
+
+          @Override
+          public int waitFor() throws InterruptedException {
+            return server.waitFor();
+          }
+
+          @Override
+          public String logTail() {
+            return server.logTail();
+          }
+        },
+        "postgres",
+        "PostgreSQL",
+        () -> stopped(out, folder));
   }
 
   /** Before the shutdown hook lets the JVM end: a temporary folder is deleted here. */
