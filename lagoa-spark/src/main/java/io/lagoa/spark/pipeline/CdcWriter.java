@@ -26,6 +26,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.spark.sql.Column;
@@ -45,11 +46,12 @@ import org.slf4j.LoggerFactory;
  * <target>_cdc_state} holds the last applied sequence value of every key, deleted keys too (the
  * tombstones, kept for {@value #TOMBSTONE_RETENTION_PROPERTY} seconds, two days by default), and
  * the sequence value of the last truncate. A change is applied only when it is newer than what the
- * state holds, so a late update older than a delete does not bring the row back. A batch commits
- * the state first and then the target, both marked with the batch's number ({@value
- * #BATCH_PROPERTY}); a process killed between the two commits leaves the state one batch ahead, and
- * the next batch first rolls the state back to the target's batch, then reads the same changes
- * again.
+ * state holds, so a late update older than a delete does not bring the row back. The state is a log
+ * (a batch appends its keys' new rows; a key's latest row wins), so a batch never rewrites it
+ * except when it compacts it, which also drops expired tombstones. A batch commits the state first
+ * and then the target, both marked with the batch's number ({@value #BATCH_PROPERTY}); a process
+ * killed between the two commits leaves the state one batch ahead, and the next batch first rolls
+ * the state back to the target's batch, then reads the same changes again.
  *
  * <p><b>SCD type 2</b> keeps every version, with {@code __START_AT} (the sequence value of the
  * change that made it) and {@code __END_AT} (of the change that replaced or deleted it; null for
@@ -72,7 +74,17 @@ final class CdcWriter {
 
   static final Duration DEFAULT_TOMBSTONE_RETENTION = Duration.ofDays(2);
 
-  /** How often (in batches) the state's rows older than the retention are removed. */
+  /** SCD type 1: the fewest rows appended to the change state that make a batch compact it. */
+  static final long STATE_COMPACTION_MIN_ROWS = 1_000;
+
+  /** SCD type 1: the appends (files) after which a batch compacts the change state anyway. */
+  static final long STATE_COMPACTION_FILES = 100;
+
+  // on the state's appends: its rows and files at its last compaction
+  private static final String STATE_BASE_RECORDS = "lagoa.cdc.state-base-records";
+  private static final String STATE_BASE_FILES = "lagoa.cdc.state-base-files";
+
+  /** SCD type 2: how often (in batches) the state's rows older than the retention are removed. */
   static final int EXPIRY_EVERY = 20;
 
   // columns of the prepared changes
@@ -526,22 +538,22 @@ final class CdcWriter {
     org.apache.spark.sql.Dataset<Row> effective;
     org.apache.spark.sql.Dataset<Row> truncated;
     if (incremental) {
+      // the state is a log: a key's latest row has its greatest sequence value, so a change is
+      // new when no row of its key is as recent (one hash join, no aggregation)
       effective =
           spark.sql(
               "SELECT s.* FROM ("
                   + live
-                  + ") s LEFT JOIN (SELECT * FROM "
+                  + ") s LEFT ANTI JOIN "
                   + state
-                  + " WHERE NOT "
+                  + " t ON NOT t."
                   + STATE_TRUNCATE
-                  + ") t ON "
+                  + " AND "
                   + keysOn
-                  + " WHERE t."
+                  + " AND t."
                   + STATE_SEQUENCE
-                  + " IS NULL OR s."
-                  + SEQUENCE
-                  + " > t."
-                  + STATE_SEQUENCE);
+                  + " >= s."
+                  + SEQUENCE);
     } else {
       effective = spark.sql(live);
     }
@@ -553,17 +565,17 @@ final class CdcWriter {
           spark.sql(
               "SELECT "
                   + keyList("t")
-                  + ", t."
+                  + ", t.__latest."
                   + STATE_SEQUENCE
-                  + " FROM "
-                  + state
-                  + " t CROSS JOIN "
+                  + " AS "
+                  + STATE_SEQUENCE
+                  + " FROM ("
+                  + latestState(state)
+                  + ") t CROSS JOIN "
                   + watermark
-                  + " w WHERE w.bt IS NOT NULL AND NOT t."
-                  + STATE_TRUNCATE
-                  + " AND NOT t."
+                  + " w WHERE w.bt IS NOT NULL AND NOT t.__latest."
                   + STATE_DELETED
-                  + " AND t."
+                  + " AND t.__latest."
                   + STATE_SEQUENCE
                   + " < w.bt AND NOT EXISTS (SELECT 1 FROM "
                   + effectiveView
@@ -637,39 +649,7 @@ final class CdcWriter {
     String target = FlowExecutor.quoted(dataset.name());
     if (incremental) {
       Instant expiry = now.minus(tombstoneRetention(dataset));
-      committer.commitView(
-          dataset.cdcStateTable(),
-          stateRows,
-          "__lagoa_cdc_state_",
-          view ->
-              "MERGE INTO "
-                  + state
-                  + " t USING "
-                  + view
-                  // no OR, so Spark hash-joins on the keys (an OR here made it compare every
-                  // change with every key); a truncate row is only ever inserted
-                  + " s ON NOT s."
-                  + STATE_TRUNCATE
-                  + " AND NOT t."
-                  + STATE_TRUNCATE
-                  + " AND "
-                  + keysOn
-                  + " WHEN MATCHED THEN UPDATE SET "
-                  + STATE_SEQUENCE
-                  + " = s."
-                  + STATE_SEQUENCE
-                  + ", "
-                  + STATE_DELETED
-                  + " = s."
-                  + STATE_DELETED
-                  + ", "
-                  + STATE_CHANGED_AT
-                  + " = s."
-                  + STATE_CHANGED_AT
-                  + " WHEN NOT MATCHED THEN INSERT *"
-                  + expireTombstones(targetProperties, "t." + STATE_DELETED + " AND ", expiry),
-          stateProperties,
-          written);
+      writeState(dataset, stateRows, stateProperties, expiry, written);
       if (addsColumns) {
         new NewColumns(committer)
             .add(
@@ -846,6 +826,137 @@ final class CdcWriter {
         + ") VALUES ("
         + insertValues
         + ")";
+  }
+
+  /**
+   * SCD type 1: adds the batch's rows to the change state. The state is a log, so a batch only
+   * appends; when the rows appended since the state was last compacted reach a quarter of it (or
+   * {@value #STATE_COMPACTION_MIN_ROWS} rows), or {@value #STATE_COMPACTION_FILES} appends have
+   * left as many small files, the batch instead rewrites it with one row per key, the greatest
+   * truncate and no tombstone past its retention. Either way one commit.
+   */
+  private void writeState(
+      Dataset dataset,
+      org.apache.spark.sql.Dataset<Row> rows,
+      Map<String, String> properties,
+      Instant expiry,
+      Map<String, List<Long>> written) {
+    Table table = committer.catalog().loadTable(FlowExecutor.identifier(dataset.cdcStateTable()));
+    table.refresh();
+    Map<String, String> summary =
+        table.currentSnapshot() == null || table.currentSnapshot().summary() == null
+            ? Map.of()
+            : table.currentSnapshot().summary();
+    long records = summaryLong(summary, SnapshotSummary.TOTAL_RECORDS_PROP);
+    long files = summaryLong(summary, SnapshotSummary.TOTAL_DATA_FILES_PROP);
+    // a compaction's (or the creating) commit carries no base: its own totals are the base
+    long baseRecords =
+        summary.containsKey(STATE_BASE_RECORDS)
+            ? summaryLong(summary, STATE_BASE_RECORDS)
+            : records;
+    long baseFiles =
+        summary.containsKey(STATE_BASE_FILES) ? summaryLong(summary, STATE_BASE_FILES) : files;
+    boolean compact =
+        records - baseRecords >= Math.max(STATE_COMPACTION_MIN_ROWS, baseRecords / 4)
+            || files - baseFiles >= STATE_COMPACTION_FILES;
+    String state = FlowExecutor.quoted(dataset.cdcStateTable());
+    if (!compact) {
+      Map<String, String> appendProperties = new LinkedHashMap<>(properties);
+      appendProperties.put(STATE_BASE_RECORDS, Long.toString(baseRecords));
+      appendProperties.put(STATE_BASE_FILES, Long.toString(baseFiles));
+      committer.commitView(
+          dataset.cdcStateTable(),
+          rows,
+          "__lagoa_cdc_state_",
+          view -> "INSERT INTO " + state + " SELECT * FROM " + view,
+          appendProperties,
+          written);
+      return;
+    }
+    LOG.info(
+        "{}: compacting the change state ({} rows, {} files; {} rows and {} files at its last"
+            + " compaction)",
+        dataset.name(),
+        records,
+        files,
+        baseRecords,
+        baseFiles);
+    String all = view(rows.unionAll(spark.table(state)), new ArrayList<>());
+    try {
+      String stateColumns =
+          STATE_SEQUENCE + ", " + STATE_DELETED + ", " + STATE_TRUNCATE + ", " + STATE_CHANGED_AT;
+      org.apache.spark.sql.Dataset<Row> compacted =
+          spark.sql(
+              "SELECT "
+                  + keyList(null)
+                  + ", __latest."
+                  + STATE_SEQUENCE
+                  + ", __latest."
+                  + STATE_DELETED
+                  + ", false AS "
+                  + STATE_TRUNCATE
+                  + ", __latest."
+                  + STATE_CHANGED_AT
+                  + " FROM (SELECT "
+                  + keyList(null)
+                  + ", max(struct("
+                  + STATE_SEQUENCE
+                  + ", "
+                  + STATE_DELETED
+                  + ", "
+                  + STATE_CHANGED_AT
+                  + ")) AS __latest FROM "
+                  + all
+                  + " WHERE NOT "
+                  + STATE_TRUNCATE
+                  + " GROUP BY "
+                  + keyList(null)
+                  + ") WHERE NOT (__latest."
+                  + STATE_DELETED
+                  + " AND __latest."
+                  + STATE_CHANGED_AT
+                  + " < "
+                  + timestamp(expiry)
+                  + ") UNION ALL SELECT "
+                  + keyList(null)
+                  + ", "
+                  + stateColumns
+                  + " FROM (SELECT *, row_number() OVER (ORDER BY "
+                  + STATE_SEQUENCE
+                  + " DESC) AS __rn FROM "
+                  + all
+                  + " WHERE "
+                  + STATE_TRUNCATE
+                  + ") WHERE __rn = 1");
+      committer.overwrite(dataset.cdcStateTable(), compacted, properties, written);
+    } finally {
+      spark.catalog().dropTempView(all);
+    }
+  }
+
+  /** The latest row of each key in the change state (a log): {@code keys, __latest}. */
+  private String latestState(String state) {
+    return "SELECT "
+        + keyList(null)
+        + ", max(struct("
+        + STATE_SEQUENCE
+        + ", "
+        + STATE_DELETED
+        + ")) AS __latest FROM "
+        + state
+        + " WHERE NOT "
+        + STATE_TRUNCATE
+        + " GROUP BY "
+        + keyList(null);
+  }
+
+  private static long summaryLong(Map<String, String> summary, String key) {
+    String value = summary.get(key);
+    try {
+      return value == null ? 0 : Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   /**

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -16,6 +17,7 @@ import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.spark.CommitMetadata;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 
 /**
  * Commits one run's SQL writes: each with the run's snapshot summary properties, a refused commit
@@ -75,16 +77,38 @@ final class TableCommitter {
     }
   }
 
-  /** Runs one writing statement with {@code properties} in its snapshot summary. */
-  void commit(String sql, Map<String, String> properties) {
+  /**
+   * Replaces every row of {@code table} with {@code rows} in one commit (an overwrite of the whole
+   * table, whatever the session's partition overwrite mode; {@code rows} may read the table).
+   */
+  OptionalLong overwrite(
+      String table,
+      org.apache.spark.sql.Dataset<Row> rows,
+      Map<String, String> properties,
+      Map<String, List<Long>> written) {
     try {
-      CommitMetadata.withCommitProperties(
-          properties,
+      run(
           () -> {
-            spark.sql(sql);
+            rows.writeTo(FlowExecutor.quoted(table)).overwrite(functions.lit(true));
             return null;
           },
-          RuntimeException.class);
+          "overwrite of " + table,
+          properties);
+      return recordWrite(table, written);
+    } catch (RuntimeException e) {
+      recordWrite(table, written);
+      throw e;
+    }
+  }
+
+  /** Runs one writing statement with {@code properties} in its snapshot summary. */
+  void commit(String sql, Map<String, String> properties) {
+    run(() -> spark.sql(sql), sql, properties);
+  }
+
+  private void run(Callable<?> write, String sql, Map<String, String> properties) {
+    try {
+      CommitMetadata.withCommitProperties(properties, write, RuntimeException.class);
     } catch (RuntimeException e) {
       Optional<String> conflict = ConcurrentRunConflict.describe(e);
       if (conflict.isPresent()) {

@@ -8,6 +8,7 @@ import io.lagoa.spark.SparkSql;
 import io.lagoa.testing.TestingWarehouse;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -177,6 +179,52 @@ class TestCdcWriter {
   }
 
   @Test
+  void theChangeStateIsALogThatBatchesCompactAndExpiredTombstonesLeave() {
+    Cdc cdc = new Cdc("c1g", AutoCdc.ScdType.TYPE_1);
+    cdc.apply(IntStream.range(0, 1200).mapToObj(i -> upsert(i, "a", 1)).toList());
+    cdc.apply(IntStream.range(0, 600).mapToObj(i -> delete(i, 2)).toList());
+    cdc.apply(IntStream.range(1200, 1700).mapToObj(i -> upsert(i, "b", 3)).toList());
+    // appended: one row per change, the old ones stay
+    assertThat(stateCount(cdc, "true")).isEqualTo(2300L);
+
+    // three days later: the batch that finds 1,100 rows appended since the last compaction
+    // rewrites the state with one row per key and without the tombstones past their two days
+    cdc.clock = Clock.offset(Clock.systemUTC(), Duration.ofDays(3));
+    cdc.apply(List.of(upsert(0, "late", 1), upsert(1700, "c", 4)));
+    assertThat(targetCount(cdc, "true")).isEqualTo(1101L);
+    assertThat(targetCount(cdc, "id = 0")).isZero();
+    assertThat(stateCount(cdc, "__deleted")).isZero();
+    assertThat(stateCount(cdc, "true")).isEqualTo(1101L);
+    assertThat(
+            sql.execute(
+                    "SELECT count(DISTINCT id) = count(*) FROM " + cdc.state() + " WHERE id >= 0",
+                    1)
+                .rows())
+        .containsExactly(List.of(true));
+
+    // the tombstone is gone, so an update older than the delete comes back (as documented)
+    cdc.apply(List.of(upsert(0, "late", 1)));
+    assertThat(targetCount(cdc, "true")).isEqualTo(1102L);
+    assertThat(targetCount(cdc, "id = 0 AND name = 'late'")).isEqualTo(1L);
+  }
+
+  private static long stateCount(Cdc cdc, String condition) {
+    return count(cdc.state(), condition);
+  }
+
+  private static long targetCount(Cdc cdc, String condition) {
+    return count(cdc.target(), condition);
+  }
+
+  private static long count(String table, String condition) {
+    return (Long)
+        sql.execute("SELECT count(*) FROM " + table + " WHERE " + condition, 1)
+            .rows()
+            .get(0)
+            .get(0);
+  }
+
+  @Test
   void snapshotsAreDiffedIntoInsertsUpdatesAndDeletes() {
     sql.run("CREATE NAMESPACE IF NOT EXISTS snap_raw");
     sql.run("CREATE TABLE snap_raw.export (id INT, name STRING) USING iceberg");
@@ -301,6 +349,7 @@ class TestCdcWriter {
     private final AutoCdc.ScdType type;
     private final Path folder;
     private final boolean snapshots;
+    Clock clock = Clock.systemUTC();
 
     /** AUTO CDC FROM SNAPSHOT of a table. */
     Cdc(String namespace, AutoCdc.ScdType type, String snapshot) {
@@ -363,7 +412,7 @@ class TestCdcWriter {
 
     void run() {
       RunResult result =
-          new PipelineRunner(spark, PipelineListener.NONE, Clock.systemUTC())
+          new PipelineRunner(spark, PipelineListener.NONE, clock)
               .run(compile(), RunOptions.defaults());
       assertThat(result.error()).isEmpty();
     }
