@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotSummary;
@@ -32,8 +33,11 @@ import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.sketch.BloomFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,6 +78,9 @@ final class CdcWriter {
 
   static final Duration DEFAULT_TOMBSTONE_RETENTION = Duration.ofDays(2);
 
+  /** Batches with more keys than this are joined without a key filter (see keyFilter). */
+  static final long KEY_FILTER_MAX_KEYS = 5_000_000;
+
   /** SCD type 1: the fewest rows appended to the change state that make a batch compact it. */
   static final long STATE_COMPACTION_MIN_ROWS = 1_000;
 
@@ -106,6 +113,7 @@ final class CdcWriter {
   private final SparkSession spark;
   private final Clock clock;
   private int views;
+  private final List<String> functions = new ArrayList<>();
 
   /** What a batch did: the target's snapshot after it, and how many changes were applied. */
   record Outcome(OptionalLong snapshot, long applied) {}
@@ -162,6 +170,8 @@ final class CdcWriter {
           : writeType2(dataset, events, targetProperties, written, addsColumns, temporary);
     } finally {
       temporary.forEach(view -> spark.catalog().dropTempView(view));
+      functions.forEach(name -> spark.sql("DROP TEMPORARY FUNCTION IF EXISTS " + name));
+      functions.clear();
     }
   }
 
@@ -549,6 +559,8 @@ final class CdcWriter {
                   + " t ON NOT t."
                   + STATE_TRUNCATE
                   + " AND "
+                  + keyFilter(events).apply("t")
+                  + " AND "
                   + keysOn
                   + " AND t."
                   + STATE_SEQUENCE
@@ -686,7 +698,7 @@ final class CdcWriter {
               dataset.name(),
               targetRows,
               "__lagoa_cdc_",
-              view -> mergeType1(target, view, columns),
+              view -> mergeType1(target, view, columns, keyFilter(targetRows).apply("t")),
               targetProperties,
               written);
       return new Outcome(after, applied);
@@ -783,7 +795,7 @@ final class CdcWriter {
         + ")) WHERE __rn = 1";
   }
 
-  private String mergeType1(String target, String view, List<String> columns) {
+  private String mergeType1(String target, String view, List<String> columns, String filter) {
     List<String> set = new ArrayList<>();
     for (String column : columns) {
       if (isKey(column)) {
@@ -814,6 +826,8 @@ final class CdcWriter {
         + " t USING "
         + view
         + " s ON "
+        + filter
+        + " AND "
         + keysOn("t", "s")
         + " WHEN MATCHED AND s."
         + DELETE
@@ -1130,17 +1144,23 @@ final class CdcWriter {
     String history;
     String stored = null;
     if (mode.incremental()) {
+      UnaryOperator<String> batchKeys = keyFilter(events);
       stored =
           view(
-              spark.sql(
-                  "SELECT t.* FROM "
-                      + target
-                      + " t LEFT SEMI JOIN (SELECT DISTINCT "
-                      + keyList(null)
-                      + " FROM "
-                      + changes
-                      + ") s ON "
-                      + keysOn),
+              spark
+                  .sql(
+                      "SELECT t.* FROM "
+                          + target
+                          + " t LEFT SEMI JOIN (SELECT DISTINCT "
+                          + keyList(null)
+                          + " FROM "
+                          + changes
+                          + ") s ON "
+                          + batchKeys.apply("t")
+                          + " AND "
+                          + keysOn)
+                  // read once: the history below uses it four times
+                  .localCheckpoint(),
               temporary);
       history =
           " UNION ALL SELECT "
@@ -1166,6 +1186,8 @@ final class CdcWriter {
               + " v JOIN "
               + state
               + " a ON "
+              + batchKeys.apply("a")
+              + " AND "
               + keysOn("v", "a")
               + " AND a."
               + STATE_SEQUENCE
@@ -1207,6 +1229,8 @@ final class CdcWriter {
               + " FROM "
               + changes
               + ") s ON "
+              + batchKeys.apply("d")
+              + " AND "
               + keysOn("d", "s")
               + " WHERE d."
               + STATE_DELETED;
@@ -1328,6 +1352,7 @@ final class CdcWriter {
             .unionByName(added.withColumn("__action", lit("insert")))
             .localCheckpoint();
     long applied = added.count();
+    UnaryOperator<String> differenceKeys = keyFilter(difference);
     String insertValues =
         columns.stream().map(c -> "s." + FlowExecutor.quote(c)).collect(Collectors.joining(", "))
             + ", s."
@@ -1345,6 +1370,8 @@ final class CdcWriter {
                     + " t USING "
                     + view
                     + " s ON "
+                    + differenceKeys.apply("t")
+                    + " AND "
                     + keysOn
                     + " AND t."
                     + AutoCdc.START_AT
@@ -1523,6 +1550,35 @@ final class CdcWriter {
           .append(", ");
     }
     return sql.toString();
+  }
+
+  /**
+   * A condition on the keys of {@code alias} that holds for every key of {@code rows} and for few
+   * others (a Bloom filter of their hashes, 1% false positives), or {@code true} for batches too
+   * large to be worth it. In a join's {@code ON}, Spark applies it right after the scan of the big
+   * side (the table, the state), so only rows that may match are shuffled: a batch of 100k changes
+   * into a 10M-row table moves about 200k rows instead of 10M.
+   */
+  private UnaryOperator<String> keyFilter(org.apache.spark.sql.Dataset<Row> rows) {
+    long count = rows.count();
+    if (count == 0 || count > KEY_FILTER_MAX_KEYS) {
+      // nothing to filter by (a constant false would break Spark's MERGE planning), or too many
+      return alias -> "true";
+    }
+    BloomFilter bloom =
+        rows.select(expr("xxhash64(" + keyList(null) + ") AS __key_hash"))
+            .stat()
+            .bloomFilter("__key_hash", count, 0.01);
+    String name =
+        "__lagoa_cdc_keys_" + Integer.toHexString(System.identityHashCode(this)) + "_" + ++views;
+    spark
+        .udf()
+        .register(
+            name,
+            (UDF1<Long, Boolean>) hash -> hash != null && bloom.mightContainLong(hash),
+            DataTypes.BooleanType);
+    functions.add(name);
+    return alias -> name + "(xxhash64(" + keyList(alias) + "))";
   }
 
   /** The keys compared null-safely: a null key is a key like any other. */
