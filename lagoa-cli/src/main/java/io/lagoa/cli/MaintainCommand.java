@@ -118,7 +118,7 @@ final class MaintainCommand implements Callable<Integer> {
               + label
               + " ".repeat(width - label.length())
               + "  "
-              + (action.run() ? (dryRun ? "would run" : "run") : "skip")
+              + status(action)
               + "  "
               + action.reason());
       for (ActionOutcome outcome : result.outcomes()) {
@@ -137,6 +137,13 @@ final class MaintainCommand implements Callable<Integer> {
     }
     result.after().ifPresent(after -> out.println("  after   " + facts(after)));
     out.println();
+  }
+
+  /** run, skip or would run, padded so the reasons line up. */
+  private String status(PlannedAction action) {
+    String status = action.run() ? (dryRun ? "would run" : "run") : "skip";
+    int width = dryRun ? "would run".length() : "skip".length();
+    return status + " ".repeat(width - status.length());
   }
 
   private static String facts(TableMetrics m) {
