@@ -20,6 +20,8 @@ import picocli.CommandLine.Spec;
       TablesCommand.class,
       TableCommand.class,
       ChangesCommand.class,
+      MetricsCommand.class,
+      MaintainCommand.class,
       DemoCommand.class,
       PipelineCommand.class,
       ProduceCommand.class,

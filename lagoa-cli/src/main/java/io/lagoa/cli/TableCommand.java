@@ -31,12 +31,15 @@ import picocli.CommandLine.Spec;
 /** {@code lagoa table show|history|rollback}: one table's metadata, read without Spark. */
 @Command(
     name = "table",
-    description = "Inspect one table, or roll it back to an earlier snapshot (no Spark needed).",
+    description =
+        "Inspect one table, set its properties, or roll it back to an earlier snapshot (no Spark"
+            + " needed).",
     mixinStandardHelpOptions = true,
     subcommands = {
       TableCommand.Show.class,
       TableCommand.History.class,
-      TableCommand.Rollback.class
+      TableCommand.Rollback.class,
+      TableCommand.SetProperties.class
     })
 final class TableCommand implements Callable<Integer> {
   private final Cli cli;
@@ -384,6 +387,58 @@ final class TableCommand implements Callable<Integer> {
           + ", "
           + rows
           + (rows == 1 ? " row)" : " rows)");
+    }
+  }
+
+  @Command(
+      name = "set",
+      description = {
+        "Set table properties, e.g. the maintenance policy:",
+        "  lagoa table set silver.orders lagoa.maintenance.snapshot-retention=2d",
+        "lagoa.maintenance.* values are checked first (docs/maintenance.md lists them); a wrong",
+        "one changes nothing. ALTER TABLE ... SET TBLPROPERTIES does the same in SQL."
+      },
+      mixinStandardHelpOptions = true)
+  static final class SetProperties implements Callable<Integer> {
+    private final Cli cli;
+
+    @Parameters(index = "0", paramLabel = "TABLE", description = "The table, e.g. silver.orders.")
+    String table;
+
+    @Parameters(
+        index = "1..*",
+        arity = "1..*",
+        paramLabel = "KEY=VALUE",
+        description = "The properties to set.")
+    List<String> assignments;
+
+    SetProperties(Cli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+      Map<String, String> values = new LinkedHashMap<>();
+      for (String assignment : assignments) {
+        int equals = assignment.indexOf('=');
+        if (equals <= 0) {
+          throw new io.lagoa.error.LagoaException(
+              io.lagoa.error.ErrorCode.INVALID_ARGUMENT,
+              "lagoa table set: expected KEY=VALUE, e.g."
+                  + " lagoa.maintenance.snapshot-retention=2d, but got '"
+                  + assignment
+                  + "'");
+        }
+        values.put(
+            assignment.substring(0, equals).strip(), assignment.substring(equals + 1).strip());
+      }
+      Map<String, String> properties =
+          new io.lagoa.service.MaintenanceService(cli.lakehouse())
+              .setProperties(TableNames.parse(table), values);
+      PrintWriter out = cli.out();
+      values.keySet().forEach(key -> out.println(key + " = " + properties.get(key)));
+      out.flush();
+      return 0;
     }
   }
 

@@ -1,5 +1,7 @@
 package io.lagoa.catalog;
 
+import io.lagoa.error.LagoaException;
+import io.lagoa.maintenance.MaintenanceProperties;
 import io.lagoa.pipeline.ConcurrentRunException;
 import io.lagoa.pipeline.PipelineCommits;
 import java.util.Map;
@@ -7,6 +9,7 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.encryption.EncryptionManager;
+import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.LocationProvider;
 
@@ -29,8 +32,27 @@ final class ValidatingTableOperations implements TableOperations {
 
   @Override
   public void commit(TableMetadata base, TableMetadata metadata) {
+    validateProperties(table, base, metadata);
     validate(table, base, metadata);
     delegate.commit(base, metadata);
+  }
+
+  /**
+   * Refuses a change that sets a maintenance property ({@code lagoa.maintenance.*}) to a value of
+   * the wrong type, or one that does not exist, whoever makes it: {@code ALTER TABLE ... SET
+   * TBLPROPERTIES} in any engine on this catalog gets the same message as {@code lagoa table set}.
+   * A {@link ValidationException}: Iceberg does not retry it, and a REST server answers 400.
+   */
+  static void validateProperties(String table, TableMetadata base, TableMetadata metadata) {
+    if (metadata == null) {
+      return;
+    }
+    try {
+      MaintenanceProperties.validateChange(
+          table, base == null ? Map.of() : base.properties(), metadata.properties());
+    } catch (LagoaException e) {
+      throw new ValidationException("%s", e.getMessage());
+    }
   }
 
   /** Throws {@link ConcurrentRunException} when the new snapshot's batch started elsewhere. */

@@ -1,0 +1,120 @@
+package io.lagoa.maintenance;
+
+import io.lagoa.pipeline.PipelineCommits;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+
+/**
+ * The snapshots pipelines still need, read from snapshot summaries. A streaming table finds where
+ * its sources stopped by walking back from its current snapshot to its last pipeline commit ({@link
+ * PipelineCommits#lastPipelineCommit}), passing over compactions; expiring that commit would cut
+ * the walk and the stream would start again from the beginning. A streaming table that reads
+ * another table ({@code STREAM(t)}) stores the snapshot of {@code t} it read up to ({@link
+ * PipelineCommits#STREAM_STATE_PREFIX}); expiring it would make the reader need a full refresh.
+ */
+public final class PipelinePositions {
+  /** Per streamed table (lower case, without the catalog): the readers' stored snapshots. */
+  private final Map<String, List<Reader>> readers;
+
+  private record Reader(String table, long snapshotId) {}
+
+  private PipelinePositions(Map<String, List<Reader>> readers) {
+    this.readers = readers;
+  }
+
+  /** Reads where every pipeline table of the catalog last stopped reading its streamed tables. */
+  public static PipelinePositions scan(Catalog catalog, List<TableIdentifier> tables) {
+    Map<String, List<Reader>> readers = new HashMap<>();
+    for (TableIdentifier identifier : tables) {
+      Table table;
+      try {
+        table = catalog.loadTable(identifier);
+      } catch (NoSuchTableException e) {
+        continue; // dropped meanwhile
+      }
+      Optional<Snapshot> last = lastPipelineCommit(table);
+      if (last.isEmpty() || last.get().summary() == null) {
+        continue;
+      }
+      last.get()
+          .summary()
+          .forEach(
+              (key, value) -> {
+                if (key.startsWith(PipelineCommits.STREAM_STATE_PREFIX)) {
+                  try {
+                    long id = Long.parseLong(value);
+                    String source =
+                        normalize(key.substring(PipelineCommits.STREAM_STATE_PREFIX.length()));
+                    readers
+                        .computeIfAbsent(source, k -> new ArrayList<>())
+                        .add(new Reader(identifier.toString(), id));
+                  } catch (NumberFormatException e) {
+                    // not a snapshot id: nothing to keep for it
+                  }
+                }
+              });
+    }
+    return new PipelinePositions(readers);
+  }
+
+  /** No reader anywhere: only each table's own last pipeline commit is kept. */
+  public static PipelinePositions none() {
+    return new PipelinePositions(Map.of());
+  }
+
+  /** The snapshots of {@code table} that pipelines need, oldest first. */
+  public List<RetainedPosition> needed(String name, Table table) {
+    List<RetainedPosition> needed = new ArrayList<>();
+    lastPipelineCommit(table)
+        .ifPresent(
+            snapshot ->
+                needed.add(
+                    new RetainedPosition(
+                        snapshot.snapshotId(),
+                        snapshot.timestampMillis(),
+                        "its last pipeline commit "
+                            + snapshot.snapshotId()
+                            + " (it holds the stream's source positions)")));
+    for (Reader reader : readers.getOrDefault(normalize(name), List.of())) {
+      Snapshot snapshot = table.snapshot(reader.snapshotId());
+      if (snapshot != null) {
+        needed.add(
+            new RetainedPosition(
+                snapshot.snapshotId(),
+                snapshot.timestampMillis(),
+                "snapshot "
+                    + snapshot.snapshotId()
+                    + ", where the streaming table "
+                    + reader.table()
+                    + " last stopped reading it"));
+      }
+    }
+    needed.sort(java.util.Comparator.comparingLong(RetainedPosition::timestampMillis));
+    return needed;
+  }
+
+  static Optional<Snapshot> lastPipelineCommit(Table table) {
+    if (table instanceof HasTableOperations operations) {
+      return PipelineCommits.lastPipelineCommit(operations.operations().current());
+    }
+    return Optional.empty();
+  }
+
+  /** {@code lagoa.Silver.T} and {@code silver.t} name the same table. */
+  static String normalize(String name) {
+    String lower = name.toLowerCase(Locale.ROOT).replace("`", "");
+    return lower.startsWith("lagoa.") && lower.chars().filter(c -> c == '.').count() >= 2
+        ? lower.substring("lagoa.".length())
+        : lower;
+  }
+}
