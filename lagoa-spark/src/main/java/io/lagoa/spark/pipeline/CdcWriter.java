@@ -857,19 +857,20 @@ final class CdcWriter {
       Map<String, List<Long>> written) {
     Table table = committer.catalog().loadTable(FlowExecutor.identifier(dataset.cdcStateTable()));
     table.refresh();
-    Map<String, String> summary =
-        table.currentSnapshot() == null || table.currentSnapshot().summary() == null
-            ? Map.of()
-            : table.currentSnapshot().summary();
+    Map<String, String> summary = summaryOf(table.currentSnapshot());
     long records = summaryLong(summary, SnapshotSummary.TOTAL_RECORDS_PROP);
     long files = summaryLong(summary, SnapshotSummary.TOTAL_DATA_FILES_PROP);
-    // a compaction's (or the creating) commit carries no base: its own totals are the base
+    // the last commit of this writer (table maintenance may have rewritten files since); a
+    // compaction's or the creating commit carries no base: its own totals are the base
+    Map<String, String> last = summaryOf(markedSnapshot(table, table.currentSnapshot()));
     long baseRecords =
-        summary.containsKey(STATE_BASE_RECORDS)
-            ? summaryLong(summary, STATE_BASE_RECORDS)
-            : records;
+        last.containsKey(STATE_BASE_RECORDS)
+            ? summaryLong(last, STATE_BASE_RECORDS)
+            : summaryLong(last, SnapshotSummary.TOTAL_RECORDS_PROP);
     long baseFiles =
-        summary.containsKey(STATE_BASE_FILES) ? summaryLong(summary, STATE_BASE_FILES) : files;
+        last.containsKey(STATE_BASE_FILES)
+            ? summaryLong(last, STATE_BASE_FILES)
+            : summaryLong(last, SnapshotSummary.TOTAL_DATA_FILES_PROP);
     boolean compact =
         records - baseRecords >= Math.max(STATE_COMPACTION_MIN_ROWS, baseRecords / 4)
             || files - baseFiles >= STATE_COMPACTION_FILES;
@@ -962,6 +963,10 @@ final class CdcWriter {
         + STATE_TRUNCATE
         + " GROUP BY "
         + keyList(null);
+  }
+
+  private static Map<String, String> summaryOf(Snapshot snapshot) {
+    return snapshot == null || snapshot.summary() == null ? Map.of() : snapshot.summary();
   }
 
   private static long summaryLong(Map<String, String> summary, String key) {
