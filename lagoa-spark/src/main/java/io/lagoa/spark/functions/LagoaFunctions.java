@@ -22,13 +22,16 @@ public final class LagoaFunctions {
   }
 
   /**
-   * Registers the functions in a session (again, harmlessly, when {@link LagoaSessionExtensions}
-   * already did). Sessions cloned from it keep them.
+   * Registers the functions in a session that does not have them yet ({@link
+   * LagoaSessionExtensions} gives them to every session of a SparkContext Lagoa started; this is
+   * for one started without it). Sessions cloned from it keep them.
    */
   public static void register(SparkSession session) {
     FunctionRegistry registry = session.sessionState().functionRegistry();
     for (LagoaSqlFunction function : LagoaSqlFunction.values()) {
-      registry.registerFunction(function.identifier(), function.info(), function.builder());
+      if (!registry.functionExists(function.identifier())) {
+        registry.registerFunction(function.identifier(), function.info(), function.builder());
+      }
     }
   }
 }
