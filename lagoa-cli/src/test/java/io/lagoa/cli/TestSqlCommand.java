@@ -235,4 +235,17 @@ class TestSqlCommand {
     // Nothing ran, not even the statements before the bad byte.
     assertThat(csv("SHOW NAMESPACES LIKE 'latin1'")).isEqualTo("namespace\n");
   }
+
+  @Test
+  void dataVaultFunctions() {
+    assertThat(
+            csv(
+                "SELECT generate_person_hash('João Silva', 'joao@email.com', '11999999999') AS k,"
+                    + " normalize_phone('(11) 99999-9999') AS p"))
+        .isEqualTo("k,p\nBD629CF310F96EF25E7F9C83A845F72E,+5511999999999\n");
+    CliRunner.Result result = lagoa.run("sql", "SELECT hash_key()");
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err())
+        .contains("[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `hash_key` requires > 0 parameters");
+  }
 }

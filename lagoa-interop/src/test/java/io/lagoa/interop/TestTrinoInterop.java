@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lagoa.config.LagoaConfig;
+import io.lagoa.identity.normalize.PersonHash;
 import io.lagoa.result.QueryResult;
 import io.lagoa.server.TestingLagoaServer;
 import io.lagoa.spark.LagoaSpark;
@@ -12,6 +13,7 @@ import io.lagoa.testing.ChildProcessMain;
 import io.lagoa.testing.TestingTrino;
 import io.lagoa.testing.TestingWarehouse;
 import io.lagoa.testing.TrinoQueryException;
+import io.lagoa.vault.HashStandard;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -141,5 +143,73 @@ class TestTrinoInterop {
                     Map.of("iceberg.catalog.type", "rest", "iceberg.no-such-property", "1")))
         .isInstanceOf(TrinoQueryException.class)
         .hasMessageContaining("iceberg.no-such-property");
+  }
+
+  /** The Trino recipe of docs/datavault.md ("Trino") gives Lagoa's hash keys and diffs. */
+  @Test
+  void trinoComputesTheSameHashKeysAsLagoa() {
+    String functions =
+        "WITH FUNCTION lagoa_key_part(part varchar) RETURNS varchar"
+            + " RETURN nullif(trim(upper(regexp_replace(normalize(part, NFKD), '\\p{M}', ''))), ''),"
+            + " FUNCTION lagoa_diff_part(part varchar) RETURNS varchar"
+            + " RETURN nullif(trim(part), '') ";
+    List<List<String>> inputs =
+        List.of(
+            Arrays.asList(" joão ", null),
+            Arrays.asList("Ａｎａ\u3000", ""),
+            Arrays.asList("Conceição\t", "São Paulo"),
+            Arrays.asList("Ärger Straße", "ø"),
+            Arrays.asList("1001", "BR"),
+            Arrays.asList(null, "  "),
+            Arrays.asList(null, null));
+    StringBuilder values = new StringBuilder();
+    for (List<String> row : inputs) {
+      values.append(values.isEmpty() ? "" : ", ").append('(').append(inputs.indexOf(row));
+      for (String value : row) {
+        values.append(", ").append(value == null ? "CAST(NULL AS varchar)" : "'" + value + "'");
+      }
+      values.append(')');
+    }
+    List<List<Object>> rows =
+        trino.query(
+            functions
+                + "SELECT i,"
+                + " CASE WHEN lagoa_key_part(a) IS NULL AND lagoa_key_part(b) IS NULL THEN NULL"
+                + " ELSE to_hex(md5(to_utf8(coalesce(lagoa_key_part(a), '^^') || '||'"
+                + " || coalesce(lagoa_key_part(b), '^^')))) END,"
+                + " to_hex(md5(to_utf8(coalesce(lagoa_diff_part(a), '^^') || '||'"
+                + " || coalesce(lagoa_diff_part(b), '^^'))))"
+                + " FROM (VALUES "
+                + values
+                + ") AS t(i, a, b) ORDER BY i");
+    HashStandard standard = HashStandard.DEFAULT;
+    for (List<Object> row : rows) {
+      List<String> parts = inputs.get(((Number) row.get(0)).intValue());
+      assertThat(row.get(1)).as("hash_key of %s", parts).isEqualTo(standard.hashKey(parts));
+      assertThat(row.get(2)).as("hash_diff of %s", parts).isEqualTo(standard.hashDiff(parts));
+    }
+    assertThat(rows).hasSize(inputs.size());
+
+    // generate_person_hash from the normalized columns Lagoa stores.
+    String person =
+        (String)
+            trino
+                .execute(
+                    functions
+                        + "SELECT to_hex(md5(to_utf8(coalesce(lagoa_key_part(n), '^^') || '||'"
+                        + " || coalesce(lagoa_key_part(e), '^^') || '||'"
+                        + " || coalesce(lagoa_key_part(p), '^^'))))"
+                        + " FROM (VALUES ('JOAO SILVA', 'joao@email.com', '+5511999999999'))"
+                        + " AS t(n, e, p)")
+                .onlyValue();
+    assertThat(person)
+        .isEqualTo(PersonHash.standard().of("João Silva", "joao@email.com", "11999999999"))
+        .isEqualTo(
+            lagoa
+                .execute(
+                    "SELECT generate_person_hash('João Silva', 'joao@email.com', '11999999999')", 1)
+                .rows()
+                .get(0)
+                .get(0));
   }
 }

@@ -3,6 +3,8 @@ package io.lagoa.spark;
 import io.lagoa.catalog.CatalogProperties;
 import io.lagoa.catalog.LagoaCatalogs;
 import io.lagoa.config.LagoaConfig;
+import io.lagoa.spark.functions.LagoaFunctions;
+import io.lagoa.spark.functions.LagoaSessionExtensions;
 import io.lagoa.text.SecretPatterns;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,9 +36,11 @@ public final class LagoaSpark {
     conf.put("spark.sql.adaptive.enabled", "true");
     conf.put("spark.sql.adaptive.coalescePartitions.enabled", "true");
     conf.put("spark.sql.datetime.java8API.enabled", "true");
+    // Iceberg's SQL (CALL, MERGE on v2 tables) and Lagoa's SQL functions (hash_key, ...).
     conf.put(
         "spark.sql.extensions",
-        "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
+        "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions,"
+            + LagoaSessionExtensions.class.getName());
     conf.put(catalog, "org.apache.iceberg.spark.SparkCatalog");
     CatalogProperties.of(config).forEach((key, value) -> conf.put(catalog + "." + key, value));
     conf.put("spark.sql.defaultCatalog", CatalogProperties.CATALOG_NAME);
@@ -84,10 +88,14 @@ public final class LagoaSpark {
       // Iceberg and Spark look some things up through the thread's active session; that must be
       // this lakehouse's session, not whichever one the JVM started first.
       SparkSession.setActiveSession(session);
+      // The first session may have been started without Lagoa's extensions (a stock session).
+      LagoaFunctions.register(session);
       return session;
     }
     SparkSession.Builder builder = SparkSession.builder();
     conf.forEach(builder::config);
-    return builder.getOrCreate();
+    SparkSession session = builder.getOrCreate();
+    LagoaFunctions.register(session);
+    return session;
   }
 }
