@@ -74,12 +74,15 @@ final class AutoCdcParser {
               + " AS AUTO CDC INTO target FROM STREAM(source) KEYS (...) SEQUENCE BY ...");
     }
     SqlToken word = p.peek();
+    if (word.isKeyword("LOAD")) {
+      return new VaultParser(p).load(name);
+    }
     if (!startsCdc(word, p.peek(1))) {
       String written = word.upper() + " " + p.peek(1).upper();
       String suggestion =
           DatasetStatementParser.isEnd(word)
               ? ""
-              : EditDistance.closest(written, List.of("AUTO CDC", "APPLY CHANGES"))
+              : EditDistance.closest(written, List.of("AUTO CDC", "APPLY CHANGES", "LOAD HUB"))
                   .map(best -> " (did you mean " + best + "?)")
                   .orElse("");
       throw p.error(
@@ -91,7 +94,10 @@ final class AutoCdcParser {
               + "; a flow applies a change stream to a table: CREATE FLOW "
               + name
               + " AS AUTO CDC INTO target FROM STREAM(source) KEYS (...) SEQUENCE BY ... (APPLY"
-              + " CHANGES INTO is the same); to append a query's rows, define the table as CREATE"
+              + " CHANGES INTO is the same) or loads a Data Vault table: CREATE FLOW "
+              + name
+              + " AS LOAD HUB hub FROM STREAM(source) RECORD SOURCE 'name'; to append a query's"
+              + " rows, define the table as CREATE"
               + " STREAMING TABLE target AS SELECT ... FROM STREAM(source)");
     }
     return parse(Optional.of(name));

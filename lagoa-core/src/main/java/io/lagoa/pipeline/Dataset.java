@@ -65,6 +65,11 @@ public record Dataset(
     return name + "_cdc_state";
   }
 
+  /** How a Data Vault hub, link or satellite loads its staged rows; empty for other datasets. */
+  public java.util.Optional<VaultTable> vault() {
+    return statement.vault();
+  }
+
   /** Whether this table has a {@link #cdcStateTable()}: every AUTO CDC table has. */
   public boolean hasCdcState() {
     return autoCdc().isPresent();

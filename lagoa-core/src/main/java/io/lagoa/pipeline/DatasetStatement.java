@@ -21,6 +21,8 @@ import java.util.Optional;
  *     depth 0) reads the change rows and every offset after the first line maps to the flow's file
  *     ({@link #statement()} starts one line before the flow); {@link #position()} is the
  *     declaration's name, or the flow's target when the target is not declared
+ * @param vault for a hub, link, satellite or effectivity satellite: how its staged rows (the query
+ *     {@link VaultAssembler} wrote from its LOAD flows) are loaded
  */
 public record DatasetStatement(
     String file,
@@ -33,13 +35,42 @@ public record DatasetStatement(
     String engineSql,
     Statement statement,
     List<SourceCall> sources,
-    Optional<AutoCdc> autoCdc) {
+    Optional<AutoCdc> autoCdc,
+    Optional<VaultTable> vault) {
 
   public DatasetStatement {
     nameParts = List.copyOf(nameParts);
     expectations = List.copyOf(expectations);
     keys = List.copyOf(keys);
     sources = List.copyOf(sources);
+  }
+
+  /** A statement that is not a Data Vault table. */
+  public DatasetStatement(
+      String file,
+      DatasetKind kind,
+      List<String> nameParts,
+      SourcePosition position,
+      List<Expectation> expectations,
+      List<String> keys,
+      Optional<String> sequenceBy,
+      String engineSql,
+      Statement statement,
+      List<SourceCall> sources,
+      Optional<AutoCdc> autoCdc) {
+    this(
+        file,
+        kind,
+        nameParts,
+        position,
+        expectations,
+        keys,
+        sequenceBy,
+        engineSql,
+        statement,
+        sources,
+        autoCdc,
+        Optional.empty());
   }
 
   /** A statement without an AUTO CDC flow. */

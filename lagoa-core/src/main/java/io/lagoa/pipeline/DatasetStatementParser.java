@@ -17,7 +17,9 @@ import java.util.Optional;
 public final class DatasetStatementParser {
   static final String EXPECTED =
       "a pipeline file holds only CREATE MATERIALIZED VIEW, CREATE STREAMING TABLE,"
-          + " CREATE TEMPORARY VIEW and CREATE FLOW ... AS AUTO CDC INTO statements";
+          + " CREATE TEMPORARY VIEW, CREATE FLOW ... AS AUTO CDC INTO, the Data Vault's CREATE"
+          + " HUB / LINK / SATELLITE / EFFECTIVITY SATELLITE / PIT / BRIDGE and CREATE FLOW ... AS"
+          + " LOAD statements";
 
   final String file;
   final Statement statement;
@@ -108,6 +110,8 @@ public final class DatasetStatementParser {
               + " CREATE TEMPORARY VIEW (an intermediate step)");
     } else if (word.isKeyword("FLOW")) {
       return new AutoCdcParser(this).flow(word);
+    } else if (VaultParser.startsDeclaration(word, peek())) {
+      return new VaultParser(this).declaration(word);
     } else {
       throw error(word, EXPECTED + "; this one starts with CREATE " + wordsFrom(word));
     }

@@ -24,4 +24,11 @@ public sealed interface ParsedStatement {
    *     comments and Lagoa's clauses left out, ready for {@code AS query}
    */
   record Declaration(DatasetStatement dataset, String head) implements ParsedStatement {}
+
+  /**
+   * A Data Vault statement ({@code CREATE HUB ...}, {@code CREATE FLOW ... AS LOAD HUB ...}): its
+   * dataset is a stand-in with the table's name and place; {@link VaultAssembler} builds the
+   * table's definition once every file is read.
+   */
+  record Vault(DatasetStatement dataset, VaultStatement vault) implements ParsedStatement {}
 }

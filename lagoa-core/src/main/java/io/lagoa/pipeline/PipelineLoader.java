@@ -8,6 +8,7 @@ import io.lagoa.sql.StatementSplitter;
 import io.lagoa.text.EditDistance;
 import io.lagoa.text.Utf8Files;
 import io.lagoa.text.YamlNodes;
+import io.lagoa.vault.HashStandard;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
@@ -43,7 +44,8 @@ public final class PipelineLoader {
           "expectation-policy",
           "variables",
           "trigger-interval",
-          "compact-every");
+          "compact-every",
+          "hash-standard");
 
   private PipelineLoader() {}
 
@@ -127,9 +129,17 @@ public final class PipelineLoader {
     Map<String, ParsedStatement.Declaration> declarations = new LinkedHashMap<>();
     Map<String, DatasetStatement> flows = new LinkedHashMap<>();
     Map<String, DatasetStatement> definitions = new LinkedHashMap<>();
+    List<ParsedStatement.Vault> vault = new ArrayList<>();
     for (ParsedFile file : parsedFiles) {
       for (ParsedStatement parsed : file.statements()) {
         DatasetStatement statement = parsed.dataset();
+        if (parsed instanceof ParsedStatement.Vault part) {
+          vault.add(part);
+          if (part.vault() instanceof VaultStatement.Declaration) {
+            definitions.putIfAbsent(tableName(spec, statement), statement);
+          }
+          continue;
+        }
         String name = tableName(spec, statement);
         if (parsed instanceof ParsedStatement.Declaration declaration) {
           ParsedStatement.Declaration earlier = declarations.putIfAbsent(name, declaration);
@@ -204,6 +214,7 @@ public final class PipelineLoader {
                 + ";) or write the flow into another table");
       }
     }
+    Map<String, DatasetStatement> vaultTables = VaultAssembler.assemble(spec, vault, problems);
     List<PipelineFile> files = new ArrayList<>();
     for (ParsedFile file : parsedFiles) {
       List<DatasetStatement> statements = new ArrayList<>();
@@ -211,6 +222,13 @@ public final class PipelineLoader {
       for (ParsedStatement parsed : file.statements()) {
         if (parsed instanceof ParsedStatement.Declaration declaration) {
           declared.add(declaration);
+          continue;
+        }
+        if (parsed instanceof ParsedStatement.Vault part) {
+          DatasetStatement table = vaultTables.get(tableName(spec, part.dataset()));
+          if (part.vault() instanceof VaultStatement.Declaration && table != null) {
+            statements.add(table);
+          }
           continue;
         }
         DatasetStatement statement = parsed.dataset();
@@ -299,6 +317,7 @@ public final class PipelineLoader {
     Map<String, String> variables = new LinkedHashMap<>();
     java.time.Duration triggerInterval = PipelineSpec.DEFAULT_TRIGGER_INTERVAL;
     int compactEvery = PipelineSpec.DEFAULT_COMPACT_EVERY;
+    HashStandard hashStandard = HashStandard.DEFAULT;
     if (!Files.isRegularFile(file)) {
       throw new LagoaException(
           ErrorCode.INVALID_ARGUMENT,
@@ -343,6 +362,14 @@ public final class PipelineLoader {
                                     + "'"));
           }
           case "trigger-interval" -> triggerInterval = duration(key, value);
+          case "hash-standard" -> {
+            String text = scalar(key, value, "a hash standard's name, e.g. lagoa-dv-v1");
+            try {
+              hashStandard = HashStandard.named(text.strip());
+            } catch (LagoaException e) {
+              throw PipelineException.at(where(value.getStartMark()), e.getMessage());
+            }
+          }
           case "compact-every" -> {
             String text = scalar(key, value, "a number of runs");
             try {
@@ -393,7 +420,8 @@ public final class PipelineLoader {
     variables.putAll(overrides);
     variables.put("pipeline.name", name);
     variables.put("pipeline.dir", dir.toString().replace('\\', '/'));
-    return new PipelineSpec(name, dir, namespace, variables, policy, triggerInterval, compactEvery);
+    return new PipelineSpec(
+        name, dir, namespace, variables, policy, triggerInterval, compactEvery, hashStandard);
   }
 
   /** {@code 500ms}, {@code 1s}, {@code 5m}, {@code 1h}. */

@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param triggerInterval in continuous mode, the time between the starts of two runs
  * @param compactEvery in continuous mode, compact the streaming tables' small files after this many
  *     runs that wrote data; 0 never
+ * @param hashStandard how the Data Vault tables turn business keys into hash keys ({@code
+ *     hash-standard}); recorded on each table, and a run with another one is refused
  */
 public record PipelineSpec(
     String name,
@@ -22,7 +24,8 @@ public record PipelineSpec(
     Map<String, String> variables,
     ExpectationPolicy expectationPolicy,
     java.time.Duration triggerInterval,
-    int compactEvery) {
+    int compactEvery,
+    io.lagoa.vault.HashStandard hashStandard) {
 
   public static final java.time.Duration DEFAULT_TRIGGER_INTERVAL = java.time.Duration.ofSeconds(1);
   public static final int DEFAULT_COMPACT_EVERY = 100;
@@ -40,7 +43,8 @@ public record PipelineSpec(
         variables,
         expectationPolicy,
         DEFAULT_TRIGGER_INTERVAL,
-        DEFAULT_COMPACT_EVERY);
+        DEFAULT_COMPACT_EVERY,
+        io.lagoa.vault.HashStandard.DEFAULT);
   }
 
   public PipelineSpec {
