@@ -16,6 +16,7 @@ import io.lagoa.spark.SparkSql;
 import io.lagoa.spark.SqlException;
 import io.lagoa.spark.pipeline.source.SourceBatch;
 import io.lagoa.spark.pipeline.source.SourceReaders;
+import io.lagoa.spark.pipeline.vault.VaultWriter;
 import io.lagoa.table.TableNames;
 import java.time.Clock;
 import java.time.Instant;
@@ -102,6 +103,7 @@ final class FlowExecutor {
    * anything: what {@code --dry-run} does.
    */
   void check(Dataset dataset) {
+    checkHashStandard(dataset);
     DatasetPlan plan = pipeline.plan(dataset);
     views.ensure(dataset, this);
     List<SourceBatch> batches = new ArrayList<>();
@@ -220,6 +222,9 @@ final class FlowExecutor {
     Dataset dataset = flow.dataset();
     DatasetPlan plan = flow.plan();
     org.apache.spark.sql.Dataset<Row> result = sql(plan.statement(), queryText);
+    if (flow.mode() instanceof WriteMode.LoadVault load) {
+      return writeVault(flow, load, result, queryText);
+    }
     if (dataset.statement().expectations().isEmpty()
         && !dataset.merges()
         && dataset.autoCdc().isEmpty()) {
@@ -285,6 +290,66 @@ final class FlowExecutor {
           quarantineAfter,
           counts.expectations());
     }
+  }
+
+  /**
+   * A Data Vault table: the staged rows hashed, compared with the table and inserted in one commit
+   * ({@link VaultWriter}), after checking that the table records the pipeline's hash standard.
+   */
+  private FlowResult writeVault(
+      Execution flow,
+      WriteMode.LoadVault load,
+      org.apache.spark.sql.Dataset<Row> staged,
+      String queryText) {
+    Dataset dataset = flow.dataset();
+    checkHashStandard(dataset);
+    String target = quoted(dataset.name());
+    org.apache.spark.sql.Dataset<Row> existing = load.rebuilds() ? null : spark.table(target);
+    VaultWriter.Outcome outcome;
+    try {
+      outcome =
+          new VaultWriter(load.vault(), flow.started())
+              .write(
+                  target,
+                  staged,
+                  existing,
+                  load.phase() == WriteMode.ApplyChanges.Phase.FULL_REFRESH,
+                  (rows, statement) ->
+                      committer.commitView(
+                          dataset.name(),
+                          rows,
+                          "__lagoa_vault_",
+                          statement,
+                          flow.commitProperties(),
+                          flow.written()));
+    } catch (FlowException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw located(flow.plan().statement(), queryText, e);
+    }
+    return succeeded(
+        flow,
+        outcome.read(),
+        outcome.inserted(),
+        0,
+        0,
+        outcome.snapshot(),
+        OptionalLong.empty(),
+        List.of());
+  }
+
+  /**
+   * Refuses a Data Vault table that records another hash standard than the pipeline's; nothing for
+   * other datasets and tables that do not exist yet.
+   */
+  void checkHashStandard(Dataset dataset) {
+    if (dataset.vault().isEmpty() || !catalog.tableExists(identifier(dataset.name()))) {
+      return;
+    }
+    Table table = catalog.loadTable(identifier(dataset.name()));
+    table.refresh();
+    VaultWriter.checkStandard(
+        dataset.name(), dataset.position(), dataset.vault().get(), table.properties());
   }
 
   /**
@@ -487,7 +552,8 @@ final class FlowExecutor {
     }
     boolean exists =
         !(mode instanceof WriteMode.Create)
-            && !(mode instanceof WriteMode.ApplyChanges changes && changes.rebuilds());
+            && !(mode instanceof WriteMode.ApplyChanges changes && changes.rebuilds())
+            && !(mode instanceof WriteMode.LoadVault load && load.rebuilds());
     if (!anyNew && exists && !fullRefresh) {
       return null;
     }
@@ -617,6 +683,10 @@ final class FlowExecutor {
         error.line().isPresent()
             ? statement.positionAt(error.line().getAsInt(), error.column().orElse(0))
             : statement.position();
+    if (statement.vault().isPresent() && error.line().isPresent()) {
+      // the query was written from the LOAD flows: the error is in the flow that wrote the line
+      at = statement.vault().get().flowAt(error.line().getAsInt()).orElse(statement.position());
+    }
     return new FlowException(at + ": " + SparkPipelineParser.withoutExcerpt(error.getMessage()), e);
   }
 

@@ -143,6 +143,11 @@ public final class PipelineRunner {
     FlowExecutor executor =
         new FlowExecutor(
             session, catalog, pipeline, runId, options.fullRefresh(), clock, views, sources);
+    if (!options.dryRun()) {
+      for (Dataset dataset : selected) {
+        executor.checkHashStandard(dataset); // a refused standard: before anything is written
+      }
+    }
     listener.runStarted(runId, selected.size());
     try {
       if (options.dryRun()) {

@@ -117,6 +117,10 @@ public final class SparkPipelineParser {
           e.line().isDefined()
               ? statement.positionAt((Integer) e.line().get(), (Integer) e.startPosition().get())
               : statement.position();
+      if (statement.vault().isPresent() && e.line().isDefined()) {
+        // the query was written from the LOAD flows: the error is in the flow that wrote the line
+        at = statement.vault().get().flowAt((Integer) e.line().get()).orElse(statement.position());
+      }
       throw PipelineException.at(at, firstLine(e.getMessage()));
     }
     LogicalPlan query;

@@ -19,7 +19,8 @@ sealed interface WriteMode
         WriteMode.Replace,
         WriteMode.Append,
         WriteMode.Merge,
-        WriteMode.ApplyChanges {
+        WriteMode.ApplyChanges,
+        WriteMode.LoadVault {
 
   /** The word runs and history show: create, replace, full refresh, append or merge. */
   String label();
@@ -34,6 +35,13 @@ sealed interface WriteMode
    * @param fullRefresh whether the run recomputes streaming tables from all their source data
    */
   static WriteMode of(Dataset dataset, boolean exists, boolean fullRefresh) {
+    if (dataset.vault().isPresent()) {
+      return new LoadVault(
+          dataset.vault().get(),
+          !exists
+              ? ApplyChanges.Phase.CREATE
+              : fullRefresh ? ApplyChanges.Phase.FULL_REFRESH : ApplyChanges.Phase.UPDATE);
+    }
     if (dataset.autoCdc().isPresent()) {
       return new ApplyChanges(
           dataset.autoCdc().get(),
@@ -153,6 +161,33 @@ sealed interface WriteMode
     /** Whether the table is (re)built from nothing. */
     boolean rebuilds() {
       return phase != Phase.UPDATE;
+    }
+  }
+
+  /**
+   * A Data Vault hub, link, satellite or effectivity satellite: the batch's staged rows are hashed
+   * and inserted where new or changed (see {@link io.lagoa.spark.pipeline.vault.VaultWriter}).
+   * Creating the table and a full refresh load all the staged rows into an empty table.
+   */
+  record LoadVault(io.lagoa.pipeline.VaultTable vault, ApplyChanges.Phase phase)
+      implements WriteMode {
+    @Override
+    public String label() {
+      return switch (phase) {
+        case CREATE -> "create";
+        case UPDATE -> "load " + vault.kind().description();
+        case FULL_REFRESH -> "full refresh";
+      };
+    }
+
+    @Override
+    public boolean incremental() {
+      return phase == ApplyChanges.Phase.UPDATE;
+    }
+
+    /** Whether the table is (re)built from nothing. */
+    boolean rebuilds() {
+      return phase != ApplyChanges.Phase.UPDATE;
     }
   }
 }
