@@ -327,10 +327,11 @@ final class FlowExecutor {
     } catch (RuntimeException e) {
       throw located(flow.plan().statement(), queryText, e);
     }
+    OptionalLong after = outcome.snapshot();
     return succeeded(
         flow,
         outcome.read(),
-        outcome.inserted(),
+        after.isPresent() ? addedRecordsOfThisRun(dataset.name(), after.getAsLong()) : 0,
         0,
         0,
         outcome.snapshot(),
@@ -404,6 +405,16 @@ final class FlowExecutor {
         quarantineAfter,
         expectations,
         Optional.empty());
+  }
+
+  /** The rows a commit of this run added; 0 when the snapshot is another run's. */
+  private long addedRecordsOfThisRun(String name, long snapshotId) {
+    Snapshot snapshot = catalog.loadTable(identifier(name)).snapshot(snapshotId);
+    boolean ours =
+        snapshot != null
+            && snapshot.summary() != null
+            && runId.equals(snapshot.summary().get(RUN_ID_PROPERTY));
+    return ours ? addedRecords(name, snapshotId) : 0;
   }
 
   /** The rows a commit added, from its snapshot summary. */

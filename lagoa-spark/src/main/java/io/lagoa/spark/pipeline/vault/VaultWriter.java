@@ -53,10 +53,10 @@ public final class VaultWriter {
 
   /**
    * @param read the staged rows the batch held
-   * @param inserted the rows inserted
-   * @param snapshot the table's snapshot after the commit
+   * @param snapshot the table's snapshot after the commit, whose summary counts the rows inserted
+   *     (the rows are computed once, by the commit)
    */
-  public record Outcome(long read, long inserted, OptionalLong snapshot) {}
+  public record Outcome(long read, OptionalLong snapshot) {}
 
   private static final String HASH = "__hash";
   private static final String DRIVING = "__driving";
@@ -114,8 +114,6 @@ public final class VaultWriter {
           case EFFECTIVITY_SATELLITE -> effectivity(batch, existing);
           case PIT, BRIDGE -> throw new IllegalStateException("not loaded: " + vault.kind());
         };
-    rows = rows.localCheckpoint();
-    long inserted = rows.count();
     OptionalLong snapshot =
         commit.commit(
             rows,
@@ -123,7 +121,7 @@ public final class VaultWriter {
                 existing == null
                     ? createAsSelect(target, view, replace)
                     : "INSERT INTO " + target + " BY NAME SELECT * FROM " + view);
-    return new Outcome(read, inserted, snapshot);
+    return new Outcome(read, snapshot);
   }
 
   private String createAsSelect(String target, String view, boolean replace) {
