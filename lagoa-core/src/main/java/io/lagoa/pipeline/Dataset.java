@@ -75,6 +75,22 @@ public record Dataset(
     return autoCdc().isPresent();
   }
 
+  /** The match rules of an identity graph's table ({@code CREATE IDENTITY GRAPH}). */
+  public java.util.Optional<io.lagoa.identity.MatchRules> identityGraph() {
+    return statement.identityGraph();
+  }
+
+  /**
+   * The tables an identity graph keeps beside its own (one row per source record): the key index
+   * {@code <graph>_keys}, the merges {@code <graph>_same_as} and the audit {@code <graph>_audit};
+   * empty for other datasets.
+   */
+  public List<String> identityTables() {
+    return identityGraph().isEmpty()
+        ? List.of()
+        : List.of(name + "_keys", name + "_same_as", name + "_audit");
+  }
+
   static String normalize(String part) {
     return part.toLowerCase(Locale.ROOT);
   }

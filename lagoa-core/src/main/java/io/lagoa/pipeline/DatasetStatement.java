@@ -23,6 +23,9 @@ import java.util.Optional;
  *     declaration's name, or the flow's target when the target is not declared
  * @param vault for a hub, link, satellite or effectivity satellite: how its staged rows (the query
  *     {@link VaultAssembler} wrote from its LOAD flows) are loaded
+ * @param identityGraph for the table of a {@code CREATE IDENTITY GRAPH}: its match rules (its
+ *     {@link #engineSql()} is then {@code CREATE STREAMING TABLE name AS} on the first line, then
+ *     the statement with all but its query blanked out, as for an AUTO CDC flow)
  */
 public record DatasetStatement(
     String file,
@@ -36,7 +39,8 @@ public record DatasetStatement(
     Statement statement,
     List<SourceCall> sources,
     Optional<AutoCdc> autoCdc,
-    Optional<VaultTable> vault) {
+    Optional<VaultTable> vault,
+    Optional<io.lagoa.identity.MatchRules> identityGraph) {
 
   public DatasetStatement {
     nameParts = List.copyOf(nameParts);
@@ -45,7 +49,7 @@ public record DatasetStatement(
     sources = List.copyOf(sources);
   }
 
-  /** A statement that is not a Data Vault table. */
+  /** A statement that is neither a Data Vault table nor an identity graph. */
   public DatasetStatement(
       String file,
       DatasetKind kind,
@@ -70,6 +74,7 @@ public record DatasetStatement(
         statement,
         sources,
         autoCdc,
+        Optional.empty(),
         Optional.empty());
   }
 

@@ -89,6 +89,9 @@ public final class DatasetStatementParser {
                 + " or CREATE STREAMING TABLE (every run refreshes them)");
       }
     }
+    if (peek().isKeyword("IDENTITY")) {
+      return new IdentityGraphParser(this).parse(first);
+    }
     SqlToken word = next("MATERIALIZED VIEW, STREAMING TABLE or TEMPORARY VIEW");
     if (word.isKeyword("MATERIALIZED") && peek().isKeyword("VIEW")) {
       index++;

@@ -641,7 +641,8 @@ final class VaultAssembler {
         new Statement(engineSql, text.line(), text.column()),
         List.of(),
         Optional.empty(),
-        Optional.ofNullable(vault));
+        Optional.ofNullable(vault),
+        Optional.empty());
   }
 
   /** " (did you mean x?)" among the declared tables of the kinds. */
