@@ -130,6 +130,15 @@ final class FlowExecutor {
                         committer,
                         clock)
                     .check(dataset, result));
+    dataset
+        .identityGraph()
+        .ifPresent(
+            rules ->
+                new IdentityGraphWriter(
+                        new WriteMode.ResolveIdentities(rules, WriteMode.ApplyChanges.Phase.CREATE),
+                        committer,
+                        clock)
+                    .check(dataset, result));
     if (dataset.merges()) {
       for (String key : dataset.statement().keys()) {
         if (!ExpectationCheck.hasColumn(result, key)) {
@@ -227,7 +236,8 @@ final class FlowExecutor {
     }
     if (dataset.statement().expectations().isEmpty()
         && !dataset.merges()
-        && dataset.autoCdc().isEmpty()) {
+        && dataset.autoCdc().isEmpty()
+        && dataset.identityGraph().isEmpty()) {
       return writeUnchecked(flow, result);
     }
     try (ExpectationCheck check = ExpectationCheck.flag(dataset, result)) {
@@ -266,7 +276,17 @@ final class FlowExecutor {
                 flow.written());
       }
       OptionalLong after;
-      if (flow.mode() instanceof WriteMode.ApplyChanges changes) {
+      long dropped = counts.dropped();
+      Optional<String> note = Optional.empty();
+      if (flow.mode() instanceof WriteMode.ResolveIdentities identities) {
+        IdentityGraphWriter.Outcome outcome =
+            new IdentityGraphWriter(identities, committer, clock)
+                .write(dataset, good, flow.commitProperties(), flow.written());
+        after = outcome.snapshot();
+        goodRows = outcome.written();
+        dropped += outcome.dropped();
+        note = Optional.of(outcome.summary());
+      } else if (flow.mode() instanceof WriteMode.ApplyChanges changes) {
         CdcWriter.Outcome outcome =
             new CdcWriter(changes, plan, committer, clock)
                 .write(
@@ -281,14 +301,15 @@ final class FlowExecutor {
         after = flow.write(committer, good);
       }
       return succeeded(
-          flow,
-          counts.total() + rejectedRows,
-          goodRows,
-          counts.dropped(),
-          counts.quarantined() + rejectedRows,
-          after,
-          quarantineAfter,
-          counts.expectations());
+              flow,
+              counts.total() + rejectedRows,
+              goodRows,
+              dropped,
+              counts.quarantined() + rejectedRows,
+              after,
+              quarantineAfter,
+              counts.expectations())
+          .withNote(note);
     }
   }
 
@@ -564,7 +585,8 @@ final class FlowExecutor {
     boolean exists =
         !(mode instanceof WriteMode.Create)
             && !(mode instanceof WriteMode.ApplyChanges changes && changes.rebuilds())
-            && !(mode instanceof WriteMode.LoadVault load && load.rebuilds());
+            && !(mode instanceof WriteMode.LoadVault load && load.rebuilds())
+            && !(mode instanceof WriteMode.ResolveIdentities identities && identities.rebuilds());
     if (!anyNew && exists && !fullRefresh) {
       return null;
     }

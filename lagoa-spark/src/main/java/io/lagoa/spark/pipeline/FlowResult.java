@@ -19,6 +19,7 @@ import java.util.OptionalLong;
  * @param snapshotAfter the snapshot this flow committed
  * @param error why the flow failed, or why a dry run could not check it
  * @param failure what failed, with its code and cause, when the flow failed
+ * @param note what else a succeeded flow has to say, e.g. an identity graph's run summary
  */
 public record FlowResult(
     String flow,
@@ -36,10 +37,49 @@ public record FlowResult(
     OptionalLong quarantineSnapshotAfter,
     List<ExpectationResult> expectations,
     Optional<String> error,
-    Optional<LagoaException> failure) {
+    Optional<LagoaException> failure,
+    Optional<String> note) {
 
   public FlowResult {
     expectations = List.copyOf(expectations);
+  }
+
+  /** A result without a note. */
+  public FlowResult(
+      String flow,
+      DatasetKind kind,
+      String action,
+      FlowStatus status,
+      Instant startedAt,
+      Instant endedAt,
+      long rowsRead,
+      long rowsWritten,
+      long rowsDropped,
+      long rowsQuarantined,
+      OptionalLong snapshotBefore,
+      OptionalLong snapshotAfter,
+      OptionalLong quarantineSnapshotAfter,
+      List<ExpectationResult> expectations,
+      Optional<String> error,
+      Optional<LagoaException> failure) {
+    this(
+        flow,
+        kind,
+        action,
+        status,
+        startedAt,
+        endedAt,
+        rowsRead,
+        rowsWritten,
+        rowsDropped,
+        rowsQuarantined,
+        snapshotBefore,
+        snapshotAfter,
+        quarantineSnapshotAfter,
+        expectations,
+        error,
+        failure,
+        Optional.empty());
   }
 
   /** A result without a failure. */
@@ -103,7 +143,29 @@ public record FlowResult(
         quarantineSnapshotAfter,
         expectations,
         error,
-        failure);
+        failure,
+        note);
+  }
+
+  FlowResult withNote(Optional<String> newNote) {
+    return new FlowResult(
+        flow,
+        kind,
+        action,
+        status,
+        startedAt,
+        endedAt,
+        rowsRead,
+        rowsWritten,
+        rowsDropped,
+        rowsQuarantined,
+        snapshotBefore,
+        snapshotAfter,
+        quarantineSnapshotAfter,
+        expectations,
+        error,
+        failure,
+        newNote);
   }
 
   static FlowResult notRun(

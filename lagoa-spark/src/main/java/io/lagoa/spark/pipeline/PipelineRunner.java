@@ -202,6 +202,7 @@ public final class PipelineRunner {
       names.add(dataset.quarantineTable());
       names.add(dataset.sourceQuarantineTable());
       names.add(dataset.cdcStateTable());
+      names.addAll(dataset.identityTables());
     }
     forgetCachedTables(names);
   }
@@ -522,6 +523,18 @@ public final class PipelineRunner {
         LOG.warn("{}: cannot undo this run's quarantine commit: {}", table, e.getMessage());
       }
     }
+    // an identity graph's side tables were committed before its table lost: the next plan
+    // resolves the batch again against the graph as it was
+    for (String table : dataset.identityTables()) {
+      List<Long> ids = written.remove(table);
+      if (ids != null && !ids.isEmpty()) {
+        try {
+          before.get(table).restore(catalog, new HashSet<>(ids));
+        } catch (RuntimeException e) {
+          LOG.warn("{}: cannot undo this run's commit: {}", table, e.getMessage());
+        }
+      }
+    }
     for (String table : tablesWritten(dataset)) {
       before.put(table, TableState.capture(catalog, FlowExecutor.identifier(table)));
     }
@@ -539,6 +552,7 @@ public final class PipelineRunner {
     if (dataset.hasCdcState()) {
       tables.add(dataset.cdcStateTable());
     }
+    tables.addAll(dataset.identityTables());
     return tables;
   }
 

@@ -20,7 +20,8 @@ sealed interface WriteMode
         WriteMode.Append,
         WriteMode.Merge,
         WriteMode.ApplyChanges,
-        WriteMode.LoadVault {
+        WriteMode.LoadVault,
+        WriteMode.ResolveIdentities {
 
   /** The word runs and history show: create, replace, full refresh, append or merge. */
   String label();
@@ -35,6 +36,13 @@ sealed interface WriteMode
    * @param fullRefresh whether the run recomputes streaming tables from all their source data
    */
   static WriteMode of(Dataset dataset, boolean exists, boolean fullRefresh) {
+    if (dataset.identityGraph().isPresent()) {
+      return new ResolveIdentities(
+          dataset.identityGraph().get(),
+          !exists
+              ? ApplyChanges.Phase.CREATE
+              : fullRefresh ? ApplyChanges.Phase.FULL_REFRESH : ApplyChanges.Phase.UPDATE);
+    }
     if (dataset.vault().isPresent()) {
       return new LoadVault(
           dataset.vault().get(),
@@ -186,6 +194,33 @@ sealed interface WriteMode
     }
 
     /** Whether the table is (re)built from nothing. */
+    boolean rebuilds() {
+      return phase != ApplyChanges.Phase.UPDATE;
+    }
+  }
+
+  /**
+   * The table of an identity graph: the batch's records are resolved into persons against the
+   * graph's key index and written with its side tables (see {@link IdentityGraphWriter}). Creating
+   * it and a full refresh resolve all the source's records into an empty graph.
+   */
+  record ResolveIdentities(io.lagoa.identity.MatchRules rules, ApplyChanges.Phase phase)
+      implements WriteMode {
+    @Override
+    public String label() {
+      return switch (phase) {
+        case CREATE -> "create";
+        case UPDATE -> "resolve identities";
+        case FULL_REFRESH -> "full refresh";
+      };
+    }
+
+    @Override
+    public boolean incremental() {
+      return phase == ApplyChanges.Phase.UPDATE;
+    }
+
+    /** Whether the graph is (re)built from nothing. */
     boolean rebuilds() {
       return phase != ApplyChanges.Phase.UPDATE;
     }
