@@ -51,7 +51,8 @@ import picocli.CommandLine.Parameters;
       BenchCommand.Compare.class,
       BenchCommand.Report.class,
       BenchCatalogCommand.class,
-      BenchCdcCommand.class
+      BenchCdcCommand.class,
+      BenchIdentityCommand.class
     })
 final class BenchCommand implements Callable<Integer> {
   private final Cli cli;

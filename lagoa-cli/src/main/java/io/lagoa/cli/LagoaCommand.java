@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
       MaintainCommand.class,
       DemoCommand.class,
       PipelineCommand.class,
+      IdentityCommand.class,
       ProduceCommand.class,
       DevCommand.class,
       BenchCommand.class,

@@ -360,7 +360,11 @@ final class PipelineCommand implements Callable<Integer> {
         row.add(
             Math.round(Duration.between(flow.startedAt(), flow.endedAt()).toMillis() / 100.0)
                 / 10.0);
-        row.add(flow.error().map(error -> error.lines().findFirst().orElse("")).orElse(null));
+        row.add(
+            flow.error()
+                .or(flow::note)
+                .map(error -> error.lines().findFirst().orElse(""))
+                .orElse(null));
         rows.add(row);
       }
       return new QueryResult(columns, rows, false);
@@ -495,6 +499,7 @@ final class PipelineCommand implements Callable<Integer> {
       if (result.kind() != DatasetKind.TEMPORARY_VIEW && result.status() != FlowStatus.PLANNED) {
         line.append(" (").append(seconds).append(')');
       }
+      result.note().ifPresent(note -> line.append("\n        ").append(note));
       result
           .error()
           .ifPresent(error -> line.append("\n        ").append(error.replace("\n", "\n        ")));
