@@ -30,10 +30,16 @@ import java.util.TreeSet;
 public final class IdentityResolver {
   private final MatchRules rules;
   private final KeyExtractor extractor;
+  private final Map<KeyKind, MatchKey> keysByKind = new EnumMap<>(KeyKind.class);
+  private final Map<KeyKind, String> described = new EnumMap<>(KeyKind.class);
 
   public IdentityResolver(MatchRules rules) {
     this.rules = rules;
     this.extractor = new KeyExtractor(rules);
+    for (MatchKey key : rules.keys()) {
+      keysByKind.put(key.kind(), key);
+      described.put(key.kind(), key.describe());
+    }
   }
 
   public MatchRules rules() {
@@ -123,7 +129,8 @@ public final class IdentityResolver {
       rows.forEach(row -> names.addAll(row.names()));
       entry.getValue().forEach(i -> names.add(items.get(i).values().comparableName()));
       if (wasRejected
-          || NameAgreement.distinct(names, new ArrayList<>()) > rules.maxNamesPerKey()) {
+          || NameAgreement.distinct(names, new ArrayList<>(), rules.maxNamesPerKey())
+              > rules.maxNamesPerKey()) {
         rejected.add(key);
         rejectedUses += entry.getValue().size();
         if (!wasRejected) {
@@ -144,16 +151,17 @@ public final class IdentityResolver {
       if (rejected.contains(key)) {
         continue;
       }
-      MatchKey rule = rules.key(KeyKind.ofKey(key)).orElseThrow();
+      MatchKey rule = keysByKind.get(KeyKind.ofKey(key));
+      String described = this.described.get(rule.kind());
       List<KeyRow> rows = rowsByKey.getOrDefault(key, List.of());
       if (rule.strong()) {
         int anchor =
             rows.isEmpty() ? entry.getValue().get(0) : graph.person(rows.get(0).personId());
         for (KeyRow row : rows) {
-          graph.join(graph.person(row.personId()), anchor, key, rule.describe());
+          graph.join(graph.person(row.personId()), anchor, key, described);
         }
         for (int i : entry.getValue()) {
-          graph.join(i, anchor, key, rule.describe());
+          graph.join(i, anchor, key, described);
         }
       } else {
         double threshold = rule.nameSimilarity().getAsDouble();
@@ -182,7 +190,7 @@ public final class IdentityResolver {
                 i,
                 candidates.get(best),
                 key,
-                rule.describe() + String.format(java.util.Locale.ROOT, " (%.2f)", bestScore));
+                described + " (" + NameAgreement.format(bestScore) + ")");
           }
           candidates.add(i);
           candidateNames.add(List.of(name));

@@ -6,6 +6,7 @@ import io.lagoa.identity.normalize.NameNormalizer;
 import io.lagoa.identity.normalize.PhoneNormalizer;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -51,9 +52,49 @@ final class KeyExtractor {
     String comparable = null;
     if (record.name() != null && !record.name().isBlank()) {
       name = NameNormalizer.normalize(record.name()).orElse(null);
-      comparable = NameNormalizer.normalizeTokensSorted(record.name()).orElse(null);
+      comparable =
+          record.name().indexOf(',') < 0
+              ? comparable(name == null ? List.of() : List.of(name.split(" ")), List.of())
+              : comparable(record.name());
     }
     return new Extracted(keys, garbage, name, comparable);
+  }
+
+  /**
+   * The form names are compared in: the given name first, then the other names sorted, so "Silva
+   * Santos, João", "joão santos silva" and "JOAO SILVA SANTOS" are one form, while family members
+   * who share surnames differ from the first letter on (a token-sorted form would put the shared
+   * surname first and let Jaro-Winkler's prefix bonus join them).
+   */
+  static String comparable(String raw) {
+    int comma = raw.indexOf(',');
+    return comparable(tokens(raw.substring(comma + 1)), tokens(raw.substring(0, comma)));
+  }
+
+  /**
+   * The given name's tokens first, then the other names, sorted: see {@link #comparable(String)}.
+   */
+  private static String comparable(List<String> given, List<String> rest) {
+    List<String> givenTokens = given;
+    List<String> others = new java.util.ArrayList<>(rest);
+    if (givenTokens.isEmpty()) {
+      givenTokens = others;
+      others = new java.util.ArrayList<>();
+    }
+    if (givenTokens.isEmpty()) {
+      return null;
+    }
+    others.addAll(givenTokens.subList(1, givenTokens.size()));
+    java.util.Collections.sort(others);
+    StringBuilder form = new StringBuilder(givenTokens.get(0));
+    others.forEach(token -> form.append(' ').append(token));
+    return form.toString();
+  }
+
+  private static java.util.List<String> tokens(String text) {
+    return NameNormalizer.normalize(text)
+        .map(normalized -> java.util.List.of(normalized.split(" ")))
+        .orElse(java.util.List.of());
   }
 
   Optional<String> normalize(KeyKind kind, String raw) {

@@ -32,7 +32,12 @@ public enum KeyKind {
 
   /** The kind of a key's text ({@code phone:+55...}). */
   public static KeyKind ofKey(String key) {
-    return named(key.substring(0, key.indexOf(':'))).orElseThrow();
+    return switch (key.charAt(0)) { // called for every key of a batch: no lookup by name
+      case 'e' -> EMAIL;
+      case 'p' -> PHONE;
+      case 'd' -> DOCUMENT;
+      default -> throw new IllegalArgumentException("Cannot read key '" + key + "'");
+    };
   }
 
   /** The value part of a key's text. */

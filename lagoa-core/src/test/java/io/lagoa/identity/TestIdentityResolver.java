@@ -145,7 +145,7 @@ class TestIdentityResolver {
     run(
         T1,
         record("crm", "1", "Roberto Alves", null, "11 97777-1234", null),
-        record("facebook", "2", "Alves Roberto", null, "(11) 977771234", null),
+        record("facebook", "2", "Alves, Roberto", null, "(11) 977771234", null),
         record("google", "3", "Fernanda Alves", null, "+5511977771234", null),
         record("google", "4", null, null, "+5511977771234", null));
 
