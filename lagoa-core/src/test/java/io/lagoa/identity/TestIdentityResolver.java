@@ -166,7 +166,7 @@ class TestIdentityResolver {
     RunSummary summary =
         run(
             T1,
-            record("crm", "1", "X", "not-an-email", "123", "111.111.111-11"),
+            record("crm", "1", "X", "not-an-email", "123", "529.982.247-26"),
             record("crm", "2", null, null, null, null),
             record("crm", "3", "Y", "y@y.com", "abc", null));
 
