@@ -130,7 +130,7 @@ final class IdentityGraphWriter {
               written);
     }
     String summary = resolution.summary() + (dropped > 0 ? ", " + dropped + " without an id" : "");
-    LOG.info("{}: {}", dataset.name(), summary);
+    LOG.debug("{}: {}", dataset.name(), summary); // the flow's note carries it
     return new Outcome(after, rows.size(), resolution.records().size(), dropped, summary);
   }
 
