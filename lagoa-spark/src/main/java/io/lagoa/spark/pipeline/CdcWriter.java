@@ -547,6 +547,8 @@ final class CdcWriter {
             + " > w.wm";
     org.apache.spark.sql.Dataset<Row> effective;
     org.apache.spark.sql.Dataset<Row> truncated;
+    // the batch's keys: the table's MERGE needs more only when a truncate adds keys of the state
+    UnaryOperator<String> batchKeys = incremental ? keyFilter(events) : alias -> "true";
     if (incremental) {
       // the state is a log: a key's latest row has its greatest sequence value, so a change is
       // new when no row of its key is as recent (one hash join, no aggregation)
@@ -559,7 +561,7 @@ final class CdcWriter {
                   + " t ON NOT t."
                   + STATE_TRUNCATE
                   + " AND "
-                  + keyFilter(events).apply("t")
+                  + batchKeys.apply("t")
                   + " AND "
                   + keysOn
                   + " AND t."
@@ -610,7 +612,8 @@ final class CdcWriter {
     }
     truncated = truncated.localCheckpoint();
     String truncatedView = view(truncated, temporary);
-    long applied = effective.count() + truncated.count();
+    long truncatedKeys = truncated.count();
+    long applied = effective.count() + truncatedKeys;
 
     Instant now = clock.instant();
     String nowLiteral = timestamp(now);
@@ -698,7 +701,12 @@ final class CdcWriter {
               dataset.name(),
               targetRows,
               "__lagoa_cdc_",
-              view -> mergeType1(target, view, columns, keyFilter(targetRows).apply("t")),
+              view ->
+                  mergeType1(
+                      target,
+                      view,
+                      columns,
+                      (truncatedKeys == 0 ? batchKeys : keyFilter(targetRows)).apply("t")),
               targetProperties,
               written);
       return new Outcome(after, applied);
