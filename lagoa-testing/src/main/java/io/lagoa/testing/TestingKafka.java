@@ -114,6 +114,30 @@ public final class TestingKafka implements AutoCloseable {
   /** Creates a topic with this many partitions (one replica), and waits until it is usable. */
   public void createTopic(String name, int partitions) {
     await(admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all());
+    // The controller has the topic once createTopics completes; wait until the broker's own
+    // metadata gives every partition a leader too, so the first send never meets a leaderless one.
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (true) {
+      TopicDescription description =
+          await(admin.describeTopics(List.of(name)).allTopicNames()).get(name);
+      if (description.partitions().size() == partitions
+          && description.partitions().stream()
+              .allMatch(p -> p.leader() != null && p.leader().id() >= 0)) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "topic "
+                + name
+                + " has partitions without a leader after "
+                + TIMEOUT
+                + ": "
+                + description
+                + "\n"
+                + broker.logTail());
+      }
+      pause(Duration.ofMillis(50));
+    }
   }
 
   public void deleteTopic(String name) {
@@ -151,8 +175,22 @@ public final class TestingKafka implements AutoCloseable {
       sent.add(client.send(new ProducerRecord<>(topic, message.key(), message.value())));
     }
     client.flush();
-    for (Future<?> result : sent) {
-      await(result);
+    try {
+      for (Future<?> result : sent) {
+        await(result);
+      }
+    } catch (RuntimeException e) {
+      // say what the broker was doing: a send that times out has its cause there
+      throw new IllegalStateException(
+          "cannot send "
+              + messages.size()
+              + " messages to topic "
+              + topic
+              + ": "
+              + e
+              + "\nthe broker's log ends with:\n"
+              + broker.logTail(),
+          e);
     }
   }
 
@@ -237,6 +275,9 @@ public final class TestingKafka implements AutoCloseable {
       properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
       properties.put(ProducerConfig.LINGER_MS_CONFIG, "5");
       properties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(TIMEOUT.toMillis()));
+      // fail a send within the fixture's timeout rather than Kafka's default two minutes
+      properties.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "20000");
+      properties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(TIMEOUT.toMillis()));
       producer = new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer());
     }
     return producer;
@@ -260,6 +301,15 @@ public final class TestingKafka implements AutoCloseable {
       throw new IllegalArgumentException("cannot read topic " + topic + ": it does not exist");
     }
     return partitions;
+  }
+
+  private static void pause(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   private static <T> T await(Future<T> future) {
