@@ -85,6 +85,19 @@ public final class PipelinePositions {
                         "its last pipeline commit "
                             + snapshot.snapshotId()
                             + " (it holds the stream's source positions)")));
+    previousCdcBatch(table)
+        .ifPresent(
+            snapshot ->
+                needed.add(
+                    new RetainedPosition(
+                        snapshot.snapshotId(),
+                        snapshot.timestampMillis(),
+                        "snapshot "
+                            + snapshot.snapshotId()
+                            + " of AUTO CDC batch "
+                            + snapshot.summary().get(PipelineCommits.CDC_BATCH)
+                            + " (a run that stops between a change state's commit and its"
+                            + " table's puts the state back to it)")));
     for (Reader reader : readers.getOrDefault(normalize(name), List.of())) {
       Snapshot snapshot = table.snapshot(reader.snapshotId());
       if (snapshot != null) {
@@ -101,6 +114,32 @@ public final class PipelinePositions {
     }
     needed.sort(java.util.Comparator.comparingLong(RetainedPosition::timestampMillis));
     return needed;
+  }
+
+  /**
+   * The AUTO CDC batch before the last one, when the last pipeline commit is a CDC batch: a change
+   * state commits before its table, and a run stopped in between is recovered by rolling the state
+   * back to this snapshot, which expiry must therefore keep.
+   */
+  private static Optional<Snapshot> previousCdcBatch(Table table) {
+    Optional<Snapshot> last = lastPipelineCommit(table);
+    if (last.isEmpty()
+        || last.get().summary() == null
+        || !last.get().summary().containsKey(PipelineCommits.CDC_BATCH)) {
+      return Optional.empty();
+    }
+    Long parentId = last.get().parentId();
+    while (parentId != null) {
+      Snapshot snapshot = table.snapshot(parentId);
+      if (snapshot == null) {
+        return Optional.empty(); // expired already
+      }
+      if (snapshot.summary() != null && snapshot.summary().containsKey(PipelineCommits.CDC_BATCH)) {
+        return Optional.of(snapshot);
+      }
+      parentId = snapshot.parentId();
+    }
+    return Optional.empty();
   }
 
   static Optional<Snapshot> lastPipelineCommit(Table table) {

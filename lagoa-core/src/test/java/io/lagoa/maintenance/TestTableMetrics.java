@@ -19,6 +19,7 @@ import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileMetadata;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -235,6 +236,47 @@ class TestTableMetrics {
     assertThat(unprotected.run()).isTrue();
     assertThat(unprotected.reason()).startsWith("2 snapshots are older than 0s");
     assertThat(unprotected.olderThan()).contains(now);
+  }
+
+  @Test
+  void expiryKeepsTheChangeStateBatchACrashRollsBackTo() {
+    Table state = catalog.createTable(TableIdentifier.of("silver", "cdc_state"), SCHEMA);
+    state
+        .updateProperties()
+        .set(MaintenanceProperties.SNAPSHOT_RETENTION.key(), "0s")
+        .set(MaintenanceProperties.MIN_SNAPSHOTS.key(), "1")
+        .commit();
+    append(state, null, 1, 100); // before the flow
+    for (int batch = 1; batch <= 2; batch++) {
+      state
+          .newAppend()
+          .appendFile(dataFile(state, null, 1, 100))
+          .set(PipelineCommits.RUN_ID, "run-" + batch)
+          .set(PipelineCommits.CDC_BATCH, Integer.toString(batch))
+          .commit();
+      afterCommit(state);
+      if (batch == 1) {
+        append(state, null, 1, 100); // a compaction between the batches
+      }
+    }
+    long batchOne = -1;
+    for (Snapshot snapshot : state.snapshots()) {
+      if ("1".equals(snapshot.summary().get(PipelineCommits.CDC_BATCH))) {
+        batchOne = snapshot.snapshotId();
+      }
+    }
+    Instant now = Instant.now().plusSeconds(60);
+
+    PlannedAction expiry =
+        action(
+            plan("silver.cdc_state", state, PipelinePositions.none(), now),
+            MaintenanceAction.EXPIRE_SNAPSHOTS);
+
+    // only the snapshot before batch 1 may go; batch 1 is where a crash in batch 2 rolls back to
+    assertThat(expiry.run()).isTrue();
+    assertThat(expiry.reason())
+        .startsWith("1 snapshots are older than 0s")
+        .contains("keeps everything since snapshot " + batchOne + " of AUTO CDC batch 1");
   }
 
   @Test
