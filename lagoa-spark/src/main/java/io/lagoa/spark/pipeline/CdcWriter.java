@@ -920,20 +920,8 @@ final class CdcWriter {
                   + STATE_TRUNCATE
                   + ", __latest."
                   + STATE_CHANGED_AT
-                  + " FROM (SELECT "
-                  + keyList(null)
-                  + ", max(struct("
-                  + STATE_SEQUENCE
-                  + ", "
-                  + STATE_DELETED
-                  + ", "
-                  + STATE_CHANGED_AT
-                  + ")) AS __latest FROM "
-                  + all
-                  + " WHERE NOT "
-                  + STATE_TRUNCATE
-                  + " GROUP BY "
-                  + keyList(null)
+                  + " FROM ("
+                  + latestState(all)
                   + ") WHERE NOT (__latest."
                   + STATE_DELETED
                   + " AND __latest."
@@ -957,7 +945,10 @@ final class CdcWriter {
     }
   }
 
-  /** The latest row of each key in the change state (a log): {@code keys, __latest}. */
+  /**
+   * The latest row of each key in the change state (a log), truncates left out: {@code keys,
+   * __latest} with {@code __latest} a struct of the sequence, the deleted flag and the change time.
+   */
   private String latestState(String state) {
     return "SELECT "
         + keyList(null)
@@ -965,6 +956,8 @@ final class CdcWriter {
         + STATE_SEQUENCE
         + ", "
         + STATE_DELETED
+        + ", "
+        + STATE_CHANGED_AT
         + ")) AS __latest FROM "
         + state
         + " WHERE NOT "
