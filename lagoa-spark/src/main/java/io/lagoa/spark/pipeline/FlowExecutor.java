@@ -173,22 +173,13 @@ final class FlowExecutor {
     try {
       String queryText = queryText(plan, mode, commitProperties, batches, false);
       if (queryText == null) {
-        return new FlowResult(
+        return FlowResult.upToDate(
             dataset.name(),
             dataset.kind(),
             mode.label(),
-            FlowStatus.UP_TO_DATE,
             started,
             clock.instant(),
-            0,
-            0,
-            0,
-            0,
-            before.snapshotId(),
-            before.snapshotId(),
-            OptionalLong.empty(),
-            List.of(),
-            Optional.empty());
+            before.snapshotId());
       }
       FlowResult result =
           run(
@@ -410,11 +401,10 @@ final class FlowExecutor {
       OptionalLong after,
       OptionalLong quarantineAfter,
       List<ExpectationResult> expectations) {
-    return new FlowResult(
+    return FlowResult.succeeded(
         flow.dataset().name(),
         flow.dataset().kind(),
         flow.mode().label(),
-        FlowStatus.SUCCEEDED,
         flow.started(),
         clock.instant(),
         rowsRead,
@@ -424,8 +414,7 @@ final class FlowExecutor {
         flow.before().snapshotId(),
         after,
         quarantineAfter,
-        expectations,
-        Optional.empty());
+        expectations);
   }
 
   /** The rows a commit of this run added; 0 when the snapshot is another run's. */

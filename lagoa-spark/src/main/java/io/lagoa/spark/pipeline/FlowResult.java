@@ -44,12 +44,11 @@ public record FlowResult(
     expectations = List.copyOf(expectations);
   }
 
-  /** A result without a note. */
-  public FlowResult(
+  /** A flow that committed (or had nothing to commit after reading). */
+  static FlowResult succeeded(
       String flow,
       DatasetKind kind,
       String action,
-      FlowStatus status,
       Instant startedAt,
       Instant endedAt,
       long rowsRead,
@@ -59,14 +58,12 @@ public record FlowResult(
       OptionalLong snapshotBefore,
       OptionalLong snapshotAfter,
       OptionalLong quarantineSnapshotAfter,
-      List<ExpectationResult> expectations,
-      Optional<String> error,
-      Optional<LagoaException> failure) {
-    this(
+      List<ExpectationResult> expectations) {
+    return new FlowResult(
         flow,
         kind,
         action,
-        status,
+        FlowStatus.SUCCEEDED,
         startedAt,
         endedAt,
         rowsRead,
@@ -77,44 +74,66 @@ public record FlowResult(
         snapshotAfter,
         quarantineSnapshotAfter,
         expectations,
-        error,
-        failure,
+        Optional.empty(),
+        Optional.empty(),
         Optional.empty());
   }
 
-  /** A result without a failure. */
-  public FlowResult(
+  /** A flow whose sources had nothing new: the table stays at {@code snapshot}. */
+  static FlowResult upToDate(
       String flow,
       DatasetKind kind,
       String action,
-      FlowStatus status,
       Instant startedAt,
       Instant endedAt,
-      long rowsRead,
-      long rowsWritten,
-      long rowsDropped,
-      long rowsQuarantined,
-      OptionalLong snapshotBefore,
-      OptionalLong snapshotAfter,
-      OptionalLong quarantineSnapshotAfter,
-      List<ExpectationResult> expectations,
-      Optional<String> error) {
-    this(
+      OptionalLong snapshot) {
+    return new FlowResult(
         flow,
         kind,
         action,
-        status,
+        FlowStatus.UP_TO_DATE,
         startedAt,
         endedAt,
-        rowsRead,
-        rowsWritten,
-        rowsDropped,
-        rowsQuarantined,
+        0,
+        0,
+        0,
+        0,
+        snapshot,
+        snapshot,
+        OptionalLong.empty(),
+        List.of(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty());
+  }
+
+  /** A flow that failed and committed nothing; its table stays at {@code snapshotBefore}. */
+  static FlowResult failed(
+      String flow,
+      DatasetKind kind,
+      String action,
+      Instant startedAt,
+      Instant endedAt,
+      OptionalLong snapshotBefore,
+      List<ExpectationResult> expectations,
+      LagoaException failure) {
+    return new FlowResult(
+        flow,
+        kind,
+        action,
+        FlowStatus.FAILED,
+        startedAt,
+        endedAt,
+        0,
+        0,
+        0,
+        0,
         snapshotBefore,
-        snapshotAfter,
-        quarantineSnapshotAfter,
+        OptionalLong.empty(),
+        OptionalLong.empty(),
         expectations,
-        error,
+        Optional.of(failure.getMessage()),
+        Optional.of(failure),
         Optional.empty());
   }
 
@@ -204,6 +223,7 @@ public record FlowResult(
         OptionalLong.empty(),
         List.of(),
         error,
-        failure);
+        failure,
+        Optional.empty());
   }
 }

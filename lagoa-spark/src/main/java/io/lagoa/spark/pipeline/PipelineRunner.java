@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ConcurrentHashMap;
@@ -464,23 +463,15 @@ public final class PipelineRunner {
       Map<String, FlowResult> results,
       FlowException failure) {
     FlowResult result =
-        new FlowResult(
+        FlowResult.failed(
             dataset.name(),
             dataset.kind(),
             action,
-            FlowStatus.FAILED,
             flowStarted,
             clock.instant(),
-            0,
-            0,
-            0,
-            0,
             before.get(dataset.name()).snapshotId(),
-            OptionalLong.empty(),
-            OptionalLong.empty(),
             failure.expectations(),
-            Optional.of(failure.getMessage()),
-            Optional.of(failure));
+            failure);
     results.put(dataset.name(), result);
     listener.flowFinished(result);
     return failure;

@@ -134,31 +134,22 @@ class TestRunErrors {
   void aFailedFlowCarriesItsCode() {
     FlowException kafka = new FlowException(ErrorCode.KAFKA_UNREACHABLE, "no broker", null);
     FlowResult failed =
-        new FlowResult(
+        FlowResult.failed(
             "bronze.a",
             DatasetKind.STREAMING_TABLE,
             "append",
-            FlowStatus.FAILED,
             AT,
             AT,
-            0,
-            0,
-            0,
-            0,
-            OptionalLong.empty(),
-            OptionalLong.empty(),
             OptionalLong.empty(),
             List.of(),
-            Optional.of(kafka.getMessage()),
-            Optional.of(kafka));
+            kafka);
     assertThat(failed.errorCode()).contains(ErrorCode.KAFKA_UNREACHABLE);
     assertThat(failed.withStatus(FlowStatus.FAILED).failure()).contains(kafka);
     FlowResult succeeded =
-        new FlowResult(
+        FlowResult.succeeded(
             "bronze.a",
             DatasetKind.STREAMING_TABLE,
             "append",
-            FlowStatus.SUCCEEDED,
             AT,
             AT,
             1,
@@ -168,8 +159,7 @@ class TestRunErrors {
             OptionalLong.empty(),
             OptionalLong.of(1),
             OptionalLong.empty(),
-            List.of(),
-            Optional.empty());
+            List.of());
     assertThat(succeeded.errorCode()).isEmpty();
   }
 
