@@ -75,23 +75,21 @@ public final class PipelinePositions {
   /** The snapshots of {@code table} that pipelines need, oldest first. */
   public List<RetainedPosition> needed(String name, Table table) {
     List<RetainedPosition> needed = new ArrayList<>();
-    lastPipelineCommit(table)
+    Optional<Snapshot> last = lastPipelineCommit(table);
+    last.ifPresent(
+        snapshot ->
+            needed.add(
+                retained(
+                    snapshot,
+                    "its last pipeline commit "
+                        + snapshot.snapshotId()
+                        + " (it holds the stream's source positions)")));
+    last.flatMap(snapshot -> previousCdcBatch(table, snapshot))
         .ifPresent(
             snapshot ->
                 needed.add(
-                    new RetainedPosition(
-                        snapshot.snapshotId(),
-                        snapshot.timestampMillis(),
-                        "its last pipeline commit "
-                            + snapshot.snapshotId()
-                            + " (it holds the stream's source positions)")));
-    previousCdcBatch(table)
-        .ifPresent(
-            snapshot ->
-                needed.add(
-                    new RetainedPosition(
-                        snapshot.snapshotId(),
-                        snapshot.timestampMillis(),
+                    retained(
+                        snapshot,
                         "snapshot "
                             + snapshot.snapshotId()
                             + " of AUTO CDC batch "
@@ -102,9 +100,8 @@ public final class PipelinePositions {
       Snapshot snapshot = table.snapshot(reader.snapshotId());
       if (snapshot != null) {
         needed.add(
-            new RetainedPosition(
-                snapshot.snapshotId(),
-                snapshot.timestampMillis(),
+            retained(
+                snapshot,
                 "snapshot "
                     + snapshot.snapshotId()
                     + ", where the streaming table "
@@ -116,30 +113,35 @@ public final class PipelinePositions {
     return needed;
   }
 
+  private static RetainedPosition retained(Snapshot snapshot, String why) {
+    return new RetainedPosition(snapshot.snapshotId(), snapshot.timestampMillis(), why);
+  }
+
   /**
-   * The AUTO CDC batch before the last one, when the last pipeline commit is a CDC batch: a change
+   * The AUTO CDC batch before {@code last}, when the last pipeline commit is a CDC batch: a change
    * state commits before its table, and a run stopped in between is recovered by rolling the state
    * back to this snapshot, which expiry must therefore keep.
    */
-  private static Optional<Snapshot> previousCdcBatch(Table table) {
-    Optional<Snapshot> last = lastPipelineCommit(table);
-    if (last.isEmpty()
-        || last.get().summary() == null
-        || !last.get().summary().containsKey(PipelineCommits.CDC_BATCH)) {
+  private static Optional<Snapshot> previousCdcBatch(Table table, Snapshot last) {
+    if (!isCdcBatch(last)) {
       return Optional.empty();
     }
-    Long parentId = last.get().parentId();
+    Long parentId = last.parentId();
     while (parentId != null) {
       Snapshot snapshot = table.snapshot(parentId);
       if (snapshot == null) {
         return Optional.empty(); // expired already
       }
-      if (snapshot.summary() != null && snapshot.summary().containsKey(PipelineCommits.CDC_BATCH)) {
+      if (isCdcBatch(snapshot)) {
         return Optional.of(snapshot);
       }
       parentId = snapshot.parentId();
     }
     return Optional.empty();
+  }
+
+  private static boolean isCdcBatch(Snapshot snapshot) {
+    return snapshot.summary() != null && snapshot.summary().containsKey(PipelineCommits.CDC_BATCH);
   }
 
   static Optional<Snapshot> lastPipelineCommit(Table table) {
