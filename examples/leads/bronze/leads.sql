@@ -2,16 +2,17 @@
 CREATE STREAMING TABLE bronze.crm_contacts
 COMMENT 'CRM contacts as exported'
 AS SELECT * FROM STREAM read_files('data/crm', format => 'json',
-  schema => 'id STRING, nome STRING, email STRING, celular STRING, cpf STRING, criado_em TIMESTAMP');
+  schema => 'id STRING, nome STRING, email STRING, celular STRING, cpf STRING, produtor_id STRING,
+    criado_em TIMESTAMP');
 
 CREATE STREAMING TABLE bronze.facebook_leads
 COMMENT 'Facebook Lead Ads leads'
 AS SELECT * FROM STREAM read_files('data/facebook', format => 'json',
   schema => 'lead_id STRING, full_name STRING, email STRING, phone_number STRING,
-    campaign_name STRING, created_time TIMESTAMP');
+    campaign_name STRING, produtor_id STRING, created_time TIMESTAMP');
 
 CREATE STREAMING TABLE bronze.google_leads
 COMMENT 'Google Ads lead form submissions'
 AS SELECT * FROM STREAM read_files('data/google', format => 'json',
   schema => 'lead_id STRING, name STRING, email STRING, phone STRING, campaign STRING,
-    submitted_at TIMESTAMP');
+    produtor_id STRING, submitted_at TIMESTAMP');

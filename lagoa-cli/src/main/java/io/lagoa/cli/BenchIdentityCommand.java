@@ -121,6 +121,10 @@ final class BenchIdentityCommand implements Callable<Integer> {
     rows.add(row("persons (true / found)", results.truePersons() + " / " + results.foundPersons()));
     rows.add(row("pairwise precision", String.format(Locale.ROOT, "%.4f", results.precision())));
     rows.add(row("pairwise recall", String.format(Locale.ROOT, "%.4f", results.recall())));
+    rows.add(
+        row(
+            "pairwise recall reachable by keys",
+            String.format(Locale.ROOT, "%.4f", results.keyCeiling())));
     rows.add(row("pairwise F1", String.format(Locale.ROOT, "%.4f", results.f1())));
     rows.add(
         row("persons found exactly", String.format(Locale.ROOT, "%.4f", results.exactPersons())));
@@ -136,6 +140,12 @@ final class BenchIdentityCommand implements Callable<Integer> {
     cli.printer().print(List.of("measure", "value"), rows, output.format(), cli.out());
     err.println("first run: " + results.firstSummary());
     err.println("incremental run: " + results.incrementSummary());
+    err.println("true pairs missed, by reason:");
+    results
+        .missedPairs()
+        .forEach(
+            (reason, pairs) ->
+                err.println(String.format(Locale.ROOT, "  %,10d  %s", pairs, reason)));
     err.flush();
     return 0;
   }

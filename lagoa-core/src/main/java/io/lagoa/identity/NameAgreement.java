@@ -11,9 +11,11 @@ final class NameAgreement {
   private NameAgreement() {}
 
   /**
-   * How alike two names in {@link KeyExtractor#comparable} form are: the lower of the similarity of
-   * the whole names and that of the given names, so relatives who share every surname ("Aline
-   * Soares Marques", "Alex Soares Marques") are told apart by their given names.
+   * How alike two names in {@link KeyExtractor#comparable} form are: the similarity of the given
+   * names, capped by the better of the whole names' similarity and the surnames' agreement (see
+   * {@link #surnames}). Relatives who share every surname ("Aline Soares Marques", "Alex Soares
+   * Marques") are told apart by their given names; one person written with one surname or with a
+   * typo that moves a surname in the sorted form ("Rodrigo Dias", "Rodrigo Gonçalves Dias") is not.
    */
   static double similarity(String a, String b) {
     if (a == null || b == null) {
@@ -27,7 +29,34 @@ final class NameAgreement {
     int spaceB = b.indexOf(' ');
     String givenA = spaceA < 0 ? a : a.substring(0, spaceA);
     String givenB = spaceB < 0 ? b : b.substring(0, spaceB);
-    return givenA.equals(givenB) ? whole : Math.min(whole, JARO_WINKLER.apply(givenA, givenB));
+    double given = givenA.equals(givenB) ? 1 : JARO_WINKLER.apply(givenA, givenB);
+    if (spaceA < 0 || spaceB < 0) {
+      return Math.min(whole, given);
+    }
+    double surnames = surnames(a.substring(spaceA + 1), b.substring(spaceB + 1));
+    return Math.min(given, Math.max(whole, surnames));
+  }
+
+  /**
+   * How well the surnames of the name with fewer of them are found in the other's: the mean, over
+   * its surnames, of the best Jaro-Winkler similarity to a surname of the other (a Monge-Elkan
+   * similarity). A surname left out scores nothing against the shorter name, so "Dias" agrees with
+   * "Goncalves Dias"; a typo costs only the surname it is in, wherever sorting put it.
+   */
+  static double surnames(String a, String b) {
+    String[] tokensA = a.split(" ");
+    String[] tokensB = b.split(" ");
+    String[] fewer = tokensA.length <= tokensB.length ? tokensA : tokensB;
+    String[] more = fewer == tokensA ? tokensB : tokensA;
+    double total = 0;
+    for (String token : fewer) {
+      double best = 0;
+      for (String other : more) {
+        best = Math.max(best, token.equals(other) ? 1 : JARO_WINKLER.apply(token, other));
+      }
+      total += best;
+    }
+    return total / fewer.length;
   }
 
   /** The best similarity of {@code name} to any of {@code names}. */

@@ -62,6 +62,21 @@ public record RunSummary(
     return properties;
   }
 
+  /** " (2 email, 1 phone)": the garbage keys per kind, empty when there are none. */
+  private String garbageByKind() {
+    StringBuilder text = new StringBuilder();
+    for (KeyKind kind : KeyKind.values()) {
+      long count = garbageKeys.getOrDefault(kind, 0L);
+      if (count > 0) {
+        text.append(text.length() == 0 ? " (" : ", ")
+            .append(count)
+            .append(' ')
+            .append(kind.column());
+      }
+    }
+    return text.length() == 0 ? "" : text.append(')').toString();
+  }
+
   @Override
   public String toString() {
     return recordsRead
@@ -85,7 +100,9 @@ public record RunSummary(
         + rejectedKeyUses
         + " uses), "
         + garbageKeyCount()
-        + " garbage keys, "
+        + " garbage keys"
+        + garbageByKind()
+        + ", "
         + recordsWithoutKeys
         + " records without keys";
   }

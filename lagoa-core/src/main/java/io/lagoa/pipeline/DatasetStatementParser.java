@@ -17,9 +17,9 @@ import java.util.Optional;
 public final class DatasetStatementParser {
   static final String EXPECTED =
       "a pipeline file holds only CREATE MATERIALIZED VIEW, CREATE STREAMING TABLE,"
-          + " CREATE TEMPORARY VIEW, CREATE FLOW ... AS AUTO CDC INTO, the Data Vault's CREATE"
-          + " HUB / LINK / SATELLITE / EFFECTIVITY SATELLITE / PIT / BRIDGE and CREATE FLOW ... AS"
-          + " LOAD statements";
+          + " CREATE TEMPORARY VIEW, CREATE FLOW ... AS AUTO CDC INTO, CREATE IDENTITY GRAPH,"
+          + " the Data Vault's CREATE HUB / LINK / SATELLITE / EFFECTIVITY SATELLITE / PIT /"
+          + " BRIDGE and CREATE FLOW ... AS LOAD statements";
 
   final String file;
   final Statement statement;

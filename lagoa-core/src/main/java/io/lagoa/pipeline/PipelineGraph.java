@@ -204,6 +204,15 @@ public final class PipelineGraph {
       return Optional.of(
           new Input(name.get(), Input.Kind.DATASET, reference.streaming(), reference.position()));
     }
+    // an identity graph's side table (silver.persons_same_as) is written by the graph's flow: its
+    // readers depend on the graph, so they run after it, and the table may not exist yet
+    for (Dataset dataset : datasets.values()) {
+      if (dataset.identityTables().contains(name.get())) {
+        return Optional.of(
+            new Input(
+                dataset.name(), Input.Kind.DATASET, reference.streaming(), reference.position()));
+      }
+    }
     if (!tableExists.test(name.get())) {
       problems.add(
           reference.position()

@@ -162,6 +162,42 @@ class TestIdentityResolver {
   }
 
   @Test
+  void namesAgreeWithOneSurnameLeftOutOrATypoButRelativesStayApart() {
+    run(
+        T1,
+        record("crm", "1", "Rodrigo Gonçalves Dias", null, "51 90489-0402", null),
+        record("facebook", "2", "Rodrigo Dias", null, "5551904890402", null),
+        record("google", "3", "Rodrigo Gonçalves", null, "(51) 90489-0402", null),
+        // a typo that moves the surname when the surnames are sorted (NUNES -> UNNES)
+        record("crm", "4", "Edson Nunes Rocha", null, "61 99742-7046", null),
+        record("google", "5", "Edson uNnes Rocha", null, "(61) 99742-7046", null),
+        // relatives sharing the phone and the surnames, one written with a surname left out
+        record("crm", "6", "Aline Soares Marques", null, "11 95555-0001", null),
+        record("google", "7", "Alex Marques", null, "11955550001", null));
+
+    assertThat(graph.personOf("facebook", "2"))
+        .isEqualTo(graph.personOf("crm", "1"))
+        .isEqualTo(graph.personOf("google", "3"));
+    assertThat(graph.personOf("google", "5")).isEqualTo(graph.personOf("crm", "4"));
+    assertThat(graph.personOf("google", "7")).isNotEqualTo(graph.personOf("crm", "6"));
+    assertThat(NameAgreement.similarity("RODRIGO DIAS", "RODRIGO DIAS GONCALVES")).isEqualTo(1.0);
+    assertThat(NameAgreement.similarity("ALEX MARQUES", "ALINE MARQUES SOARES")).isLessThan(0.85);
+  }
+
+  @Test
+  void theSummaryCountsGarbagePerKind() {
+    RunSummary summary =
+        run(
+            T1,
+            record("crm", "1", "X", "not-an-email", "123", null),
+            record("crm", "2", "Y", "n/a", "abc", null),
+            record("crm", "3", null, null, null, null));
+
+    assertThat(summary.toString())
+        .contains("4 garbage keys (2 email, 2 phone)", "3 records without keys");
+  }
+
+  @Test
   void garbageAndMissingKeysAreCountedAndTheRecordIsStillAPerson() {
     RunSummary summary =
         run(

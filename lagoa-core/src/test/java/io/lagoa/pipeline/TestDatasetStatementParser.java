@@ -95,6 +95,7 @@ class TestDatasetStatementParser {
     assertThatThrownBy(() -> parse("\n\n  INSERT INTO x VALUES (1)"))
         .isInstanceOf(PipelineException.class)
         .hasMessageStartingWith("f.sql:3:3: a pipeline file holds only CREATE MATERIALIZED VIEW")
+        .hasMessageContaining("CREATE IDENTITY GRAPH")
         .hasMessageContaining("INSERT INTO x");
     assertThatThrownBy(() -> parse("CREATE TABLE x AS SELECT 1"))
         .hasMessageStartingWith("f.sql:1:8: CREATE TABLE is not a pipeline definition");

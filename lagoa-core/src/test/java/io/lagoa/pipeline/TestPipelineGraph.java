@@ -66,6 +66,17 @@ class TestPipelineGraph {
   }
 
   @Test
+  void aReaderOfAnIdentityGraphsSideTableRunsAfterTheGraph() {
+    define("STREAMING TABLE", "silver.same_as_link", "~silver.persons_same_as");
+    define("IDENTITY GRAPH", "silver.persons MATCH ON email", "~bronze.crm");
+    PipelineGraph graph = build("bronze.crm");
+    assertThat(graph.datasets())
+        .extracting(Dataset::name)
+        .containsExactly("silver.persons", "silver.same_as_link");
+    assertThat(graph.upstream("silver.same_as_link")).containsExactly("silver.persons");
+  }
+
+  @Test
   void selectsUpAndDownstream() {
     define("MATERIALIZED VIEW", "bronze.a", "json./data/a.json");
     define("MATERIALIZED VIEW", "b", "bronze.a");

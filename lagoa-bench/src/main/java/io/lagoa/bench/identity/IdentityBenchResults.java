@@ -16,6 +16,9 @@ package io.lagoa.bench.identity;
  *     no tables), in the same process
  * @param firstSummary the first run's identity summary
  * @param incrementSummary the second run's
+ * @param keyCeiling the recall of a matcher joining every pair of records that share a normalized
+ *     key, directly or through the person's other records: what key-based matching can reach
+ * @param missedPairs the true pairs the graph missed, per reason ({@link MissedPairs})
  */
 public record IdentityBenchResults(
     long records,
@@ -30,4 +33,6 @@ public record IdentityBenchResults(
     long incrementNanos,
     long engineNanos,
     String firstSummary,
-    String incrementSummary) {}
+    String incrementSummary,
+    double keyCeiling,
+    java.util.Map<String, Long> missedPairs) {}

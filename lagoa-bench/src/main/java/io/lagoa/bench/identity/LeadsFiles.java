@@ -13,12 +13,16 @@ import java.util.Random;
 
 /**
  * Writes generated leads as the landing files of {@code examples/leads}: JSON Lines in {@code
- * crm/}, {@code facebook/} and {@code google/}, each source with its own field names, a touch time
- * and a campaign; and {@code truth.csv} (source, record_id, person) beside them.
+ * crm/}, {@code facebook/} and {@code google/}, each source with its own field names, a touch time,
+ * a campaign and the producer ({@code produtor_id}) the lead came for (missing in about 3%: a form
+ * without the hidden field); and {@code truth.csv} (source, record_id, person) beside them.
  */
 public final class LeadsFiles {
   private static final String[] CAMPAIGNS = {
     "black-friday", "lancamento-curso", "webinar-dados", "remarketing", "ebook-lakehouse"
+  };
+  private static final String[] PRODUTORES = {
+    "prod-escola-dados", "prod-curso-ingles", "prod-financas-pessoais", "prod-fotografia"
   };
 
   private enum Source {
@@ -51,6 +55,10 @@ public final class LeadsFiles {
               lead -> {
                 Instant at = start.plusSeconds(random.nextInt(60 * 24 * 3600));
                 String campaign = CAMPAIGNS[random.nextInt(CAMPAIGNS.length)];
+                String produtor =
+                    random.nextDouble() < 0.03
+                        ? null
+                        : PRODUTORES[random.nextInt(PRODUTORES.length)];
                 try {
                   truthFile.write(
                       lead.source() + "," + lead.recordId() + "," + lead.person() + "\n");
@@ -69,6 +77,8 @@ public final class LeadsFiles {
                                 lead.phone(),
                                 "cpf",
                                 lead.document(),
+                                "produtor_id",
+                                produtor,
                                 "criado_em",
                                 at.toString());
                         case FACEBOOK ->
@@ -83,6 +93,8 @@ public final class LeadsFiles {
                                 lead.phone(),
                                 "campaign_name",
                                 campaign,
+                                "produtor_id",
+                                produtor,
                                 "created_time",
                                 at.toString());
                         case GOOGLE ->
@@ -97,6 +109,8 @@ public final class LeadsFiles {
                                 lead.phone(),
                                 "campaign",
                                 campaign,
+                                "produtor_id",
+                                produtor,
                                 "submitted_at",
                                 at.toString());
                       };

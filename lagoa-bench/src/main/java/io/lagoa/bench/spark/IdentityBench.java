@@ -3,6 +3,7 @@ package io.lagoa.bench.spark;
 import io.lagoa.bench.identity.IdentityBenchResults;
 import io.lagoa.bench.identity.LeadRecord;
 import io.lagoa.bench.identity.LeadsGenerator;
+import io.lagoa.bench.identity.MissedPairs;
 import io.lagoa.bench.identity.PairwiseQuality;
 import io.lagoa.identity.IdentityResolver;
 import io.lagoa.identity.IdentityStore;
@@ -27,9 +28,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -43,8 +47,8 @@ import org.apache.spark.sql.types.StructType;
  * {@code lagoa bench identity}: generated leads with known persons ({@link LeadsGenerator}) land in
  * a bronze table; a pipeline with {@code CREATE IDENTITY GRAPH} builds the graph from most of them,
  * then resolves the rest incrementally; the final graph is compared with the truth (pairwise
- * precision, recall, F1, persons found exactly). The reference is the matching engine alone on the
- * same records, in memory.
+ * precision, recall, F1, persons found exactly), and the pairs it missed are sorted by reason
+ * ({@link MissedPairs}). The reference is the matching engine alone on the same records, in memory.
  */
 public final class IdentityBench {
   /** The rules the bench (and examples/leads) use. */
@@ -113,17 +117,32 @@ public final class IdentityBench {
 
     progress.accept("comparing the graph with the truth");
     PairwiseQuality quality = new PairwiseQuality();
+    Map<String, String> predicted = new HashMap<>();
     for (Row row :
         spark
             .sql(
-                "SELECT p.person_id, l.true_person FROM lagoa.`"
+                "SELECT p.person_id, l.true_person, p.source, p.record_id FROM lagoa.`"
                     + namespace
                     + "`.persons p JOIN "
                     + leadsTable
                     + " l ON p.source = l.source AND p.record_id = l.record_id")
             .collectAsList()) {
       quality.add(row.getString(0), row.getLong(1));
+      predicted.put(row.getString(2) + "/" + row.getString(3), row.getString(0));
     }
+    progress.accept("sorting the missed pairs by reason");
+    Set<String> rejected = new HashSet<>();
+    for (Row row :
+        spark
+            .sql(
+                "SELECT DISTINCT key FROM lagoa.`"
+                    + namespace
+                    + "`.persons_keys WHERE status <> 'ACTIVE'")
+            .collectAsList()) {
+      rejected.add(row.getString(0));
+    }
+    MissedPairs.Analysis missed = MissedPairs.analyze(leads, predicted, rejected, "BR");
+    predicted.clear();
 
     progress.accept("reference: the matching engine alone on " + leads.size() + " leads");
     List<SourceRecord> sourceRecords = new ArrayList<>(leads.size());
@@ -153,7 +172,9 @@ public final class IdentityBench {
         incrementNanos,
         engineNanos,
         built.note().orElse(""),
-        incremental.note().orElse(""));
+        incremental.note().orElse(""),
+        missed.keyCeiling(),
+        missed.missed());
   }
 
   private static String rulesLine() {

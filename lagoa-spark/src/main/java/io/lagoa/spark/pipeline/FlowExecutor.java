@@ -341,14 +341,21 @@ final class FlowExecutor {
     }
     OptionalLong after = outcome.snapshot();
     return succeeded(
-        flow,
-        outcome.read(),
-        after.isPresent() ? addedRecordsOfThisRun(dataset.name(), after.getAsLong()) : 0,
-        0,
-        0,
-        outcome.snapshot(),
-        OptionalLong.empty(),
-        List.of());
+            flow,
+            outcome.read(),
+            after.isPresent() ? addedRecordsOfThisRun(dataset.name(), after.getAsLong()) : 0,
+            0,
+            0,
+            outcome.snapshot(),
+            OptionalLong.empty(),
+            List.of())
+        .withNote(
+            outcome.withoutKey() == 0
+                ? Optional.empty()
+                : Optional.of(
+                    outcome.withoutKey()
+                        + " staged rows without a business key (null or empty, or a hub's"
+                        + " missing for a link): not loaded"));
   }
 
   /**

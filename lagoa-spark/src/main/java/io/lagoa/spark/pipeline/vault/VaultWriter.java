@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lag;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
 
@@ -53,10 +54,12 @@ public final class VaultWriter {
 
   /**
    * @param read the staged rows the batch held
+   * @param withoutKey of which rows without a business key (every part null or empty, or for a link
+   *     one hub's), which are not loaded
    * @param snapshot the table's snapshot after the commit, whose summary counts the rows inserted
    *     (the rows are computed once, by the commit)
    */
-  public record Outcome(long read, OptionalLong snapshot) {}
+  public record Outcome(long read, long withoutKey, OptionalLong snapshot) {}
 
   private static final String HASH = "__hash";
   private static final String DRIVING = "__driving";
@@ -107,6 +110,7 @@ public final class VaultWriter {
       String target, Dataset<Row> staged, Dataset<Row> existing, boolean replace, Commit commit) {
     Dataset<Row> batch = staged.localCheckpoint();
     long read = batch.count();
+    long withoutKey = read == 0 ? 0 : batch.where(not(keyed())).count();
     Dataset<Row> rows =
         switch (vault.kind()) {
           case HUB, LINK -> keys(batch, existing);
@@ -121,7 +125,23 @@ public final class VaultWriter {
                 existing == null
                     ? createAsSelect(target, view, replace)
                     : "INSERT INTO " + target + " BY NAME SELECT * FROM " + view);
-    return new Outcome(read, snapshot);
+    return new Outcome(read, withoutKey, snapshot);
+  }
+
+  /** Whether a staged row has the keys it needs to be loaded: its hash key, and each hub's. */
+  private Column keyed() {
+    Column keyed = hashKey(0, vault.keyParts()).isNotNull();
+    if (vault.kind() == VaultKind.LINK) {
+      for (int i = 0; i < vault.hubs().size(); i++) {
+        keyed = keyed.and(hashKey(vault.firstPart(i), vault.hubs().get(i).keys()).isNotNull());
+      }
+    } else if (vault.kind() == VaultKind.EFFECTIVITY_SATELLITE) {
+      int driving = vault.drivingHub();
+      keyed =
+          keyed.and(
+              hashKey(vault.firstPart(driving), vault.hubs().get(driving).keys()).isNotNull());
+    }
+    return keyed;
   }
 
   private String createAsSelect(String target, String view, boolean replace) {
