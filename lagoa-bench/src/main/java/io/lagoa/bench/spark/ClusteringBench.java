@@ -177,7 +177,7 @@ public final class ClusteringBench {
               + MaintenanceProperties.TARGET_FILE_SIZE.key()
               + "' = '1MB', '"
               + MaintenanceProperties.SMALL_FILE_SIZE.key()
-              + "' = '1MB', '"
+              + "' = '900KB', '"
               + MaintenanceProperties.COMPACT_MIN_SMALL_FILES.key()
               + "' = '2'"
               + (name.equals(options.zordered())

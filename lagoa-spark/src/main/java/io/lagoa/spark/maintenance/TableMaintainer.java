@@ -171,7 +171,9 @@ public final class TableMaintainer {
   }
 
   private String expire(Table table, PlannedAction action) {
-    long before = sizeOf(table.snapshots());
+    // counted by id: a writer may add snapshots meanwhile
+    Set<Long> before = new HashSet<>();
+    table.snapshots().forEach(snapshot -> before.add(snapshot.snapshotId()));
     ExpireSnapshots.Result result =
         SparkActions.get(spark)
             .expireSnapshots(table)
@@ -179,7 +181,8 @@ public final class TableMaintainer {
             .retainLast(action.retainLast())
             .execute();
     table.refresh();
-    long expired = before - sizeOf(table.snapshots());
+    table.snapshots().forEach(snapshot -> before.remove(snapshot.snapshotId()));
+    long expired = before.size();
     return "expired "
         + expired
         + " snapshots, deleted "
@@ -257,14 +260,6 @@ public final class TableMaintainer {
 
   private static String name(String location) {
     return location.substring(location.lastIndexOf('/') + 1);
-  }
-
-  private static long sizeOf(Iterable<?> items) {
-    long count = 0;
-    for (Object ignored : items) {
-      count++;
-    }
-    return count;
   }
 
   private static Duration since(long started) {
