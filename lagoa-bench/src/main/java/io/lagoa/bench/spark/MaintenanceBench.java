@@ -134,7 +134,8 @@ public final class MaintenanceBench {
           } finally {
             quiet.unlock();
           }
-          nextSample += sampleEvery;
+          // a sample longer than the interval must not starve the feed
+          nextSample = Math.max(nextSample + sampleEvery, System.nanoTime() + sampleEvery);
           continue;
         }
         if (now < nextCommit) {

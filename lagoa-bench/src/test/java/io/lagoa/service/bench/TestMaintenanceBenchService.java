@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The maintenance bench at a tiny scale: 14 seconds of commits every 200 ms, a pass every 4
+ * The maintenance bench at a tiny scale: 20 seconds of commits every 200 ms, a pass every 4
  * seconds. The figures must be real: the left-alone table gains a file per commit, the maintained
  * one is compacted, the three tables hold the same rows.
  */
@@ -48,8 +48,8 @@ class TestMaintenanceBenchService {
   void theMaintainedTableIsCompactedWhileTheOtherGainsAFilePerCommit() {
     MaintenanceBenchOptions options =
         new MaintenanceBenchOptions(
-            Duration.ofSeconds(14),
-            Duration.ofSeconds(7),
+            Duration.ofSeconds(20),
+            Duration.ofSeconds(8),
             Duration.ofMillis(200),
             Duration.ofSeconds(4),
             100,
@@ -84,11 +84,12 @@ class TestMaintenanceBenchService {
                 assertThat(pass.error().orElse("another writer changed"))
                     .contains("another writer changed"));
 
-    // what follows needs a few commits per pass: an idle machine makes dozens here, one
-    // loaded by other builds as few as 3
+    // what follows needs a few commits per pass: about 15 at a load average of 4, as few
+    // as 3 at 20
     assumeTrue(
-        results.samples().size() == 2 && first.commits() >= 6 && last.commits() >= 12,
-        "too few commits on a loaded machine: " + results.commits());
+        results.samples().size() == 2 && last.commits() >= 10 && last.commits() > first.commits(),
+        "too few commits on a loaded machine: "
+            + results.samples().stream().map(Sample::commits).toList());
     assertThat(last.of(Kind.UNMAINTAINED).dataFiles())
         .isGreaterThan(first.of(Kind.UNMAINTAINED).dataFiles());
     assertThat(results.passes())
