@@ -42,7 +42,8 @@ import picocli.CommandLine.Parameters;
       "Measure how fast this lakehouse is, and what layout and settings buy:",
       "generate data (sales or TPC-H), run a query suite, compare two runs; measure the",
       "catalog server under concurrent clients (bench catalog); changes applied per second by",
-      "AUTO CDC flows (bench cdc). See docs/bench.md."
+      "AUTO CDC flows (bench cdc); a streaming table with and without self-maintenance (bench",
+      "maintenance); the data skipping of clustering (bench clustering). See docs/bench.md."
     },
     mixinStandardHelpOptions = true,
     subcommands = {
@@ -52,6 +53,8 @@ import picocli.CommandLine.Parameters;
       BenchCommand.Report.class,
       BenchCatalogCommand.class,
       BenchCdcCommand.class,
+      BenchMaintenanceCommand.class,
+      BenchClusteringCommand.class,
       BenchIdentityCommand.class
     })
 final class BenchCommand implements Callable<Integer> {

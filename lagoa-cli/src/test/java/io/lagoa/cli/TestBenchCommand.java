@@ -186,5 +186,23 @@ class TestBenchCommand {
     CliRunner.Result layout = lagoa.run("bench", "run", "--layouts", "weekly");
     assertThat(layout.exitCode()).isEqualTo(2);
     assertThat(layout.err()).contains("cannot use layout 'weekly': expected monthly");
+
+    // checked before Spark starts
+    CliRunner.Result sampling = lagoa.run("bench", "maintenance", "--sample-every", "1h");
+    assertThat(sampling.exitCode()).isEqualTo(2);
+    assertThat(sampling.err())
+        .startsWith(
+            "error: cannot run the maintenance bench: the sample interval 1h is longer than the"
+                + " duration 30m");
+    CliRunner.Result never = lagoa.run("bench", "maintenance", "--commit-every", "0s");
+    assertThat(never.exitCode()).isEqualTo(2);
+    assertThat(never.err()).contains("commit-every must be longer than 0, not 0s");
+    CliRunner.Result duration = lagoa.run("bench", "maintenance", "--duration", "5x");
+    assertThat(duration.exitCode()).isEqualTo(2);
+    assertThat(duration.err()).contains("'5x' is not a duration");
+    CliRunner.Result rows = lagoa.run("bench", "clustering", "--rows", "10");
+    assertThat(rows.exitCode()).isEqualTo(2);
+    assertThat(rows.err())
+        .startsWith("error: cannot run the clustering bench: rows must be between 1,000 and");
   }
 }

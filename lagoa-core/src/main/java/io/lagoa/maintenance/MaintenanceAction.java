@@ -2,6 +2,7 @@ package io.lagoa.maintenance;
 
 /** What a maintenance pass can do to a table, in the order it does it. */
 public enum MaintenanceAction {
+  REMOVE_OLD_QUARANTINE("remove old quarantined rows"),
   COMPACT_DATA("compact data files"),
   REWRITE_POSITION_DELETES("rewrite position-delete files"),
   REWRITE_MANIFESTS("rewrite manifests"),

@@ -4,6 +4,8 @@ import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import io.lagoa.pipeline.PipelineCommits;
 import io.lagoa.text.EditDistance;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,9 +14,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 import org.apache.iceberg.util.SnapshotUtil;
 
@@ -23,6 +29,9 @@ import org.apache.iceberg.util.SnapshotUtil;
  * runs and each one that does not. Only metadata is read.
  */
 public final class MaintenancePolicy {
+  /** The column every quarantine table has: when the row was quarantined. */
+  public static final String QUARANTINED_AT = "_quarantined_at";
+
   private MaintenancePolicy() {}
 
   /**
@@ -31,6 +40,21 @@ public final class MaintenancePolicy {
    */
   public static MaintenancePlan plan(
       String name, Table table, TableMetrics metrics, List<RetainedPosition> needed, Instant now) {
+    return plan(name, table, metrics, needed, true, now);
+  }
+
+  /**
+   * @param quarantinePending whether the table's last commit, when it is a quarantine batch, may
+   *     still be followed by its table's commit (see {@link PipelinePositions#quarantinePending});
+   *     true when not known
+   */
+  public static MaintenancePlan plan(
+      String name,
+      Table table,
+      TableMetrics metrics,
+      List<RetainedPosition> needed,
+      boolean quarantinePending,
+      Instant now) {
     MaintenanceSettings settings = MaintenanceProperties.settings(name, table.properties());
     List<PlannedAction> actions = new ArrayList<>();
     if (!settings.enabled()) {
@@ -45,9 +69,11 @@ public final class MaintenancePolicy {
       return new MaintenancePlan(name, metrics, settings, actions);
     }
     Snapshot current = table.currentSnapshot();
-    Optional<String> noRewrite = rewritesWait(current);
-    actions.add(compaction(name, table, metrics, settings, noRewrite));
-    boolean applyDeletes = actions.get(0).run() && actions.get(0).applyDeletes();
+    Optional<String> noRewrite = quarantinePending ? rewritesWait(current) : noData(current);
+    actions.add(quarantine(table, settings, noRewrite, now));
+    PlannedAction compaction = compaction(name, table, metrics, settings, noRewrite);
+    actions.add(compaction);
+    boolean applyDeletes = compaction.run() && compaction.applyDeletes();
     actions.add(positionDeletes(table, metrics, settings, noRewrite, applyDeletes));
     actions.add(manifests(metrics, settings, noRewrite));
     actions.add(expiry(table, settings, needed, now));
@@ -72,6 +98,59 @@ public final class MaintenancePolicy {
               + " rewrites wait for the next commit");
     }
     return Optional.empty();
+  }
+
+  private static Optional<String> noData(Snapshot current) {
+    return current == null ? Optional.of("the table has no data yet") : Optional.empty();
+  }
+
+  /**
+   * Quarantine retention: a quarantine table's rows whose {@code _quarantined_at} is older than the
+   * retention are deleted. Which data files hold such rows is told by the column's bounds in the
+   * manifests, so no data file is opened to plan it.
+   */
+  private static PlannedAction quarantine(
+      Table table, MaintenanceSettings settings, Optional<String> noRewrite, Instant now) {
+    MaintenanceAction action = MaintenanceAction.REMOVE_OLD_QUARANTINE;
+    Types.NestedField column = table.schema().findField(QUARANTINED_AT);
+    if (column == null || column.type().typeId() != Type.TypeID.TIMESTAMP) {
+      return PlannedAction.skip(
+          action, "not a quarantine table (no " + QUARANTINED_AT + " timestamp column)");
+    }
+    if (noRewrite.isPresent()) {
+      return PlannedAction.skip(action, noRewrite.get());
+    }
+    Instant cutoff = now.minus(settings.quarantineRetention());
+    long micros =
+        Math.addExact(
+            Math.multiplyExact(cutoff.getEpochSecond(), 1_000_000L), cutoff.getNano() / 1000);
+    int files = 0;
+    try (CloseableIterable<FileScanTask> tasks =
+        table.newScan().filter(Expressions.lessThan(QUARANTINED_AT, micros)).planFiles()) {
+      for (FileScanTask ignored : tasks) {
+        files++;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    String retention =
+        "quarantined more than "
+            + duration(settings.quarantineRetention())
+            + " ago ("
+            + MaintenanceProperties.QUARANTINE_RETENTION.key()
+            + ")";
+    if (files == 0) {
+      return PlannedAction.skip(action, "no row was " + retention);
+    }
+    return new PlannedAction(
+        action,
+        true,
+        files + " data files may hold rows " + retention + "; those rows are deleted",
+        CompactionStrategy.BIN_PACK,
+        List.of(),
+        false,
+        Optional.of(cutoff),
+        0);
   }
 
   private static PlannedAction compaction(

@@ -102,6 +102,16 @@ public final class MaintenanceProperties {
               + " files; empty: the table's sort order (ALTER TABLE ... WRITE ORDERED BY) if"
               + " it has one, else bin-packing.");
 
+  public static final TableProperty QUARANTINE_RETENTION =
+      TableProperty.of(
+              PREFIX + "quarantine-retention",
+              PropertyType.DURATION,
+              "30d",
+              "On a quarantine table (one with a _quarantined_at column, such as"
+                  + " silver.orders_quarantine), rows quarantined longer ago than this are deleted."
+                  + " At least 1h.")
+          .checked(value -> atLeast((Duration) value, Duration.ofHours(1), "1h"));
+
   private static final List<TableProperty> ALL =
       List.of(
           ENABLED,
@@ -114,7 +124,8 @@ public final class MaintenanceProperties {
           MIN_SNAPSHOTS,
           ORPHAN_SAFETY_WINDOW,
           REMOVE_ORPHANS,
-          CLUSTER_BY);
+          CLUSTER_BY,
+          QUARANTINE_RETENTION);
 
   private MaintenanceProperties() {}
 
@@ -212,7 +223,8 @@ public final class MaintenanceProperties {
         (Integer) value(table, properties, MIN_SNAPSHOTS),
         (Duration) value(table, properties, ORPHAN_SAFETY_WINDOW),
         (Boolean) value(table, properties, REMOVE_ORPHANS),
-        castColumns(value(table, properties, CLUSTER_BY)));
+        castColumns(value(table, properties, CLUSTER_BY)),
+        (Duration) value(table, properties, QUARANTINE_RETENTION));
   }
 
   @SuppressWarnings("unchecked")

@@ -15,7 +15,8 @@ public record MaintenanceSettings(
     int minSnapshots,
     Duration orphanSafetyWindow,
     boolean removeOrphanFiles,
-    List<String> clusterBy) {
+    List<String> clusterBy,
+    Duration quarantineRetention) {
 
   /** The defaults, for a table without any maintenance property. */
   public static MaintenanceSettings defaults() {

@@ -1,5 +1,6 @@
 package io.lagoa.maintenance;
 
+import io.lagoa.pipeline.Dataset;
 import io.lagoa.pipeline.PipelineCommits;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,15 +27,25 @@ public final class PipelinePositions {
   /** Per streamed table (lower case, without the catalog): the readers' stored snapshots. */
   private final Map<String, List<Reader>> readers;
 
+  /** Per table scanned (lower case): its last pipeline commit's id, or {@code none}; */
+  private final Map<String, String> lastCommits;
+
+  /** Whether every table was scanned, so a table missing from {@link #lastCommits} is gone. */
+  private final boolean complete;
+
   private record Reader(String table, long snapshotId) {}
 
-  private PipelinePositions(Map<String, List<Reader>> readers) {
+  private PipelinePositions(
+      Map<String, List<Reader>> readers, Map<String, String> lastCommits, boolean complete) {
     this.readers = readers;
+    this.lastCommits = lastCommits;
+    this.complete = complete;
   }
 
   /** Reads where every pipeline table of the catalog last stopped reading its streamed tables. */
   public static PipelinePositions scan(Catalog catalog, List<TableIdentifier> tables) {
     Map<String, List<Reader>> readers = new HashMap<>();
+    Map<String, String> lastCommits = new HashMap<>();
     for (TableIdentifier identifier : tables) {
       Table table;
       try {
@@ -43,6 +54,9 @@ public final class PipelinePositions {
         continue; // dropped meanwhile
       }
       Optional<Snapshot> last = lastPipelineCommit(table);
+      lastCommits.put(
+          normalize(identifier.toString()),
+          last.map(snapshot -> Long.toString(snapshot.snapshotId())).orElse(PipelineCommits.NONE));
       if (last.isEmpty() || last.get().summary() == null) {
         continue;
       }
@@ -64,12 +78,41 @@ public final class PipelinePositions {
                 }
               });
     }
-    return new PipelinePositions(readers);
+    return new PipelinePositions(readers, lastCommits, true);
   }
 
   /** No reader anywhere: only each table's own last pipeline commit is kept. */
   public static PipelinePositions none() {
-    return new PipelinePositions(Map.of());
+    return new PipelinePositions(Map.of(), Map.of(), false);
+  }
+
+  /**
+   * Whether {@code table}'s last commit is a quarantine batch whose table commit may still follow:
+   * it is marked with the snapshot its table's batch started from ({@link
+   * PipelineCommits#TARGET_SNAPSHOT}), and that is still the table's last pipeline commit. The next
+   * batch finds such a batch from the quarantine table's current snapshot, so a rewrite or a delete
+   * must not go on top of it. A quarantine commit whose table has committed since is done.
+   */
+  public boolean quarantinePending(String name, Table table) {
+    Snapshot current = table.currentSnapshot();
+    if (current == null || current.summary() == null) {
+      return false;
+    }
+    String marker = current.summary().get(PipelineCommits.TARGET_SNAPSHOT);
+    if (marker == null) {
+      return false;
+    }
+    String quarantine = normalize(name);
+    Optional<String> quarantined = Dataset.quarantinedTable(quarantine);
+    if (quarantined.isEmpty()) {
+      return true; // marked, but whose table is not known: wait
+    }
+    String target = quarantined.get();
+    String last = lastCommits.get(target);
+    if (last == null) {
+      return !complete; // its table is gone: no commit of it can follow
+    }
+    return marker.equals(last);
   }
 
   /** The snapshots of {@code table} that pipelines need, oldest first. */

@@ -25,9 +25,12 @@ public record Dataset(
     return dot < 0 ? name : name.substring(dot + 1);
   }
 
+  private static final String QUARANTINE_SUFFIX = "_quarantine";
+  private static final String SOURCE_QUARANTINE_SUFFIX = "_source_quarantine";
+
   /** The quarantine table next to this table: {@code silver.users_quarantine}. */
   public String quarantineTable() {
-    return name + "_quarantine";
+    return name + QUARANTINE_SUFFIX;
   }
 
   /**
@@ -35,7 +38,21 @@ public record Dataset(
    * bronze.music_source_quarantine}.
    */
   public String sourceQuarantineTable() {
-    return name + "_source_quarantine";
+    return name + SOURCE_QUARANTINE_SUFFIX;
+  }
+
+  /**
+   * The table a quarantine table (either kind) belongs to, from its name: {@code silver.users} for
+   * {@code silver.users_quarantine}; empty for a name that is not a quarantine table's.
+   */
+  public static java.util.Optional<String> quarantinedTable(String quarantineName) {
+    for (String suffix : List.of(SOURCE_QUARANTINE_SUFFIX, QUARANTINE_SUFFIX)) {
+      if (quarantineName.endsWith(suffix)) {
+        return java.util.Optional.of(
+            quarantineName.substring(0, quarantineName.length() - suffix.length()));
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   public boolean hasSourceQuarantine() {

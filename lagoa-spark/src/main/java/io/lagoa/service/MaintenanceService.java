@@ -168,7 +168,12 @@ public final class MaintenanceService {
         before = new TableMetricsCollector(clock).collect(name, table);
         plan =
             MaintenancePolicy.plan(
-                name, table, before, positions.needed(name, table), clock.instant());
+                name,
+                table,
+                before,
+                positions.needed(name, table),
+                positions.quarantinePending(name, table),
+                clock.instant());
       } catch (LagoaException e) {
         return failed(name, e.getMessage());
       }

@@ -3,11 +3,14 @@ package io.lagoa.spark.maintenance;
 import io.lagoa.error.LagoaException;
 import io.lagoa.maintenance.ActionOutcome;
 import io.lagoa.maintenance.MaintenancePlan;
+import io.lagoa.maintenance.MaintenancePolicy;
 import io.lagoa.maintenance.PlannedAction;
 import io.lagoa.pipeline.PipelineCommits;
 import io.lagoa.spark.SparkSql;
 import io.lagoa.spark.pipeline.source.FileLogs;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -48,6 +51,7 @@ public final class TableMaintainer {
       Table table = Spark3Util.loadIcebergTable(spark, "lagoa." + plan.table());
       String result =
           switch (action.action()) {
+            case REMOVE_OLD_QUARANTINE -> quarantine(table, plan, action);
             case COMPACT_DATA -> compact(table, plan, action);
             case REWRITE_POSITION_DELETES -> positionDeletes(table);
             case REWRITE_MANIFESTS -> manifests(table);
@@ -78,6 +82,39 @@ public final class TableMaintainer {
       }
     }
     return false;
+  }
+
+  /**
+   * Deletes a quarantine table's rows quarantined before the cutoff, with one SQL DELETE (one
+   * commit, in the table's own delete mode).
+   */
+  private String quarantine(Table table, MaintenancePlan plan, PlannedAction action) {
+    Instant cutoff = action.olderThan().orElseThrow();
+    long micros =
+        Math.addExact(
+            Math.multiplyExact(cutoff.getEpochSecond(), 1_000_000L), cutoff.getNano() / 1000);
+    long before = table.currentSnapshot() == null ? -1 : table.currentSnapshot().snapshotId();
+    spark.sql(
+        "DELETE FROM "
+            + quoted(plan.table())
+            + " WHERE "
+            + MaintenancePolicy.QUARANTINED_AT
+            + " < timestamp_micros("
+            + micros
+            + "L)");
+    table.refresh();
+    Snapshot after = table.currentSnapshot();
+    if (after == null || after.snapshotId() == before || after.summary() == null) {
+      return "deleted no row";
+    }
+    Map<String, String> summary = after.summary();
+    String deleted =
+        summary.getOrDefault(
+            "deleted-records", summary.getOrDefault("added-position-deletes", "0"));
+    return "deleted "
+        + deleted
+        + " rows quarantined before "
+        + cutoff.truncatedTo(ChronoUnit.SECONDS);
   }
 
   private String compact(Table table, MaintenancePlan plan, PlannedAction action) {
@@ -134,7 +171,9 @@ public final class TableMaintainer {
   }
 
   private String expire(Table table, PlannedAction action) {
-    long before = sizeOf(table.snapshots());
+    // counted by id: a writer may add snapshots meanwhile
+    Set<Long> before = new HashSet<>();
+    table.snapshots().forEach(snapshot -> before.add(snapshot.snapshotId()));
     ExpireSnapshots.Result result =
         SparkActions.get(spark)
             .expireSnapshots(table)
@@ -142,7 +181,8 @@ public final class TableMaintainer {
             .retainLast(action.retainLast())
             .execute();
     table.refresh();
-    long expired = before - sizeOf(table.snapshots());
+    table.snapshots().forEach(snapshot -> before.remove(snapshot.snapshotId()));
+    long expired = before.size();
     return "expired "
         + expired
         + " snapshots, deleted "
@@ -209,16 +249,17 @@ public final class TableMaintainer {
     return "removed " + garbage.size() + " file logs, kept " + kept.size();
   }
 
-  private static String name(String location) {
-    return location.substring(location.lastIndexOf('/') + 1);
+  /** {@code silver.t} as {@code lagoa.`silver`.`t`}. */
+  private static String quoted(String table) {
+    StringBuilder quoted = new StringBuilder("lagoa");
+    for (String part : table.split("\\.")) {
+      quoted.append(".`").append(part.replace("`", "``")).append('`');
+    }
+    return quoted.toString();
   }
 
-  private static long sizeOf(Iterable<?> items) {
-    long count = 0;
-    for (Object ignored : items) {
-      count++;
-    }
-    return count;
+  private static String name(String location) {
+    return location.substring(location.lastIndexOf('/') + 1);
   }
 
   private static Duration since(long started) {
