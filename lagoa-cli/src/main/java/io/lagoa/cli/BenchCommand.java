@@ -52,6 +52,7 @@ import picocli.CommandLine.Parameters;
       BenchCommand.Report.class,
       BenchCatalogCommand.class,
       BenchCdcCommand.class,
+      BenchBackupCommand.class,
       BenchIdentityCommand.class
     })
 final class BenchCommand implements Callable<Integer> {
