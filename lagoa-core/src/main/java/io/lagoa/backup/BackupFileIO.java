@@ -4,6 +4,7 @@ import java.util.Map;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.OutputFile;
+import org.apache.iceberg.io.SeekableInputStream;
 
 /**
  * A FileIO that serves a table's files from their copies in a backup location: the table opens with
@@ -31,12 +32,38 @@ public final class BackupFileIO implements FileIO {
 
   @Override
   public InputFile newInputFile(String path) {
-    return location.io().newInputFile(location.copyOf(path));
+    return new Copy(path, location.io().newInputFile(location.copyOf(path)));
   }
 
   @Override
   public InputFile newInputFile(String path, long length) {
-    return location.io().newInputFile(location.copyOf(path), length);
+    return new Copy(path, location.io().newInputFile(location.copyOf(path), length));
+  }
+
+  /**
+   * The backup's copy of a file, under the file's own path: Iceberg records where it read a
+   * metadata file from, and that must be the table's path, not the copy's.
+   */
+  private record Copy(String path, InputFile copy) implements InputFile {
+    @Override
+    public long getLength() {
+      return copy.getLength();
+    }
+
+    @Override
+    public SeekableInputStream newStream() {
+      return copy.newStream();
+    }
+
+    @Override
+    public String location() {
+      return path;
+    }
+
+    @Override
+    public boolean exists() {
+      return copy.exists();
+    }
   }
 
   @Override

@@ -124,6 +124,7 @@ public final class BackupWriter {
       Map<String, BackedUpFile> known,
       Counters counters,
       BackupListener listener) {
+    String previous = null;
     for (int attempt = 1; ; attempt++) {
       Table table = catalog.loadTable(identifier);
       if (!(table instanceof HasTableOperations operations)) {
@@ -156,6 +157,19 @@ public final class BackupWriter {
             current == null ? null : current.timestampMillis(),
             copied);
       } catch (NotFoundException e) {
+        if (pinned.equals(previous)) {
+          // the same state twice: the file is not being replaced, it is missing
+          throw new LagoaException(
+              ErrorCode.IO_ERROR,
+              "Cannot back up "
+                  + identifier
+                  + ": a file its current snapshots need is missing ("
+                  + LagoaException.rootMessage(e)
+                  + "); the table is damaged: restore it from an earlier backup, or roll it back"
+                  + " to a snapshot that does not need the file; no backup was written",
+              e);
+        }
+        previous = pinned;
         // expiry or a replaced metadata file removed what the pinned state reached: pin again
         if (attempt == ATTEMPTS) {
           throw new LagoaException(

@@ -182,13 +182,13 @@ class TestBackupService {
     CompletableFuture<Void> writer =
         CompletableFuture.runAsync(
             () -> {
-              for (int i = 0; i < 4 && !stop.get(); i++) {
+              for (int i = 0; i < 3 && !stop.get(); i++) {
                 insertAndRun();
               }
             });
     List<BackupResult> taken = new ArrayList<>();
     try {
-      for (int i = 0; i < 3; i++) {
+      for (int i = 0; i < 2; i++) {
         taken.add(backups.create(to, List.of(), BackupListener.NONE));
       }
     } finally {
@@ -197,8 +197,7 @@ class TestBackupService {
     }
     BackupManifest last = taken.get(taken.size() - 1).manifest();
     assertThat(last.tables().stream().map(BackedUpTable::name))
-        .contains("bk.events", "bk_raw.source")
-        .anyMatch(name -> name.startsWith("lagoa_system."));
+        .contains("bk.events", "bk_raw.source");
     // incremental: later backups reuse what earlier ones copied
     BackupResult again = backups.create(to, List.of(), BackupListener.NONE);
     assertThat(again.manifest().copiedFiles()).isLessThan(again.manifest().files() / 2);
@@ -374,6 +373,15 @@ class TestBackupService {
         .hasMessageContaining("the table was not changed");
     assertThat(table(checked).currentSnapshot().snapshotId()).isEqualTo(live);
     assertThat(local(data.path())).doesNotExist();
+
+    // a table with a file missing that no backup holds cannot be backed up: the backup says so
+    String other = folder("backups-verify-other");
+    assertThatThrownBy(() -> backups.create(other, List.of(checked), BackupListener.NONE))
+        .hasMessageContaining(
+            "Cannot back up bk_raw.checked: a file its current snapshots need is missing")
+        .hasMessageContaining("no backup was written");
+    assertThat(backups.list(other, new ArrayList<>())).isEmpty();
+    lakehouse.catalog().dropTable(checked, false); // the other tests back up every table
   }
 
   @Test

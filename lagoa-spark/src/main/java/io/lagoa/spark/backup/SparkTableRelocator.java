@@ -45,14 +45,16 @@ public final class SparkTableRelocator implements TableRelocator {
       Table source, String targetLocation, FileIO target, BackupListener listener) {
     String metadataFile =
         ((HasTableOperations) source).operations().current().metadataFileLocation();
-    Table readable = source;
-    if (source.io() instanceof BackupFileIO backup) {
-      // the action writes its staged files through the table's FileIO: to the target, here
-      readable =
-          new BaseTable(
-              new StaticTableOperations(metadataFile, backup.writingTo(target)), source.name());
-    }
-    String staging = targetLocation + "/metadata/.restore-staging-" + UUID.randomUUID() + "/";
+    // the action writes its staged files through the table's FileIO: to the target
+    FileIO reads =
+        source.io() instanceof BackupFileIO backup ? backup.writingTo(target) : source.io();
+    Table readable =
+        new BaseTable(
+            new StaticTableOperations(metadataFile, new HadoopFormFileIO(reads)), source.name());
+    // Hadoop writes file:///a/b as file:/a/b: replace the prefix in the form the paths carry
+    String sourcePrefix = HadoopFormFileIO.hadoopForm(source.location());
+    String targetPrefix = HadoopFormFileIO.hadoopForm(targetLocation);
+    String staging = targetPrefix + "/metadata/.restore-staging-" + UUID.randomUUID() + "/";
     List<String> written = new ArrayList<>();
     List<String> staged = new ArrayList<>();
     long bytes = 0;
@@ -60,7 +62,7 @@ public final class SparkTableRelocator implements TableRelocator {
       RewriteTablePath.Result result =
           SparkActions.get(spark)
               .rewriteTablePath(readable)
-              .rewriteLocationPrefix(source.location(), targetLocation)
+              .rewriteLocationPrefix(sourcePrefix, targetPrefix)
               .stagingLocation(staging)
               .execute();
       staged.add(result.fileListLocation());
@@ -71,8 +73,8 @@ public final class SparkTableRelocator implements TableRelocator {
         if (isStaged) {
           staged.add(from);
         }
-        FileIO reads = isStaged ? target : readable.io();
-        long copied = copy(reads, from, target, to);
+        FileIO origin = isStaged ? target : readable.io();
+        long copied = copy(origin, from, target, to);
         written.add(to);
         bytes += copied;
         listener.file(to, copied);
@@ -92,8 +94,7 @@ public final class SparkTableRelocator implements TableRelocator {
           e);
     }
     deleteQuietly(target, staged);
-    String newMetadata =
-        RewriteTablePathUtil.newPath(metadataFile, source.location(), targetLocation);
+    String newMetadata = RewriteTablePathUtil.newPath(metadataFile, sourcePrefix, targetPrefix);
     return new Relocated(newMetadata, written, bytes);
   }
 
