@@ -55,6 +55,7 @@ import picocli.CommandLine.Parameters;
       BenchCdcCommand.class,
       BenchMaintenanceCommand.class,
       BenchClusteringCommand.class,
+      BenchBackupCommand.class,
       BenchIdentityCommand.class
     })
 final class BenchCommand implements Callable<Integer> {

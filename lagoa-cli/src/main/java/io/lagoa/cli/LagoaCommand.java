@@ -22,6 +22,8 @@ import picocli.CommandLine.Spec;
       ChangesCommand.class,
       MetricsCommand.class,
       MaintainCommand.class,
+      BackupCommand.class,
+      RestoreCommand.class,
       DemoCommand.class,
       PipelineCommand.class,
       IdentityCommand.class,

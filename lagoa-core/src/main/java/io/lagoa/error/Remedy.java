@@ -17,5 +17,11 @@ public enum Remedy {
    * Give the pipeline's SQL a variable that pipeline.yaml does not define, for this run. The CLI's
    * {@code --var NAME=VALUE}.
    */
-  SET_VARIABLE
+  SET_VARIABLE,
+
+  /**
+   * Replace a live table's current state with a restored one: the restore was refused because the
+   * table exists. The CLI's {@code --force}.
+   */
+  REPLACE_TABLE
 }

@@ -99,16 +99,19 @@ public final class Lakehouse implements AutoCloseable {
 
   /**
    * The FileIO for files at a location: Iceberg's S3FileIO for {@code s3://} and {@code s3a://},
-   * the warehouse's own FileIO otherwise (S3FileIO for a warehouse on S3, Hadoop's file systems for
-   * a local one). Built from the catalog's properties once per kind and closed with the lakehouse.
+   * Hadoop's file systems for other locations (or the io-impl configured for the catalog, unless
+   * that is S3FileIO). Built from the catalog's properties once per kind and closed with the
+   * lakehouse.
    */
   public synchronized FileIO fileIO(String location) {
     checkOpen();
     Map<String, String> properties = CatalogProperties.of(config);
+    String configured = properties.getOrDefault("io-impl", HADOOP_FILE_IO);
     String impl =
         objectStore(location)
             ? CatalogProperties.S3_FILE_IO
-            : properties.getOrDefault("io-impl", HADOOP_FILE_IO);
+            // a local folder beside a warehouse on S3 (a backup location, say) is not S3's
+            : configured.equals(CatalogProperties.S3_FILE_IO) ? HADOOP_FILE_IO : configured;
     FileIO io = fileIos.get(impl);
     if (io == null) {
       io =
