@@ -66,6 +66,14 @@ final class BenchIdentityCommand implements Callable<Integer> {
       description = "Same seed, same leads (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(
+      names = "--match",
+      paramLabel = "RULES",
+      description =
+          "The graph's rules, as written in CREATE IDENTITY GRAPH between its name and AS"
+              + " (default: examples/leads' rules, \"${DEFAULT-VALUE}\").")
+  String match = IdentityBenchService.DEFAULT_MATCH;
+
   @Mixin OutputOptions output;
 
   BenchIdentityCommand(Cli cli) {
@@ -74,6 +82,11 @@ final class BenchIdentityCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    try {
+      IdentityBenchService.checkRules(match);
+    } catch (IllegalArgumentException e) {
+      throw new LagoaException(ErrorCode.INVALID_ARGUMENT, e.getMessage() + " (--match)");
+    }
     long sparkStart = System.nanoTime();
     SparkSql sql = cli.sql();
     PrintWriter err = cli.err();
@@ -97,15 +110,19 @@ final class BenchIdentityCommand implements Callable<Integer> {
               seed,
               increment,
               namespace,
+              match,
               step -> {
                 err.println("  " + Values.seconds(System.nanoTime() - start) + "  " + step);
                 err.flush();
               });
     } catch (IllegalArgumentException e) {
+      String message = e.getMessage().replace("Cannot bench identity: ", "");
       throw new LagoaException(
           ErrorCode.INVALID_ARGUMENT,
-          e.getMessage().replace("Cannot bench identity: ", "")
-              + (e.getMessage().contains("increment") ? " (--increment)" : " (--records)"));
+          message.startsWith("Cannot bench identity with the rules")
+              ? message + " (--match)"
+              : message
+                  + (e.getMessage().contains("increment") ? " (--increment)" : " (--records)"));
     } catch (IllegalStateException e) {
       throw new LagoaException(
           ErrorCode.INTERNAL_ERROR, "cannot run the identity bench: " + e.getMessage(), e);

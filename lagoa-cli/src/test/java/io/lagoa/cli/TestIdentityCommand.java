@@ -73,4 +73,41 @@ class TestIdentityCommand {
     assertThat(noGraph.exitCode()).isNotZero();
     assertThat(noGraph.err()).contains("did you mean silver.persons?");
   }
+
+  @Test
+  void benchIdentityRunsWithTheRulesItIsGiven() throws Exception {
+    CliRunner.Result bad =
+        cli.run("bench", "identity", "--records", "50", "--match", "MATCH ON emial");
+    assertThat(bad.exitCode()).as(bad.toString()).isNotZero();
+    assertThat(bad.err())
+        .contains(
+            "Cannot bench identity with the rules 'MATCH ON emial'",
+            "unknown key 'emial' in MATCH ON (did you mean email?)",
+            "(--match)");
+
+    CliRunner.Result run =
+        ok(
+            "bench",
+            "identity",
+            "--records",
+            "300",
+            "--namespace",
+            "bench_identity_rules",
+            "--match",
+            "MATCH ON email, document, phone IF NAME SIMILARITY >= 0.85 MAX NAMES 6",
+            "--json");
+    Map<String, Object> results = new ObjectMapper().readValue(run.out(), new TypeReference<>() {});
+    assertThat(((Number) results.get("records")).longValue()).isEqualTo(300);
+    assertThat(((Number) results.get("precision")).doubleValue()).isBetween(0.9, 1.0);
+    assertThat(((Number) results.get("recall")).doubleValue()).isBetween(0.5, 1.0);
+    assertThat(ok("sql", "SHOW TBLPROPERTIES lagoa.bench_identity_rules.persons").out())
+        .contains("phone IF NAME SIMILARITY >= 0.85 MAX NAMES 6");
+    // one identity graph in the catalog for the other test's commands, which find it themselves
+    ok(
+        "sql",
+        "DROP TABLE lagoa.bench_identity_rules.persons PURGE;"
+            + " DROP TABLE lagoa.bench_identity_rules.persons_keys PURGE;"
+            + " DROP TABLE lagoa.bench_identity_rules.persons_same_as PURGE;"
+            + " DROP TABLE lagoa.bench_identity_rules.persons_audit PURGE");
+  }
 }

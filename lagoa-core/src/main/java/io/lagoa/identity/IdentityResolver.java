@@ -32,6 +32,7 @@ public final class IdentityResolver {
   private final KeyExtractor extractor;
   private final Map<KeyKind, MatchKey> keysByKind = new EnumMap<>(KeyKind.class);
   private final Map<KeyKind, String> described = new EnumMap<>(KeyKind.class);
+  private final Map<KeyKind, Integer> maxNames = new EnumMap<>(KeyKind.class);
 
   public IdentityResolver(MatchRules rules) {
     this.rules = rules;
@@ -39,11 +40,17 @@ public final class IdentityResolver {
     for (MatchKey key : rules.keys()) {
       keysByKind.put(key.kind(), key);
       described.put(key.kind(), key.describe());
+      maxNames.put(key.kind(), rules.maxNames(key.kind()));
     }
   }
 
   public MatchRules rules() {
     return rules;
+  }
+
+  /** The over-sharing limit of a key (a key of a kind the rules no longer name: the graph's). */
+  private int limit(String key) {
+    return maxNames.getOrDefault(KeyKind.ofKey(key), rules.maxNamesPerKey());
   }
 
   /** A record of the batch to place: new, or stored and delivered again with other values. */
@@ -128,9 +135,8 @@ public final class IdentityResolver {
       List<String> names = new ArrayList<>();
       rows.forEach(row -> names.addAll(row.names()));
       entry.getValue().forEach(i -> names.add(items.get(i).values().comparableName()));
-      if (wasRejected
-          || NameAgreement.distinct(names, new ArrayList<>(), rules.maxNamesPerKey())
-              > rules.maxNamesPerKey()) {
+      int limit = limit(key);
+      if (wasRejected || NameAgreement.distinct(names, new ArrayList<>(), limit) > limit) {
         rejected.add(key);
         rejectedUses += entry.getValue().size();
         if (!wasRejected) {
@@ -336,7 +342,7 @@ public final class IdentityResolver {
           new KeyRow(
               row.key(),
               person,
-              earlier == null ? row.names() : union(earlier.names(), row.names()),
+              earlier == null ? row.names() : union(row.key(), earlier.names(), row.names()),
               row.records() + (earlier == null ? 0 : earlier.records()),
               earlier == null ? status : worse(earlier.status(), status),
               since.getOrDefault(person, row.personSince()),
@@ -376,7 +382,7 @@ public final class IdentityResolver {
               new KeyRow(
                   key,
                   person,
-                  name == null ? row.names() : union(row.names(), List.of(name)),
+                  name == null ? row.names() : union(key, row.names(), List.of(name)),
                   row.records() + (counted ? 0 : 1),
                   row.status(),
                   row.personSince(),
@@ -396,7 +402,7 @@ public final class IdentityResolver {
               key,
               key
                   + " is carried by more than "
-                  + rules.maxNamesPerKey()
+                  + limit(key)
                   + " different names; it no longer joins records"));
     }
     List<KeyRow> upserts = new ArrayList<>();
@@ -522,10 +528,10 @@ public final class IdentityResolver {
     return stored.keys().equals(values.keys()) && Objects.equals(stored.name(), values.name());
   }
 
-  private List<String> union(List<String> a, List<String> b) {
+  private List<String> union(String key, List<String> a, List<String> b) {
     LinkedHashSet<String> names = new LinkedHashSet<>(a);
     names.addAll(b);
-    int cap = rules.maxNamesPerKey() * 2 + 2;
+    int cap = limit(key) * 2 + 2;
     return names.stream().limit(cap).toList();
   }
 

@@ -44,6 +44,15 @@ public record MatchRules(List<MatchKey> keys, int maxNamesPerKey, String phoneRe
     return new MatchRules(List.of(keys), DEFAULT_MAX_NAMES_PER_KEY, DEFAULT_PHONE_REGION);
   }
 
+  /** The over-sharing limit of a key: its own {@code MAX NAMES}, else {@code MAX NAMES PER KEY}. */
+  public int maxNames(KeyKind kind) {
+    return key(kind)
+        .map(MatchKey::maxNames)
+        .filter(java.util.OptionalInt::isPresent)
+        .map(java.util.OptionalInt::getAsInt)
+        .orElse(maxNamesPerKey);
+  }
+
   public Optional<MatchKey> key(KeyKind kind) {
     return keys.stream().filter(key -> key.kind() == kind).findFirst();
   }
@@ -52,14 +61,7 @@ public record MatchRules(List<MatchKey> keys, int maxNamesPerKey, String phoneRe
   public String describe() {
     StringBuilder text = new StringBuilder("MATCH ON ");
     for (int i = 0; i < keys.size(); i++) {
-      MatchKey key = keys.get(i);
-      text.append(i == 0 ? "" : ", ").append(key.kind().column());
-      key.nameSimilarity()
-          .ifPresent(
-              similarity ->
-                  text.append(
-                      String.format(
-                          java.util.Locale.ROOT, " IF NAME SIMILARITY >= %.2f", similarity)));
+      text.append(i == 0 ? "" : ", ").append(keys.get(i).written());
     }
     return text.append(" MAX NAMES PER KEY ")
         .append(maxNamesPerKey)
@@ -73,6 +75,10 @@ public record MatchRules(List<MatchKey> keys, int maxNamesPerKey, String phoneRe
       java.util.regex.Pattern.compile(
           "MATCH ON (.+) MAX NAMES PER KEY ([0-9]+) PHONE REGION '([A-Z]{2})'");
 
+  private static final java.util.regex.Pattern DESCRIBED_KEY =
+      java.util.regex.Pattern.compile(
+          "([a-z_]+)(?: IF NAME SIMILARITY >= ([0-9.]+))?(?: MAX NAMES ([0-9]+))?");
+
   /** Reads {@link #describe()}'s text back, as recorded on a graph's tables. */
   public static MatchRules parse(String described) {
     java.util.regex.Matcher matcher = DESCRIBED.matcher(described.strip());
@@ -81,15 +87,19 @@ public record MatchRules(List<MatchKey> keys, int maxNamesPerKey, String phoneRe
     }
     List<MatchKey> keys = new java.util.ArrayList<>();
     for (String part : matcher.group(1).split(",")) {
-      String[] words = part.strip().split(" ");
+      java.util.regex.Matcher key = DESCRIBED_KEY.matcher(part.strip());
+      if (!key.matches()) {
+        throw new IllegalArgumentException("Cannot read identity key '" + part + "'");
+      }
       KeyKind kind =
-          KeyKind.named(words[0])
+          KeyKind.named(key.group(1))
               .orElseThrow(
                   () -> new IllegalArgumentException("Cannot read identity key '" + part + "'"));
-      keys.add(
-          words.length == 1
+      MatchKey read =
+          key.group(2) == null
               ? MatchKey.strong(kind)
-              : MatchKey.withNames(kind, Double.parseDouble(words[words.length - 1])));
+              : MatchKey.withNames(kind, Double.parseDouble(key.group(2)));
+      keys.add(key.group(3) == null ? read : read.withMaxNames(Integer.parseInt(key.group(3))));
     }
     return new MatchRules(keys, Integer.parseInt(matcher.group(2)), matcher.group(3));
   }

@@ -161,6 +161,45 @@ public final class MaintenanceProperties {
           }
         });
     validate(table, changed);
+    if (changed.containsKey(SMALL_FILE_SIZE.key()) || changed.containsKey(TARGET_FILE_SIZE.key())) {
+      checkSizes(table, after, String.join(", ", new java.util.TreeSet<>(changed.keySet())));
+    }
+  }
+
+  /**
+   * A small file must be smaller than the size compaction writes: otherwise every file compaction
+   * writes counts as small again and the next pass rewrites it, forever.
+   */
+  private static void checkSizes(String table, Map<String, String> properties, String changed) {
+    long small = (Long) value(table, properties, SMALL_FILE_SIZE);
+    long target = (Long) value(table, properties, TARGET_FILE_SIZE);
+    if (small >= target) {
+      throw new LagoaException(
+          ErrorCode.INVALID_ARGUMENT,
+          "Cannot set "
+              + changed
+              + " on "
+              + table
+              + ": "
+              + SMALL_FILE_SIZE.key()
+              + " ("
+              + written(properties, SMALL_FILE_SIZE)
+              + ") must be below "
+              + TARGET_FILE_SIZE.key()
+              + " ("
+              + written(properties, TARGET_FILE_SIZE)
+              + ")"
+              + ": a small file must be smaller than the files compaction writes, or every pass"
+              + " would rewrite them again (the defaults are "
+              + SMALL_FILE_SIZE.defaultValue()
+              + " for "
+              + TARGET_FILE_SIZE.defaultValue()
+              + ")");
+    }
+  }
+
+  private static String written(Map<String, String> properties, TableProperty property) {
+    return properties.getOrDefault(property.key(), property.defaultValue());
   }
 
   private static void check(String table, String key, String value) {

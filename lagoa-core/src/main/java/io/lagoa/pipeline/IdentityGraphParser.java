@@ -18,7 +18,7 @@ import java.util.Optional;
  *
  * <pre>
  * CREATE IDENTITY GRAPH silver.persons
- * MATCH ON email, document, phone IF NAME SIMILARITY &gt;= 0.85
+ * MATCH ON email, document, phone IF NAME SIMILARITY &gt;= 0.85 MAX NAMES 6
  * MAX NAMES PER KEY 3
  * PHONE REGION 'BR'
  * AS SELECT 'crm' AS source, id AS record_id, nome AS name, email, celular AS phone, cpf AS document
@@ -95,7 +95,7 @@ final class IdentityGraphParser {
       p.index += clause.split(" ").length;
       switch (clause) {
         case "MATCH ON" -> keys = keys(token);
-        case "MAX NAMES PER KEY" -> maxNames = maxNames(token);
+        case "MAX NAMES PER KEY" -> maxNames = maxNames("MAX NAMES PER KEY");
         default -> region = region();
       }
     }
@@ -208,11 +208,18 @@ final class IdentityGraphParser {
           throw p.error(word, kind.get().column() + " is named twice in MATCH ON");
         }
       }
-      if (p.peek().isKeyword("IF")) {
-        keys.add(MatchKey.withNames(kind.get(), similarity(kind.get())));
-      } else {
-        keys.add(MatchKey.strong(kind.get()));
+      MatchKey key =
+          p.peek().isKeyword("IF")
+              ? MatchKey.withNames(kind.get(), similarity(kind.get()))
+              : MatchKey.strong(kind.get());
+      // the key's own limit; MAX NAMES PER KEY after the last key is the graph's clause
+      if (p.peek().isKeyword("MAX")
+          && p.peek(1).isKeyword("NAMES")
+          && !p.peek(2).isKeyword("PER")) {
+        p.index += 2;
+        key = key.withMaxNames(maxNames("MAX NAMES after " + kind.get().column()));
       }
+      keys.add(key);
       if (!p.peek().isSymbol(',')) {
         return keys;
       }
@@ -260,7 +267,8 @@ final class IdentityGraphParser {
     return value;
   }
 
-  private int maxNames(SqlToken keyword) {
+  /** The number after {@code MAX NAMES PER KEY}, or after a key's own {@code MAX NAMES}. */
+  private int maxNames(String clause) {
     SqlToken number = p.next("a number");
     int value = 0;
     if (number.type() == SqlToken.Type.NUMBER && number.value().matches("[0-9]{1,6}")) {
@@ -269,7 +277,8 @@ final class IdentityGraphParser {
     if (value < 1) {
       throw p.error(
           number,
-          "MAX NAMES PER KEY needs a whole number of at least 1 (a key carried by more"
+          clause
+              + " needs a whole number of at least 1 (a key carried by more"
               + " different names joins nobody), not "
               + DatasetStatementParser.describe(number));
     }

@@ -201,6 +201,19 @@ public final class PipelineGraph {
       return Optional.empty();
     }
     if (datasets.containsKey(name.get())) {
+      if (reference.streaming() && datasets.get(name.get()).identityGraph().isPresent()) {
+        problems.add(
+            reference.position()
+                + ": STREAM("
+                + name.get()
+                + ") would read only the rows appended to it, but "
+                + name.get()
+                + " is an identity graph: its rows change in place when persons merge or split, so"
+                + " a stream of it would miss those changes; read it without STREAM (join the"
+                + " stream of its source with it), and stream the merges from STREAM("
+                + name.get()
+                + "_same_as)");
+      }
       return Optional.of(
           new Input(name.get(), Input.Kind.DATASET, reference.streaming(), reference.position()));
     }

@@ -141,6 +141,43 @@ class TestIdentityResolver {
   }
 
   @Test
+  void aHouseholdPhoneUnderItsOwnLimitJoinsEachMembersRecordsOnly() {
+    IdentityResolver household =
+        new IdentityResolver(
+            MatchRules.of(
+                MatchKey.strong(KeyKind.EMAIL),
+                MatchKey.withNames(KeyKind.PHONE, 0.85).withMaxNames(6)));
+    InMemoryGraph tables = new InMemoryGraph();
+    String[] names = {"Carlos Pereira", "Beatriz Pereira", "Lucas Pereira", "Helena Pereira"};
+    List<SourceRecord> records = new ArrayList<>();
+    for (int i = 0; i < names.length; i++) {
+      records.add(record("crm", "c" + i, names[i], null, "+55 11 98888-7777", null));
+      records.add(record("facebook", "f" + i, names[i], null, "(11) 98888-7777", null));
+    }
+    Resolution resolution = household.resolve(records, tables, T1, "run-1");
+    tables.apply(resolution);
+
+    // four names are under the phone's limit of 6 (the graph's 3 would reject it for everyone)
+    assertThat(resolution.summary().keysOverShared()).isZero();
+    assertThat(tables.persons()).hasSize(4);
+    for (int i = 0; i < names.length; i++) {
+      assertThat(tables.personOf("facebook", "f" + i)).isEqualTo(tables.personOf("crm", "c" + i));
+    }
+
+    // past its own limit the phone joins nobody, as any over-shared key
+    List<SourceRecord> more = new ArrayList<>();
+    String[] others = {"Marta Pereira", "Rui Pereira", "Ana Pereira"};
+    for (int i = 0; i < others.length; i++) {
+      more.add(record("google", "g" + i, others[i], null, "11988887777", null));
+    }
+    more.add(record("google", "g9", "Carlos Pereira", null, "11988887777", null));
+    Resolution later = household.resolve(more, tables, T2, "run-2");
+    tables.apply(later);
+    assertThat(later.summary().keysOverShared()).isEqualTo(1);
+    assertThat(tables.personOf("google", "g9")).isNotEqualTo(tables.personOf("crm", "c0"));
+  }
+
+  @Test
   void aWeakKeyJoinsOnlyWhenTheNamesAgree() {
     run(
         T1,

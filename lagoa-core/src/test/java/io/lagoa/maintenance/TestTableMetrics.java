@@ -306,10 +306,35 @@ class TestTableMetrics {
         .hasMessage(
             "Cannot set lagoa.maintenance.orphan-safety-window on silver.checked: '10m' is not at"
                 + " least 1h");
+    // each size valid alone, together a loop: compaction's output would count as small again
+    assertThatThrownBy(
+            () ->
+                table
+                    .updateProperties()
+                    .set(MaintenanceProperties.SMALL_FILE_SIZE.key(), "64MB")
+                    .set(MaintenanceProperties.TARGET_FILE_SIZE.key(), "32MB")
+                    .commit())
+        .isInstanceOf(ValidationException.class)
+        .hasMessage(
+            "Cannot set lagoa.maintenance.small-file-size, lagoa.maintenance.target-file-size on"
+                + " silver.checked: lagoa.maintenance.small-file-size (64MB) must be below"
+                + " lagoa.maintenance.target-file-size (32MB): a small file must be smaller than"
+                + " the files compaction writes, or every pass would rewrite them again (the"
+                + " defaults are 16MB for 128MB)");
+    assertThatThrownBy(
+            () ->
+                table
+                    .updateProperties()
+                    .set(MaintenanceProperties.TARGET_FILE_SIZE.key(), "16MB")
+                    .commit())
+        .hasMessageContaining("lagoa.maintenance.small-file-size (16MB) must be below");
     table.refresh();
     assertThat(table.properties())
         .doesNotContainKeys(
-            MaintenanceProperties.MIN_SNAPSHOTS.key(), "lagoa.maintenance.snapshot-retension");
+            MaintenanceProperties.MIN_SNAPSHOTS.key(),
+            "lagoa.maintenance.snapshot-retension",
+            MaintenanceProperties.SMALL_FILE_SIZE.key(),
+            MaintenanceProperties.TARGET_FILE_SIZE.key());
 
     table
         .updateProperties()

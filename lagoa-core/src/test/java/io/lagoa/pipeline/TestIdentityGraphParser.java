@@ -52,6 +52,38 @@ class TestIdentityGraphParser {
   }
 
   @Test
+  void aKeyMayHaveItsOwnOverSharingLimit() {
+    MatchRules rules =
+        parse(
+                "CREATE IDENTITY GRAPH p MATCH ON email MAX NAMES 2, phone IF NAME SIMILARITY >="
+                    + " 0.85 MAX NAMES 6 MAX NAMES PER KEY 3 AS SELECT * FROM STREAM(b.c)")
+            .identityGraph()
+            .orElseThrow();
+    assertThat(rules.keys())
+        .containsExactly(
+            MatchKey.strong(KeyKind.EMAIL).withMaxNames(2),
+            MatchKey.withNames(KeyKind.PHONE, 0.85).withMaxNames(6));
+    assertThat(rules.maxNames(KeyKind.EMAIL)).isEqualTo(2);
+    assertThat(rules.maxNames(KeyKind.PHONE)).isEqualTo(6);
+    assertThat(rules.maxNames(KeyKind.DOCUMENT)).isEqualTo(3);
+    // recorded on the graph's tables and read back
+    assertThat(rules.describe())
+        .isEqualTo(
+            "MATCH ON email MAX NAMES 2, phone IF NAME SIMILARITY >= 0.85 MAX NAMES 6 MAX NAMES"
+                + " PER KEY 3 PHONE REGION 'BR'");
+    assertThat(MatchRules.parse(rules.describe())).isEqualTo(rules);
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "CREATE IDENTITY GRAPH p MATCH ON phone IF NAME SIMILARITY >= 0.9 MAX NAMES"
+                        + " zero AS SELECT * FROM STREAM(b.c)"))
+        .hasMessageContaining("g.sql:1:76")
+        .hasMessageContaining(
+            "MAX NAMES after phone needs a whole number of at least 1 (a key carried by more"
+                + " different names joins nobody), not");
+  }
+
+  @Test
   void defaultsAreDocumented() {
     MatchRules rules =
         parse("CREATE IDENTITY GRAPH p MATCH ON email AS SELECT * FROM STREAM(b.c)")

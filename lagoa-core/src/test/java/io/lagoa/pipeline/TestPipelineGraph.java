@@ -139,6 +139,24 @@ class TestPipelineGraph {
   }
 
   @Test
+  void anIdentityGraphIsNotStreamed() {
+    define("IDENTITY GRAPH", "silver.persons MATCH ON email", "~bronze.crm");
+    define("STREAMING TABLE", "silver.stg", "~silver.persons");
+    assertThatThrownBy(() -> build("bronze.crm"))
+        .isInstanceOfSatisfying(
+            PipelineException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "p.sql:5:6: STREAM(silver.persons) would read only the rows appended to it,"
+                            + " but silver.persons is an identity graph: its rows change in place"
+                            + " when persons merge or split, so a stream of it would miss those"
+                            + " changes; read it without STREAM (join the stream of its source"
+                            + " with it), and stream the merges from"
+                            + " STREAM(silver.persons_same_as)"));
+  }
+
+  @Test
   void checksStreamingReads() {
     define("MATERIALIZED VIEW", "m", "~bronze.e");
     define("STREAMING TABLE", "s", "bronze.e");

@@ -100,8 +100,10 @@ public final class MaintenanceService {
    */
   public Map<String, String> setProperties(TableIdentifier identifier, Map<String, String> values) {
     TableIdentifier table = require(identifier);
-    MaintenanceProperties.validate(table.toString(), values);
     Table loaded = lakehouse.catalog().loadTable(table);
+    Map<String, String> after = new java.util.HashMap<>(loaded.properties());
+    after.putAll(values);
+    MaintenanceProperties.validateChange(table.toString(), loaded.properties(), after);
     UpdateProperties update = loaded.updateProperties();
     values.forEach(update::set);
     update.commit();

@@ -5,12 +5,15 @@ import io.lagoa.bench.identity.LeadRecord;
 import io.lagoa.bench.identity.LeadsGenerator;
 import io.lagoa.bench.identity.MissedPairs;
 import io.lagoa.bench.identity.PairwiseQuality;
+import io.lagoa.error.LagoaException;
 import io.lagoa.identity.IdentityResolver;
 import io.lagoa.identity.IdentityStore;
 import io.lagoa.identity.KeyKind;
 import io.lagoa.identity.MatchRules;
 import io.lagoa.identity.RecordRef;
 import io.lagoa.identity.SourceRecord;
+import io.lagoa.pipeline.DatasetStatementParser;
+import io.lagoa.pipeline.ExpectationPolicy;
 import io.lagoa.pipeline.PipelineLoader;
 import io.lagoa.pipeline.PipelineSource;
 import io.lagoa.spark.pipeline.CompiledPipeline;
@@ -52,8 +55,9 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class IdentityBench {
   /** The rules the bench (and examples/leads) use. */
+  /** The rules the bench uses unless told others: those of examples/leads. */
   public static final String MATCH =
-      "MATCH ON email, document, phone IF NAME SIMILARITY >= 0.85\nMAX NAMES PER KEY 3";
+      "MATCH ON email, document, phone IF NAME SIMILARITY >= 0.85 MAX NAMES PER KEY 3";
 
   private static final StructType LEADS =
       new StructType()
@@ -80,7 +84,13 @@ public final class IdentityBench {
    * @param progress told each step as it starts
    */
   public IdentityBenchResults run(
-      long records, long seed, double increment, String namespace, Consumer<String> progress) {
+      long records,
+      long seed,
+      double increment,
+      String namespace,
+      String match,
+      Consumer<String> progress) {
+    MatchRules rules = rules(match);
     progress.accept("generating " + records + " leads");
     List<LeadRecord> leads = new ArrayList<>();
     long truePersons = new LeadsGenerator(seed).generate(records, leads::add);
@@ -98,7 +108,7 @@ public final class IdentityBench {
     progress.accept("landing " + first.size() + " leads in " + namespace + ".leads");
     spark.createDataFrame(rows(first), LEADS).createOrReplaceTempView("__lagoa_bench_leads");
     spark.sql("CREATE TABLE " + leadsTable + " USING iceberg AS SELECT * FROM __lagoa_bench_leads");
-    Path pipeline = writePipeline(namespace);
+    Path pipeline = writePipeline(namespace, match);
 
     PipelineRunner runner = new PipelineRunner(spark, PipelineListener.NONE, Clock.systemUTC());
     progress.accept("building the graph from " + first.size() + " leads");
@@ -155,8 +165,7 @@ public final class IdentityBench {
           new SourceRecord(new RecordRef(lead.source(), lead.recordId()), lead.name(), raw));
     }
     start = System.nanoTime();
-    new IdentityResolver(MatchRules.parse(rulesLine()))
-        .resolve(sourceRecords, IdentityStore.EMPTY, Instant.now(), "bench");
+    new IdentityResolver(rules).resolve(sourceRecords, IdentityStore.EMPTY, Instant.now(), "bench");
     long engineNanos = System.nanoTime() - start;
 
     return new IdentityBenchResults(
@@ -177,8 +186,23 @@ public final class IdentityBench {
         missed.missed());
   }
 
-  private static String rulesLine() {
-    return MATCH.replace("\n", " ") + " PHONE REGION 'BR'";
+  /**
+   * The rules of a graph declared with {@code match} (the clauses between the graph's name and AS),
+   * read by the pipeline's own parser.
+   *
+   * @throws IllegalArgumentException saying what is wrong in them
+   */
+  public static MatchRules rules(String match) {
+    String sql = "CREATE IDENTITY GRAPH persons " + match + " AS SELECT 1";
+    try {
+      return DatasetStatementParser.parse(
+              "the rules", new io.lagoa.sql.Statement(sql, 1, 1), ExpectationPolicy.WARN)
+          .identityGraph()
+          .orElseThrow();
+    } catch (LagoaException e) {
+      throw new IllegalArgumentException(
+          "Cannot bench identity with the rules '" + match + "': " + e.getMessage(), e);
+    }
   }
 
   private static List<Row> rows(List<LeadRecord> leads) {
@@ -197,7 +221,7 @@ public final class IdentityBench {
     return rows;
   }
 
-  private Path writePipeline(String namespace) {
+  private Path writePipeline(String namespace, String match) {
     Path pipeline = folder.resolve("identity-bench");
     try {
       Files.createDirectories(pipeline);
@@ -207,7 +231,7 @@ public final class IdentityBench {
       Files.writeString(
           pipeline.resolve("persons.sql"),
           "CREATE IDENTITY GRAPH persons\n"
-              + MATCH
+              + match
               + "\nAS SELECT source, record_id, name, email, phone, document"
               + " FROM STREAM(leads)\n");
     } catch (IOException e) {

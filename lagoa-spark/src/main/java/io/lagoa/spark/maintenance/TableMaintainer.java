@@ -2,6 +2,7 @@ package io.lagoa.spark.maintenance;
 
 import io.lagoa.error.LagoaException;
 import io.lagoa.maintenance.ActionOutcome;
+import io.lagoa.maintenance.ConflictRetry;
 import io.lagoa.maintenance.MaintenancePlan;
 import io.lagoa.maintenance.MaintenancePolicy;
 import io.lagoa.maintenance.PlannedAction;
@@ -24,8 +25,6 @@ import org.apache.iceberg.actions.ExpireSnapshots;
 import org.apache.iceberg.actions.RewriteDataFiles;
 import org.apache.iceberg.actions.RewriteManifests;
 import org.apache.iceberg.actions.RewritePositionDeleteFiles;
-import org.apache.iceberg.exceptions.CommitFailedException;
-import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.io.FileInfo;
 import org.apache.iceberg.io.SupportsPrefixOperations;
 import org.apache.iceberg.spark.Spark3Util;
@@ -38,6 +37,9 @@ import org.apache.spark.sql.SparkSession;
  * rewrite that loses to a concurrent change fails alone and leaves the table as it was.
  */
 public final class TableMaintainer {
+  /** A rewrite that loses to a streaming append is planned again on the new state this often. */
+  private static final int MANIFEST_REWRITE_ATTEMPTS = 3;
+
   private final SparkSession spark;
 
   public TableMaintainer(SparkSession spark) {
@@ -62,26 +64,13 @@ public final class TableMaintainer {
       return new ActionOutcome(action, true, result, since(started), Optional.empty());
     } catch (Exception e) {
       String why =
-          conflict(e)
+          ConflictRetry.lostCommit(e)
               ? "another writer changed the files it rewrites, so nothing was committed (run"
                   + " maintenance again): "
                   + LagoaException.rootMessage(e)
               : SparkSql.translate("", e).getMessage();
       return new ActionOutcome(action, true, "", since(started), Optional.of(why));
     }
-  }
-
-  /** Whether a failure is a lost commit: Iceberg's conflict checks, however wrapped. */
-  private static boolean conflict(Throwable error) {
-    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-      if (cause instanceof ValidationException || cause instanceof CommitFailedException) {
-        return true;
-      }
-      if (cause.getCause() == cause) {
-        break;
-      }
-    }
-    return false;
   }
 
   /**
@@ -158,16 +147,26 @@ public final class TableMaintainer {
   }
 
   private String manifests(Table table) {
-    RewriteManifests.Result result = SparkActions.get(spark).rewriteManifests(table).execute();
+    ConflictRetry.Attempted<RewriteManifests.Result> attempted =
+        ConflictRetry.run(
+            MANIFEST_REWRITE_ATTEMPTS,
+            table::refresh,
+            () -> SparkActions.get(spark).rewriteManifests(table).execute());
     int rewritten = 0;
-    for (Object ignored : result.rewrittenManifests()) {
+    for (Object ignored : attempted.result().rewrittenManifests()) {
       rewritten++;
     }
     int added = 0;
-    for (Object ignored : result.addedManifests()) {
+    for (Object ignored : attempted.result().addedManifests()) {
       added++;
     }
-    return "rewrote " + rewritten + " manifests into " + added;
+    return "rewrote "
+        + rewritten
+        + " manifests into "
+        + added
+        + (attempted.attempts() > 1
+            ? " (planned " + attempted.attempts() + " times: concurrent commits merged manifests)"
+            : "");
   }
 
   private String expire(Table table, PlannedAction action) {
