@@ -116,13 +116,11 @@ final class BenchIdentityCommand implements Callable<Integer> {
                 err.flush();
               });
     } catch (IllegalArgumentException e) {
-      String message = e.getMessage().replace("Cannot bench identity: ", "");
+      // the rules were checked above, before Spark started
       throw new LagoaException(
           ErrorCode.INVALID_ARGUMENT,
-          message.startsWith("Cannot bench identity with the rules")
-              ? message + " (--match)"
-              : message
-                  + (e.getMessage().contains("increment") ? " (--increment)" : " (--records)"));
+          e.getMessage().replace("Cannot bench identity: ", "")
+              + (e.getMessage().contains("increment") ? " (--increment)" : " (--records)"));
     } catch (IllegalStateException e) {
       throw new LagoaException(
           ErrorCode.INTERNAL_ERROR, "cannot run the identity bench: " + e.getMessage(), e);
