@@ -33,10 +33,9 @@ final class ConcurrentRunConflict extends FlowException {
       if (cause instanceof ConcurrentRunException conflict) {
         return Optional.of(conflict.getMessage());
       }
-      if (cause instanceof ValidationException validation
-          && validation.getMessage() != null
-          && validation.getMessage().contains("conflicting")) {
-        // Iceberg's own check of a MERGE against files another writer committed meanwhile
+      if (cause instanceof ValidationException validation && isFileConflict(validation)) {
+        // Iceberg's own check of a MERGE against files another writer committed meanwhile,
+        // e.g. a compaction that rewrote the files this batch's deletes point at
         return Optional.of(
             "another writer changed the rows this batch merges into ("
                 + validation.getMessage().lines().findFirst().orElse("")
@@ -62,5 +61,19 @@ final class ConcurrentRunConflict extends FlowException {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Iceberg's validation messages for files changed since the batch's snapshot (in
+   * MergingSnapshotProducer): new or deleted files that may hold the rows, data files rewritten
+   * away under the batch's position deletes, or a deletion vector added meanwhile.
+   */
+  private static boolean isFileConflict(ValidationException validation) {
+    String message = validation.getMessage();
+    return message != null
+        && (message.contains("conflicting")
+            || message.startsWith("Cannot commit, missing data files")
+            || message.contains("for replaced data file")
+            || message.startsWith("Found concurrently added DV"));
   }
 }

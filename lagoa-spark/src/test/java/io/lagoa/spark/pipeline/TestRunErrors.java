@@ -56,6 +56,38 @@ class TestRunErrors {
         .isEqualTo(ErrorCode.TABLE_CONFLICT);
   }
 
+  /**
+   * Iceberg's refusals of a MERGE whose files changed meanwhile are conflicts the runner plans
+   * again: a compaction that rewrote the files a batch's position deletes point at fails the
+   * batch's commit with "missing data files", not with "conflicting".
+   */
+  @Test
+  void icebergsFileValidationFailuresAreConflictsAndOthersAreNot() {
+    for (String message :
+        List.of(
+            "Cannot commit, missing data files: [file:/w/mc/cdc/data/00000-1.parquet]",
+            "Found conflicting files that can contain records matching true: [a.parquet]",
+            "Found new conflicting delete files that can apply to records matching true: []",
+            "Cannot commit, found new position delete for replaced data file: a.parquet",
+            "Found concurrently added DV for a.parquet: b.puffin")) {
+      assertThat(
+              ConcurrentRunConflict.describe(
+                  new RuntimeException(
+                      "wrapped", new org.apache.iceberg.exceptions.ValidationException(message))))
+          .as(message)
+          .hasValueSatisfying(
+              described ->
+                  assertThat(described)
+                      .startsWith("another writer changed the rows this batch merges into")
+                      .contains(message));
+    }
+    assertThat(
+            ConcurrentRunConflict.describe(
+                new org.apache.iceberg.exceptions.ValidationException(
+                    "Cannot add column, name already exists: id")))
+        .isEmpty();
+  }
+
   @Test
   void aRemedyTravelsWithTheFailureAndNotInItsMessage() {
     FlowException stale =
