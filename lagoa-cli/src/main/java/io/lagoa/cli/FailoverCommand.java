@@ -91,8 +91,7 @@ final class FailoverCommand implements Callable<Integer> {
     out.println(failover.catalogUri() + "), or set in the environment");
     out.println("  export LAGOA_WAREHOUSE=" + failover.location());
     out.println("  unset LAGOA_CATALOG_TYPE LAGOA_CATALOG_URI");
-    out.println(
-        "Spark and Trino read it through that catalog (an Iceberg JDBC catalog on SQLite).");
+    out.println("Other engines read it through that catalog (Iceberg's JDBC catalog on SQLite).");
     out.println("Stop any replication into it: lagoa replicate --to it is refused from now on.");
     return 0;
   }
