@@ -24,6 +24,8 @@ import picocli.CommandLine.Spec;
       MaintainCommand.class,
       BackupCommand.class,
       RestoreCommand.class,
+      ReplicateCommand.class,
+      FailoverCommand.class,
       DemoCommand.class,
       PipelineCommand.class,
       IdentityCommand.class,

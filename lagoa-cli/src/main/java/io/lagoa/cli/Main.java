@@ -78,6 +78,7 @@ public final class Main {
           "Run again with --full-refresh to recompute the table from all its" + " source data.";
       case SET_VARIABLE -> "Set a variable for this run with --var NAME=VALUE.";
       case REPLACE_TABLE -> "Run again with --force to replace it, or restore it with --as NAME.";
+      case OVERRIDE_REPLICA -> "Run again with --force if that is what you mean.";
     };
   }
 

@@ -23,5 +23,12 @@ public enum Remedy {
    * Replace a live table's current state with a restored one: the restore was refused because the
    * table exists. The CLI's {@code --force}.
    */
-  REPLACE_TABLE
+  REPLACE_TABLE,
+
+  /**
+   * Replicate into a replica that refuses it (promoted by a failover, or following another
+   * warehouse), or promote one while its replicator's lease says it may still run. The CLI's {@code
+   * --force}.
+   */
+  OVERRIDE_REPLICA
 }

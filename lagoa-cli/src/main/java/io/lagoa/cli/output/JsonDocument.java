@@ -30,4 +30,13 @@ public final class JsonDocument {
     out.println();
     out.flush();
   }
+
+  /** One JSON value on one line, for a stream of them (JSON lines). */
+  public static String compact(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 }
