@@ -92,7 +92,7 @@ public final class ComparedRunner {
           new ReferenceQuery(
               query.name(),
               failure == null ? duckDbTimes : List.of(),
-              Statistics.median(lagoaTimes),
+              Math.round(Statistics.median(lagoaTimes) * 10) / 10.0,
               difference.isEmpty(),
               difference.orElse(null));
       reference.add(compared);
