@@ -1,6 +1,7 @@
 package io.lagoa.bench;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,6 +20,7 @@ import java.util.Optional;
  * @param dataset what was measured: tables, rows, bytes on disk, seed or scale factor
  * @param warmup warm-up runs per query, not measured
  * @param runs measured runs per query
+ * @param comparedWith the same queries on a reference engine (DuckDB), or null when not compared
  */
 public record BenchResults(
     @JsonProperty("format_version") int formatVersion,
@@ -28,8 +30,23 @@ public record BenchResults(
     @JsonProperty("dataset") Map<String, String> dataset,
     @JsonProperty("warmup") int warmup,
     @JsonProperty("runs") int runs,
-    @JsonProperty("configurations") List<Configuration> configurations) {
+    @JsonProperty("configurations") List<Configuration> configurations,
+    @JsonProperty("compared_with") @JsonInclude(JsonInclude.Include.NON_NULL)
+        Reference comparedWith) {
   public static final int FORMAT_VERSION = 1;
+
+  /** Results of a run compared with no other engine. */
+  public BenchResults(
+      int formatVersion,
+      String suite,
+      String startedAt,
+      Map<String, String> environment,
+      Map<String, String> dataset,
+      int warmup,
+      int runs,
+      List<Configuration> configurations) {
+    this(formatVersion, suite, startedAt, environment, dataset, warmup, runs, configurations, null);
+  }
 
   public BenchResults {
     environment = environment == null ? new LinkedHashMap<>() : new LinkedHashMap<>(environment);

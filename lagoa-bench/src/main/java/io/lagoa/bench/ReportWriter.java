@@ -135,6 +135,73 @@ public final class ReportWriter {
     return rows;
   }
 
+  /** The comparison table's header and rows, shared by Markdown and HTML. */
+  static List<String> referenceHeader(Reference reference) {
+    String engine = engineName(reference);
+    return List.of(
+        "query",
+        "Lagoa median s",
+        engine + " median s",
+        engine + " min s",
+        engine + " max s",
+        "Lagoa/" + engine,
+        "answers");
+  }
+
+  static List<List<String>> referenceRows(Reference reference) {
+    List<List<String>> rows = new ArrayList<>();
+    for (ReferenceQuery query : reference.queries()) {
+      rows.add(
+          List.of(
+              query.query(),
+              seconds(query.lagoaMedianMillis()),
+              query.failed() ? "failed" : seconds(query.medianMillis()),
+              query.failed() ? "" : seconds(query.minMillis()),
+              query.failed() ? "" : seconds(query.maxMillis()),
+              query.failed() ? "" : String.format(Locale.ROOT, "%.2fx", query.ratio()),
+              query.answersMatch() ? "same" : "DIFFERENT: " + query.difference()));
+    }
+    return rows;
+  }
+
+  /** What the comparison ran with, and what the ratio means, in one paragraph. */
+  static String referenceText(Reference reference) {
+    String engine = engineName(reference);
+    Map<String, String> settings = reference.settings();
+    List<String> mismatches = reference.mismatches().stream().map(ReferenceQuery::query).toList();
+    return "Every query also ran on "
+        + engine
+        + " "
+        + settings.getOrDefault("version", "")
+        + " over the same "
+        + settings.getOrDefault("files", "?")
+        + " Parquet files ("
+        + settings.getOrDefault("bytes", "?")
+        + ") Iceberg planned for the tables' current snapshots, alternating with Lagoa's runs: "
+        + settings.getOrDefault("threads", "?")
+        + " threads ("
+        + settings.getOrDefault("threads_from", "")
+        + "), memory limit "
+        + settings.getOrDefault("memory_limit", "?")
+        + ". Lagoa/"
+        + engine
+        + " above 1 means Lagoa is slower; geometric mean of the ratios "
+        + String.format(Locale.ROOT, "%.2fx", reference.geometricMeanRatio())
+        + ". "
+        + (mismatches.isEmpty()
+            ? "Every answer was the same."
+            : "Answers differed for " + String.join(", ", mismatches) + ".");
+  }
+
+  private static String engineName(Reference reference) {
+    for (ReferenceEngine engine : ReferenceEngine.values()) {
+      if (engine.label().equals(reference.engine())) {
+        return engine.displayName();
+      }
+    }
+    return reference.engine();
+  }
+
   private static String markdown(BenchResults results, List<String> charts, String chartProblem) {
     StringBuilder md = new StringBuilder();
     md.append("# Lagoa benchmark: ").append(results.suite()).append("\n\n");
@@ -172,6 +239,12 @@ public final class ReportWriter {
                 seconds(configuration.totalMedianMillis())));
       }
       mdTable(md, List.of("rank", "configuration", "geomean s", "sum of medians s"), ranking);
+    }
+    if (results.comparedWith() != null) {
+      Reference reference = results.comparedWith();
+      md.append("\n## Against ").append(engineName(reference)).append("\n\n");
+      md.append(referenceText(reference)).append("\n\n");
+      mdTable(md, referenceHeader(reference), referenceRows(reference));
     }
     if (!charts.isEmpty()) {
       md.append("\n## Charts\n\n");
@@ -241,6 +314,12 @@ public final class ReportWriter {
           html,
           List.of("query", "fastest", "median s", "slowest", "median s", "slowest/fastest"),
           winnerRows(results));
+    }
+    if (results.comparedWith() != null) {
+      Reference reference = results.comparedWith();
+      html.append("<h2>Against ").append(escape(engineName(reference))).append("</h2>\n");
+      html.append("<p>").append(escape(referenceText(reference))).append("</p>\n");
+      htmlTable(html, referenceHeader(reference), referenceRows(reference));
     }
     for (String chart : charts) {
       html.append("<p><img src=\"")

@@ -10,6 +10,9 @@ import io.lagoa.bench.Matrix;
 import io.lagoa.bench.MissingBenchTableException;
 import io.lagoa.bench.QueryMetrics;
 import io.lagoa.bench.QueryRun;
+import io.lagoa.bench.Reference;
+import io.lagoa.bench.ReferenceEngine;
+import io.lagoa.bench.ReferenceQuery;
 import io.lagoa.bench.ReportWriter;
 import io.lagoa.bench.ResultsFile;
 import io.lagoa.bench.Suite;
@@ -28,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -308,7 +312,8 @@ final class BenchCommand implements Callable<Integer> {
         "report.md, report.html and charts/ to --output. Any of --memory, --cores,"
             + " --shuffle-partitions, --layouts, --sorts,",
         "--file-sizes, --row-group-sizes (or --matrix alone) runs every combination in its own",
-        "JVM and says which wins."
+        "JVM and says which wins. --compare duckdb runs every query on DuckDB too, over the same",
+        "Parquet files, and prints the ratio and whether the answers match (exit 1 if not)."
       },
       mixinStandardHelpOptions = true)
   static final class Run implements Callable<Integer> {
@@ -400,6 +405,15 @@ final class BenchCommand implements Callable<Integer> {
         description = "e.g. 8MB,128MB.")
     List<String> rowGroupSizes = new ArrayList<>();
 
+    @Option(
+        names = "--compare",
+        paramLabel = "ENGINE",
+        description =
+            "Run every query on this engine too (duckdb), alternating with Lagoa's runs, over the"
+                + " same Parquet files; print the ratio Lagoa/ENGINE and check the answers match"
+                + " (exit 1 when they do not).")
+    String compare;
+
     @Mixin OutputOptions output2;
 
     Run(Cli cli) {
@@ -425,6 +439,7 @@ final class BenchCommand implements Callable<Integer> {
               .sorts(sorts)
               .fileSizes(sizes(fileSizes, "--file-sizes"))
               .rowGroupSizes(sizes(rowGroupSizes, "--row-group-sizes"))
+              .compareWith(compare == null ? null : engine(compare))
               .build();
       BenchService.Outcome outcome;
       try {
@@ -448,8 +463,34 @@ final class BenchCommand implements Callable<Integer> {
       if (outcome.report().chartProblem() != null) {
         err.println("warning: " + outcome.report().chartProblem());
       }
+      Reference reference = outcome.results().comparedWith();
+      if (reference != null && !reference.mismatches().isEmpty()) {
+        err.println(
+            "error: "
+                + reference.mismatches().size()
+                + (reference.mismatches().size() == 1 ? " query" : " queries")
+                + " answered differently on "
+                + ReferenceEngine.parse(reference.engine()).displayName()
+                + ": "
+                + String.join(
+                    "; ",
+                    reference.mismatches().stream()
+                        .map(query -> query.query() + ": " + query.difference())
+                        .toList()));
+        err.flush();
+        return 1;
+      }
       err.flush();
       return 0;
+    }
+
+    private ReferenceEngine engine(String text) {
+      try {
+        return ReferenceEngine.parse(text);
+      } catch (LagoaException e) {
+        throw new LagoaException(
+            ErrorCode.INVALID_ARGUMENT, "cannot use --compare '" + text + "': expected duckdb", e);
+      }
     }
 
     /** What the service checks too, in this command's words. */
@@ -468,6 +509,19 @@ final class BenchCommand implements Callable<Integer> {
               || !sorts.isEmpty()
               || !fileSizes.isEmpty()
               || !rowGroupSizes.isEmpty();
+      boolean matrixAxes =
+          matrix
+              || layoutAxes
+              || !memory.isEmpty()
+              || !cores.isEmpty()
+              || !shufflePartitions.isEmpty();
+      if (compare != null && matrixAxes) {
+        throw new LagoaException(
+            ErrorCode.INVALID_ARGUMENT,
+            "cannot use --compare with --matrix, --memory, --cores, --shuffle-partitions,"
+                + " --layouts, --sorts, --file-sizes or --row-group-sizes: each combination runs"
+                + " in its own JVM; compare one configuration at a time");
+      }
       if (chosen == Suite.TPCH && layoutAxes) {
         throw new LagoaException(
             ErrorCode.INVALID_ARGUMENT,
@@ -492,6 +546,9 @@ final class BenchCommand implements Callable<Integer> {
       }
       boolean human = format == OutputFormat.TABLE;
       boolean several = results.configurations().size() > 1;
+      Reference reference = results.comparedWith();
+      // CSV stays one table: the comparison's columns join it; a terminal gets a second table.
+      boolean joined = reference != null && !human;
       List<String> columns = new ArrayList<>();
       if (several) {
         columns.add("configuration");
@@ -508,6 +565,10 @@ final class BenchCommand implements Callable<Integer> {
               "rows_scanned",
               human ? "shuffle" : "shuffle_bytes",
               "rows_out"));
+      if (joined) {
+        columns.addAll(
+            List.of(reference.engine() + "_median_ms", "ratio", "answers_match", "difference"));
+      }
       List<List<Object>> rows = new ArrayList<>();
       for (Configuration configuration : results.configurations()) {
         for (QueryRun query : configuration.queries()) {
@@ -526,10 +587,40 @@ final class BenchCommand implements Callable<Integer> {
           row.add(m.rowsScanned());
           row.add(human ? Values.bytes(m.shuffleBytes()) : m.shuffleBytes());
           row.add(m.rowsOut());
+          if (joined) {
+            ReferenceQuery compared = referenceQuery(reference, query.query());
+            row.add(compared == null || compared.failed() ? "" : compared.medianMillis());
+            row.add(compared == null || compared.failed() ? "" : compared.ratio());
+            row.add(compared != null && compared.answersMatch());
+            row.add(compared == null || compared.difference() == null ? "" : compared.difference());
+          }
           rows.add(row);
         }
       }
       cli.printer().print(columns, rows, format, cli.out());
+      if (reference != null && human) {
+        String engine = ReferenceEngine.parse(reference.engine()).displayName();
+        cli.out().println();
+        cli.out().println("Against " + engine + " (ratio above 1: Lagoa is slower):");
+        List<List<Object>> compared = new ArrayList<>();
+        for (ReferenceQuery query : reference.queries()) {
+          compared.add(
+              List.of(
+                  query.query(),
+                  secondsText(query.lagoaMedianMillis()),
+                  query.failed() ? "failed" : secondsText(query.medianMillis()),
+                  ratioText(query.ratio()),
+                  query.answersMatch() ? "same" : "DIFFERENT"));
+        }
+        cli.printer()
+            .print(
+                List.of("query", "lagoa", engine.toLowerCase(Locale.ROOT), "ratio", "answers"),
+                compared,
+                format,
+                cli.out());
+        cli.out()
+            .println("Geometric mean of the ratios: " + ratioText(reference.geometricMeanRatio()));
+      }
       if (several && human) {
         cli.out().println();
         cli.out().println("Which wins (lowest median per query; overall: lowest geometric mean):");
@@ -550,6 +641,13 @@ final class BenchCommand implements Callable<Integer> {
         cli.printer().print(List.of("query", "fastest", "median"), winners, format, cli.out());
       }
     }
+  }
+
+  private static ReferenceQuery referenceQuery(Reference reference, String query) {
+    return reference.queries().stream()
+        .filter(compared -> compared.query().equals(query))
+        .findFirst()
+        .orElse(null);
   }
 
   @Command(
@@ -793,6 +891,48 @@ final class BenchCommand implements Callable<Integer> {
                   secondsText(run.maxMillis()),
                   run.metrics().filesRead(),
                   Values.bytes(run.metrics().bytesRead())));
+      err.flush();
+    }
+
+    @Override
+    public void comparing(ReferenceEngine engine, Map<String, String> settings) {
+      err.println(
+          engine.displayName()
+              + " "
+              + settings.getOrDefault("version", "")
+              + " alongside: "
+              + settings.getOrDefault("threads", "?")
+              + " threads (as "
+              + settings.getOrDefault("threads_from", "Spark")
+              + "), memory limit "
+              + settings.getOrDefault("memory_limit", "?")
+              + " (as "
+              + settings.getOrDefault("memory_from", "Spark")
+              + "), "
+              + settings.getOrDefault("files", "?")
+              + " Parquet files ("
+              + settings.getOrDefault("bytes", "?")
+              + ") planned by Iceberg; runs alternate between the two engines.");
+      err.flush();
+    }
+
+    @Override
+    public void compared(ReferenceQuery query) {
+      String indent = " ".repeat(prefix == null ? 0 : prefix.length());
+      if (query.failed()) {
+        err.println(indent + " DuckDB failed: " + query.difference());
+      } else {
+        err.println(
+            indent
+                + String.format(
+                    Locale.ROOT,
+                    " DuckDB %s (min %s, max %s), Lagoa/DuckDB %s, answers %s",
+                    secondsText(query.medianMillis()),
+                    secondsText(query.minMillis()),
+                    secondsText(query.maxMillis()),
+                    ratioText(query.ratio()),
+                    query.answersMatch() ? "same" : "DIFFERENT: " + query.difference()));
+      }
       err.flush();
     }
 

@@ -103,6 +103,20 @@ class TestArchitecture {
   }
 
   @Test
+  void duckDbIsTheBenchsReferenceOnly() {
+    for (JavaClasses module : new JavaClasses[] {core, spark, cdc, server, cli}) {
+      noClasses()
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("org.duckdb..", "io.lagoa.bench.duckdb..")
+          .because(
+              "DuckDB is what lagoa bench run --compare duckdb measures Lagoa against, not an engine"
+                  + " Lagoa runs on (its driver is declared in lagoa-bench alone)")
+          .check(module);
+    }
+  }
+
+  @Test
   void engineUsesNoAdapterOrBench() {
     noClasses()
         .should()

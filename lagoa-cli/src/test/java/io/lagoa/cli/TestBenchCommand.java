@@ -105,6 +105,60 @@ class TestBenchCommand {
   }
 
   @Test
+  void comparesEveryQueryWithDuckDbOverTheSameFiles() throws Exception {
+    CliRunner.Result result =
+        lagoa.run(
+            "bench",
+            "run",
+            "--compare",
+            "duckdb",
+            "--warmup",
+            "0",
+            "--runs",
+            "1",
+            "--output",
+            "runs/duckdb");
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.err())
+        .containsPattern("DuckDB v[0-9.]+ alongside: [0-9]+ threads \\(as Spark's task slots")
+        .contains("runs alternate between the two engines")
+        .containsPattern("Lagoa/DuckDB [0-9.]+x, answers same");
+    assertThat(result.out())
+        .contains("Against DuckDB (ratio above 1: Lagoa is slower):")
+        .containsPattern("aggregation +\\| +[0-9.]+ s +\\| +[0-9.]+ s +\\| +[0-9.]+x +\\| +same")
+        .contains("Geometric mean of the ratios: ")
+        .doesNotContain("DIFFERENT");
+    JsonNode json =
+        new ObjectMapper().readTree(warehouse.root().resolve("runs/duckdb/results.json").toFile());
+    JsonNode compared = json.get("compared_with");
+    assertThat(compared.get("engine").asText()).isEqualTo("duckdb");
+    assertThat(compared.get("settings").get("threads").asInt()).isPositive();
+    assertThat(compared.get("settings").get("memory_limit").asText()).isNotBlank();
+    JsonNode queries = compared.get("queries");
+    assertThat(queries).hasSize(7);
+    for (JsonNode query : queries) {
+      assertThat(query.get("answers_match").asBoolean()).as(query.toString()).isTrue();
+      assertThat(query.get("ratio").asDouble()).as(query.toString()).isPositive();
+      assertThat(query.get("times_ms")).hasSize(1);
+    }
+    assertThat(Files.readString(warehouse.root().resolve("runs/duckdb/report.md")))
+        .contains("## Against DuckDB", "| needle |", "Every answer was the same.");
+
+    CliRunner.Result report =
+        lagoa.run("bench", "report", "runs/duckdb", "--output", "runs/duckdb-again");
+    assertThat(report.exitCode()).as(report.toString()).isZero();
+    assertThat(Files.readString(warehouse.root().resolve("runs/duckdb-again/report.md")))
+        .contains("## Against DuckDB");
+
+    CliRunner.Result engine = lagoa.run("bench", "run", "--compare", "sqlite");
+    assertThat(engine.exitCode()).isEqualTo(2);
+    assertThat(engine.err()).startsWith("error: cannot use --compare 'sqlite': expected duckdb");
+    CliRunner.Result matrix = lagoa.run("bench", "run", "--compare", "duckdb", "--cores", "1");
+    assertThat(matrix.exitCode()).isEqualTo(2);
+    assertThat(matrix.err()).contains("cannot use --compare with --matrix");
+  }
+
+  @Test
   void matrixRunsEachCombinationInItsOwnJvmAndSaysWhichWins() throws Exception {
     CliRunner.Result result =
         lagoa.run(

@@ -4,7 +4,10 @@ import io.lagoa.bench.BenchQuery;
 import io.lagoa.bench.Configuration;
 import io.lagoa.bench.DataSize;
 import io.lagoa.bench.QueryRun;
+import io.lagoa.bench.Reference;
+import io.lagoa.bench.ReferenceEngine;
 import io.lagoa.bench.Suite;
+import io.lagoa.bench.duckdb.DuckDbEngine;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,6 +58,10 @@ public final class BenchRun {
     this.request = request;
   }
 
+  public Request request() {
+    return request;
+  }
+
   /** Fails naming the missing table and the suite to generate into which namespace. */
   public void checkTables() {
     Suite suite = request.suite();
@@ -87,11 +94,41 @@ public final class BenchRun {
         List<String> setup = new ArrayList<>();
         setup.add("USE " + request.namespace());
         setup.addAll(query.setup());
-        bound.add(new BenchQuery(query.name(), query.description(), setup, query.sql()));
+        bound.add(query.withSetup(setup));
       }
     }
     return bound;
   }
+
+  /** The tables a request's queries read: vendas and estoque, or TPC-H's eight. */
+  public static List<String> tables(Request request) {
+    if (request.suite() == Suite.SALES) {
+      return List.of(request.vendasTable(), request.estoqueTable());
+    }
+    return TpchGenerator.tableNames().stream().map(t -> request.namespace() + "." + t).toList();
+  }
+
+  /**
+   * Runs the suite on Lagoa and DuckDB in turn ({@link ComparedRunner}): Lagoa's configuration and
+   * DuckDB's times, ratios and answer checks.
+   */
+  public Compared runCompared(
+      String name,
+      Map<String, String> settings,
+      DuckDbEngine duckDb,
+      Map<String, String> duckDbSettings,
+      ComparedRunner.Listener listener) {
+    checkTables();
+    ComparedRunner.Result result =
+        new ComparedRunner(new QueryRunner(spark, request.warmup(), request.runs()), duckDb)
+            .run(boundQueries(), listener);
+    return new Compared(
+        new Configuration(name, settings, result.lagoa()),
+        new Reference(ReferenceEngine.DUCKDB.label(), duckDbSettings, result.duckDb()));
+  }
+
+  /** A suite run on Lagoa and on a reference engine. */
+  public record Compared(Configuration lagoa, Reference reference) {}
 
   public Configuration run(
       String name, Map<String, String> settings, QueryRunner.Listener listener) {

@@ -62,24 +62,61 @@ public final class QueryRunner {
     List<Double> times = new ArrayList<>();
     QueryMetrics metrics = QueryMetrics.NONE;
     for (int i = 0; i < warmup + runs; i++) {
-      for (String statement : query.setup()) {
-        execute(query, statement);
-      }
-      long started = System.nanoTime();
-      Dataset<Row> frame = execute(query, query.sql());
-      List<Row> rows;
-      try {
-        rows = frame.collectAsList();
-      } catch (Exception e) { // Spark throws AnalysisException, checked in Java, undeclared
-        throw failure(query, e);
-      }
-      long nanos = System.nanoTime() - started;
+      Execution execution = once(query);
       if (i >= warmup) {
-        times.add(nanos / 1e6);
-        metrics = PlanMetrics.of(frame.queryExecution().executedPlan(), rows.size());
+        times.add(execution.nanos() / 1e6);
+        metrics = execution.metrics();
       }
     }
     return new QueryRun(query.name(), query.description(), times, metrics);
+  }
+
+  /** One timed execution of a query, its setup statements run first and not timed. */
+  public Execution once(BenchQuery query) {
+    for (String statement : query.setup()) {
+      execute(query, statement);
+    }
+    long started = System.nanoTime();
+    Dataset<Row> frame = execute(query, query.sql());
+    List<Row> rows;
+    try {
+      rows = frame.collectAsList();
+    } catch (Exception e) { // Spark throws AnalysisException, checked in Java, undeclared
+      throw failure(query, e);
+    }
+    return new Execution(System.nanoTime() - started, frame, rows);
+  }
+
+  /** The runs a query is executed in: warm-up runs first, then measured ones. */
+  public int warmup() {
+    return warmup;
+  }
+
+  public int runs() {
+    return runs;
+  }
+
+  /**
+   * One execution: its time from submitting the SQL to the last result row on the driver, the rows
+   * and the executed plan.
+   */
+  public record Execution(long nanos, Dataset<Row> frame, List<Row> rows) {
+    public QueryMetrics metrics() {
+      return PlanMetrics.of(frame.queryExecution().executedPlan(), rows.size());
+    }
+
+    /** The rows as lists of plain Java values, to compare with another engine's. */
+    public List<List<Object>> values() {
+      List<List<Object>> values = new ArrayList<>(rows.size());
+      for (Row row : rows) {
+        List<Object> value = new ArrayList<>(row.size());
+        for (int i = 0; i < row.size(); i++) {
+          value.add(row.get(i));
+        }
+        values.add(value);
+      }
+      return values;
+    }
   }
 
   private Dataset<Row> execute(BenchQuery query, String sql) {

@@ -1,8 +1,11 @@
 package io.lagoa.service.bench;
 
 import io.lagoa.bench.*;
+import io.lagoa.bench.duckdb.DuckDbEngine;
+import io.lagoa.bench.duckdb.ParquetTable;
 import io.lagoa.bench.spark.BenchRun;
 import io.lagoa.bench.spark.BenchTables;
+import io.lagoa.bench.spark.ComparedRunner;
 import io.lagoa.bench.spark.MatrixRunner;
 import io.lagoa.bench.spark.SalesGenerator;
 import io.lagoa.bench.spark.TpchGenerator;
@@ -69,6 +72,8 @@ public final class BenchService {
    *     and for sales the monthly and daily layouts
    * @param fileSizes target data file sizes in bytes; an empty value keeps Iceberg's default
    * @param rowGroupSizes Parquet row-group sizes in bytes; an empty value keeps Iceberg's default
+   * @param compareWith run every query on this engine too, over the same Parquet files; null for
+   *     none
    */
   public record RunOptions(
       Suite suite,
@@ -84,7 +89,8 @@ public final class BenchService {
       List<Layout.Partitioning> layouts,
       List<String> sorts,
       List<OptionalLong> fileSizes,
-      List<OptionalLong> rowGroupSizes) {
+      List<OptionalLong> rowGroupSizes,
+      ReferenceEngine compareWith) {
     public RunOptions {
       Objects.requireNonNull(suite, "suite");
       memory = List.copyOf(memory);
@@ -116,6 +122,7 @@ public final class BenchService {
       private List<String> sorts = List.of();
       private List<OptionalLong> fileSizes = List.of();
       private List<OptionalLong> rowGroupSizes = List.of();
+      private ReferenceEngine compareWith;
 
       private Builder(Suite suite) {
         this.suite = suite;
@@ -186,6 +193,12 @@ public final class BenchService {
         return this;
       }
 
+      /** Runs every query on this engine too (null for none): times, ratios, answers checked. */
+      public Builder compareWith(ReferenceEngine compareWith) {
+        this.compareWith = compareWith;
+        return this;
+      }
+
       public RunOptions build() {
         return new RunOptions(
             suite,
@@ -201,7 +214,8 @@ public final class BenchService {
             layouts,
             sorts,
             fileSizes,
-            rowGroupSizes);
+            rowGroupSizes,
+            compareWith);
       }
     }
   }
@@ -210,6 +224,7 @@ public final class BenchService {
    * A checked run: what will run and where its results go.
    *
    * @param matrix empty for a single run in this JVM
+   * @param compareWith the engine every query also runs on, if any
    */
   public record Plan(
       Suite suite,
@@ -218,9 +233,11 @@ public final class BenchService {
       int warmup,
       int runs,
       Optional<Matrix> matrix,
-      Path folder) {
+      Path folder,
+      Optional<ReferenceEngine> compareWith) {
     public Plan {
       queries = List.copyOf(queries);
+      Objects.requireNonNull(compareWith, "compareWith");
     }
 
     /** The combinations a matrix runs; one (the default) for a single run. */
@@ -459,6 +476,14 @@ public final class BenchService {
               + " measured runs: warm-up must be 0 or more and runs 1 or more");
     }
     Optional<Matrix> matrix = matrix(options);
+    if (options.compareWith() != null && matrix.isPresent()) {
+      throw new LagoaException(
+          ErrorCode.INVALID_ARGUMENT,
+          "cannot compare with "
+              + options.compareWith().displayName()
+              + " in a matrix run: each combination runs in its own JVM; compare one"
+              + " configuration at a time");
+    }
     Path folder =
         options.output() != null
             ? resources.workingDir().resolve(options.output()).normalize()
@@ -470,7 +495,15 @@ public final class BenchService {
                         + "-"
                         + LocalDateTime.now()
                             .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-    return new Plan(suite, namespace, selected, options.warmup(), options.runs(), matrix, folder);
+    return new Plan(
+        suite,
+        namespace,
+        selected,
+        options.warmup(),
+        options.runs(),
+        matrix,
+        folder,
+        Optional.ofNullable(options.compareWith()));
   }
 
   /** Plans and runs: {@code run(plan(options), listener)}. */
@@ -484,6 +517,9 @@ public final class BenchService {
    */
   public Outcome run(Plan plan, BenchListener listener) {
     checkTables(plan.suite(), plan.namespace());
+    // Planned through Iceberg before Spark starts, so a table DuckDB cannot read fails in a second.
+    List<ParquetTable> parquet =
+        plan.compareWith().isPresent() ? parquetTables(plan.request()) : List.of();
     String startedAt = Instant.now().toString();
     long sparkStarting = System.nanoTime();
     SparkSql sql = resources.sql().get();
@@ -493,7 +529,25 @@ public final class BenchService {
     BenchRun run = new BenchRun(sql.session(), resources.catalog().get(), request);
     listener.starting(plan);
     List<Configuration> configurations;
-    if (plan.matrix().isEmpty()) {
+    Reference reference = null;
+    if (plan.compareWith().isPresent()) {
+      // The same task slots as Spark, and as much memory as Spark's heap (in local mode, all of
+      // Spark's memory): neither engine gets more of the machine.
+      DuckDbEngine.Settings settings =
+          new DuckDbEngine.Settings(
+              ComparedRunner.taskSlots(sql.session()), Runtime.getRuntime().maxMemory());
+      try (DuckDbEngine duckDb = DuckDbEngine.open(parquet, settings)) {
+        Map<String, String> described = duckDb.description();
+        described.put(
+            "threads_from", "Spark's task slots, " + sql.session().sparkContext().master());
+        described.put("memory_from", "Spark's heap");
+        listener.comparing(plan.compareWith().get(), described);
+        BenchRun.Compared compared =
+            run.runCompared("default", run.sessionSettings(), duckDb, described, listener);
+        configurations = List.of(compared.lagoa());
+        reference = compared.reference();
+      }
+    } else if (plan.matrix().isEmpty()) {
       configurations = List.of(run.run("default", run.sessionSettings(), listener));
     } else {
       configurations =
@@ -518,7 +572,8 @@ public final class BenchService {
             run.dataset(),
             plan.warmup(),
             plan.runs(),
-            configurations);
+            configurations,
+            reference);
     ReportWriter.Written written = ReportWriter.write(results, plan.folder());
     return new Outcome(results, plan.folder(), written);
   }
@@ -584,6 +639,18 @@ public final class BenchService {
   public Path resultsFile(Path given) {
     Path path = resources.workingDir().resolve(given).normalize();
     return Files.isDirectory(path) ? path.resolve("results.json") : path;
+  }
+
+  private List<ParquetTable> parquetTables(BenchRun.Request request) {
+    List<ParquetTable> tables = new ArrayList<>();
+    for (String name : BenchRun.tables(request)) {
+      tables.add(
+          ParquetTable.plan(
+              BenchTables.require(
+                  resources.catalog().get(), name, request.suite(), request.namespace()),
+              BenchTables.identifier(name)));
+    }
+    return tables;
   }
 
   private void checkTables(Suite suite, String namespace) {

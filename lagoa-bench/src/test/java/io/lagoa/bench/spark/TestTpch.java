@@ -2,9 +2,13 @@ package io.lagoa.bench.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lagoa.bench.Answers;
 import io.lagoa.bench.BenchQuery;
 import io.lagoa.bench.Suite;
+import io.lagoa.bench.duckdb.DuckDbEngine;
+import io.lagoa.bench.duckdb.ParquetTable;
 import io.lagoa.catalog.LagoaCatalogs;
+import io.lagoa.error.LagoaException;
 import io.lagoa.spark.LagoaSpark;
 import io.lagoa.testing.TestingWarehouse;
 import java.io.IOException;
@@ -23,7 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * TPC-H at scale factor 0.01: the generated tables have dbgen's row counts and all 22 queries give
- * the answers the tpch library ships for that scale (io/trino/tpch/queries/qN.result).
+ * the answers the tpch library ships for that scale (io/trino/tpch/queries/qN.result), and DuckDB,
+ * over the same Parquet files with each query's DuckDB text, gives Spark's answers.
  */
 class TestTpch {
   private static TestingWarehouse warehouse;
@@ -61,12 +66,34 @@ class TestTpch {
             catalog,
             new BenchRun.Request(Suite.TPCH, "tpch", Suite.TPCH.queries(), 0, 1, null));
     run.checkTables();
+    List<ParquetTable> files = new ArrayList<>();
+    for (String table : BenchRun.tables(run.request())) {
+      files.add(
+          ParquetTable.plan(
+              catalog.loadTable(BenchTables.identifier(table)), BenchTables.identifier(table)));
+    }
     List<String> mismatches = new ArrayList<>();
+    List<String> duckDbMismatches = new ArrayList<>();
+    DuckDbEngine duckDb = DuckDbEngine.open(files, new DuckDbEngine.Settings(2, 512L << 20));
     for (BenchQuery query : run.boundQueries()) {
       for (String statement : query.setup()) {
         spark.sql(statement);
       }
       List<Row> actual = spark.sql(query.sql()).collectAsList();
+      List<List<Object>> sparkValues = new ArrayList<>();
+      for (Row row : actual) {
+        List<Object> values = new ArrayList<>();
+        for (int i = 0; i < row.length(); i++) {
+          values.add(row.get(i));
+        }
+        sparkValues.add(values);
+      }
+      try {
+        Answers.difference(sparkValues, duckDb.execute(query).rows(), "Spark", "DuckDB")
+            .ifPresent(difference -> duckDbMismatches.add(query.name() + ": " + difference));
+      } catch (LagoaException e) {
+        duckDbMismatches.add(e.getMessage());
+      }
       List<String[]> expected = expected(query.name());
       if (actual.size() != expected.size()) {
         mismatches.add(query.name() + ": " + actual.size() + " rows, expected " + expected.size());
@@ -80,7 +107,9 @@ class TestTpch {
         }
       }
     }
+    duckDb.close();
     assertThat(mismatches).isEmpty();
+    assertThat(duckDbMismatches).isEmpty();
     assertThat(run.dataset())
         .containsEntry("scale_factor", "0.01")
         .containsEntry("lineitem.rows", "60175");
