@@ -16,6 +16,11 @@ public interface RunJournal {
 
         @Override
         public void end(String runId) {}
+
+        @Override
+        public boolean putsBackInterruptedRuns() {
+          return false;
+        }
       };
 
   /** Notes the run and its tables' states; replaces an earlier note of the same run. */
@@ -23,4 +28,13 @@ public interface RunJournal {
 
   /** The run ended (succeeded, or failed and was rolled back): nothing left to recover. */
   void end(String runId);
+
+  /**
+   * Whether a run noted here and killed part way is put back by the next run, so that a batch's
+   * commits are all or nothing even across a crash ({@link #NONE}: no). A pipeline writes a source
+   * batch's rejected records after the batch's rows only when this holds.
+   */
+  default boolean putsBackInterruptedRuns() {
+    return true;
+  }
 }

@@ -14,6 +14,7 @@ import io.lagoa.pipeline.SourcePosition;
 import io.lagoa.pipeline.TableState;
 import io.lagoa.spark.SparkSql;
 import io.lagoa.spark.SqlException;
+import io.lagoa.spark.pipeline.source.QuarantineOrder;
 import io.lagoa.spark.pipeline.source.SourceBatch;
 import io.lagoa.spark.pipeline.source.SourceReaders;
 import io.lagoa.spark.pipeline.vault.VaultWriter;
@@ -72,9 +73,12 @@ final class FlowExecutor {
   private final TableCommitter committer;
   private final QuarantineWriter quarantines;
   private final StreamBatchState state;
+  private final QuarantineOrder sourceQuarantineOrder;
 
   /**
    * @param sources the readers of the run's source calls, owned by the caller
+   * @param sourceQuarantineOrder when a source batch's rejected records may be committed: {@link
+   *     QuarantineOrder#AFTER_TARGET} only when a run killed part way is put back by the next run
    */
   FlowExecutor(
       SparkSession spark,
@@ -84,8 +88,10 @@ final class FlowExecutor {
       boolean fullRefresh,
       Clock clock,
       ViewRegistry views,
-      SourceReaders sources) {
+      SourceReaders sources,
+      QuarantineOrder sourceQuarantineOrder) {
     this.sources = sources;
+    this.sourceQuarantineOrder = sourceQuarantineOrder;
     this.spark = spark;
     this.catalog = catalog;
     this.pipeline = pipeline;
@@ -206,6 +212,15 @@ final class FlowExecutor {
       Map<String, String> commitProperties,
       List<SourceBatch> batches) {
 
+    /**
+     * Whether the sources' rejected records are written after the table's commit: every batch was
+     * read without a cache ({@link QuarantineOrder#AFTER_TARGET}).
+     */
+    boolean quarantinesAfterTarget() {
+      return !batches.isEmpty()
+          && batches.stream().allMatch(batch -> batch.order() == QuarantineOrder.AFTER_TARGET);
+    }
+
     /** Writes the rows to the flow's table in one commit, the way its mode says. */
     OptionalLong write(TableCommitter committer, org.apache.spark.sql.Dataset<Row> rows) {
       return TableWriter.of(mode, plan, committer)
@@ -250,12 +265,16 @@ final class FlowExecutor {
         good = good.localCheckpoint(); // for MERGE, as above; the changes are only the new ones
       }
       // Quarantines first: a retry after a crash before the target's commit finds them marked
-      // with the target's snapshot, replays the same batch and does not write them again.
+      // with the target's snapshot, replays the same batch and does not write them again. (The
+      // sources' rejected records of uncached batches follow the target, see
+      // sourceQuarantineAfterTarget.)
       Map<String, String> quarantineProperties =
           state.quarantineProperties(dataset, flow.commitProperties());
       long rejectedRows =
-          quarantines.writeSourceQuarantine(
-              dataset, flow.mode(), flow.batches(), quarantineProperties, flow.written());
+          flow.quarantinesAfterTarget()
+              ? 0
+              : quarantines.writeSourceQuarantine(
+                  dataset, flow.mode(), flow.batches(), quarantineProperties, flow.written());
       OptionalLong quarantineAfter = OptionalLong.empty();
       if (dataset.hasQuarantine()) {
         quarantineAfter =
@@ -290,6 +309,9 @@ final class FlowExecutor {
         goodRows = outcome.applied();
       } else {
         after = flow.write(committer, good);
+      }
+      if (flow.quarantinesAfterTarget()) {
+        rejectedRows = sourceQuarantineAfterTarget(flow, quarantineProperties);
       }
       return succeeded(
               flow,
@@ -382,8 +404,10 @@ final class FlowExecutor {
     Map<String, String> quarantineProperties =
         state.quarantineProperties(dataset, flow.commitProperties());
     long rejectedRows =
-        quarantines.writeSourceQuarantine(
-            dataset, flow.mode(), flow.batches(), quarantineProperties, flow.written());
+        flow.quarantinesAfterTarget()
+            ? 0
+            : quarantines.writeSourceQuarantine(
+                dataset, flow.mode(), flow.batches(), quarantineProperties, flow.written());
     OptionalLong after;
     try {
       after = flow.write(committer, result);
@@ -394,9 +418,37 @@ final class FlowExecutor {
           ? located(flow.plan().statement(), flow.plan().statement().engineSql(), cause)
           : e;
     }
+    if (flow.quarantinesAfterTarget()) {
+      rejectedRows = sourceQuarantineAfterTarget(flow, quarantineProperties);
+    }
     long rows = after.isPresent() ? addedRecords(dataset.name(), after.getAsLong()) : 0;
     return succeeded(
         flow, rows + rejectedRows, rows, 0, rejectedRows, after, OptionalLong.empty(), List.of());
+  }
+
+  /**
+   * Writes the sources' rejected records after the table's commit ({@link
+   * QuarantineOrder#AFTER_TARGET}): nothing more to read when the write counted none. The table's
+   * commit already stores the batch's end position, so this commit must not be lost on its own: any
+   * failure here, a commit lost to another run included, fails the flow, and the run puts the table
+   * back to where the batch started (as the next run does after a crash), so the batch is read
+   * again whole.
+   */
+  private long sourceQuarantineAfterTarget(
+      Execution flow, Map<String, String> quarantineProperties) {
+    try {
+      return quarantines.writeSourceQuarantineAfterTarget(
+          flow.dataset(), flow.mode(), flow.batches(), quarantineProperties, flow.written());
+    } catch (ConcurrentRunConflict e) {
+      throw new FlowException(
+          flow.dataset().position()
+              + ": cannot write the records the sources could not read to "
+              + flow.dataset().sourceQuarantineTable()
+              + ": "
+              + e.getMessage()
+              + "; the batch is rolled back and read again by the next run",
+          e);
+    }
   }
 
   private FlowResult succeeded(
@@ -496,14 +548,16 @@ final class FlowExecutor {
     Map<String, String> previous = incremental ? processed : Map.of();
     Dataset target = datasetOf(plan);
     // positions of a batch whose quarantine was committed but whose target commit was not
-    Map<String, String> pending =
-        incremental
-            ? state.pendingBatch(
-                target,
-                commitProperties.get(PipelineCommits.expectedBaseKey(target.name())),
-                commitProperties)
-            : Map.of();
-    state.expectQuarantineBases(target, commitProperties);
+    Map<String, String> pending = Map.of();
+    if (incremental) {
+      pending =
+          state.pendingBatch(
+              target,
+              commitProperties.get(PipelineCommits.expectedBaseKey(target.name())),
+              commitProperties);
+    } else {
+      state.expectQuarantineBases(target, commitProperties);
+    }
     for (io.lagoa.pipeline.SourceCall call : plan.statement().sources()) {
       SourceBatch batch = readSource(call, target, previous, pending, batches, dryRun);
       anyNew |= batch.hasNew();
@@ -652,6 +706,7 @@ final class FlowExecutor {
       Map<String, String> pending,
       List<SourceBatch> batches,
       boolean dryRun) {
+    QuarantineOrder order = dryRun ? QuarantineOrder.BEFORE_TARGET : sourceQuarantineOrder;
     SourceBatch batch =
         sources
             .reader(spark, catalog, call, pipeline.source().spec().folder(), target.name())
@@ -660,7 +715,8 @@ final class FlowExecutor {
                 pending,
                 runId,
                 !call.streaming(),
-                dryRun);
+                dryRun,
+                order);
     batches.add(batch);
     return batch;
   }

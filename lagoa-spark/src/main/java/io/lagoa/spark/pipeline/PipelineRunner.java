@@ -12,6 +12,7 @@ import io.lagoa.pipeline.InterruptedRun;
 import io.lagoa.pipeline.RunJournal;
 import io.lagoa.pipeline.TableState;
 import io.lagoa.spark.SparkSql;
+import io.lagoa.spark.pipeline.source.QuarantineOrder;
 import io.lagoa.spark.pipeline.source.SourceReaders;
 import java.time.Clock;
 import java.time.Instant;
@@ -101,8 +102,9 @@ public final class PipelineRunner {
 
   public RunResult run(CompiledPipeline pipeline, RunOptions options) {
     SparkSession session = ((org.apache.spark.sql.classic.SparkSession) spark).cloneSession();
-    // A run caches each source batch once, to split readable from rejected records, and drops it
-    // at the end of the flow: compressing that short-lived cache cost ~8% of a Kafka batch's CPU.
+    // A run without a journal caches each source batch once, to split readable from rejected
+    // records, and drops it at the end of the flow: compressing that short-lived cache cost ~8%
+    // of a Kafka batch's CPU. (Expectations cache a flow's result the same way.)
     session.conf().set("spark.sql.inMemoryColumnarStorage.compressed", "false");
     // Iceberg resolves some catalogs through the thread's active session, and flow threads
     // inherit it: make it this run's session, or another lakehouse's catalog may be used.
@@ -141,7 +143,18 @@ public final class PipelineRunner {
     ViewRegistry views = new ViewRegistry(session, pipeline.graph());
     FlowExecutor executor =
         new FlowExecutor(
-            session, catalog, pipeline, runId, options.fullRefresh(), clock, views, sources);
+            session,
+            catalog,
+            pipeline,
+            runId,
+            options.fullRefresh(),
+            clock,
+            views,
+            sources,
+            // without a journal that puts back a killed run, rejected records must come first
+            journal.putsBackInterruptedRuns()
+                ? QuarantineOrder.AFTER_TARGET
+                : QuarantineOrder.BEFORE_TARGET);
     if (!options.dryRun()) {
       for (Dataset dataset : selected) {
         executor.checkHashStandard(dataset); // a refused standard: before anything is written

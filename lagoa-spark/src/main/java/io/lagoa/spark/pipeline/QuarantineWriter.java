@@ -1,6 +1,7 @@
 package io.lagoa.spark.pipeline;
 
 import io.lagoa.pipeline.Dataset;
+import io.lagoa.spark.pipeline.source.QuarantineOrder;
 import io.lagoa.spark.pipeline.source.SourceBatch;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,10 @@ import org.slf4j.LoggerFactory;
  * records the sources could not read. They are written before the target, each commit marked with
  * the target's snapshot the batch started from ({@link FlowExecutor#TARGET_SNAPSHOT_PROPERTY}), so
  * a retry after a crash before the target's commit replays the batch and does not quarantine its
- * rows twice ({@link FlowExecutor#REPLAYS_PREFIX}).
+ * rows twice ({@link FlowExecutor#REPLAYS_PREFIX}). The one exception: the sources' rejected
+ * records of batches read without a cache ({@link QuarantineOrder#AFTER_TARGET}, only in runs whose
+ * journal puts a killed run back) follow the target's commit, see {@link
+ * #writeSourceQuarantineAfterTarget}.
  */
 final class QuarantineWriter {
   private static final Logger LOG = LoggerFactory.getLogger(QuarantineWriter.class);
@@ -65,6 +69,35 @@ final class QuarantineWriter {
     } finally {
       rejected.unpersist();
     }
+  }
+
+  /**
+   * Writes the records the sources could not read after the target's commit, for batches read
+   * without a cache ({@link QuarantineOrder#AFTER_TARGET}): batches whose write counted no rejected
+   * record are not read again; the others are (only their rejected records are kept). Returns how
+   * many were written.
+   */
+  long writeSourceQuarantineAfterTarget(
+      Dataset dataset,
+      WriteMode mode,
+      List<SourceBatch> batches,
+      Map<String, String> properties,
+      Map<String, List<Long>> written) {
+    List<SourceBatch> toRead = new ArrayList<>();
+    for (SourceBatch batch : batches) {
+      OptionalLong counted = batch.rejectedCount().afterRead();
+      if (counted.isEmpty() || counted.getAsLong() > 0) {
+        toRead.add(batch);
+      }
+    }
+    if (toRead.isEmpty()) {
+      createEmpty(
+          dataset.sourceQuarantineTable(),
+          batches.get(0).rejected().schema(),
+          "Records the sources of " + dataset.name() + " could not read, as they came");
+      return 0;
+    }
+    return writeSourceQuarantine(dataset, mode, toRead, properties, written);
   }
 
   /** Writes the rows that failed a QUARANTINE expectation to the dataset's quarantine table. */

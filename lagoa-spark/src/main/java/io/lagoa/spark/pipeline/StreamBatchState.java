@@ -50,13 +50,7 @@ final class StreamBatchState {
    * this one started is replayed, not quarantined a second time (nor replaced).
    */
   void expectQuarantineBases(Dataset target, Map<String, String> commitProperties) {
-    for (String table : List.of(target.sourceQuarantineTable(), target.quarantineTable())) {
-      commitProperties.put(
-          PipelineCommits.expectedBaseKey(table),
-          lastPipelineCommit(table)
-              .map(snapshot -> Long.toString(snapshot.snapshotId()))
-              .orElse(PipelineCommits.NONE));
-    }
+    quarantineState(target, null, commitProperties);
   }
 
   /**
@@ -64,15 +58,32 @@ final class StreamBatchState {
    * the target's commit: a quarantine commit marked with the target's last pipeline commit, which
    * is where that batch started reading. Each such quarantine commit is named in {@code
    * commitProperties} ({@link FlowExecutor#REPLAYS_PREFIX}): this batch does not write its rows
-   * there again.
+   * there again. Also notes the quarantine tables' expected bases, as {@link
+   * #expectQuarantineBases} does, from the same load of each table.
    *
    * @param target the target's last pipeline commit, as its expected base
    */
   Map<String, String> pendingBatch(
       Dataset dataset, String target, Map<String, String> commitProperties) {
+    return quarantineState(dataset, target, commitProperties);
+  }
+
+  /** Each quarantine table loaded once: its expected base, and a pending batch if asked for. */
+  private Map<String, String> quarantineState(
+      Dataset dataset, String target, Map<String, String> commitProperties) {
     Map<String, String> pending = Map.of();
     for (String table : List.of(dataset.sourceQuarantineTable(), dataset.quarantineTable())) {
-      Map<String, String> summary = summary(table);
+      Optional<TableMetadata> metadata = load(table);
+      commitProperties.put(
+          PipelineCommits.expectedBaseKey(table),
+          metadata
+              .flatMap(PipelineCommits::lastPipelineCommit)
+              .map(snapshot -> Long.toString(snapshot.snapshotId()))
+              .orElse(PipelineCommits.NONE));
+      if (target == null) {
+        continue;
+      }
+      Map<String, String> summary = metadata.map(StreamBatchState::summary).orElse(Map.of());
       if (target.equals(summary.get(FlowExecutor.TARGET_SNAPSHOT_PROPERTY))) {
         commitProperties.put(FlowExecutor.REPLAYS_PREFIX + table, summary.get(SNAPSHOT_ID));
         pending = pending.isEmpty() ? summary : pending;
@@ -105,30 +116,33 @@ final class StreamBatchState {
 
   /** The last snapshot's summary, with its id under {@link #SNAPSHOT_ID}; empty without one. */
   Map<String, String> summary(String name) {
-    try {
-      Table table = catalog.loadTable(FlowExecutor.identifier(name));
-      table.refresh();
-      Snapshot snapshot = table.currentSnapshot();
-      if (snapshot == null) {
-        return Map.of();
-      }
-      Map<String, String> summary = new LinkedHashMap<>();
-      if (snapshot.summary() != null) {
-        summary.putAll(snapshot.summary());
-      }
-      summary.put(SNAPSHOT_ID, Long.toString(snapshot.snapshotId()));
-      return summary;
-    } catch (NoSuchTableException e) {
+    return load(name).map(StreamBatchState::summary).orElse(Map.of());
+  }
+
+  private static Map<String, String> summary(TableMetadata metadata) {
+    Snapshot snapshot = metadata.currentSnapshot();
+    if (snapshot == null) {
       return Map.of();
     }
+    Map<String, String> summary = new LinkedHashMap<>();
+    if (snapshot.summary() != null) {
+      summary.putAll(snapshot.summary());
+    }
+    summary.put(SNAPSHOT_ID, Long.toString(snapshot.snapshotId()));
+    return summary;
   }
 
   /** The table's last pipeline commit; empty when it has none or does not exist. */
   Optional<Snapshot> lastPipelineCommit(String name) {
+    return load(name).flatMap(PipelineCommits::lastPipelineCommit);
+  }
+
+  /** The table's current metadata, refreshed from the catalog; empty when it does not exist. */
+  private Optional<TableMetadata> load(String name) {
     try {
       Table table = catalog.loadTable(FlowExecutor.identifier(name));
       table.refresh();
-      return PipelineCommits.lastPipelineCommit(metadata(table));
+      return Optional.of(metadata(table));
     } catch (NoSuchTableException e) {
       return Optional.empty();
     }

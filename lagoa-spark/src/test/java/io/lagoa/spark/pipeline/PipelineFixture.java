@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lagoa.pipeline.PipelineLoader;
 import io.lagoa.pipeline.PipelineSource;
+import io.lagoa.pipeline.RunJournal;
 import io.lagoa.spark.SparkSql;
 import io.lagoa.testing.TestingWarehouse;
 import java.nio.file.Path;
@@ -71,7 +72,12 @@ final class PipelineFixture {
 
   /** A run in a new runner with nothing cached: what a restarted process does. */
   RunResult attempt(Path folder, RunOptions options) {
-    return new PipelineRunner(spark, PipelineListener.NONE, Clock.systemUTC())
+    return attempt(folder, options, RunJournal.NONE);
+  }
+
+  /** As {@link #attempt(Path, RunOptions)}, noting the run in {@code journal}. */
+  RunResult attempt(Path folder, RunOptions options, RunJournal journal) {
+    return new PipelineRunner(spark, PipelineListener.NONE, Clock.systemUTC(), journal)
         .run(compile(folder), options);
   }
 

@@ -2,6 +2,7 @@ package io.lagoa.spark.pipeline.source;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +39,7 @@ import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
@@ -54,8 +57,9 @@ import org.slf4j.LoggerFactory;
  * <p>Exactly once: the next offsets to read are committed in the target table's snapshot summary,
  * in the same Iceberg commit as the records, so after a crash at any moment the target holds every
  * record up to its stored position and nothing after it. Records that cannot be read go to the
- * source quarantine table first, which stores its own position; a retry skips those it already
- * holds.
+ * source quarantine table: from a cached batch before the target's commit, marked so that a retry
+ * skips those it already holds; or, from a batch read without a cache ({@link
+ * QuarantineOrder#AFTER_TARGET}), after it, read again only when the write counted some.
  *
  * <p>Its arguments are {@link SourceArguments.Kafka}; its summary keys are {@link
  * PipelineCommits#kafkaPositionKey} and {@link PipelineCommits#kafkaSchemaKey}.
@@ -112,6 +116,21 @@ public final class KafkaSourceReader implements SourceReader {
   }
 
   /**
+   * As {@link #read(Map, Map, String, boolean)}; with {@link QuarantineOrder#AFTER_TARGET} a json,
+   * text or binary batch is not cached (Debezium batches always are).
+   */
+  @Override
+  public SourceBatch read(
+      Map<String, String> stored,
+      Map<String, String> pending,
+      String runId,
+      boolean whole,
+      boolean dryRun,
+      QuarantineOrder order) {
+    return read(stored, pending, runId, whole, order);
+  }
+
+  /**
    * Reads the records after the stored position.
    *
    * @param stored the target's last snapshot summary (empty on a first run, a full refresh, or for
@@ -122,6 +141,15 @@ public final class KafkaSourceReader implements SourceReader {
    */
   public SourceBatch read(
       Map<String, String> stored, Map<String, String> pending, String runId, boolean whole) {
+    return read(stored, pending, runId, whole, QuarantineOrder.BEFORE_TARGET);
+  }
+
+  private SourceBatch read(
+      Map<String, String> stored,
+      Map<String, String> pending,
+      String runId,
+      boolean whole,
+      QuarantineOrder order) {
     Map<Integer, Long> latest = offsets(OffsetSpec.latest());
     Map<Integer, Long> earliest = offsets(OffsetSpec.earliest());
     Map<Integer, Long> start = startOffsets(stored.get(positionKey()), earliest, latest);
@@ -211,26 +239,51 @@ public final class KafkaSourceReader implements SourceReader {
       error = expr(unreadableRecord(maxBytes) + " END");
     }
     selected.add(metadata);
-    // Both the rows and the rejected records come from one read of the batch, kept as the
-    // parsed columns only: the raw bytes stay for the records that are rejected (copying every
-    // record's bytes into the cache was a large part of a batch's cost).
-    Dataset<Row> checked =
-        raw.withColumn(ERROR, error)
-            .select(
-                withInternal(
-                    selected,
-                    col(ERROR),
-                    when(col(ERROR).isNotNull(), col("value")).as(RAW),
-                    when(col(ERROR).isNotNull(), col("key")).as(KEY)))
-            .persist(StorageLevel.MEMORY_AND_DISK());
-    Runnable release = checked::unpersist;
+    Dataset<Row> checked = raw.withColumn(ERROR, error);
+    Dataset<Row> source;
+    Runnable release;
+    SourceBatch.RejectedCount rejectedCount = SourceBatch.RejectedCount.UNKNOWN;
+    if (order == QuarantineOrder.BEFORE_TARGET) {
+      // Both the rows and the rejected records come from one read of the batch, kept as the
+      // parsed columns only: the raw bytes stay for the records that are rejected (copying every
+      // record's bytes into the cache was a large part of a batch's cost).
+      checked =
+          checked
+              .select(
+                  withInternal(
+                      selected,
+                      col(ERROR),
+                      when(col(ERROR).isNotNull(), col("value")).as(RAW),
+                      when(col(ERROR).isNotNull(), col("key")).as(KEY)))
+              .persist(StorageLevel.MEMORY_AND_DISK());
+      source = checked;
+      release = checked::unpersist;
+    } else {
+      // No cache: the target's write reads the batch and counts its records and the rejected
+      // ones on the way; the rejected records are read again only when there are some.
+      Observation observation =
+          new Observation("lagoa_kafka_" + java.util.UUID.randomUUID().toString().replace("-", ""));
+      source =
+          checked
+              .select(withInternal(selected, col(ERROR)))
+              .observe(
+                  observation,
+                  count(lit(1)).as("records"),
+                  count(when(col(ERROR).isNotNull(), lit(1))).as("rejected"));
+      checked =
+          checked.select(
+              withInternal(selected, col(ERROR), col("value").as(RAW), col("key").as(KEY)));
+      release = () -> {};
+      long expected = records;
+      rejectedCount = () -> observedRejected(observation, expected);
+    }
     List<Column> output = new ArrayList<>();
-    for (String name : checked.columns()) {
+    for (String name : source.columns()) {
       if (!name.equals(ERROR) && !name.equals(RAW) && !name.equals(KEY)) {
         output.add(col(quote(name)));
       }
     }
-    Dataset<Row> rows = checked.where(col(ERROR).isNull()).select(output.toArray(new Column[0]));
+    Dataset<Row> rows = source.where(col(ERROR).isNull()).select(output.toArray(new Column[0]));
     Dataset<Row> rejected =
         checked
             .where(col(ERROR).isNotNull())
@@ -255,7 +308,50 @@ public final class KafkaSourceReader implements SourceReader {
                 current_timestamp().as("_quarantined_at"));
     LOG.debug("{}: {} records", description, records);
     return new SourceBatch(
-        rows, rejected, position, records > 0, addsColumns, description, release);
+        rows,
+        rejected,
+        position,
+        records > 0,
+        addsColumns,
+        description,
+        release,
+        () -> {},
+        order,
+        rejectedCount);
+  }
+
+  /**
+   * The rejected records the observation counted, when it counted every record of the batch: the
+   * batch's offsets span {@code expected} records, fewer when offsets are missing (a compacted
+   * topic, transaction markers), and a query that did not read every record (a LIMIT) counts fewer
+   * too. Either way the count is not taken as the batch's.
+   */
+  private OptionalLong observedRejected(Observation observation, long expected) {
+    if (expected == 0) {
+      return OptionalLong.of(0);
+    }
+    try {
+      // the count arrives through Spark's listener bus, just after the write's job ended
+      scala.concurrent.Await.ready(
+          observation.future(), scala.concurrent.duration.Duration.create(10, TimeUnit.SECONDS));
+      Row counted = observation.getRow();
+      long seen = counted.getLong(0);
+      if (seen != expected) {
+        LOG.debug(
+            "kafka:{}: {} of {} records counted: reading the rejected ones", topic, seen, expected);
+        return OptionalLong.empty();
+      }
+      return OptionalLong.of(counted.getLong(1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return OptionalLong.empty();
+    } catch (TimeoutException e) {
+      LOG.warn("kafka:{}: the count of rejected records did not arrive: reading them", topic);
+      return OptionalLong.empty();
+    } catch (RuntimeException e) {
+      LOG.debug("kafka:{}: no count of rejected records ({}): reading them", topic, e.toString());
+      return OptionalLong.empty();
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.lagoa.spark.pipeline.source;
 
 import java.util.Map;
+import java.util.OptionalLong;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -20,6 +21,11 @@ import org.apache.spark.sql.Row;
  * @param committed run once the target's commit that stores {@link #position} succeeded, before
  *     {@code release}: a source that must acknowledge what it delivered (a replication slot) does
  *     it here, never earlier
+ * @param order when {@code rejected} may be written: before the target's commit (the batch is
+ *     cached, reading {@code rejected} costs nothing more) or after it (reading it reads the source
+ *     again)
+ * @param rejectedCount for {@link QuarantineOrder#AFTER_TARGET}: how many records were rejected, as
+ *     counted while the rows were written
  */
 public record SourceBatch(
     Dataset<Row> rows,
@@ -29,9 +35,28 @@ public record SourceBatch(
     boolean addsColumns,
     String description,
     Runnable release,
-    Runnable committed) {
+    Runnable committed,
+    QuarantineOrder order,
+    RejectedCount rejectedCount) {
 
-  /** A batch with nothing to acknowledge after the commit. */
+  /**
+   * How many records of a batch were rejected, as counted while its rows were read for the target.
+   */
+  @FunctionalInterface
+  public interface RejectedCount {
+    /** Never known: read {@link SourceBatch#rejected} to find out. */
+    RejectedCount UNKNOWN = OptionalLong::empty;
+
+    /**
+     * The number of rejected records, when the reads so far have seen every record of the batch
+     * (call it after the target's commit); empty when that is not certain (the query did not read
+     * the whole batch, the count did not arrive), and then only reading {@link
+     * SourceBatch#rejected} tells.
+     */
+    OptionalLong afterRead();
+  }
+
+  /** A batch with nothing to acknowledge after the commit, read into a cache. */
   public SourceBatch(
       Dataset<Row> rows,
       Dataset<Row> rejected,
@@ -40,6 +65,39 @@ public record SourceBatch(
       boolean addsColumns,
       String description,
       Runnable release) {
-    this(rows, rejected, position, hasNew, addsColumns, description, release, () -> {});
+    this(
+        rows,
+        rejected,
+        position,
+        hasNew,
+        addsColumns,
+        description,
+        release,
+        () -> {},
+        QuarantineOrder.BEFORE_TARGET,
+        RejectedCount.UNKNOWN);
+  }
+
+  /** A batch read into a cache, so its rejected records are known before the target's commit. */
+  public SourceBatch(
+      Dataset<Row> rows,
+      Dataset<Row> rejected,
+      Map<String, String> position,
+      boolean hasNew,
+      boolean addsColumns,
+      String description,
+      Runnable release,
+      Runnable committed) {
+    this(
+        rows,
+        rejected,
+        position,
+        hasNew,
+        addsColumns,
+        description,
+        release,
+        committed,
+        QuarantineOrder.BEFORE_TARGET,
+        RejectedCount.UNKNOWN);
   }
 }

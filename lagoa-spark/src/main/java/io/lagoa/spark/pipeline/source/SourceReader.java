@@ -37,4 +37,20 @@ public sealed interface SourceReader
       String runId,
       boolean whole,
       boolean dryRun);
+
+  /**
+   * As {@link #read(Map, Map, String, boolean, boolean)}, asking for a batch whose rejected records
+   * may be written after the target's commit ({@link QuarantineOrder#AFTER_TARGET}): a reader that
+   * can, reads the source without a cache and counts the rejected records on the way; the others
+   * return a cached batch ({@link SourceBatch#order()} says which it is).
+   */
+  default SourceBatch read(
+      Map<String, String> stored,
+      Map<String, String> pending,
+      String runId,
+      boolean whole,
+      boolean dryRun,
+      QuarantineOrder order) {
+    return read(stored, pending, runId, whole, dryRun);
+  }
 }

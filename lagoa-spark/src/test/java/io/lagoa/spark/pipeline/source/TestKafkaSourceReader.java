@@ -134,6 +134,35 @@ class TestKafkaSourceReader {
   }
 
   @Test
+  void anUncachedBatchCountsItsRejectedRecordsWhileItsRowsAreRead() {
+    kafka.createTopic("o_count", 2);
+    produce("o_count", 0, "a", "much too long", "b");
+    produce("o_count", 1, "c");
+    KafkaSourceReader reader = reader("o_count", ", max_record_bytes => 5");
+    SourceBatch batch =
+        reader.read(Map.of(), Map.of(), "run", false, false, QuarantineOrder.AFTER_TARGET);
+    assertThat(batch.order()).isEqualTo(QuarantineOrder.AFTER_TARGET);
+    assertThat(values(batch)).containsExactlyInAnyOrder("a", "b", "c");
+    assertThat(batch.rejectedCount().afterRead()).hasValue(1);
+    // the rejected records are read again, on demand
+    assertThat(batch.rejected().select("_kafka_offset", "_error").collectAsList())
+        .singleElement()
+        .hasToString("[1,the record has 13 bytes, more than max_record_bytes (5)]");
+
+    // a read that stopped early did not see every record: its count is not the batch's
+    SourceBatch partial =
+        reader.read(Map.of(), Map.of(), "run", false, false, QuarantineOrder.AFTER_TARGET);
+    assertThat(partial.rows().limit(1).collectAsList()).hasSize(1);
+    assertThat(partial.rejectedCount().afterRead()).isEmpty();
+
+    // a cached batch (the order without a journal) knows nothing of counts
+    SourceBatch cached = read(reader, Map.of());
+    assertThat(cached.order()).isEqualTo(QuarantineOrder.BEFORE_TARGET);
+    assertThat(cached.rejectedCount().afterRead()).isEmpty();
+    cached.release().run();
+  }
+
+  @Test
   void aPartitionAddedSinceTheLastRunIsReadFromItsStart() throws Exception {
     kafka.createTopic("o_grow", 1);
     produce("o_grow", 0, "a");
