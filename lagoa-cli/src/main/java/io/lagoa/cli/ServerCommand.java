@@ -73,12 +73,26 @@ final class ServerCommand implements Callable<Integer> {
     out.println("Stop it with Ctrl-C (or: kill " + ProcessHandle.current().pid() + ").");
     out.flush();
 
+    // The JVM halts as soon as its shutdown hooks end, so the hook itself says "stopped": the
+    // main thread may never run again after a SIGTERM.
+    Runnable stop =
+        () -> {
+          try {
+            server.close();
+          } finally {
+            out.println("Lagoa server stopped.");
+            out.flush();
+          }
+        };
     CountDownLatch stopped = new CountDownLatch(1);
     Thread stopper =
         new Thread(
             () -> {
-              server.close();
-              stopped.countDown();
+              try {
+                stop.run();
+              } finally {
+                stopped.countDown();
+              }
             },
             "lagoa-server-stop");
     Runtime.getRuntime().addShutdownHook(stopper);
@@ -87,11 +101,9 @@ final class ServerCommand implements Callable<Integer> {
     } catch (InterruptedException e) {
       // what an in-process caller (a test) does to stop it
       Runtime.getRuntime().removeShutdownHook(stopper);
-      server.close();
+      stop.run();
       Thread.currentThread().interrupt();
     }
-    out.println("Lagoa server stopped.");
-    out.flush();
     return 0;
   }
 }
