@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * Data Vault silver -> the unified leads mart. The vault's row counts are what the data implies, a
  * rerun and a re-delivered file add nothing, and a later file's leads are resolved against the
  * graph with person ids kept; its bad input (garbage keys, a lead without keys, one without an id,
- * a phone shared by two thousand leads) is counted in the run's summary.
+ * a phone shared by two thousand leads) is counted in the run's summary; a split made with {@code
+ * lagoa identity split} reaches the vault and the mart in the next run, without a new lead.
  */
 class TestLeadsExample {
   private static final Path EXAMPLE =
@@ -181,6 +182,81 @@ class TestLeadsExample {
             Long.toString(
                 count("SELECT count(*) FROM silver.persons WHERE person_id = '" + survivor + "'")),
             "true");
+
+    // the merge was wrong: the merged person's leads are split off again. The next run, with no
+    // new lead, stages them under their new person: hub, link, satellite and mart follow
+    Map<String, Long> beforeSplit = vaultCounts();
+    List<String> moving =
+        before.entrySet().stream()
+            .filter(entry -> entry.getValue().equals(merged))
+            .map(Map.Entry::getKey)
+            .sorted()
+            .toList();
+    CliRunner.Result split =
+        cli.run(
+            "identity",
+            "split",
+            survivor,
+            "--records",
+            String.join(",", moving),
+            "--reason",
+            "the CPF's owner is not the e-mail's");
+    assertThat(split.exitCode()).as(split.toString()).isZero();
+    String parted = personsByRecord().get(moving.get(0));
+    assertThat(parted).isNotIn(survivor, merged);
+    run();
+    assertThat(count("SELECT count(*) FROM silver.stg_leads WHERE person_id = '" + parted + "'"))
+        .isEqualTo(moving.size());
+    assertThat(count("SELECT count(*) FROM silver.hub_pessoa WHERE person_id = '" + parted + "'"))
+        .isOne();
+    assertThat(count("SELECT count(*) FROM silver.sat_pessoa_detalhes" + ofPerson(parted)))
+        .isPositive();
+    assertThat(count("SELECT count(*) FROM silver.link_pessoa_produtor" + ofPerson(parted)))
+        .isEqualTo(
+            count(
+                "SELECT count(DISTINCT upper(trim(produtor_id))) FROM silver.stg_leads"
+                    + " WHERE person_id = '"
+                    + parted
+                    + "'"));
+    assertVaultMatchesTheData();
+    // each half of the split, in the mart: its own leads, their producers and details only
+    for (String person : List.of(parted, survivor)) {
+      String current = " FROM silver.persons WHERE person_id = '" + person + "'";
+      assertThat(
+              row(
+                  "SELECT records, array_sort(transform(produtores, x -> upper(trim(x)))),"
+                      + " coalesce(email, '') IN (SELECT coalesce(email, '')"
+                      + current
+                      + ") FROM gold.mart_leads_unificados WHERE person_id = '"
+                      + person
+                      + "'"))
+          .as(person)
+          .containsExactly(
+              Long.toString(count("SELECT count(*)" + current)),
+              String.valueOf(
+                  rows("SELECT array_sort(collect_set(upper(trim(s.produtor_id))))"
+                          + " FROM silver.stg_leads s JOIN silver.persons p"
+                          + " ON p.source = s.source AND p.record_id = s.record_id"
+                          + " WHERE p.person_id = '"
+                          + person
+                          + "' AND s.produtor_id IS NOT NULL")
+                      .get(0)
+                      .get(0)),
+              "true");
+    }
+    // a rerun stages nothing again
+    Map<String, Long> afterSplit = vaultCounts();
+    assertThat(afterSplit.get("hub_pessoa")).isEqualTo(beforeSplit.get("hub_pessoa") + 1);
+    assertThat(afterSplit.get("mart")).isEqualTo(beforeSplit.get("mart") + 1);
+    long staged = count("SELECT count(*) FROM silver.stg_leads");
+    run();
+    assertThat(vaultCounts()).isEqualTo(afterSplit);
+    assertThat(count("SELECT count(*) FROM silver.stg_leads")).isEqualTo(staged);
+  }
+
+  /** The rows of a vault table whose person hash key is this person's. */
+  private static String ofPerson(String person) {
+    return " WHERE hk_pessoa = hash_key('" + person + "')";
   }
 
   /**
