@@ -94,20 +94,21 @@ class TestIdentityCommand {
             "--namespace",
             "bench_identity_rules",
             "--match",
-            "MATCH ON email, document, phone IF NAME SIMILARITY >= 0.85 MAX NAMES 6",
+            "MATCH ON email, document, phone IF NAME SIMILARITY >= 0.9 MAX NAMES 4",
             "--json");
     Map<String, Object> results = new ObjectMapper().readValue(run.out(), new TypeReference<>() {});
     assertThat(((Number) results.get("records")).longValue()).isEqualTo(300);
     assertThat(((Number) results.get("precision")).doubleValue()).isBetween(0.9, 1.0);
     assertThat(((Number) results.get("recall")).doubleValue()).isBetween(0.5, 1.0);
     assertThat(ok("sql", "SHOW TBLPROPERTIES lagoa.bench_identity_rules.persons").out())
-        .contains("phone IF NAME SIMILARITY >= 0.85 MAX NAMES 6");
+        .contains("phone IF NAME SIMILARITY >= 0.90 MAX NAMES 4"); // not the default rules
     // one identity graph in the catalog for the other test's commands, which find it themselves
     ok(
         "sql",
         "DROP TABLE lagoa.bench_identity_rules.persons PURGE;"
             + " DROP TABLE lagoa.bench_identity_rules.persons_keys PURGE;"
             + " DROP TABLE lagoa.bench_identity_rules.persons_same_as PURGE;"
+            + " DROP TABLE lagoa.bench_identity_rules.persons_moves PURGE;"
             + " DROP TABLE lagoa.bench_identity_rules.persons_audit PURGE");
   }
 }

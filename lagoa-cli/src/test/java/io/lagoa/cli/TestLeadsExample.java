@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * Data Vault silver -> the unified leads mart. The vault's row counts are what the data implies, a
  * rerun and a re-delivered file add nothing, and a later file's leads are resolved against the
  * graph with person ids kept; its bad input (garbage keys, a lead without keys, one without an id,
- * a phone shared by two thousand leads) is counted in the run's summary.
+ * a phone shared by two thousand leads) is counted in the run's summary; a split made with {@code
+ * lagoa identity split} reaches the vault and the mart in the next run, without a new lead.
  */
 class TestLeadsExample {
   private static final Path EXAMPLE =
@@ -72,12 +73,34 @@ class TestLeadsExample {
     run();
     assertThat(vaultCounts()).isEqualTo(counts);
 
+    // the README's split: teste@teste.com joined two people; crm/c207 and google/g207 leave. The
+    // next run (whose new leads are of other persons) stages them again under their new person
+    String joined = personsByRecord().get("crm/c207");
+    assertThat(personsByRecord().get("crm/c180")).isEqualTo(joined);
+    List<String> moving = List.of("crm/c207", "google/g207");
+    CliRunner.Result split =
+        cli.run(
+            "identity",
+            "split",
+            joined,
+            "--records",
+            String.join(",", moving),
+            "--reason",
+            "junk e-mail");
+    assertThat(split.exitCode()).as(split.toString()).isZero();
+    String parted = personsByRecord().get("crm/c207");
+    assertThat(parted).isNotEqualTo(joined);
+    assertThat(personsByRecord().get("google/g207")).isEqualTo(parted);
+
     // a re-delivered file, and new leads: one joining two persons, a new person, garbage keys,
     // no key at all, no id, and a phone two thousand leads share
     Map<String, String> before = personsByRecord();
-    // two persons without Facebook leads (the re-delivered file is Facebook's)
+    // two persons without Facebook leads (the re-delivered file is Facebook's), not the split's
     String notOnFacebook =
-        " NOT IN (SELECT person_id FROM silver.persons WHERE source = 'facebook')";
+        " NOT IN (SELECT person_id FROM silver.persons WHERE source = 'facebook'"
+            + " OR person_id = '"
+            + parted
+            + "')";
     List<String> email =
         row(
             "SELECT p.person_id, p.email FROM silver.persons p JOIN silver.persons_keys k"
@@ -167,9 +190,13 @@ class TestLeadsExample {
                     + "') FROM silver.link_pessoa_same_as"))
         .containsExactly(List.of("true", "true"));
     assertVaultMatchesTheData();
-    // one satellite row per new lead (each a change for its person), none for the re-delivered
+    // one satellite row per new lead (each a change for its person), none for the re-delivered;
+    // the split's new person has its own
+    long partedDetails =
+        count("SELECT count(*) FROM silver.sat_pessoa_detalhes" + ofPerson(parted));
+    assertThat(partedDetails).isBetween(1L, (long) moving.size());
     assertThat(count("SELECT count(*) FROM silver.sat_pessoa_detalhes"))
-        .isEqualTo(counts.get("sat_pessoa_detalhes") + 4 + SHARED_PHONE_LEADS);
+        .isEqualTo(counts.get("sat_pessoa_detalhes") + 4 + SHARED_PHONE_LEADS + partedDetails);
     assertThat(count("SELECT count(*) FROM silver.link_pessoa_same_as")).isOne();
     assertThat(
             row(
@@ -181,6 +208,50 @@ class TestLeadsExample {
             Long.toString(
                 count("SELECT count(*) FROM silver.persons WHERE person_id = '" + survivor + "'")),
             "true");
+
+    // the split reached the vault: the moved leads staged once more, under their new person, with
+    // its hub key, links and satellite rows; in the mart each half has only its own leads,
+    // producers and details
+    assertThat(count("SELECT count(*) FROM silver.stg_leads WHERE person_id = '" + parted + "'"))
+        .isEqualTo(moving.size());
+    assertThat(count("SELECT count(*) FROM silver.hub_pessoa WHERE person_id = '" + parted + "'"))
+        .isOne();
+    assertThat(count("SELECT count(*) FROM silver.link_pessoa_produtor" + ofPerson(parted)))
+        .isEqualTo(
+            count(
+                "SELECT count(DISTINCT upper(trim(produtor_id))) FROM silver.stg_leads"
+                    + " WHERE person_id = '"
+                    + parted
+                    + "'"));
+    for (String person : List.of(parted, joined)) {
+      String current = " FROM silver.persons WHERE person_id = '" + person + "'";
+      assertThat(
+              row(
+                  "SELECT records, array_sort(transform(produtores, x -> upper(trim(x)))),"
+                      + " coalesce(email, '') IN (SELECT coalesce(email, '')"
+                      + current
+                      + ") FROM gold.mart_leads_unificados WHERE person_id = '"
+                      + person
+                      + "'"))
+          .as(person)
+          .containsExactly(
+              Long.toString(count("SELECT count(*)" + current)),
+              String.valueOf(
+                  rows("SELECT array_sort(collect_set(upper(trim(s.produtor_id))))"
+                          + " FROM silver.stg_leads s JOIN silver.persons p"
+                          + " ON p.source = s.source AND p.record_id = s.record_id"
+                          + " WHERE p.person_id = '"
+                          + person
+                          + "' AND s.produtor_id IS NOT NULL")
+                      .get(0)
+                      .get(0)),
+              "true");
+    }
+  }
+
+  /** The rows of a vault table whose person hash key is this person's. */
+  private static String ofPerson(String person) {
+    return " WHERE hk_pessoa = hash_key('" + person + "')";
   }
 
   /**

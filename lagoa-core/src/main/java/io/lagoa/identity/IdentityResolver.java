@@ -101,6 +101,7 @@ public final class IdentityResolver {
           List.of(),
           List.of(),
           List.of(),
+          List.of(),
           new RunSummary(batch.size(), 0, 0, replayed, 0, 0, 0, 0, 0, 0, garbage, withoutKeys));
     }
 
@@ -426,6 +427,7 @@ public final class IdentityResolver {
         upserts,
         new ArrayList<>(deletes),
         sameAs,
+        List.of(),
         events,
         summary);
   }
@@ -476,6 +478,7 @@ public final class IdentityResolver {
     Set<String> movingKeys = new HashSet<>();
     Set<String> stayingKeys = new HashSet<>();
     List<RecordRow> records = new ArrayList<>();
+    List<Move> moved = new ArrayList<>();
     for (RecordRow row : own) {
       boolean moves = move.contains(row.ref());
       for (KeyKind kind : row.keys().keySet()) {
@@ -484,6 +487,7 @@ public final class IdentityResolver {
       if (moves) {
         records.add(
             row.withMatch(newId, now, null, personId, "split from " + personId + ": " + reason));
+        moved.add(new Move(row.ref(), newId, personId, now, reason, runId));
       }
     }
     List<KeyRow> upserts = new ArrayList<>();
@@ -516,7 +520,7 @@ public final class IdentityResolver {
     List<GraphEvent> events =
         List.of(new GraphEvent(now, runId, GraphEvent.Action.SPLIT, personId, null, detail));
     RunSummary summary = new RunSummary(0, 0, 0, 0, 0, 1, 0, records.size(), 0, 0, Map.of(), 0);
-    return new Resolution(records, upserts, deletes, List.of(), events, summary);
+    return new Resolution(records, upserts, deletes, List.of(), moved, events, summary);
   }
 
   private static KeyRow withStatus(

@@ -99,13 +99,13 @@ public record Dataset(
 
   /**
    * The tables an identity graph keeps beside its own (one row per source record): the key index
-   * {@code <graph>_keys}, the merges {@code <graph>_same_as} and the audit {@code <graph>_audit};
-   * empty for other datasets.
+   * {@code <graph>_keys}, the merges {@code <graph>_same_as}, the records splits moved {@code
+   * <graph>_moves} and the audit {@code <graph>_audit}; empty for other datasets.
    */
   public List<String> identityTables() {
     return identityGraph().isEmpty()
         ? List.of()
-        : List.of(name + "_keys", name + "_same_as", name + "_audit");
+        : List.of(name + "_keys", name + "_same_as", name + "_moves", name + "_audit");
   }
 
   static String normalize(String part) {

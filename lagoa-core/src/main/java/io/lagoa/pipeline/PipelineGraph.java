@@ -210,9 +210,11 @@ public final class PipelineGraph {
                 + name.get()
                 + " is an identity graph: its rows change in place when persons merge or split, so"
                 + " a stream of it would miss those changes; read it without STREAM (join the"
-                + " stream of its source with it), and stream the merges from STREAM("
+                + " stream of its source with it), stream the merges from STREAM("
                 + name.get()
-                + "_same_as)");
+                + "_same_as) and the records splits moved from STREAM("
+                + name.get()
+                + "_moves)");
       }
       return Optional.of(
           new Input(name.get(), Input.Kind.DATASET, reference.streaming(), reference.position()));

@@ -152,8 +152,9 @@ class TestPipelineGraph {
                             + " but silver.persons is an identity graph: its rows change in place"
                             + " when persons merge or split, so a stream of it would miss those"
                             + " changes; read it without STREAM (join the stream of its source"
-                            + " with it), and stream the merges from"
-                            + " STREAM(silver.persons_same_as)"));
+                            + " with it), stream the merges from"
+                            + " STREAM(silver.persons_same_as) and the records splits moved from"
+                            + " STREAM(silver.persons_moves)"));
   }
 
   @Test

@@ -232,7 +232,12 @@ public final class IdentityService {
     }
     final Catalog catalog = lakehouse.catalog();
     List<String> names =
-        List.of(tables.keysTable(), tables.sameAsTable(), tables.auditTable(), graph);
+        List.of(
+            tables.keysTable(),
+            tables.sameAsTable(),
+            tables.movesTable(),
+            tables.auditTable(),
+            graph);
     Map<String, TableState> before = new LinkedHashMap<>();
     for (String name : names) {
       before.put(name, TableState.capture(catalog, TableNames.parse(name)));

@@ -9,6 +9,7 @@ import io.lagoa.identity.KeyKind;
 import io.lagoa.identity.KeyRow;
 import io.lagoa.identity.KeyStatus;
 import io.lagoa.identity.MatchRules;
+import io.lagoa.identity.Move;
 import io.lagoa.identity.RecordRef;
 import io.lagoa.identity.RecordRow;
 import io.lagoa.identity.Resolution;
@@ -34,8 +35,9 @@ import org.apache.spark.sql.types.StructType;
 /**
  * The Iceberg tables of one identity graph and how a {@link Resolution} is written to them: the
  * graph's own table (one row per source record and its person), {@code <graph>_keys} (the key
- * index), {@code <graph>_same_as} (merges) and {@code <graph>_audit}. It is also the graph's {@link
- * IdentityStore}: each read joins the few keys, records or persons asked for against a table.
+ * index), {@code <graph>_same_as} (merges), {@code <graph>_moves} (records a split moved to another
+ * person) and {@code <graph>_audit}. It is also the graph's {@link IdentityStore}: each read joins
+ * the few keys, records or persons asked for against a table.
  */
 public final class IdentityTables implements IdentityStore {
   /** Table property naming the graph a table belongs to, and the one with its rules. */
@@ -78,6 +80,16 @@ public final class IdentityTables implements IdentityStore {
           .add("reason", DataTypes.StringType)
           .add("run_id", DataTypes.StringType);
 
+  static final StructType MOVES =
+      new StructType()
+          .add("source", DataTypes.StringType, false)
+          .add("record_id", DataTypes.StringType, false)
+          .add("person_id", DataTypes.StringType, false)
+          .add("from_person_id", DataTypes.StringType, false)
+          .add("moved_at", DataTypes.TimestampType)
+          .add("reason", DataTypes.StringType)
+          .add("run_id", DataTypes.StringType);
+
   static final StructType AUDIT =
       new StructType()
           .add("at", DataTypes.TimestampType)
@@ -113,6 +125,10 @@ public final class IdentityTables implements IdentityStore {
 
   public String sameAsTable() {
     return graph + "_same_as";
+  }
+
+  public String movesTable() {
+    return graph + "_moves";
   }
 
   public String auditTable() {
@@ -312,9 +328,10 @@ public final class IdentityTables implements IdentityStore {
   }
 
   /**
-   * Writes a resolution's side tables: the key index, the merges and the audit, one commit each
-   * (none when it has nothing for a table that exists). The graph's own table is written by {@link
-   * #writeRecords}, last, so its commit (which carries the source positions) is the run's end.
+   * Writes a resolution's side tables: the key index, the merges, the moves and the audit, one
+   * commit each (none when it has nothing for a table that exists). The graph's own table is
+   * written by {@link #writeRecords}, last, so its commit (which carries the source positions) is
+   * the run's end.
    *
    * @param rebuild replace the tables (a create or a full refresh) rather than update them
    */
@@ -375,6 +392,19 @@ public final class IdentityTables implements IdentityStore {
               link.runId()));
     }
     append(sameAsTable(), spark.createDataFrame(sameAs, SAME_AS), rules, rebuild, committer);
+    List<Row> moves = new ArrayList<>();
+    for (Move move : resolution.moves()) {
+      moves.add(
+          RowFactory.create(
+              move.ref().source(),
+              move.ref().recordId(),
+              move.personId(),
+              move.fromPersonId(),
+              timestamp(move.movedAt()),
+              move.reason(),
+              move.runId()));
+    }
+    append(movesTable(), spark.createDataFrame(moves, MOVES), rules, rebuild, committer);
     List<Row> events = new ArrayList<>();
     for (GraphEvent event : resolution.events()) {
       events.add(

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * CREATE IDENTITY GRAPH through real pipeline runs on Spark and Iceberg: matching across sources,
- * the over-sharing guard, replays, a merge keeping the older id, explain and an audited split.
+ * the over-sharing guard, replays, a merge keeping the older id, explain and an audited split,
+ * whose moves a reader streams in the next run.
  */
 class TestIdentityGraph {
   private static TestingWarehouse warehouse;
@@ -83,7 +84,11 @@ class TestIdentityGraph {
                 + "AS SELECT 'crm' AS source, id AS record_id, nome AS name, email,"
                 + " celular AS phone, cpf AS document FROM STREAM(idg_src.crm)\n"
                 + "UNION ALL SELECT 'facebook', lead_id, full_name, email, phone, NULL"
-                + " FROM STREAM(idg_src.fb)");
+                + " FROM STREAM(idg_src.fb);\n"
+                // a reader of the moves, as a vault's staging restages the records a split moved
+                + "CREATE STREAMING TABLE restaged AS SELECT m.source, m.record_id, p.person_id,"
+                + " m.from_person_id FROM STREAM(idg.persons_moves) m"
+                + " JOIN idg.persons p ON p.source = m.source AND p.record_id = m.record_id");
 
     RunResult first = fixture.run(folder);
     FlowResult flow = PipelineFixture.flow(first, "idg.persons");
@@ -162,10 +167,31 @@ class TestIdentityGraph {
       assertThat(split.ambiguousKeys()).containsExactly("email:maria@x.com");
       assertThat(fixture.rows("SELECT action FROM lagoa.idg.persons_audit WHERE action = 'SPLIT'"))
           .hasSize(1);
+      assertThat(
+              fixture.rows(
+                  "SELECT source, record_id, person_id, from_person_id, reason"
+                      + " FROM lagoa.idg.persons_moves ORDER BY source, record_id"))
+          .containsExactly(
+              List.of("crm", "2", split.newPersonId(), survivor, "Maria is not João"),
+              List.of("facebook", "f4", split.newPersonId(), survivor, "Maria is not João"));
       assertThatThrownBy(
               () ->
                   service.split("idg.persons", survivor, List.of(new RecordRef("crm", "404")), "x"))
           .hasMessageContaining("crm/404 is not one of its records");
+
+      // the next run streams the moves: the reader learns of the split without a new record
+      assertThat(fixture.rows("SELECT * FROM lagoa.idg.restaged")).isEmpty();
+      RunResult afterSplitRun = fixture.run(folder);
+      assertThat(PipelineFixture.flow(afterSplitRun, "idg.restaged").rowsWritten()).isEqualTo(2);
+      assertThat(
+              fixture.rows(
+                  "SELECT source, record_id, person_id, from_person_id FROM lagoa.idg.restaged"
+                      + " ORDER BY source, record_id"))
+          .containsExactly(
+              List.of("crm", "2", split.newPersonId(), survivor),
+              List.of("facebook", "f4", split.newPersonId(), survivor));
+      fixture.run(folder);
+      assertThat(fixture.rows("SELECT * FROM lagoa.idg.restaged")).hasSize(2);
     }
   }
 }
