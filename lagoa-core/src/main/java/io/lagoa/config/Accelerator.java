@@ -5,6 +5,8 @@ import java.util.Locale;
 
 /** The native engine, if any, that runs Spark's plans (config key {@code spark.accelerator}). */
 public enum Accelerator {
+  /** Comet where its native library loads on this machine, plain Spark (silently) elsewhere. */
+  AUTO,
   /** Apache DataFusion Comet: a Spark plugin running supported operators natively (Rust). */
   COMET,
   /** Plain Spark. */
@@ -16,6 +18,11 @@ public enum Accelerator {
 
   public String configName() {
     return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Whether Comet is wanted (where it can run). */
+  public boolean wantsComet() {
+    return this != NONE;
   }
 
   static String[] configNames() {

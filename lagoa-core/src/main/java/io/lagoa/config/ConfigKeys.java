@@ -100,10 +100,11 @@ public final class ConfigKeys {
       ConfigKey.of(
           "spark.accelerator",
           ValueType.oneOf(Accelerator.configNames()),
-          Accelerator.NONE.configName(),
+          Accelerator.AUTO.configName(),
           "comet runs scans, filters, aggregations, joins and shuffles of Iceberg tables in Apache"
-              + " DataFusion Comet's native vectorized engine (same answers; Linux x86_64 and"
-              + " aarch64 only, elsewhere Spark runs them with a warning); none runs plain Spark.");
+              + " DataFusion Comet's native vectorized engine, with the same answers (Linux x86_64"
+              + " and aarch64 only; elsewhere plain Spark with a warning); auto is comet where it"
+              + " can run and plain Spark elsewhere; none is plain Spark.");
   public static final ConfigKey SPARK_OFF_HEAP_MB =
       ConfigKey.of(
           "spark.off-heap-mb",

@@ -361,7 +361,7 @@ class TestConfigLoader {
   @Test
   void theAcceleratorIsOneOfItsNamesAndOffHeapDefaultsToHalfTheHeap() throws IOException {
     LagoaConfig defaults = load(Map.of());
-    assertThat(defaults.spark().accelerator()).isEqualTo(Accelerator.NONE);
+    assertThat(defaults.spark().accelerator()).isEqualTo(Accelerator.AUTO);
     assertThat(defaults.spark().offHeapMb())
         .isEqualTo(SparkSettings.autoOffHeapMb(Runtime.getRuntime().maxMemory()));
     assertThat(SparkSettings.autoOffHeapMb(8L << 30)).isEqualTo(4096);
@@ -369,7 +369,7 @@ class TestConfigLoader {
     write("lagoa.yaml", "spark:\n  accelerator: photon\n");
     assertThat(failure(Map.of(), null))
         .hasMessageStartingWith(
-            "lagoa.yaml:2:16: spark.accelerator: expected one of comet, none but got 'photon'");
+            "lagoa.yaml:2:16: spark.accelerator: expected one of auto, comet, none but got 'photon'");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.lagoa.spark;
 
+import io.lagoa.config.Accelerator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -84,10 +85,18 @@ public final class CometAccelerator {
         && SHUFFLE_MANAGER.equals(conf.get("spark.shuffle.manager", ""));
   }
 
-  static void warnUnavailable(String reason) {
-    LOG.warn(
-        "Cannot use the accelerator comet: {}. Running plain Spark (same answers, no native"
-            + " speed-up); set spark.accelerator: none to silence this.",
-        reason);
+  /**
+   * Says that Comet cannot run: a warning when it was asked for by name, a quiet note when it is
+   * only the default ({@code auto}).
+   */
+  static void unavailable(Accelerator accelerator, String reason) {
+    if (accelerator == Accelerator.COMET) {
+      LOG.warn(
+          "Cannot use the accelerator comet: {}. Running plain Spark (same answers, no native"
+              + " speed-up); set spark.accelerator: none to silence this.",
+          reason);
+    } else {
+      LOG.info("Accelerator auto: running plain Spark, Comet cannot run here: {}", reason);
+    }
   }
 }

@@ -58,10 +58,11 @@ public final class LagoaSpark {
                 conf.put(
                     "spark.sql.warehouse.dir",
                     folder.resolve(".spark-warehouse").toUri().toString()));
-    if (config.spark().accelerator() == Accelerator.COMET) {
+    Accelerator accelerator = config.spark().accelerator();
+    if (accelerator.wantsComet()) {
       Optional<String> unavailable = CometAccelerator.unavailableReason();
       if (unavailable.isPresent()) {
-        CometAccelerator.warnUnavailable(unavailable.get());
+        CometAccelerator.unavailable(accelerator, unavailable.get());
       } else {
         conf.putAll(CometAccelerator.startSettings(config.spark().offHeapMb()));
       }
@@ -117,9 +118,10 @@ public final class LagoaSpark {
    */
   private static void applyAccelerator(SparkSession session, LagoaConfig config) {
     boolean running = CometAccelerator.startedWith(session.sparkContext().getConf());
-    boolean wanted = config.spark().accelerator() == Accelerator.COMET;
+    boolean wanted = config.spark().accelerator().wantsComet();
     if (wanted && !running) {
-      CometAccelerator.warnUnavailable(
+      CometAccelerator.unavailable(
+          config.spark().accelerator(),
           "this JVM's Spark was started without it (spark.plugins and spark.shuffle.manager are"
               + " fixed when Spark starts)");
     }

@@ -79,6 +79,18 @@ class TestCometAccelerator {
   }
 
   @Test
+  void explainSaysWhichOperatorsRunNatively() {
+    String query = "SELECT store, sum(amount) FROM t.sales WHERE id > 10 GROUP BY store";
+    PlanExplanation accelerated = new SparkSql(comet).explain(query);
+    assertThat(accelerated.nativeOperators())
+        .contains("CometIcebergNativeScan", "CometHashAggregate");
+    assertThat(accelerated.plan()).contains("CometIcebergNativeScan");
+    PlanExplanation sparkOnly = new SparkSql(plain).explain(query);
+    assertThat(sparkOnly.nativeOperators()).isEmpty();
+    assertThat(sparkOnly.sparkOperators()).contains("BatchScan", "HashAggregate");
+  }
+
+  @Test
   void aggregatesDecimalsTimestampsAndNullsAlike() {
     assertSameRows(
         "SELECT store, count(*), count(note), sum(amount), avg(amount), sum(big), min(sold_at),"
