@@ -1,6 +1,9 @@
 package io.lagoa.spark;
 
 import io.lagoa.config.Accelerator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +28,9 @@ public final class CometAccelerator {
   static final String SHUFFLE_MANAGER =
       "org.apache.spark.sql.comet.execution.shuffle.CometShuffleManager";
 
+  /** The system property naming the log4rs configuration of Comet's native library. */
+  private static final String LOG_CONF = "comet.log.file.path";
+
   /** The session setting that turns Comet on or off for one session's plans. */
   public static final String ENABLED = "spark.comet.enabled";
 
@@ -35,6 +41,7 @@ public final class CometAccelerator {
    * library (about 140 MB) to the temporary folder once per JVM.
    */
   public static Optional<String> unavailableReason() {
+    quietNativeLog();
     try {
       return NativeBase.isLoaded()
           ? Optional.empty()
@@ -49,6 +56,30 @@ public final class CometAccelerator {
               + ", os.arch="
               + System.getProperty("os.arch")
               + ")");
+    }
+  }
+
+  /**
+   * Comet's native code logs through its own logger (log4rs) straight to stderr, at INFO unless
+   * told otherwise, e.g. a line at every start. Unless the user configured it ({@value #LOG_CONF}),
+   * give it a configuration that logs warnings and errors only.
+   */
+  private static void quietNativeLog() {
+    if (System.getProperty(LOG_CONF) != null
+        || System.getenv("COMET_CONF_DIR") != null
+        || System.getenv("COMET_LOG_LEVEL") != null) {
+      return;
+    }
+    try {
+      Path file = Files.createTempFile("lagoa-comet-log4rs", ".yaml");
+      file.toFile().deleteOnExit();
+      Files.writeString(
+          file,
+          "appenders:\n  stderr:\n    kind: console\n    target: stderr\n"
+              + "root:\n  level: warn\n  appenders:\n    - stderr\n");
+      System.setProperty(LOG_CONF, file.toString());
+    } catch (IOException e) {
+      LOG.debug("Cannot write a log configuration for Comet's native library", e);
     }
   }
 
