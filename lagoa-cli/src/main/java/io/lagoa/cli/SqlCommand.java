@@ -1,5 +1,7 @@
 package io.lagoa.cli;
 
+import io.lagoa.cli.output.JsonDocument;
+import io.lagoa.cli.output.OutputFormat;
 import io.lagoa.cli.output.OutputOptions;
 import io.lagoa.cli.output.ProgressDisplay;
 import io.lagoa.cli.output.Values;
@@ -7,10 +9,14 @@ import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import io.lagoa.result.QueryResult;
 import io.lagoa.service.SqlService;
+import io.lagoa.spark.PlanExplanation;
 import io.lagoa.spark.SparkSql;
 import io.lagoa.text.Utf8Files;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -73,6 +79,14 @@ final class SqlCommand implements Callable<Integer> {
       description = "Print at most N rows of each result (default: ${DEFAULT-VALUE}).")
   int maxRows;
 
+  @Option(
+      names = "--explain",
+      description = {
+        "Print the plan of each statement instead of running it, and which of its operators",
+        "run natively in the accelerator (spark.accelerator: comet) and which in Spark."
+      })
+  boolean explain;
+
   SqlCommand(Cli cli) {
     this.cli = cli;
   }
@@ -107,6 +121,12 @@ final class SqlCommand implements Callable<Integer> {
       throw nothingToRun(origin, text);
     }
     SparkSql sql = cli.sql(); // start Spark first, so timings are the statements' own
+    if (explain) {
+      for (int i = 0; i < script.statements().size(); i++) {
+        printPlan(script.explain(i));
+      }
+      return 0;
+    }
     for (int i = 0; i < script.statements().size(); i++) {
       long started = System.nanoTime();
       QueryResult result;
@@ -122,6 +142,28 @@ final class SqlCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private void printPlan(PlanExplanation plan) {
+    if (output.format() == OutputFormat.JSON) {
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("plan", plan.plan());
+      json.put("native_operators", plan.nativeOperators());
+      json.put("spark_operators", plan.sparkOperators());
+      json.put("transitions", plan.transitions());
+      JsonDocument.print(json, cli.out());
+      return;
+    }
+    cli.out().println(plan.plan().stripTrailing());
+    cli.out().println();
+    cli.out().println("Native (accelerator): " + listed(plan.nativeOperators()));
+    cli.out().println("Spark:                " + listed(plan.sparkOperators()));
+    cli.out().println("Transitions:          " + listed(plan.transitions()));
+    cli.out().flush();
+  }
+
+  private static String listed(List<String> operators) {
+    return operators.isEmpty() ? "none" : String.join(", ", operators);
   }
 
   /**

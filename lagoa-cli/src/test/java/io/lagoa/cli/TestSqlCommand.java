@@ -109,6 +109,27 @@ class TestSqlCommand {
   }
 
   @Test
+  void explainPrintsEachPlanAndWhatRunsNativelyWithoutRunningIt() {
+    ok("CREATE NAMESPACE IF NOT EXISTS ex");
+    ok("CREATE TABLE IF NOT EXISTS ex.t (id BIGINT, v DECIMAL(10,2)) USING iceberg");
+    CliRunner.Result plan =
+        lagoa.run(
+            "sql",
+            "--explain",
+            "INSERT INTO ex.t VALUES (1, 2.50); SELECT id, sum(v) FROM ex.t GROUP BY id");
+    assertThat(plan.exitCode()).as(plan.toString()).isZero();
+    assertThat(plan.out())
+        .contains("== Physical Plan ==")
+        .contains("AppendData")
+        .contains("Native (accelerator): ")
+        .containsPattern("(?m)^Spark: +.*HashAggregate|(?m)^Native \\(accelerator\\): .*Comet");
+    assertThat(csv("SELECT count(*) AS n FROM ex.t")).isEqualTo("n\n0\n");
+
+    CliRunner.Result json = lagoa.run("sql", "--explain", "--json", "SELECT * FROM ex.t");
+    assertThat(json.out()).contains("\"native_operators\"").contains("\"spark_operators\"");
+  }
+
+  @Test
   void runsFilesStatementByStatementAndPointsAtTheFailingLine() {
     warehouse.writeFile(
         "script.sql",

@@ -96,6 +96,22 @@ public final class ConfigKeys {
           "auto",
           "Shuffle partitions; auto uses the number of cores (Spark's own default of 200 makes"
               + " small local aggregations several times slower).");
+  public static final ConfigKey SPARK_ACCELERATOR =
+      ConfigKey.of(
+          "spark.accelerator",
+          ValueType.oneOf(Accelerator.configNames()),
+          Accelerator.AUTO.configName(),
+          "comet runs scans, filters, aggregations, joins and shuffles of Iceberg tables in Apache"
+              + " DataFusion Comet's native vectorized engine, with the same answers (Linux x86_64"
+              + " and aarch64 only; elsewhere plain Spark with a warning); auto is comet where it"
+              + " can run and plain Spark elsewhere; none is plain Spark.");
+  public static final ConfigKey SPARK_OFF_HEAP_MB =
+      ConfigKey.of(
+          "spark.off-heap-mb",
+          ValueType.POSITIVE_INT_OR_AUTO,
+          "auto",
+          "Off-heap memory for the accelerator's native operators, in MiB; auto is half the JVM's"
+              + " maximum heap (at least 1024). Unused with accelerator none.");
   public static final ConfigKey SPARK_CONF =
       ConfigKey.of(
           "spark.conf",
@@ -219,6 +235,8 @@ public final class ConfigKeys {
           STORAGE_S3_SESSION_TOKEN,
           SPARK_MASTER,
           SPARK_SHUFFLE_PARTITIONS,
+          SPARK_ACCELERATOR,
+          SPARK_OFF_HEAP_MB,
           SPARK_CONF,
           LINEAGE_TRANSPORT,
           LINEAGE_FILE,

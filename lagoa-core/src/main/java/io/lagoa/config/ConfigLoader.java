@@ -471,12 +471,17 @@ public final class ConfigLoader {
             catalogProperties);
 
     String partitions = raw.value(ConfigKeys.SPARK_SHUFFLE_PARTITIONS, this);
+    String offHeap = raw.value(ConfigKeys.SPARK_OFF_HEAP_MB, this);
     SparkSettings spark =
         new SparkSettings(
             raw.value(ConfigKeys.SPARK_MASTER, this),
             partitions.equals("auto")
                 ? Runtime.getRuntime().availableProcessors()
                 : Integer.parseInt(partitions),
+            Accelerator.fromName(raw.value(ConfigKeys.SPARK_ACCELERATOR, this)),
+            offHeap.equals("auto")
+                ? SparkSettings.autoOffHeapMb(Runtime.getRuntime().maxMemory())
+                : Long.parseLong(offHeap),
             raw.map(ConfigKeys.SPARK_CONF, this));
     Map<String, String> origins = new LinkedHashMap<>();
     raw.values.forEach((name, located) -> origins.put(name, located.location()));
@@ -876,6 +881,8 @@ public final class ConfigLoader {
         }
       } else if (key == ConfigKeys.SPARK_SHUFFLE_PARTITIONS && "auto".equals(value)) {
         value = "auto (" + config.spark().shufflePartitions() + ", the number of cores)";
+      } else if (key == ConfigKeys.SPARK_OFF_HEAP_MB && "auto".equals(value)) {
+        value = "auto (" + config.spark().offHeapMb() + ", half the heap)";
       } else {
         value =
             SecretPatterns.maskText(value); // an api_key in lineage.url, user:password@ anywhere

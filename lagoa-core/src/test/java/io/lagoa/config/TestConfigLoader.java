@@ -148,6 +148,8 @@ class TestConfigLoader {
         spark:
           master: local[2]
           shuffle-partitions: 7
+          accelerator: comet
+          off-heap-mb: 3000
           conf:
             spark.sql.adaptive.enabled: false
             spark.driver.memory: 2g
@@ -216,6 +218,8 @@ class TestConfigLoader {
     assertThat(s3.sessionToken()).contains(new Secret("tok-from-file"));
     assertThat(config.spark().master()).isEqualTo("local[2]");
     assertThat(config.spark().shufflePartitions()).isEqualTo(7);
+    assertThat(config.spark().accelerator()).isEqualTo(Accelerator.COMET);
+    assertThat(config.spark().offHeapMb()).isEqualTo(3000);
     assertThat(config.spark().conf())
         .containsExactlyInAnyOrderEntriesOf(
             Map.of("spark.sql.adaptive.enabled", "false", "spark.driver.memory", "2g"));
@@ -246,6 +250,8 @@ class TestConfigLoader {
     env.put("LAGOA_CATALOG_CONNECT_TIMEOUT_SECONDS", "4");
     env.put("LAGOA_SPARK_MASTER", "local[1]");
     env.put("LAGOA_SPARK_SHUFFLE_PARTITIONS", "3");
+    env.put("LAGOA_SPARK_ACCELERATOR", "COMET");
+    env.put("LAGOA_SPARK_OFF_HEAP_MB", "2048");
     env.put("LAGOA_STORAGE_S3_ENDPOINT", "http://127.0.0.1:9000");
     env.put("LAGOA_STORAGE_S3_REGION", "eu-west-2");
     env.put("LAGOA_STORAGE_S3_PATH_STYLE_ACCESS", "true");
@@ -283,6 +289,8 @@ class TestConfigLoader {
     assertThat(covered).isEqualTo(new TreeSet<>(byEnv.keySet()));
 
     LagoaConfig config = load(env);
+    assertThat(config.spark().accelerator()).isEqualTo(Accelerator.COMET);
+    assertThat(config.spark().offHeapMb()).isEqualTo(2048);
     ServerConfig server = config.server();
     assertThat(server.host()).isEqualTo("127.0.0.1");
     assertThat(server.port()).isEqualTo(9181);
@@ -348,6 +356,20 @@ class TestConfigLoader {
     LagoaConfig config = load(Map.of("LAGOA_SPARK_MASTER", "local[3]"));
     assertThat(config.spark().master()).isEqualTo("local[3]");
     assertThat(config.spark().shufflePartitions()).isEqualTo(5);
+  }
+
+  @Test
+  void theAcceleratorIsOneOfItsNamesAndOffHeapDefaultsToHalfTheHeap() throws IOException {
+    LagoaConfig defaults = load(Map.of());
+    assertThat(defaults.spark().accelerator()).isEqualTo(Accelerator.AUTO);
+    assertThat(defaults.spark().offHeapMb())
+        .isEqualTo(SparkSettings.autoOffHeapMb(Runtime.getRuntime().maxMemory()));
+    assertThat(SparkSettings.autoOffHeapMb(8L << 30)).isEqualTo(4096);
+    assertThat(SparkSettings.autoOffHeapMb(1L << 30)).isEqualTo(1024);
+    write("lagoa.yaml", "spark:\n  accelerator: photon\n");
+    assertThat(failure(Map.of(), null))
+        .hasMessageStartingWith(
+            "lagoa.yaml:2:16: spark.accelerator: expected one of auto, comet, none but got 'photon'");
   }
 
   @Test

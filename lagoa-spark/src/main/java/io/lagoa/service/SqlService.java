@@ -3,6 +3,7 @@ package io.lagoa.service;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import io.lagoa.result.QueryResult;
+import io.lagoa.spark.PlanExplanation;
 import io.lagoa.spark.SqlException;
 import io.lagoa.sql.Statement;
 import io.lagoa.sql.StatementSplitter;
@@ -55,6 +56,16 @@ public final class SqlService {
       Statement statement = statements.get(index);
       try {
         return lakehouse.sql().execute(statement.sql(), maxRows);
+      } catch (SqlException e) {
+        throw located(e, statement, origin.orElse(null), index, statements.size());
+      }
+    }
+
+    /** The plan of one statement, without running it; errors located like {@link #execute}. */
+    public PlanExplanation explain(int index) {
+      Statement statement = statements.get(index);
+      try {
+        return lakehouse.sql().explain(statement.sql());
       } catch (SqlException e) {
         throw located(e, statement, origin.orElse(null), index, statements.size());
       }

@@ -2,12 +2,14 @@ package io.lagoa.spark;
 
 import io.lagoa.catalog.CatalogProperties;
 import io.lagoa.catalog.LagoaCatalogs;
+import io.lagoa.config.Accelerator;
 import io.lagoa.config.LagoaConfig;
 import io.lagoa.spark.functions.LagoaFunctions;
 import io.lagoa.spark.functions.LagoaSessionExtensions;
 import io.lagoa.text.SecretPatterns;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.internal.SQLConf;
 import scala.jdk.javaapi.CollectionConverters;
@@ -56,6 +58,15 @@ public final class LagoaSpark {
                 conf.put(
                     "spark.sql.warehouse.dir",
                     folder.resolve(".spark-warehouse").toUri().toString()));
+    Accelerator accelerator = config.spark().accelerator();
+    if (accelerator.wantsComet()) {
+      Optional<String> unavailable = CometAccelerator.unavailableReason();
+      if (unavailable.isPresent()) {
+        CometAccelerator.unavailable(accelerator, unavailable.get());
+      } else {
+        conf.putAll(CometAccelerator.startSettings(config.spark().offHeapMb()));
+      }
+    }
     conf.putAll(config.spark().conf());
     return conf;
   }
@@ -85,6 +96,7 @@ public final class LagoaSpark {
               session.conf().set(key, value);
             }
           });
+      applyAccelerator(session, config);
       // Iceberg and Spark look some things up through the thread's active session; that must be
       // this lakehouse's session, not whichever one the JVM started first.
       SparkSession.setActiveSession(session);
@@ -97,5 +109,28 @@ public final class LagoaSpark {
     SparkSession session = builder.getOrCreate();
     LagoaFunctions.register(session);
     return session;
+  }
+
+  /**
+   * Comet's plugin and shuffle manager are fixed when the SparkContext starts; whether a session's
+   * plans use it is a session setting. So a session without the accelerator in a JVM whose Spark
+   * started with it runs plain Spark, and the reverse runs plain Spark with a warning.
+   */
+  private static void applyAccelerator(SparkSession session, LagoaConfig config) {
+    boolean running = CometAccelerator.startedWith(session.sparkContext().getConf());
+    boolean wanted = config.spark().accelerator().wantsComet();
+    if (wanted && !running) {
+      CometAccelerator.unavailable(
+          config.spark().accelerator(),
+          "this JVM's Spark was started without it (spark.plugins and spark.shuffle.manager are"
+              + " fixed when Spark starts)");
+    }
+    if (running) {
+      CometAccelerator.sessionSettings(wanted).forEach(session.conf()::set);
+      // spark.conf from the user comes last, as when Spark starts.
+      config.spark().conf().entrySet().stream()
+          .filter(entry -> entry.getKey().startsWith("spark.comet."))
+          .forEach(entry -> session.conf().set(entry.getKey(), entry.getValue()));
+    }
   }
 }

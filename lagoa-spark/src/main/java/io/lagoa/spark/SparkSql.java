@@ -112,6 +112,20 @@ public final class SparkSql {
     return new QueryResult(columns, rows, truncated);
   }
 
+  /**
+   * The plan Spark would run for a statement, without running it (a query, or the query inside an
+   * INSERT, MERGE, CREATE TABLE AS...), with the operators the accelerator would run natively.
+   */
+  public PlanExplanation explain(String sql) {
+    String explain = "EXPLAIN FORMATTED " + sql;
+    try {
+      List<Row> rows = spark.sql(explain).collectAsList();
+      return PlanExplanation.of(rows.isEmpty() ? "" : rows.get(0).getString(0));
+    } catch (Exception e) {
+      throw translate(sql, e);
+    }
+  }
+
   /** Runs a statement for its effect, ignoring any rows. */
   public void run(String sql) {
     execute(sql, 0);

@@ -16,6 +16,9 @@ import java.util.stream.Stream;
  * independent, so tests can run side by side.
  */
 public final class TestingWarehouse implements AutoCloseable {
+  /** The system property that sets the accelerator of every test warehouse, e.g. comet. */
+  public static final String ACCELERATOR_PROPERTY = "lagoa.test.accelerator";
+
   private final Path root;
 
   private TestingWarehouse(Path root) {
@@ -51,11 +54,20 @@ public final class TestingWarehouse implements AutoCloseable {
     return new ConfigLoader(environment(env), root).load(null);
   }
 
-  /** The environment a CLI run in this warehouse sees: the warehouse and a small Spark. */
+  /**
+   * The environment a CLI run in this warehouse sees: the warehouse and a small Spark. The
+   * accelerator follows the system property {@value #ACCELERATOR_PROPERTY} or the variable
+   * LAGOA_SPARK_ACCELERATOR of the test JVM, so a whole module can run with and without it.
+   */
   public Map<String, String> environment(Map<String, String> extra) {
     Map<String, String> env = new HashMap<>();
     env.put("LAGOA_WAREHOUSE", warehouse().toString());
     env.put("LAGOA_SPARK_SHUFFLE_PARTITIONS", "2");
+    String accelerator =
+        System.getProperty(ACCELERATOR_PROPERTY, System.getenv("LAGOA_SPARK_ACCELERATOR"));
+    if (accelerator != null && !accelerator.isBlank()) {
+      env.put("LAGOA_SPARK_ACCELERATOR", accelerator);
+    }
     env.putAll(extra);
     return env;
   }
