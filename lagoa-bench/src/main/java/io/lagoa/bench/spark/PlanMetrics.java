@@ -50,14 +50,14 @@ final class PlanMetrics {
       filesRead += value(metrics, "resultDataFiles");
       filesSkipped += value(metrics, "skippedDataFiles");
       bytesRead += value(metrics, "totalDataFileSize");
-      rowsScanned += value(metrics, "numOutputRows");
+      rowsScanned += rows(metrics);
     } else if (metrics.containsKey("numFiles") && metrics.containsKey("filesSize")) {
       // Spark's own file scan (FileSourceScanExec)
       filesRead += value(metrics, "numFiles");
       bytesRead += value(metrics, "filesSize");
-      rowsScanned += value(metrics, "numOutputRows");
+      rowsScanned += rows(metrics);
     } else if (node.contains("Scan")) {
-      rowsScanned += value(metrics, "numOutputRows");
+      rowsScanned += rows(metrics);
     }
     shuffleBytes += value(metrics, "shuffleBytesWritten");
 
@@ -73,6 +73,14 @@ final class PlanMetrics {
     for (SparkPlan subquery : CollectionConverters.asJava(plan.subqueries())) {
       walk(subquery);
     }
+  }
+
+  /**
+   * Rows a scan returned: Spark's scans count them in {@code numOutputRows}, the accelerator's
+   * native scans (Comet) in {@code output_rows}; a node has one or the other.
+   */
+  private static long rows(Map<String, SQLMetric> metrics) {
+    return value(metrics, "numOutputRows") + value(metrics, "output_rows");
   }
 
   private static long value(Map<String, SQLMetric> metrics, String name) {
