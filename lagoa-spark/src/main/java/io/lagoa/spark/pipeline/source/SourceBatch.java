@@ -65,17 +65,7 @@ public record SourceBatch(
       boolean addsColumns,
       String description,
       Runnable release) {
-    this(
-        rows,
-        rejected,
-        position,
-        hasNew,
-        addsColumns,
-        description,
-        release,
-        () -> {},
-        QuarantineOrder.BEFORE_TARGET,
-        RejectedCount.UNKNOWN);
+    this(rows, rejected, position, hasNew, addsColumns, description, release, () -> {});
   }
 
   /** A batch read into a cache, so its rejected records are known before the target's commit. */
