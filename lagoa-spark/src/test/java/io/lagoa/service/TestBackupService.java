@@ -20,11 +20,6 @@ import io.lagoa.backup.VerifyReport;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import io.lagoa.error.Remedy;
-import io.lagoa.pipeline.PipelineLoader;
-import io.lagoa.pipeline.PipelineSource;
-import io.lagoa.spark.pipeline.PipelineListener;
-import io.lagoa.spark.pipeline.RunOptions;
-import io.lagoa.spark.pipeline.RunResult;
 import io.lagoa.testing.TestingS3;
 import io.lagoa.testing.TestingWarehouse;
 import java.io.IOException;
@@ -67,11 +62,9 @@ class TestBackupService {
   private static TestingWarehouse warehouse;
   private static TestingS3 s3;
   private static Lakehouse lakehouse;
-  private static PipelineService pipelines;
-  private static PipelineSource pipeline;
+  private static StreamingFeed feed;
   private static MutableClock clock;
   private static BackupService backups;
-  private static int nextId;
 
   /** A clock tests move forward by days, for rotation; it also ticks with real time. */
   static final class MutableClock extends Clock {
@@ -104,16 +97,9 @@ class TestBackupService {
     Map<String, String> env = new HashMap<>(s3.environment("unused"));
     env.remove("LAGOA_WAREHOUSE"); // tables on local disk; S3 only as a backup location
     lakehouse = Lakehouse.open(warehouse.config(env));
-    pipelines = new PipelineService(lakehouse);
     clock = new MutableClock();
     backups = new BackupService(lakehouse, clock);
-    lakehouse.sql().run("CREATE NAMESPACE bk_raw");
-    lakehouse.sql().run("CREATE TABLE bk_raw.source (id INT, v INT) USING iceberg");
-    warehouse.writeFile("bk/pipeline.yaml", "name: bk\nnamespace: bk\n");
-    warehouse.writeFile(
-        "bk/events.sql", "CREATE STREAMING TABLE events AS SELECT * FROM STREAM(bk_raw.source)");
-    pipeline = PipelineLoader.load(warehouse.root().resolve("bk"), Map.of());
-    insertAndRun();
+    feed = StreamingFeed.start(lakehouse, warehouse, "bk");
   }
 
   @AfterAll
@@ -127,23 +113,6 @@ class TestBackupService {
     if (s3 != null) {
       s3.close();
     }
-  }
-
-  /** Two new rows in the source, then one pipeline run: one commit to each table. */
-  private static synchronized void insertAndRun() {
-    int a = ++nextId;
-    int b = ++nextId;
-    lakehouse
-        .sql()
-        .run("INSERT INTO bk_raw.source VALUES (" + a + ", " + a % 3 + "), (" + b + ", 1)");
-    RunResult result =
-        pipelines.run(
-            pipeline,
-            new RunOptions(List.of(), false, false, 1, false, false),
-            new PipelineService.LeaseOptions(false, Duration.ofMinutes(1)),
-            new PipelineService.RunEvents() {},
-            PipelineListener.NONE);
-    assertThat(result.status()).as(result.error().orElse("")).isEqualTo(RunResult.Status.SUCCEEDED);
   }
 
   private static String folder(String name) {
@@ -183,7 +152,7 @@ class TestBackupService {
         CompletableFuture.runAsync(
             () -> {
               for (int i = 0; i < 3 && !stop.get(); i++) {
-                insertAndRun();
+                feed.insertAndRun();
               }
             });
     List<BackupResult> taken = new ArrayList<>();
@@ -213,7 +182,7 @@ class TestBackupService {
     assertThat(rows("SELECT * FROM bk.events ORDER BY id")).isEqualTo(expected);
     assertThat(table(EVENTS).currentSnapshot().snapshotId()).isEqualTo(events.snapshotId());
     // and the restored streaming table carries on from its stored position
-    insertAndRun();
+    feed.insertAndRun();
     assertThat(rows("SELECT count(*) FROM bk.events").get(0).get(0))
         .isEqualTo(rows("SELECT count(*) FROM bk_raw.source").get(0).get(0));
   }

@@ -12,11 +12,6 @@ import io.lagoa.backup.TableLag;
 import io.lagoa.catalog.LagoaCatalogs;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
-import io.lagoa.pipeline.PipelineLoader;
-import io.lagoa.pipeline.PipelineSource;
-import io.lagoa.spark.pipeline.PipelineListener;
-import io.lagoa.spark.pipeline.RunOptions;
-import io.lagoa.spark.pipeline.RunResult;
 import io.lagoa.testing.TestingWarehouse;
 import java.io.Closeable;
 import java.io.IOException;
@@ -24,7 +19,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -57,24 +51,15 @@ import org.junit.jupiter.api.Test;
 class TestReplicationService {
   private static TestingWarehouse warehouse;
   private static Lakehouse lakehouse;
-  private static PipelineService pipelines;
-  private static PipelineSource pipeline;
+  private static StreamingFeed feed;
   private static ReplicationService replication;
-  private static int nextId;
 
   @BeforeAll
   static void start() {
     warehouse = TestingWarehouse.create();
     lakehouse = Lakehouse.open(warehouse.config());
-    pipelines = new PipelineService(lakehouse);
     replication = new ReplicationService(lakehouse);
-    lakehouse.sql().run("CREATE NAMESPACE rp_raw");
-    lakehouse.sql().run("CREATE TABLE rp_raw.source (id INT, v INT) USING iceberg");
-    warehouse.writeFile("rp/pipeline.yaml", "name: rp\nnamespace: rp\n");
-    warehouse.writeFile(
-        "rp/events.sql", "CREATE STREAMING TABLE events AS SELECT * FROM STREAM(rp_raw.source)");
-    pipeline = PipelineLoader.load(warehouse.root().resolve("rp"), Map.of());
-    insertAndRun();
+    feed = StreamingFeed.start(lakehouse, warehouse, "rp");
   }
 
   @AfterAll
@@ -85,23 +70,6 @@ class TestReplicationService {
     if (warehouse != null) {
       warehouse.close();
     }
-  }
-
-  /** Two new rows in the source, then one pipeline run: one commit to each table. */
-  private static synchronized void insertAndRun() {
-    int a = ++nextId;
-    int b = ++nextId;
-    lakehouse
-        .sql()
-        .run("INSERT INTO rp_raw.source VALUES (" + a + ", " + a % 3 + "), (" + b + ", 1)");
-    RunResult result =
-        pipelines.run(
-            pipeline,
-            new RunOptions(List.of(), false, false, 1, false, false),
-            new PipelineService.LeaseOptions(false, Duration.ofMinutes(1)),
-            new PipelineService.RunEvents() {},
-            PipelineListener.NONE);
-    assertThat(result.status()).as(result.error().orElse("")).isEqualTo(RunResult.Status.SUCCEEDED);
   }
 
   private static String folder(String name) {
@@ -177,7 +145,7 @@ class TestReplicationService {
         CompletableFuture.runAsync(
             () -> {
               for (int i = 0; i < 3; i++) {
-                insertAndRun();
+                feed.insertAndRun();
               }
             });
     List<ReplicationResult> passes = new ArrayList<>();
@@ -204,7 +172,7 @@ class TestReplicationService {
 
     // one more commit to each table: only its new data files are copied
     Map<String, Long> before = snapshotIds();
-    insertAndRun();
+    feed.insertAndRun();
     List<TableLag> behind = replication.status(to, List.of());
     assertThat(behind)
         .filteredOn(lag -> lag.table().equals("rp_raw.source"))
