@@ -127,6 +127,11 @@ class TestSqlCommand {
 
     CliRunner.Result json = lagoa.run("sql", "--explain", "--json", "SELECT * FROM ex.t");
     assertThat(json.out()).contains("\"native_operators\"").contains("\"spark_operators\"");
+
+    // a syntax error points into the statement as written, not into the EXPLAIN around it
+    CliRunner.Result bad = lagoa.run("sql", "--explain", "SELEC 1");
+    assertThat(bad.exitCode()).as(bad.toString()).isNotZero();
+    assertThat(bad.err()).startsWith("error: line 1, column 1: [PARSE_SYNTAX_ERROR]");
   }
 
   @Test

@@ -119,6 +119,8 @@ public final class SparkSql {
   public PlanExplanation explain(String sql) {
     String explain = "EXPLAIN FORMATTED " + sql;
     try {
+      // parsed alone first, so a syntax error's line and column are in the statement as written
+      spark.sessionState().sqlParser().parsePlan(sql);
       List<Row> rows = spark.sql(explain).collectAsList();
       return PlanExplanation.of(rows.isEmpty() ? "" : rows.get(0).getString(0));
     } catch (Exception e) {
