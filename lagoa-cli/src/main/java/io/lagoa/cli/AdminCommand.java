@@ -26,13 +26,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
-import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code lagoa admin}: the principals, roles and grants {@code lagoa server} enforces, and its
@@ -55,19 +53,9 @@ import picocli.CommandLine.Spec;
       AdminCommand.GrantsCommand.class,
       AdminCommand.AuditCommand.class
     })
-final class AdminCommand implements Callable<Integer> {
-  private final Cli cli;
-
-  @Spec CommandLine.Model.CommandSpec spec;
-
+final class AdminCommand extends CommandGroup {
   AdminCommand(Cli cli) {
-    this.cli = cli;
-  }
-
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(cli.out());
-    return 0;
+    super(cli);
   }
 
   /** The configuration, when its catalog has a database to manage. */
@@ -158,19 +146,9 @@ final class AdminCommand implements Callable<Integer> {
         PrincipalCommand.Delete.class,
         PrincipalCommand.RotateSecret.class
       })
-  static final class PrincipalCommand implements Callable<Integer> {
-    private final Cli cli;
-
-    @Spec CommandLine.Model.CommandSpec spec;
-
+  static final class PrincipalCommand extends CommandGroup {
     PrincipalCommand(Cli cli) {
-      this.cli = cli;
-    }
-
-    @Override
-    public Integer call() {
-      spec.commandLine().usage(cli.out());
-      return 0;
+      super(cli);
     }
 
     @Command(
@@ -310,19 +288,9 @@ final class AdminCommand implements Callable<Integer> {
         RoleCommand.GrantTo.class,
         RoleCommand.RevokeFrom.class
       })
-  static final class RoleCommand implements Callable<Integer> {
-    private final Cli cli;
-
-    @Spec CommandLine.Model.CommandSpec spec;
-
+  static final class RoleCommand extends CommandGroup {
     RoleCommand(Cli cli) {
-      this.cli = cli;
-    }
-
-    @Override
-    public Integer call() {
-      spec.commandLine().usage(cli.out());
-      return 0;
+      super(cli);
     }
 
     @Command(name = "create", description = "Create a role.", mixinStandardHelpOptions = true)

@@ -22,12 +22,10 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.apache.iceberg.catalog.TableIdentifier;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code lagoa backup create|list|verify|rotate}: incremental backups of the tables. */
 @Command(
@@ -44,20 +42,11 @@ import picocli.CommandLine.Spec;
       BackupCommand.Verify.class,
       BackupCommand.Rotate.class
     })
-final class BackupCommand implements Callable<Integer> {
+final class BackupCommand extends CommandGroup {
   private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:.*");
-  private final Cli cli;
-
-  @Spec CommandLine.Model.CommandSpec spec;
 
   BackupCommand(Cli cli) {
-    this.cli = cli;
-  }
-
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(cli.out());
-    return 0;
+    super(cli);
   }
 
   /** A location as given: a URL (s3://, file:) as it is, a path against the current folder. */

@@ -36,19 +36,9 @@ import picocli.CommandLine.Spec;
     description = "Explain and correct the persons of an identity graph (see docs/identity.md).",
     mixinStandardHelpOptions = true,
     subcommands = {IdentityCommand.Explain.class, IdentityCommand.Split.class})
-final class IdentityCommand implements Callable<Integer> {
-  private final Cli cli;
-
-  @Spec CommandLine.Model.CommandSpec spec;
-
+final class IdentityCommand extends CommandGroup {
   IdentityCommand(Cli cli) {
-    this.cli = cli;
-  }
-
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(cli.out());
-    return 0;
+    super(cli);
   }
 
   @Command(
