@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -96,6 +97,20 @@ final class AdminCommand extends CommandGroup {
               detail));
     }
     return result;
+  }
+
+  /** {@link #change} for work that returns nothing. */
+  static void update(
+      Cli cli, String action, String resource, String detail, Consumer<AccessStore> work) {
+    change(
+        cli,
+        action,
+        resource,
+        detail,
+        store -> {
+          work.accept(store);
+          return null;
+        });
   }
 
   static <T> T read(Cli cli, Function<AccessStore, T> work) {
@@ -234,15 +249,7 @@ final class AdminCommand extends CommandGroup {
 
       @Override
       public Integer call() {
-        change(
-            cli,
-            "deletePrincipal",
-            name,
-            "",
-            store -> {
-              store.deletePrincipal(name);
-              return null;
-            });
+        update(cli, "deletePrincipal", name, "", store -> store.deletePrincipal(name));
         done(cli, "Deleted principal " + name);
         return 0;
       }
@@ -306,15 +313,7 @@ final class AdminCommand extends CommandGroup {
 
       @Override
       public Integer call() {
-        change(
-            cli,
-            "createRole",
-            role,
-            "",
-            store -> {
-              store.createRole(role);
-              return null;
-            });
+        update(cli, "createRole", role, "", store -> store.createRole(role));
         done(cli, "Created role " + role);
         return 0;
       }
@@ -375,15 +374,7 @@ final class AdminCommand extends CommandGroup {
 
       @Override
       public Integer call() {
-        change(
-            cli,
-            "dropRole",
-            role,
-            "",
-            store -> {
-              store.dropRole(role);
-              return null;
-            });
+        update(cli, "dropRole", role, "", store -> store.dropRole(role));
         done(cli, "Dropped role " + role);
         return 0;
       }
@@ -443,15 +434,12 @@ final class AdminCommand extends CommandGroup {
 
       @Override
       public Integer call() {
-        change(
+        update(
             cli,
             "revokeRole",
             principal,
             "role " + role,
-            store -> {
-              store.revokeRole(role, principal);
-              return null;
-            });
+            store -> store.revokeRole(role, principal));
         done(cli, "Revoked role " + role + " from " + principal);
         return 0;
       }
@@ -545,15 +533,12 @@ final class AdminCommand extends CommandGroup {
     public Integer call() {
       Privilege parsed = Privilege.fromName(privilege);
       Securable securable = Securable.parse(on);
-      change(
+      update(
           cli,
           "revoke",
           securable.toString(),
           parsed.configName() + " from role " + role,
-          store -> {
-            store.revoke(parsed, securable, role);
-            return null;
-          });
+          store -> store.revoke(parsed, securable, role));
       done(cli, "Revoked " + parsed.configName() + " on " + securable + " from role " + role);
       return 0;
     }
