@@ -147,6 +147,27 @@ final class AdminCommand extends CommandGroup {
                 + ":<client_secret>.");
   }
 
+  /**
+   * Prints a row per item and, when there is none, says so on standard error (an empty table alone
+   * reads like a failure).
+   */
+  static <T> void printRows(
+      Cli cli,
+      OutputFormat format,
+      List<String> columns,
+      List<T> items,
+      Function<T, List<Object>> row,
+      String whenNone) {
+    List<List<Object>> rows = new ArrayList<>();
+    for (T item : items) {
+      rows.add(row.apply(item));
+    }
+    cli.printer().print(columns, rows, format, cli.out());
+    if (items.isEmpty()) {
+      cli.err().println(whenNone);
+    }
+  }
+
   static void done(Cli cli, String message) {
     cli.err().println(message);
   }
@@ -209,26 +230,19 @@ final class AdminCommand extends CommandGroup {
 
       @Override
       public Integer call() {
-        List<PrincipalInfo> principals = read(cli, AccessStore::principals);
         boolean human = output.format() == OutputFormat.TABLE;
-        List<List<Object>> rows = new ArrayList<>();
-        for (PrincipalInfo principal : principals) {
-          rows.add(
-              Arrays.asList(
-                  principal.name(),
-                  human ? String.join(", ", principal.roles()) : principal.roles(),
-                  principal.createdAt(),
-                  principal.secretChangedAt()));
-        }
-        cli.printer()
-            .print(
-                List.of("principal", "roles", "created_at", "secret_changed_at"),
-                rows,
-                output.format(),
-                cli.out());
-        if (principals.isEmpty()) {
-          cli.err().println("No principals yet; create one with lagoa admin principal create NAME");
-        }
+        printRows(
+            cli,
+            output.format(),
+            List.of("principal", "roles", "created_at", "secret_changed_at"),
+            read(cli, AccessStore::principals),
+            (PrincipalInfo principal) ->
+                Arrays.asList(
+                    principal.name(),
+                    human ? String.join(", ", principal.roles()) : principal.roles(),
+                    principal.createdAt(),
+                    principal.secretChangedAt()),
+            "No principals yet; create one with lagoa admin principal create NAME");
         return 0;
       }
     }
@@ -334,26 +348,19 @@ final class AdminCommand extends CommandGroup {
 
       @Override
       public Integer call() {
-        List<RoleInfo> roles = read(cli, AccessStore::roles);
         boolean human = output.format() == OutputFormat.TABLE;
-        List<List<Object>> rows = new ArrayList<>();
-        for (RoleInfo role : roles) {
-          rows.add(
-              Arrays.asList(
-                  role.name(),
-                  human ? String.join(", ", role.members()) : role.members(),
-                  role.grants(),
-                  role.createdAt()));
-        }
-        cli.printer()
-            .print(
-                List.of("role", "members", "grants", "created_at"),
-                rows,
-                output.format(),
-                cli.out());
-        if (roles.isEmpty()) {
-          cli.err().println("No roles yet; create one with lagoa admin role create ROLE");
-        }
+        printRows(
+            cli,
+            output.format(),
+            List.of("role", "members", "grants", "created_at"),
+            read(cli, AccessStore::roles),
+            (RoleInfo role) ->
+                Arrays.asList(
+                    role.name(),
+                    human ? String.join(", ", role.members()) : role.members(),
+                    role.grants(),
+                    role.createdAt()),
+            "No roles yet; create one with lagoa admin role create ROLE");
         return 0;
       }
     }
@@ -586,24 +593,18 @@ final class AdminCommand extends CommandGroup {
                 }
                 return store.grants();
               });
-      List<List<Object>> rows = new ArrayList<>();
-      for (Grant grant : grants) {
-        rows.add(
-            Arrays.asList(
-                grant.role(),
-                grant.privilege().configName(),
-                grant.securable().toString(),
-                grant.grantedAt()));
-      }
-      cli.printer()
-          .print(
-              List.of("role", "privilege", "securable", "granted_at"),
-              rows,
-              output.format(),
-              cli.out());
-      if (grants.isEmpty()) {
-        cli.err().println("No grants");
-      }
+      printRows(
+          cli,
+          output.format(),
+          List.of("role", "privilege", "securable", "granted_at"),
+          grants,
+          grant ->
+              Arrays.asList(
+                  grant.role(),
+                  grant.privilege().configName(),
+                  grant.securable().toString(),
+                  grant.grantedAt()),
+          "No grants");
       return 0;
     }
   }
@@ -639,11 +640,25 @@ final class AdminCommand extends CommandGroup {
       }
       LagoaConfig config = catalogDatabase(cli);
       List<AuditEntry> entries = AuditTrail.of(config, cli.catalog()).recent(limit);
-      List<List<Object>> rows = new ArrayList<>();
-      for (AuditEntry entry : entries) {
-        AuditEvent event = entry.event();
-        rows.add(
-            Arrays.asList(
+      printRows(
+          cli,
+          output.format(),
+          List.of(
+              "id",
+              "time",
+              "principal",
+              "client_address",
+              "action",
+              "resource",
+              "outcome",
+              "http_status",
+              "request_id",
+              "detail",
+              "published"),
+          entries,
+          entry -> {
+            AuditEvent event = entry.event();
+            return Arrays.asList(
                 entry.id(),
                 event.time(),
                 event.principal(),
@@ -654,28 +669,9 @@ final class AdminCommand extends CommandGroup {
                 event.httpStatus(),
                 event.requestId(),
                 event.detail(),
-                entry.published()));
-      }
-      cli.printer()
-          .print(
-              List.of(
-                  "id",
-                  "time",
-                  "principal",
-                  "client_address",
-                  "action",
-                  "resource",
-                  "outcome",
-                  "http_status",
-                  "request_id",
-                  "detail",
-                  "published"),
-              rows,
-              output.format(),
-              cli.out());
-      if (entries.isEmpty()) {
-        cli.err().println("No audit events yet");
-      }
+                entry.published());
+          },
+          "No audit events yet");
       return 0;
     }
   }
