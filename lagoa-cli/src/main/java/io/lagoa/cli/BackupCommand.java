@@ -54,6 +54,20 @@ final class BackupCommand extends CommandGroup {
     return SCHEME.matcher(value).matches() ? value : cli.resolve(value).toString();
   }
 
+  /** The {@code --from} option of the commands that read backups: where they are. */
+  static final class From {
+    @Option(
+        names = "--from",
+        required = true,
+        paramLabel = "LOCATION",
+        description = "The backup location: a folder, or s3://bucket/prefix.")
+    String value;
+
+    String location(Cli cli) {
+      return BackupCommand.location(cli, value);
+    }
+  }
+
   static List<TableIdentifier> tables(List<String> names) {
     List<TableIdentifier> tables = new ArrayList<>();
     if (names != null) {
@@ -152,12 +166,7 @@ final class BackupCommand extends CommandGroup {
   static final class ListBackups implements Callable<Integer> {
     private final Cli cli;
 
-    @Option(
-        names = "--from",
-        required = true,
-        paramLabel = "LOCATION",
-        description = "The backup location: a folder, or s3://bucket/prefix.")
-    String from;
+    @Mixin From from;
 
     @Mixin OutputOptions output;
 
@@ -169,7 +178,7 @@ final class BackupCommand extends CommandGroup {
     public Integer call() {
       List<String> unreadable = new ArrayList<>();
       List<BackupManifest> backups =
-          new BackupService(cli.lakehouse()).list(location(cli, from), unreadable);
+          new BackupService(cli.lakehouse()).list(from.location(cli), unreadable);
       List<String> columns =
           List.of("id", "started", "seconds", "tables", "files", "bytes", "copied_bytes");
       List<List<Object>> rows = new ArrayList<>();
@@ -222,12 +231,7 @@ final class BackupCommand extends CommandGroup {
     @Parameters(arity = "0..1", paramLabel = "ID", description = "The backup (default: newest).")
     String id;
 
-    @Option(
-        names = "--from",
-        required = true,
-        paramLabel = "LOCATION",
-        description = "The backup location: a folder, or s3://bucket/prefix.")
-    String from;
+    @Mixin From from;
 
     @Mixin OutputOptions output;
 
@@ -242,7 +246,7 @@ final class BackupCommand extends CommandGroup {
           BackupProgress.on(cli.err(), cli.env(), output.format() == OutputFormat.JSON)) {
         report =
             new BackupService(cli.lakehouse())
-                .verify(location(cli, from), Optional.ofNullable(id), progress);
+                .verify(from.location(cli), Optional.ofNullable(id), progress);
       }
       if (output.format() == OutputFormat.JSON) {
         Map<String, Object> json = new LinkedHashMap<>();
@@ -308,12 +312,7 @@ final class BackupCommand extends CommandGroup {
   static final class Rotate implements Callable<Integer> {
     private final Cli cli;
 
-    @Option(
-        names = "--from",
-        required = true,
-        paramLabel = "LOCATION",
-        description = "The backup location: a folder, or s3://bucket/prefix.")
-    String from;
+    @Mixin From from;
 
     @Option(names = "--keep-last", paramLabel = "N", description = "Keep the newest N backups.")
     int last;
@@ -349,7 +348,7 @@ final class BackupCommand extends CommandGroup {
     public Integer call() {
       RotationPolicy policy = new RotationPolicy(last, daily, weekly, monthly);
       RotationPlan plan =
-          new BackupService(cli.lakehouse()).rotate(location(cli, from), policy, !dryRun);
+          new BackupService(cli.lakehouse()).rotate(from.location(cli), policy, !dryRun);
       if (output.format() == OutputFormat.JSON) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("dry_run", dryRun);
