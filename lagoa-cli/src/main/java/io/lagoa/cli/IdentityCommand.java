@@ -41,6 +41,20 @@ final class IdentityCommand extends CommandGroup {
     super(cli);
   }
 
+  /** The {@code --graph} option: which identity graph, when the catalog has several. */
+  static final class GraphOption {
+    @Option(
+        names = "--graph",
+        paramLabel = "TABLE",
+        description = "The identity graph, e.g. silver.persons (default: the only one).")
+    String name;
+
+    /** The graph named, or the only one. */
+    String resolve(IdentityService service) {
+      return service.graph(Optional.ofNullable(name));
+    }
+  }
+
   @Command(
       name = "explain",
       description = {
@@ -55,11 +69,7 @@ final class IdentityCommand extends CommandGroup {
     @Parameters(paramLabel = "SUBJECT", description = "A person id, e-mail, phone or CPF.")
     String subject;
 
-    @Option(
-        names = "--graph",
-        paramLabel = "TABLE",
-        description = "The identity graph, e.g. silver.persons (default: the only one).")
-    String graph;
+    @Mixin GraphOption graph;
 
     @Mixin OutputOptions output;
 
@@ -70,7 +80,7 @@ final class IdentityCommand extends CommandGroup {
     @Override
     public Integer call() {
       IdentityService service = new IdentityService(cli.lakehouse());
-      String table = service.graph(Optional.ofNullable(graph));
+      String table = graph.resolve(service);
       List<PersonExplanation> persons = service.explain(table, subject);
       if (output.format() == OutputFormat.JSON) {
         JsonDocument.print(persons.size() == 1 ? persons.get(0) : persons, cli.out());
@@ -214,11 +224,7 @@ final class IdentityCommand extends CommandGroup {
         description = "Why, kept in the graph's audit.")
     String reason;
 
-    @Option(
-        names = "--graph",
-        paramLabel = "TABLE",
-        description = "The identity graph, e.g. silver.persons (default: the only one).")
-    String graph;
+    @Mixin GraphOption graph;
 
     @Mixin OutputOptions output;
 
@@ -240,7 +246,7 @@ final class IdentityCommand extends CommandGroup {
         }
       }
       IdentityService service = new IdentityService(cli.lakehouse());
-      String table = service.graph(Optional.ofNullable(graph));
+      String table = graph.resolve(service);
       SplitResult result = service.split(table, person, refs, reason);
       if (output.format() == OutputFormat.JSON) {
         JsonDocument.print(result, cli.out());
