@@ -1,6 +1,5 @@
 package io.lagoa.pipeline;
 
-import io.lagoa.text.EditDistance;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -345,7 +344,7 @@ final class VaultParser {
             satellite,
             "expected EFFECTIVITY SATELLITE, not EFFECTIVITY "
                 + satellite.value()
-                + suggestion(satellite.upper(), List.of("SATELLITE")));
+                + DatasetStatementParser.suggestion(satellite.upper(), List.of("SATELLITE")));
       }
       return VaultKind.EFFECTIVITY_SATELLITE;
     }
@@ -358,7 +357,7 @@ final class VaultParser {
         word,
         "expected HUB, LINK, SATELLITE or EFFECTIVITY SATELLITE after LOAD, not "
             + DatasetStatementParser.describe(word)
-            + suggestion(word.upper(), KINDS));
+            + DatasetStatementParser.suggestion(word.upper(), KINDS));
   }
 
   private VaultStatement.Name name() {
@@ -519,35 +518,7 @@ final class VaultParser {
   }
 
   private PipelineException unknownClause(SqlToken token, List<String> allowed, String form) {
-    SqlToken next = p.peek(1);
-    String written =
-        next.type() == SqlToken.Type.IDENTIFIER
-            ? token.upper() + " " + next.upper()
-            : token.upper();
-    Optional<String> best = Optional.empty();
-    if (token.type() == SqlToken.Type.IDENTIFIER) {
-      int bestDistance = Integer.MAX_VALUE;
-      for (String clause : allowed) {
-        boolean two = clause.contains(" ");
-        int distance = EditDistance.between(clause, two ? written : token.upper());
-        if (distance <= Math.max(2, clause.length() / 4) && distance < bestDistance) {
-          bestDistance = distance;
-          best = Optional.of(clause);
-        }
-      }
-    }
-    String what =
-        token.type() == SqlToken.Type.IDENTIFIER
-            ? "unknown clause '" + written + "'"
-            : "unexpected " + DatasetStatementParser.describe(token);
-    return p.error(
-        token,
-        what
-            + best.map(clause -> " (did you mean " + clause + "?)").orElse("")
-            + "; "
-            + form
-            + " takes "
-            + String.join(", ", allowed));
+    return p.unknownClause(token, allowed, form + " takes " + String.join(", ", allowed));
   }
 
   private static String example(String clause) {
@@ -561,13 +532,6 @@ final class VaultParser {
       case "LINKS" -> "(silver.link_pessoa_produtor)";
       default -> "";
     };
-  }
-
-  private static String suggestion(String written, List<String> known) {
-    return EditDistance.closest(written, known)
-        .filter(best -> !best.equalsIgnoreCase(written))
-        .map(best -> " (did you mean " + best + "?)")
-        .orElse("");
   }
 
   /**
