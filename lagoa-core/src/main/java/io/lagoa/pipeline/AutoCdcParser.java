@@ -685,17 +685,8 @@ final class AutoCdcParser {
         }
       }
       columns.add(column);
-      SqlToken separator = p.next(", or )");
-      if (separator.isSymbol(')')) {
+      if (!p.listGoesOn(clause)) {
         return columns;
-      }
-      if (!separator.isSymbol(',')) {
-        throw p.error(
-            separator,
-            "expected , or ) in "
-                + clause
-                + " (...), not "
-                + DatasetStatementParser.describe(separator));
       }
     }
   }

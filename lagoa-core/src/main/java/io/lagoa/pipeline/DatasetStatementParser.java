@@ -662,6 +662,21 @@ public final class DatasetStatementParser {
         what + best.map(clause -> " (did you mean " + clause + "?)").orElse("") + "; " + takes);
   }
 
+  /**
+   * Reads what follows an item of {@code clause (a, b, ...)}: true after a comma (another item
+   * comes), false after the closing parenthesis; anything else is an error.
+   */
+  boolean listGoesOn(String clause) {
+    SqlToken separator = next(", or )");
+    if (separator.isSymbol(')')) {
+      return false;
+    }
+    if (!separator.isSymbol(',')) {
+      throw error(separator, "expected , or ) in " + clause + " (...), not " + describe(separator));
+    }
+    return true;
+  }
+
   /** " (did you mean X?)" for the closest of {@code known} other than what was written, or "". */
   static String suggestion(String written, List<String> known) {
     return EditDistance.closest(written, known)

@@ -433,17 +433,8 @@ final class VaultParser {
         }
       }
       names.add(name);
-      SqlToken separator = p.next(", or )");
-      if (separator.isSymbol(')')) {
+      if (!p.listGoesOn(clause)) {
         return names;
-      }
-      if (!separator.isSymbol(',')) {
-        throw p.error(
-            separator,
-            "expected , or ) in "
-                + clause
-                + " (...), not "
-                + DatasetStatementParser.describe(separator));
       }
     }
   }
@@ -471,14 +462,8 @@ final class VaultParser {
         column = Optional.of(column("AS"));
       }
       hubs.add(new VaultStatement.HubReference(hub, column));
-      SqlToken separator = p.next(", or )");
-      if (separator.isSymbol(')')) {
+      if (!p.listGoesOn("HUBS")) {
         break;
-      }
-      if (!separator.isSymbol(',')) {
-        throw p.error(
-            separator,
-            "expected , or ) in HUBS (...), not " + DatasetStatementParser.describe(separator));
       }
     }
     if (hubs.size() < 2) {

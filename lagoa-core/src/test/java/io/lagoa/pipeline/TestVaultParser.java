@@ -130,6 +130,8 @@ class TestVaultParser {
         "CREATE HUB h BUSINESS KEY (cpf) BUSINESS KEY (x)", "1:33", "BUSINESS KEY is given twice");
     fails("CREATE HUB h BUSINESS KEY (cpf, cpf)", "1:33", "cpf is named twice");
     fails("CREATE LINK l HUBS (h)", "1:20", "a link relates two or more hubs");
+    fails("CREATE LINK l HUBS (a b)", "1:23", "expected , or ) in HUBS (...), not 'b'");
+    fails("CREATE HUB h BUSINESS KEY (cpf x)", "1:32", "expected , or ) in BUSINESS KEY (...)");
     fails("CREATE SATELLITE s ATTRIBUTES (a)", "1:34", "needs ON silver.hub_pessoa");
     fails(
         "CREATE SATELLITE s ON h ATRIBUTES (a)",
