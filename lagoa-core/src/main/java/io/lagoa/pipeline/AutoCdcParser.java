@@ -273,7 +273,7 @@ final class AutoCdcParser {
                 + " reads a table or read_files(...), not a query; define the query as a"
                 + " materialized view and read that");
       }
-      parenthesized(token);
+      p.skipParenthesized(token);
       return;
     }
     if (token.isIdentifier() && p.peek(1).isSymbol('(')) {
@@ -337,24 +337,7 @@ final class AutoCdcParser {
               + ", or a table: STREAM(bronze.changes)");
     }
     p.index++;
-    parenthesized(p.peek());
-  }
-
-  /** From an opening parenthesis past its closing one. */
-  private void parenthesized(SqlToken open) {
-    int depth = 0;
-    while (true) {
-      SqlToken token = p.peek();
-      if (DatasetStatementParser.isEnd(token)) {
-        throw p.error(open, "this parenthesis is never closed");
-      }
-      p.index++;
-      if (token.isSymbol('(')) {
-        depth++;
-      } else if (token.isSymbol(')') && --depth == 0) {
-        return;
-      }
-    }
+    p.skipParenthesized(p.peek());
   }
 
   /** What the clauses say, with where each was written. */

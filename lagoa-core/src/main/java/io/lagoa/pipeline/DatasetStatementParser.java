@@ -662,6 +662,23 @@ public final class DatasetStatementParser {
         what + best.map(clause -> " (did you mean " + clause + "?)").orElse("") + "; " + takes);
   }
 
+  /** From {@code open}, the parser's token, past its closing parenthesis. */
+  void skipParenthesized(SqlToken open) {
+    int depth = 0;
+    while (true) {
+      SqlToken token = peek();
+      if (isEnd(token)) {
+        throw error(open, "this parenthesis is never closed");
+      }
+      index++;
+      if (token.isSymbol('(')) {
+        depth++;
+      } else if (token.isSymbol(')') && --depth == 0) {
+        return;
+      }
+    }
+  }
+
   /**
    * Reads what follows an item of {@code clause (a, b, ...)}: true after a comma (another item
    * comes), false after the closing parenthesis; anything else is an error.

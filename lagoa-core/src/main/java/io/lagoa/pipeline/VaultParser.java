@@ -279,19 +279,8 @@ final class VaultParser {
       return false;
     }
     if (token.isSymbol('(')) {
-      int depth = 0;
-      while (true) {
-        SqlToken next = p.peek();
-        if (DatasetStatementParser.isEnd(next)) {
-          throw p.error(token, "this parenthesis is never closed");
-        }
-        p.index++;
-        if (next.isSymbol('(')) {
-          depth++;
-        } else if (next.isSymbol(')') && --depth == 0) {
-          return true;
-        }
-      }
+      p.skipParenthesized(token);
+      return true;
     }
     if (token.isIdentifier()) {
       int start = p.index;

@@ -314,6 +314,10 @@ class TestAutoCdcParser {
         Arguments.of(
             BASE + " KEYS (x)", "KEYS (x", "KEYS is given twice; the first is at f.sql:1:36"),
         Arguments.of(
+            "AUTO CDC INTO s.t FROM (SELECT (1) KEYS (id) SEQUENCE BY ts",
+            "(SELECT",
+            "this parenthesis is never closed"),
+        Arguments.of(
             "AUTO CDC INTO s.t FROM STREAM(b.c) KEYS (id name) SEQUENCE BY ts",
             "name)",
             "expected , or ) in KEYS (...), not 'name'"),

@@ -161,6 +161,10 @@ class TestVaultParser {
         "land the source in a streaming table first");
     fails("CREATE FLOW f AS LOAD HUB h FROM STREAM(b.c)", "1:18", "needs RECORD SOURCE 'name'");
     fails(
+        "CREATE FLOW f AS LOAD HUB h FROM (SELECT (1) RECORD SOURCE 'x'",
+        "1:34",
+        "this parenthesis is never closed");
+    fails(
         "CREATE FLOW f AS LOAD HUB h FROM STREAM(b.c) RECORD SOURCE crm",
         "1:60",
         "RECORD SOURCE takes a string");
