@@ -25,14 +25,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.function.Function;
-import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code lagoa admin}: the principals, roles and grants {@code lagoa server} enforces, and its
@@ -55,19 +54,9 @@ import picocli.CommandLine.Spec;
       AdminCommand.GrantsCommand.class,
       AdminCommand.AuditCommand.class
     })
-final class AdminCommand implements Callable<Integer> {
-  private final Cli cli;
-
-  @Spec CommandLine.Model.CommandSpec spec;
-
+final class AdminCommand extends CommandGroup {
   AdminCommand(Cli cli) {
-    this.cli = cli;
-  }
-
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(cli.out());
-    return 0;
+    super(cli);
   }
 
   /** The configuration, when its catalog has a database to manage. */
@@ -110,6 +99,20 @@ final class AdminCommand implements Callable<Integer> {
     return result;
   }
 
+  /** {@link #change} for work that returns nothing. */
+  static void update(
+      Cli cli, String action, String resource, String detail, Consumer<AccessStore> work) {
+    change(
+        cli,
+        action,
+        resource,
+        detail,
+        store -> {
+          work.accept(store);
+          return null;
+        });
+  }
+
   static <T> T read(Cli cli, Function<AccessStore, T> work) {
     try (AccessStore store = AccessStore.open(catalogDatabase(cli))) {
       return work.apply(store);
@@ -144,6 +147,27 @@ final class AdminCommand implements Callable<Integer> {
                 + ":<client_secret>.");
   }
 
+  /**
+   * Prints a row per item and, when there is none, says so on standard error (an empty table alone
+   * reads like a failure).
+   */
+  static <T> void printRows(
+      Cli cli,
+      OutputFormat format,
+      List<String> columns,
+      List<T> items,
+      Function<T, List<Object>> row,
+      String whenNone) {
+    List<List<Object>> rows = new ArrayList<>();
+    for (T item : items) {
+      rows.add(row.apply(item));
+    }
+    cli.printer().print(columns, rows, format, cli.out());
+    if (items.isEmpty()) {
+      cli.err().println(whenNone);
+    }
+  }
+
   static void done(Cli cli, String message) {
     cli.err().println(message);
   }
@@ -158,19 +182,9 @@ final class AdminCommand implements Callable<Integer> {
         PrincipalCommand.Delete.class,
         PrincipalCommand.RotateSecret.class
       })
-  static final class PrincipalCommand implements Callable<Integer> {
-    private final Cli cli;
-
-    @Spec CommandLine.Model.CommandSpec spec;
-
+  static final class PrincipalCommand extends CommandGroup {
     PrincipalCommand(Cli cli) {
-      this.cli = cli;
-    }
-
-    @Override
-    public Integer call() {
-      spec.commandLine().usage(cli.out());
-      return 0;
+      super(cli);
     }
 
     @Command(
@@ -216,26 +230,19 @@ final class AdminCommand implements Callable<Integer> {
 
       @Override
       public Integer call() {
-        List<PrincipalInfo> principals = read(cli, AccessStore::principals);
         boolean human = output.format() == OutputFormat.TABLE;
-        List<List<Object>> rows = new ArrayList<>();
-        for (PrincipalInfo principal : principals) {
-          rows.add(
-              Arrays.asList(
-                  principal.name(),
-                  human ? String.join(", ", principal.roles()) : principal.roles(),
-                  principal.createdAt(),
-                  principal.secretChangedAt()));
-        }
-        cli.printer()
-            .print(
-                List.of("principal", "roles", "created_at", "secret_changed_at"),
-                rows,
-                output.format(),
-                cli.out());
-        if (principals.isEmpty()) {
-          cli.err().println("No principals yet; create one with lagoa admin principal create NAME");
-        }
+        printRows(
+            cli,
+            output.format(),
+            List.of("principal", "roles", "created_at", "secret_changed_at"),
+            read(cli, AccessStore::principals),
+            (PrincipalInfo principal) ->
+                Arrays.asList(
+                    principal.name(),
+                    human ? String.join(", ", principal.roles()) : principal.roles(),
+                    principal.createdAt(),
+                    principal.secretChangedAt()),
+            "No principals yet; create one with lagoa admin principal create NAME");
         return 0;
       }
     }
@@ -256,15 +263,7 @@ final class AdminCommand implements Callable<Integer> {
 
       @Override
       public Integer call() {
-        change(
-            cli,
-            "deletePrincipal",
-            name,
-            "",
-            store -> {
-              store.deletePrincipal(name);
-              return null;
-            });
+        update(cli, "deletePrincipal", name, "", store -> store.deletePrincipal(name));
         done(cli, "Deleted principal " + name);
         return 0;
       }
@@ -310,19 +309,9 @@ final class AdminCommand implements Callable<Integer> {
         RoleCommand.GrantTo.class,
         RoleCommand.RevokeFrom.class
       })
-  static final class RoleCommand implements Callable<Integer> {
-    private final Cli cli;
-
-    @Spec CommandLine.Model.CommandSpec spec;
-
+  static final class RoleCommand extends CommandGroup {
     RoleCommand(Cli cli) {
-      this.cli = cli;
-    }
-
-    @Override
-    public Integer call() {
-      spec.commandLine().usage(cli.out());
-      return 0;
+      super(cli);
     }
 
     @Command(name = "create", description = "Create a role.", mixinStandardHelpOptions = true)
@@ -338,15 +327,7 @@ final class AdminCommand implements Callable<Integer> {
 
       @Override
       public Integer call() {
-        change(
-            cli,
-            "createRole",
-            role,
-            "",
-            store -> {
-              store.createRole(role);
-              return null;
-            });
+        update(cli, "createRole", role, "", store -> store.createRole(role));
         done(cli, "Created role " + role);
         return 0;
       }
@@ -367,26 +348,19 @@ final class AdminCommand implements Callable<Integer> {
 
       @Override
       public Integer call() {
-        List<RoleInfo> roles = read(cli, AccessStore::roles);
         boolean human = output.format() == OutputFormat.TABLE;
-        List<List<Object>> rows = new ArrayList<>();
-        for (RoleInfo role : roles) {
-          rows.add(
-              Arrays.asList(
-                  role.name(),
-                  human ? String.join(", ", role.members()) : role.members(),
-                  role.grants(),
-                  role.createdAt()));
-        }
-        cli.printer()
-            .print(
-                List.of("role", "members", "grants", "created_at"),
-                rows,
-                output.format(),
-                cli.out());
-        if (roles.isEmpty()) {
-          cli.err().println("No roles yet; create one with lagoa admin role create ROLE");
-        }
+        printRows(
+            cli,
+            output.format(),
+            List.of("role", "members", "grants", "created_at"),
+            read(cli, AccessStore::roles),
+            (RoleInfo role) ->
+                Arrays.asList(
+                    role.name(),
+                    human ? String.join(", ", role.members()) : role.members(),
+                    role.grants(),
+                    role.createdAt()),
+            "No roles yet; create one with lagoa admin role create ROLE");
         return 0;
       }
     }
@@ -407,15 +381,7 @@ final class AdminCommand implements Callable<Integer> {
 
       @Override
       public Integer call() {
-        change(
-            cli,
-            "dropRole",
-            role,
-            "",
-            store -> {
-              store.dropRole(role);
-              return null;
-            });
+        update(cli, "dropRole", role, "", store -> store.dropRole(role));
         done(cli, "Dropped role " + role);
         return 0;
       }
@@ -475,15 +441,12 @@ final class AdminCommand implements Callable<Integer> {
 
       @Override
       public Integer call() {
-        change(
+        update(
             cli,
             "revokeRole",
             principal,
             "role " + role,
-            store -> {
-              store.revokeRole(role, principal);
-              return null;
-            });
+            store -> store.revokeRole(role, principal));
         done(cli, "Revoked role " + role + " from " + principal);
         return 0;
       }
@@ -577,15 +540,12 @@ final class AdminCommand implements Callable<Integer> {
     public Integer call() {
       Privilege parsed = Privilege.fromName(privilege);
       Securable securable = Securable.parse(on);
-      change(
+      update(
           cli,
           "revoke",
           securable.toString(),
           parsed.configName() + " from role " + role,
-          store -> {
-            store.revoke(parsed, securable, role);
-            return null;
-          });
+          store -> store.revoke(parsed, securable, role));
       done(cli, "Revoked " + parsed.configName() + " on " + securable + " from role " + role);
       return 0;
     }
@@ -633,24 +593,18 @@ final class AdminCommand implements Callable<Integer> {
                 }
                 return store.grants();
               });
-      List<List<Object>> rows = new ArrayList<>();
-      for (Grant grant : grants) {
-        rows.add(
-            Arrays.asList(
-                grant.role(),
-                grant.privilege().configName(),
-                grant.securable().toString(),
-                grant.grantedAt()));
-      }
-      cli.printer()
-          .print(
-              List.of("role", "privilege", "securable", "granted_at"),
-              rows,
-              output.format(),
-              cli.out());
-      if (grants.isEmpty()) {
-        cli.err().println("No grants");
-      }
+      printRows(
+          cli,
+          output.format(),
+          List.of("role", "privilege", "securable", "granted_at"),
+          grants,
+          grant ->
+              Arrays.asList(
+                  grant.role(),
+                  grant.privilege().configName(),
+                  grant.securable().toString(),
+                  grant.grantedAt()),
+          "No grants");
       return 0;
     }
   }
@@ -686,11 +640,25 @@ final class AdminCommand implements Callable<Integer> {
       }
       LagoaConfig config = catalogDatabase(cli);
       List<AuditEntry> entries = AuditTrail.of(config, cli.catalog()).recent(limit);
-      List<List<Object>> rows = new ArrayList<>();
-      for (AuditEntry entry : entries) {
-        AuditEvent event = entry.event();
-        rows.add(
-            Arrays.asList(
+      printRows(
+          cli,
+          output.format(),
+          List.of(
+              "id",
+              "time",
+              "principal",
+              "client_address",
+              "action",
+              "resource",
+              "outcome",
+              "http_status",
+              "request_id",
+              "detail",
+              "published"),
+          entries,
+          entry -> {
+            AuditEvent event = entry.event();
+            return Arrays.asList(
                 entry.id(),
                 event.time(),
                 event.principal(),
@@ -701,28 +669,9 @@ final class AdminCommand implements Callable<Integer> {
                 event.httpStatus(),
                 event.requestId(),
                 event.detail(),
-                entry.published()));
-      }
-      cli.printer()
-          .print(
-              List.of(
-                  "id",
-                  "time",
-                  "principal",
-                  "client_address",
-                  "action",
-                  "resource",
-                  "outcome",
-                  "http_status",
-                  "request_id",
-                  "detail",
-                  "published"),
-              rows,
-              output.format(),
-              cli.out());
-      if (entries.isEmpty()) {
-        cli.err().println("No audit events yet");
-      }
+                entry.published());
+          },
+          "No audit events yet");
       return 0;
     }
   }

@@ -22,12 +22,10 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.apache.iceberg.catalog.TableIdentifier;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code lagoa backup create|list|verify|rotate}: incremental backups of the tables. */
 @Command(
@@ -44,25 +42,30 @@ import picocli.CommandLine.Spec;
       BackupCommand.Verify.class,
       BackupCommand.Rotate.class
     })
-final class BackupCommand implements Callable<Integer> {
+final class BackupCommand extends CommandGroup {
   private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:.*");
-  private final Cli cli;
-
-  @Spec CommandLine.Model.CommandSpec spec;
 
   BackupCommand(Cli cli) {
-    this.cli = cli;
-  }
-
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(cli.out());
-    return 0;
+    super(cli);
   }
 
   /** A location as given: a URL (s3://, file:) as it is, a path against the current folder. */
   static String location(Cli cli, String value) {
     return SCHEME.matcher(value).matches() ? value : cli.resolve(value).toString();
+  }
+
+  /** The {@code --from} option of the commands that read backups: where they are. */
+  static final class From {
+    @Option(
+        names = "--from",
+        required = true,
+        paramLabel = "LOCATION",
+        description = "The backup location: a folder, or s3://bucket/prefix.")
+    String value;
+
+    String location(Cli cli) {
+      return BackupCommand.location(cli, value);
+    }
   }
 
   static List<TableIdentifier> tables(List<String> names) {
@@ -163,12 +166,7 @@ final class BackupCommand implements Callable<Integer> {
   static final class ListBackups implements Callable<Integer> {
     private final Cli cli;
 
-    @Option(
-        names = "--from",
-        required = true,
-        paramLabel = "LOCATION",
-        description = "The backup location: a folder, or s3://bucket/prefix.")
-    String from;
+    @Mixin From from;
 
     @Mixin OutputOptions output;
 
@@ -180,7 +178,7 @@ final class BackupCommand implements Callable<Integer> {
     public Integer call() {
       List<String> unreadable = new ArrayList<>();
       List<BackupManifest> backups =
-          new BackupService(cli.lakehouse()).list(location(cli, from), unreadable);
+          new BackupService(cli.lakehouse()).list(from.location(cli), unreadable);
       List<String> columns =
           List.of("id", "started", "seconds", "tables", "files", "bytes", "copied_bytes");
       List<List<Object>> rows = new ArrayList<>();
@@ -233,12 +231,7 @@ final class BackupCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "ID", description = "The backup (default: newest).")
     String id;
 
-    @Option(
-        names = "--from",
-        required = true,
-        paramLabel = "LOCATION",
-        description = "The backup location: a folder, or s3://bucket/prefix.")
-    String from;
+    @Mixin From from;
 
     @Mixin OutputOptions output;
 
@@ -253,7 +246,7 @@ final class BackupCommand implements Callable<Integer> {
           BackupProgress.on(cli.err(), cli.env(), output.format() == OutputFormat.JSON)) {
         report =
             new BackupService(cli.lakehouse())
-                .verify(location(cli, from), Optional.ofNullable(id), progress);
+                .verify(from.location(cli), Optional.ofNullable(id), progress);
       }
       if (output.format() == OutputFormat.JSON) {
         Map<String, Object> json = new LinkedHashMap<>();
@@ -319,12 +312,7 @@ final class BackupCommand implements Callable<Integer> {
   static final class Rotate implements Callable<Integer> {
     private final Cli cli;
 
-    @Option(
-        names = "--from",
-        required = true,
-        paramLabel = "LOCATION",
-        description = "The backup location: a folder, or s3://bucket/prefix.")
-    String from;
+    @Mixin From from;
 
     @Option(names = "--keep-last", paramLabel = "N", description = "Keep the newest N backups.")
     int last;
@@ -360,7 +348,7 @@ final class BackupCommand implements Callable<Integer> {
     public Integer call() {
       RotationPolicy policy = new RotationPolicy(last, daily, weekly, monthly);
       RotationPlan plan =
-          new BackupService(cli.lakehouse()).rotate(location(cli, from), policy, !dryRun);
+          new BackupService(cli.lakehouse()).rotate(from.location(cli), policy, !dryRun);
       if (output.format() == OutputFormat.JSON) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("dry_run", dryRun);

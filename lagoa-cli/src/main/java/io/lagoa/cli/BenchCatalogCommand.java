@@ -110,7 +110,7 @@ final class BenchCatalogCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw invalid(
           "cannot run the catalog bench: "
-              + lowerFirst(e.getMessage())
+              + BenchCommands.lowerFirst(e.getMessage())
               + ". Use another namespace with --namespace.");
     } catch (IllegalStateException e) {
       throw new LagoaException(
@@ -140,7 +140,7 @@ final class BenchCatalogCommand implements Callable<Integer> {
         chosen.add(CatalogOperation.parse(operation));
       }
     } catch (IllegalArgumentException e) {
-      throw invalid(lowerFirst(e.getMessage()));
+      throw invalid(BenchCommands.lowerFirst(e.getMessage()));
     }
     if (chosen.isEmpty()) {
       chosen.addAll(List.of(CatalogOperation.values()));
@@ -192,14 +192,7 @@ final class BenchCatalogCommand implements Callable<Integer> {
         aim.forEach(out::println);
       }
       out.println();
-      out.println(
-          "Load average "
-              + results.environment().get("load_average_start")
-              + " at the start, "
-              + results.environment().get("load_average_end")
-              + " at the end; "
-              + results.environment().get("cores")
-              + " cores.");
+      out.println(BenchCommands.loadLine(results.environment()));
       for (CatalogRunResult run : results.runs()) {
         run.firstError()
             .ifPresent(
@@ -220,12 +213,6 @@ final class BenchCatalogCommand implements Callable<Integer> {
 
   private static LagoaException invalid(String message) {
     return new LagoaException(ErrorCode.INVALID_ARGUMENT, message);
-  }
-
-  private static String lowerFirst(String message) {
-    return message.isEmpty()
-        ? message
-        : Character.toLowerCase(message.charAt(0)) + message.substring(1);
   }
 
   /** Progress on standard error: a line per run, and on a terminal a live count while it runs. */

@@ -14,15 +14,10 @@ import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import io.lagoa.service.bench.CdcBenchService;
 import io.lagoa.spark.SparkSql;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -143,18 +138,9 @@ final class BenchCdcCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     CdcBenchOptions options = options();
-    long sparkStart = System.nanoTime();
-    SparkSql sql = cli.sql();
+    SparkSql sql = BenchCommands.startSpark(cli);
     PrintWriter err = cli.err();
-    err.println("Spark started in " + Values.seconds(System.nanoTime() - sparkStart));
-    err.flush();
-    Path folder;
-    try {
-      folder = Files.createTempDirectory("lagoa-bench-cdc");
-    } catch (IOException e) {
-      throw new LagoaException(
-          ErrorCode.IO_ERROR, "cannot write the bench's pipeline folder: " + e.getMessage(), e);
-    }
+    Path folder = BenchCommands.pipelineFolder("lagoa-bench-cdc");
     CdcBenchResults results;
     CdcVerification verification = null;
     try (Progress progress = new Progress(cli)) {
@@ -164,12 +150,12 @@ final class BenchCdcCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new LagoaException(
           ErrorCode.INVALID_ARGUMENT,
-          lowerFirst(e.getMessage()) + ". Use another namespace with --namespace.");
+          BenchCommands.lowerFirst(e.getMessage()) + ". Use another namespace with --namespace.");
     } catch (IllegalStateException e) {
       throw new LagoaException(
           ErrorCode.INTERNAL_ERROR, "cannot run the CDC bench: " + e.getMessage(), e);
     } finally {
-      deleteQuietly(folder);
+      BenchCommands.delete(folder);
     }
     print(results);
     if (verification != null) {
@@ -205,7 +191,8 @@ final class BenchCdcCommand implements Callable<Integer> {
           namespace,
           seed);
     } catch (IllegalArgumentException e) {
-      throw new LagoaException(ErrorCode.INVALID_ARGUMENT, lowerFirst(e.getMessage()));
+      throw new LagoaException(
+          ErrorCode.INVALID_ARGUMENT, BenchCommands.lowerFirst(e.getMessage()));
     }
   }
 
@@ -234,30 +221,9 @@ final class BenchCdcCommand implements Callable<Integer> {
     if (human) {
       out.println();
       CdcBenchReport.summary(results).forEach(out::println);
-      out.println(
-          "Load average "
-              + results.environment().get("load_average_start")
-              + " at the start, "
-              + results.environment().get("load_average_end")
-              + " at the end; "
-              + results.environment().get("cores")
-              + " cores.");
+      out.println(BenchCommands.loadLine(results.environment()));
     }
     out.flush();
-  }
-
-  private static void deleteQuietly(Path folder) {
-    try (Stream<Path> paths = Files.walk(folder)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    } catch (IOException | UncheckedIOException e) {
-      // a temporary folder; nothing to report
-    }
-  }
-
-  private static String lowerFirst(String message) {
-    return message.isEmpty()
-        ? message
-        : Character.toLowerCase(message.charAt(0)) + message.substring(1);
   }
 
   /** Progress on standard error: a line per step and batch, a task bar on a terminal. */

@@ -62,13 +62,11 @@ final class BenchClusteringCommand implements Callable<Integer> {
     try {
       options = new ClusteringBenchOptions(rows, commits, namespace);
     } catch (IllegalArgumentException e) {
-      throw new LagoaException(ErrorCode.INVALID_ARGUMENT, lowerFirst(e.getMessage()));
+      throw new LagoaException(
+          ErrorCode.INVALID_ARGUMENT, BenchCommands.lowerFirst(e.getMessage()));
     }
-    long sparkStart = System.nanoTime();
-    cli.sql();
+    BenchCommands.startSpark(cli);
     PrintWriter err = cli.err();
-    err.println("Spark started in " + Values.seconds(System.nanoTime() - sparkStart));
-    err.flush();
     ClusteringBenchResults results;
     try {
       results =
@@ -91,7 +89,7 @@ final class BenchClusteringCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new LagoaException(
           ErrorCode.INVALID_ARGUMENT,
-          lowerFirst(e.getMessage()) + ". Use another namespace with --namespace.");
+          BenchCommands.lowerFirst(e.getMessage()) + ". Use another namespace with --namespace.");
     }
     OutputFormat format = output.format();
     PrintWriter out = cli.out();
@@ -112,11 +110,5 @@ final class BenchClusteringCommand implements Callable<Integer> {
     }
     out.flush();
     return results.resultsMatch() ? 0 : 1;
-  }
-
-  private static String lowerFirst(String message) {
-    return message.isEmpty()
-        ? message
-        : Character.toLowerCase(message.charAt(0)) + message.substring(1);
   }
 }

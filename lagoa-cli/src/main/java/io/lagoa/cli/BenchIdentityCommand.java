@@ -9,17 +9,13 @@ import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import io.lagoa.service.bench.IdentityBenchService;
 import io.lagoa.spark.SparkSql;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -87,18 +83,9 @@ final class BenchIdentityCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new LagoaException(ErrorCode.INVALID_ARGUMENT, e.getMessage() + " (--match)");
     }
-    long sparkStart = System.nanoTime();
-    SparkSql sql = cli.sql();
+    SparkSql sql = BenchCommands.startSpark(cli);
     PrintWriter err = cli.err();
-    err.println("Spark started in " + Values.seconds(System.nanoTime() - sparkStart));
-    err.flush();
-    Path folder;
-    try {
-      folder = Files.createTempDirectory("lagoa-bench-identity");
-    } catch (IOException e) {
-      throw new LagoaException(
-          ErrorCode.IO_ERROR, "cannot write the bench's pipeline folder: " + e.getMessage(), e);
-    }
+    Path folder = BenchCommands.pipelineFolder("lagoa-bench-identity");
     IdentityBenchResults results;
     long start = System.nanoTime();
     try {
@@ -125,7 +112,7 @@ final class BenchIdentityCommand implements Callable<Integer> {
       throw new LagoaException(
           ErrorCode.INTERNAL_ERROR, "cannot run the identity bench: " + e.getMessage(), e);
     } finally {
-      deleteQuietly(folder);
+      BenchCommands.delete(folder);
     }
     if (output.format() == OutputFormat.JSON) {
       JsonDocument.print(results, cli.out());
@@ -167,13 +154,5 @@ final class BenchIdentityCommand implements Callable<Integer> {
 
   private static List<Object> row(String measure, Object value) {
     return Arrays.asList(measure, value);
-  }
-
-  private static void deleteQuietly(Path folder) {
-    try (Stream<Path> paths = Files.walk(folder)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    } catch (IOException e) {
-      // a temporary folder; the OS cleans it
-    }
   }
 }

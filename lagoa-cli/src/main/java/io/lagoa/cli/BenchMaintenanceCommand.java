@@ -99,18 +99,15 @@ final class BenchMaintenanceCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     MaintenanceBenchOptions options = options();
-    long sparkStart = System.nanoTime();
-    cli.sql();
+    BenchCommands.startSpark(cli);
     PrintWriter err = cli.err();
-    err.println("Spark started in " + Values.seconds(System.nanoTime() - sparkStart));
-    err.flush();
     MaintenanceBenchResults results;
     try {
       results = MaintenanceBenchService.run(cli.lakehouse(), options, new Progress(err));
     } catch (IllegalArgumentException e) {
       throw new LagoaException(
           ErrorCode.INVALID_ARGUMENT,
-          lowerFirst(e.getMessage()) + ". Use another namespace with --namespace.");
+          BenchCommands.lowerFirst(e.getMessage()) + ". Use another namespace with --namespace.");
     }
     print(results);
     boolean match =
@@ -130,7 +127,8 @@ final class BenchMaintenanceCommand implements Callable<Integer> {
           snapshotRetention,
           namespace);
     } catch (IllegalArgumentException e) {
-      throw new LagoaException(ErrorCode.INVALID_ARGUMENT, lowerFirst(e.getMessage()));
+      throw new LagoaException(
+          ErrorCode.INVALID_ARGUMENT, BenchCommands.lowerFirst(e.getMessage()));
     }
   }
 
@@ -152,22 +150,9 @@ final class BenchMaintenanceCommand implements Callable<Integer> {
     if (human) {
       out.println();
       MaintenanceBenchReport.summary(results).forEach(out::println);
-      out.println(
-          "Load average "
-              + results.environment().get("load_average_start")
-              + " at the start, "
-              + results.environment().get("load_average_end")
-              + " at the end; "
-              + results.environment().get("cores")
-              + " cores.");
+      out.println(BenchCommands.loadLine(results.environment()));
     }
     out.flush();
-  }
-
-  private static String lowerFirst(String message) {
-    return message.isEmpty()
-        ? message
-        : Character.toLowerCase(message.charAt(0)) + message.substring(1);
   }
 
   /** Progress on standard error: the feed every 30 seconds, each pass and each sample. */

@@ -36,19 +36,23 @@ import picocli.CommandLine.Spec;
     description = "Explain and correct the persons of an identity graph (see docs/identity.md).",
     mixinStandardHelpOptions = true,
     subcommands = {IdentityCommand.Explain.class, IdentityCommand.Split.class})
-final class IdentityCommand implements Callable<Integer> {
-  private final Cli cli;
-
-  @Spec CommandLine.Model.CommandSpec spec;
-
+final class IdentityCommand extends CommandGroup {
   IdentityCommand(Cli cli) {
-    this.cli = cli;
+    super(cli);
   }
 
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(cli.out());
-    return 0;
+  /** The {@code --graph} option: which identity graph, when the catalog has several. */
+  static final class GraphOption {
+    @Option(
+        names = "--graph",
+        paramLabel = "TABLE",
+        description = "The identity graph, e.g. silver.persons (default: the only one).")
+    String name;
+
+    /** The graph named, or the only one. */
+    String resolve(IdentityService service) {
+      return service.graph(Optional.ofNullable(name));
+    }
   }
 
   @Command(
@@ -65,11 +69,7 @@ final class IdentityCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SUBJECT", description = "A person id, e-mail, phone or CPF.")
     String subject;
 
-    @Option(
-        names = "--graph",
-        paramLabel = "TABLE",
-        description = "The identity graph, e.g. silver.persons (default: the only one).")
-    String graph;
+    @Mixin GraphOption graph;
 
     @Mixin OutputOptions output;
 
@@ -80,7 +80,7 @@ final class IdentityCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       IdentityService service = new IdentityService(cli.lakehouse());
-      String table = service.graph(Optional.ofNullable(graph));
+      String table = graph.resolve(service);
       List<PersonExplanation> persons = service.explain(table, subject);
       if (output.format() == OutputFormat.JSON) {
         JsonDocument.print(persons.size() == 1 ? persons.get(0) : persons, cli.out());
@@ -224,11 +224,7 @@ final class IdentityCommand implements Callable<Integer> {
         description = "Why, kept in the graph's audit.")
     String reason;
 
-    @Option(
-        names = "--graph",
-        paramLabel = "TABLE",
-        description = "The identity graph, e.g. silver.persons (default: the only one).")
-    String graph;
+    @Mixin GraphOption graph;
 
     @Mixin OutputOptions output;
 
@@ -250,7 +246,7 @@ final class IdentityCommand implements Callable<Integer> {
         }
       }
       IdentityService service = new IdentityService(cli.lakehouse());
-      String table = service.graph(Optional.ofNullable(graph));
+      String table = graph.resolve(service);
       SplitResult result = service.split(table, person, refs, reason);
       if (output.format() == OutputFormat.JSON) {
         JsonDocument.print(result, cli.out());

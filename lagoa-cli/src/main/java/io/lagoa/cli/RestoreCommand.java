@@ -42,12 +42,7 @@ import picocli.CommandLine.Option;
 final class RestoreCommand implements Callable<Integer> {
   private final Cli cli;
 
-  @Option(
-      names = "--from",
-      required = true,
-      paramLabel = "LOCATION",
-      description = "The backup location: a folder, or s3://bucket/prefix.")
-  String from;
+  @Mixin BackupCommand.From from;
 
   @Option(names = "--backup", paramLabel = "ID", description = "The backup (default: newest).")
   String backup;
@@ -95,7 +90,7 @@ final class RestoreCommand implements Callable<Integer> {
     RestoreRequest request =
         new RestoreRequest(
             Optional.ofNullable(backup), BackupCommand.tables(tables), newName, time, force);
-    String location = BackupCommand.location(cli, from);
+    String location = from.location(cli);
     BackupService service = new BackupService(cli.lakehouse());
     Restorer.Plan plan = service.planRestore(location, request);
     List<RestoredTable> restored = new ArrayList<>();

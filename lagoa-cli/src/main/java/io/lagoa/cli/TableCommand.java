@@ -21,12 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code lagoa table show|history|rollback}: one table's metadata, read without Spark. */
 @Command(
@@ -41,19 +39,9 @@ import picocli.CommandLine.Spec;
       TableCommand.Rollback.class,
       TableCommand.SetProperties.class
     })
-final class TableCommand implements Callable<Integer> {
-  private final Cli cli;
-
-  @Spec CommandLine.Model.CommandSpec spec;
-
+final class TableCommand extends CommandGroup {
   TableCommand(Cli cli) {
-    this.cli = cli;
-  }
-
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(cli.out());
-    return 0;
+    super(cli);
   }
 
   @Command(

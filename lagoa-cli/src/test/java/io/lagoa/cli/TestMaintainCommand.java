@@ -2,11 +2,7 @@ package io.lagoa.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lagoa.testing.TestingWarehouse;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -18,36 +14,16 @@ import org.junit.jupiter.api.Test;
  * user runs them, on a table made of many small inserts.
  */
 class TestMaintainCommand {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static TestingWarehouse warehouse;
 
-  record Run(int exitCode, String out, String err) {
-    <T> T json() {
-      try {
-        return JSON.readValue(out, new TypeReference<T>() {});
-      } catch (Exception e) {
-        throw new AssertionError("not JSON: " + out + err, e);
-      }
-    }
-  }
-
-  static Run lagoa(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        Main.run(
-            args,
-            warehouse.environment(Map.of()),
-            warehouse.root(),
-            new PrintWriter(out, true),
-            new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
+  static CliRunner.Result lagoa(String... args) {
+    return new CliRunner(warehouse).run(args);
   }
 
   @BeforeAll
   static void createTable() {
     warehouse = TestingWarehouse.create();
-    Run run =
+    CliRunner.Result run =
         lagoa(
             "sql",
             "CREATE NAMESPACE shop; CREATE TABLE shop.orders (id INT, customer INT) USING iceberg;"
@@ -63,7 +39,7 @@ class TestMaintainCommand {
 
   @Test
   void metricsThenMaintainThenHistory() {
-    Run metrics = lagoa("metrics", "shop.orders", "--json");
+    CliRunner.Result metrics = lagoa("metrics", "shop.orders", "--json");
     assertThat(metrics.exitCode()).as(metrics.err()).isZero();
     Map<String, Object> health = metrics.json();
     assertThat(health)
@@ -74,7 +50,7 @@ class TestMaintainCommand {
         .containsEntry("snapshots", 4)
         .containsEntry("partitions", 1);
 
-    Run set =
+    CliRunner.Result set =
         lagoa(
             "table",
             "set",
@@ -84,7 +60,7 @@ class TestMaintainCommand {
     assertThat(set.exitCode()).as(set.err()).isZero();
     assertThat(set.out()).contains("lagoa.maintenance.compact-min-small-files = 3");
 
-    Run plan = lagoa("maintain", "shop.orders", "--dry-run");
+    CliRunner.Result plan = lagoa("maintain", "shop.orders", "--dry-run");
     assertThat(plan.exitCode()).as(plan.err()).isZero();
     assertThat(plan.out())
         .contains("shop.orders\n  before  4 rows, 4 data files (4 small")
@@ -96,7 +72,7 @@ class TestMaintainCommand {
     assertThat(lagoa("metrics", "shop.orders", "--json").<Map<String, Object>>json())
         .containsEntry("data_files", 4);
 
-    Run maintain = lagoa("maintain", "shop.orders", "--json");
+    CliRunner.Result maintain = lagoa("maintain", "shop.orders", "--json");
     assertThat(maintain.exitCode()).as(maintain.err()).isZero();
     List<Map<String, Object>> results = maintain.json();
     Map<String, Object> result = results.get(0);
@@ -114,10 +90,11 @@ class TestMaintainCommand {
     @SuppressWarnings("unchecked")
     Map<String, Object> after = (Map<String, Object>) result.get("after");
     assertThat(after).containsEntry("rows", 4).containsEntry("data_files", 1);
-    Run rows = lagoa("sql", "SELECT count(*), sum(id) FROM shop.orders", "--format", "csv");
+    CliRunner.Result rows =
+        lagoa("sql", "SELECT count(*), sum(id) FROM shop.orders", "--format", "csv");
     assertThat(rows.out()).contains("4,10");
 
-    Run history = lagoa("metrics", "history", "shop.orders", "--json");
+    CliRunner.Result history = lagoa("metrics", "history", "shop.orders", "--json");
     assertThat(history.exitCode()).as(history.err()).isZero();
     List<Map<String, Object>> samples = history.json();
     assertThat(samples)
@@ -125,7 +102,7 @@ class TestMaintainCommand {
         .containsExactly("before_maintenance", "after_maintenance");
     assertThat(samples).extracting(sample -> sample.get("data_files")).containsExactly(4, 1);
 
-    Run recorded = lagoa("metrics", "--all", "--record");
+    CliRunner.Result recorded = lagoa("metrics", "--all", "--record");
     assertThat(recorded.exitCode()).as(recorded.err()).isZero();
     assertThat(recorded.out()).contains("shop.orders").contains("lagoa_system.table_metrics");
     assertThat(lagoa("metrics", "history", "shop.orders").out()).contains("| collect ");
@@ -133,23 +110,24 @@ class TestMaintainCommand {
 
   @Test
   void badInputIsRefusedAndChangesNothing() {
-    Run unknown = lagoa("maintain", "shop.ordres");
+    CliRunner.Result unknown = lagoa("maintain", "shop.ordres");
     assertThat(unknown.exitCode()).isEqualTo(1);
     assertThat(unknown.err())
         .contains("error: table shop.ordres does not exist (did you mean shop.orders?)");
 
-    Run neither = lagoa("metrics");
+    CliRunner.Result neither = lagoa("metrics");
     assertThat(neither.exitCode()).isEqualTo(2);
     assertThat(neither.err()).contains("lagoa metrics: name a table");
 
-    Run badValue = lagoa("table", "set", "shop.orders", "lagoa.maintenance.min-snapshots=none");
+    CliRunner.Result badValue =
+        lagoa("table", "set", "shop.orders", "lagoa.maintenance.min-snapshots=none");
     assertThat(badValue.exitCode()).isEqualTo(2);
     assertThat(badValue.err())
         .contains(
             "Cannot set lagoa.maintenance.min-snapshots on shop.orders: 'none' is not a whole"
                 + " number of at least 1");
 
-    Run badSql =
+    CliRunner.Result badSql =
         lagoa(
             "sql",
             "ALTER TABLE shop.orders SET TBLPROPERTIES ('lagoa.maintenance.snapshot-retention' ="
@@ -160,7 +138,7 @@ class TestMaintainCommand {
             "Cannot set lagoa.maintenance.snapshot-retention on shop.orders: 'a week' is not a"
                 + " duration such as 30m, 12h or 5d");
 
-    Run show = lagoa("table", "show", "shop.orders", "--json");
+    CliRunner.Result show = lagoa("table", "show", "shop.orders", "--json");
     @SuppressWarnings("unchecked")
     Map<String, Object> properties =
         (Map<String, Object>) show.<Map<String, Object>>json().get("properties");

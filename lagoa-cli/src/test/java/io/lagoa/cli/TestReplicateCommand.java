@@ -2,8 +2,6 @@ package io.lagoa.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lagoa.testing.TestingWarehouse;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -20,40 +18,20 @@ import org.junit.jupiter.api.Test;
  * to the promoted replica; and the errors of bad input.
  */
 class TestReplicateCommand {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static TestingWarehouse warehouse;
 
-  record Run(int exitCode, String out, String err) {
-    <T> T json() {
-      try {
-        return JSON.readValue(out, new TypeReference<T>() {});
-      } catch (Exception e) {
-        throw new AssertionError("not JSON: " + out + err, e);
-      }
-    }
+  static CliRunner.Result lagoa(Map<String, String> env, String... args) {
+    return new CliRunner(warehouse, env).run(args);
   }
 
-  static Run lagoa(Map<String, String> env, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        Main.run(
-            args,
-            warehouse.environment(env),
-            warehouse.root(),
-            new PrintWriter(out, true),
-            new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
-  }
-
-  static Run lagoa(String... args) {
+  static CliRunner.Result lagoa(String... args) {
     return lagoa(Map.of(), args);
   }
 
   @BeforeAll
   static void createTable() {
     warehouse = TestingWarehouse.create();
-    Run run =
+    CliRunner.Result run =
         lagoa(
             "sql",
             "CREATE NAMESPACE shop; CREATE TABLE shop.orders (id INT, customer INT) USING iceberg;"
@@ -68,7 +46,7 @@ class TestReplicateCommand {
 
   @Test
   void replicateSeeTheLagFailOverAndWriteToThePromotedReplica() throws Exception {
-    Run first = lagoa("replicate", "--to", "replica", "--json");
+    CliRunner.Result first = lagoa("replicate", "--to", "replica", "--json");
     assertThat(first.exitCode()).as(first.err()).isZero();
     Map<String, Object> result = first.json();
     List<Map<String, Object>> tables = (List<Map<String, Object>>) result.get("tables");
@@ -82,7 +60,7 @@ class TestReplicateCommand {
             });
 
     assertThat(lagoa("sql", "INSERT INTO shop.orders VALUES (3, 30)").exitCode()).isZero();
-    Run status = lagoa("replicate", "status", "--to", "replica");
+    CliRunner.Result status = lagoa("replicate", "status", "--to", "replica");
     assertThat(status.exitCode()).as(status.err()).isZero();
     assertThat(status.out()).contains("shop.orders").contains("behind").contains("max lag");
 
@@ -107,7 +85,7 @@ class TestReplicateCommand {
     assertThat(continuous.isAlive()).isFalse();
     assertThat(out.toString()).contains("tables advanced").contains("Stopped;");
 
-    Run failover = lagoa("failover", "--from", "replica");
+    CliRunner.Result failover = lagoa("failover", "--from", "replica");
     assertThat(failover.exitCode()).as(failover.err()).isZero();
     String replica = warehouse.root().resolve("replica").toString();
     assertThat(failover.out())
@@ -118,12 +96,12 @@ class TestReplicateCommand {
     Map<String, String> promoted = Map.of("LAGOA_WAREHOUSE", replica);
     assertThat(lagoa(promoted, "sql", "INSERT INTO shop.orders VALUES (4, 40)").exitCode())
         .isZero();
-    Run rows =
+    CliRunner.Result rows =
         lagoa(
             promoted, "sql", "SELECT id, customer FROM shop.orders ORDER BY id", "--format", "csv");
     assertThat(rows.out()).isEqualToNormalizingNewlines("id,customer\n1,10\n2,20\n3,30\n4,40\n");
 
-    Run refused = lagoa("replicate", "--to", "replica");
+    CliRunner.Result refused = lagoa("replicate", "--to", "replica");
     assertThat(refused.exitCode()).isEqualTo(1);
     assertThat(refused.err())
         .contains("it was promoted to a primary by a failover")
@@ -132,23 +110,24 @@ class TestReplicateCommand {
 
   @Test
   void badInputSaysWhatIsWrong() {
-    Run noTo = lagoa("replicate");
+    CliRunner.Result noTo = lagoa("replicate");
     assertThat(noTo.exitCode()).isEqualTo(2);
     assertThat(noTo.err()).contains("--to");
 
-    Run every = lagoa("replicate", "--to", "elsewhere", "--every", "10s");
+    CliRunner.Result every = lagoa("replicate", "--to", "elsewhere", "--every", "10s");
     assertThat(every.exitCode()).isEqualTo(2);
     assertThat(every.err()).contains("--every is for --continuous");
 
-    Run badEvery = lagoa("replicate", "--to", "elsewhere", "--continuous", "--every", "soon");
+    CliRunner.Result badEvery =
+        lagoa("replicate", "--to", "elsewhere", "--continuous", "--every", "soon");
     assertThat(badEvery.exitCode()).isEqualTo(2);
     assertThat(badEvery.err()).contains("'soon' is not a duration");
 
-    Run s3 = lagoa("replicate", "--to", "s3://bucket/replica");
+    CliRunner.Result s3 = lagoa("replicate", "--to", "s3://bucket/replica");
     assertThat(s3.exitCode()).isEqualTo(2);
     assertThat(s3.err()).contains("a replica is a local folder");
 
-    Run unknown = lagoa("failover", "--from", "no-such-replica");
+    CliRunner.Result unknown = lagoa("failover", "--from", "no-such-replica");
     assertThat(unknown.exitCode()).isEqualTo(2);
     assertThat(unknown.err()).contains("Cannot fail over to").contains("there is no such folder");
   }

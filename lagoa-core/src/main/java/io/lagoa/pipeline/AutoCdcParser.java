@@ -273,7 +273,7 @@ final class AutoCdcParser {
                 + " reads a table or read_files(...), not a query; define the query as a"
                 + " materialized view and read that");
       }
-      parenthesized(token);
+      p.skipParenthesized(token);
       return;
     }
     if (token.isIdentifier() && p.peek(1).isSymbol('(')) {
@@ -337,24 +337,7 @@ final class AutoCdcParser {
               + ", or a table: STREAM(bronze.changes)");
     }
     p.index++;
-    parenthesized(p.peek());
-  }
-
-  /** From an opening parenthesis past its closing one. */
-  private void parenthesized(SqlToken open) {
-    int depth = 0;
-    while (true) {
-      SqlToken token = p.peek();
-      if (DatasetStatementParser.isEnd(token)) {
-        throw p.error(open, "this parenthesis is never closed");
-      }
-      p.index++;
-      if (token.isSymbol('(')) {
-        depth++;
-      } else if (token.isSymbol(')') && --depth == 0) {
-        return;
-      }
-    }
+    p.skipParenthesized(p.peek());
   }
 
   /** What the clauses say, with where each was written. */
@@ -399,7 +382,7 @@ final class AutoCdcParser {
                 updates,
                 "expected IGNORE NULL UPDATES, not IGNORE NULL "
                     + updates.value()
-                    + suggestion(updates.upper(), List.of("UPDATES")));
+                    + DatasetStatementParser.suggestion(updates.upper(), List.of("UPDATES")));
           }
           if (snapshot) {
             throw p.error(
@@ -448,7 +431,7 @@ final class AutoCdcParser {
               what,
               "expected DELETE WHEN or TRUNCATE WHEN after APPLY AS, not "
                   + DatasetStatementParser.describe(what)
-                  + suggestion(what.upper(), List.of("DELETE", "TRUNCATE")));
+                  + DatasetStatementParser.suggestion(what.upper(), List.of("DELETE", "TRUNCATE")));
         }
         case "SEQUENCE BY" -> {
           p.index += 2;
@@ -548,34 +531,10 @@ final class AutoCdcParser {
 
   private PipelineException unknownClause(SqlToken token, boolean snapshot, String form) {
     List<String> allowed = snapshot ? SNAPSHOT_CLAUSES : CLAUSES;
-    SqlToken next = p.peek(1);
-    String written =
-        next.type() == SqlToken.Type.IDENTIFIER
-            ? token.upper() + " " + next.upper()
-            : token.upper();
-    Optional<String> best = Optional.empty();
-    if (token.type() == SqlToken.Type.IDENTIFIER) {
-      int bestDistance = Integer.MAX_VALUE;
-      for (String clause : allowed) {
-        String[] words = clause.split(" ");
-        String lead = words.length > 1 ? words[0] + " " + words[1] : words[0];
-        int distance = EditDistance.between(lead, words.length > 1 ? written : token.upper());
-        if (distance <= Math.max(2, lead.length() / 4) && distance < bestDistance) {
-          bestDistance = distance;
-          best = Optional.of(clause);
-        }
-      }
-    }
-    String what =
-        token.type() == SqlToken.Type.IDENTIFIER
-            ? "unknown clause '" + written + "'"
-            : "unexpected " + DatasetStatementParser.describe(token);
-    return p.error(
+    return p.unknownClause(
         token,
-        what
-            + best.map(clause -> " (did you mean " + clause + "?)").orElse("")
-            + "; "
-            + form
+        allowed,
+        form
             + " INTO takes "
             + String.join(", ", allowed)
             + (snapshot ? "" : " (a condition ends at the next clause)"));
@@ -709,17 +668,8 @@ final class AutoCdcParser {
         }
       }
       columns.add(column);
-      SqlToken separator = p.next(", or )");
-      if (separator.isSymbol(')')) {
+      if (!p.listGoesOn(clause)) {
         return columns;
-      }
-      if (!separator.isSymbol(',')) {
-        throw p.error(
-            separator,
-            "expected , or ) in "
-                + clause
-                + " (...), not "
-                + DatasetStatementParser.describe(separator));
       }
     }
   }
@@ -765,7 +715,7 @@ final class AutoCdcParser {
           scd,
           "expected SCD TYPE 1 or SCD TYPE 2 after STORED AS, not "
               + DatasetStatementParser.describe(scd)
-              + suggestion(scd.upper(), List.of("SCD")));
+              + DatasetStatementParser.suggestion(scd.upper(), List.of("SCD")));
     }
     SqlToken type = p.next("TYPE");
     if (!type.isKeyword("TYPE")) {
@@ -773,7 +723,7 @@ final class AutoCdcParser {
           type,
           "expected TYPE after STORED AS SCD, not "
               + DatasetStatementParser.describe(type)
-              + suggestion(type.upper(), List.of("TYPE")));
+              + DatasetStatementParser.suggestion(type.upper(), List.of("TYPE")));
     }
     SqlToken number = p.next("1 or 2");
     if (number.type() == SqlToken.Type.NUMBER && number.value().equals("1")) {
@@ -858,7 +808,7 @@ final class AutoCdcParser {
                   + " is not among COLUMNS ("
                   + String.join(", ", included)
                   + ")"
-                  + suggestion(key.value(), included)
+                  + DatasetStatementParser.suggestion(key.value(), included)
                   + "; the target keeps its keys: add it to COLUMNS");
         }
       }
@@ -873,7 +823,7 @@ final class AutoCdcParser {
                     + ", which is not among COLUMNS ("
                     + String.join(", ", included)
                     + ")"
-                    + suggestion(tracked.value(), included));
+                    + DatasetStatementParser.suggestion(tracked.value(), included));
           }
         }
       }
@@ -903,13 +853,6 @@ final class AutoCdcParser {
 
   private static boolean containsIgnoreCase(List<String> names, String name) {
     return names.stream().anyMatch(name::equalsIgnoreCase);
-  }
-
-  private static String suggestion(String written, List<String> known) {
-    return EditDistance.closest(written, known)
-        .filter(best -> !best.equalsIgnoreCase(written))
-        .map(best -> " (did you mean " + best + "?)")
-        .orElse("");
   }
 
   /** The text of tokens as written, e.g. {@code silver.`customers`}. */

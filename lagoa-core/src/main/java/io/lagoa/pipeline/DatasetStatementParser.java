@@ -1,6 +1,7 @@
 package io.lagoa.pipeline;
 
 import io.lagoa.sql.Statement;
+import io.lagoa.text.EditDistance;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -626,6 +627,79 @@ public final class DatasetStatementParser {
 
   SourcePosition position(int offset) {
     return DatasetStatement.positionIn(file, statement, sql, offset);
+  }
+
+  /**
+   * The error for {@code token} where one of {@code clauses} should stand, naming the clause it
+   * most likely meant (by its first two words); {@code takes} ends the message: what the statement
+   * takes.
+   */
+  PipelineException unknownClause(SqlToken token, List<String> clauses, String takes) {
+    SqlToken next = peek(1);
+    String written =
+        next.type() == SqlToken.Type.IDENTIFIER
+            ? token.upper() + " " + next.upper()
+            : token.upper();
+    Optional<String> best = Optional.empty();
+    if (token.type() == SqlToken.Type.IDENTIFIER) {
+      int bestDistance = Integer.MAX_VALUE;
+      for (String clause : clauses) {
+        String[] words = clause.split(" ");
+        String lead = words.length > 1 ? words[0] + " " + words[1] : words[0];
+        int distance = EditDistance.between(lead, words.length > 1 ? written : token.upper());
+        if (distance <= Math.max(2, lead.length() / 4) && distance < bestDistance) {
+          bestDistance = distance;
+          best = Optional.of(clause);
+        }
+      }
+    }
+    String what =
+        token.type() == SqlToken.Type.IDENTIFIER
+            ? "unknown clause '" + written + "'"
+            : "unexpected " + describe(token);
+    return error(
+        token,
+        what + best.map(clause -> " (did you mean " + clause + "?)").orElse("") + "; " + takes);
+  }
+
+  /** From {@code open}, the parser's token, past its closing parenthesis. */
+  void skipParenthesized(SqlToken open) {
+    int depth = 0;
+    while (true) {
+      SqlToken token = peek();
+      if (isEnd(token)) {
+        throw error(open, "this parenthesis is never closed");
+      }
+      index++;
+      if (token.isSymbol('(')) {
+        depth++;
+      } else if (token.isSymbol(')') && --depth == 0) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Reads what follows an item of {@code clause (a, b, ...)}: true after a comma (another item
+   * comes), false after the closing parenthesis; anything else is an error.
+   */
+  boolean listGoesOn(String clause) {
+    SqlToken separator = next(", or )");
+    if (separator.isSymbol(')')) {
+      return false;
+    }
+    if (!separator.isSymbol(',')) {
+      throw error(separator, "expected , or ) in " + clause + " (...), not " + describe(separator));
+    }
+    return true;
+  }
+
+  /** " (did you mean X?)" for the closest of {@code known} other than what was written, or "". */
+  static String suggestion(String written, List<String> known) {
+    return EditDistance.closest(written, known)
+        .filter(best -> !best.equalsIgnoreCase(written))
+        .map(best -> " (did you mean " + best + "?)")
+        .orElse("");
   }
 
   static String describe(SqlToken token) {

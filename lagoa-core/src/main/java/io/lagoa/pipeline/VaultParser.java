@@ -1,6 +1,5 @@
 package io.lagoa.pipeline;
 
-import io.lagoa.text.EditDistance;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -280,19 +279,8 @@ final class VaultParser {
       return false;
     }
     if (token.isSymbol('(')) {
-      int depth = 0;
-      while (true) {
-        SqlToken next = p.peek();
-        if (DatasetStatementParser.isEnd(next)) {
-          throw p.error(token, "this parenthesis is never closed");
-        }
-        p.index++;
-        if (next.isSymbol('(')) {
-          depth++;
-        } else if (next.isSymbol(')') && --depth == 0) {
-          return true;
-        }
-      }
+      p.skipParenthesized(token);
+      return true;
     }
     if (token.isIdentifier()) {
       int start = p.index;
@@ -345,7 +333,7 @@ final class VaultParser {
             satellite,
             "expected EFFECTIVITY SATELLITE, not EFFECTIVITY "
                 + satellite.value()
-                + suggestion(satellite.upper(), List.of("SATELLITE")));
+                + DatasetStatementParser.suggestion(satellite.upper(), List.of("SATELLITE")));
       }
       return VaultKind.EFFECTIVITY_SATELLITE;
     }
@@ -358,7 +346,7 @@ final class VaultParser {
         word,
         "expected HUB, LINK, SATELLITE or EFFECTIVITY SATELLITE after LOAD, not "
             + DatasetStatementParser.describe(word)
-            + suggestion(word.upper(), KINDS));
+            + DatasetStatementParser.suggestion(word.upper(), KINDS));
   }
 
   private VaultStatement.Name name() {
@@ -434,17 +422,8 @@ final class VaultParser {
         }
       }
       names.add(name);
-      SqlToken separator = p.next(", or )");
-      if (separator.isSymbol(')')) {
+      if (!p.listGoesOn(clause)) {
         return names;
-      }
-      if (!separator.isSymbol(',')) {
-        throw p.error(
-            separator,
-            "expected , or ) in "
-                + clause
-                + " (...), not "
-                + DatasetStatementParser.describe(separator));
       }
     }
   }
@@ -472,14 +451,8 @@ final class VaultParser {
         column = Optional.of(column("AS"));
       }
       hubs.add(new VaultStatement.HubReference(hub, column));
-      SqlToken separator = p.next(", or )");
-      if (separator.isSymbol(')')) {
+      if (!p.listGoesOn("HUBS")) {
         break;
-      }
-      if (!separator.isSymbol(',')) {
-        throw p.error(
-            separator,
-            "expected , or ) in HUBS (...), not " + DatasetStatementParser.describe(separator));
       }
     }
     if (hubs.size() < 2) {
@@ -519,35 +492,7 @@ final class VaultParser {
   }
 
   private PipelineException unknownClause(SqlToken token, List<String> allowed, String form) {
-    SqlToken next = p.peek(1);
-    String written =
-        next.type() == SqlToken.Type.IDENTIFIER
-            ? token.upper() + " " + next.upper()
-            : token.upper();
-    Optional<String> best = Optional.empty();
-    if (token.type() == SqlToken.Type.IDENTIFIER) {
-      int bestDistance = Integer.MAX_VALUE;
-      for (String clause : allowed) {
-        boolean two = clause.contains(" ");
-        int distance = EditDistance.between(clause, two ? written : token.upper());
-        if (distance <= Math.max(2, clause.length() / 4) && distance < bestDistance) {
-          bestDistance = distance;
-          best = Optional.of(clause);
-        }
-      }
-    }
-    String what =
-        token.type() == SqlToken.Type.IDENTIFIER
-            ? "unknown clause '" + written + "'"
-            : "unexpected " + DatasetStatementParser.describe(token);
-    return p.error(
-        token,
-        what
-            + best.map(clause -> " (did you mean " + clause + "?)").orElse("")
-            + "; "
-            + form
-            + " takes "
-            + String.join(", ", allowed));
+    return p.unknownClause(token, allowed, form + " takes " + String.join(", ", allowed));
   }
 
   private static String example(String clause) {
@@ -561,13 +506,6 @@ final class VaultParser {
       case "LINKS" -> "(silver.link_pessoa_produtor)";
       default -> "";
     };
-  }
-
-  private static String suggestion(String written, List<String> known) {
-    return EditDistance.closest(written, known)
-        .filter(best -> !best.equalsIgnoreCase(written))
-        .map(best -> " (did you mean " + best + "?)")
-        .orElse("");
   }
 
   /**

@@ -313,6 +313,14 @@ class TestAutoCdcParser {
         Arguments.of(BASE + " KEY (x)", "KEY (x", "unknown clause 'KEY' (did you mean KEYS?)"),
         Arguments.of(
             BASE + " KEYS (x)", "KEYS (x", "KEYS is given twice; the first is at f.sql:1:36"),
+        Arguments.of(
+            "AUTO CDC INTO s.t FROM (SELECT (1) KEYS (id) SEQUENCE BY ts",
+            "(SELECT",
+            "this parenthesis is never closed"),
+        Arguments.of(
+            "AUTO CDC INTO s.t FROM STREAM(b.c) KEYS (id name) SEQUENCE BY ts",
+            "name)",
+            "expected , or ) in KEYS (...), not 'name'"),
         Arguments.of(BASE + " APPLY AS DELET WHEN x", "DELET", "(did you mean DELETE?)"),
         Arguments.of(
             BASE + " APPLY AS DELETE WHEN", "WHEN", "APPLY AS DELETE WHEN needs a condition"),

@@ -130,6 +130,8 @@ class TestVaultParser {
         "CREATE HUB h BUSINESS KEY (cpf) BUSINESS KEY (x)", "1:33", "BUSINESS KEY is given twice");
     fails("CREATE HUB h BUSINESS KEY (cpf, cpf)", "1:33", "cpf is named twice");
     fails("CREATE LINK l HUBS (h)", "1:20", "a link relates two or more hubs");
+    fails("CREATE LINK l HUBS (a b)", "1:23", "expected , or ) in HUBS (...), not 'b'");
+    fails("CREATE HUB h BUSINESS KEY (cpf x)", "1:32", "expected , or ) in BUSINESS KEY (...)");
     fails("CREATE SATELLITE s ATTRIBUTES (a)", "1:34", "needs ON silver.hub_pessoa");
     fails(
         "CREATE SATELLITE s ON h ATRIBUTES (a)",
@@ -158,6 +160,10 @@ class TestVaultParser {
         "1:41",
         "land the source in a streaming table first");
     fails("CREATE FLOW f AS LOAD HUB h FROM STREAM(b.c)", "1:18", "needs RECORD SOURCE 'name'");
+    fails(
+        "CREATE FLOW f AS LOAD HUB h FROM (SELECT (1) RECORD SOURCE 'x'",
+        "1:34",
+        "this parenthesis is never closed");
     fails(
         "CREATE FLOW f AS LOAD HUB h FROM STREAM(b.c) RECORD SOURCE crm",
         "1:60",

@@ -351,15 +351,7 @@ public final class RestCatalogApi {
   }
 
   private void renameTable(Context ctx) {
-    Principal principal = guard.authenticate(ctx);
-    RenameTableRequest request = body(ctx, RenameTableRequest.class);
-    validate(request::validate);
-    checkName(request.destination().name(), "table");
-    audit.note(ctx, principal, "renameTable", request.source() + " -> " + request.destination());
-    guard.require(principal, Privilege.DROP, tableSecurable(request.source()));
-    guard.require(
-        principal, Privilege.CREATE, namespaceSecurable(request.destination().namespace()));
-    CatalogHandlers.renameTable(catalog, request);
+    CatalogHandlers.renameTable(catalog, authorizedRename(ctx, "table", "renameTable"));
     ctx.status(204);
   }
 
@@ -443,15 +435,7 @@ public final class RestCatalogApi {
   }
 
   private void renameView(Context ctx) {
-    Principal principal = guard.authenticate(ctx);
-    RenameTableRequest request = body(ctx, RenameTableRequest.class);
-    validate(request::validate);
-    checkName(request.destination().name(), "view");
-    audit.note(ctx, principal, "renameView", request.source() + " -> " + request.destination());
-    guard.require(principal, Privilege.DROP, tableSecurable(request.source()));
-    guard.require(
-        principal, Privilege.CREATE, namespaceSecurable(request.destination().namespace()));
-    CatalogHandlers.renameView(views, request);
+    CatalogHandlers.renameView(views, authorizedRename(ctx, "view", "renameView"));
     ctx.status(204);
   }
 
@@ -468,6 +452,22 @@ public final class RestCatalogApi {
   }
 
   // ---- helpers ----
+
+  /**
+   * The rename request of a table or view, noted in the audit as {@code action}, once allowed: it
+   * needs DROP on the source and CREATE in the destination's namespace.
+   */
+  private RenameTableRequest authorizedRename(Context ctx, String kind, String action) {
+    Principal principal = guard.authenticate(ctx);
+    RenameTableRequest request = body(ctx, RenameTableRequest.class);
+    validate(request::validate);
+    checkName(request.destination().name(), kind);
+    audit.note(ctx, principal, action, request.source() + " -> " + request.destination());
+    guard.require(principal, Privilege.DROP, tableSecurable(request.source()));
+    guard.require(
+        principal, Privilege.CREATE, namespaceSecurable(request.destination().namespace()));
+    return request;
+  }
 
   private void respond(Context ctx, Object body) {
     ctx.contentType("application/json");
