@@ -52,8 +52,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * are unescaped, other values (numbers, booleans, objects, arrays) become their JSON text as a
  * string, re-written by Jackson as {@code from_json} does (1.50 becomes "1.5"); JSON null stays
  * null; what follows the object's closing brace is not read; invalid JSON gives null (single quotes
- * are accepted, as they were; the error column rejects invalid records anyway). Bytes that are not valid UTF-8, and escaped lone surrogates
- * ({@code \ud800}), are rare: for them a slower pass repeats what Spark did step by step.
+ * are accepted, as they were; the error column rejects invalid records anyway). Bytes that are not
+ * valid UTF-8, and escaped lone surrogates ({@code \ud800}), are rare: for them a slower pass
+ * repeats what Spark did step by step.
  *
  * <p>{@link #column} makes the column: Spark's generated code calls {@link #invoke} on this object
  * ({@link Invoke}), which is serializable (it travels with the plan) and keeps no state between
