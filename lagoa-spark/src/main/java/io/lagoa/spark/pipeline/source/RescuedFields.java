@@ -53,8 +53,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * string, re-written by Jackson as {@code from_json} does (1.50 becomes "1.5"); JSON null stays
  * null; what follows the object's closing brace is not read; invalid JSON gives null (single quotes
  * are accepted, as they were; the error column rejects invalid records anyway). Bytes that are not
- * valid UTF-8, and escaped lone surrogates ({@code \ud800}), are rare: for them a slower pass
- * repeats what Spark did step by step.
+ * valid UTF-8, and escaped lone surrogates (U+D800 written as a JSON escape), are rare: for them a
+ * slower pass repeats what Spark did step by step.
  *
  * <p>{@link #column} makes the column: Spark's generated code calls {@link #invoke} on this object
  * ({@link Invoke}), which is serializable (it travels with the plan) and keeps no state between
@@ -301,7 +301,7 @@ public final class RescuedFields implements Serializable {
     return true;
   }
 
-  /** Whether the text may hold an escaped surrogate ({@code \ud800}–{@code \udfff}). */
+  /** Whether the text may hold a JSON escape of a surrogate (U+D800 to U+DFFF). */
   static boolean hasEscapedSurrogate(byte[] bytes, int offset, int length) {
     int end = offset + length - 3;
     for (int i = offset; i < end; i++) {
