@@ -472,26 +472,12 @@ public final class KafkaSourceReader implements SourceReader {
         + ", ''), 'a nested field'))";
   }
 
-  /** The fields of a JSON object that the schema does not have, as a JSON object. */
+  /**
+   * The fields of the JSON object in the {@code value} column that the schema does not have, as a
+   * JSON object; null when there are none ({@link RescuedFields}).
+   */
   static Column rescued(StructType schema) {
-    StringBuilder known = new StringBuilder("array(");
-    String[] names = schema.fieldNames();
-    for (int i = 0; i < names.length; i++) {
-      known
-          .append(i == 0 ? "" : ", ")
-          .append('\'')
-          .append(names[i].replace("'", "\\'"))
-          .append('\'');
-    }
-    known.append(")");
-    String extra = "array_except(json_object_keys(CAST(value AS STRING)), " + known + ")";
-    return expr(
-        "CASE WHEN size("
-            + extra
-            + ") > 0 THEN to_json(map_filter(from_json(CAST(value AS"
-            + " STRING), 'map<string,string>'), (k, v) -> array_contains("
-            + extra
-            + ", k))) END");
+    return RescuedFields.column(col("value"), schema);
   }
 
   /** The schema to parse with, and whether new fields are added to it or rescued. */
