@@ -62,17 +62,9 @@ import picocli.CommandLine.Parameters;
       BenchBackupCommand.class,
       BenchIdentityCommand.class
     })
-final class BenchCommand implements Callable<Integer> {
-  private final Cli cli;
-
+final class BenchCommand extends CommandGroup {
   BenchCommand(Cli cli) {
-    this.cli = cli;
-  }
-
-  @Override
-  public Integer call() {
-    new picocli.CommandLine(this).usage(cli.out());
-    return 0;
+    super(cli);
   }
 
   @Command(

@@ -49,17 +49,9 @@ import picocli.CommandLine.Parameters;
       PipelineCommand.Run.class,
       PipelineCommand.Status.class
     })
-final class PipelineCommand implements Callable<Integer> {
-  private final Cli cli;
-
+final class PipelineCommand extends CommandGroup {
   PipelineCommand(Cli cli) {
-    this.cli = cli;
-  }
-
-  @Override
-  public Integer call() {
-    new picocli.CommandLine(this).usage(cli.out());
-    return 0;
+    super(cli);
   }
 
   /** The folder argument and --var, shared by every subcommand. */

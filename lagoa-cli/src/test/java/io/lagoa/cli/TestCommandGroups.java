@@ -31,7 +31,9 @@ class TestCommandGroups {
         List.of("table"),
         List.of("identity"),
         List.of("dev"),
-        List.of("backup"));
+        List.of("backup"),
+        List.of("bench"),
+        List.of("pipeline"));
   }
 
   @ParameterizedTest(name = "lagoa {0}")
