@@ -68,11 +68,14 @@ public final class DriverAggregation extends SparkStrategy {
                     !aggregate.isDistinct()
                         && aggregate.mode() == Complete$.MODULE$
                         && !SubqueryExpression.hasSubquery(aggregate));
-    Optional<Rows> input = plain ? rows(matched.get()._4()) : Optional.empty();
-    if (input.isEmpty() || input.get().rows().size() > MAX_ROWS) {
+    if (!plain) {
       return none();
     }
     try {
+      Optional<Rows> input = rows(matched.get()._4());
+      if (input.isEmpty() || input.get().rows().size() > MAX_ROWS) {
+        return none();
+      }
       List<InternalRow> result = aggregate(aggregates, matched.get()._3(), input.get());
       return seq(
           List.<SparkPlan>of(new LocalTableScanExec(plan.output(), seq(result), Option.empty())));
@@ -102,6 +105,9 @@ public final class DriverAggregation extends SparkStrategy {
       return rows(project.child())
           .map(
               input -> {
+                if (input.rows().size() > MAX_ROWS) {
+                  return input; // left to Spark by the caller: do not evaluate it here
+                }
                 UnsafeProjection projection =
                     UnsafeProjection.create((Seq) project.projectList(), input.output());
                 List<InternalRow> projected = new ArrayList<>(input.rows().size());
