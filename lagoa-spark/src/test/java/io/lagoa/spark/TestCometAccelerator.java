@@ -80,6 +80,19 @@ class TestCometAccelerator {
   }
 
   @Test
+  void leavesPlansThatReadNoDataFileToSpark() {
+    // Iceberg answers COUNT(*) from its manifests; Lagoa computes the rest on the driver, so
+    // there is no job for the accelerator to take over (no native shuffle of one row).
+    String metadataOnly = "SELECT count(*), min(id) FROM t.sales";
+    assertThat(explain(comet, metadataOnly))
+        .contains("LocalTableScan")
+        .doesNotContain("Comet", "Exchange");
+    assertSameRows(metadataOnly);
+    assertThat(explain(comet, "SELECT count(*) FROM t.sales WHERE note IS NULL"))
+        .contains("CometIcebergNativeScan");
+  }
+
+  @Test
   void explainSaysWhichOperatorsRunNatively() {
     String query = "SELECT store, sum(amount) FROM t.sales WHERE id > 10 GROUP BY store";
     PlanExplanation accelerated = new SparkSql(comet).explain(query);

@@ -1,14 +1,17 @@
 package io.lagoa.spark.functions;
 
+import io.lagoa.spark.DriverAggregation;
 import org.apache.spark.sql.SparkSessionExtensions;
 import scala.Tuple3;
 import scala.runtime.AbstractFunction1;
 import scala.runtime.BoxedUnit;
 
 /**
- * Lagoa's SQL functions as a Spark session extension ({@code spark.sql.extensions}), so that every
- * session of the JVM has them, also those Spark makes with {@code newSession()}. A stock Spark with
- * the lagoa-spark jar can use it too.
+ * Lagoa's SQL functions and planning as a Spark session extension ({@code spark.sql.extensions}),
+ * so that every session of the JVM has them, also those Spark makes with {@code newSession()}. A
+ * stock Spark with the lagoa-spark jar can use it too. The planning: aggregations over rows the
+ * driver already holds (Iceberg's answers from metadata) computed there ({@link
+ * DriverAggregation}).
  */
 public final class LagoaSessionExtensions
     extends AbstractFunction1<SparkSessionExtensions, BoxedUnit> {
@@ -18,6 +21,7 @@ public final class LagoaSessionExtensions
       extensions.injectFunction(
           new Tuple3<>(function.identifier(), function.info(), function.builder()));
     }
+    extensions.injectPlannerStrategy(session -> new DriverAggregation());
     return BoxedUnit.UNIT;
   }
 }
