@@ -31,6 +31,15 @@ public final class CometAccelerator {
   /** The system property naming the log4rs configuration of Comet's native library. */
   private static final String LOG_CONF = "comet.log.file.path";
 
+  /**
+   * Which of Comet's shuffles moves Arrow batches between stages. Lagoa sets {@code jvm} (Comet's
+   * columnar shuffle: native operators hand their batches to a JVM writer) instead of Comet's
+   * default {@code auto}, which picks the fully native shuffle: on TPC-H at scale factor 1 on 2
+   * cores the native shuffle made the join-heavy queries slower than plain Spark (see
+   * docs/benchmarks.md, "TPC-H SF1: Comet's defaults").
+   */
+  static final String SHUFFLE_MODE = "spark.comet.shuffle.mode";
+
   /** The session setting that turns Comet on or off for one session's plans. */
   public static final String ENABLED = "spark.comet.enabled";
 
@@ -95,6 +104,7 @@ public final class CometAccelerator {
     conf.put("spark.memory.offHeap.enabled", "true");
     conf.put("spark.memory.offHeap.size", offHeapMb + "m");
     conf.putAll(sessionSettings(true));
+    conf.put(SHUFFLE_MODE, "jvm");
     // Lagoa checks the library itself before adding the plugin (unavailableReason).
     conf.put("spark.comet.nativeLoadRequired", "false");
     return conf;
