@@ -1,6 +1,6 @@
 package io.lagoa.spark.functions;
 
-import io.lagoa.spark.DriverAggregation;
+import io.lagoa.spark.planning.DriverAggregation;
 import org.apache.spark.sql.SparkSessionExtensions;
 import scala.Tuple3;
 import scala.runtime.AbstractFunction1;

@@ -1,4 +1,4 @@
-package io.lagoa.spark;
+package io.lagoa.spark.planning;
 
 import java.util.ArrayList;
 import java.util.Arrays;
