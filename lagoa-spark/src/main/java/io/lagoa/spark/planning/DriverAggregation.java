@@ -103,11 +103,9 @@ public final class DriverAggregation extends SparkStrategy {
                 expression ->
                     expression.deterministic() && !SubqueryExpression.hasSubquery(expression))) {
       return rows(project.child())
+          .filter(input -> input.rows().size() <= MAX_ROWS) // larger: left to Spark, not evaluated
           .map(
               input -> {
-                if (input.rows().size() > MAX_ROWS) {
-                  return input; // left to Spark by the caller: do not evaluate it here
-                }
                 UnsafeProjection projection =
                     UnsafeProjection.create((Seq) project.projectList(), input.output());
                 List<InternalRow> projected = new ArrayList<>(input.rows().size());
