@@ -13,9 +13,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A streaming pipeline for tests of what copies tables while pipelines commit (backup,
- * replication): {@code <namespace>.events} reads {@code STREAM(<namespace>_raw.source)}, and each
- * {@link #insertAndRun()} adds two rows to the source and runs the pipeline once.
+ * A streaming pipeline for tests of what works on tables while pipelines commit (backup,
+ * replication, maintenance): {@code <namespace>.events} reads {@code
+ * STREAM(<namespace>_raw.source)}, and each {@link #insertAndRun()} adds two rows to the source and
+ * runs the pipeline once.
  */
 final class StreamingFeed {
   private final Lakehouse lakehouse;
@@ -63,5 +64,10 @@ final class StreamingFeed {
             new PipelineService.RunEvents() {},
             PipelineListener.NONE);
     assertThat(result.status()).as(result.error().orElse("")).isEqualTo(RunResult.Status.SUCCEEDED);
+  }
+
+  /** How many rows the source has been given so far (ids 1 to this). */
+  synchronized int rowsInserted() {
+    return nextId;
   }
 }

@@ -47,8 +47,7 @@ class TestMaintenanceService {
   private static Lakehouse lakehouse;
   private static PipelineService pipelines;
   private static MaintenanceService maintenance;
-  private static PipelineSource pipeline;
-  private static int nextId;
+  private static StreamingFeed feed;
 
   @BeforeAll
   static void start() {
@@ -56,13 +55,7 @@ class TestMaintenanceService {
     lakehouse = Lakehouse.open(warehouse.config());
     pipelines = new PipelineService(lakehouse);
     maintenance = new MaintenanceService(lakehouse);
-    lakehouse.sql().run("CREATE NAMESPACE mt_raw");
-    lakehouse.sql().run("CREATE TABLE mt_raw.source (id INT, v INT) USING iceberg");
-    warehouse.writeFile("mt/pipeline.yaml", "name: mt\nnamespace: mt\n");
-    warehouse.writeFile(
-        "mt/events.sql", "CREATE STREAMING TABLE events AS SELECT * FROM STREAM(mt_raw.source)");
-    pipeline = PipelineLoader.load(warehouse.root().resolve("mt"), Map.of());
-    insertAndRun();
+    feed = StreamingFeed.start(lakehouse, warehouse, "mt");
     // a policy that acts on a handful of small files and keeps only what it must
     String policy =
         " SET TBLPROPERTIES ('lagoa.maintenance.compact-min-small-files' = '2',"
@@ -82,23 +75,6 @@ class TestMaintenanceService {
     warehouse.close();
   }
 
-  /** Two new rows in the source, then one pipeline run: one commit to each table. */
-  private static synchronized void insertAndRun() {
-    int a = ++nextId;
-    int b = ++nextId;
-    lakehouse
-        .sql()
-        .run("INSERT INTO mt_raw.source VALUES (" + a + ", " + (a % 3) + "), (" + b + ", 1)");
-    RunResult result =
-        pipelines.run(
-            pipeline,
-            new RunOptions(List.of(), false, false, 1, false, false),
-            new PipelineService.LeaseOptions(false, Duration.ofMinutes(1)),
-            new PipelineService.RunEvents() {},
-            PipelineListener.NONE);
-    assertThat(result.status()).as(result.error().orElse("")).isEqualTo(RunResult.Status.SUCCEEDED);
-  }
-
   private static long count(String query) {
     return (Long) lakehouse.sql().execute(query, 10).rows().get(0).get(0);
   }
@@ -109,8 +85,8 @@ class TestMaintenanceService {
 
   @Test
   void maintenanceBesidePipelineCommitsLosesNoRowAndKeepsTheStreamPositions() throws Exception {
-    insertAndRun();
-    insertAndRun();
+    feed.insertAndRun();
+    feed.insertAndRun();
     long before = table(EVENTS).currentSnapshot().snapshotId();
     List<MaintenanceResult> dryRun = maintenance.maintain(List.of(EVENTS), true, line -> {});
     assertThat(table(EVENTS).currentSnapshot().snapshotId()).isEqualTo(before);
@@ -125,7 +101,7 @@ class TestMaintenanceService {
         CompletableFuture.runAsync(
             () -> {
               for (int i = 0; i < 3; i++) {
-                insertAndRun();
+                feed.insertAndRun();
               }
             });
     List<MaintenanceResult> results = new ArrayList<>();
@@ -168,8 +144,8 @@ class TestMaintenanceService {
     // expiry kept the last pipeline commit and what came after it, nothing older
     assertThat(events.snapshots()).hasSizeLessThanOrEqualTo(4);
 
-    insertAndRun();
-    long total = nextId;
+    feed.insertAndRun();
+    long total = feed.rowsInserted();
     assertThat(count("SELECT count(*) FROM mt_raw.source")).isEqualTo(total);
     assertThat(count("SELECT count(*) FROM mt.events")).isEqualTo(total);
     assertThat(count("SELECT count(DISTINCT id) FROM mt.events")).isEqualTo(total);
