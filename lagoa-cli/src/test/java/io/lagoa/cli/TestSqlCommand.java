@@ -132,6 +132,14 @@ class TestSqlCommand {
     CliRunner.Result bad = lagoa.run("sql", "--explain", "SELEC 1");
     assertThat(bad.exitCode()).as(bad.toString()).isNotZero();
     assertThat(bad.err()).startsWith("error: line 1, column 1: [PARSE_SYNTAX_ERROR]");
+
+    // an unknown table is an error, not a plan Spark's EXPLAIN replaced with its error text
+    CliRunner.Result missing = lagoa.run("sql", "--explain", "SELECT * FROM ex.missing");
+    assertThat(missing.exitCode()).as(missing.toString()).isNotZero();
+    assertThat(missing.err())
+        .startsWith("error: line 1, column 15: [TABLE_OR_VIEW_NOT_FOUND]")
+        .contains("`ex`.`missing`");
+    assertThat(missing.out()).doesNotContain("Error occurred during query planning");
   }
 
   @Test

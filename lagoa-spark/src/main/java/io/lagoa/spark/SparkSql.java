@@ -14,6 +14,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.parser.ParseException;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.execution.CommandExecutionMode;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -119,8 +121,11 @@ public final class SparkSql {
   public PlanExplanation explain(String sql) {
     String explain = "EXPLAIN FORMATTED " + sql;
     try {
-      // parsed alone first, so a syntax error's line and column are in the statement as written
-      spark.sessionState().sqlParser().parsePlan(sql);
+      // parsed and analyzed alone first (never run), so a syntax error's line and column are in
+      // the statement as written, and an unknown table or column is an error, not a plan whose
+      // text Spark's EXPLAIN replaces with "Error occurred during query planning"
+      LogicalPlan parsed = spark.sessionState().sqlParser().parsePlan(sql);
+      spark.sessionState().executePlan(parsed, CommandExecutionMode.SKIP()).assertAnalyzed();
       List<Row> rows = spark.sql(explain).collectAsList();
       return PlanExplanation.of(rows.isEmpty() ? "" : rows.get(0).getString(0));
     } catch (Exception e) {
