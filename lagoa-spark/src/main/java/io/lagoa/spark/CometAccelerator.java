@@ -40,6 +40,18 @@ public final class CometAccelerator {
    */
   static final String SHUFFLE_MODE = "spark.comet.shuffle.mode";
 
+  /**
+   * Whether Comet runs sort-merge joins that carry a join filter (a condition beyond the equal
+   * keys, such as TPC-H q21's {@code EXISTS}/{@code NOT EXISTS} with {@code l2.l_suppkey <>
+   * l1.l_suppkey}). Lagoa sets {@code false}, so Spark runs those joins over Comet's native scans,
+   * shuffles and sorts: DataFusion's sort-merge join with a filter made q21 the slowest query
+   * against plain Spark (see docs/benchmarks.md, "TPC-H SF1: q21 and sort-merge joins with a
+   * filter"). Sort-merge joins on keys alone stay native. Comet 1.2.0 marks the key deprecated;
+   * when it goes, these joins run natively again: slower, same answers.
+   */
+  static final String SORT_MERGE_JOIN_WITH_FILTER =
+      "spark.comet.exec.sortMergeJoinWithJoinFilter.enabled";
+
   /** The session setting that turns Comet on or off for one session's plans. */
   public static final String ENABLED = "spark.comet.enabled";
 
@@ -105,6 +117,7 @@ public final class CometAccelerator {
     conf.put("spark.memory.offHeap.size", offHeapMb + "m");
     conf.putAll(sessionSettings(true));
     conf.put(SHUFFLE_MODE, "jvm");
+    conf.put(SORT_MERGE_JOIN_WITH_FILTER, "false");
     // Lagoa checks the library itself before adding the plugin (unavailableReason).
     conf.put("spark.comet.nativeLoadRequired", "false");
     return conf;
