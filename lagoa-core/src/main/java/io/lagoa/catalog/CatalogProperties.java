@@ -38,6 +38,9 @@ public final class CatalogProperties {
 
   static final String CATALOG_IMPL = "catalog-impl";
 
+  /** Iceberg's manifest content cache ({@code CatalogProperties.IO_MANIFEST_CACHE_ENABLED}). */
+  static final String MANIFEST_CACHE = "io.manifest.cache-enabled";
+
   /**
    * Iceberg's JDBC catalog with Lagoa's commit check for pipeline batches ({@link
    * LagoaJdbcCatalog}); the tables and the catalog database are Iceberg's own.
@@ -62,6 +65,11 @@ public final class CatalogProperties {
     // s, so a busy session never sees other writers' commits. Loading metadata per statement is
     // cheap next to that surprise.
     properties.put("cache-enabled", "false");
+    // Iceberg keeps the manifests it reads (per FileIO, keyed by the manifest's location; Iceberg's
+    // limits: 60 s after last use, 100 MB in all, 8 MB a manifest), so planning a query on a table
+    // read a moment ago reads no manifest again. Manifests are never rewritten in place (a commit
+    // writes new ones under new names), so a cached one cannot be stale.
+    properties.put(MANIFEST_CACHE, "true");
     switch (catalog.type()) {
       case SQLITE -> {
         properties.put(CATALOG_IMPL, JDBC_CATALOG);
