@@ -3,15 +3,13 @@ package io.lagoa.cli;
 import io.lagoa.cli.output.Values;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
+import io.lagoa.io.Folders;
 import io.lagoa.spark.SparkSql;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /** What the {@code lagoa bench} commands do and print alike around their service's run. */
 final class BenchCommands {
@@ -57,9 +55,9 @@ final class BenchCommands {
 
   /** Removes a {@link #pipelineFolder}; what cannot be removed stays for the OS to clean. */
   static void delete(Path folder) {
-    try (Stream<Path> paths = Files.walk(folder)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    } catch (IOException | UncheckedIOException e) {
+    try {
+      Folders.deleteRecursively(folder);
+    } catch (IOException e) {
       // a temporary folder; nothing to report
     }
   }

@@ -2,6 +2,7 @@ package io.lagoa.cli;
 
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
+import io.lagoa.io.Folders;
 import io.lagoa.kafka.KafkaBroker;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -9,10 +10,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -172,8 +171,8 @@ final class DevCommand extends CommandGroup {
     }
 
     private static void deleteRecursively(Path folder) {
-      try (Stream<Path> paths = Files.walk(folder)) {
-        paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      try {
+        Folders.deleteRecursively(folder);
       } catch (IOException e) {
         // best effort: a temporary folder left behind is cleaned by the OS
       }

@@ -88,6 +88,10 @@ class TestCometAccelerator {
         .contains("LocalTableScan")
         .doesNotContain("Comet", "Exchange");
     assertSameRows(metadataOnly);
+    // SELECT without FROM: computed on the driver too, not a native projection of one row.
+    String noTable = "SELECT 1 + 1 AS x, CAST(7.5 AS DECIMAL(12,2)) / 3, 'a' || 'b'";
+    assertThat(explain(comet, noTable)).startsWith("LocalTableScan").doesNotContain("Comet");
+    assertSameRows(noTable);
     assertThat(explain(comet, "SELECT count(*) FROM t.sales WHERE note IS NULL"))
         .contains("CometIcebergNativeScan");
   }

@@ -4,6 +4,7 @@ import io.lagoa.bench.BenchQuery;
 import io.lagoa.bench.DataSize;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
+import io.lagoa.io.Folders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,13 +15,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * An in-memory DuckDB in this process, through its JDBC driver, with a view per table over the
@@ -187,13 +186,8 @@ public final class DuckDbEngine implements AutoCloseable {
   }
 
   private static void delete(Path folder) {
-    if (!Files.exists(folder)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(folder)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
+    try {
+      Folders.deleteRecursively(folder);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

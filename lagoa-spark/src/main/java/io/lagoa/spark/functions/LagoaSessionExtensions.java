@@ -1,6 +1,7 @@
 package io.lagoa.spark.functions;
 
 import io.lagoa.spark.planning.DriverAggregation;
+import io.lagoa.spark.planning.DriverProjection;
 import org.apache.spark.sql.SparkSessionExtensions;
 import scala.Tuple3;
 import scala.runtime.AbstractFunction1;
@@ -9,9 +10,9 @@ import scala.runtime.BoxedUnit;
 /**
  * Lagoa's SQL functions and planning as a Spark session extension ({@code spark.sql.extensions}),
  * so that every session of the JVM has them, also those Spark makes with {@code newSession()}. A
- * stock Spark with the lagoa-spark jar can use it too. The planning: aggregations over rows the
- * driver already holds (Iceberg's answers from metadata) computed there ({@link
- * DriverAggregation}).
+ * stock Spark with the lagoa-spark jar can use it too. The planning: aggregations and projections
+ * over rows the driver already holds (Iceberg's answers from metadata, {@code SELECT 1}) computed
+ * there ({@link DriverAggregation}, {@link DriverProjection}).
  */
 public final class LagoaSessionExtensions
     extends AbstractFunction1<SparkSessionExtensions, BoxedUnit> {
@@ -22,6 +23,7 @@ public final class LagoaSessionExtensions
           new Tuple3<>(function.identifier(), function.info(), function.builder()));
     }
     extensions.injectPlannerStrategy(session -> new DriverAggregation());
+    extensions.injectPlannerStrategy(session -> new DriverProjection());
     return BoxedUnit.UNIT;
   }
 }

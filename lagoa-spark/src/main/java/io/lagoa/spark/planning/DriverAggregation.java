@@ -1,28 +1,22 @@
 package io.lagoa.spark.planning;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
-import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.MutableProjection;
 import org.apache.spark.sql.catalyst.expressions.NamedExpression;
 import org.apache.spark.sql.catalyst.expressions.SubqueryExpression;
-import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
 import org.apache.spark.sql.catalyst.expressions.aggregate.AggregateExpression;
 import org.apache.spark.sql.catalyst.expressions.aggregate.Complete$;
 import org.apache.spark.sql.catalyst.planning.PhysicalAggregation$;
-import org.apache.spark.sql.catalyst.plans.logical.LocalRelation;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
-import org.apache.spark.sql.catalyst.plans.logical.Project;
 import org.apache.spark.sql.connector.read.LocalScan;
 import org.apache.spark.sql.execution.LocalTableScanExec;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.SparkStrategy;
 import org.apache.spark.sql.execution.aggregate.SortBasedAggregationIterator;
-import org.apache.spark.sql.execution.datasources.v2.DataSourceV2ScanRelation;
 import org.apache.spark.sql.execution.metric.SQLMetric;
 import scala.Option;
 import scala.Tuple4;
@@ -40,14 +34,12 @@ import scala.jdk.javaapi.CollectionConverters;
  * aggregation over {@code VALUES}. Computing it here leaves a plan of one {@code LocalTableScan},
  * which Spark returns without a job and the accelerator leaves alone.
  *
- * <p>Only plain aggregate functions qualify (no {@code DISTINCT}), over at most {@value #MAX_ROWS}
- * rows; anything else, or an aggregate that fails here (an ANSI overflow, say), is planned by Spark
- * as before, so errors still come from running the query, not from planning it.
+ * <p>Only plain aggregate functions qualify (no {@code DISTINCT}), over at most {@value
+ * DriverRows#MAX_ROWS} rows; anything else, or an aggregate that fails here (an ANSI overflow,
+ * say), is planned by Spark as before, so errors still come from running the query, not from
+ * planning it.
  */
 public final class DriverAggregation extends SparkStrategy {
-  /** Beyond this many input rows, a task is as cheap as the driver's time. */
-  static final int MAX_ROWS = 10_000;
-
   @Override
   public Seq<SparkPlan> apply(LogicalPlan plan) {
     if (plan.isStreaming()) {
@@ -72,55 +64,24 @@ public final class DriverAggregation extends SparkStrategy {
       return none();
     }
     try {
-      Optional<Rows> input = rows(matched.get()._4());
-      if (input.isEmpty() || input.get().rows().size() > MAX_ROWS) {
+      Optional<DriverRows.Rows> input = DriverRows.of(matched.get()._4());
+      if (input.isEmpty()) {
         return none();
       }
       List<InternalRow> result = aggregate(aggregates, matched.get()._3(), input.get());
-      return seq(
-          List.<SparkPlan>of(new LocalTableScanExec(plan.output(), seq(result), Option.empty())));
-    } catch (RuntimeException e) { // e.g. an ANSI overflow: let the job raise it, as before
+      return DriverRows.seq(
+          List.<SparkPlan>of(
+              new LocalTableScanExec(plan.output(), DriverRows.seq(result), Option.empty())));
+    } catch (Exception e) { // e.g. an ANSI overflow: let the job raise it, as before
       return none();
     }
   }
 
-  /** The rows and their attributes, where they are on the driver already. */
-  private record Rows(Seq<Attribute> output, List<InternalRow> rows) {}
-
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static Optional<Rows> rows(LogicalPlan child) {
-    if (child instanceof LocalRelation relation) {
-      return Optional.of(new Rows(relation.output(), CollectionConverters.asJava(relation.data())));
-    }
-    if (child instanceof DataSourceV2ScanRelation relation
-        && relation.scan() instanceof LocalScan local) {
-      return Optional.of(new Rows((Seq) relation.output(), Arrays.asList(local.rows())));
-    }
-    if (child instanceof Project project
-        && CollectionConverters.asJava(project.projectList()).stream()
-            .map(Expression.class::cast) // a NamedExpression is always an Expression
-            .allMatch(
-                expression ->
-                    expression.deterministic() && !SubqueryExpression.hasSubquery(expression))) {
-      return rows(project.child())
-          .filter(input -> input.rows().size() <= MAX_ROWS) // larger: left to Spark, not evaluated
-          .map(
-              input -> {
-                UnsafeProjection projection =
-                    UnsafeProjection.create((Seq) project.projectList(), input.output());
-                List<InternalRow> projected = new ArrayList<>(input.rows().size());
-                for (InternalRow row : input.rows()) {
-                  projected.add(projection.apply(row).copy());
-                }
-                return new Rows(project.output(), projected);
-              });
-    }
-    return Optional.empty();
-  }
-
   /** Spark's sort-based aggregation, as {@code SortAggregateExec} runs it in a task. */
   private static List<InternalRow> aggregate(
-      List<AggregateExpression> aggregates, Seq<NamedExpression> resultExpressions, Rows input) {
+      List<AggregateExpression> aggregates,
+      Seq<NamedExpression> resultExpressions,
+      DriverRows.Rows input) {
     List<Attribute> resultAttributes = new ArrayList<>();
     for (AggregateExpression aggregate : aggregates) {
       resultAttributes.add(aggregate.resultAttribute());
@@ -131,11 +92,11 @@ public final class DriverAggregation extends SparkStrategy {
     SortBasedAggregationIterator iterator =
         new SortBasedAggregationIterator(
             0,
-            seq(List.<NamedExpression>of()),
+            DriverRows.seq(List.<NamedExpression>of()),
             input.output(),
             rows,
-            seq(aggregates),
-            seq(resultAttributes),
+            DriverRows.seq(aggregates),
+            DriverRows.seq(resultAttributes),
             0,
             resultExpressions,
             (expressions, schema) -> MutableProjection.create(expressions, schema),
@@ -150,11 +111,7 @@ public final class DriverAggregation extends SparkStrategy {
     return result;
   }
 
-  private static <T> Seq<T> seq(List<T> values) {
-    return CollectionConverters.asScala(values).toSeq();
-  }
-
   private static Seq<SparkPlan> none() {
-    return seq(List.of());
+    return DriverRows.seq(List.of());
   }
 }

@@ -6,13 +6,12 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.struct;
 
+import io.lagoa.io.Folders;
 import io.lagoa.pipeline.FlowException;
 import io.lagoa.pipeline.SourceCall;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -123,11 +122,9 @@ final class FileStaging {
       return;
     }
     staging = null;
-    try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(folder)) {
-      for (java.nio.file.Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-        java.nio.file.Files.deleteIfExists(path);
-      }
-    } catch (IOException | UncheckedIOException e) {
+    try {
+      Folders.deleteRecursively(folder);
+    } catch (IOException e) {
       LOG.warn(
           "files:{}: cannot delete the downloaded files in {}: {}", root, folder, e.getMessage());
     }

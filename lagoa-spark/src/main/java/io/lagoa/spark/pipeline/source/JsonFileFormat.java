@@ -119,7 +119,7 @@ final class JsonFileFormat extends FileFormat {
       columns.add(col("__p." + quote(field.name())).as(field.name()));
     }
     if (rescue) {
-      columns.add(KafkaSourceReader.rescued(schema).as(RESCUED));
+      columns.add(RescuedFields.column(col("value"), schema).as(RESCUED));
     }
     columns.add(col(METADATA));
     Dataset<Row> checked =
