@@ -7,7 +7,8 @@
 #
 # Throughput comes from lagoa_system.flow_runs (rows read / time in the bronze flow, so Spark's
 # start-up is not counted); latency from Iceberg metadata: for each silver row, the commit time of
-# the snapshot that added its data file minus the Kafka timestamp of its record.
+# the snapshot that added its data file minus the Kafka timestamp of its record. Peak memory: the
+# --once run's max RSS (/usr/bin/time), and the continuous runner's (VmHWM) just before it stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EVENTS=${EVENTS:-1000000}
@@ -75,7 +76,10 @@ START_MS=$(($(date +%s%3N)))
 sleep "$SECONDS_AT_RATE"
 END_MS=$(($(date +%s%3N)))
 kill -TERM $PRODUCER; wait $PRODUCER || true  # background jobs ignore SIGINT
-sleep 5; kill -TERM $RUNNER; wait $RUNNER || true
+sleep 5
+# the launcher execs java: the runner's own peak resident memory so far
+echo "continuous runner: peak RSS $(awk '/VmHWM/ {print $2, $3}' /proc/$RUNNER/status 2>/dev/null)"
+kill -TERM $RUNNER; wait $RUNNER || true
 tail -3 "$WORK/continuous.err"
 ./lagoa sql "WITH added AS (
     SELECT e.data_file.file_path AS file, s.committed_at

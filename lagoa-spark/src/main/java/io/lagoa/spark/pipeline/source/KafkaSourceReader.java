@@ -42,7 +42,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -208,14 +207,15 @@ public final class KafkaSourceReader implements SourceReader {
       Parse parse = jsonSchema(stored, raw, maxBytes);
       addsColumns = parse.addsColumns();
       position.put(schemaKey(), parse.schema().json());
-      Map<String, String> options =
-          Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT);
-      StructType withCorrupt = parse.schema().add(CORRUPT, DataTypes.StringType);
+      // from_json(value, schema + _corrupt_record, PERMISSIVE), parsing the bytes directly
       raw =
           raw.withColumn(
               "__p",
-              org.apache.spark.sql.functions.from_json(
-                  expr("CAST(value AS STRING)"), withCorrupt, options));
+              JsonColumns.column(
+                  col("value"),
+                  parse.schema(),
+                  CORRUPT,
+                  spark.sessionState().conf().sessionLocalTimeZone()));
       error =
           expr(
               unreadableRecord(maxBytes)

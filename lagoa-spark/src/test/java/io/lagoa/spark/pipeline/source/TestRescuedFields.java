@@ -74,7 +74,7 @@ class TestRescuedFields {
             + ", k))) END");
   }
 
-  private static List<byte[]> tricky() {
+  static List<byte[]> tricky() {
     List<String> texts =
         new ArrayList<>(
             List.of(
@@ -169,7 +169,7 @@ class TestRescuedFields {
   }
 
   /** Random objects over a pool of known and unknown names, with values of every kind. */
-  private static List<byte[]> random(int count) {
+  static List<byte[]> random(int count) {
     Random random = new Random(20261203L);
     List<byte[]> records = new ArrayList<>();
     for (int i = 0; i < count; i++) {

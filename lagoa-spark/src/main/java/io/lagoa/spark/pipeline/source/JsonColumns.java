@@ -1,0 +1,166 @@
+package io.lagoa.spark.pipeline.source;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.Literal;
+import org.apache.spark.sql.catalyst.expressions.objects.Invoke;
+import org.apache.spark.sql.catalyst.json.CreateJacksonParser;
+import org.apache.spark.sql.catalyst.json.JSONOptions;
+import org.apache.spark.sql.catalyst.json.JacksonParser;
+import org.apache.spark.sql.catalyst.util.FailureSafeParser;
+import org.apache.spark.sql.catalyst.util.PermissiveMode$;
+import org.apache.spark.sql.classic.ExpressionUtils;
+import org.apache.spark.sql.sources.Filter;
+import org.apache.spark.sql.types.AbstractDataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.Platform;
+import org.apache.spark.unsafe.types.UTF8String;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * A JSON record's columns as {@code from_json(value, schema, map('mode', 'PERMISSIVE',
+ * 'columnNameOfCorruptRecord', corrupt))} reads them, with Spark's own {@link JacksonParser}, in
+ * generated code and without a decoder per record.
+ *
+ * <p>{@code from_json} wraps every record in a {@code java.io.Reader} (an 8 KB buffer and a
+ * character decoder per record) and is evaluated interpreted inside generated code (it has no code
+ * generation of its own), which copies the record's bytes once more. Here generated code calls
+ * {@link #invoke} ({@link Invoke}) with the record's text, and records whose bytes are plain UTF-8
+ * are decoded to a string at once and read through a {@code StringReader}; the others (bytes that
+ * are not valid UTF-8, a byte-order mark, a zero byte at the start) go through the same Reader as
+ * before. The parse, the corrupt-record column, and the partial results of a record that fails half
+ * way are Spark's ({@link FailureSafeParser}); TestJsonColumns compares both over tricky and random
+ * records.
+ *
+ * <p>The object is serializable (it travels with the plan); its parser is made on first use in each
+ * deserialized copy, as {@code from_json}'s is.
+ */
+public final class JsonColumns implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** The schema with the corrupt-record column, all nullable, as from_json parses into. */
+  private final StructType schema;
+
+  private final String corrupt;
+  private final String timeZone;
+  private transient FailureSafeParser<UTF8String> parser;
+
+  private JsonColumns(StructType schema, String corrupt, String timeZone) {
+    this.schema = schema;
+    this.corrupt = corrupt;
+    this.timeZone = timeZone;
+  }
+
+  /**
+   * The parsed columns of {@code value} (a STRING or BINARY column holding JSON text), a struct of
+   * {@code schema}'s fields and {@code corrupt}, the record's text when it cannot be read.
+   *
+   * @param timeZone the session's time zone, for timestamp fields (from_json's)
+   */
+  static Column column(Column value, StructType schema, String corrupt, String timeZone) {
+    StructType withCorrupt = schema.add(corrupt, DataTypes.StringType);
+    JsonColumns function =
+        new JsonColumns((StructType) withCorrupt.asNullable(), corrupt, timeZone);
+    Expression text = ExpressionUtils.expression(value.cast(DataTypes.StringType));
+    Seq<Expression> arguments = CollectionConverters.asScala(List.of(text)).toSeq();
+    Invoke invoke =
+        new Invoke(
+            Literal.fromObject(function),
+            "invoke",
+            function.schema,
+            arguments,
+            CollectionConverters.asScala(List.<AbstractDataType>of()).toSeq(),
+            true, // propagateNull: no value, no struct (as from_json)
+            true,
+            true);
+    return ExpressionUtils.column(invoke);
+  }
+
+  /** The record's columns, or null for a null record; generated code calls it per record. */
+  public InternalRow invoke(UTF8String value) {
+    if (value == null) {
+      return null;
+    }
+    if (parser == null) {
+      parser = parser();
+    }
+    scala.collection.Iterator<InternalRow> rows = parser.parse(value);
+    return rows.hasNext() ? rows.next() : null;
+  }
+
+  private FailureSafeParser<UTF8String> parser() {
+    JSONOptions options =
+        new JSONOptions(
+            scala.collection.immutable.Map$.MODULE$.from(
+                CollectionConverters.asScala(
+                    Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", corrupt))),
+            timeZone,
+            corrupt);
+    StructType fields = new StructType();
+    for (StructField field : schema.fields()) {
+      if (!field.name().equals(corrupt)) {
+        fields = fields.add(field);
+      }
+    }
+    JacksonParser json =
+        new JacksonParser(
+            fields, options, false, CollectionConverters.asScala(List.<Filter>of()).toList());
+    scala.Function2<JsonFactory, UTF8String, JsonParser> create = JsonColumns::createParser;
+    scala.Function1<UTF8String, UTF8String> literal = record -> record;
+    return new FailureSafeParser<>(
+        record -> json.parse(record, create, literal), PermissiveMode$.MODULE$, schema, corrupt);
+  }
+
+  /**
+   * A parser over the record's text decoded at once when its bytes are plain UTF-8, else over
+   * Spark's Reader. Both are character parsers reading a {@code Reader}: given the bytes themselves
+   * Jackson would make another parser, and Spark's would then copy non-string values into STRING
+   * fields as their exact text (1e2 stays "1e2"; from_json gives "100.0").
+   */
+  private static JsonParser createParser(JsonFactory factory, UTF8String record) {
+    if (record.getBaseObject() instanceof byte[] bytes) {
+      int offset = (int) (record.getBaseOffset() - Platform.BYTE_ARRAY_OFFSET);
+      int length = record.numBytes();
+      if (length > 0 && RescuedFields.plainUtf8(bytes, offset, length)) {
+        try {
+          return factory.createParser(
+              new StringReader(new String(bytes, offset, length, StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+    return CreateJacksonParser.utf8String(factory, record);
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof JsonColumns that
+        && that.schema.equals(schema)
+        && that.corrupt.equals(corrupt)
+        && that.timeZone.equals(timeZone);
+  }
+
+  @Override
+  public int hashCode() {
+    return schema.hashCode() * 31 + timeZone.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "json_columns(" + schema.simpleString() + ")";
+  }
+}
