@@ -13,7 +13,6 @@ import org.apache.spark.sql.catalyst.expressions.aggregate.Complete$;
 import org.apache.spark.sql.catalyst.planning.PhysicalAggregation$;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.connector.read.LocalScan;
-import org.apache.spark.sql.execution.LocalTableScanExec;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.SparkStrategy;
 import org.apache.spark.sql.execution.aggregate.SortBasedAggregationIterator;
@@ -43,14 +42,14 @@ public final class DriverAggregation extends SparkStrategy {
   @Override
   public Seq<SparkPlan> apply(LogicalPlan plan) {
     if (plan.isStreaming()) {
-      return none();
+      return DriverRows.none();
     }
     Option<
             Tuple4<
                 Seq<NamedExpression>, Seq<AggregateExpression>, Seq<NamedExpression>, LogicalPlan>>
         matched = PhysicalAggregation$.MODULE$.unapply(plan);
     if (matched.isEmpty() || !matched.get()._1().isEmpty()) {
-      return none();
+      return DriverRows.none();
     }
     List<AggregateExpression> aggregates = CollectionConverters.asJava(matched.get()._2());
     boolean plain =
@@ -61,19 +60,17 @@ public final class DriverAggregation extends SparkStrategy {
                         && aggregate.mode() == Complete$.MODULE$
                         && !SubqueryExpression.hasSubquery(aggregate));
     if (!plain) {
-      return none();
+      return DriverRows.none();
     }
     try {
       Optional<DriverRows.Rows> input = DriverRows.of(matched.get()._4());
       if (input.isEmpty()) {
-        return none();
+        return DriverRows.none();
       }
       List<InternalRow> result = aggregate(aggregates, matched.get()._3(), input.get());
-      return DriverRows.seq(
-          List.<SparkPlan>of(
-              new LocalTableScanExec(plan.output(), DriverRows.seq(result), Option.empty())));
+      return DriverRows.scan(plan.output(), result);
     } catch (Exception e) { // e.g. an ANSI overflow: let the job raise it, as before
-      return none();
+      return DriverRows.none();
     }
   }
 
@@ -109,9 +106,5 @@ public final class DriverAggregation extends SparkStrategy {
       result.add(iterator.next().copy());
     }
     return result;
-  }
-
-  private static Seq<SparkPlan> none() {
-    return DriverRows.seq(List.of());
   }
 }

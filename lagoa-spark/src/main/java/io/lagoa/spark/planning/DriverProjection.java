@@ -1,13 +1,10 @@
 package io.lagoa.spark.planning;
 
-import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.plans.logical.Project;
-import org.apache.spark.sql.execution.LocalTableScanExec;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.SparkStrategy;
-import scala.Option;
 import scala.collection.immutable.Seq;
 
 /**
@@ -32,24 +29,15 @@ public final class DriverProjection extends SparkStrategy {
   @Override
   public Seq<SparkPlan> apply(LogicalPlan plan) {
     if (!(plan instanceof Project project)) {
-      return none();
+      return DriverRows.none();
     }
     Optional<DriverRows.Rows> rows;
     try {
       rows = DriverRows.of(project);
     } catch (Exception e) { // e.g. ANSI division by zero: let the job raise it, as before
-      return none();
+      return DriverRows.none();
     }
-    return rows.map(
-            result ->
-                DriverRows.seq(
-                    List.<SparkPlan>of(
-                        new LocalTableScanExec(
-                            project.output(), DriverRows.seq(result.rows()), Option.empty()))))
-        .orElseGet(DriverProjection::none);
-  }
-
-  private static Seq<SparkPlan> none() {
-    return DriverRows.seq(List.of());
+    return rows.map(result -> DriverRows.scan(project.output(), result.rows()))
+        .orElseGet(DriverRows::none);
   }
 }

@@ -15,7 +15,10 @@ import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.plans.logical.OneRowRelation;
 import org.apache.spark.sql.catalyst.plans.logical.Project;
 import org.apache.spark.sql.connector.read.LocalScan;
+import org.apache.spark.sql.execution.LocalTableScanExec;
+import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.datasources.v2.DataSourceV2ScanRelation;
+import scala.Option;
 import scala.collection.immutable.Seq;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -83,6 +86,16 @@ final class DriverRows {
 
   private static Optional<Rows> small(Rows rows) {
     return rows.rows().size() <= MAX_ROWS ? Optional.of(rows) : Optional.empty();
+  }
+
+  /** The plan that returns {@code rows} from the driver: one {@code LocalTableScan}, no job. */
+  static Seq<SparkPlan> scan(Seq<Attribute> output, List<InternalRow> rows) {
+    return seq(List.<SparkPlan>of(new LocalTableScanExec(output, seq(rows), Option.empty())));
+  }
+
+  /** What a strategy returns for a plan it leaves to Spark. */
+  static Seq<SparkPlan> none() {
+    return seq(List.of());
   }
 
   static <T> Seq<T> seq(List<T> values) {
