@@ -11,23 +11,18 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.Expression;
-import org.apache.spark.sql.catalyst.expressions.Literal;
 import org.apache.spark.sql.catalyst.expressions.objects.Invoke;
 import org.apache.spark.sql.catalyst.json.CreateJacksonParser;
 import org.apache.spark.sql.catalyst.json.JSONOptions;
 import org.apache.spark.sql.catalyst.json.JacksonParser;
 import org.apache.spark.sql.catalyst.util.FailureSafeParser;
 import org.apache.spark.sql.catalyst.util.PermissiveMode$;
-import org.apache.spark.sql.classic.ExpressionUtils;
 import org.apache.spark.sql.sources.Filter;
-import org.apache.spark.sql.types.AbstractDataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.Platform;
 import org.apache.spark.unsafe.types.UTF8String;
-import scala.collection.immutable.Seq;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -74,19 +69,8 @@ public final class JsonColumns implements Serializable {
     StructType withCorrupt = schema.add(corrupt, DataTypes.StringType);
     JsonColumns function =
         new JsonColumns((StructType) withCorrupt.asNullable(), corrupt, timeZone);
-    Expression text = ExpressionUtils.expression(value.cast(DataTypes.StringType));
-    Seq<Expression> arguments = CollectionConverters.asScala(List.of(text)).toSeq();
-    Invoke invoke =
-        new Invoke(
-            Literal.fromObject(function),
-            "invoke",
-            function.schema,
-            arguments,
-            CollectionConverters.asScala(List.<AbstractDataType>of()).toSeq(),
-            true, // propagateNull: no value, no struct (as from_json)
-            true,
-            true);
-    return ExpressionUtils.column(invoke);
+    return RecordCalls.onText(
+        function, function.schema, value); // no value, no struct (as from_json)
   }
 
   /** The record's columns, or null for a null record; generated code calls it per record. */

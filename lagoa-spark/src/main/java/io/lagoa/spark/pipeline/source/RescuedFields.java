@@ -18,20 +18,13 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Column;
-import org.apache.spark.sql.catalyst.expressions.Expression;
-import org.apache.spark.sql.catalyst.expressions.Literal;
 import org.apache.spark.sql.catalyst.expressions.objects.Invoke;
-import org.apache.spark.sql.classic.ExpressionUtils;
-import org.apache.spark.sql.types.AbstractDataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.Platform;
 import org.apache.spark.unsafe.types.UTF8String;
-import scala.collection.immutable.Seq;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The {@code _rescued_data} of a JSON record: its top-level fields whose names the schema lacks, as
@@ -100,20 +93,7 @@ public final class RescuedFields implements Serializable {
 
   /** The rescued-data column of {@code value} (a STRING or BINARY column holding the JSON text). */
   static Column column(Column value, StructType schema) {
-    Expression text = ExpressionUtils.expression(value.cast(DataTypes.StringType));
-    RescuedFields function = new RescuedFields(schema);
-    Seq<Expression> arguments = CollectionConverters.asScala(List.of(text)).toSeq();
-    Invoke invoke =
-        new Invoke(
-            Literal.fromObject(function),
-            "invoke",
-            DataTypes.StringType,
-            arguments,
-            CollectionConverters.asScala(List.<AbstractDataType>of()).toSeq(),
-            true, // propagateNull: a record without a value rescues nothing
-            true,
-            true);
-    return ExpressionUtils.column(invoke);
+    return RecordCalls.onText(new RescuedFields(schema), DataTypes.StringType, value);
   }
 
   /** The rescued fields of a record's JSON text, or null; generated code calls it per record. */
