@@ -339,6 +339,45 @@ class TestPipelineRunner {
     assertThat(spark.table("atom.silver_sales").columns()).containsExactly("id", "amount", "extra");
   }
 
+  /**
+   * A run's session has no isolated artifacts, so its tasks run in the executors' own class loader
+   * and reuse the code Spark compiled for earlier runs (Spark caches generated classes per class
+   * loader). With isolation, Spark's default, every run's session had a class loader of its own on
+   * the executors, and every run, every batch of a continuous run, compiled its projections again.
+   */
+  @Test
+  void aRunsTasksShareTheExecutorsClassLoaderWithEarlierRuns() {
+    sql.run("CREATE NAMESPACE IF NOT EXISTS cg_bronze");
+    sql.run("CREATE TABLE cg_bronze.events (id INT, v STRING) USING iceberg");
+    sql.run("INSERT INTO cg_bronze.events VALUES (1, 'a'), (2, 'b')");
+    Path folder =
+        fixture.pipeline(
+            "cg",
+            "events.sql",
+            "CREATE MATERIALIZED VIEW events AS\n"
+                + "SELECT id * 3 AS d, concat(upper(v), '!') AS u FROM cg_bronze.events");
+    List<Object> isolated = new java.util.concurrent.CopyOnWriteArrayList<>();
+    RunResult result =
+        new PipelineRunner(
+                spark,
+                new PipelineListener() {
+                  @Override
+                  public void flowFinished(FlowResult flow) {
+                    org.apache.spark.sql.classic.SparkSession session =
+                        (org.apache.spark.sql.classic.SparkSession)
+                            SparkSession.getActiveSession().get();
+                    isolated.add(String.valueOf(session.artifactManager().state()));
+                  }
+                },
+                java.time.Clock.systemUTC())
+            .run(fixture.compile(folder), RunOptions.defaults());
+    assertThat(result.error()).isEmpty();
+    assertThat(fixture.rows("SELECT d, u FROM cg.events ORDER BY d"))
+        .containsExactly(List.of(3, "A!"), List.of(6, "B!"));
+    // the job artifact state Spark sends with each task: none, so the executors' class loader
+    assertThat(isolated).containsExactly("null");
+  }
+
   @Test
   void streamingTablesAppendAndMergeOnlyNewData() {
     sql.run("CREATE NAMESPACE IF NOT EXISTS inc_bronze");
