@@ -32,15 +32,6 @@ public final class CometAccelerator {
   private static final String LOG_CONF = "comet.log.file.path";
 
   /**
-   * Which of Comet's shuffles moves Arrow batches between stages. Lagoa sets {@code jvm} (Comet's
-   * columnar shuffle: native operators hand their batches to a JVM writer) instead of Comet's
-   * default {@code auto}, which picks the fully native shuffle: on TPC-H at scale factor 1 on 2
-   * cores the native shuffle made the join-heavy queries slower than plain Spark (see
-   * docs/benchmarks.md, "TPC-H SF1: Comet's defaults").
-   */
-  static final String SHUFFLE_MODE = "spark.comet.shuffle.mode";
-
-  /**
    * Whether Comet runs sort-merge joins that carry a join filter (a condition beyond the equal
    * keys, such as TPC-H q21's {@code EXISTS}/{@code NOT EXISTS} with {@code l2.l_suppkey <>
    * l1.l_suppkey}). Lagoa sets {@code false}, so Spark runs those joins over Comet's native scans,
@@ -108,6 +99,12 @@ public final class CometAccelerator {
    * The settings that start Spark with Comet: its plugin (which adds Comet's session extension),
    * its shuffle manager (static, so fixed when the SparkContext starts), off-heap memory for its
    * native operators, and its native Iceberg scan, where all the gain on Iceberg tables comes from.
+   *
+   * <p>Which shuffle Comet uses is left to Comet ({@code spark.comet.shuffle.mode} {@code auto}:
+   * its native shuffle where the plan allows). Lagoa set its JVM columnar shuffle ({@code jvm})
+   * until session 11, when the native one made TPC-H SF1 q3 and q7 faster than plain Spark (2.2x
+   * and 1.4x instead of 0.96x and 0.99x) and every other query too (see docs/benchmarks.md, "TPC-H
+   * SF1: Comet's native shuffle again").
    */
   static Map<String, String> startSettings(long offHeapMb) {
     Map<String, String> conf = new LinkedHashMap<>();
@@ -116,7 +113,6 @@ public final class CometAccelerator {
     conf.put("spark.memory.offHeap.enabled", "true");
     conf.put("spark.memory.offHeap.size", offHeapMb + "m");
     conf.putAll(sessionSettings(true));
-    conf.put(SHUFFLE_MODE, "jvm");
     conf.put(SORT_MERGE_JOIN_WITH_FILTER, "false");
     // Lagoa checks the library itself before adding the plugin (unavailableReason).
     conf.put("spark.comet.nativeLoadRequired", "false");
