@@ -675,6 +675,10 @@ public final class DuckDbTranslation {
           || !result.equals(new DecimalType(precision, scale))) {
         throw new NotTranslatable("decimal arithmetic Spark rounds to " + result.simpleString());
       }
+      // DuckDB's own result type holds the exact value too (its precision is at most Spark's), so
+      // no cast per row: values are the same, and sums, outputs and comparisons cast or compare
+      // by value.
+      return "(" + expression(arithmetic.left()) + operator + expression(arithmetic.right()) + ")";
     } else if (!(isIntegral(left) && left.equals(right) && result.equals(left))) {
       throw new NotTranslatable(
           "arithmetic on " + left.simpleString() + " and " + right.simpleString());
