@@ -112,6 +112,15 @@ public final class ConfigKeys {
           "auto",
           "Off-heap memory for the accelerator's native operators, in MiB; auto is half the JVM's"
               + " maximum heap (at least 1024). Unused with accelerator none.");
+  public static final ConfigKey SPARK_DUCKDB_READS =
+      ConfigKey.of(
+          "spark.duckdb-reads",
+          ValueType.BOOLEAN,
+          "true",
+          "true runs aggregations over Iceberg tables on the local file system in an in-process"
+              + " DuckDB over the Parquet files Iceberg planned, where DuckDB gives exactly Spark's"
+              + " answer (other queries and parts of queries run in Spark as before; local"
+              + " masters only); false runs everything in Spark.");
   public static final ConfigKey SPARK_CONF =
       ConfigKey.of(
           "spark.conf",
@@ -237,6 +246,7 @@ public final class ConfigKeys {
           SPARK_SHUFFLE_PARTITIONS,
           SPARK_ACCELERATOR,
           SPARK_OFF_HEAP_MB,
+          SPARK_DUCKDB_READS,
           SPARK_CONF,
           LINEAGE_TRANSPORT,
           LINEAGE_FILE,

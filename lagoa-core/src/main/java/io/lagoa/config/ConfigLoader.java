@@ -482,6 +482,7 @@ public final class ConfigLoader {
             offHeap.equals("auto")
                 ? SparkSettings.autoOffHeapMb(Runtime.getRuntime().maxMemory())
                 : Long.parseLong(offHeap),
+            Boolean.parseBoolean(raw.value(ConfigKeys.SPARK_DUCKDB_READS, this)),
             raw.map(ConfigKeys.SPARK_CONF, this));
     Map<String, String> origins = new LinkedHashMap<>();
     raw.values.forEach((name, located) -> origins.put(name, located.location()));

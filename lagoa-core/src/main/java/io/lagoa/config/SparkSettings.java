@@ -10,6 +10,7 @@ import java.util.TreeMap;
  * @param shufflePartitions resolved: never "auto"
  * @param accelerator the native engine that runs what it supports of each plan
  * @param offHeapMb resolved: the accelerator's off-heap memory in MiB, never "auto"
+ * @param duckDbReads whether aggregations over local Iceberg tables may run in DuckDB
  * @param conf extra Spark settings, applied after Lagoa's own
  */
 public record SparkSettings(
@@ -17,6 +18,7 @@ public record SparkSettings(
     int shufflePartitions,
     Accelerator accelerator,
     long offHeapMb,
+    boolean duckDbReads,
     Map<String, String> conf) {
   public SparkSettings {
     conf = Map.copyOf(conf);
@@ -40,6 +42,8 @@ public record SparkSettings(
         + accelerator.configName()
         + ", offHeapMb="
         + offHeapMb
+        + ", duckDbReads="
+        + duckDbReads
         + ", conf="
         + shown
         + "]";

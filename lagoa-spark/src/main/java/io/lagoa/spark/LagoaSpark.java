@@ -6,6 +6,7 @@ import io.lagoa.config.Accelerator;
 import io.lagoa.config.LagoaConfig;
 import io.lagoa.spark.functions.LagoaFunctions;
 import io.lagoa.spark.functions.LagoaSessionExtensions;
+import io.lagoa.spark.planning.DuckDbReads;
 import io.lagoa.text.SecretPatterns;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -73,6 +74,7 @@ public final class LagoaSpark {
         conf.putAll(CometAccelerator.startSettings(config.spark().offHeapMb()));
       }
     }
+    conf.put(DuckDbReads.ENABLED, Boolean.toString(config.spark().duckDbReads()));
     conf.putAll(config.spark().conf());
     return conf;
   }

@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
  * which of its operators run natively in the accelerator.
  *
  * @param plan Spark's formatted plan
- * @param nativeOperators operators the accelerator runs (Comet's, e.g. CometIcebergNativeScan), in
- *     plan order without repeats
+ * @param nativeOperators operators the accelerator runs (Comet's, e.g. CometIcebergNativeScan, and
+ *     DuckDbQuery, a part run in DuckDB), in plan order without repeats
  * @param sparkOperators operators plain Spark runs, in plan order without repeats
  * @param transitions operators that convert between Spark's rows and the accelerator's columns
  */
@@ -44,7 +44,7 @@ public record PlanExplanation(
       }
       if (name.contains("ColumnarToRow") || name.contains("RowToColumnar")) {
         transitions.add(name);
-      } else if (name.startsWith("Comet")) {
+      } else if (name.startsWith("Comet") || name.equals("DuckDbQuery")) {
         nativeOperators.add(name);
       } else {
         sparkOperators.add(name);

@@ -4,13 +4,10 @@ import io.lagoa.bench.BenchQuery;
 import io.lagoa.bench.DataSize;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
-import io.lagoa.io.Folders;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.lagoa.spark.duckdb.DuckDbDatabase;
+import io.lagoa.spark.duckdb.DuckDbSql;
+import io.lagoa.spark.duckdb.ParquetTable;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -22,72 +19,32 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * An in-memory DuckDB in this process, through its JDBC driver, with a view per table over the
- * Parquet files Iceberg planned ({@link ParquetTable}). Threads and memory are set explicitly, and
- * extensions are never installed or loaded: {@code read_parquet} is built in, and anything else
- * would be a download at run time.
+ * An in-memory DuckDB in this process ({@link DuckDbDatabase}) with a view per table over the
+ * Parquet files Iceberg planned ({@link ParquetTable}).
  */
 public final class DuckDbEngine implements AutoCloseable {
-  /**
-   * How DuckDB may run.
-   *
-   * @param threads worker threads: the cores Spark runs tasks on, so both engines get the same
-   * @param memoryBytes DuckDB's memory limit (it spills to a temporary folder beyond it)
-   */
-  public record Settings(int threads, long memoryBytes) {
-    public Settings {
-      if (threads < 1 || memoryBytes < (1L << 20)) {
-        throw new LagoaException(
-            ErrorCode.INVALID_ARGUMENT,
-            "cannot run DuckDB with "
-                + threads
-                + " threads and "
-                + memoryBytes
-                + " bytes of memory: give 1 thread or more and 1 MiB or more");
-      }
-    }
-  }
-
   /** One timed execution: from submitting the SQL to the last row read through JDBC. */
   public record Execution(long nanos, List<List<Object>> rows) {}
 
-  private final Connection connection;
-  private final Path temporary;
+  private final DuckDbDatabase database;
   private final Map<String, String> description;
 
-  private DuckDbEngine(Connection connection, Path temporary, Map<String, String> description) {
-    this.connection = connection;
-    this.temporary = temporary;
+  private DuckDbEngine(DuckDbDatabase database, Map<String, String> description) {
+    this.database = database;
     this.description = description;
   }
 
   /** Starts DuckDB with these settings and makes one view per table. */
-  public static DuckDbEngine open(List<ParquetTable> tables, Settings settings) {
-    Path temporary;
+  public static DuckDbEngine open(List<ParquetTable> tables, DuckDbDatabase.Settings settings) {
+    DuckDbDatabase database = DuckDbDatabase.open(settings);
     try {
-      temporary = Files.createTempDirectory("lagoa-duckdb-");
-    } catch (IOException e) {
-      throw new LagoaException(
-          ErrorCode.IO_ERROR,
-          "cannot make DuckDB's temporary folder: " + LagoaException.rootMessage(e),
-          e);
-    }
-    Connection connection = null;
-    try {
-      connection = DriverManager.getConnection("jdbc:duckdb:");
+      Connection connection = database.connection();
       try (Statement statement = connection.createStatement()) {
-        // Before anything else: no extension may be fetched or loaded behind our back.
-        statement.execute("SET autoinstall_known_extensions = false");
-        statement.execute("SET autoload_known_extensions = false");
-        statement.execute("SET threads = " + settings.threads());
-        statement.execute("SET memory_limit = '" + (settings.memoryBytes() >> 20) + "MiB'");
-        statement.execute("SET temp_directory = " + ParquetTable.literal(temporary.toString()));
-        statement.execute("SET enable_progress_bar = false");
         Set<String> schemas = new LinkedHashSet<>();
         for (ParquetTable table : tables) {
           if (schemas.add(table.schema())) {
             statement.execute(
-                "CREATE SCHEMA IF NOT EXISTS " + ParquetTable.identifier(table.schema()));
+                "CREATE SCHEMA IF NOT EXISTS " + DuckDbSql.identifier(table.schema()));
           }
           statement.execute(table.createView());
         }
@@ -110,29 +67,14 @@ public final class DuckDbEngine implements AutoCloseable {
       description.put(
           "tables",
           String.join(", ", tables.stream().map(t -> t.schema() + "." + t.name()).toList()));
-      return new DuckDbEngine(connection, temporary, description);
+      return new DuckDbEngine(database, description);
     } catch (SQLException e) {
-      closeQuietly(connection);
-      delete(temporary);
+      database.close();
       throw new LagoaException(
           ErrorCode.INTERNAL_ERROR, "cannot start DuckDB: " + LagoaException.rootMessage(e), e);
     } catch (RuntimeException e) {
-      closeQuietly(connection);
-      delete(temporary);
+      database.close();
       throw e;
-    } catch (LinkageError e) {
-      // The driver carries native libraries for the common platforms only.
-      delete(temporary);
-      throw new LagoaException(
-          ErrorCode.INTERNAL_ERROR,
-          "cannot start DuckDB on "
-              + System.getProperty("os.name")
-              + " "
-              + System.getProperty("os.arch")
-              + ": its JDBC driver has no native library for it ("
-              + e.getMessage()
-              + ")",
-          e);
     }
   }
 
@@ -144,7 +86,7 @@ public final class DuckDbEngine implements AutoCloseable {
   /** Runs the query's setup (untimed), then its DuckDB text, reading every row. */
   public Execution execute(BenchQuery query) {
     String sql = query.duckDbText();
-    try (Statement statement = connection.createStatement()) {
+    try (Statement statement = database.connection().createStatement()) {
       for (String setup : query.setup()) {
         statement.execute(setup);
       }
@@ -171,25 +113,6 @@ public final class DuckDbEngine implements AutoCloseable {
 
   @Override
   public void close() {
-    closeQuietly(connection);
-    delete(temporary);
-  }
-
-  private static void closeQuietly(Connection connection) {
-    if (connection != null) {
-      try {
-        connection.close();
-      } catch (SQLException e) {
-        // nothing left to release that closing could give back
-      }
-    }
-  }
-
-  private static void delete(Path folder) {
-    try {
-      Folders.deleteRecursively(folder);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    database.close();
   }
 }

@@ -8,6 +8,7 @@ import io.lagoa.bench.Reference;
 import io.lagoa.bench.ReferenceEngine;
 import io.lagoa.bench.Suite;
 import io.lagoa.bench.duckdb.DuckDbEngine;
+import io.lagoa.spark.planning.DuckDbReads;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -144,6 +145,7 @@ public final class BenchRun {
     settings.put("spark.master", spark.conf().get("spark.master"));
     settings.put("memory", DataSize.format(Runtime.getRuntime().maxMemory()));
     settings.put("shuffle_partitions", spark.conf().get("spark.sql.shuffle.partitions"));
+    settings.put("duckdb_reads", spark.conf().get(DuckDbReads.ENABLED, "true"));
     if (request.suite() == Suite.SALES) {
       BenchTables.load(catalog, request.vendasTable())
           .ifPresent(

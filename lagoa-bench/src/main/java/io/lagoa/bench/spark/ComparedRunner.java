@@ -8,11 +8,10 @@ import io.lagoa.bench.ReferenceQuery;
 import io.lagoa.bench.Statistics;
 import io.lagoa.bench.duckdb.DuckDbEngine;
 import io.lagoa.error.LagoaException;
+import io.lagoa.spark.planning.DuckDbReads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -33,8 +32,6 @@ public final class ComparedRunner {
       duckDb = List.copyOf(duckDb);
     }
   }
-
-  private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\*|\\d+)(?:,\\s*\\d+)?])?");
 
   private final QueryRunner spark;
   private final DuckDbEngine duckDb;
@@ -106,17 +103,7 @@ public final class ComparedRunner {
    * 1 for {@code local}, the default parallelism on a cluster.
    */
   public static int taskSlots(SparkSession spark) {
-    String master = spark.sparkContext().master();
-    Matcher local = LOCAL.matcher(master.strip());
-    if (local.matches()) {
-      String count = local.group(1);
-      if (count == null) {
-        return 1;
-      }
-      return count.equals("*")
-          ? Runtime.getRuntime().availableProcessors()
-          : Integer.parseInt(count);
-    }
-    return Math.max(1, spark.sparkContext().defaultParallelism());
+    return DuckDbReads.localCores(spark.sparkContext())
+        .orElse(Math.max(1, spark.sparkContext().defaultParallelism()));
   }
 }

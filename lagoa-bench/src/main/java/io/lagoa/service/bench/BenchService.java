@@ -2,7 +2,6 @@ package io.lagoa.service.bench;
 
 import io.lagoa.bench.*;
 import io.lagoa.bench.duckdb.DuckDbEngine;
-import io.lagoa.bench.duckdb.ParquetTable;
 import io.lagoa.bench.spark.BenchRun;
 import io.lagoa.bench.spark.BenchTables;
 import io.lagoa.bench.spark.ComparedRunner;
@@ -12,6 +11,8 @@ import io.lagoa.bench.spark.TpchGenerator;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import io.lagoa.spark.SparkSql;
+import io.lagoa.spark.duckdb.DuckDbDatabase;
+import io.lagoa.spark.duckdb.ParquetTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -533,8 +534,8 @@ public final class BenchService {
     if (plan.compareWith().isPresent()) {
       // The same task slots as Spark, and as much memory as Spark's heap (in local mode, all of
       // Spark's memory): neither engine gets more of the machine.
-      DuckDbEngine.Settings settings =
-          new DuckDbEngine.Settings(
+      DuckDbDatabase.Settings settings =
+          new DuckDbDatabase.Settings(
               ComparedRunner.taskSlots(sql.session()), Runtime.getRuntime().maxMemory());
       try (DuckDbEngine duckDb = DuckDbEngine.open(parquet, settings)) {
         Map<String, String> described = duckDb.description();

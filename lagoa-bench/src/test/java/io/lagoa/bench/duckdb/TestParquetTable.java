@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lagoa.catalog.LagoaCatalogs;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
+import io.lagoa.spark.duckdb.ParquetTable;
 import io.lagoa.testing.TestingWarehouse;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -121,7 +122,7 @@ class TestParquetTable {
         .isInstanceOfSatisfying(
             LagoaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
         .hasMessage(
-            "cannot compare plan.deleted with DuckDB: its current snapshot has 1 delete file (rows"
+            "cannot read plan.deleted with DuckDB: its current snapshot has 1 delete file (rows"
                 + " deleted or updated in merge-on-read mode) that read_parquet would not apply;"
                 + " rewrite its data files to apply them first");
   }
@@ -132,7 +133,7 @@ class TestParquetTable {
     renamed.newAppend().appendFile(file(renamed, "renamed-1.parquet")).commit();
     renamed.updateSchema().renameColumn("name", "label").commit();
     assertThatThrownBy(() -> plan(renamed))
-        .hasMessageContaining("cannot compare plan.renamed with DuckDB: column label was name")
+        .hasMessageContaining("cannot read plan.renamed with DuckDB: column label was name")
         .hasMessageContaining("Iceberg reads by field id, DuckDB by name");
 
     Table added = table("added");

@@ -6,10 +6,12 @@ import io.lagoa.bench.Answers;
 import io.lagoa.bench.BenchQuery;
 import io.lagoa.bench.Suite;
 import io.lagoa.bench.duckdb.DuckDbEngine;
-import io.lagoa.bench.duckdb.ParquetTable;
 import io.lagoa.catalog.LagoaCatalogs;
 import io.lagoa.error.LagoaException;
 import io.lagoa.spark.LagoaSpark;
+import io.lagoa.spark.duckdb.DuckDbDatabase;
+import io.lagoa.spark.duckdb.ParquetTable;
+import io.lagoa.spark.planning.DuckDbReads;
 import io.lagoa.testing.TestingWarehouse;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +21,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -74,12 +77,28 @@ class TestTpch {
     }
     List<String> mismatches = new ArrayList<>();
     List<String> duckDbMismatches = new ArrayList<>();
-    DuckDbEngine duckDb = DuckDbEngine.open(files, new DuckDbEngine.Settings(2, 512L << 20));
+    List<String> sparkMismatches = new ArrayList<>();
+    List<String> inDuckDb = new ArrayList<>();
+    DuckDbEngine duckDb = DuckDbEngine.open(files, new DuckDbDatabase.Settings(2, 512L << 20));
     for (BenchQuery query : run.boundQueries()) {
       for (String statement : query.setup()) {
         spark.sql(statement);
       }
-      List<Row> actual = spark.sql(query.sql()).collectAsList();
+      Dataset<Row> frame = spark.sql(query.sql());
+      if (frame.queryExecution().executedPlan().toString().contains("DuckDbQuery")) {
+        inDuckDb.add(query.name());
+      }
+      List<Row> actual = frame.collectAsList();
+      // DuckDB reads (on by default) give exactly Spark's own rows, in the same order
+      spark.conf().set(DuckDbReads.ENABLED, "false");
+      try {
+        List<Row> plain = spark.sql(query.sql()).collectAsList();
+        if (!plain.equals(actual)) {
+          sparkMismatches.add(query.name() + ": " + actual + " but Spark alone " + plain);
+        }
+      } finally {
+        spark.conf().set(DuckDbReads.ENABLED, "true");
+      }
       List<List<Object>> sparkValues = new ArrayList<>();
       for (Row row : actual) {
         List<Object> values = new ArrayList<>();
@@ -110,6 +129,9 @@ class TestTpch {
     duckDb.close();
     assertThat(mismatches).isEmpty();
     assertThat(duckDbMismatches).isEmpty();
+    assertThat(sparkMismatches).isEmpty();
+    // Queries run (at least partly) in DuckDB; fewer means a translation stopped qualifying.
+    assertThat(inDuckDb).as("TPC-H queries run in DuckDB").hasSizeGreaterThanOrEqualTo(15);
     assertThat(run.dataset())
         .containsEntry("scale_factor", "0.01")
         .containsEntry("lineitem.rows", "60175");

@@ -2,6 +2,7 @@ package io.lagoa.spark.functions;
 
 import io.lagoa.spark.planning.DriverAggregation;
 import io.lagoa.spark.planning.DriverProjection;
+import io.lagoa.spark.planning.DuckDbReads;
 import org.apache.spark.sql.SparkSessionExtensions;
 import scala.Tuple3;
 import scala.runtime.AbstractFunction1;
@@ -12,7 +13,8 @@ import scala.runtime.BoxedUnit;
  * so that every session of the JVM has them, also those Spark makes with {@code newSession()}. A
  * stock Spark with the lagoa-spark jar can use it too. The planning: aggregations and projections
  * over rows the driver already holds (Iceberg's answers from metadata, {@code SELECT 1}) computed
- * there ({@link DriverAggregation}, {@link DriverProjection}).
+ * there ({@link DriverAggregation}, {@link DriverProjection}); aggregations over local Iceberg
+ * tables in an in-process DuckDB ({@link DuckDbReads}).
  */
 public final class LagoaSessionExtensions
     extends AbstractFunction1<SparkSessionExtensions, BoxedUnit> {
@@ -24,6 +26,7 @@ public final class LagoaSessionExtensions
     }
     extensions.injectPlannerStrategy(session -> new DriverAggregation());
     extensions.injectPlannerStrategy(session -> new DriverProjection());
+    extensions.injectPlannerStrategy(DuckDbReads::new);
     return BoxedUnit.UNIT;
   }
 }

@@ -1,4 +1,4 @@
-package io.lagoa.bench.duckdb;
+package io.lagoa.spark.duckdb;
 
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
@@ -65,17 +65,26 @@ public record ParquetTable(
     if (current == null) {
       throw refused(label, "it has no snapshot, so no data file to read");
     }
-    Map<String, DataFile> files = new LinkedHashMap<>();
-    Set<String> deletes = new LinkedHashSet<>();
     try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
-      for (FileScanTask task : tasks) {
-        files.putIfAbsent(task.file().location(), task.file());
-        for (DeleteFile delete : task.deletes()) {
-          deletes.add(delete.location());
-        }
-      }
+      return of(table, id.namespace().level(0), id.name(), label, tasks);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The table as DuckDB reads these planned tasks (a scan's, with its filters applied), refused as
+   * {@link #plan} says. {@code label} names the table in the refusal.
+   */
+  public static ParquetTable of(
+      Table table, String schema, String name, String label, Iterable<FileScanTask> tasks) {
+    Map<String, DataFile> files = new LinkedHashMap<>();
+    Set<String> deletes = new LinkedHashSet<>();
+    for (FileScanTask task : tasks) {
+      files.putIfAbsent(task.file().location(), task.file());
+      for (DeleteFile delete : task.deletes()) {
+        deletes.add(delete.location());
+      }
     }
     if (!deletes.isEmpty()) {
       throw refused(
@@ -106,7 +115,7 @@ public record ParquetTable(
       bytes += file.fileSizeInBytes();
     }
     List<String> columns = table.schema().columns().stream().map(Types.NestedField::name).toList();
-    return new ParquetTable(id.namespace().level(0), id.name(), columns, paths, bytes);
+    return new ParquetTable(schema, name, columns, paths, bytes);
   }
 
   /**
@@ -116,20 +125,15 @@ public record ParquetTable(
    */
   public String createView() {
     StringBuilder sql = new StringBuilder("CREATE OR REPLACE VIEW ");
-    sql.append(identifier(schema)).append('.').append(identifier(name)).append(" AS SELECT ");
-    sql.append(String.join(", ", columns.stream().map(ParquetTable::identifier).toList()));
+    sql.append(DuckDbSql.identifier(schema))
+        .append('.')
+        .append(DuckDbSql.identifier(name))
+        .append(" AS SELECT ");
+    sql.append(String.join(", ", columns.stream().map(DuckDbSql::identifier).toList()));
     sql.append(" FROM read_parquet([");
-    sql.append(String.join(", ", files.stream().map(ParquetTable::literal).toList()));
+    sql.append(String.join(", ", files.stream().map(DuckDbSql::literal).toList()));
     sql.append("], hive_partitioning = false, union_by_name = false)");
     return sql.toString();
-  }
-
-  static String identifier(String name) {
-    return '"' + name.replace("\"", "\"\"") + '"';
-  }
-
-  static String literal(String text) {
-    return "'" + text.replace("'", "''") + "'";
   }
 
   /**
@@ -251,6 +255,6 @@ public record ParquetTable(
 
   static LagoaException refused(String table, String reason) {
     return new LagoaException(
-        ErrorCode.INVALID_ARGUMENT, "cannot compare " + table + " with DuckDB: " + reason);
+        ErrorCode.INVALID_ARGUMENT, "cannot read " + table + " with DuckDB: " + reason);
   }
 }

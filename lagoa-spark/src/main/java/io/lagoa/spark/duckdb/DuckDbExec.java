@@ -1,0 +1,235 @@
+package io.lagoa.spark.duckdb;
+
+import io.lagoa.error.ErrorCode;
+import io.lagoa.error.LagoaException;
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.Attribute;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
+import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.metric.SQLMetric;
+import org.apache.spark.sql.execution.metric.SQLMetrics;
+import org.apache.spark.sql.types.BooleanType$;
+import org.apache.spark.sql.types.ByteType$;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DateType$;
+import org.apache.spark.sql.types.Decimal;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.IntegerType$;
+import org.apache.spark.sql.types.LongType$;
+import org.apache.spark.sql.types.ShortType$;
+import org.apache.spark.unsafe.types.UTF8String;
+import scala.collection.immutable.IndexedSeq;
+import scala.collection.immutable.Map;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag$;
+
+/**
+ * Runs a {@link DuckDbTranslation.Query} in an in-process DuckDB, on the driver, when the plan is
+ * executed (never while planning: {@code EXPLAIN} runs nothing). Collecting the result runs no
+ * Spark job; a parent operator gets the rows as an RDD of one partition.
+ */
+public final class DuckDbExec extends SparkPlan {
+  private final Seq<Attribute> output;
+  private final DuckDbTranslation.Query query;
+  private final DuckDbDatabase.Settings settings;
+  private transient Map<String, SQLMetric> metrics;
+
+  public DuckDbExec(
+      Seq<Attribute> output, DuckDbTranslation.Query query, DuckDbDatabase.Settings settings) {
+    this.output = output;
+    this.query = query;
+    this.settings = settings;
+  }
+
+  public DuckDbTranslation.Query query() {
+    return query;
+  }
+
+  @Override
+  public Seq<Attribute> output() {
+    return output;
+  }
+
+  @Override
+  public Seq<SparkPlan> children() {
+    return CollectionConverters.asScala(List.<SparkPlan>of()).toSeq();
+  }
+
+  @Override
+  public SparkPlan withNewChildrenInternal(IndexedSeq<SparkPlan> children) {
+    return this;
+  }
+
+  @Override
+  public String nodeName() {
+    return "DuckDbQuery";
+  }
+
+  @Override
+  public String simpleString(int maxFields) {
+    return nodeName()
+        + " "
+        + String.join(", ", query.tables())
+        + " ("
+        + query.files()
+        + (query.files() == 1 ? " file" : " files")
+        + ") "
+        + CollectionConverters.asJava(output).stream().map(Attribute::toString).toList();
+  }
+
+  /** EXPLAIN FORMATTED's details: what it reads and returns, not the SQL's list of files. */
+  @Override
+  public String verboseStringWithOperatorId() {
+    return formattedNodeName()
+        + "\nReads: "
+        + String.join(", ", query.tables())
+        + " ("
+        + query.files()
+        + (query.files() == 1 ? " file" : " files")
+        + ")\nOutput "
+        + CollectionConverters.asJava(output).stream().map(Attribute::toString).toList()
+        + "\n";
+  }
+
+  @Override
+  public synchronized Map<String, SQLMetric> metrics() {
+    if (metrics == null) {
+      java.util.Map<String, SQLMetric> made = new java.util.LinkedHashMap<>();
+      made.put("numOutputRows", SQLMetrics.createMetric(sparkContext(), "number of output rows"));
+      made.put("duckDbTime", SQLMetrics.createTimingMetric(sparkContext(), "time in DuckDB", -1L));
+      metrics = scala.collection.immutable.Map.from(CollectionConverters.asScala(made));
+    }
+    return metrics;
+  }
+
+  @Override
+  public RDD<InternalRow> doExecute() {
+    InternalRow[] rows = run();
+    return sparkContext()
+        .parallelize(
+            CollectionConverters.asScala(Arrays.asList(rows)).toSeq(),
+            1,
+            ClassTag$.MODULE$.apply(InternalRow.class));
+  }
+
+  @Override
+  public InternalRow[] executeCollect() {
+    return run();
+  }
+
+  @Override
+  public InternalRow[] executeTake(int n) {
+    InternalRow[] rows = run();
+    return Arrays.copyOf(rows, Math.min(n, rows.length));
+  }
+
+  @Override
+  public InternalRow[] executeTail(int n) {
+    InternalRow[] rows = run();
+    return Arrays.copyOfRange(rows, Math.max(0, rows.length - n), rows.length);
+  }
+
+  private InternalRow[] run() {
+    long started = System.nanoTime();
+    List<Attribute> attributes = CollectionConverters.asJava(output);
+    DataType[] types = new DataType[attributes.size()];
+    for (int i = 0; i < types.length; i++) {
+      types[i] = attributes.get(i).dataType();
+    }
+    UnsafeProjection toUnsafe = UnsafeProjection.create(types);
+    List<InternalRow> rows = new ArrayList<>();
+    try (DuckDbDatabase database = DuckDbDatabase.open(settings);
+        Statement statement = database.connection().createStatement();
+        ResultSet rs = statement.executeQuery(query.sql())) {
+      while (rs.next()) {
+        Object[] values = new Object[types.length];
+        for (int i = 0; i < types.length; i++) {
+          values[i] = value(rs, i + 1, types[i]);
+        }
+        rows.add(toUnsafe.apply(new GenericInternalRow(values)).copy());
+      }
+    } catch (SQLException e) {
+      throw new LagoaException(
+          ErrorCode.SQL_ERROR,
+          "DuckDB could not run the query over "
+              + String.join(", ", query.tables())
+              + ": "
+              + LagoaException.rootMessage(e)
+              + " (set spark.sql.lagoa.duckdb.enabled=false to run it in Spark alone)",
+          e);
+    }
+    metrics().apply("numOutputRows").add(rows.size());
+    metrics().apply("duckDbTime").add((System.nanoTime() - started) / 1_000_000);
+    return rows.toArray(new InternalRow[0]);
+  }
+
+  /** One value in Spark's internal form; the query cast every column to its Spark type. */
+  private static Object value(ResultSet rs, int column, DataType type) throws SQLException {
+    Object value;
+    if (type == BooleanType$.MODULE$) {
+      value = rs.getBoolean(column);
+    } else if (type == ByteType$.MODULE$) {
+      value = rs.getByte(column);
+    } else if (type == ShortType$.MODULE$) {
+      value = rs.getShort(column);
+    } else if (type == IntegerType$.MODULE$) {
+      value = rs.getInt(column);
+    } else if (type == LongType$.MODULE$) {
+      value = rs.getLong(column);
+    } else if (type instanceof DecimalType decimal) {
+      BigDecimal big = rs.getBigDecimal(column);
+      return big == null ? null : Decimal.apply(big, decimal.precision(), decimal.scale());
+    } else if (type == DateType$.MODULE$) {
+      LocalDate date = rs.getObject(column, LocalDate.class);
+      return date == null ? null : (int) date.toEpochDay();
+    } else {
+      String text = rs.getString(column);
+      return text == null ? null : UTF8String.fromString(text);
+    }
+    return rs.wasNull() ? null : value;
+  }
+
+  @Override
+  public int productArity() {
+    return 3;
+  }
+
+  @Override
+  public Object productElement(int n) {
+    return switch (n) {
+      case 0 -> output;
+      case 1 -> query;
+      case 2 -> settings;
+      default -> throw new IndexOutOfBoundsException(n);
+    };
+  }
+
+  @Override
+  public boolean canEqual(Object that) {
+    return that instanceof DuckDbExec;
+  }
+
+  @Override
+  public boolean equals(Object that) {
+    return that instanceof DuckDbExec other
+        && other.output.equals(output)
+        && other.query.equals(query)
+        && other.settings.equals(settings);
+  }
+
+  @Override
+  public int hashCode() {
+    return query.hashCode();
+  }
+}

@@ -1,0 +1,853 @@
+package io.lagoa.spark.duckdb;
+
+import io.lagoa.error.LagoaException;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.StringJoiner;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.spark.source.IcebergScans;
+import org.apache.spark.sql.catalyst.expressions.Add;
+import org.apache.spark.sql.catalyst.expressions.Alias;
+import org.apache.spark.sql.catalyst.expressions.And;
+import org.apache.spark.sql.catalyst.expressions.Ascending$;
+import org.apache.spark.sql.catalyst.expressions.Attribute;
+import org.apache.spark.sql.catalyst.expressions.AttributeReference;
+import org.apache.spark.sql.catalyst.expressions.BinaryArithmetic;
+import org.apache.spark.sql.catalyst.expressions.BinaryComparison;
+import org.apache.spark.sql.catalyst.expressions.CaseWhen;
+import org.apache.spark.sql.catalyst.expressions.Cast;
+import org.apache.spark.sql.catalyst.expressions.Coalesce;
+import org.apache.spark.sql.catalyst.expressions.Contains;
+import org.apache.spark.sql.catalyst.expressions.DayOfMonth;
+import org.apache.spark.sql.catalyst.expressions.EndsWith;
+import org.apache.spark.sql.catalyst.expressions.EqualNullSafe;
+import org.apache.spark.sql.catalyst.expressions.EqualTo;
+import org.apache.spark.sql.catalyst.expressions.EvalMode$;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.GreaterThan;
+import org.apache.spark.sql.catalyst.expressions.GreaterThanOrEqual;
+import org.apache.spark.sql.catalyst.expressions.If;
+import org.apache.spark.sql.catalyst.expressions.In;
+import org.apache.spark.sql.catalyst.expressions.InSet;
+import org.apache.spark.sql.catalyst.expressions.IsNotNull;
+import org.apache.spark.sql.catalyst.expressions.IsNull;
+import org.apache.spark.sql.catalyst.expressions.LessThan;
+import org.apache.spark.sql.catalyst.expressions.LessThanOrEqual;
+import org.apache.spark.sql.catalyst.expressions.Like;
+import org.apache.spark.sql.catalyst.expressions.Literal;
+import org.apache.spark.sql.catalyst.expressions.MakeDecimal;
+import org.apache.spark.sql.catalyst.expressions.Month;
+import org.apache.spark.sql.catalyst.expressions.Multiply;
+import org.apache.spark.sql.catalyst.expressions.NamedExpression;
+import org.apache.spark.sql.catalyst.expressions.Not;
+import org.apache.spark.sql.catalyst.expressions.NullsFirst$;
+import org.apache.spark.sql.catalyst.expressions.Or;
+import org.apache.spark.sql.catalyst.expressions.SortOrder;
+import org.apache.spark.sql.catalyst.expressions.StartsWith;
+import org.apache.spark.sql.catalyst.expressions.Substring;
+import org.apache.spark.sql.catalyst.expressions.Subtract;
+import org.apache.spark.sql.catalyst.expressions.UnaryMinus;
+import org.apache.spark.sql.catalyst.expressions.UnscaledValue;
+import org.apache.spark.sql.catalyst.expressions.Year;
+import org.apache.spark.sql.catalyst.expressions.aggregate.AggregateExpression;
+import org.apache.spark.sql.catalyst.expressions.aggregate.AggregateFunction;
+import org.apache.spark.sql.catalyst.expressions.aggregate.Complete$;
+import org.apache.spark.sql.catalyst.expressions.aggregate.Count;
+import org.apache.spark.sql.catalyst.expressions.aggregate.Max;
+import org.apache.spark.sql.catalyst.expressions.aggregate.Min;
+import org.apache.spark.sql.catalyst.expressions.aggregate.Sum;
+import org.apache.spark.sql.catalyst.plans.FullOuter$;
+import org.apache.spark.sql.catalyst.plans.Inner$;
+import org.apache.spark.sql.catalyst.plans.JoinType;
+import org.apache.spark.sql.catalyst.plans.LeftAnti$;
+import org.apache.spark.sql.catalyst.plans.LeftOuter$;
+import org.apache.spark.sql.catalyst.plans.LeftSemi$;
+import org.apache.spark.sql.catalyst.plans.RightOuter$;
+import org.apache.spark.sql.catalyst.plans.logical.Aggregate;
+import org.apache.spark.sql.catalyst.plans.logical.Filter;
+import org.apache.spark.sql.catalyst.plans.logical.GlobalLimit;
+import org.apache.spark.sql.catalyst.plans.logical.Join;
+import org.apache.spark.sql.catalyst.plans.logical.LocalLimit;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.catalyst.plans.logical.Project;
+import org.apache.spark.sql.catalyst.plans.logical.Sort;
+import org.apache.spark.sql.execution.datasources.v2.DataSourceV2ScanRelation;
+import org.apache.spark.sql.types.BooleanType$;
+import org.apache.spark.sql.types.ByteType$;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DateType$;
+import org.apache.spark.sql.types.Decimal;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.IntegerType$;
+import org.apache.spark.sql.types.LongType$;
+import org.apache.spark.sql.types.ShortType$;
+import org.apache.spark.unsafe.types.UTF8String;
+import scala.Tuple2;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * A Spark logical plan (optimized, scans planned by Iceberg) as one DuckDB query over the Parquet
+ * files of its Iceberg scans, when every operator and expression in it has a DuckDB form that gives
+ * exactly Spark's answer: the same values, the same types, an error where Spark raises one.
+ *
+ * <p>What qualifies: scans of local Iceberg tables DuckDB reads as Iceberg does ({@link
+ * ParquetTable}); filters, projections, aggregations ({@code COUNT}, {@code SUM}, {@code MIN},
+ * {@code MAX}, also {@code DISTINCT} and {@code FILTER}), inner, outer, semi and anti joins, and a
+ * final sort and limit; columns of boolean, integer, decimal, string (Spark's binary collation) and
+ * date types; comparisons, boolean logic, {@code IN}, {@code CASE}, {@code LIKE} without escapes,
+ * prefix/suffix/contains, {@code year}/{@code month}/{@code day}, {@code substring} from a positive
+ * position, and decimal {@code +}/{@code -}/{@code *} whose exact result fits Spark's result type
+ * (no rounding). Anything else (floating point, timestamps, averages, division, subqueries,
+ * windows, legacy or try arithmetic) is not translated and Spark plans it as before.
+ *
+ * <p>Every column is named {@code c<expression id>} inside the query, so names never clash and each
+ * Spark attribute maps to exactly one DuckDB column.
+ */
+public final class DuckDbTranslation {
+  /** Why a plan was not translated; never shown to users as an error. */
+  public static final class NotTranslatable extends Exception {
+    NotTranslatable(String reason) {
+      super(reason, null, false, false);
+    }
+  }
+
+  /**
+   * A translated plan.
+   *
+   * @param sql the DuckDB query; its columns are {@code output} in order
+   * @param output the plan's attributes
+   * @param tables the Iceberg tables it reads, by name
+   * @param files the data files it reads
+   */
+  public record Query(String sql, List<Attribute> output, List<String> tables, int files) {
+    public Query {
+      output = List.copyOf(output);
+      tables = List.copyOf(tables);
+    }
+  }
+
+  /** A sub-query: its SQL and whether it aggregates somewhere inside. */
+  private record Part(String sql, boolean aggregates) {}
+
+  private final Map<String, Integer> tables = new LinkedHashMap<>();
+  private int aliases;
+  private int groupKeys;
+
+  /** While translating an aggregation's results: its computed grouping keys and their columns. */
+  private List<Map.Entry<Expression, String>> grouping = List.of();
+
+  private DuckDbTranslation() {}
+
+  /**
+   * The plan as one DuckDB query, or why not. Only plans that aggregate are translated: there
+   * DuckDB does the work and hands back few rows; a plain scan is faster read by Spark's own
+   * (native) scan than passed row by row through JDBC.
+   */
+  public static Query translate(LogicalPlan plan) throws NotTranslatable {
+    if (plan.isStreaming()) {
+      throw new NotTranslatable("a streaming plan");
+    }
+    DuckDbTranslation translation = new DuckDbTranslation();
+    Part part = translation.root(plan);
+    if (!part.aggregates()) {
+      throw new NotTranslatable("nothing to aggregate");
+    }
+    List<Attribute> output = CollectionConverters.asJava(plan.output());
+    for (Attribute attribute : output) {
+      checkType(attribute.dataType(), attribute);
+    }
+    int files = translation.tables.values().stream().mapToInt(Integer::intValue).sum();
+    return new Query(part.sql(), output, new ArrayList<>(translation.tables.keySet()), files);
+  }
+
+  /** A final sort and limit, over the rest. */
+  private Part root(LogicalPlan plan) throws NotTranslatable {
+    LogicalPlan rest = plan;
+    Long limit = null;
+    if (rest instanceof GlobalLimit global && global.child() instanceof LocalLimit local) {
+      long outer = limitOf(global.limitExpr());
+      long inner = limitOf(local.limitExpr());
+      if (outer != inner) {
+        throw new NotTranslatable("a limit of " + outer + " over one of " + inner);
+      }
+      limit = outer;
+      rest = local.child();
+    }
+    Project project = null;
+    if (rest instanceof Project candidate && candidate.child() instanceof Sort) {
+      project = candidate;
+      rest = candidate.child();
+    }
+    Sort sort = null;
+    if (rest instanceof Sort candidate) {
+      if (!candidate.global()) {
+        throw new NotTranslatable("a sort within partitions");
+      }
+      sort = candidate;
+      rest = candidate.child();
+    }
+    if (limit == null && project == null && sort == null) {
+      Part part = plan(plan);
+      return new Part(
+          "SELECT " + columnList(plan.output()) + " FROM (" + part.sql() + ") AS " + alias(),
+          part.aggregates());
+    }
+    Part part = plan(rest);
+    StringBuilder sql = new StringBuilder("SELECT ");
+    if (project != null) {
+      sql.append(namedList(project.projectList()));
+    } else {
+      sql.append(columnList(rest.output()));
+    }
+    sql.append(" FROM (").append(part.sql()).append(") AS ").append(alias());
+    if (sort != null) {
+      StringJoiner order = new StringJoiner(", ", " ORDER BY ", "");
+      for (SortOrder key : CollectionConverters.asJava(sort.order())) {
+        order.add(sortKey(key));
+      }
+      sql.append(order);
+    }
+    if (limit != null) {
+      sql.append(" LIMIT ").append(limit);
+    }
+    // No outer SELECT here: its columns are the plan's already, and one could lose the order.
+    return new Part(sql.toString(), part.aggregates());
+  }
+
+  private Part plan(LogicalPlan plan) throws NotTranslatable {
+    if (plan instanceof DataSourceV2ScanRelation scan) {
+      return new Part(scan(scan), false);
+    }
+    if (plan instanceof Project project) {
+      Part child = plan(project.child());
+      return new Part(
+          "SELECT "
+              + namedList(project.projectList())
+              + " FROM ("
+              + child.sql()
+              + ") AS "
+              + alias(),
+          child.aggregates());
+    }
+    if (plan instanceof Filter filter) {
+      Part child = plan(filter.child());
+      return new Part(
+          "SELECT * FROM ("
+              + child.sql()
+              + ") AS "
+              + alias()
+              + " WHERE "
+              + expression(filter.condition()),
+          child.aggregates());
+    }
+    if (plan instanceof Aggregate aggregate) {
+      if (aggregate.hint().isDefined()) {
+        throw new NotTranslatable("an aggregation with a hint");
+      }
+      Part child = plan(aggregate.child());
+      // Grouping expressions that are not columns are computed once below the aggregation, and
+      // the results refer to them by column (as Spark matches them: by semantic equality).
+      String input = child.sql();
+      StringJoiner keys = new StringJoiner(", ", " GROUP BY ", "");
+      StringJoiner computed = new StringJoiner(", ");
+      List<Map.Entry<Expression, String>> groups = new ArrayList<>();
+      for (Expression key : CollectionConverters.asJava(aggregate.groupingExpressions())) {
+        if (key instanceof Attribute attribute) {
+          keys.add(column(attribute));
+        } else {
+          String name = "\"g" + groupKeys++ + "\"";
+          computed.add(expression(key) + " AS " + name);
+          groups.add(Map.entry(key, name));
+          keys.add(name);
+        }
+      }
+      if (computed.length() > 0) {
+        input = "SELECT *, " + computed + " FROM (" + input + ") AS " + alias();
+      }
+      List<Map.Entry<Expression, String>> outer = grouping;
+      grouping = groups;
+      StringBuilder sql = new StringBuilder("SELECT ");
+      try {
+        sql.append(namedList(aggregate.aggregateExpressions()));
+      } finally {
+        grouping = outer;
+      }
+      sql.append(" FROM (").append(input).append(") AS ").append(alias());
+      if (!aggregate.groupingExpressions().isEmpty()) {
+        sql.append(keys);
+      }
+      return new Part(sql.toString(), true);
+    }
+    if (plan instanceof Join join) {
+      return join(join);
+    }
+    throw new NotTranslatable("operator " + plan.nodeName());
+  }
+
+  private Part join(Join join) throws NotTranslatable {
+    JoinType type = join.joinType();
+    String keyword;
+    if (type == Inner$.MODULE$) {
+      keyword = join.condition().isDefined() ? "JOIN" : "CROSS JOIN";
+    } else if (type == LeftOuter$.MODULE$) {
+      keyword = "LEFT JOIN";
+    } else if (type == RightOuter$.MODULE$) {
+      keyword = "RIGHT JOIN";
+    } else if (type == FullOuter$.MODULE$) {
+      keyword = "FULL JOIN";
+    } else if (type == LeftSemi$.MODULE$) {
+      keyword = "SEMI JOIN";
+    } else if (type == LeftAnti$.MODULE$) {
+      keyword = "ANTI JOIN";
+    } else {
+      throw new NotTranslatable("a " + type + " join");
+    }
+    Part left = plan(join.left());
+    Part right = plan(join.right());
+    StringBuilder sql = new StringBuilder("SELECT * FROM (");
+    sql.append(left.sql()).append(") AS ").append(alias()).append(' ').append(keyword);
+    sql.append(" (").append(right.sql()).append(") AS ").append(alias());
+    if (!keyword.equals("CROSS JOIN")) {
+      sql.append(" ON ")
+          .append(join.condition().isDefined() ? expression(join.condition().get()) : "TRUE");
+    }
+    return new Part(sql.toString(), left.aggregates() || right.aggregates());
+  }
+
+  /** The scan's columns, by their names in the files, from exactly the files Iceberg planned. */
+  private String scan(DataSourceV2ScanRelation relation) throws NotTranslatable {
+    Optional<IcebergScans.PlannedScan> planned = IcebergScans.planned(relation.scan());
+    if (planned.isEmpty()) {
+      throw new NotTranslatable("a scan that is not a batch read of an Iceberg table");
+    }
+    Table table = planned.get().table();
+    if (planned.get().tasks().isEmpty()) {
+      // Iceberg pruned every file (by partition or column statistics): no rows, typed columns
+      StringJoiner columns = new StringJoiner(", ");
+      for (AttributeReference attribute : CollectionConverters.asJava(relation.output())) {
+        columns.add(literal(null, attribute.dataType()) + " AS " + column(attribute));
+      }
+      tables.merge(table.name(), 0, Integer::sum);
+      String list = columns.length() == 0 ? "NULL AS \"c\"" : columns.toString();
+      return "SELECT " + list + " WHERE FALSE";
+    }
+    ParquetTable files;
+    try {
+      files = ParquetTable.of(table, "", table.name(), table.name(), planned.get().tasks());
+    } catch (LagoaException e) {
+      throw new NotTranslatable(e.getMessage());
+    } catch (RuntimeException e) {
+      throw new NotTranslatable("cannot plan " + table.name() + ": " + e);
+    }
+    StringJoiner columns = new StringJoiner(", ");
+    for (AttributeReference attribute : CollectionConverters.asJava(relation.output())) {
+      checkType(attribute.dataType(), attribute);
+      if (!files.columns().contains(attribute.name())) {
+        throw new NotTranslatable("column " + attribute.name() + " is not a top-level column");
+      }
+      columns.add(DuckDbSql.identifier(attribute.name()) + " AS " + column(attribute));
+    }
+    tables.merge(table.name(), files.files().size(), Integer::sum);
+    StringJoiner paths = new StringJoiner(", ", "[", "]");
+    files.files().forEach(path -> paths.add(DuckDbSql.literal(path)));
+    String list = columns.length() == 0 ? "NULL AS \"c\"" : columns.toString();
+    return "SELECT "
+        + list
+        + " FROM read_parquet("
+        + paths
+        + ", hive_partitioning = false, union_by_name = false)";
+  }
+
+  private String namedList(scala.collection.Seq<NamedExpression> expressions)
+      throws NotTranslatable {
+    StringJoiner list = new StringJoiner(", ");
+    for (NamedExpression named : CollectionConverters.asJava(expressions)) {
+      if (named instanceof Alias alias) {
+        list.add(expression(alias.child()) + " AS " + column(alias.toAttribute()));
+      } else if (named instanceof Attribute attribute) {
+        list.add(column(attribute));
+      } else {
+        throw new NotTranslatable("named expression " + named);
+      }
+    }
+    return list.length() == 0 ? "NULL AS \"c\"" : list.toString();
+  }
+
+  private static String columnList(scala.collection.Seq<Attribute> output) {
+    StringJoiner list = new StringJoiner(", ");
+    for (Attribute attribute : CollectionConverters.asJava(output)) {
+      list.add(column(attribute));
+    }
+    return list.length() == 0 ? "NULL AS \"c\"" : list.toString();
+  }
+
+  private String sortKey(SortOrder key) throws NotTranslatable {
+    checkType(key.child().dataType(), key.child());
+    return expression(key.child())
+        + (key.direction() == Ascending$.MODULE$ ? " ASC" : " DESC")
+        + (key.nullOrdering() == NullsFirst$.MODULE$ ? " NULLS FIRST" : " NULLS LAST");
+  }
+
+  private String alias() {
+    return "t" + aliases++;
+  }
+
+  /** The DuckDB column of a Spark attribute. */
+  static String column(Attribute attribute) {
+    return "\"c" + attribute.exprId().id() + "\"";
+  }
+
+  // ---- expressions ----
+
+  private String expression(Expression e) throws NotTranslatable {
+    checkType(e.dataType(), e);
+    for (Map.Entry<Expression, String> group : grouping) {
+      if (e.semanticEquals(group.getKey())) {
+        return group.getValue();
+      }
+    }
+    if (e instanceof Attribute attribute) {
+      return column(attribute);
+    }
+    if (e instanceof Literal literal) {
+      return literal(literal.value(), literal.dataType());
+    }
+    if (e instanceof AggregateExpression aggregate) {
+      return aggregate(aggregate);
+    }
+    if (e instanceof MakeDecimal make) {
+      return decimalSum(make);
+    }
+    if (e instanceof Cast cast) {
+      return cast(cast);
+    }
+    if (e instanceof BinaryArithmetic arithmetic) {
+      return arithmetic(arithmetic);
+    }
+    if (e instanceof UnaryMinus minus) {
+      if (minus.failOnError()) {
+        return typed("(-" + expression(minus.child()) + ")", e.dataType());
+      }
+      throw new NotTranslatable("a negation that does not fail on overflow");
+    }
+    if (e instanceof BinaryComparison comparison) {
+      return comparison(comparison);
+    }
+    if (e instanceof And and) {
+      return "(" + expression(and.left()) + " AND " + expression(and.right()) + ")";
+    }
+    if (e instanceof Or or) {
+      return "(" + expression(or.left()) + " OR " + expression(or.right()) + ")";
+    }
+    if (e instanceof Not not) {
+      return "(NOT " + expression(not.child()) + ")";
+    }
+    if (e instanceof IsNull isNull) {
+      return "(" + expression(isNull.child()) + " IS NULL)";
+    }
+    if (e instanceof IsNotNull isNotNull) {
+      return "(" + expression(isNotNull.child()) + " IS NOT NULL)";
+    }
+    if (e instanceof In in) {
+      StringJoiner list = new StringJoiner(", ", " IN (", "))");
+      for (Expression item : CollectionConverters.asJava(in.list())) {
+        sameType(in.value(), item);
+        list.add(expression(item));
+      }
+      return "(" + expression(in.value()) + list;
+    }
+    if (e instanceof InSet in) {
+      StringJoiner list = new StringJoiner(", ", " IN (", "))");
+      for (Object value : CollectionConverters.asJava(in.hset())) {
+        list.add(literal(value, in.child().dataType()));
+      }
+      if (in.hset().isEmpty()) {
+        throw new NotTranslatable("an empty IN set");
+      }
+      return "(" + expression(in.child()) + list;
+    }
+    if (e instanceof CaseWhen caseWhen) {
+      StringBuilder sql = new StringBuilder("CASE");
+      for (Tuple2<Expression, Expression> branch :
+          CollectionConverters.asJava(caseWhen.branches())) {
+        sql.append(" WHEN ").append(expression(branch._1()));
+        sql.append(" THEN ").append(expression(branch._2()));
+      }
+      if (caseWhen.elseValue().isDefined()) {
+        sql.append(" ELSE ").append(expression(caseWhen.elseValue().get()));
+      }
+      return typed(sql.append(" END").toString(), e.dataType());
+    }
+    if (e instanceof If branch) {
+      return typed(
+          "CASE WHEN "
+              + expression(branch.predicate())
+              + " THEN "
+              + expression(branch.trueValue())
+              + " ELSE "
+              + expression(branch.falseValue())
+              + " END",
+          e.dataType());
+    }
+    if (e instanceof Coalesce coalesce) {
+      StringJoiner list = new StringJoiner(", ", "coalesce(", ")");
+      for (Expression item : CollectionConverters.asJava(coalesce.children())) {
+        list.add(expression(item));
+      }
+      return typed(list.toString(), e.dataType());
+    }
+    if (e instanceof StartsWith startsWith) {
+      return "starts_with(" + strings(startsWith.left(), startsWith.right()) + ")";
+    }
+    if (e instanceof EndsWith endsWith) {
+      return "suffix(" + strings(endsWith.left(), endsWith.right()) + ")";
+    }
+    if (e instanceof Contains contains) {
+      return "contains(" + strings(contains.left(), contains.right()) + ")";
+    }
+    if (e instanceof Like like) {
+      return like(like);
+    }
+    if (e instanceof Year year) {
+      return "CAST(year(" + expression(year.child()) + ") AS INTEGER)";
+    }
+    if (e instanceof Month month) {
+      return "CAST(month(" + expression(month.child()) + ") AS INTEGER)";
+    }
+    if (e instanceof DayOfMonth day) {
+      return "CAST(day(" + expression(day.child()) + ") AS INTEGER)";
+    }
+    if (e instanceof Substring substring) {
+      return substring(substring);
+    }
+    throw new NotTranslatable("expression " + e.prettyName());
+  }
+
+  private String aggregate(AggregateExpression aggregate) throws NotTranslatable {
+    if (aggregate.mode() != Complete$.MODULE$) {
+      throw new NotTranslatable("a partial aggregate");
+    }
+    // An aggregate's arguments are over its input rows, not the grouping keys.
+    List<Map.Entry<Expression, String>> outer = grouping;
+    grouping = List.of();
+    try {
+      return aggregateCall(aggregate);
+    } finally {
+      grouping = outer;
+    }
+  }
+
+  private String aggregateCall(AggregateExpression aggregate) throws NotTranslatable {
+    AggregateFunction function = aggregate.aggregateFunction();
+    String distinct = aggregate.isDistinct() ? "DISTINCT " : "";
+    String call;
+    if (function instanceof Count count) {
+      List<Expression> children = CollectionConverters.asJava(count.children());
+      if (children.size() != 1) {
+        throw new NotTranslatable("a count of several columns");
+      }
+      Expression child = children.get(0);
+      if (child instanceof Literal literal && literal.value() != null && !aggregate.isDistinct()) {
+        call = "count(*)";
+      } else {
+        call = "count(" + distinct + expression(child) + ")";
+      }
+    } else if (function instanceof Sum sum) {
+      if (sum.evalContext().evalMode() != EvalMode$.MODULE$.ANSI()) {
+        throw new NotTranslatable("a sum that does not fail on overflow");
+      }
+      DataType input = sum.child().dataType();
+      if (!(input instanceof DecimalType) && !isIntegral(input)) {
+        throw new NotTranslatable("a sum of " + input.simpleString());
+      }
+      call = "sum(" + distinct + expression(sum.child()) + ")";
+    } else if (function instanceof Min min) {
+      call = "min(" + distinct + expression(min.child()) + ")";
+    } else if (function instanceof Max max) {
+      call = "max(" + distinct + expression(max.child()) + ")";
+    } else {
+      throw new NotTranslatable("aggregate " + function.prettyName());
+    }
+    if (aggregate.filter().isDefined()) {
+      call += " FILTER (WHERE " + expression(aggregate.filter().get()) + ")";
+    }
+    return typed(call, aggregate.dataType());
+  }
+
+  /**
+   * Spark's optimizer sums a narrow decimal as the long of its unscaled values, made a decimal
+   * again ({@code DecimalAggregates}): in DuckDB that is the decimal sum, cast to the same type (an
+   * error on overflow, as Spark's with ANSI on).
+   */
+  private String decimalSum(MakeDecimal make) throws NotTranslatable {
+    if (make.nullOnOverflow()
+        || !(make.child() instanceof AggregateExpression aggregate)
+        || aggregate.mode() != Complete$.MODULE$
+        || !(aggregate.aggregateFunction() instanceof Sum sum)
+        || sum.evalContext().evalMode() != EvalMode$.MODULE$.ANSI()
+        || !(sum.child() instanceof UnscaledValue unscaled)) {
+      throw new NotTranslatable("expression " + make.prettyName());
+    }
+    List<Map.Entry<Expression, String>> outer = grouping;
+    grouping = List.of();
+    try {
+      String call =
+          "sum(" + (aggregate.isDistinct() ? "DISTINCT " : "") + expression(unscaled.child()) + ")";
+      if (aggregate.filter().isDefined()) {
+        call += " FILTER (WHERE " + expression(aggregate.filter().get()) + ")";
+      }
+      return typed(call, make.dataType());
+    } finally {
+      grouping = outer;
+    }
+  }
+
+  private String cast(Cast cast) throws NotTranslatable {
+    DataType from = cast.child().dataType();
+    DataType to = cast.dataType();
+    String child = expression(cast.child());
+    if (from.equals(to)) {
+      return child;
+    }
+    boolean ansi = cast.evalMode() == EvalMode$.MODULE$.ANSI();
+    boolean exact =
+        isIntegral(from) && (isIntegral(to) || to instanceof DecimalType)
+            || from instanceof DecimalType && to instanceof DecimalType;
+    if (!exact) {
+      // decimal to integer truncates in Spark and rounds in DuckDB; text and dates differ more
+      throw new NotTranslatable("a cast from " + from.simpleString() + " to " + to.simpleString());
+    }
+    if (!ansi && !widens(from, to)) {
+      throw new NotTranslatable("a cast that may overflow to null");
+    }
+    return typed(child, to);
+  }
+
+  /** Whether every value of {@code from} fits {@code to} exactly. */
+  private static boolean widens(DataType from, DataType to) {
+    if (isIntegral(from) && isIntegral(to)) {
+      return integralDigits(from) <= integralDigits(to) && integralBytes(from) <= integralBytes(to);
+    }
+    if (isIntegral(from) && to instanceof DecimalType decimal) {
+      return integralDigits(from) <= decimal.precision() - decimal.scale();
+    }
+    if (from instanceof DecimalType a && to instanceof DecimalType b) {
+      return b.scale() >= a.scale() && b.precision() - b.scale() >= a.precision() - a.scale();
+    }
+    return false;
+  }
+
+  private String arithmetic(BinaryArithmetic arithmetic) throws NotTranslatable {
+    String operator;
+    if (arithmetic instanceof Add) {
+      operator = " + ";
+    } else if (arithmetic instanceof Subtract) {
+      operator = " - ";
+    } else if (arithmetic instanceof Multiply) {
+      operator = " * ";
+    } else {
+      throw new NotTranslatable("arithmetic " + arithmetic.symbol());
+    }
+    if (arithmetic.evalMode() != EvalMode$.MODULE$.ANSI()) {
+      throw new NotTranslatable("arithmetic that does not fail on overflow");
+    }
+    DataType left = arithmetic.left().dataType();
+    DataType right = arithmetic.right().dataType();
+    DataType result = arithmetic.dataType();
+    if (left instanceof DecimalType a && right instanceof DecimalType b) {
+      // Spark rounds when the exact result does not fit 38 digits; only exact results qualify
+      int scale;
+      int precision;
+      if (arithmetic instanceof Multiply) {
+        scale = a.scale() + b.scale();
+        precision = a.precision() + b.precision() + 1;
+      } else {
+        scale = Math.max(a.scale(), b.scale());
+        precision = Math.max(a.precision() - a.scale(), b.precision() - b.scale()) + scale + 1;
+      }
+      if (precision > DecimalType.MAX_PRECISION()
+          || !result.equals(new DecimalType(precision, scale))) {
+        throw new NotTranslatable("decimal arithmetic Spark rounds to " + result.simpleString());
+      }
+      // DuckDB's own result type holds the exact value too (its precision is at most Spark's), so
+      // no cast per row: values are the same, and sums, outputs and comparisons cast or compare
+      // by value.
+      return "(" + expression(arithmetic.left()) + operator + expression(arithmetic.right()) + ")";
+    } else if (!(isIntegral(left) && left.equals(right) && result.equals(left))) {
+      throw new NotTranslatable(
+          "arithmetic on " + left.simpleString() + " and " + right.simpleString());
+    }
+    return typed(
+        "(" + expression(arithmetic.left()) + operator + expression(arithmetic.right()) + ")",
+        result);
+  }
+
+  private String comparison(BinaryComparison comparison) throws NotTranslatable {
+    sameType(comparison.left(), comparison.right());
+    String operator;
+    if (comparison instanceof EqualTo) {
+      operator = " = ";
+    } else if (comparison instanceof EqualNullSafe) {
+      operator = " IS NOT DISTINCT FROM ";
+    } else if (comparison instanceof LessThan) {
+      operator = " < ";
+    } else if (comparison instanceof LessThanOrEqual) {
+      operator = " <= ";
+    } else if (comparison instanceof GreaterThan) {
+      operator = " > ";
+    } else if (comparison instanceof GreaterThanOrEqual) {
+      operator = " >= ";
+    } else {
+      throw new NotTranslatable("comparison " + comparison.symbol());
+    }
+    return "(" + expression(comparison.left()) + operator + expression(comparison.right()) + ")";
+  }
+
+  private String like(Like like) throws NotTranslatable {
+    if (!(like.right() instanceof Literal pattern) || pattern.value() == null) {
+      throw new NotTranslatable("a LIKE pattern that is not a constant");
+    }
+    String text = pattern.value().toString();
+    if (text.indexOf(like.escapeChar()) >= 0) {
+      throw new NotTranslatable("a LIKE pattern with its escape character");
+    }
+    return "(" + expression(like.left()) + " LIKE " + DuckDbSql.literal(text) + ")";
+  }
+
+  private String substring(Substring substring) throws NotTranslatable {
+    if (!(substring.pos() instanceof Literal pos && pos.value() instanceof Integer start)
+        || start < 1
+        || !(substring.len() instanceof Literal len && len.value() instanceof Integer length)
+        || length < 0) {
+      throw new NotTranslatable("a substring without a constant positive position and length");
+    }
+    if (!substring.str().dataType().equals(DataTypes.StringType)) {
+      throw new NotTranslatable("a substring of " + substring.str().dataType().simpleString());
+    }
+    return "substring(" + expression(substring.str()) + ", " + start + ", " + length + ")";
+  }
+
+  private String strings(Expression left, Expression right) throws NotTranslatable {
+    sameType(left, right);
+    return expression(left) + ", " + expression(right);
+  }
+
+  private static void sameType(Expression left, Expression right) throws NotTranslatable {
+    if (!left.dataType().equals(right.dataType())) {
+      throw new NotTranslatable(
+          "operands of "
+              + left.dataType().simpleString()
+              + " and "
+              + right.dataType().simpleString());
+    }
+  }
+
+  // ---- types and literals ----
+
+  private static String typed(String sql, DataType type) throws NotTranslatable {
+    return "CAST(" + sql + " AS " + duckDbType(type) + ")";
+  }
+
+  static String duckDbType(DataType type) throws NotTranslatable {
+    if (type == BooleanType$.MODULE$) {
+      return "BOOLEAN";
+    }
+    if (type == ByteType$.MODULE$) {
+      return "TINYINT";
+    }
+    if (type == ShortType$.MODULE$) {
+      return "SMALLINT";
+    }
+    if (type == IntegerType$.MODULE$) {
+      return "INTEGER";
+    }
+    if (type == LongType$.MODULE$) {
+      return "BIGINT";
+    }
+    if (type instanceof DecimalType decimal) {
+      return "DECIMAL(" + decimal.precision() + ", " + decimal.scale() + ")";
+    }
+    if (type.equals(DataTypes.StringType)) {
+      return "VARCHAR";
+    }
+    if (type == DateType$.MODULE$) {
+      return "DATE";
+    }
+    throw new NotTranslatable("type " + type.simpleString());
+  }
+
+  private static void checkType(DataType type, Object where) throws NotTranslatable {
+    try {
+      duckDbType(type);
+    } catch (NotTranslatable e) {
+      throw new NotTranslatable(e.getMessage() + " in " + where);
+    }
+  }
+
+  private static String literal(Object value, DataType type) throws NotTranslatable {
+    String duckDbType = duckDbType(type);
+    if (value == null) {
+      return "CAST(NULL AS " + duckDbType + ")";
+    }
+    String text;
+    if (type == BooleanType$.MODULE$) {
+      text = ((Boolean) value) ? "TRUE" : "FALSE";
+    } else if (isIntegral(type)) {
+      text = value.toString();
+    } else if (type instanceof DecimalType) {
+      BigDecimal decimal = ((Decimal) value).toJavaBigDecimal();
+      text = DuckDbSql.literal(decimal.toPlainString());
+    } else if (type.equals(DataTypes.StringType)) {
+      String string = ((UTF8String) value).toString();
+      if (string.indexOf('\0') >= 0) {
+        throw new NotTranslatable("a string literal with a NUL character");
+      }
+      text = DuckDbSql.literal(string);
+    } else if (type == DateType$.MODULE$) {
+      text = DuckDbSql.literal(LocalDate.ofEpochDay((Integer) value).toString());
+    } else {
+      throw new NotTranslatable("a literal of " + type.simpleString());
+    }
+    return "CAST(" + text + " AS " + duckDbType + ")";
+  }
+
+  private static long limitOf(Expression limit) throws NotTranslatable {
+    if (limit instanceof Literal literal && literal.value() instanceof Integer n && n >= 0) {
+      return n;
+    }
+    throw new NotTranslatable("a limit that is not a constant");
+  }
+
+  private static boolean isIntegral(DataType type) {
+    return type == ByteType$.MODULE$
+        || type == ShortType$.MODULE$
+        || type == IntegerType$.MODULE$
+        || type == LongType$.MODULE$;
+  }
+
+  private static int integralDigits(DataType type) {
+    if (type == ByteType$.MODULE$) {
+      return 3;
+    }
+    if (type == ShortType$.MODULE$) {
+      return 5;
+    }
+    return type == IntegerType$.MODULE$ ? 10 : 19;
+  }
+
+  private static int integralBytes(DataType type) {
+    if (type == ByteType$.MODULE$) {
+      return 1;
+    }
+    if (type == ShortType$.MODULE$) {
+      return 2;
+    }
+    return type == IntegerType$.MODULE$ ? 4 : 8;
+  }
+}

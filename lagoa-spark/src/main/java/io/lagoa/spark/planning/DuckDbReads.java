@@ -1,0 +1,91 @@
+package io.lagoa.spark.planning;
+
+import io.lagoa.spark.duckdb.DuckDbDatabase;
+import io.lagoa.spark.duckdb.DuckDbExec;
+import io.lagoa.spark.duckdb.DuckDbTranslation;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.SparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.SparkStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.collection.immutable.Seq;
+
+/**
+ * Plans an aggregation over local Iceberg tables as one DuckDB query over the Parquet files Iceberg
+ * planned ({@link DuckDbTranslation}), run in-process by {@link DuckDbExec}, when DuckDB gives
+ * exactly Spark's answer for every part of it; any other plan, or part of one, is Spark's (and the
+ * accelerator's) as before. Only where Spark runs in this JVM ({@code local} masters): on a cluster
+ * the files are read by executors.
+ *
+ * <p>Session setting {@value #ENABLED} (default true; Lagoa's {@code spark.duckdb-reads}) turns it
+ * off.
+ */
+public final class DuckDbReads extends SparkStrategy {
+  /** The session setting that turns DuckDB reads on and off. */
+  public static final String ENABLED = "spark.sql.lagoa.duckdb.enabled";
+
+  private static final Logger LOG = LoggerFactory.getLogger(DuckDbReads.class);
+  private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\*|\\d+)(?:,\\s*\\d+)?])?");
+
+  private final SparkSession session;
+
+  public DuckDbReads(SparkSession session) {
+    this.session = session;
+  }
+
+  @Override
+  public Seq<SparkPlan> apply(LogicalPlan plan) {
+    if (!Boolean.parseBoolean(session.sessionState().conf().getConfString(ENABLED, "true"))) {
+      return DriverRows.none();
+    }
+    OptionalInt cores = localCores(session.sparkContext());
+    if (cores.isEmpty()) {
+      return DriverRows.none();
+    }
+    DuckDbTranslation.Query query;
+    try {
+      query = DuckDbTranslation.translate(plan);
+    } catch (DuckDbTranslation.NotTranslatable e) {
+      LOG.debug("{} left to Spark: {}", plan.nodeName(), e.getMessage());
+      return DriverRows.none();
+    }
+    DuckDbDatabase.Settings settings =
+        new DuckDbDatabase.Settings(cores.getAsInt(), memoryBytes(session.sparkContext()));
+    return DriverRows.seq(List.of(new DuckDbExec(plan.output(), query, settings)));
+  }
+
+  /**
+   * The cores Spark runs tasks on in this JVM: N for {@code local[N]}, the machine's for {@code
+   * local[*]}, 1 for {@code local}; empty on a cluster.
+   */
+  public static OptionalInt localCores(SparkContext context) {
+    Matcher local = LOCAL.matcher(context.master().strip());
+    if (!local.matches()) {
+      return OptionalInt.empty();
+    }
+    String count = local.group(1);
+    if (count == null) {
+      return OptionalInt.of(1);
+    }
+    return OptionalInt.of(
+        count.equals("*") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(count));
+  }
+
+  /**
+   * DuckDB's memory: the accelerator's off-heap memory (its native operators do not run while
+   * DuckDB does), or without it half the heap, at least 1 GiB.
+   */
+  private static long memoryBytes(SparkContext context) {
+    long offHeap =
+        context.getConf().getBoolean("spark.memory.offHeap.enabled", false)
+            ? context.getConf().getSizeAsBytes("spark.memory.offHeap.size", "0")
+            : 0;
+    return offHeap > 0 ? offHeap : Math.max(1L << 30, Runtime.getRuntime().maxMemory() / 2);
+  }
+}

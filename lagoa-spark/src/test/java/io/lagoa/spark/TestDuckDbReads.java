@@ -1,0 +1,236 @@
+package io.lagoa.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.lagoa.spark.duckdb.DuckDbTranslation;
+import io.lagoa.spark.planning.DuckDbReads;
+import io.lagoa.testing.TestingWarehouse;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Aggregations over local Iceberg tables run in DuckDB and give exactly Spark's answers (the same
+ * rows, in the same order where the query orders them, with the same types), raise errors where
+ * Spark does, and everything DuckDB would answer differently is left to Spark.
+ */
+class TestDuckDbReads {
+  private static TestingWarehouse warehouse;
+  private static SparkSession spark;
+
+  @BeforeAll
+  static void start() {
+    warehouse = TestingWarehouse.create();
+    spark = LagoaSpark.session(warehouse.config());
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS dk");
+    spark.sql(
+        "CREATE TABLE dk.sales (id BIGINT, name STRING, qty INT, amount DECIMAL(12,2),"
+            + " day DATE, big BIGINT, ratio DOUBLE) USING iceberg PARTITIONED BY (month(day))");
+    // names with non-ASCII letters, nulls, negative amounts with halves to round, two files
+    String[] names = {"abc", "Ábaco", "Zed", "ß", "日本", "a_c", "a%c", "O'Neil", "abd"};
+    for (int file = 0; file < 2; file++) {
+      spark.sql(
+          "INSERT INTO dk.sales SELECT id, CASE WHEN id % 11 = 0 THEN NULL ELSE element_at(array('"
+              + String.join("','", List.of(names).stream().map(n -> n.replace("'", "''")).toList())
+              + "'), CAST(id % 9 AS INT) + 1) END,"
+              + " CASE WHEN id % 7 = 0 THEN NULL ELSE CAST(id % 13 AS INT) - 4 END,"
+              + " CAST((id % 41 - 20) * 1.05 AS DECIMAL(12,2)),"
+              + " DATE'2025-11-20' + CAST(id % 90 AS INT), id * 1000, id / 7.0"
+              + " FROM range("
+              + (file * 300)
+              + ", "
+              + (file * 300 + 300)
+              + ") AS r(id)");
+    }
+    spark.sql("CREATE TABLE dk.dim (name STRING, region STRING, price DECIMAL(8,3)) USING iceberg");
+    spark.sql(
+        "INSERT INTO dk.dim VALUES ('abc', 'north', 1.125), ('abc', 'south', 2.5),"
+            + " ('Zed', 'north', 0.333), ('日本', 'east', 10), ('nobody', 'west', 1),"
+            + " (NULL, 'west', 3)");
+    spark.sql("CREATE TABLE dk.big (v BIGINT) USING iceberg");
+    spark.sql("INSERT INTO dk.big VALUES (9223372036854775800), (100)");
+  }
+
+  @AfterAll
+  static void stop() {
+    warehouse.close();
+  }
+
+  @Test
+  void givesSparksAnswersForAggregationsJoinsAndFilters() {
+    List<String> queries =
+        List.of(
+            "SELECT count(*), sum(amount), sum(qty), min(name), max(name), min(day), max(day),"
+                + " count(name) FROM dk.sales WHERE qty > 3",
+            "SELECT name, count(*) AS n, sum(amount) AS total FROM dk.sales GROUP BY name"
+                + " ORDER BY name",
+            "SELECT name, sum(amount) AS total FROM dk.sales GROUP BY name"
+                + " ORDER BY name DESC NULLS LAST",
+            "SELECT year(day), month(day), dayofmonth(min(day)), count(*) FROM dk.sales"
+                + " GROUP BY year(day), month(day) ORDER BY 1, 2",
+            "SELECT d.region, count(*) AS n, sum(s.amount) AS a, sum(s.qty * d.price) AS v"
+                + " FROM dk.sales s JOIN dk.dim d ON s.name = d.name GROUP BY d.region"
+                + " ORDER BY v DESC, d.region LIMIT 3",
+            "SELECT count(*), sum(d.price) FROM dk.sales s LEFT JOIN dk.dim d ON s.name = d.name",
+            "SELECT d.region, count(s.id) FROM dk.sales s RIGHT JOIN dk.dim d ON s.name = d.name"
+                + " GROUP BY d.region ORDER BY 1",
+            "SELECT count(*), count(s.id), count(d.region) FROM dk.sales s"
+                + " FULL JOIN dk.dim d ON s.name = d.name",
+            "SELECT count(*), sum(qty) FROM dk.sales WHERE name IN (SELECT name FROM dk.dim)",
+            "SELECT count(*) FROM dk.sales s WHERE NOT EXISTS"
+                + " (SELECT 1 FROM dk.dim d WHERE d.name = s.name)",
+            "SELECT count(*) FROM dk.sales WHERE name NOT IN (SELECT name FROM dk.dim)",
+            "SELECT sum(CASE WHEN qty > 0 THEN amount ELSE -amount END),"
+                + " sum(coalesce(qty, 100)), count(*) FILTER (WHERE name LIKE 'a_c'),"
+                + " count(*) FILTER (WHERE name LIKE '%b%'), count(*) FILTER (WHERE name LIKE 'Á%'),"
+                + " count(*) FILTER (WHERE name LIKE '%c'), count(*) FILTER (WHERE name LIKE '_本')"
+                + " FROM dk.sales",
+            "SELECT substring(name, 2, 2) AS part, count(*) FROM dk.sales GROUP BY 1 ORDER BY 1",
+            "SELECT count(*) FROM dk.sales WHERE qty IN (1, 2, 3)"
+                + " OR name IN ('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'Zed', 'ß')",
+            "SELECT count(*) FROM dk.sales WHERE amount BETWEEN -5.25 AND 10.5"
+                + " AND day >= DATE'2025-12-01' AND NOT (qty <=> 2)",
+            "SELECT sum(CAST(amount AS DECIMAL(11,1))), sum(CAST(qty AS BIGINT) * 3 - 2),"
+                + " max(-amount), sum(amount + 0.005) FROM dk.sales",
+            "SELECT count(DISTINCT name), sum(DISTINCT qty), count(DISTINCT qty, name) > 0"
+                + " FROM dk.sales",
+            "SELECT day, count(DISTINCT name), sum(qty) FROM dk.sales GROUP BY day",
+            "SELECT sum(qty) FROM dk.sales WHERE qty > 1000000",
+            "SELECT name, sum(qty) FROM dk.sales WHERE qty > 1000000 GROUP BY name",
+            "SELECT name, count(*) FROM dk.sales WHERE day < DATE'2025-12-01' GROUP BY name"
+                + " HAVING count(*) > 3 ORDER BY 2 DESC, 1 LIMIT 4");
+    List<String> inDuckDb = new ArrayList<>();
+    List<String> leftToSpark = new ArrayList<>();
+    for (String query : queries) {
+      Dataset<Row> withDuckDb = spark.sql(query);
+      if (executedPlan(withDuckDb).contains("DuckDbQuery")) {
+        inDuckDb.add(query);
+      } else {
+        leftToSpark.add(query + ": " + reason(withDuckDb));
+      }
+      List<Row> rows = withDuckDb.collectAsList();
+      List<Row> sparks = spark(query);
+      assertThat(withDuckDb.schema()).as(query).isEqualTo(sparkSchema(query));
+      if (query.contains("ORDER BY")) {
+        assertThat(rows).as(query).containsExactlyElementsOf(sparks);
+      } else {
+        assertThat(sorted(rows)).as(query).containsExactlyElementsOf(sorted(sparks));
+      }
+    }
+    // All but several DISTINCT aggregates in one (Spark rewrites them with an Expand).
+    assertThat(leftToSpark).hasSize(1);
+    assertThat(leftToSpark.get(0)).contains("count(DISTINCT name), sum(DISTINCT qty)");
+    assertThat(inDuckDb).hasSize(queries.size() - 1);
+  }
+
+  @Test
+  void raisesAnErrorWhereSparkDoes() {
+    String query = "SELECT sum(v) FROM dk.big";
+    assertThat(executedPlan(spark.sql(query))).contains("DuckDbQuery");
+    Throwable duckDb = catchThrowable(() -> spark.sql(query).collectAsList());
+    Throwable plain = catchThrowable(() -> spark(query));
+    assertThat(plain).isNotNull();
+    assertThat(duckDb).isNotNull().hasMessageContaining("DuckDB");
+  }
+
+  @Test
+  void leavesWhatDuckDbWouldAnswerDifferentlyToSpark() {
+    for (String query :
+        List.of(
+            "SELECT avg(amount) FROM dk.sales",
+            "SELECT sum(amount / 3) FROM dk.sales",
+            "SELECT count(*) FROM dk.sales WHERE CAST(amount AS INT) = 2",
+            "SELECT upper(name), count(*) FROM dk.sales GROUP BY 1",
+            "SELECT * FROM dk.sales WHERE id = 5")) {
+      assertThat(executedPlan(spark.sql(query))).as(query).doesNotContain("DuckDbQuery");
+      assertThat(sorted(spark.sql(query).collectAsList())).isEqualTo(sorted(spark(query)));
+    }
+    // A sum of doubles depends on the order rows are added in, which DuckDB's need not be.
+    assertThat(executedPlan(spark.sql("SELECT sum(ratio) FROM dk.sales")))
+        .doesNotContain("DuckDbQuery");
+  }
+
+  @Test
+  void leavesTablesDuckDbWouldReadDifferentlyToSpark() {
+    spark.sql(
+        "CREATE TABLE dk.mor (id BIGINT, v INT) USING iceberg TBLPROPERTIES"
+            + " ('write.delete.mode'='merge-on-read', 'format-version'='2')");
+    spark.sql("INSERT INTO dk.mor SELECT id, CAST(id AS INT) FROM range(0, 20) AS r(id)");
+    String query = "SELECT count(*), sum(v) FROM dk.mor WHERE v > 1";
+    assertThat(executedPlan(spark.sql(query))).contains("DuckDbQuery");
+    spark.sql("DELETE FROM dk.mor WHERE id = 3");
+    assertThat(executedPlan(spark.sql(query))).doesNotContain("DuckDbQuery");
+    assertThat(spark.sql(query).collectAsList()).isEqualTo(spark(query));
+    assertThat(spark.sql(query).collectAsList().get(0).getLong(0)).isEqualTo(17);
+
+    spark.sql("CREATE TABLE dk.renamed (id BIGINT, v INT) USING iceberg");
+    spark.sql("INSERT INTO dk.renamed VALUES (1, 10), (2, 20)");
+    spark.sql("ALTER TABLE dk.renamed RENAME COLUMN v TO w");
+    spark.sql("INSERT INTO dk.renamed VALUES (3, 30)");
+    String renamed = "SELECT sum(w) FROM dk.renamed WHERE id > 0";
+    assertThat(executedPlan(spark.sql(renamed))).doesNotContain("DuckDbQuery");
+    assertThat(spark.sql(renamed).collectAsList().get(0).getLong(0)).isEqualTo(60);
+  }
+
+  @Test
+  void showsWhatRanInDuckDbAndCanBeTurnedOff() {
+    String query = "SELECT name, sum(qty) FROM dk.sales GROUP BY name";
+    PlanExplanation explained =
+        PlanExplanation.of(
+            spark.sql("EXPLAIN FORMATTED " + query).collectAsList().get(0).getString(0));
+    assertThat(explained.nativeOperators()).contains("DuckDbQuery");
+    assertThat(explained.plan()).containsPattern("Reads: lagoa\\.dk\\.sales \\(\\d+ files\\)");
+    spark.conf().set(DuckDbReads.ENABLED, "false");
+    try {
+      assertThat(executedPlan(spark.sql(query))).doesNotContain("DuckDbQuery");
+    } finally {
+      spark.conf().set(DuckDbReads.ENABLED, "true");
+    }
+  }
+
+  /** Why the plan was not translated, or that it was. */
+  private static String reason(Dataset<Row> frame) {
+    try {
+      DuckDbTranslation.translate(frame.queryExecution().optimizedPlan());
+      return "translated";
+    } catch (DuckDbTranslation.NotTranslatable e) {
+      return e.getMessage();
+    }
+  }
+
+  private static String executedPlan(Dataset<Row> frame) {
+    return frame.queryExecution().executedPlan().toString();
+  }
+
+  /** The query's rows as Spark alone gives them. */
+  private static List<Row> spark(String query) {
+    spark.conf().set(DuckDbReads.ENABLED, "false");
+    try {
+      Dataset<Row> frame = spark.sql(query);
+      assertThat(executedPlan(frame)).doesNotContain("DuckDbQuery");
+      return frame.collectAsList();
+    } finally {
+      spark.conf().set(DuckDbReads.ENABLED, "true");
+    }
+  }
+
+  private static org.apache.spark.sql.types.StructType sparkSchema(String query) {
+    spark.conf().set(DuckDbReads.ENABLED, "false");
+    try {
+      return spark.sql(query).schema();
+    } finally {
+      spark.conf().set(DuckDbReads.ENABLED, "true");
+    }
+  }
+
+  private static List<String> sorted(List<Row> rows) {
+    return rows.stream().map(Row::toString).sorted(Comparator.naturalOrder()).toList();
+  }
+}
