@@ -70,6 +70,7 @@ class TestConfigLoader {
     assertThat(config.spark().shufflePartitions())
         .isEqualTo(Runtime.getRuntime().availableProcessors());
     assertThat(config.spark().conf()).isEmpty();
+    assertThat(config.spark().duckDbReads()).isTrue();
     assertThat(config.lineage()).isEqualTo(LineageConfig.none());
     assertThat(config.lineage().enabled()).isFalse();
   }
@@ -150,6 +151,7 @@ class TestConfigLoader {
           shuffle-partitions: 7
           accelerator: comet
           off-heap-mb: 3000
+          duckdb-reads: false
           conf:
             spark.sql.adaptive.enabled: false
             spark.driver.memory: 2g
@@ -220,6 +222,7 @@ class TestConfigLoader {
     assertThat(config.spark().shufflePartitions()).isEqualTo(7);
     assertThat(config.spark().accelerator()).isEqualTo(Accelerator.COMET);
     assertThat(config.spark().offHeapMb()).isEqualTo(3000);
+    assertThat(config.spark().duckDbReads()).isFalse();
     assertThat(config.spark().conf())
         .containsExactlyInAnyOrderEntriesOf(
             Map.of("spark.sql.adaptive.enabled", "false", "spark.driver.memory", "2g"));
@@ -252,6 +255,7 @@ class TestConfigLoader {
     env.put("LAGOA_SPARK_SHUFFLE_PARTITIONS", "3");
     env.put("LAGOA_SPARK_ACCELERATOR", "COMET");
     env.put("LAGOA_SPARK_OFF_HEAP_MB", "2048");
+    env.put("LAGOA_SPARK_DUCKDB_READS", "false");
     env.put("LAGOA_STORAGE_S3_ENDPOINT", "http://127.0.0.1:9000");
     env.put("LAGOA_STORAGE_S3_REGION", "eu-west-2");
     env.put("LAGOA_STORAGE_S3_PATH_STYLE_ACCESS", "true");
@@ -291,6 +295,7 @@ class TestConfigLoader {
     LagoaConfig config = load(env);
     assertThat(config.spark().accelerator()).isEqualTo(Accelerator.COMET);
     assertThat(config.spark().offHeapMb()).isEqualTo(2048);
+    assertThat(config.spark().duckDbReads()).isFalse();
     ServerConfig server = config.server();
     assertThat(server.host()).isEqualTo("127.0.0.1");
     assertThat(server.port()).isEqualTo(9181);
