@@ -1,6 +1,7 @@
 package io.lagoa.spark.duckdb;
 
 import io.lagoa.error.LagoaException;
+import java.io.Serializable;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -131,7 +132,8 @@ public final class DuckDbTranslation {
    * @param rows the rows in them (DuckDB may skip row groups by their statistics)
    */
   public record Query(
-      String sql, List<Attribute> output, List<String> tables, int files, long bytes, long rows) {
+      String sql, List<Attribute> output, List<String> tables, int files, long bytes, long rows)
+      implements Serializable {
     public Query {
       output = List.copyOf(output);
       tables = List.copyOf(tables);
