@@ -122,7 +122,8 @@ class TestSqlCommand {
         .contains("== Physical Plan ==")
         .contains("AppendData")
         .contains("Native (accelerator): ")
-        .containsPattern("(?m)^Spark: +.*HashAggregate|(?m)^Native \\(accelerator\\): .*Comet");
+        .containsPattern(
+            "(?m)^Spark: +.*HashAggregate|(?m)^Native \\(accelerator\\): .*(Comet|DuckDbQuery)");
     assertThat(csv("SELECT count(*) AS n FROM ex.t")).isEqualTo("n\n0\n");
 
     CliRunner.Result json = lagoa.run("sql", "--explain", "--json", "SELECT * FROM ex.t");

@@ -27,8 +27,14 @@ class TestCometAccelerator {
   static void start() {
     stopSpark();
     warehouse = TestingWarehouse.create();
-    comet = LagoaSpark.session(warehouse.config(Map.of("LAGOA_SPARK_ACCELERATOR", "comet")));
-    plain = LagoaSpark.session(warehouse.config(Map.of("LAGOA_SPARK_ACCELERATOR", "none")));
+    comet =
+        LagoaSpark.session(
+            warehouse.config(
+                Map.of("LAGOA_SPARK_ACCELERATOR", "comet", "LAGOA_SPARK_DUCKDB_READS", "false")));
+    plain =
+        LagoaSpark.session(
+            warehouse.config(
+                Map.of("LAGOA_SPARK_ACCELERATOR", "none", "LAGOA_SPARK_DUCKDB_READS", "false")));
     plain.sql("CREATE NAMESPACE IF NOT EXISTS t");
     plain.sql(
         "CREATE TABLE t.sales (id BIGINT, store INT, amount DECIMAL(12,2), big DECIMAL(38,10),"

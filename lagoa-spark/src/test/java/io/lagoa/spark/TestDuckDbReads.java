@@ -104,6 +104,10 @@ class TestDuckDbReads {
             "SELECT day, count(DISTINCT name), sum(qty) FROM dk.sales GROUP BY day",
             "SELECT sum(qty) FROM dk.sales WHERE qty > 1000000",
             "SELECT name, sum(qty) FROM dk.sales WHERE qty > 1000000 GROUP BY name",
+            "SELECT name, sum(amount) / sum(qty) AS ratio FROM dk.sales GROUP BY name"
+                + " ORDER BY name",
+            "SELECT 100.00 * sum(CASE WHEN name LIKE 'a%' THEN amount ELSE 0 END) / sum(amount)"
+                + " FROM dk.sales",
             "SELECT name, count(*) FROM dk.sales WHERE day < DATE'2025-12-01' GROUP BY name"
                 + " HAVING count(*) > 3 ORDER BY 2 DESC, 1 LIMIT 4");
     List<String> inDuckDb = new ArrayList<>();
@@ -187,6 +191,15 @@ class TestDuckDbReads {
             spark.sql("EXPLAIN FORMATTED " + query).collectAsList().get(0).getString(0));
     assertThat(explained.nativeOperators()).contains("DuckDbQuery");
     assertThat(explained.plan()).containsPattern("Reads: lagoa\\.dk\\.sales \\(\\d+ files\\)");
+    // its metrics: the files it was given, their rows and the rows it returned
+    Dataset<Row> frame = spark.sql(query);
+    assertThat(frame.collectAsList()).hasSize(10);
+    org.apache.spark.sql.execution.SparkPlan exec = frame.queryExecution().executedPlan();
+    assertThat(exec.nodeName()).isEqualTo("DuckDbQuery");
+    assertThat(exec.metrics().apply("rowsInFiles").value()).isEqualTo(600);
+    assertThat(exec.metrics().apply("numOutputRows").value()).isEqualTo(10);
+    assertThat(exec.metrics().apply("filesRead").value()).isPositive();
+    assertThat(exec.metrics().apply("bytesRead").value()).isPositive();
     spark.conf().set(DuckDbReads.ENABLED, "false");
     try {
       assertThat(executedPlan(spark.sql(query))).doesNotContain("DuckDbQuery");

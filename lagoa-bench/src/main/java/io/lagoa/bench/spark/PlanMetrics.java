@@ -13,9 +13,10 @@ import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Adds up the SQL metrics of an executed plan: what the scans read (Iceberg's result data files and
- * their total size, or Spark's file scan's numFiles and filesSize) and what exchanges wrote to
- * shuffle files. Walks into adaptive plans (their final plan), query stages and subqueries; a
- * reused exchange is not counted twice since it ran once.
+ * their total size, or Spark's file scan's numFiles and filesSize, or the files a part run in
+ * DuckDB was given) and what exchanges wrote to shuffle files. Walks into adaptive plans (their
+ * final plan), query stages and subqueries; a reused exchange is not counted twice since it ran
+ * once.
  */
 final class PlanMetrics {
   private long filesRead;
@@ -56,6 +57,12 @@ final class PlanMetrics {
       filesRead += value(metrics, "numFiles");
       bytesRead += value(metrics, "filesSize");
       rowsScanned += rows(metrics);
+    } else if (node.equals("DuckDbQuery")) {
+      // a part run in DuckDB: the files it was given, and the rows in them (DuckDB reports no
+      // scan counts of its own; row groups its statistics rule out are counted all the same)
+      filesRead += value(metrics, "filesRead");
+      bytesRead += value(metrics, "bytesRead");
+      rowsScanned += value(metrics, "rowsInFiles");
     } else if (node.contains("Scan")) {
       rowsScanned += rows(metrics);
     }

@@ -4,6 +4,7 @@ import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import io.lagoa.io.Folders;
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,7 +24,7 @@ public final class DuckDbDatabase implements AutoCloseable {
    * @param threads worker threads
    * @param memoryBytes DuckDB's memory limit (it spills to its temporary folder beyond it)
    */
-  public record Settings(int threads, long memoryBytes) {
+  public record Settings(int threads, long memoryBytes) implements Serializable {
     public Settings {
       if (threads < 1 || memoryBytes < (1L << 20)) {
         throw new LagoaException(

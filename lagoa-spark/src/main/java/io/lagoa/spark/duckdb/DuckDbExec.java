@@ -107,6 +107,10 @@ public final class DuckDbExec extends SparkPlan {
     if (metrics == null) {
       java.util.Map<String, SQLMetric> made = new java.util.LinkedHashMap<>();
       made.put("numOutputRows", SQLMetrics.createMetric(sparkContext(), "number of output rows"));
+      made.put("filesRead", SQLMetrics.createMetric(sparkContext(), "data files read"));
+      made.put(
+          "bytesRead", SQLMetrics.createSizeMetric(sparkContext(), "size of data files read", -1L));
+      made.put("rowsInFiles", SQLMetrics.createMetric(sparkContext(), "rows in data files read"));
       made.put("duckDbTime", SQLMetrics.createTimingMetric(sparkContext(), "time in DuckDB", -1L));
       metrics = scala.collection.immutable.Map.from(CollectionConverters.asScala(made));
     }
@@ -170,6 +174,9 @@ public final class DuckDbExec extends SparkPlan {
           e);
     }
     metrics().apply("numOutputRows").add(rows.size());
+    metrics().apply("filesRead").add(query.files());
+    metrics().apply("bytesRead").add(query.bytes());
+    metrics().apply("rowsInFiles").add(query.rows());
     metrics().apply("duckDbTime").add((System.nanoTime() - started) / 1_000_000);
     return rows.toArray(new InternalRow[0]);
   }

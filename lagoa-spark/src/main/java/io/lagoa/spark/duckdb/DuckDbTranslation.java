@@ -1,14 +1,18 @@
 package io.lagoa.spark.duckdb;
 
 import io.lagoa.error.LagoaException;
+import java.io.Serializable;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.StringJoiner;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.spark.source.IcebergScans;
 import org.apache.spark.sql.catalyst.expressions.Add;
@@ -123,9 +127,13 @@ public final class DuckDbTranslation {
    * @param sql the DuckDB query; its columns are {@code output} in order
    * @param output the plan's attributes
    * @param tables the Iceberg tables it reads, by name
-   * @param files the data files it reads
+   * @param files the data files it reads (a table read twice counts twice)
+   * @param bytes their total size
+   * @param rows the rows in them (DuckDB may skip row groups by their statistics)
    */
-  public record Query(String sql, List<Attribute> output, List<String> tables, int files) {
+  public record Query(
+      String sql, List<Attribute> output, List<String> tables, int files, long bytes, long rows)
+      implements Serializable {
     public Query {
       output = List.copyOf(output);
       tables = List.copyOf(tables);
@@ -135,7 +143,10 @@ public final class DuckDbTranslation {
   /** A sub-query: its SQL and whether it aggregates somewhere inside. */
   private record Part(String sql, boolean aggregates) {}
 
-  private final Map<String, Integer> tables = new LinkedHashMap<>();
+  private final Set<String> tables = new LinkedHashSet<>();
+  private int files;
+  private long bytes;
+  private long rows;
   private int aliases;
   private int groupKeys;
 
@@ -162,8 +173,64 @@ public final class DuckDbTranslation {
     for (Attribute attribute : output) {
       checkType(attribute.dataType(), attribute);
     }
-    int files = translation.tables.values().stream().mapToInt(Integer::intValue).sum();
-    return new Query(part.sql(), output, new ArrayList<>(translation.tables.keySet()), files);
+    return new Query(
+        part.sql(),
+        output,
+        new ArrayList<>(translation.tables),
+        translation.files,
+        translation.bytes,
+        translation.rows);
+  }
+
+  /**
+   * The grouping keys and aggregates of an aggregation whose results Spark computes from them (as
+   * Spark's own final aggregation does), e.g. a ratio of two sums: the part DuckDB gives exactly
+   * Spark's answer for, when the whole does not translate. Its output is the grouping attributes,
+   * then each aggregate's result attribute, as {@code PhysicalAggregation} names them.
+   */
+  public static Query translateAggregates(
+      List<NamedExpression> grouping, List<AggregateExpression> aggregates, LogicalPlan child)
+      throws NotTranslatable {
+    if (child.isStreaming()) {
+      throw new NotTranslatable("a streaming plan");
+    }
+    DuckDbTranslation translation = new DuckDbTranslation();
+    Part input = translation.plan(child);
+    StringJoiner select = new StringJoiner(", ");
+    StringJoiner keys = new StringJoiner(", ", " GROUP BY ", "");
+    List<Attribute> output = new ArrayList<>();
+    for (NamedExpression named : grouping) {
+      Expression key = named instanceof Alias alias ? alias.child() : (Expression) named;
+      String sql = translation.expression(key);
+      select.add(sql + " AS " + column(named.toAttribute()));
+      keys.add(sql);
+      output.add(named.toAttribute());
+    }
+    for (AggregateExpression aggregate : aggregates) {
+      select.add(translation.expression(aggregate) + " AS " + column(aggregate.resultAttribute()));
+      output.add(aggregate.resultAttribute());
+    }
+    if (output.isEmpty()) {
+      throw new NotTranslatable("an aggregation without keys or aggregates");
+    }
+    for (Attribute attribute : output) {
+      checkType(attribute.dataType(), attribute);
+    }
+    String sql =
+        "SELECT "
+            + select
+            + " FROM ("
+            + input.sql()
+            + ") AS "
+            + translation.alias()
+            + (grouping.isEmpty() ? "" : keys.toString());
+    return new Query(
+        sql,
+        output,
+        new ArrayList<>(translation.tables),
+        translation.files,
+        translation.bytes,
+        translation.rows);
   }
 
   /** A final sort and limit, over the rest. */
@@ -333,7 +400,7 @@ public final class DuckDbTranslation {
       for (AttributeReference attribute : CollectionConverters.asJava(relation.output())) {
         columns.add(literal(null, attribute.dataType()) + " AS " + column(attribute));
       }
-      tables.merge(table.name(), 0, Integer::sum);
+      tables.add(table.name());
       String list = columns.length() == 0 ? "NULL AS \"c\"" : columns.toString();
       return "SELECT " + list + " WHERE FALSE";
     }
@@ -353,7 +420,15 @@ public final class DuckDbTranslation {
       }
       columns.add(DuckDbSql.identifier(attribute.name()) + " AS " + column(attribute));
     }
-    tables.merge(table.name(), files.files().size(), Integer::sum);
+    tables.add(table.name());
+    this.files += files.files().size();
+    bytes += files.bytes();
+    Set<String> counted = new HashSet<>();
+    for (FileScanTask task : planned.get().tasks()) {
+      if (counted.add(task.file().location())) {
+        rows += task.file().recordCount();
+      }
+    }
     StringJoiner paths = new StringJoiner(", ", "[", "]");
     files.files().forEach(path -> paths.add(DuckDbSql.literal(path)));
     String list = columns.length() == 0 ? "NULL AS \"c\"" : columns.toString();

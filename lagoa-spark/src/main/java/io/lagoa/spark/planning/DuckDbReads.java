@@ -9,12 +9,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.expressions.NamedExpression;
+import org.apache.spark.sql.catalyst.expressions.aggregate.AggregateExpression;
+import org.apache.spark.sql.catalyst.planning.PhysicalAggregation$;
+import org.apache.spark.sql.catalyst.plans.logical.Aggregate;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.execution.ProjectExec;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.SparkStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Option;
+import scala.Tuple4;
 import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Plans an aggregation over local Iceberg tables as one DuckDB query over the Parquet files Iceberg
@@ -48,16 +56,44 @@ public final class DuckDbReads extends SparkStrategy {
     if (cores.isEmpty()) {
       return DriverRows.none();
     }
-    DuckDbTranslation.Query query;
-    try {
-      query = DuckDbTranslation.translate(plan);
-    } catch (DuckDbTranslation.NotTranslatable e) {
-      LOG.debug("{} left to Spark: {}", plan.nodeName(), e.getMessage());
-      return DriverRows.none();
-    }
     DuckDbDatabase.Settings settings =
         new DuckDbDatabase.Settings(cores.getAsInt(), memoryBytes(session.sparkContext()));
-    return DriverRows.seq(List.of(new DuckDbExec(plan.output(), query, settings)));
+    try {
+      DuckDbTranslation.Query query = DuckDbTranslation.translate(plan);
+      return DriverRows.seq(List.of(new DuckDbExec(plan.output(), query, settings)));
+    } catch (DuckDbTranslation.NotTranslatable e) {
+      LOG.debug("{} left to Spark: {}", plan.nodeName(), e.getMessage());
+    }
+    return aggregatesOnly(plan, settings);
+  }
+
+  /**
+   * An aggregation whose results do not translate (a ratio of sums, say): its keys and aggregates
+   * in DuckDB, its results computed from them by Spark, as Spark's final aggregation would.
+   */
+  private static Seq<SparkPlan> aggregatesOnly(LogicalPlan plan, DuckDbDatabase.Settings settings) {
+    if (!(plan instanceof Aggregate aggregate) || aggregate.hint().isDefined()) {
+      return DriverRows.none();
+    }
+    Option<
+            Tuple4<
+                Seq<NamedExpression>, Seq<AggregateExpression>, Seq<NamedExpression>, LogicalPlan>>
+        matched = PhysicalAggregation$.MODULE$.unapply(plan);
+    if (matched.isEmpty()) {
+      return DriverRows.none();
+    }
+    try {
+      DuckDbTranslation.Query query =
+          DuckDbTranslation.translateAggregates(
+              CollectionConverters.asJava(matched.get()._1()),
+              CollectionConverters.asJava(matched.get()._2()),
+              matched.get()._4());
+      DuckDbExec exec = new DuckDbExec(DriverRows.seq(query.output()), query, settings);
+      return DriverRows.seq(List.of(new ProjectExec(matched.get()._3(), exec)));
+    } catch (DuckDbTranslation.NotTranslatable e) {
+      LOG.debug("aggregates of {} left to Spark: {}", plan.nodeName(), e.getMessage());
+      return DriverRows.none();
+    }
   }
 
   /**
