@@ -14,6 +14,7 @@ import io.lagoa.catalog.LagoaCatalogs;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import io.lagoa.spark.LagoaSpark;
+import io.lagoa.spark.planning.DuckDbReads;
 import io.lagoa.testing.TestingWarehouse;
 import java.util.List;
 import java.util.OptionalLong;
@@ -148,7 +149,14 @@ class TestSales {
             spark,
             catalog,
             new BenchRun.Request(Suite.SALES, "bench_a", Suite.SALES.queries(), 0, 2, null));
-    Configuration result = run.run("default", run.sessionSettings(), new Silent());
+    // Spark's own metrics: DuckDB reads (on by default) report theirs, checked below
+    spark.conf().set(DuckDbReads.ENABLED, "false");
+    Configuration result;
+    try {
+      result = run.run("default", run.sessionSettings(), new Silent());
+    } finally {
+      spark.conf().set(DuckDbReads.ENABLED, "true");
+    }
     assertThat(result.queries())
         .extracting(QueryRun::query)
         .containsExactly(
@@ -181,6 +189,12 @@ class TestSales {
     assertThat(aggregation.rowsOut())
         .isEqualTo(spark.sql("SELECT DISTINCT produto FROM bench_a.vendas").count());
     assertThat(metrics(result, "join").rowsOut()).isEqualTo(5);
+    // Run in DuckDB: the files it was given, their size and the rows in them
+    Configuration duckDb = run.run("duckdb", run.sessionSettings(), new Silent());
+    QueryMetrics inDuckDb = metrics(duckDb, "full_scan_sum");
+    assertThat(inDuckDb.filesRead()).isEqualTo(files);
+    assertThat(inDuckDb.rowsScanned()).isEqualTo(20_000L);
+    assertThat(inDuckDb.bytesRead()).isEqualTo(all.bytesRead());
     QueryMetrics needle = metrics(result, "needle");
     assertThat(needle.rowsOut()).isEqualTo(1);
     assertThat(needle.filesRead())
