@@ -78,28 +78,26 @@ public final class DuckDbExec extends SparkPlan {
 
   @Override
   public String simpleString(int maxFields) {
-    return nodeName()
-        + " "
-        + String.join(", ", query.tables())
-        + " ("
-        + query.files()
-        + (query.files() == 1 ? " file" : " files")
-        + ") "
-        + CollectionConverters.asJava(output).stream().map(Attribute::toString).toList();
+    return nodeName() + " " + reads() + " " + outputList();
   }
 
   /** EXPLAIN FORMATTED's details: what it reads and returns, not the SQL's list of files. */
   @Override
   public String verboseStringWithOperatorId() {
-    return formattedNodeName()
-        + "\nReads: "
-        + String.join(", ", query.tables())
+    return formattedNodeName() + "\nReads: " + reads() + "\nOutput " + outputList() + "\n";
+  }
+
+  /** The tables and how many data files: {@code lagoa.s.t (3 files)}. */
+  private String reads() {
+    return String.join(", ", query.tables())
         + " ("
         + query.files()
         + (query.files() == 1 ? " file" : " files")
-        + ")\nOutput "
-        + CollectionConverters.asJava(output).stream().map(Attribute::toString).toList()
-        + "\n";
+        + ")";
+  }
+
+  private List<String> outputList() {
+    return CollectionConverters.asJava(output).stream().map(Attribute::toString).toList();
   }
 
   @Override

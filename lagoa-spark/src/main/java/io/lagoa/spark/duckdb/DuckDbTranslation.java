@@ -173,13 +173,7 @@ public final class DuckDbTranslation {
     for (Attribute attribute : output) {
       checkType(attribute.dataType(), attribute);
     }
-    return new Query(
-        part.sql(),
-        output,
-        new ArrayList<>(translation.tables),
-        translation.files,
-        translation.bytes,
-        translation.rows);
+    return translation.query(part.sql(), output);
   }
 
   /**
@@ -224,13 +218,12 @@ public final class DuckDbTranslation {
             + ") AS "
             + translation.alias()
             + (grouping.isEmpty() ? "" : keys.toString());
-    return new Query(
-        sql,
-        output,
-        new ArrayList<>(translation.tables),
-        translation.files,
-        translation.bytes,
-        translation.rows);
+    return translation.query(sql, output);
+  }
+
+  /** The translated query, with what its scans read. */
+  private Query query(String sql, List<Attribute> output) {
+    return new Query(sql, output, new ArrayList<>(tables), files, bytes, rows);
   }
 
   /** A final sort and limit, over the rest. */
@@ -401,8 +394,7 @@ public final class DuckDbTranslation {
         columns.add(literal(null, attribute.dataType()) + " AS " + column(attribute));
       }
       tables.add(table.name());
-      String list = columns.length() == 0 ? "NULL AS \"c\"" : columns.toString();
-      return "SELECT " + list + " WHERE FALSE";
+      return "SELECT " + selectList(columns) + " WHERE FALSE";
     }
     ParquetTable files;
     try {
@@ -431,9 +423,8 @@ public final class DuckDbTranslation {
     }
     StringJoiner paths = new StringJoiner(", ", "[", "]");
     files.files().forEach(path -> paths.add(DuckDbSql.literal(path)));
-    String list = columns.length() == 0 ? "NULL AS \"c\"" : columns.toString();
     return "SELECT "
-        + list
+        + selectList(columns)
         + " FROM read_parquet("
         + paths
         + ", hive_partitioning = false, union_by_name = false)";
@@ -451,7 +442,7 @@ public final class DuckDbTranslation {
         throw new NotTranslatable("named expression " + named);
       }
     }
-    return list.length() == 0 ? "NULL AS \"c\"" : list.toString();
+    return selectList(list);
   }
 
   private static String columnList(scala.collection.Seq<Attribute> output) {
@@ -459,7 +450,12 @@ public final class DuckDbTranslation {
     for (Attribute attribute : CollectionConverters.asJava(output)) {
       list.add(column(attribute));
     }
-    return list.length() == 0 ? "NULL AS \"c\"" : list.toString();
+    return selectList(list);
+  }
+
+  /** A select list; SQL has no empty one, so no columns is one unused null column. */
+  private static String selectList(StringJoiner columns) {
+    return columns.length() == 0 ? "NULL AS \"c\"" : columns.toString();
   }
 
   private String sortKey(SortOrder key) throws NotTranslatable {
