@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.objects.Invoke;
 import org.apache.spark.sql.catalyst.json.CreateJacksonParser;
 import org.apache.spark.sql.catalyst.json.JSONOptions;
@@ -46,17 +47,34 @@ import scala.jdk.javaapi.CollectionConverters;
 public final class JsonColumns implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** The schema with the corrupt-record column, all nullable, as from_json parses into. */
+  /** The name of the rescued-data field that {@link #column} adds when asked to. */
+  static final String RESCUED = "__lagoa_rescued";
+
+  /**
+   * The schema with the corrupt-record column, all nullable, as from_json parses into (and the
+   * rescued-data field last, when asked for).
+   */
   private final StructType schema;
 
   private final String corrupt;
   private final String timeZone;
+
+  /** The record's rescued data ({@link RescuedFields}) in field {@link #RESCUED}, or null. */
+  private final RescuedFields rescued;
+
   private transient FailureSafeParser<UTF8String> parser;
 
-  private JsonColumns(StructType schema, String corrupt, String timeZone) {
+  /** Null once most records turned out not to be plain (then trying first only costs). */
+  private transient ScalarJsonFields plain;
+
+  private transient long tried;
+  private transient long notPlain;
+
+  private JsonColumns(StructType schema, String corrupt, String timeZone, RescuedFields rescued) {
     this.schema = schema;
     this.corrupt = corrupt;
     this.timeZone = timeZone;
+    this.rescued = rescued;
   }
 
   /**
@@ -66,9 +84,26 @@ public final class JsonColumns implements Serializable {
    * @param timeZone the session's time zone, for timestamp fields (from_json's)
    */
   static Column column(Column value, StructType schema, String corrupt, String timeZone) {
-    StructType withCorrupt = schema.add(corrupt, DataTypes.StringType);
+    return column(value, schema, corrupt, timeZone, false);
+  }
+
+  /**
+   * As {@link #column(Column, StructType, String, String)}, with the record's {@code _rescued_data}
+   * ({@link RescuedFields}: the fields the schema lacks) in a last field, {@link #RESCUED}, when
+   * {@code rescue}: found in the same pass over the record.
+   */
+  static Column column(
+      Column value, StructType schema, String corrupt, String timeZone, boolean rescue) {
+    StructType fields = schema.add(corrupt, DataTypes.StringType);
+    if (rescue) {
+      fields = fields.add(RESCUED, DataTypes.StringType);
+    }
     JsonColumns function =
-        new JsonColumns((StructType) withCorrupt.asNullable(), corrupt, timeZone);
+        new JsonColumns(
+            (StructType) fields.asNullable(),
+            corrupt,
+            timeZone,
+            rescue ? new RescuedFields(schema) : null);
     return RecordCalls.onText(
         function, function.schema, value); // no value, no struct (as from_json)
   }
@@ -80,9 +115,46 @@ public final class JsonColumns implements Serializable {
     }
     if (parser == null) {
       parser = parser();
+      plain = new ScalarJsonFields(parsed());
+    }
+    if (plain != null && value.getBaseObject() instanceof byte[] bytes) {
+      // most records: a flat object of plain values, read from the bytes in one pass
+      Object[] values = new Object[schema.size()];
+      int offset = (int) (value.getBaseOffset() - Platform.BYTE_ARRAY_OFFSET);
+      ScalarJsonFields.Outcome read = plain.read(bytes, offset, value.numBytes(), values);
+      if (read != ScalarJsonFields.Outcome.NOT_PLAIN) {
+        if (read == ScalarJsonFields.Outcome.UNKNOWN_FIELDS && rescued != null) {
+          values[values.length - 1] = rescued.invoke(value);
+        }
+        tried++;
+        return new GenericInternalRow(values);
+      }
+      if (++notPlain * 2 > ++tried && tried >= 1000) {
+        plain = null;
+      }
     }
     scala.collection.Iterator<InternalRow> rows = parser.parse(value);
-    return rows.hasNext() ? rows.next() : null;
+    InternalRow row = rows.hasNext() ? rows.next() : null;
+    if (rescued == null || row == null) {
+      return row;
+    }
+    Object[] values = new Object[schema.size()];
+    for (int i = 0; i < row.numFields(); i++) {
+      values[i] = row.isNullAt(i) ? null : row.get(i, schema.fields()[i].dataType());
+    }
+    values[values.length - 1] = rescued.invoke(value);
+    return new GenericInternalRow(values);
+  }
+
+  /** The columns JacksonParser reads: the schema without the corrupt-record and rescued fields. */
+  private StructType parsed() {
+    StructType fields = new StructType();
+    for (StructField field : schema.fields()) {
+      if (!field.name().equals(corrupt) && !(rescued != null && field.name().equals(RESCUED))) {
+        fields = fields.add(field);
+      }
+    }
+    return fields;
   }
 
   private FailureSafeParser<UTF8String> parser() {
@@ -93,11 +165,10 @@ public final class JsonColumns implements Serializable {
                     Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", corrupt))),
             timeZone,
             corrupt);
-    StructType fields = new StructType();
-    for (StructField field : schema.fields()) {
-      if (!field.name().equals(corrupt)) {
-        fields = fields.add(field);
-      }
+    StructType fields = parsed();
+    StructType output = schema;
+    if (rescued != null) {
+      output = new StructType(java.util.Arrays.copyOf(schema.fields(), schema.size() - 1));
     }
     JacksonParser json =
         new JacksonParser(
@@ -105,7 +176,7 @@ public final class JsonColumns implements Serializable {
     scala.Function2<JsonFactory, UTF8String, JsonParser> create = JsonColumns::createParser;
     scala.Function1<UTF8String, UTF8String> literal = record -> record;
     return new FailureSafeParser<>(
-        record -> json.parse(record, create, literal), PermissiveMode$.MODULE$, schema, corrupt);
+        record -> json.parse(record, create, literal), PermissiveMode$.MODULE$, output, corrupt);
   }
 
   /**
@@ -135,7 +206,8 @@ public final class JsonColumns implements Serializable {
     return other instanceof JsonColumns that
         && that.schema.equals(schema)
         && that.corrupt.equals(corrupt)
-        && that.timeZone.equals(timeZone);
+        && that.timeZone.equals(timeZone)
+        && (that.rescued == null) == (rescued == null);
   }
 
   @Override

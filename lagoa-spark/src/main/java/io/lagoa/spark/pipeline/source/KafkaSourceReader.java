@@ -215,7 +215,8 @@ public final class KafkaSourceReader implements SourceReader {
                   col("value"),
                   parse.schema(),
                   CORRUPT,
-                  spark.sessionState().conf().sessionLocalTimeZone()));
+                  spark.sessionState().conf().sessionLocalTimeZone(),
+                  parse.rescue()));
       error =
           expr(
               unreadableRecord(maxBytes)
@@ -231,7 +232,7 @@ public final class KafkaSourceReader implements SourceReader {
         selected.add(col("__p." + quote(field.name())).as(field.name()));
       }
       if (parse.rescue()) {
-        selected.add(rescued(parse.schema()).as(RESCUED));
+        selected.add(col("__p." + JsonColumns.RESCUED).as(RESCUED));
       }
     } else {
       selected.add(
@@ -470,14 +471,6 @@ public final class KafkaSourceReader implements SourceReader {
     return "concat('values do not match the schema: ', coalesce(nullif("
         + fields
         + ", ''), 'a nested field'))";
-  }
-
-  /**
-   * The fields of the JSON object in the {@code value} column that the schema does not have, as a
-   * JSON object; null when there are none ({@link RescuedFields}).
-   */
-  static Column rescued(StructType schema) {
-    return RescuedFields.column(col("value"), schema);
   }
 
   /** The schema to parse with, and whether new fields are added to it or rescued. */
