@@ -53,6 +53,19 @@ class TestKafkaSourceReader {
   }
 
   @Test
+  void readsWithLargerPollsUnlessKafkaOptionsSaySo() {
+    assertThat(KafkaSourceReader.consumerSettings(Map.of()))
+        .containsEntry("max.poll.records", "5000")
+        .containsEntry("max.partition.fetch.bytes", "4194304");
+    assertThat(
+            KafkaSourceReader.consumerSettings(
+                Map.of("max.poll.records", "10", "security.protocol", "SSL")))
+        .containsEntry("max.poll.records", "10")
+        .containsEntry("max.partition.fetch.bytes", "4194304")
+        .containsEntry("security.protocol", "SSL");
+  }
+
+  @Test
   void aNewTableStartsAtTheEarliestOffsets() {
     kafka.createTopic("o_earliest", 2);
     produce("o_earliest", 0, "a", "b", "c");
