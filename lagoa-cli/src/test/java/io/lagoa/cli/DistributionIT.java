@@ -142,6 +142,24 @@ class DistributionIT {
       assertThat(produced.stdout).contains("\"records\" : 2");
       // The Kafka client stays quiet.
       assertThat(produced.stderr).doesNotContain(" INFO ").doesNotContain(" WARN ");
+      // So does a pipeline reading the topic (Spark warns about the group id Lagoa gives it).
+      warehouse.writeFile("kafka-pipeline/pipeline.yaml", "name: kafka-check\n");
+      warehouse.writeFile(
+          "kafka-pipeline/bronze.sql",
+          "CREATE STREAMING TABLE bronze.events AS SELECT * FROM STREAM read_kafka("
+              + "bootstrap_servers => '127.0.0.1:"
+              + port
+              + "', topic => 'events', schema => 'id BIGINT')");
+      Result ran =
+          run(
+              Map.of(),
+              "pipeline",
+              "run",
+              warehouse.root().resolve("kafka-pipeline").toString(),
+              "--once");
+      assertThat(ran.exitCode).as(ran.stderr).isZero();
+      assertThat(ran.stdout + ran.stderr).contains("bronze.events +2");
+      assertThat(ran.stderr).doesNotContain(" INFO ").doesNotContain(" WARN ");
     } finally {
       dev.destroy(); // SIGTERM, as kill does
       assertThat(dev.waitFor(1, TimeUnit.MINUTES)).isTrue();

@@ -178,7 +178,7 @@ public final class KafkaSourceReader implements SourceReader {
         spark
             .read()
             .format("kafka")
-            .options(prefixed(consumerSettings(kafkaOptions)))
+            .options(prefixed(consumerSettings(servers, kafkaOptions)))
             .option("kafka.bootstrap.servers", servers)
             .option("assign", assignJson(end.keySet()))
             .option("startingOffsets", offsetsJson(start))
@@ -649,18 +649,40 @@ public final class KafkaSourceReader implements SourceReader {
   }
 
   /**
-   * Lagoa's consumer defaults, then the user's {@code kafka_options}. Spark's Kafka reader asks the
-   * broker for the partition's earliest and latest offsets after every poll (two round trips), and
-   * a poll returns at most {@code max.poll.records} (Kafka's default 500, ~0.5 MB of 1 KB events):
-   * with 5,000 records and 4 MB a partition per fetch, a batch of 500,000 ~1 KB events ran 1.3x
-   * faster (docs/benchmarks.md); each task's consumer buffers at most a fetch.
+   * Lagoa's consumer defaults, then the user's {@code kafka_options}.
+   *
+   * <p>Spark's Kafka reader asks the broker for the partition's earliest and latest offsets after
+   * every poll (two round trips), and a poll returns at most {@code max.poll.records} (Kafka's
+   * default 500, ~0.5 MB of 1 KB events): with 5,000 records and 4 MB a partition per fetch, a
+   * batch of 500,000 ~1 KB events ran 1.3x faster (docs/benchmarks.md).
+   *
+   * <p>Spark pools its executors' consumers by group id, and without one it makes a new group id
+   * for every read: each batch then opened new consumers (a connection, metadata) while the pool
+   * kept the last 64 with their buffered fetches. One group id per cluster and settings (a hash of
+   * them: consumers are only shared where they would be configured alike) lets every batch reuse
+   * them. Lagoa assigns partitions and never commits offsets, so the group holds nothing.
    */
-  static Map<String, String> consumerSettings(Map<String, String> options) {
+  static Map<String, String> consumerSettings(String servers, Map<String, String> options) {
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("max.poll.records", "5000");
     settings.put("max.partition.fetch.bytes", Integer.toString(4 << 20));
+    settings.put("group.id", "lagoa-" + settingsHash(servers, options));
     settings.putAll(options);
     return settings;
+  }
+
+  private static String settingsHash(String servers, Map<String, String> options) {
+    StringBuilder text = new StringBuilder(servers);
+    new TreeMap<>(options)
+        .forEach((key, value) -> text.append('\n').append(key).append('=').append(value));
+    try {
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e); // every JDK has SHA-256
+    }
   }
 
   private static Map<String, String> prefixed(Map<String, String> options) {

@@ -53,16 +53,24 @@ class TestKafkaSourceReader {
   }
 
   @Test
-  void readsWithLargerPollsUnlessKafkaOptionsSaySo() {
-    assertThat(KafkaSourceReader.consumerSettings(Map.of()))
+  void readsWithLargerPollsAndOneGroupPerClusterUnlessKafkaOptionsSaySo() {
+    Map<String, String> defaults = KafkaSourceReader.consumerSettings("h:9092", Map.of());
+    assertThat(defaults)
         .containsEntry("max.poll.records", "5000")
         .containsEntry("max.partition.fetch.bytes", "4194304");
+    assertThat(defaults.get("group.id"))
+        .startsWith("lagoa-")
+        .isEqualTo(KafkaSourceReader.consumerSettings("h:9092", Map.of()).get("group.id"))
+        .isNotEqualTo(KafkaSourceReader.consumerSettings("other:9092", Map.of()).get("group.id"))
+        .isNotEqualTo(
+            KafkaSourceReader.consumerSettings("h:9092", Map.of("security.protocol", "SSL"))
+                .get("group.id"));
     assertThat(
             KafkaSourceReader.consumerSettings(
-                Map.of("max.poll.records", "10", "security.protocol", "SSL")))
+                "h:9092", Map.of("max.poll.records", "10", "group.id", "mine")))
         .containsEntry("max.poll.records", "10")
-        .containsEntry("max.partition.fetch.bytes", "4194304")
-        .containsEntry("security.protocol", "SSL");
+        .containsEntry("group.id", "mine")
+        .containsEntry("max.partition.fetch.bytes", "4194304");
   }
 
   @Test
