@@ -87,7 +87,7 @@ public final class SourceArguments {
             false,
             false,
             "",
-            "more consumer settings, `'security.protocol=SASL_SSL, sasl.mechanism=PLAIN'`");
+            "more consumer settings, `'security.protocol=SASL_SSL, sasl.mechanism=PLAIN'`; unless they set them, Lagoa reads with `max.poll.records=5000`, `max.partition.fetch.bytes=4194304` (Spark's reader asks the broker for the offset range after every poll) and `group.id=lagoa-` and a hash of the servers and these settings (batches reuse Spark's pooled consumers; no offsets are committed)");
 
     static final List<SourceArgument> ALL =
         List.of(
