@@ -1,9 +1,6 @@
 package io.lagoa.identity;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import io.lagoa.text.ShortHash;
 
 /**
  * Person ids: {@code p_} and 16 hex digits of a SHA-256, derived from the person's first record (so
@@ -15,27 +12,17 @@ public final class PersonIds {
 
   /** The id of a person whose first record (in source, record id order) is {@code first}. */
   public static String of(RecordRef first) {
-    return "p_" + hash("record\u0000" + first.source() + "\u0000" + first.recordId());
+    return "p_" + ShortHash.of("record\u0000" + first.source() + "\u0000" + first.recordId());
   }
 
   /** The id of the person a split makes of {@code moved} (sorted), taken from {@code from}. */
   public static String split(String from, java.util.List<RecordRef> moved) {
     StringBuilder text = new StringBuilder("split\u0000").append(from);
     moved.stream().sorted().forEach(ref -> text.append('\u0000').append(ref));
-    return "p_" + hash(text.toString());
+    return "p_" + ShortHash.of(text.toString());
   }
 
   public static boolean looksLikeId(String text) {
     return text.matches("p_[0-9a-f]{16}");
-  }
-
-  private static String hash(String text) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

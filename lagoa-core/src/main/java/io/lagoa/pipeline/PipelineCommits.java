@@ -3,10 +3,7 @@ package io.lagoa.pipeline;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import io.lagoa.text.ShortHash;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -118,14 +115,7 @@ public final class PipelineCommits {
 
   /** The id of a files source in its keys: a hash of its folder's qualified location. */
   public static String filesSourceId(String folder) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(folder.getBytes(StandardCharsets.UTF_8)))
-          .substring(0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return ShortHash.of(folder);
   }
 
   /** The key holding the location of the last file log of the files source in {@code folder}. */

@@ -114,8 +114,9 @@ public final class JsonColumns implements Serializable {
       return null;
     }
     if (parser == null) {
-      parser = parser();
-      plain = new ScalarJsonFields(parsed());
+      StructType parsed = parsed();
+      parser = parser(parsed);
+      plain = new ScalarJsonFields(parsed);
     }
     if (plain != null && value.getBaseObject() instanceof byte[] bytes) {
       // most records: a flat object of plain values, read from the bytes in one pass
@@ -157,7 +158,7 @@ public final class JsonColumns implements Serializable {
     return fields;
   }
 
-  private FailureSafeParser<UTF8String> parser() {
+  private FailureSafeParser<UTF8String> parser(StructType fields) {
     JSONOptions options =
         new JSONOptions(
             scala.collection.immutable.Map$.MODULE$.from(
@@ -165,7 +166,6 @@ public final class JsonColumns implements Serializable {
                     Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", corrupt))),
             timeZone,
             corrupt);
-    StructType fields = parsed();
     StructType output = schema;
     if (rescued != null) {
       output = new StructType(java.util.Arrays.copyOf(schema.fields(), schema.size() - 1));

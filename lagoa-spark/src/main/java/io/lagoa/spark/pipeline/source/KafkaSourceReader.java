@@ -19,6 +19,7 @@ import io.lagoa.pipeline.SourceArguments;
 import io.lagoa.pipeline.SourceArguments.Kafka;
 import io.lagoa.pipeline.SourceCall;
 import io.lagoa.spark.cdc.DebeziumChanges;
+import io.lagoa.text.ShortHash;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -675,14 +676,7 @@ public final class KafkaSourceReader implements SourceReader {
     StringBuilder text = new StringBuilder(servers);
     new TreeMap<>(options)
         .forEach((key, value) -> text.append('\n').append(key).append('=').append(value));
-    try {
-      byte[] digest =
-          java.security.MessageDigest.getInstance("SHA-256")
-              .digest(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return java.util.HexFormat.of().formatHex(digest, 0, 8);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e); // every JDK has SHA-256
-    }
+    return ShortHash.of(text.toString());
   }
 
   private static Map<String, String> prefixed(Map<String, String> options) {

@@ -55,8 +55,11 @@ import org.apache.spark.unsafe.types.UTF8String;
  */
 public final class RescuedFields implements Serializable {
   private static final long serialVersionUID = 1L;
-  private static final VarHandle LONGS =
+
+  /** The record's bytes read eight at a time (also by {@link ScalarJsonFields}). */
+  static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
   private static final long HIGH_BITS = 0x8080808080808080L;
 
   /** The schema's field names as Spark compares them (lone surrogates read as '?'). */

@@ -4,9 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -54,9 +51,6 @@ final class ScalarJsonFields {
     /** any other type: only a JSON null is read here */
     OTHER
   }
-
-  private static final VarHandle LONGS =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private final Map<String, Integer> index = new HashMap<>();
   private final Kind[] kinds;
@@ -162,7 +156,7 @@ final class ScalarJsonFields {
   static int plainStringEnd(byte[] bytes, int from, int end) {
     int i = from;
     while (i + 8 <= end) {
-      long word = (long) LONGS.get(bytes, i);
+      long word = (long) RescuedFields.LONGS.get(bytes, i);
       if (special(word) != 0) {
         break;
       }
