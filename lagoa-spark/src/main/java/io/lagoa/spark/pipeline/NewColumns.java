@@ -80,12 +80,18 @@ final class NewColumns {
     }
   }
 
-  /** Whether an ADD COLUMNS failed because another writer added one of the columns first. */
+  /**
+   * Whether an ADD COLUMNS failed because another writer added one of the columns first: Iceberg
+   * refuses the commit when the column came in after Spark loaded the table, Spark's analysis
+   * refuses the statement (condition FIELD_ALREADY_EXISTS) when it was already in the loaded table.
+   */
   static boolean addedMeanwhile(Throwable error) {
     for (Throwable cause = error;
         cause != null && cause.getCause() != cause;
         cause = cause.getCause()) {
       if (cause instanceof org.apache.iceberg.exceptions.CommitFailedException
+          || (cause instanceof org.apache.spark.SparkThrowable spark
+              && "FIELD_ALREADY_EXISTS".equals(spark.getCondition()))
           || String.valueOf(cause.getMessage()).contains("name already exists")) {
         return true;
       }

@@ -220,6 +220,33 @@ class TestTableWriters {
         .isEmpty();
   }
 
+  /**
+   * Two runners may both find a column missing; the second ALTER is refused (by Spark's analysis of
+   * the fresh table, or by Iceberg if the column came in between) and must count as "added
+   * meanwhile", so that the schema is read again instead of failing the batch.
+   */
+  @Test
+  void addingAColumnAnotherWriterAddedFirstIsRecognised() {
+    sql.run("CREATE NAMESPACE IF NOT EXISTS wn");
+    sql.run("CREATE TABLE wn.t (id INT, note STRING) USING iceberg");
+    TableCommitter committer = new TableCommitter(spark, catalog, "run-columns");
+
+    assertThatThrownBy(
+            () ->
+                committer.commit(
+                    "ALTER TABLE wn.t ADD COLUMNS (note STRING)",
+                    Map.of(FlowExecutor.RUN_ID_PROPERTY, "run-columns")))
+        .satisfies(error -> assertThat(NewColumns.addedMeanwhile(error)).isTrue());
+    assertThatThrownBy(
+            () ->
+                committer.commit(
+                    "ALTER TABLE wn.t ADD COLUMNS (missing_paren STRING",
+                    Map.of(FlowExecutor.RUN_ID_PROPERTY, "run-columns")))
+        .satisfies(error -> assertThat(NewColumns.addedMeanwhile(error)).isFalse());
+    new NewColumns(committer).add("wn.t", rows("SELECT 1 AS id, 'x' AS note, 2L AS extra"));
+    assertThat(spark.table("wn.t").columns()).containsExactly("id", "note", "extra");
+  }
+
   @Test
   void mergeUpsertsOnTheKeysAndKeepsTheLatestBySequence() {
     CompiledPipeline pipeline =
