@@ -30,6 +30,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -116,11 +117,17 @@ public final class TestingKafka implements AutoCloseable {
     await(admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all());
     // The controller has the topic once createTopics completes; wait until the broker's own
     // metadata gives every partition a leader too, so the first send never meets a leaderless one.
+    // Until the broker has applied the controller's record it does not know the topic at all.
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     while (true) {
-      TopicDescription description =
-          await(admin.describeTopics(List.of(name)).allTopicNames()).get(name);
-      if (description.partitions().size() == partitions
+      TopicDescription description = null;
+      try {
+        description = await(admin.describeTopics(List.of(name)).allTopicNames()).get(name);
+      } catch (UnknownTopicOrPartitionException notYet) {
+        // the broker's metadata is behind the controller's: ask again
+      }
+      if (description != null
+          && description.partitions().size() == partitions
           && description.partitions().stream()
               .allMatch(p -> p.leader() != null && p.leader().id() >= 0)) {
         return;
