@@ -108,6 +108,19 @@ class TestDuckDbReads {
                 + " ORDER BY name",
             "SELECT 100.00 * sum(CASE WHEN name LIKE 'a%' THEN amount ELSE 0 END) / sum(amount)"
                 + " FROM dk.sales",
+            // decimal averages: sum and count in DuckDB, Spark's division (its rounding, NULL for
+            // no values) over them
+            "SELECT avg(amount) FROM dk.sales",
+            "SELECT name, avg(amount) AS a, avg(amount) FILTER (WHERE qty > 0) AS p,"
+                + " avg(CASE WHEN qty > 7 THEN amount END) AS high, count(*) AS n"
+                + " FROM dk.sales GROUP BY name ORDER BY name",
+            "SELECT avg(DISTINCT amount), avg(amount) * 3, sum(amount) FROM dk.sales",
+            "SELECT avg(amount) FROM dk.sales WHERE qty > 1000000",
+            "SELECT day, avg(amount) FROM dk.sales WHERE qty > 1000000 GROUP BY day",
+            // exact products past 38 digits of precision: Spark keeps the scale in DECIMAL(38, s)
+            "SELECT sum(CAST(amount AS DECIMAL(20,2)) * CAST(amount AS DECIMAL(20,2))"
+                + " * (1 + amount)), avg(CAST(amount AS DECIMAL(30,2)) * (1 - amount))"
+                + " FROM dk.sales",
             "SELECT name, count(*) FROM dk.sales WHERE day < DATE'2025-12-01' GROUP BY name"
                 + " HAVING count(*) > 3 ORDER BY 2 DESC, 1 LIMIT 4");
     List<String> inDuckDb = new ArrayList<>();
@@ -142,14 +155,37 @@ class TestDuckDbReads {
     Throwable plain = catchThrowable(() -> spark(query));
     assertThat(plain).isNotNull();
     assertThat(duckDb).isNotNull().hasMessageContaining("DuckDB");
+
+    // an average whose sum overflows Spark's decimal fails in both
+    spark.sql("CREATE TABLE dk.huge (v DECIMAL(38,0)) USING iceberg");
+    spark.sql(
+        "INSERT INTO dk.huge VALUES (90000000000000000000000000000000000000BD),"
+            + " (90000000000000000000000000000000000000BD)");
+    String square = "SELECT sum(v * v) FROM dk.huge";
+    assertThat(executedPlan(spark.sql(square))).contains("DuckDbQuery");
+    assertThat(catchThrowable(() -> spark(square))).isNotNull();
+    assertThat(catchThrowable(() -> spark.sql(square).collectAsList()))
+        .isNotNull()
+        .hasMessageContaining("DuckDB");
+    String average = "SELECT avg(v) FROM dk.huge";
+    assertThat(executedPlan(spark.sql(average))).contains("DuckDbQuery");
+    assertThat(catchThrowable(() -> spark(average))).isNotNull();
+    assertThat(catchThrowable(() -> spark.sql(average).collectAsList()))
+        .isNotNull()
+        .hasMessageContaining("DuckDB");
   }
 
   @Test
   void leavesWhatDuckDbWouldAnswerDifferentlyToSpark() {
     for (String query :
         List.of(
-            "SELECT avg(amount) FROM dk.sales",
+            // Spark sums integers and small decimals (as longs) for an average in doubles
+            "SELECT avg(qty) FROM dk.sales",
+            "SELECT avg(price) FROM dk.dim",
             "SELECT sum(amount / 3) FROM dk.sales",
+            // past 38 digits Spark rounds this product to 6 decimals
+            "SELECT sum(CAST(amount AS DECIMAL(38,10)) * CAST(amount AS DECIMAL(38,10)))"
+                + " FROM dk.sales",
             "SELECT count(*) FROM dk.sales WHERE CAST(amount AS INT) = 2",
             "SELECT upper(name), count(*) FROM dk.sales GROUP BY 1",
             "SELECT * FROM dk.sales WHERE id = 5")) {
@@ -159,6 +195,31 @@ class TestDuckDbReads {
     // A sum of doubles depends on the order rows are added in, which DuckDB's need not be.
     assertThat(executedPlan(spark.sql("SELECT sum(ratio) FROM dk.sales")))
         .doesNotContain("DuckDbQuery");
+  }
+
+  /**
+   * Only a query's final aggregation has its results computed by Spark from DuckDB's aggregates:
+   * below a join, DuckDB would hand over every group for Spark to join (TPC-H q17 took 1.7x as
+   * long).
+   */
+  @Test
+  void splitsOnlyTheFinalAggregation() {
+    String final_ = "SELECT name, avg(amount) FROM dk.sales GROUP BY name ORDER BY name LIMIT 5";
+    assertThat(executedPlan(spark.sql(final_))).contains("DuckDbQuery");
+    assertThat(spark.sql(final_).collectAsList()).isEqualTo(spark(final_));
+    String joined =
+        "SELECT count(*) FROM dk.sales s JOIN"
+            + " (SELECT name, avg(amount) AS a FROM dk.sales GROUP BY name) g"
+            + " ON s.name = g.name WHERE s.amount < g.a";
+    assertThat(executedPlan(spark.sql(joined))).doesNotContain("DuckDbQuery");
+    assertThat(spark.sql(joined).collectAsList()).isEqualTo(spark(joined));
+    spark.sql("CREATE TABLE dk.averages (name STRING, a DECIMAL(16,6)) USING iceberg");
+    String insert = "INSERT INTO dk.averages SELECT name, avg(amount) FROM dk.sales GROUP BY name";
+    assertThat(spark.sql("EXPLAIN " + insert).collectAsList().get(0).getString(0))
+        .contains("DuckDbQuery");
+    spark.sql(insert);
+    assertThat(sorted(spark.sql("SELECT * FROM dk.averages").collectAsList()))
+        .isEqualTo(sorted(spark("SELECT name, avg(amount) FROM dk.sales GROUP BY name")));
   }
 
   @Test

@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.spark.source.IcebergScans;
 import org.apache.spark.sql.catalyst.expressions.Add;
 import org.apache.spark.sql.catalyst.expressions.Alias;
+import org.apache.spark.sql.catalyst.expressions.Alias$;
 import org.apache.spark.sql.catalyst.expressions.And;
 import org.apache.spark.sql.catalyst.expressions.Ascending$;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
@@ -60,6 +62,7 @@ import org.apache.spark.sql.catalyst.expressions.UnscaledValue;
 import org.apache.spark.sql.catalyst.expressions.Year;
 import org.apache.spark.sql.catalyst.expressions.aggregate.AggregateExpression;
 import org.apache.spark.sql.catalyst.expressions.aggregate.AggregateFunction;
+import org.apache.spark.sql.catalyst.expressions.aggregate.Average;
 import org.apache.spark.sql.catalyst.expressions.aggregate.Complete$;
 import org.apache.spark.sql.catalyst.expressions.aggregate.Count;
 import org.apache.spark.sql.catalyst.expressions.aggregate.Max;
@@ -107,8 +110,10 @@ import scala.jdk.javaapi.CollectionConverters;
  * date types; comparisons, boolean logic, {@code IN}, {@code CASE}, {@code LIKE} without escapes,
  * prefix/suffix/contains, {@code year}/{@code month}/{@code day}, {@code substring} from a positive
  * position, and decimal {@code +}/{@code -}/{@code *} whose exact result fits Spark's result type
- * (no rounding). Anything else (floating point, timestamps, averages, division, subqueries,
- * windows, legacy or try arithmetic) is not translated and Spark plans it as before.
+ * (no rounding). An aggregation's results that do not translate (a ratio of sums, a decimal
+ * average) are computed by Spark from the aggregates DuckDB read ({@link #translateAggregates}).
+ * Anything else (floating point, timestamps, other averages, division, subqueries, windows, legacy
+ * or try arithmetic) is not translated and Spark plans it as before.
  *
  * <p>Every column is named {@code c<expression id>} inside the query, so names never clash and each
  * Spark attribute maps to exactly one DuckDB column.
@@ -177,12 +182,28 @@ public final class DuckDbTranslation {
   }
 
   /**
+   * The aggregates of an aggregation, read by DuckDB, and how Spark makes each aggregate's result
+   * from the query's columns.
+   *
+   * @param query its output is the grouping attributes, then each aggregate's columns
+   * @param results the grouping attributes, then each aggregate's result attribute as {@code
+   *     PhysicalAggregation} names it: the column itself, or (an average) Spark's own final
+   *     expression over the aggregate's buffer columns
+   * @param computed whether some result is computed, not a column of the query
+   */
+  public record Aggregates(Query query, List<NamedExpression> results, boolean computed) {
+    public Aggregates {
+      results = List.copyOf(results);
+    }
+  }
+
+  /**
    * The grouping keys and aggregates of an aggregation whose results Spark computes from them (as
    * Spark's own final aggregation does), e.g. a ratio of two sums: the part DuckDB gives exactly
-   * Spark's answer for, when the whole does not translate. Its output is the grouping attributes,
-   * then each aggregate's result attribute, as {@code PhysicalAggregation} names them.
+   * Spark's answer for, when the whole does not translate. A decimal average is read as the sum and
+   * count Spark's own {@code avg} keeps, and divided by Spark's own final expression over them.
    */
-  public static Query translateAggregates(
+  public static Aggregates translateAggregates(
       List<NamedExpression> grouping, List<AggregateExpression> aggregates, LogicalPlan child)
       throws NotTranslatable {
     if (child.isStreaming()) {
@@ -200,9 +221,35 @@ public final class DuckDbTranslation {
       keys.add(sql);
       output.add(named.toAttribute());
     }
+    List<NamedExpression> results = new ArrayList<>(output);
+    boolean computed = false;
     for (AggregateExpression aggregate : aggregates) {
-      select.add(translation.expression(aggregate) + " AS " + column(aggregate.resultAttribute()));
-      output.add(aggregate.resultAttribute());
+      Attribute result = aggregate.resultAttribute();
+      if (aggregate.aggregateFunction() instanceof Average function
+          && function.getClass() == Average.class) {
+        for (Map.Entry<AttributeReference, String> buffer :
+            translation.averageBuffer(aggregate, function).entrySet()) {
+          if (output.contains(buffer.getKey())) {
+            throw new NotTranslatable("two aggregates sharing one average");
+          }
+          select.add(buffer.getValue() + " AS " + column(buffer.getKey()));
+          output.add(buffer.getKey());
+        }
+        Expression average = function.evaluateExpression();
+        results.add(
+            new Alias(
+                average,
+                result.name(),
+                result.exprId(),
+                result.qualifier(),
+                Alias$.MODULE$.apply$default$5(average, result.name()),
+                Alias$.MODULE$.apply$default$6(average, result.name())));
+        computed = true;
+      } else {
+        select.add(translation.expression(aggregate) + " AS " + column(result));
+        output.add(result);
+        results.add(result);
+      }
     }
     if (output.isEmpty()) {
       throw new NotTranslatable("an aggregation without keys or aggregates");
@@ -218,7 +265,7 @@ public final class DuckDbTranslation {
             + ") AS "
             + translation.alias()
             + (grouping.isEmpty() ? "" : keys.toString());
-    return translation.query(sql, output);
+    return new Aggregates(translation.query(sql, output), results, computed);
   }
 
   /** The translated query, with what its scans read. */
@@ -614,6 +661,49 @@ public final class DuckDbTranslation {
     }
   }
 
+  /**
+   * A decimal average's buffer as Spark's {@code avg} keeps it, each column by its attribute: the
+   * sum of the non-null values (0 when there are none) in Spark's sum type, and their count.
+   * Spark's own final expression over them then gives exactly Spark's average, its rounding and its
+   * overflow error. With ANSI off Spark gives NULL where the sum overflows, DuckDB an error: such
+   * averages stay Spark's.
+   */
+  private Map<AttributeReference, String> averageBuffer(
+      AggregateExpression aggregate, Average average) throws NotTranslatable {
+    if (aggregate.mode() != Complete$.MODULE$) {
+      throw new NotTranslatable("a partial aggregate");
+    }
+    if (average.evalMode() != EvalMode$.MODULE$.ANSI()) {
+      throw new NotTranslatable("an average that does not fail on overflow");
+    }
+    if (!(average.child().dataType() instanceof DecimalType)) {
+      // Spark sums other numbers as doubles, in its own order
+      throw new NotTranslatable("an average of " + average.child().dataType().simpleString());
+    }
+    List<Map.Entry<Expression, String>> outer = grouping;
+    grouping = List.of();
+    try {
+      String value = expression(average.child());
+      String distinct = aggregate.isDistinct() ? "DISTINCT " : "";
+      String filter =
+          aggregate.filter().isDefined()
+              ? " FILTER (WHERE " + expression(aggregate.filter().get()) + ")"
+              : "";
+      Map<AttributeReference, String> buffer = new LinkedHashMap<>();
+      buffer.put(
+          average.sum(),
+          typed(
+              "coalesce(sum(" + distinct + value + ")" + filter + ", 0)",
+              average.sum().dataType()));
+      buffer.put(
+          average.count(),
+          typed("count(" + distinct + value + ")" + filter, average.count().dataType()));
+      return buffer;
+    } finally {
+      grouping = outer;
+    }
+  }
+
   private String aggregateCall(AggregateExpression aggregate) throws NotTranslatable {
     AggregateFunction function = aggregate.aggregateFunction();
     String distinct = aggregate.isDistinct() ? "DISTINCT " : "";
@@ -742,8 +832,11 @@ public final class DuckDbTranslation {
         scale = Math.max(a.scale(), b.scale());
         precision = Math.max(a.precision() - a.scale(), b.precision() - b.scale()) + scale + 1;
       }
-      if (precision > DecimalType.MAX_PRECISION()
-          || !result.equals(new DecimalType(precision, scale))) {
+      // Past 38 digits Spark keeps the exact scale when it can (a product of three prices) and
+      // fails on a value past 38 digits under ANSI, as DuckDB does with the same DECIMAL(38, s).
+      if (scale > DecimalType.MAX_SCALE()
+          || !result.equals(
+              new DecimalType(Math.min(precision, DecimalType.MAX_PRECISION()), scale))) {
         throw new NotTranslatable("decimal arithmetic Spark rounds to " + result.simpleString());
       }
       // DuckDB's own result type holds the exact value too (its precision is at most Spark's), so

@@ -13,7 +13,15 @@ import org.apache.spark.sql.catalyst.expressions.NamedExpression;
 import org.apache.spark.sql.catalyst.expressions.aggregate.AggregateExpression;
 import org.apache.spark.sql.catalyst.planning.PhysicalAggregation$;
 import org.apache.spark.sql.catalyst.plans.logical.Aggregate;
+import org.apache.spark.sql.catalyst.plans.logical.Filter;
+import org.apache.spark.sql.catalyst.plans.logical.GlobalLimit;
+import org.apache.spark.sql.catalyst.plans.logical.LocalLimit;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.catalyst.plans.logical.Project;
+import org.apache.spark.sql.catalyst.plans.logical.ReturnAnswer;
+import org.apache.spark.sql.catalyst.plans.logical.Sort;
+import org.apache.spark.sql.catalyst.plans.logical.V2WriteCommand;
+import org.apache.spark.sql.catalyst.trees.TreeNodeTag;
 import org.apache.spark.sql.execution.ProjectExec;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.SparkStrategy;
@@ -41,6 +49,10 @@ public final class DuckDbReads extends SparkStrategy {
   private static final Logger LOG = LoggerFactory.getLogger(DuckDbReads.class);
   private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\*|\\d+)(?:,\\s*\\d+)?])?");
 
+  /** Set by {@link #markFinalAggregation} on the aggregation whose results Spark may compute. */
+  private static final TreeNodeTag<Boolean> FINAL_AGGREGATION =
+      new TreeNodeTag<>("lagoa.duckdb.finalAggregation");
+
   private final SparkSession session;
 
   public DuckDbReads(SparkSession session) {
@@ -50,6 +62,10 @@ public final class DuckDbReads extends SparkStrategy {
   @Override
   public Seq<SparkPlan> apply(LogicalPlan plan) {
     if (!Boolean.parseBoolean(session.sessionState().conf().getConfString(ENABLED, "true"))) {
+      return DriverRows.none();
+    }
+    if (plan instanceof ReturnAnswer root) {
+      markFinalAggregation(root.child());
       return DriverRows.none();
     }
     OptionalInt cores = localCores(session.sparkContext());
@@ -68,11 +84,33 @@ public final class DuckDbReads extends SparkStrategy {
   }
 
   /**
+   * Tags the query's final aggregation: the one under only sorts, limits, filters and projections
+   * (and a write to a table). Its rows are the answer, few as a rule. An aggregation below a join
+   * is not split: DuckDB would hand over every group (200,000 in TPC-H q17) for Spark to join,
+   * slower than Spark's own plan.
+   */
+  private static void markFinalAggregation(LogicalPlan plan) {
+    LogicalPlan node = plan instanceof V2WriteCommand write ? write.query() : plan;
+    while (node instanceof Sort
+        || node instanceof GlobalLimit
+        || node instanceof LocalLimit
+        || node instanceof Filter
+        || node instanceof Project) {
+      node = node.children().head();
+    }
+    if (node instanceof Aggregate) {
+      node.setTagValue(FINAL_AGGREGATION, Boolean.TRUE);
+    }
+  }
+
+  /**
    * An aggregation whose results do not translate (a ratio of sums, say): its keys and aggregates
    * in DuckDB, its results computed from them by Spark, as Spark's final aggregation would.
    */
   private static Seq<SparkPlan> aggregatesOnly(LogicalPlan plan, DuckDbDatabase.Settings settings) {
-    if (!(plan instanceof Aggregate aggregate) || aggregate.hint().isDefined()) {
+    if (!(plan instanceof Aggregate aggregate)
+        || aggregate.hint().isDefined()
+        || aggregate.getTagValue(FINAL_AGGREGATION).isEmpty()) {
       return DriverRows.none();
     }
     Option<
@@ -83,12 +121,17 @@ public final class DuckDbReads extends SparkStrategy {
       return DriverRows.none();
     }
     try {
-      DuckDbTranslation.Query query =
+      DuckDbTranslation.Aggregates aggregates =
           DuckDbTranslation.translateAggregates(
               CollectionConverters.asJava(matched.get()._1()),
               CollectionConverters.asJava(matched.get()._2()),
               matched.get()._4());
-      DuckDbExec exec = new DuckDbExec(DriverRows.seq(query.output()), query, settings);
+      DuckDbTranslation.Query query = aggregates.query();
+      SparkPlan exec = new DuckDbExec(DriverRows.seq(query.output()), query, settings);
+      if (aggregates.computed()) {
+        // an average: Spark's own final expression over the sum and count DuckDB read
+        exec = new ProjectExec(DriverRows.seq(aggregates.results()), exec);
+      }
       return DriverRows.seq(List.of(new ProjectExec(matched.get()._3(), exec)));
     } catch (DuckDbTranslation.NotTranslatable e) {
       LOG.debug("aggregates of {} left to Spark: {}", plan.nodeName(), e.getMessage());
