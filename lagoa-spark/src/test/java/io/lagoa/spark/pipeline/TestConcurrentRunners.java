@@ -63,8 +63,13 @@ class TestConcurrentRunners {
 
   @AfterAll
   static void stop() {
-    warehouse.close();
-    kafka.close();
+    // either may be missing when start() failed; its error is the one to read
+    if (warehouse != null) {
+      warehouse.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
   }
 
   @Test
