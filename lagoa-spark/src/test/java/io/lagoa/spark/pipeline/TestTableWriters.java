@@ -230,18 +230,11 @@ class TestTableWriters {
     sql.run("CREATE NAMESPACE IF NOT EXISTS wn");
     sql.run("CREATE TABLE wn.t (id INT, note STRING) USING iceberg");
     TableCommitter committer = new TableCommitter(spark, catalog, "run-columns");
+    Map<String, String> run = Map.of(FlowExecutor.RUN_ID_PROPERTY, "run-columns");
 
-    assertThatThrownBy(
-            () ->
-                committer.commit(
-                    "ALTER TABLE wn.t ADD COLUMNS (note STRING)",
-                    Map.of(FlowExecutor.RUN_ID_PROPERTY, "run-columns")))
+    assertThatThrownBy(() -> committer.commit("ALTER TABLE wn.t ADD COLUMNS (note STRING)", run))
         .satisfies(error -> assertThat(NewColumns.addedMeanwhile(error)).isTrue());
-    assertThatThrownBy(
-            () ->
-                committer.commit(
-                    "ALTER TABLE wn.t ADD COLUMNS (missing_paren STRING",
-                    Map.of(FlowExecutor.RUN_ID_PROPERTY, "run-columns")))
+    assertThatThrownBy(() -> committer.commit("ALTER TABLE wn.t ADD COLUMNS (bad STRING", run))
         .satisfies(error -> assertThat(NewColumns.addedMeanwhile(error)).isFalse());
     new NewColumns(committer).add("wn.t", rows("SELECT 1 AS id, 'x' AS note, 2L AS extra"));
     assertThat(spark.table("wn.t").columns()).containsExactly("id", "note", "extra");
