@@ -117,6 +117,12 @@ class TestDuckDbReads {
             "SELECT avg(DISTINCT amount), avg(amount) * 3, sum(amount) FROM dk.sales",
             "SELECT avg(amount) FROM dk.sales WHERE qty > 1000000",
             "SELECT day, avg(amount) FROM dk.sales WHERE qty > 1000000 GROUP BY day",
+            // uncorrelated scalar subqueries: a value, NULL for no row
+            "SELECT name, sum(amount) AS total FROM dk.sales GROUP BY name"
+                + " HAVING sum(amount) > (SELECT sum(amount) * 0.1 FROM dk.sales) ORDER BY name",
+            "SELECT count(*), sum(amount) FROM dk.sales"
+                + " WHERE qty = (SELECT max(qty) FROM dk.sales WHERE name <> 'abc')",
+            "SELECT count(*) FROM dk.sales WHERE qty < (SELECT min(qty) FROM dk.sales WHERE qty > 99)",
             // exact products past 38 digits of precision: Spark keeps the scale in DECIMAL(38, s)
             "SELECT sum(CAST(amount AS DECIMAL(20,2)) * CAST(amount AS DECIMAL(20,2))"
                 + " * (1 + amount)), avg(CAST(amount AS DECIMAL(30,2)) * (1 - amount))"
@@ -158,7 +164,9 @@ class TestDuckDbReads {
         List.of(
             "SELECT sum(v) FROM dk.big",
             "SELECT sum(v * v) FROM dk.huge",
-            "SELECT avg(v) FROM dk.huge")) {
+            "SELECT avg(v) FROM dk.huge",
+            // a scalar subquery of more than one row
+            "SELECT count(*) FROM dk.sales WHERE qty = (SELECT v FROM dk.big)")) {
       assertThat(executedPlan(spark.sql(query))).as(query).contains("DuckDbQuery");
       assertThat(catchThrowable(() -> spark(query))).as(query).isNotNull();
       assertThat(catchThrowable(() -> spark.sql(query).collectAsList()))

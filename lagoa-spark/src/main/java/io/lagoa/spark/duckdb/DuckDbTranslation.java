@@ -53,6 +53,7 @@ import org.apache.spark.sql.catalyst.expressions.NamedExpression;
 import org.apache.spark.sql.catalyst.expressions.Not;
 import org.apache.spark.sql.catalyst.expressions.NullsFirst$;
 import org.apache.spark.sql.catalyst.expressions.Or;
+import org.apache.spark.sql.catalyst.expressions.ScalarSubquery;
 import org.apache.spark.sql.catalyst.expressions.SortOrder;
 import org.apache.spark.sql.catalyst.expressions.StartsWith;
 import org.apache.spark.sql.catalyst.expressions.Substring;
@@ -112,8 +113,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * position, and decimal {@code +}/{@code -}/{@code *} whose exact result fits Spark's result type
  * (no rounding). An aggregation's results that do not translate (a ratio of sums, a decimal
  * average) are computed by Spark from the aggregates DuckDB read ({@link #translateAggregates}).
- * Anything else (floating point, timestamps, other averages, division, subqueries, windows, legacy
- * or try arithmetic) is not translated and Spark plans it as before.
+ * Anything else (floating point, timestamps, other averages, division, windows, legacy or try
+ * arithmetic, correlated subqueries) is not translated and Spark plans it as before; uncorrelated
+ * scalar subqueries are translated with the query.
  *
  * <p>Every column is named {@code c<expression id>} inside the query, so names never clash and each
  * Spark attribute maps to exactly one DuckDB column.
@@ -539,6 +541,9 @@ public final class DuckDbTranslation {
     if (e instanceof AggregateExpression aggregate) {
       return aggregate(aggregate);
     }
+    if (e instanceof ScalarSubquery subquery) {
+      return scalarSubquery(subquery);
+    }
     if (e instanceof MakeDecimal make) {
       return decimalSum(make);
     }
@@ -645,6 +650,37 @@ public final class DuckDbTranslation {
       return substring(substring);
     }
     throw new NotTranslatable("expression " + e.prettyName());
+  }
+
+  /**
+   * An uncorrelated scalar subquery (TPC-H q11's threshold, q15's maximum) as DuckDB's: both give
+   * NULL for no row and fail for more than one.
+   */
+  private String scalarSubquery(ScalarSubquery subquery) throws NotTranslatable {
+    if (!subquery.outerAttrs().isEmpty() || !subquery.joinCond().isEmpty()) {
+      throw new NotTranslatable("a correlated subquery");
+    }
+    LogicalPlan plan = subquery.plan();
+    if (plan.output().size() != 1) {
+      throw new NotTranslatable("a subquery of " + plan.output().size() + " columns");
+    }
+    // the subquery's expressions are over its own rows
+    List<Map.Entry<Expression, String>> outer = grouping;
+    grouping = List.of();
+    try {
+      Part part = root(plan);
+      return typed(
+          "(SELECT "
+              + column(plan.output().head())
+              + " FROM ("
+              + part.sql()
+              + ") AS "
+              + alias()
+              + ")",
+          subquery.dataType());
+    } finally {
+      grouping = outer;
+    }
   }
 
   private String aggregate(AggregateExpression aggregate) throws NotTranslatable {
