@@ -160,6 +160,26 @@ public final class DuckDbTranslation {
   /** While translating an aggregation's results: its computed grouping keys and their columns. */
   private List<Map.Entry<Expression, String>> grouping = List.of();
 
+  /** A part of the translation that may find something it cannot translate. */
+  private interface Step<T> {
+    T run() throws NotTranslatable;
+  }
+
+  /**
+   * Runs {@code step} with {@code keys} as the grouping keys in scope: an aggregation's own for its
+   * results, none for an aggregate's arguments or a subquery (they are over their own rows).
+   */
+  private <T> T within(List<Map.Entry<Expression, String>> keys, Step<T> step)
+      throws NotTranslatable {
+    List<Map.Entry<Expression, String>> outer = grouping;
+    grouping = keys;
+    try {
+      return step.run();
+    } finally {
+      grouping = outer;
+    }
+  }
+
   private DuckDbTranslation() {}
 
   /**
@@ -191,11 +211,15 @@ public final class DuckDbTranslation {
    * @param results the grouping attributes, then each aggregate's result attribute as {@code
    *     PhysicalAggregation} names it: the column itself, or (an average) Spark's own final
    *     expression over the aggregate's buffer columns
-   * @param computed whether some result is computed, not a column of the query
    */
-  public record Aggregates(Query query, List<NamedExpression> results, boolean computed) {
+  public record Aggregates(Query query, List<NamedExpression> results) {
     public Aggregates {
       results = List.copyOf(results);
+    }
+
+    /** Whether some result is computed (an average), not a column of the query. */
+    public boolean computed() {
+      return results.stream().anyMatch(result -> !(result instanceof Attribute));
     }
   }
 
@@ -224,7 +248,6 @@ public final class DuckDbTranslation {
       output.add(named.toAttribute());
     }
     List<NamedExpression> results = new ArrayList<>(output);
-    boolean computed = false;
     for (AggregateExpression aggregate : aggregates) {
       Attribute result = aggregate.resultAttribute();
       if (aggregate.aggregateFunction() instanceof Average function
@@ -246,7 +269,6 @@ public final class DuckDbTranslation {
                 result.qualifier(),
                 Alias$.MODULE$.apply$default$5(average, result.name()),
                 Alias$.MODULE$.apply$default$6(average, result.name())));
-        computed = true;
       } else {
         select.add(translation.expression(aggregate) + " AS " + column(result));
         output.add(result);
@@ -267,7 +289,7 @@ public final class DuckDbTranslation {
             + ") AS "
             + translation.alias()
             + (grouping.isEmpty() ? "" : keys.toString());
-    return new Aggregates(translation.query(sql, output), results, computed);
+    return new Aggregates(translation.query(sql, output), results);
   }
 
   /** The translated query, with what its scans read. */
@@ -379,14 +401,8 @@ public final class DuckDbTranslation {
       if (computed.length() > 0) {
         input = "SELECT *, " + computed + " FROM (" + input + ") AS " + alias();
       }
-      List<Map.Entry<Expression, String>> outer = grouping;
-      grouping = groups;
       StringBuilder sql = new StringBuilder("SELECT ");
-      try {
-        sql.append(namedList(aggregate.aggregateExpressions()));
-      } finally {
-        grouping = outer;
-      }
+      sql.append(within(groups, () -> namedList(aggregate.aggregateExpressions())));
       sql.append(" FROM (").append(input).append(") AS ").append(alias());
       if (!aggregate.groupingExpressions().isEmpty()) {
         sql.append(keys);
@@ -664,23 +680,16 @@ public final class DuckDbTranslation {
     if (plan.output().size() != 1) {
       throw new NotTranslatable("a subquery of " + plan.output().size() + " columns");
     }
-    // the subquery's expressions are over its own rows
-    List<Map.Entry<Expression, String>> outer = grouping;
-    grouping = List.of();
-    try {
-      Part part = root(plan);
-      return typed(
-          "(SELECT "
-              + column(plan.output().head())
-              + " FROM ("
-              + part.sql()
-              + ") AS "
-              + alias()
-              + ")",
-          subquery.dataType());
-    } finally {
-      grouping = outer;
-    }
+    Part part = within(List.of(), () -> root(plan));
+    return typed(
+        "(SELECT "
+            + column(plan.output().head())
+            + " FROM ("
+            + part.sql()
+            + ") AS "
+            + alias()
+            + ")",
+        subquery.dataType());
   }
 
   private String aggregate(AggregateExpression aggregate) throws NotTranslatable {
@@ -688,13 +697,7 @@ public final class DuckDbTranslation {
       throw new NotTranslatable("a partial aggregate");
     }
     // An aggregate's arguments are over its input rows, not the grouping keys.
-    List<Map.Entry<Expression, String>> outer = grouping;
-    grouping = List.of();
-    try {
-      return aggregateCall(aggregate);
-    } finally {
-      grouping = outer;
-    }
+    return within(List.of(), () -> aggregateCall(aggregate));
   }
 
   /**
@@ -716,28 +719,26 @@ public final class DuckDbTranslation {
       // Spark sums other numbers as doubles, in its own order
       throw new NotTranslatable("an average of " + average.child().dataType().simpleString());
     }
-    List<Map.Entry<Expression, String>> outer = grouping;
-    grouping = List.of();
-    try {
-      String value = expression(average.child());
-      String distinct = aggregate.isDistinct() ? "DISTINCT " : "";
-      String filter =
-          aggregate.filter().isDefined()
-              ? " FILTER (WHERE " + expression(aggregate.filter().get()) + ")"
-              : "";
-      Map<AttributeReference, String> buffer = new LinkedHashMap<>();
-      buffer.put(
-          average.sum(),
-          typed(
-              "coalesce(sum(" + distinct + value + ")" + filter + ", 0)",
-              average.sum().dataType()));
-      buffer.put(
-          average.count(),
-          typed("count(" + distinct + value + ")" + filter, average.count().dataType()));
-      return buffer;
-    } finally {
-      grouping = outer;
-    }
+    return within(
+        List.of(),
+        () -> {
+          String value = (aggregate.isDistinct() ? "DISTINCT " : "") + expression(average.child());
+          String filter = filter(aggregate);
+          Map<AttributeReference, String> buffer = new LinkedHashMap<>();
+          buffer.put(
+              average.sum(),
+              typed("coalesce(sum(" + value + ")" + filter + ", 0)", average.sum().dataType()));
+          buffer.put(
+              average.count(), typed("count(" + value + ")" + filter, average.count().dataType()));
+          return buffer;
+        });
+  }
+
+  /** An aggregate's {@code FILTER (WHERE ...)} clause, or nothing. */
+  private String filter(AggregateExpression aggregate) throws NotTranslatable {
+    return aggregate.filter().isDefined()
+        ? " FILTER (WHERE " + expression(aggregate.filter().get()) + ")"
+        : "";
   }
 
   private String aggregateCall(AggregateExpression aggregate) throws NotTranslatable {
@@ -771,10 +772,7 @@ public final class DuckDbTranslation {
     } else {
       throw new NotTranslatable("aggregate " + function.prettyName());
     }
-    if (aggregate.filter().isDefined()) {
-      call += " FILTER (WHERE " + expression(aggregate.filter().get()) + ")";
-    }
-    return typed(call, aggregate.dataType());
+    return typed(call + filter(aggregate), aggregate.dataType());
   }
 
   /**
@@ -791,18 +789,16 @@ public final class DuckDbTranslation {
         || !(sum.child() instanceof UnscaledValue unscaled)) {
       throw new NotTranslatable("expression " + make.prettyName());
     }
-    List<Map.Entry<Expression, String>> outer = grouping;
-    grouping = List.of();
-    try {
-      String call =
-          "sum(" + (aggregate.isDistinct() ? "DISTINCT " : "") + expression(unscaled.child()) + ")";
-      if (aggregate.filter().isDefined()) {
-        call += " FILTER (WHERE " + expression(aggregate.filter().get()) + ")";
-      }
-      return typed(call, make.dataType());
-    } finally {
-      grouping = outer;
-    }
+    return within(
+        List.of(),
+        () ->
+            typed(
+                "sum("
+                    + (aggregate.isDistinct() ? "DISTINCT " : "")
+                    + expression(unscaled.child())
+                    + ")"
+                    + filter(aggregate),
+                make.dataType()));
   }
 
   private String cast(Cast cast) throws NotTranslatable {
