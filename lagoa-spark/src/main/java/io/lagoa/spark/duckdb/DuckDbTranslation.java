@@ -3,6 +3,7 @@ package io.lagoa.spark.duckdb;
 import io.lagoa.error.LagoaException;
 import java.io.Serializable;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -769,10 +770,66 @@ public final class DuckDbTranslation {
       call = "min(" + distinct + expression(min.child()) + ")";
     } else if (function instanceof Max max) {
       call = "max(" + distinct + expression(max.child()) + ")";
+    } else if (function instanceof Average average && function.getClass() == Average.class) {
+      return average(aggregate, average);
     } else {
       throw new NotTranslatable("aggregate " + function.prettyName());
     }
     return typed(call + filter(aggregate), aggregate.dataType());
+  }
+
+  /**
+   * Spark's decimal average, to the last digit: the sum in Spark's sum type (an error past it, as
+   * Spark's with ANSI on), and its unscaled value at the result's scale divided by the count in
+   * DuckDB's 128-bit integers, rounded half away from zero as Spark's {@code
+   * DecimalDivideWithOverflowCheck} rounds; NULL for no values. Spark first rounds the quotient to
+   * 39 decimals, which cannot change the second rounding while the result has at most 19 decimals
+   * and there are fewer than 2^63 values. The bounds on precision and scale keep every step within
+   * DuckDB's DECIMAL(38) and HUGEINT.
+   */
+  private String average(AggregateExpression aggregate, Average average) throws NotTranslatable {
+    if (average.evalMode() != EvalMode$.MODULE$.ANSI()) {
+      throw new NotTranslatable("an average that does not fail on overflow");
+    }
+    if (!(average.child().dataType() instanceof DecimalType input)) {
+      // Spark sums other numbers as doubles, in its own order
+      throw new NotTranslatable("an average of " + average.child().dataType().simpleString());
+    }
+    DecimalType sum = (DecimalType) average.sum().dataType();
+    DecimalType result = (DecimalType) average.dataType();
+    int precision = input.precision();
+    int scale = input.scale();
+    if (precision > 23 || scale > 15 || precision + scale > 27) {
+      throw new NotTranslatable("an average of " + input.simpleString() + " in DuckDB");
+    }
+    String value = (aggregate.isDistinct() ? "DISTINCT " : "") + expression(average.child());
+    String filter = filter(aggregate);
+    String count = "count(" + value + ")" + filter;
+    String unscaled =
+        "CAST("
+            + typed("coalesce(sum(" + value + ")" + filter + ", 0)", sum)
+            + " * CAST("
+            + BigInteger.TEN.pow(scale)
+            + " AS DECIMAL("
+            + (scale + 1)
+            + ", 0)) AS HUGEINT) * "
+            + BigInteger.TEN.pow(result.scale() - scale);
+    String quotient = "(2 * abs(" + unscaled + ") + " + count + ") // (2 * " + count + ")";
+    String signed =
+        "CASE WHEN " + unscaled + " < 0 THEN -(" + quotient + ") ELSE " + quotient + " END";
+    String decimal =
+        "CAST("
+            + signed
+            + " AS DECIMAL("
+            + result.precision()
+            + ", 0)) * CAST("
+            + DuckDbSql.literal(BigDecimal.ONE.movePointLeft(result.scale()).toPlainString())
+            + " AS DECIMAL("
+            + (result.scale() + 1)
+            + ", "
+            + result.scale()
+            + "))";
+    return "CASE WHEN " + count + " = 0 THEN NULL ELSE " + typed(decimal, result) + " END";
   }
 
   /**
