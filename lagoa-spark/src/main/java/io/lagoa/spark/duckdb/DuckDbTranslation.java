@@ -713,13 +713,7 @@ public final class DuckDbTranslation {
     if (aggregate.mode() != Complete$.MODULE$) {
       throw new NotTranslatable("a partial aggregate");
     }
-    if (average.evalMode() != EvalMode$.MODULE$.ANSI()) {
-      throw new NotTranslatable("an average that does not fail on overflow");
-    }
-    if (!(average.child().dataType() instanceof DecimalType)) {
-      // Spark sums other numbers as doubles, in its own order
-      throw new NotTranslatable("an average of " + average.child().dataType().simpleString());
-    }
+    averagedDecimal(average);
     return within(
         List.of(),
         () -> {
@@ -733,6 +727,21 @@ public final class DuckDbTranslation {
               average.count(), typed("count(" + value + ")" + filter, average.count().dataType()));
           return buffer;
         });
+  }
+
+  /**
+   * The decimal type an average takes, when DuckDB can give Spark's answer for it: with ANSI on
+   * (with it off Spark gives NULL where the sum overflows, DuckDB an error), over decimals (Spark
+   * sums other numbers as doubles, in its own order).
+   */
+  private static DecimalType averagedDecimal(Average average) throws NotTranslatable {
+    if (average.evalMode() != EvalMode$.MODULE$.ANSI()) {
+      throw new NotTranslatable("an average that does not fail on overflow");
+    }
+    if (!(average.child().dataType() instanceof DecimalType input)) {
+      throw new NotTranslatable("an average of " + average.child().dataType().simpleString());
+    }
+    return input;
   }
 
   /** An aggregate's {@code FILTER (WHERE ...)} clause, or nothing. */
@@ -788,13 +797,7 @@ public final class DuckDbTranslation {
    * DuckDB's DECIMAL(38) and HUGEINT.
    */
   private String average(AggregateExpression aggregate, Average average) throws NotTranslatable {
-    if (average.evalMode() != EvalMode$.MODULE$.ANSI()) {
-      throw new NotTranslatable("an average that does not fail on overflow");
-    }
-    if (!(average.child().dataType() instanceof DecimalType input)) {
-      // Spark sums other numbers as doubles, in its own order
-      throw new NotTranslatable("an average of " + average.child().dataType().simpleString());
-    }
+    DecimalType input = averagedDecimal(average);
     DecimalType sum = (DecimalType) average.sum().dataType();
     DecimalType result = (DecimalType) average.dataType();
     int precision = input.precision();
