@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lagoa.cli.Cli;
 import io.lagoa.cli.output.OutputFormat;
+import io.lagoa.spark.JobProgress;
 import io.lagoa.spark.LagoaSpark;
 import io.lagoa.spark.SparkSql;
 import io.lagoa.testing.TestingWarehouse;
@@ -230,20 +231,24 @@ class TestShell {
 
   @Test
   void ctrlCCancelsTheRunningStatementAndTheShellGoesOn() throws Exception {
+    // Listening before the shell starts: a stage submitted before the listener is never counted.
+    JobProgress progress = spark.progress();
+    // One split: the statement runs for minutes on one core and leaves the other to the test.
     try (Session session =
         new Session(
-            "SELECT max(id) FROM range(0, 1000000000000, 1, 2);\nSELECT 'after' AS a;\n",
+            "SELECT max(id) FROM range(0, 1000000000000, 1, 1);\nSELECT 'after' AS a;\n",
             Optional.empty())) {
       CompletableFuture<Void> shell = CompletableFuture.runAsync(session.shell::run);
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      // Only a guard against hanging: a busy CI machine once stalled this loop for 40 s.
+      long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
       while (!session.output().contains("cancelling")) {
-        if (spark.progress().snapshot().runningStages() > 0) {
+        if (progress.snapshot().runningStages() > 0) {
           session.terminal.raise(Terminal.Signal.INT);
         }
         assertThat(System.nanoTime()).as("the long statement started").isLessThan(deadline);
         Thread.sleep(50);
       }
-      shell.get(60, TimeUnit.SECONDS);
+      shell.get(120, TimeUnit.SECONDS);
       assertThat(session.output())
           .containsPattern("cancelled \\(\\d+\\.\\d s\\)")
           .doesNotContain("error:")
