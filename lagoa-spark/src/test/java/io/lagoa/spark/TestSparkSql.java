@@ -103,6 +103,8 @@ class TestSparkSql {
 
   @Test
   void cancelStopsTheTaggedStatementOnly() throws Exception {
+    // Listening before the statement starts: a stage submitted earlier is never counted.
+    JobProgress progress = sql.progress();
     CompletableFuture<Throwable> failure =
         CompletableFuture.supplyAsync(
             () -> {
@@ -113,7 +115,7 @@ class TestSparkSql {
                 return e;
               }
             });
-    while (sql.progress().snapshot().runningStages() == 0) {
+    while (progress.snapshot().runningStages() == 0) {
       assertThat(failure).isNotDone();
       sql.cancel("some-other-statement");
       Thread.sleep(20);
