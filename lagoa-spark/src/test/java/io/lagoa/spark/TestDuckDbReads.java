@@ -273,15 +273,138 @@ class TestDuckDbReads {
   }
 
   @Test
-  void leavesTablesDuckDbWouldReadDifferentlyToSpark() {
+  void appliesMergeOnReadDeletesAsIcebergDoes() {
     spark.sql(
-        "CREATE TABLE dk.mor (id BIGINT, v INT) USING iceberg TBLPROPERTIES"
-            + " ('write.delete.mode'='merge-on-read', 'format-version'='2')");
-    spark.sql("INSERT INTO dk.mor SELECT id, CAST(id AS INT) FROM range(0, 20) AS r(id)");
-    String query = "SELECT count(*), sum(v) FROM dk.mor WHERE v > 1";
+        "CREATE TABLE dk.mor (id BIGINT, name STRING, v INT, day DATE) USING iceberg"
+            + " PARTITIONED BY (day) TBLPROPERTIES ('format-version'='2',"
+            + " 'write.delete.mode'='merge-on-read', 'write.update.mode'='merge-on-read',"
+            + " 'write.merge.mode'='merge-on-read')");
+    for (int commit = 0; commit < 3; commit++) {
+      spark.sql(
+          "INSERT INTO dk.mor SELECT id, concat('n', CAST(id % 13 AS STRING)),"
+              + " CAST(id % 100 AS INT), DATE'2026-01-01' + CAST(id % 4 AS INT) FROM range("
+              + commit * 400
+              + ", "
+              + (commit * 400 + 400)
+              + ") AS r(id)");
+    }
+    String totals = "SELECT count(*), sum(v), min(id), max(id), count(DISTINCT name) FROM dk.mor";
+    assertThat(executedPlan(spark.sql(totals))).contains("DuckDbQuery");
+    // file-scoped deletes, two of them on some data files, then updates and a merge that delete
+    // and re-insert rows, then a delete file per partition (one for several data files)
+    spark.sql("DELETE FROM dk.mor WHERE id % 10 = 3");
+    spark.sql("DELETE FROM dk.mor WHERE id BETWEEN 10 AND 30");
+    spark.sql("UPDATE dk.mor SET v = v + 1000 WHERE id % 17 = 0");
+    spark.sql(
+        "MERGE INTO dk.mor t USING (SELECT id, 'm' AS name, 7 AS v, DATE'2026-01-02' AS day"
+            + " FROM range(1100, 1300) AS r(id)) s ON t.id = s.id"
+            + " WHEN MATCHED AND s.id % 2 = 0 THEN DELETE WHEN MATCHED THEN UPDATE SET v = -1"
+            + " WHEN NOT MATCHED THEN INSERT *");
+    spark.sql("ALTER TABLE dk.mor SET TBLPROPERTIES ('write.delete.granularity'='partition')");
+    spark.sql("DELETE FROM dk.mor WHERE id % 10 = 7");
+    assertThat(
+            spark
+                .sql("SELECT count(*) FROM dk.mor.delete_files WHERE content = 1")
+                .collectAsList()
+                .get(0)
+                .getLong(0))
+        .as("position delete files")
+        .isGreaterThan(8);
+
+    List<String> queries =
+        List.of(
+            totals,
+            "SELECT day, count(*), sum(v), max(name) FROM dk.mor GROUP BY day ORDER BY day",
+            "SELECT count(*), sum(v) FROM dk.mor WHERE name = 'n5' AND v > 10",
+            "SELECT count(*), sum(v) FROM dk.mor WHERE day = DATE'2026-01-03'",
+            "SELECT count(*), sum(a.v) FROM dk.mor a JOIN dk.mor b ON a.id = b.id + 1",
+            "SELECT m.name, count(*) FROM dk.mor m JOIN dk.sales s ON m.id = s.id"
+                + " GROUP BY m.name ORDER BY 1");
+    for (String query : queries) {
+      Dataset<Row> withDuckDb = spark.sql(query);
+      assertThat(executedPlan(withDuckDb)).as(query).contains("DuckDbQuery");
+      List<Row> rows = withDuckDb.collectAsList();
+      if (query.contains("ORDER BY")) {
+        assertThat(rows).as(query).containsExactlyElementsOf(spark(query));
+      } else {
+        assertThat(sorted(rows)).as(query).containsExactlyElementsOf(sorted(spark(query)));
+      }
+    }
+    // The ids left, worked out from the statements: the 1,200 inserted less the deleted and the
+    // merged-away (matched, even), plus the merged-in (not matched: 1200-1299, and the ids ending
+    // in 3 deleted before the merge), less every id ending in 7.
+    long expected =
+        spark
+            .sql(
+                "SELECT count(*) FROM range(0, 1300) AS r(id) WHERE id % 10 <> 7 AND ("
+                    + "(id < 1200 AND id % 10 <> 3 AND id NOT BETWEEN 10 AND 30"
+                    + " AND NOT (id >= 1100 AND id % 2 = 0))"
+                    + " OR (id >= 1100 AND id < 1200 AND id % 10 = 3) OR id >= 1200)")
+            .collectAsList()
+            .get(0)
+            .getLong(0);
+    assertThat(spark.sql(totals).collectAsList().get(0).getLong(0)).isEqualTo(expected);
+  }
+
+  @Test
+  void appliesADeleteFileOnlyToTheDataFilesIcebergAppliesItTo() throws Exception {
+    spark.sql(
+        "CREATE TABLE dk.readded (id BIGINT) USING iceberg TBLPROPERTIES ('format-version'='2',"
+            + " 'write.delete.mode'='merge-on-read', 'write.delete.granularity'='partition')");
+    spark.sql("INSERT INTO dk.readded SELECT /*+ REPARTITION(1) */ id FROM range(1, 4) AS r(id)");
+    spark.sql("INSERT INTO dk.readded SELECT /*+ REPARTITION(1) */ id FROM range(11, 14) AS r(id)");
+    // one delete file for both data files
+    spark.sql("DELETE FROM dk.readded WHERE id IN (2, 12)");
+    org.apache.iceberg.Table table =
+        org.apache.iceberg.spark.Spark3Util.loadIcebergTable(spark, "dk.readded");
+    org.apache.iceberg.DataFile first = null;
+    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
+        table.newScan().planFiles()) {
+      for (org.apache.iceberg.FileScanTask task : tasks) {
+        assertThat(task.deletes()).hasSize(1);
+        if (task.file().recordCount() == 3 && task.file().location().equals(firstFile(table))) {
+          first = task.file();
+        }
+      }
+    }
+    assertThat(first).isNotNull();
+    // The first data file is removed and added again: it now has a later sequence number than the
+    // delete file, which still names it, and Iceberg applies the delete to the second file only.
+    table.newDelete().deleteFile(first).commit();
+    table.newAppend().appendFile(first).commit();
+    String readded = first.location();
+    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
+        table.newScan().planFiles()) {
+      for (org.apache.iceberg.FileScanTask task : tasks) {
+        assertThat(task.deletes()).hasSize(task.file().location().equals(readded) ? 0 : 1);
+      }
+    }
+    String query = "SELECT count(*), sum(id) FROM dk.readded";
     assertThat(executedPlan(spark.sql(query))).contains("DuckDbQuery");
-    spark.sql("DELETE FROM dk.mor WHERE id = 3");
+    // Iceberg's own answer, 1, 2, 3, 11 and 13. Not compared with Spark's: Comet's native Iceberg
+    // scan (not Iceberg's Java reader) applied the delete to the re-added file in a few of twenty
+    // runs here; the spec may yet rule this state out (apache/iceberg#4988).
+    assertThat(spark.sql(query).collectAsList().toString()).isEqualTo("[[5,30]]");
+  }
+
+  /** The data file the table's first snapshot added. */
+  private static String firstFile(org.apache.iceberg.Table table) {
+    long first = table.history().get(0).snapshotId();
+    return table.snapshot(first).addedDataFiles(table.io()).iterator().next().location();
+  }
+
+  @Test
+  void leavesTablesDuckDbWouldReadDifferentlyToSpark() {
+    // format 3 writes deletion vectors (Puffin), which DuckDB does not read
+    spark.sql(
+        "CREATE TABLE dk.vectors (id BIGINT, v INT) USING iceberg TBLPROPERTIES"
+            + " ('write.delete.mode'='merge-on-read', 'format-version'='3')");
+    spark.sql("INSERT INTO dk.vectors SELECT id, CAST(id AS INT) FROM range(0, 20) AS r(id)");
+    String query = "SELECT count(*), sum(v) FROM dk.vectors WHERE v > 1";
+    assertThat(executedPlan(spark.sql(query))).contains("DuckDbQuery");
+    spark.sql("DELETE FROM dk.vectors WHERE id = 3");
     assertThat(executedPlan(spark.sql(query))).doesNotContain("DuckDbQuery");
+    assertThat(reason(spark.sql(query))).contains("a deletion vector (PUFFIN)");
     assertThat(spark.sql(query).collectAsList()).isEqualTo(spark(query));
     assertThat(spark.sql(query).collectAsList().get(0).getLong(0)).isEqualTo(17);
 

@@ -9,6 +9,7 @@ import io.lagoa.error.LagoaException;
 import io.lagoa.spark.duckdb.ParquetTable;
 import io.lagoa.testing.TestingWarehouse;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -106,25 +107,110 @@ class TestParquetTable {
   }
 
   @Test
-  void refusesDeleteFiles() throws IOException {
+  void appliesPositionDeletesToTheFilesIcebergAppliesThemTo() throws IOException {
     Table table = table("deleted");
-    table.newAppend().appendFile(file(table, "deleted-1.parquet")).commit();
-    DeleteFile deletes =
-        FileMetadata.deleteFileBuilder(table.spec())
-            .ofPositionDeletes()
-            .withPath(warehouse.root().resolve("files/deletes.parquet").toString())
-            .withFileSizeInBytes(50)
-            .withRecordCount(1)
-            .withFormat(FileFormat.PARQUET)
-            .build();
-    table.newRowDelta().addDeletes(deletes).commit();
-    assertThatThrownBy(() -> plan(table))
+    DataFile first = file(table, "deleted-1.parquet");
+    table.newAppend().appendFile(first).commit();
+    table.newRowDelta().addDeletes(positionDeletes(table, "deletes-1.parquet")).commit();
+    // added after the delete file: Iceberg does not apply it here
+    table.newAppend().appendFile(file(table, "deleted-2.parquet")).commit();
+
+    ParquetTable planned = plan(table);
+    assertThat(planned.deletes())
+        .containsExactly(warehouse.root().resolve("files/deletes-1.parquet").toString());
+    int firstIndex = planned.files().indexOf(Path.of(URI.create(first.location())).toString());
+    assertThat(firstIndex).isNotNegative();
+    assertThat(planned.applied())
+        .containsExactly(new ParquetTable.AppliedDelete(0, first.location(), firstIndex));
+    assertThat(planned.bytes()).isEqualTo(250);
+    assertThat(planned.createView())
+        .contains(" AS d ANTI JOIN (SELECT a.data_file, p.pos FROM read_parquet([")
+        .contains("deletes-1.parquet'], hive_partitioning = false, union_by_name = true)")
+        .contains("(VALUES (0::UBIGINT, '" + first.location() + "', " + firstIndex + "::UBIGINT))")
+        .endsWith(" ON d.file_index = x.data_file AND d.file_row_number = x.pos)");
+  }
+
+  @Test
+  void refusesDeletesDuckDbReadsDoNotApply() throws IOException {
+    Table equality = table("equality");
+    equality.newAppend().appendFile(file(equality, "equality-1.parquet")).commit();
+    equality
+        .newRowDelta()
+        .addDeletes(
+            FileMetadata.deleteFileBuilder(equality.spec())
+                .ofEqualityDeletes(1)
+                .withPath(deleteFile("equality-deletes.parquet"))
+                .withFileSizeInBytes(50)
+                .withRecordCount(1)
+                .withFormat(FileFormat.PARQUET)
+                .build())
+        .commit();
+    assertThatThrownBy(() -> plan(equality))
         .isInstanceOfSatisfying(
             LagoaException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
-        .hasMessage(
-            "cannot read plan.deleted with DuckDB: its current snapshot has 1 delete file (rows"
-                + " deleted or updated in merge-on-read mode) that read_parquet would not apply;"
+        .hasMessageStartingWith("cannot read plan.equality with DuckDB: delete file ")
+        .hasMessageEndingWith(
+            "equality-deletes.parquet holds equality deletes, which DuckDB reads do not apply;"
                 + " rewrite its data files to apply them first");
+
+    Table avro = table("avro_deletes");
+    avro.newAppend().appendFile(file(avro, "avro-1.parquet")).commit();
+    avro.newRowDelta()
+        .addDeletes(
+            FileMetadata.deleteFileBuilder(avro.spec())
+                .ofPositionDeletes()
+                .withPath(deleteFile("deletes.avro"))
+                .withFileSizeInBytes(50)
+                .withRecordCount(1)
+                .withFormat(FileFormat.AVRO)
+                .build())
+        .commit();
+    assertThatThrownBy(() -> plan(avro))
+        .hasMessageContaining("deletes.avro is AVRO and DuckDB reads position deletes in Parquet");
+
+    Table missing = table("missing_deletes");
+    missing.newAppend().appendFile(file(missing, "missing-1.parquet")).commit();
+    missing
+        .newRowDelta()
+        .addDeletes(
+            FileMetadata.deleteFileBuilder(missing.spec())
+                .ofPositionDeletes()
+                .withPath(warehouse.root().resolve("files/gone.parquet").toString())
+                .withFileSizeInBytes(50)
+                .withRecordCount(1)
+                .withFormat(FileFormat.PARQUET)
+                .build())
+        .commit();
+    assertThatThrownBy(() -> plan(missing))
+        .hasMessageContaining("delete file ")
+        .hasMessageContaining("gone.parquet does not exist on this machine");
+
+    Table hidden =
+        catalog.createTable(
+            TableIdentifier.of("plan", "hidden"),
+            new Schema(Types.NestedField.required(1, "File_Row_Number", Types.LongType.get())),
+            PartitionSpec.unpartitioned(),
+            Map.of("format-version", "2"));
+    hidden.newAppend().appendFile(file(hidden, "hidden-1.parquet")).commit();
+    hidden.newRowDelta().addDeletes(positionDeletes(hidden, "hidden-deletes.parquet")).commit();
+    assertThatThrownBy(() -> plan(hidden))
+        .hasMessageContaining("it has delete files and a column named File_Row_Number");
+  }
+
+  private static DeleteFile positionDeletes(Table table, String name) throws IOException {
+    return FileMetadata.deleteFileBuilder(table.spec())
+        .ofPositionDeletes()
+        .withPath(deleteFile(name))
+        .withFileSizeInBytes(50)
+        .withRecordCount(1)
+        .withFormat(FileFormat.PARQUET)
+        .build();
+  }
+
+  private static String deleteFile(String name) throws IOException {
+    Path path = Files.createDirectories(warehouse.root().resolve("files")).resolve(name);
+    Files.writeString(path, "not read here");
+    return path.toString();
   }
 
   @Test

@@ -479,7 +479,7 @@ public final class DuckDbTranslation {
       columns.add(DuckDbSql.identifier(attribute.name()) + " AS " + column(attribute));
     }
     tables.add(table.name());
-    this.files += files.files().size();
+    this.files += files.files().size() + files.deletes().size();
     bytes += files.bytes();
     Set<String> counted = new HashSet<>();
     for (FileScanTask task : planned.get().tasks()) {
@@ -487,13 +487,7 @@ public final class DuckDbTranslation {
         rows += task.file().recordCount();
       }
     }
-    StringJoiner paths = new StringJoiner(", ", "[", "]");
-    files.files().forEach(path -> paths.add(DuckDbSql.literal(path)));
-    return "SELECT "
-        + selectList(columns)
-        + " FROM read_parquet("
-        + paths
-        + ", hive_partitioning = false, union_by_name = false)";
+    return "SELECT " + selectList(columns) + " FROM " + files.relation() + " AS t";
   }
 
   private String namedList(scala.collection.Seq<NamedExpression> expressions)

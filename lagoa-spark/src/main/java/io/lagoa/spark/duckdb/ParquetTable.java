@@ -11,11 +11,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.regex.Pattern;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.FileContent;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Schema;
@@ -29,27 +32,59 @@ import org.apache.iceberg.types.Types;
 
 /**
  * An Iceberg table as DuckDB reads it: the Parquet data files Iceberg plans for the current
- * snapshot, under a view named like the table. Planning refuses, before anything runs, a table that
- * {@code read_parquet} would read differently from Iceberg: delete files (DuckDB would not apply
- * them), a schema change since some of the files were written (DuckDB reads columns by name,
- * Iceberg by field id), files that are not Parquet or not on the local file system (reading object
- * stores needs DuckDB's httpfs extension, a download at run time), column names Iceberg stores
- * under another name in Parquet.
+ * snapshot, less the rows their position delete files remove (merge-on-read DELETE, UPDATE and
+ * MERGE), under a view named like the table. Planning refuses, before anything runs, a table that
+ * {@code read_parquet} would read differently from Iceberg: equality deletes and deletion vectors,
+ * a schema change since some of the files were written (DuckDB reads columns by name, Iceberg by
+ * field id), files that are not Parquet or not on the local file system (reading object stores
+ * needs DuckDB's httpfs extension, a download at run time), column names Iceberg stores under
+ * another name in Parquet.
  *
  * @param schema the DuckDB schema, the table's one-level namespace
  * @param name the table's name, the view's name
  * @param columns the current schema's top-level columns, in order
  * @param files the local paths of the data files, in planning order
- * @param bytes the data files' total size
+ * @param deletes the local paths of the position delete files that apply to them
+ * @param applied which delete file applies to which data file, as Iceberg's planning said
+ * @param bytes the data and delete files' total size
  */
 public record ParquetTable(
-    String schema, String name, List<String> columns, List<String> files, long bytes) {
+    String schema,
+    String name,
+    List<String> columns,
+    List<String> files,
+    List<String> deletes,
+    List<AppliedDelete> applied,
+    long bytes) {
   private static final Pattern REMOTE = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://.*");
+
+  /**
+   * The most (delete file, data file) pairs a view lists: each is a row of the query's text. A
+   * table with more has gone long without compaction, and Spark reads it.
+   */
+  static final int MAX_APPLIED_DELETES = 20_000;
+
+  /**
+   * DuckDB's virtual columns the view reads to find deleted rows; a table column would hide them.
+   */
+  private static final Set<String> VIRTUAL_COLUMNS = Set.of("file_index", "file_row_number");
 
   public ParquetTable {
     columns = List.copyOf(columns);
     files = List.copyOf(files);
+    deletes = List.copyOf(deletes);
+    applied = List.copyOf(applied);
   }
+
+  /**
+   * A position delete file that applies to a data file: its rows whose {@code file_path} is the
+   * data file's location remove the rows at their {@code pos} from it.
+   *
+   * @param delete the delete file's index in {@link #deletes()}
+   * @param location the data file's location, as the delete file names it
+   * @param file the data file's index in {@link #files()}
+   */
+  public record AppliedDelete(int delete, String location, int file) {}
 
   /** Plans the table's current data files through Iceberg's scan planning. */
   public static ParquetTable plan(Table table, TableIdentifier id) {
@@ -79,26 +114,23 @@ public record ParquetTable(
   public static ParquetTable of(
       Table table, String schema, String name, String label, Iterable<FileScanTask> tasks) {
     Map<String, DataFile> files = new LinkedHashMap<>();
-    Set<String> deletes = new LinkedHashSet<>();
+    Map<String, DeleteFile> deletes = new LinkedHashMap<>();
+    Map<String, Set<String>> deletesOf = new LinkedHashMap<>();
     for (FileScanTask task : tasks) {
       files.putIfAbsent(task.file().location(), task.file());
       for (DeleteFile delete : task.deletes()) {
-        deletes.add(delete.location());
+        deletes.putIfAbsent(delete.location(), delete);
+        deletesOf
+            .computeIfAbsent(task.file().location(), location -> new LinkedHashSet<>())
+            .add(delete.location());
       }
-    }
-    if (!deletes.isEmpty()) {
-      throw refused(
-          label,
-          "its current snapshot has "
-              + deletes.size()
-              + (deletes.size() == 1 ? " delete file" : " delete files")
-              + " (rows deleted or updated in merge-on-read mode) that read_parquet would not"
-              + " apply; rewrite its data files to apply them first");
     }
     if (files.isEmpty()) {
       throw refused(label, "its current snapshot has no data file");
     }
     checkSchema(table, label, files.values());
+    List<String> columns = table.schema().columns().stream().map(Types.NestedField::name).toList();
+    Map<String, Integer> fileIndex = new HashMap<>();
     List<String> paths = new ArrayList<>();
     long bytes = 0;
     for (DataFile file : files.values()) {
@@ -107,15 +139,84 @@ public record ParquetTable(
             label,
             "data file " + file.location() + " is " + file.format() + " and DuckDB reads Parquet");
       }
-      String path = localPath(label, file.location());
-      if (!Files.isRegularFile(Path.of(path))) {
-        throw refused(label, "data file " + path + " does not exist on this machine");
-      }
-      paths.add(path);
+      fileIndex.put(file.location(), paths.size());
+      paths.add(existing(label, "data file", file.location()));
       bytes += file.fileSizeInBytes();
     }
-    List<String> columns = table.schema().columns().stream().map(Types.NestedField::name).toList();
-    return new ParquetTable(schema, name, columns, paths, bytes);
+    Map<String, Integer> deleteIndex = new HashMap<>();
+    List<String> deletePaths = new ArrayList<>();
+    for (DeleteFile delete : deletes.values()) {
+      checkDelete(label, delete);
+      deleteIndex.put(delete.location(), deletePaths.size());
+      deletePaths.add(existing(label, "delete file", delete.location()));
+      bytes += delete.fileSizeInBytes();
+    }
+    if (!deletes.isEmpty()) {
+      for (String column : columns) {
+        if (VIRTUAL_COLUMNS.contains(column.toLowerCase(Locale.ROOT))) {
+          throw refused(
+              label,
+              "it has delete files and a column named "
+                  + column
+                  + ", which hides the DuckDB column that finds the deleted rows");
+        }
+      }
+    }
+    List<AppliedDelete> applied = new ArrayList<>();
+    deletesOf.forEach(
+        (location, ofFile) ->
+            ofFile.forEach(
+                delete ->
+                    applied.add(
+                        new AppliedDelete(
+                            deleteIndex.get(delete), location, fileIndex.get(location)))));
+    if (applied.size() > MAX_APPLIED_DELETES) {
+      throw refused(
+          label,
+          "its data files have "
+              + applied.size()
+              + " delete files to apply between them (more than "
+              + MAX_APPLIED_DELETES
+              + "); rewrite its data files to apply them");
+    }
+    return new ParquetTable(schema, name, columns, paths, deletePaths, applied, bytes);
+  }
+
+  /**
+   * Refuses deletes DuckDB reads could not apply as Iceberg does. Position deletes in Parquet are
+   * what Spark writes to format 2 tables; equality deletes (other writers) and deletion vectors
+   * (format 3) are not read here.
+   */
+  private static void checkDelete(String label, DeleteFile delete) {
+    if (delete.content() != FileContent.POSITION_DELETES) {
+      throw refused(
+          label,
+          "delete file "
+              + delete.location()
+              + " holds equality deletes, which DuckDB reads do not apply; rewrite its data files"
+              + " to apply them first");
+    }
+    if (delete.format() != FileFormat.PARQUET) {
+      throw refused(
+          label,
+          "delete file "
+              + delete.location()
+              + " is "
+              + (delete.format() == FileFormat.PUFFIN
+                  ? "a deletion vector (PUFFIN)"
+                  : delete.format().toString())
+              + " and DuckDB reads position deletes in Parquet; rewrite its data files to apply"
+              + " it first");
+    }
+  }
+
+  /** A data or delete file's local path, refused when it is not on this machine. */
+  private static String existing(String label, String kind, String location) {
+    String path = localPath(label, location);
+    if (!Files.isRegularFile(Path.of(path))) {
+      throw refused(label, kind + " " + path + " does not exist on this machine");
+    }
+    return path;
   }
 
   /**
@@ -124,16 +225,58 @@ public record ParquetTable(
    * file.
    */
   public String createView() {
-    StringBuilder sql = new StringBuilder("CREATE OR REPLACE VIEW ");
-    sql.append(DuckDbSql.identifier(schema))
-        .append('.')
-        .append(DuckDbSql.identifier(name))
-        .append(" AS SELECT ");
-    sql.append(String.join(", ", columns.stream().map(DuckDbSql::identifier).toList()));
-    sql.append(" FROM read_parquet([");
-    sql.append(String.join(", ", files.stream().map(DuckDbSql::literal).toList()));
-    sql.append("], hive_partitioning = false, union_by_name = false)");
-    return sql.toString();
+    return "CREATE OR REPLACE VIEW "
+        + DuckDbSql.identifier(schema)
+        + '.'
+        + DuckDbSql.identifier(name)
+        + " AS SELECT "
+        + String.join(", ", columns.stream().map(DuckDbSql::identifier).toList())
+        + " FROM "
+        + relation();
+  }
+
+  /**
+   * The table's rows as a DuckDB {@code FROM} item, its columns by their names: the data files, and
+   * when delete files apply, less the rows they remove: an anti join on (file, row number in the
+   * file), each delete file's rows kept only for the data files Iceberg applies it to (its sequence
+   * number rules), so a view gives exactly the rows Iceberg's scan gives.
+   */
+  public String relation() {
+    String data = readParquet(files, false);
+    if (deletes.isEmpty()) {
+      return data;
+    }
+    StringJoiner pairs = new StringJoiner(", ");
+    for (AppliedDelete delete : applied) {
+      pairs.add(
+          "("
+              + delete.delete()
+              + "::UBIGINT, "
+              + DuckDbSql.literal(delete.location())
+              + ", "
+              + delete.file()
+              + "::UBIGINT)");
+    }
+    return "(SELECT "
+        + String.join(", ", columns.stream().map(c -> "d." + DuckDbSql.identifier(c)).toList())
+        + " FROM "
+        + data
+        + " AS d ANTI JOIN (SELECT a.data_file, p.pos FROM "
+        // union by name: a delete file may also hold the deleted row, in a column of its own
+        + readParquet(deletes, true)
+        + " AS p JOIN (VALUES "
+        + pairs
+        + ") AS a(delete_file, data_location, data_file)"
+        + " ON p.file_index = a.delete_file AND p.file_path = a.data_location) AS x"
+        + " ON d.file_index = x.data_file AND d.file_row_number = x.pos)";
+  }
+
+  private static String readParquet(List<String> paths, boolean unionByName) {
+    return "read_parquet(["
+        + String.join(", ", paths.stream().map(DuckDbSql::literal).toList())
+        + "], hive_partitioning = false, union_by_name = "
+        + unionByName
+        + ")";
   }
 
   /**
