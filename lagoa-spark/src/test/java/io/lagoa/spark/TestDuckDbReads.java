@@ -13,6 +13,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -273,7 +274,32 @@ class TestDuckDbReads {
   }
 
   @Test
+  void readsMergeOnReadTablesOnlyWhenAsked() {
+    spark.sql(
+        "CREATE TABLE dk.asked (id BIGINT) USING iceberg TBLPROPERTIES ('format-version'='2',"
+            + " 'write.delete.mode'='merge-on-read')");
+    spark.sql("INSERT INTO dk.asked SELECT id FROM range(0, 10) AS r(id)");
+    spark.sql("DELETE FROM dk.asked WHERE id = 3");
+    String query = "SELECT count(*), sum(id) FROM dk.asked";
+    assertThat(executedPlan(spark.sql(query))).doesNotContain("DuckDbQuery");
+    assertThat(reason(spark.sql(query)))
+        .isEqualTo(
+            "lagoa.dk.asked has 1 position delete file to apply, and reading them is off for this"
+                + " session");
+    assertThat(spark.sql(query).collectAsList().toString()).isEqualTo("[[9,42]]");
+    spark.conf().set(DuckDbReads.DELETE_FILES, "true");
+    assertThat(executedPlan(spark.sql(query))).contains("DuckDbQuery");
+    assertThat(spark.sql(query).collectAsList().toString()).isEqualTo("[[9,42]]");
+  }
+
+  @AfterEach
+  void deleteFilesOff() {
+    spark.conf().unset(DuckDbReads.DELETE_FILES);
+  }
+
+  @Test
   void appliesMergeOnReadDeletesAsIcebergDoes() {
+    spark.conf().set(DuckDbReads.DELETE_FILES, "true");
     spark.sql(
         "CREATE TABLE dk.mor (id BIGINT, name STRING, v INT, day DATE) USING iceberg"
             + " PARTITIONED BY (day) TBLPROPERTIES ('format-version'='2',"
@@ -348,6 +374,7 @@ class TestDuckDbReads {
 
   @Test
   void appliesADeleteFileOnlyToTheDataFilesIcebergAppliesItTo() throws Exception {
+    spark.conf().set(DuckDbReads.DELETE_FILES, "true");
     spark.sql(
         "CREATE TABLE dk.readded (id BIGINT) USING iceberg TBLPROPERTIES ('format-version'='2',"
             + " 'write.delete.mode'='merge-on-read', 'write.delete.granularity'='partition')");
@@ -445,7 +472,9 @@ class TestDuckDbReads {
   /** Why the plan was not translated, or that it was. */
   private static String reason(Dataset<Row> frame) {
     try {
-      DuckDbTranslation.translate(frame.queryExecution().optimizedPlan());
+      DuckDbTranslation.translate(
+          frame.queryExecution().optimizedPlan(),
+          Boolean.parseBoolean(spark.conf().get(DuckDbReads.DELETE_FILES, "false")));
       return "translated";
     } catch (DuckDbTranslation.NotTranslatable e) {
       return e.getMessage();

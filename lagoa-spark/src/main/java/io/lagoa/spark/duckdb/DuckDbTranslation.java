@@ -181,18 +181,25 @@ public final class DuckDbTranslation {
     }
   }
 
-  private DuckDbTranslation() {}
+  /** Whether tables with position delete files are read (an anti join on their rows). */
+  private final boolean deleteFiles;
+
+  private DuckDbTranslation(boolean deleteFiles) {
+    this.deleteFiles = deleteFiles;
+  }
 
   /**
    * The plan as one DuckDB query, or why not. Only plans that aggregate are translated: there
    * DuckDB does the work and hands back few rows; a plain scan is faster read by Spark's own
    * (native) scan than passed row by row through JDBC.
+   *
+   * @param deleteFiles whether to read tables with merge-on-read position delete files
    */
-  public static Query translate(LogicalPlan plan) throws NotTranslatable {
+  public static Query translate(LogicalPlan plan, boolean deleteFiles) throws NotTranslatable {
     if (plan.isStreaming()) {
       throw new NotTranslatable("a streaming plan");
     }
-    DuckDbTranslation translation = new DuckDbTranslation();
+    DuckDbTranslation translation = new DuckDbTranslation(deleteFiles);
     Part part = translation.root(plan);
     if (!part.aggregates()) {
       throw new NotTranslatable("nothing to aggregate");
@@ -231,12 +238,15 @@ public final class DuckDbTranslation {
    * count Spark's own {@code avg} keeps, and divided by Spark's own final expression over them.
    */
   public static Aggregates translateAggregates(
-      List<NamedExpression> grouping, List<AggregateExpression> aggregates, LogicalPlan child)
+      List<NamedExpression> grouping,
+      List<AggregateExpression> aggregates,
+      LogicalPlan child,
+      boolean deleteFiles)
       throws NotTranslatable {
     if (child.isStreaming()) {
       throw new NotTranslatable("a streaming plan");
     }
-    DuckDbTranslation translation = new DuckDbTranslation();
+    DuckDbTranslation translation = new DuckDbTranslation(deleteFiles);
     Part input = translation.plan(child);
     StringJoiner select = new StringJoiner(", ");
     StringJoiner keys = new StringJoiner(", ", " GROUP BY ", "");
@@ -469,6 +479,14 @@ public final class DuckDbTranslation {
       throw new NotTranslatable(e.getMessage());
     } catch (RuntimeException e) {
       throw new NotTranslatable("cannot plan " + table.name() + ": " + e);
+    }
+    if (!deleteFiles && !files.deletes().isEmpty()) {
+      throw new NotTranslatable(
+          table.name()
+              + " has "
+              + files.deletes().size()
+              + (files.deletes().size() == 1 ? " position delete file" : " position delete files")
+              + " to apply, and reading them is off for this session");
     }
     StringJoiner columns = new StringJoiner(", ");
     for (AttributeReference attribute : CollectionConverters.asJava(relation.output())) {
