@@ -66,14 +66,52 @@ class TestParquetTable {
   }
 
   private static DataFile file(Table table, String name) throws IOException {
+    return file(table, name, 10);
+  }
+
+  private static DataFile file(Table table, String name, long rows) throws IOException {
     Path path = Files.createDirectories(warehouse.root().resolve("files")).resolve(name);
     Files.writeString(path, "not read here");
     return DataFiles.builder(table.spec())
         .withPath(path.toUri().toString())
         .withFileSizeInBytes(100)
-        .withRecordCount(10)
+        .withRecordCount(rows)
         .withFormat(FileFormat.PARQUET)
         .build();
+  }
+
+  @Test
+  void listsFirstTheFileNearestTheMeanSoDuckDbEstimatesTheTotal() throws IOException {
+    Table table = table("ordered");
+    // committed in three snapshots so planning order varies; mean 477.5 rows: 500 is nearest
+    table.newAppend().appendFile(file(table, "ordered-d.parquet", 10)).commit();
+    table
+        .newAppend()
+        .appendFile(file(table, "ordered-c.parquet", 1000))
+        .appendFile(file(table, "ordered-b.parquet", 400))
+        .commit();
+    table.newAppend().appendFile(file(table, "ordered-a.parquet", 500)).commit();
+    Path files = warehouse.root().resolve("files");
+    assertThat(plan(table).files())
+        .containsExactly(
+            files.resolve("ordered-a.parquet").toString(),
+            files.resolve("ordered-b.parquet").toString(),
+            files.resolve("ordered-c.parquet").toString(),
+            files.resolve("ordered-d.parquet").toString());
+
+    // the nearest is not the first by name: it still leads, the others keep their name order
+    Table other = table("reordered");
+    other
+        .newAppend()
+        .appendFile(file(other, "reordered-a.parquet", 10))
+        .appendFile(file(other, "reordered-b.parquet", 2000))
+        .appendFile(file(other, "reordered-c.parquet", 700))
+        .commit();
+    assertThat(plan(other).files())
+        .containsExactly(
+            files.resolve("reordered-c.parquet").toString(),
+            files.resolve("reordered-a.parquet").toString(),
+            files.resolve("reordered-b.parquet").toString());
   }
 
   private static ParquetTable plan(Table table) {
