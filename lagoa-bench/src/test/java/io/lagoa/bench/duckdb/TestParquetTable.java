@@ -194,31 +194,15 @@ class TestParquetTable {
     Table avro = table("avro_deletes");
     avro.newAppend().appendFile(file(avro, "avro-1.parquet")).commit();
     avro.newRowDelta()
-        .addDeletes(
-            FileMetadata.deleteFileBuilder(avro.spec())
-                .ofPositionDeletes()
-                .withPath(deleteFile("deletes.avro"))
-                .withFileSizeInBytes(50)
-                .withRecordCount(1)
-                .withFormat(FileFormat.AVRO)
-                .build())
+        .addDeletes(positionDeletes(avro, deleteFile("deletes.avro"), FileFormat.AVRO))
         .commit();
     assertThatThrownBy(() -> plan(avro))
         .hasMessageContaining("deletes.avro is AVRO and DuckDB reads position deletes in Parquet");
 
     Table missing = table("missing_deletes");
     missing.newAppend().appendFile(file(missing, "missing-1.parquet")).commit();
-    missing
-        .newRowDelta()
-        .addDeletes(
-            FileMetadata.deleteFileBuilder(missing.spec())
-                .ofPositionDeletes()
-                .withPath(warehouse.root().resolve("files/gone.parquet").toString())
-                .withFileSizeInBytes(50)
-                .withRecordCount(1)
-                .withFormat(FileFormat.PARQUET)
-                .build())
-        .commit();
+    String gone = warehouse.root().resolve("files/gone.parquet").toString();
+    missing.newRowDelta().addDeletes(positionDeletes(missing, gone, FileFormat.PARQUET)).commit();
     assertThatThrownBy(() -> plan(missing))
         .hasMessageContaining("delete file ")
         .hasMessageContaining("gone.parquet does not exist on this machine");
@@ -236,12 +220,16 @@ class TestParquetTable {
   }
 
   private static DeleteFile positionDeletes(Table table, String name) throws IOException {
+    return positionDeletes(table, deleteFile(name), FileFormat.PARQUET);
+  }
+
+  private static DeleteFile positionDeletes(Table table, String path, FileFormat format) {
     return FileMetadata.deleteFileBuilder(table.spec())
         .ofPositionDeletes()
-        .withPath(deleteFile(name))
+        .withPath(path)
         .withFileSizeInBytes(50)
         .withRecordCount(1)
-        .withFormat(FileFormat.PARQUET)
+        .withFormat(format)
         .build();
   }
 
