@@ -45,7 +45,8 @@ import org.apache.iceberg.types.Types;
  * @param schema the DuckDB schema, the table's one-level namespace
  * @param name the table's name, the view's name
  * @param columns the current schema's top-level columns, in order
- * @param files the local paths of the data files, in planning order
+ * @param files the local paths of the data files, in the order DuckDB lists them ({@link
+ *     #estimatingOrder})
  * @param deletes the local paths of the position delete files that apply to them
  * @param applied which delete file applies to which data file, as Iceberg's planning said
  * @param bytes the data and delete files' total size
