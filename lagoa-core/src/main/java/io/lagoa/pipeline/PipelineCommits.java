@@ -77,6 +77,12 @@ public final class PipelineCommits {
   /** On a batch that replays an interrupted one: the quarantine commit, per table, it replays. */
   public static final String REPLAYS_PREFIX = "lagoa.pipeline.replays.";
 
+  /**
+   * On a commit that deletes the files a run had appended ({@link TableState#withdraw}): the ids of
+   * the snapshots taken back, comma-separated. Not a pipeline commit (no {@link #RUN_ID}).
+   */
+  public static final String WITHDRAWS = "lagoa.pipeline.withdraws";
+
   /** On a materialized view's commits: the snapshot of each input it was computed from. */
   public static final String INPUT_PREFIX = "lagoa.input.";
 

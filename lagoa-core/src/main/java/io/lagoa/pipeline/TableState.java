@@ -1,10 +1,14 @@
 package io.lagoa.pipeline;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataOperations;
+import org.apache.iceberg.DeleteFiles;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -107,6 +111,60 @@ public record TableState(TableIdentifier identifier, Optional<TableMetadata> met
         + identifier
         + " to snapshot "
         + (snapshotId().isPresent() ? Long.toString(snapshotId().getAsLong()) : "(none)");
+  }
+
+  /**
+   * Takes a run's appends back out of the table: {@link #restore} when nobody else committed since;
+   * otherwise, when each of the run's snapshots only appended data files, one commit that deletes
+   * exactly those files and keeps everything the others committed. For the quarantine commits of a
+   * batch that lost its target's commit: their rows must go even when another run has quarantined
+   * more since (that run read the same records again and quarantined them itself).
+   *
+   * @param written ids of the snapshots the run committed to this table
+   * @return what was done, for the run's report
+   * @throws RestoreException when neither is possible (a snapshot of the run that did more than
+   *     append, or its files rewritten since by a compaction)
+   */
+  public String withdraw(Catalog catalog, Set<Long> written) {
+    try {
+      return restore(catalog, written);
+    } catch (RestoreException e) {
+      Table table = catalog.loadTable(identifier);
+      table.refresh();
+      List<DataFile> appended = new ArrayList<>();
+      for (long id : written) {
+        Snapshot snapshot = table.snapshot(id);
+        if (snapshot == null) {
+          continue; // not in the table any more (expired, or put back by someone)
+        }
+        if (!DataOperations.APPEND.equals(snapshot.operation())) {
+          throw e;
+        }
+        snapshot.addedDataFiles(table.io()).forEach(appended::add);
+      }
+      if (appended.isEmpty()) {
+        return "";
+      }
+      DeleteFiles delete = table.newDelete().validateFilesExist();
+      appended.forEach(delete::deleteFile);
+      delete.set(
+          PipelineCommits.WITHDRAWS,
+          written.stream()
+              .sorted()
+              .map(String::valueOf)
+              .collect(java.util.stream.Collectors.joining(",")));
+      try {
+        delete.commit();
+      } catch (RuntimeException failed) {
+        e.addSuppressed(failed);
+        throw e;
+      }
+      return "deleted the "
+          + appended.size()
+          + " data file(s) the run had appended to "
+          + identifier
+          + "; the commits of other writers since are kept";
+    }
   }
 
   /**

@@ -5,20 +5,28 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lagoa.catalog.TemporaryCatalog;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -138,6 +146,94 @@ class TestTableState {
   }
 
   @Test
+  void withdrawingPutsBackWhenNobodyElseCommitted() {
+    Table table = catalog.createTable(NAME, SCHEMA, PartitionSpec.unpartitioned());
+    long before = append(table, "run-0");
+    TableState state = TableState.capture(catalog, NAME);
+    long mine = append(table, "run-1");
+
+    assertThat(state.withdraw(catalog, Set.of(mine)))
+        .isEqualTo("restored " + NAME + " to snapshot " + before);
+    assertThat(catalog.loadTable(NAME).snapshot(mine)).isNull();
+  }
+
+  /** A lost batch's quarantine rows go, and so does nothing another run committed on top. */
+  @Test
+  void withdrawingDeletesTheRunsAppendedFilesAndKeepsAnotherWritersCommit() {
+    Table table = catalog.createTable(NAME, SCHEMA, PartitionSpec.unpartitioned());
+    append(table, "run-0");
+    TableState state = TableState.capture(catalog, NAME);
+    long mine = append(table, "run-1");
+    long alsoMine = append(table, "run-1");
+    long theirs = append(table, "run-2");
+
+    String message = state.withdraw(catalog, Set.of(mine, alsoMine));
+
+    assertThat(message)
+        .isEqualTo(
+            "deleted the 2 data file(s) the run had appended to "
+                + NAME
+                + "; the commits of other writers since are kept");
+    Table after = catalog.loadTable(NAME);
+    Snapshot withdrawn = after.currentSnapshot();
+    assertThat(withdrawn.parentId()).isEqualTo(theirs);
+    assertThat(withdrawn.operation()).isEqualTo(DataOperations.DELETE);
+    assertThat(withdrawn.summary())
+        .containsEntry(
+            PipelineCommits.WITHDRAWS, Math.min(mine, alsoMine) + "," + Math.max(mine, alsoMine))
+        .doesNotContainKey(PipelineCommits.RUN_ID);
+    assertThat(liveFiles(after)).containsExactlyInAnyOrder("data-1.parquet", "data-4.parquet");
+    // not a pipeline commit: the others' expected base is still their last commit
+    assertThat(
+            PipelineCommits.lastPipelineCommitId(
+                ((HasTableOperations) after).operations().current()))
+        .isEqualTo(Long.toString(theirs));
+  }
+
+  @Test
+  void withdrawingRefusesWhenTheRunDidMoreThanAppend() {
+    Table table = catalog.createTable(NAME, SCHEMA, PartitionSpec.unpartitioned());
+    append(table, "run-0");
+    TableState state = TableState.capture(catalog, NAME);
+    long appended = append(table, "run-1");
+    table.refresh();
+    table
+        .newDelete()
+        .deleteFromRowFilter(Expressions.alwaysTrue())
+        .set(PipelineCommits.RUN_ID, "run-1")
+        .commit();
+    table.refresh();
+    long deleted = table.currentSnapshot().snapshotId();
+    long theirs = append(table, "run-2");
+
+    assertThatThrownBy(() -> state.withdraw(catalog, Set.of(appended, deleted)))
+        .isInstanceOf(TableState.RestoreException.class)
+        .hasMessageContaining(NAME + " was left as it is");
+    assertThat(current(NAME)).isEqualTo(theirs);
+  }
+
+  @Test
+  void withdrawingRefusesWhenTheRunsFilesWereRewrittenSince() {
+    Table table = catalog.createTable(NAME, SCHEMA, PartitionSpec.unpartitioned());
+    append(table, "run-0");
+    TableState state = TableState.capture(catalog, NAME);
+    long mine = append(table, "run-1");
+    append(table, "run-2");
+    // a compaction by someone else took the run's file out (into another)
+    table.refresh();
+    DataFile compacted = file(table);
+    RewriteFiles rewrite = table.newRewrite().addFile(compacted);
+    table.snapshot(mine).addedDataFiles(table.io()).forEach(rewrite::deleteFile);
+    rewrite.commit();
+    long rewritten = current(NAME);
+
+    assertThatThrownBy(() -> state.withdraw(catalog, Set.of(mine)))
+        .isInstanceOf(TableState.RestoreException.class)
+        .hasMessageContaining(NAME + " was left as it is");
+    assertThat(current(NAME)).isEqualTo(rewritten);
+  }
+
+  @Test
   void aTableTheRunDidNotChangeIsNotTouched() {
     Table table = catalog.createTable(NAME, SCHEMA, PartitionSpec.unpartitioned());
     long before = append(table, "run-0");
@@ -177,6 +273,16 @@ class TestTableState {
     append.commit();
     table.refresh();
     return table.currentSnapshot().snapshotId();
+  }
+
+  private static List<String> liveFiles(Table table) {
+    List<String> names = new ArrayList<>();
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+      tasks.forEach(task -> names.add(Path.of(task.file().location()).getFileName().toString()));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return names;
   }
 
   private long current(TableIdentifier name) {

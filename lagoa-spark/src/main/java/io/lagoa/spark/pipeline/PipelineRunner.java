@@ -521,7 +521,11 @@ public final class PipelineRunner {
                 && Long.toString(mine.snapshotId())
                     .equals(target.get(FlowExecutor.REPLAYS_PREFIX + table));
         if (!takenOver) {
-          before.get(table).restore(catalog, new HashSet<>(ids));
+          // withdraw, not restore: another run that started after this commit may have
+          // quarantined the same records again on top of it (it read them from the winner's
+          // position); restoring would refuse, and the records would be quarantined twice
+          String done = before.get(table).withdraw(catalog, new HashSet<>(ids));
+          LOG.debug("{}: {}", dataset.name(), done);
         }
       } catch (RuntimeException e) {
         LOG.warn("{}: cannot undo this run's quarantine commit: {}", table, e.getMessage());

@@ -73,17 +73,16 @@ final class StreamBatchState {
       Dataset dataset, String target, Map<String, String> commitProperties) {
     Map<String, String> pending = Map.of();
     for (String table : List.of(dataset.sourceQuarantineTable(), dataset.quarantineTable())) {
-      Optional<TableMetadata> metadata = load(table);
+      Optional<Snapshot> last = load(table).flatMap(PipelineCommits::lastPipelineCommit);
       commitProperties.put(
           PipelineCommits.expectedBaseKey(table),
-          metadata
-              .flatMap(PipelineCommits::lastPipelineCommit)
-              .map(snapshot -> Long.toString(snapshot.snapshotId()))
-              .orElse(PipelineCommits.NONE));
+          last.map(snapshot -> Long.toString(snapshot.snapshotId())).orElse(PipelineCommits.NONE));
       if (target == null) {
         continue;
       }
-      Map<String, String> summary = metadata.map(StreamBatchState::summary).orElse(Map.of());
+      // the last pipeline commit, not the current snapshot: a later commit of someone else (a
+      // manual INSERT, a compaction, a withdrawn batch's delete) does not hide the mark
+      Map<String, String> summary = last.map(StreamBatchState::summary).orElse(Map.of());
       if (target.equals(summary.get(FlowExecutor.TARGET_SNAPSHOT_PROPERTY))) {
         commitProperties.put(FlowExecutor.REPLAYS_PREFIX + table, summary.get(SNAPSHOT_ID));
         pending = pending.isEmpty() ? summary : pending;
@@ -121,9 +120,10 @@ final class StreamBatchState {
 
   private static Map<String, String> summary(TableMetadata metadata) {
     Snapshot snapshot = metadata.currentSnapshot();
-    if (snapshot == null) {
-      return Map.of();
-    }
+    return snapshot == null ? Map.of() : summary(snapshot);
+  }
+
+  private static Map<String, String> summary(Snapshot snapshot) {
     Map<String, String> summary = new LinkedHashMap<>();
     if (snapshot.summary() != null) {
       summary.putAll(snapshot.summary());

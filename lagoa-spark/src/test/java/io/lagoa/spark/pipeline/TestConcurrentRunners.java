@@ -233,6 +233,7 @@ class TestConcurrentRunners {
                     + " FROM "
                     + ns
                     + ".events_source_quarantine"))
+        .as(context)
         .containsExactly(List.of((long) POISON, (long) POISON));
     assertThat(fixture.rows("SELECT count(*), count(DISTINCT id) FROM " + ns + ".events_copy"))
         .containsExactly(List.of((long) RECORDS, (long) RECORDS));

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 class TestStreamState {
   private static final AtomicBoolean INTERFERE = new AtomicBoolean();
+  private static final AtomicBoolean OVERTAKE = new AtomicBoolean();
   private static TestingWarehouse warehouse;
   private static SparkSession spark;
   private static SparkSql sql;
@@ -60,6 +61,21 @@ class TestStreamState {
                   return id;
                 },
             DataTypes.IntegerType);
+    // While the batch's rows are written (after its quarantine commit): another run commits to
+    // ss4.landed, and a third run commits to its quarantine on top of this batch's commit.
+    spark
+        .udf()
+        .register(
+            "ss_overtake",
+            (UDF1<Long, Long>)
+                id -> {
+                  if (OVERTAKE.compareAndSet(true, false)) {
+                    commitAsAnotherRun("ss4.landed");
+                    commitAsAnotherRun("ss4.landed_source_quarantine");
+                  }
+                  return id;
+                },
+            DataTypes.LongType);
   }
 
   @AfterAll
@@ -194,6 +210,9 @@ class TestStreamState {
         },
         RuntimeException.class);
     long crashedQuarantine = snapshot("ss3.events_quarantine").snapshotId();
+    // a later commit of someone else (here empty, as a compaction's keeps no summary of ours)
+    // does not hide the mark
+    table("ss3.events_quarantine").newAppend().commit();
     sql.run("INSERT INTO ss3_raw.events VALUES (3)");
 
     CompiledPipeline pipeline = fixture.compile(folder);
@@ -216,7 +235,7 @@ class TestStreamState {
         .containsEntry(
             FlowExecutor.REPLAYS_PREFIX + "ss3.events_quarantine",
             Long.toString(crashedQuarantine));
-    assertThat(snapshot("ss3.events_quarantine").snapshotId()).isEqualTo(crashedQuarantine);
+    assertThat(lastPipelineCommit("ss3.events_quarantine")).isEqualTo(crashedQuarantine);
     assertThat(fixture.rows("SELECT id FROM ss3.events ORDER BY id"))
         .containsExactly(List.of(1), List.of(2));
 
@@ -226,7 +245,8 @@ class TestStreamState {
         .containsExactly(List.of(1), List.of(2), List.of(3));
     assertThat(fixture.rows("SELECT id FROM ss3.events_quarantine ORDER BY id"))
         .containsExactly(List.of(-2), List.of(-1));
-    Snapshot quarantine = snapshot("ss3.events_quarantine");
+    Snapshot quarantine =
+        table("ss3.events_quarantine").snapshot(lastPipelineCommit("ss3.events_quarantine"));
     if (quarantine.snapshotId() != crashedQuarantine) {
       // a batch's quarantine commit names the target commit it started from
       assertThat(quarantine.summary())
@@ -235,8 +255,62 @@ class TestStreamState {
   }
 
   /**
-   * An empty pipeline commit to {@code name} that takes over the stream positions of its last one,
-   * as a run that found nothing new would store them.
+   * A batch whose quarantine commit is followed by another run's commit to the target (so the batch
+   * loses its own) and a third run's commit to the quarantine on top of its quarantine commit: the
+   * lost batch's quarantine rows are withdrawn all the same, and the batch, planned again, reads
+   * and quarantines its bad record once (the three-runner race of TestConcurrentRunners, made to
+   * happen).
+   */
+  @Test
+  void aBatchThatLostItsCommitWithdrawsItsQuarantineRowsUnderAnotherRunsCommit() throws Exception {
+    Path landing = warehouse.root().resolve("landing-ss4");
+    java.nio.file.Files.createDirectories(landing);
+    java.nio.file.Files.writeString(landing.resolve("a.json"), "{\"id\": 1}\n");
+    Path folder =
+        fixture.pipeline(
+            "ss4",
+            "landed.sql",
+            "CREATE STREAMING TABLE landed AS SELECT ss_overtake(id) AS id FROM STREAM read_files('"
+                + landing
+                + "', format => 'json', schema_hints => 'id BIGINT')");
+    fixture.run(folder);
+    java.nio.file.Files.writeString(landing.resolve("b.json"), "{\"id\": 2}\nnot json\n");
+
+    List<String> replanned = new CopyOnWriteArrayList<>();
+    OVERTAKE.set(true);
+    RunResult result =
+        new PipelineRunner(
+                spark,
+                new PipelineListener() {
+                  @Override
+                  public void replanned(Dataset dataset, String reason) {
+                    replanned.add(dataset.name() + ": " + reason);
+                  }
+                },
+                Clock.systemUTC())
+            .run(fixture.compile(folder), RunOptions.defaults());
+
+    assertThat(result.error()).isEmpty();
+    assertThat(OVERTAKE).isFalse();
+    assertThat(replanned).singleElement().asString().startsWith("ss4.landed: ");
+    assertThat(fixture.rows("SELECT id FROM ss4.landed ORDER BY id"))
+        .containsExactly(List.of(1L), List.of(2L));
+    assertThat(fixture.rows("SELECT _raw FROM ss4.landed_source_quarantine"))
+        .as("the bad record, once")
+        .hasSize(1);
+    Table quarantine = table("ss4.landed_source_quarantine");
+    Snapshot last = quarantine.currentSnapshot();
+    // the batch planned again quarantined it on top of the withdrawal of its first attempt
+    assertThat(last.summary()).containsEntry(PipelineCommits.RUN_ID, result.runId());
+    Snapshot withdrawal = quarantine.snapshot(last.parentId());
+    assertThat(withdrawal.summary()).containsKey(PipelineCommits.WITHDRAWS);
+    assertThat(quarantine.snapshot(withdrawal.parentId()).summary())
+        .containsEntry(PipelineCommits.RUN_ID, "another-run");
+  }
+
+  /**
+   * An empty pipeline commit to {@code name} that takes over the stream and file positions of its
+   * last one, as a run that found nothing new would store them.
    */
   private static void commitAsAnotherRun(String name) {
     Table table = table(name);
@@ -253,7 +327,8 @@ class TestStreamState {
     StreamBatchState.pipelineSummary(table)
         .forEach(
             (key, value) -> {
-              if (key.startsWith(FlowExecutor.STREAM_STATE_PREFIX)) {
+              if (key.startsWith(FlowExecutor.STREAM_STATE_PREFIX)
+                  || key.startsWith(PipelineCommits.FILES_POSITION_PREFIX)) {
                 append.set(key, value);
               }
             });
@@ -264,6 +339,10 @@ class TestStreamState {
     Table table = catalog.loadTable(FlowExecutor.identifier(name));
     table.refresh();
     return table;
+  }
+
+  private static long lastPipelineCommit(String name) {
+    return new StreamBatchState(catalog).lastPipelineCommit(name).orElseThrow().snapshotId();
   }
 
   private static Snapshot snapshot(String name) {
