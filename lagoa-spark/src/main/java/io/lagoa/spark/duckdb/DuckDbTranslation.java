@@ -392,6 +392,14 @@ public final class DuckDbTranslation {
       if (aggregate.hint().isDefined()) {
         throw new NotTranslatable("an aggregation with a hint");
       }
+      if (aggregate.groupingExpressions().isEmpty()
+          && CollectionConverters.asJava(aggregate.aggregateExpressions()).stream()
+              .noneMatch(named -> AggregateExpression.containsAggregate((Expression) named))) {
+        // e.g. count(DISTINCT NULL), folded to 0: one row in Spark, but a row per input row as
+        // DuckDB's SELECT without an aggregate function
+        throw new NotTranslatable(
+            "an aggregation without GROUP BY and without aggregate functions");
+      }
       Part child = plan(aggregate.child());
       // Grouping expressions that are not columns are computed once below the aggregation, and
       // the results refer to them by column (as Spark matches them: by semantic equality).
