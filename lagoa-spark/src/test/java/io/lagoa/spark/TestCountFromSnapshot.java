@@ -108,6 +108,27 @@ class TestCountFromSnapshot {
         .containsExactly(List.of(3L));
   }
 
+  /** Spark with Iceberg's push-down answers the number of rows; a scan answers 1 (or 0). */
+  @Test
+  void countsADistinctLiteralAsAScanDoes() {
+    spark.sql("CREATE TABLE cnt.few (id BIGINT, kind STRING) USING iceberg");
+    spark.sql("INSERT INTO cnt.few VALUES (1, 'a'), (2, 'a'), (3, 'b')");
+    spark.sql("CREATE TABLE cnt.none (id BIGINT) USING iceberg");
+    assertThat(rows("SELECT count(DISTINCT 1) FROM cnt.few")).containsExactly(List.of(1L));
+    for (String query :
+        List.of(
+            "SELECT count(DISTINCT 1) FROM cnt.few",
+            "SELECT count(DISTINCT 1), count(*) FROM cnt.few",
+            "SELECT count(DISTINCT 'x', 2) FROM cnt.few",
+            "SELECT count(DISTINCT 1) FROM cnt.few WHERE id > 5",
+            "SELECT count(DISTINCT 1) FROM cnt.none",
+            "SELECT count(DISTINCT NULL) FROM cnt.few",
+            "SELECT count(DISTINCT 1) FILTER (WHERE id > 1) FROM cnt.few",
+            "SELECT kind, count(DISTINCT 1), count(DISTINCT id) FROM cnt.few GROUP BY kind")) {
+      assertThat(rows(query)).as(query).containsExactlyInAnyOrderElementsOf(scanned(query));
+    }
+  }
+
   /** Answered from the summary (one row of VALUES, no scan), and equal to a scan's count. */
   private static void assertAnswered(String query, long expected) {
     assertThat(optimized(query)).as(query).isInstanceOf(LocalRelation.class);

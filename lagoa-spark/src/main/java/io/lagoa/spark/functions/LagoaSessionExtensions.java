@@ -1,5 +1,7 @@
 package io.lagoa.spark.functions;
 
+import io.lagoa.spark.planning.CountFromSnapshot;
+import io.lagoa.spark.planning.DistinctLiteralCount;
 import io.lagoa.spark.planning.DriverAggregation;
 import io.lagoa.spark.planning.DriverProjection;
 import io.lagoa.spark.planning.DuckDbReads;
@@ -13,8 +15,10 @@ import scala.runtime.BoxedUnit;
  * so that every session of the JVM has them, also those Spark makes with {@code newSession()}. A
  * stock Spark with the lagoa-spark jar can use it too. The planning: aggregations and projections
  * over rows the driver already holds (Iceberg's answers from metadata, {@code SELECT 1}) computed
- * there ({@link DriverAggregation}, {@link DriverProjection}); aggregations over local Iceberg
- * tables in an in-process DuckDB ({@link DuckDbReads}).
+ * there ({@link DriverAggregation}, {@link DriverProjection}); a whole table's {@code COUNT(*)}
+ * from its snapshot's summary ({@link CountFromSnapshot}); {@code COUNT(DISTINCT 1)} rewritten so
+ * the push-down cannot lose its DISTINCT ({@link DistinctLiteralCount}); aggregations over local
+ * Iceberg tables in an in-process DuckDB ({@link DuckDbReads}).
  */
 public final class LagoaSessionExtensions
     extends AbstractFunction1<SparkSessionExtensions, BoxedUnit> {
@@ -24,6 +28,9 @@ public final class LagoaSessionExtensions
       extensions.injectFunction(
           new Tuple3<>(function.identifier(), function.info(), function.builder()));
     }
+    extensions.injectOptimizerRule(session -> new DistinctLiteralCount());
+    // before Iceberg's aggregate push-down, which plans every data file for the same count
+    extensions.injectPreCBORule(CountFromSnapshot::new);
     extensions.injectPlannerStrategy(session -> new DriverAggregation());
     extensions.injectPlannerStrategy(session -> new DriverProjection());
     extensions.injectPlannerStrategy(DuckDbReads::new);

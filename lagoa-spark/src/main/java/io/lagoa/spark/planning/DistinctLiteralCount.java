@@ -1,0 +1,93 @@
+package io.lagoa.spark.planning;
+
+import java.util.List;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.GreaterThan;
+import org.apache.spark.sql.catalyst.expressions.If;
+import org.apache.spark.sql.catalyst.expressions.Literal;
+import org.apache.spark.sql.catalyst.expressions.Literal$;
+import org.apache.spark.sql.catalyst.expressions.aggregate.AggregateExpression;
+import org.apache.spark.sql.catalyst.expressions.aggregate.Count;
+import org.apache.spark.sql.catalyst.plans.logical.Aggregate;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.catalyst.rules.Rule;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.runtime.AbstractPartialFunction;
+
+/**
+ * Rewrites {@code COUNT(DISTINCT <literal>)} as what it means: 1 when the group has a row, else 0
+ * ({@code IF(COUNT(<literal>) > 0, 1, 0)}).
+ *
+ * <p>Why: with Iceberg's aggregate push-down (on by default), Spark 4.1.3 pushes {@code
+ * COUNT(DISTINCT 1)} over a table to Iceberg as {@code COUNT(*)} and sums the distinct partial
+ * counts, so {@code SELECT count(DISTINCT 1) FROM t} answers the number of rows. The rewritten form
+ * has no {@code DISTINCT} to lose. Only literals that are not null qualify ({@code COUNT(DISTINCT
+ * NULL)} is 0, which Spark gets right).
+ */
+public final class DistinctLiteralCount extends Rule<LogicalPlan> {
+  @Override
+  public LogicalPlan apply(LogicalPlan plan) {
+    return plan.transformUp(
+        new AbstractPartialFunction<LogicalPlan, LogicalPlan>() {
+          @Override
+          public boolean isDefinedAt(LogicalPlan node) {
+            return node instanceof Aggregate;
+          }
+
+          @Override
+          public <A1 extends LogicalPlan, B1> B1 applyOrElse(
+              A1 node, scala.Function1<A1, B1> otherwise) {
+            if (!(node instanceof Aggregate aggregate)) {
+              return otherwise.apply(node);
+            }
+            @SuppressWarnings("unchecked")
+            B1 result = (B1) aggregate.transformExpressions(REWRITE);
+            return result;
+          }
+        });
+  }
+
+  private static final AbstractPartialFunction<Expression, Expression> REWRITE =
+      new AbstractPartialFunction<>() {
+        @Override
+        public boolean isDefinedAt(Expression expression) {
+          return distinctLiteralCount(expression);
+        }
+
+        @Override
+        public <A1 extends Expression, B1> B1 applyOrElse(
+            A1 expression, scala.Function1<A1, B1> otherwise) {
+          if (!distinctLiteralCount(expression)) {
+            return otherwise.apply(expression);
+          }
+          AggregateExpression distinct = (AggregateExpression) expression;
+          AggregateExpression rows =
+              distinct.copy(
+                  distinct.aggregateFunction(),
+                  distinct.mode(),
+                  false,
+                  distinct.filter(),
+                  distinct.resultId());
+          @SuppressWarnings("unchecked")
+          B1 result =
+              (B1)
+                  new If(
+                      new GreaterThan(rows, Literal$.MODULE$.apply(0L)),
+                      Literal$.MODULE$.apply(1L),
+                      Literal$.MODULE$.apply(0L));
+          return result;
+        }
+      };
+
+  private static boolean distinctLiteralCount(Expression expression) {
+    if (!(expression instanceof AggregateExpression aggregate)
+        || !aggregate.isDistinct()
+        || !(aggregate.aggregateFunction() instanceof Count count)) {
+      return false;
+    }
+    List<Expression> children = CollectionConverters.asJava(count.children());
+    return !children.isEmpty()
+        && children.stream()
+            .allMatch(child -> child instanceof Literal literal && literal.value() != null);
+  }
+}
