@@ -27,7 +27,6 @@ import org.apache.spark.sql.catalyst.rules.Rule;
 import org.apache.spark.sql.execution.datasources.v2.DataSourceV2Relation;
 import scala.Option;
 import scala.jdk.javaapi.CollectionConverters;
-import scala.runtime.AbstractPartialFunction;
 
 /**
  * Answers {@code COUNT(*)} of a whole Iceberg table from its snapshot's summary ({@code
@@ -56,27 +55,7 @@ public final class CountFromSnapshot extends Rule<LogicalPlan> {
     if (plan.isStreaming() || !Boolean.parseBoolean(session.conf().get(PUSH_DOWN, "true"))) {
       return plan;
     }
-    return plan.transformUp(
-        new AbstractPartialFunction<LogicalPlan, LogicalPlan>() {
-          @Override
-          public boolean isDefinedAt(LogicalPlan node) {
-            return node instanceof Aggregate;
-          }
-
-          @Override
-          public <A1 extends LogicalPlan, B1> B1 applyOrElse(
-              A1 node, scala.Function1<A1, B1> otherwise) {
-            if (node instanceof Aggregate aggregate) {
-              LogicalPlan answered = answer(aggregate);
-              if (answered != null) {
-                @SuppressWarnings("unchecked")
-                B1 result = (B1) answered;
-                return result;
-              }
-            }
-            return otherwise.apply(node);
-          }
-        });
+    return Aggregates.rewrite(plan, CountFromSnapshot::answer);
   }
 
   /** The aggregate as one row of counts, or null when it is not a whole table's count. */

@@ -8,7 +8,6 @@ import org.apache.spark.sql.catalyst.expressions.Literal;
 import org.apache.spark.sql.catalyst.expressions.Literal$;
 import org.apache.spark.sql.catalyst.expressions.aggregate.AggregateExpression;
 import org.apache.spark.sql.catalyst.expressions.aggregate.Count;
-import org.apache.spark.sql.catalyst.plans.logical.Aggregate;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.rules.Rule;
 import scala.jdk.javaapi.CollectionConverters;
@@ -27,24 +26,7 @@ import scala.runtime.AbstractPartialFunction;
 public final class DistinctLiteralCount extends Rule<LogicalPlan> {
   @Override
   public LogicalPlan apply(LogicalPlan plan) {
-    return plan.transformUp(
-        new AbstractPartialFunction<LogicalPlan, LogicalPlan>() {
-          @Override
-          public boolean isDefinedAt(LogicalPlan node) {
-            return node instanceof Aggregate;
-          }
-
-          @Override
-          public <A1 extends LogicalPlan, B1> B1 applyOrElse(
-              A1 node, scala.Function1<A1, B1> otherwise) {
-            if (!(node instanceof Aggregate aggregate)) {
-              return otherwise.apply(node);
-            }
-            @SuppressWarnings("unchecked")
-            B1 result = (B1) aggregate.transformExpressions(REWRITE);
-            return result;
-          }
-        });
+    return Aggregates.rewrite(plan, aggregate -> aggregate.transformExpressions(REWRITE));
   }
 
   private static final AbstractPartialFunction<Expression, Expression> REWRITE =

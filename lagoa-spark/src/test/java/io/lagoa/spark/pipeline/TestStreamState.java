@@ -144,17 +144,7 @@ class TestStreamState {
 
     List<String> replanned = new CopyOnWriteArrayList<>();
     INTERFERE.set(true);
-    RunResult result =
-        new PipelineRunner(
-                spark,
-                new PipelineListener() {
-                  @Override
-                  public void replanned(Dataset dataset, String reason) {
-                    replanned.add(dataset.name() + ": " + reason);
-                  }
-                },
-                Clock.systemUTC())
-            .run(fixture.compile(folder), RunOptions.defaults());
+    RunResult result = runNotingReplans(folder, replanned);
 
     assertThat(result.error()).isEmpty();
     assertThat(INTERFERE).isFalse();
@@ -278,17 +268,7 @@ class TestStreamState {
 
     List<String> replanned = new CopyOnWriteArrayList<>();
     OVERTAKE.set(true);
-    RunResult result =
-        new PipelineRunner(
-                spark,
-                new PipelineListener() {
-                  @Override
-                  public void replanned(Dataset dataset, String reason) {
-                    replanned.add(dataset.name() + ": " + reason);
-                  }
-                },
-                Clock.systemUTC())
-            .run(fixture.compile(folder), RunOptions.defaults());
+    RunResult result = runNotingReplans(folder, replanned);
 
     assertThat(result.error()).isEmpty();
     assertThat(OVERTAKE).isFalse();
@@ -306,6 +286,20 @@ class TestStreamState {
     assertThat(withdrawal.summary()).containsKey(PipelineCommits.WITHDRAWS);
     assertThat(quarantine.snapshot(withdrawal.parentId()).summary())
         .containsEntry(PipelineCommits.RUN_ID, "another-run");
+  }
+
+  /** Runs the pipeline once, noting each batch planned again (and why) in {@code replanned}. */
+  private static RunResult runNotingReplans(Path folder, List<String> replanned) {
+    return new PipelineRunner(
+            spark,
+            new PipelineListener() {
+              @Override
+              public void replanned(Dataset dataset, String reason) {
+                replanned.add(dataset.name() + ": " + reason);
+              }
+            },
+            Clock.systemUTC())
+        .run(fixture.compile(folder), RunOptions.defaults());
   }
 
   /**

@@ -1,0 +1,37 @@
+package io.lagoa.spark.planning;
+
+import java.util.function.Function;
+import org.apache.spark.sql.catalyst.plans.logical.Aggregate;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import scala.runtime.AbstractPartialFunction;
+
+/** Rewrites of a plan's aggregations, for optimizer rules written in Java. */
+final class Aggregates {
+  private Aggregates() {}
+
+  /**
+   * The plan with each aggregation, bottom up, replaced by what {@code rewrite} makes of it; where
+   * it gives null the aggregation stays as it is.
+   */
+  static LogicalPlan rewrite(LogicalPlan plan, Function<Aggregate, LogicalPlan> rewrite) {
+    return plan.transformUp(
+        new AbstractPartialFunction<LogicalPlan, LogicalPlan>() {
+          @Override
+          public boolean isDefinedAt(LogicalPlan node) {
+            return node instanceof Aggregate;
+          }
+
+          @Override
+          public <A1 extends LogicalPlan, B1> B1 applyOrElse(
+              A1 node, scala.Function1<A1, B1> otherwise) {
+            LogicalPlan rewritten = node instanceof Aggregate a ? rewrite.apply(a) : null;
+            if (rewritten == null) {
+              return otherwise.apply(node);
+            }
+            @SuppressWarnings("unchecked")
+            B1 result = (B1) rewritten;
+            return result;
+          }
+        });
+  }
+}
