@@ -287,7 +287,7 @@ class TestDuckDbReads {
     assertThat(executedPlan(spark.sql(query))).doesNotContain("DuckDbQuery");
     assertThat(reason(spark.sql(query)))
         .isEqualTo(
-            "lagoa.dk.asked has 1 position delete file to apply, and reading them is off for this"
+            "lagoa.dk.asked has 1 delete file to apply, and reading them is off for this"
                 + " session");
     assertThat(spark.sql(query).collectAsList().toString()).isEqualTo("[[9,42]]");
     spark.conf().set(DuckDbReads.DELETE_FILES, "true");
@@ -433,6 +433,9 @@ class TestDuckDbReads {
     String query = "SELECT count(*), sum(v) FROM dk.vectors WHERE v > 1";
     assertThat(executedPlan(spark.sql(query))).contains("DuckDbQuery");
     spark.sql("DELETE FROM dk.vectors WHERE id = 3");
+    assertThat(reason(spark.sql(query)))
+        .contains("1 delete file to apply, and reading them is off");
+    spark.conf().set(DuckDbReads.DELETE_FILES, "true"); // refused all the same
     assertThat(executedPlan(spark.sql(query))).doesNotContain("DuckDbQuery");
     assertThat(reason(spark.sql(query))).contains("a deletion vector (PUFFIN)");
     assertThat(spark.sql(query).collectAsList()).isEqualTo(spark(query));

@@ -480,6 +480,20 @@ public final class DuckDbTranslation {
       tables.add(table.name());
       return "SELECT " + selectList(columns) + " WHERE FALSE";
     }
+    if (!deleteFiles) { // before ParquetTable looks at each delete file on disk
+      Set<String> deletes = new HashSet<>();
+      for (FileScanTask task : planned.get().tasks()) {
+        task.deletes().forEach(delete -> deletes.add(delete.location()));
+      }
+      if (!deletes.isEmpty()) {
+        throw new NotTranslatable(
+            table.name()
+                + " has "
+                + deletes.size()
+                + (deletes.size() == 1 ? " delete file" : " delete files")
+                + " to apply, and reading them is off for this session");
+      }
+    }
     ParquetTable files;
     try {
       files = ParquetTable.of(table, "", table.name(), table.name(), planned.get().tasks());
@@ -487,14 +501,6 @@ public final class DuckDbTranslation {
       throw new NotTranslatable(e.getMessage());
     } catch (RuntimeException e) {
       throw new NotTranslatable("cannot plan " + table.name() + ": " + e);
-    }
-    if (!deleteFiles && !files.deletes().isEmpty()) {
-      throw new NotTranslatable(
-          table.name()
-              + " has "
-              + files.deletes().size()
-              + (files.deletes().size() == 1 ? " position delete file" : " position delete files")
-              + " to apply, and reading them is off for this session");
     }
     StringJoiner columns = new StringJoiner(", ");
     for (AttributeReference attribute : CollectionConverters.asJava(relation.output())) {
@@ -507,12 +513,7 @@ public final class DuckDbTranslation {
     tables.add(table.name());
     this.files += files.files().size() + files.deletes().size();
     bytes += files.bytes();
-    Set<String> counted = new HashSet<>();
-    for (FileScanTask task : planned.get().tasks()) {
-      if (counted.add(task.file().location())) {
-        rows += task.file().recordCount();
-      }
-    }
+    rows += files.rows();
     return "SELECT " + selectList(columns) + " FROM " + files.relation() + " AS t";
   }
 

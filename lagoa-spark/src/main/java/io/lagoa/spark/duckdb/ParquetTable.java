@@ -50,6 +50,7 @@ import org.apache.iceberg.types.Types;
  * @param deletes the local paths of the position delete files that apply to them
  * @param applied which delete file applies to which data file, as Iceberg's planning said
  * @param bytes the data and delete files' total size
+ * @param rows the data files' rows (before deletes), as Iceberg's metadata counts them
  */
 public record ParquetTable(
     String schema,
@@ -58,7 +59,8 @@ public record ParquetTable(
     List<String> files,
     List<String> deletes,
     List<AppliedDelete> applied,
-    long bytes) {
+    long bytes,
+    long rows) {
   private static final Pattern REMOTE = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://.*");
 
   /**
@@ -136,6 +138,7 @@ public record ParquetTable(
     Map<String, Integer> fileIndex = new HashMap<>();
     List<String> paths = new ArrayList<>();
     long bytes = 0;
+    long rows = 0;
     for (DataFile file : estimatingOrder(files.values())) {
       if (file.format() != FileFormat.PARQUET) {
         throw refused(
@@ -145,6 +148,7 @@ public record ParquetTable(
       fileIndex.put(file.location(), paths.size());
       paths.add(existing(label, "data file", file.location()));
       bytes += file.fileSizeInBytes();
+      rows += file.recordCount();
     }
     Map<String, Integer> deleteIndex = new HashMap<>();
     List<String> deletePaths = new ArrayList<>();
@@ -182,7 +186,7 @@ public record ParquetTable(
               + MAX_APPLIED_DELETES
               + "); rewrite its data files to apply them");
     }
-    return new ParquetTable(schema, name, columns, paths, deletePaths, applied, bytes);
+    return new ParquetTable(schema, name, columns, paths, deletePaths, applied, bytes, rows);
   }
 
   /**
