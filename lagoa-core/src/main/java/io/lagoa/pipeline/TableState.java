@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.DeleteFiles;
@@ -149,10 +150,7 @@ public record TableState(TableIdentifier identifier, Optional<TableMetadata> met
       appended.forEach(delete::deleteFile);
       delete.set(
           PipelineCommits.WITHDRAWS,
-          written.stream()
-              .sorted()
-              .map(String::valueOf)
-              .collect(java.util.stream.Collectors.joining(",")));
+          written.stream().sorted().map(String::valueOf).collect(Collectors.joining(",")));
       try {
         delete.commit();
       } catch (RuntimeException failed) {

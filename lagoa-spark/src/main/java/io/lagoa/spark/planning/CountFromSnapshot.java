@@ -12,9 +12,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Alias;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
-import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
-import org.apache.spark.sql.catalyst.expressions.Literal;
 import org.apache.spark.sql.catalyst.expressions.NamedExpression;
 import org.apache.spark.sql.catalyst.expressions.aggregate.AggregateExpression;
 import org.apache.spark.sql.catalyst.expressions.aggregate.Complete$;
@@ -94,12 +92,7 @@ public final class CountFromSnapshot extends Rule<LogicalPlan> {
         || !(aggregate.aggregateFunction() instanceof Count count)) {
       return false;
     }
-    for (Expression child : CollectionConverters.asJava(count.children())) {
-      if (!(child instanceof Literal literal) || literal.value() == null) {
-        return false;
-      }
-    }
-    return true;
+    return Aggregates.countsEveryRow(count);
   }
 
   /** The row count of the Iceberg table the plan reads whole, from its snapshot's summary. */

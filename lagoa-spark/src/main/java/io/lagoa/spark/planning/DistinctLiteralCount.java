@@ -1,16 +1,13 @@
 package io.lagoa.spark.planning;
 
-import java.util.List;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.GreaterThan;
 import org.apache.spark.sql.catalyst.expressions.If;
-import org.apache.spark.sql.catalyst.expressions.Literal;
 import org.apache.spark.sql.catalyst.expressions.Literal$;
 import org.apache.spark.sql.catalyst.expressions.aggregate.AggregateExpression;
 import org.apache.spark.sql.catalyst.expressions.aggregate.Count;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.rules.Rule;
-import scala.jdk.javaapi.CollectionConverters;
 import scala.runtime.AbstractPartialFunction;
 
 /**
@@ -62,14 +59,9 @@ public final class DistinctLiteralCount extends Rule<LogicalPlan> {
       };
 
   private static boolean distinctLiteralCount(Expression expression) {
-    if (!(expression instanceof AggregateExpression aggregate)
-        || !aggregate.isDistinct()
-        || !(aggregate.aggregateFunction() instanceof Count count)) {
-      return false;
-    }
-    List<Expression> children = CollectionConverters.asJava(count.children());
-    return !children.isEmpty()
-        && children.stream()
-            .allMatch(child -> child instanceof Literal literal && literal.value() != null);
+    return expression instanceof AggregateExpression aggregate
+        && aggregate.isDistinct()
+        && aggregate.aggregateFunction() instanceof Count count
+        && Aggregates.countsEveryRow(count);
   }
 }
