@@ -6,6 +6,7 @@ import io.lagoa.pipeline.RunJournal;
 import io.lagoa.pipeline.TableState;
 import io.lagoa.spark.LagoaSpark;
 import io.lagoa.testing.TestingKafka;
+import io.lagoa.testing.TestingKafka.Message;
 import io.lagoa.testing.TestingWarehouse;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -67,6 +68,8 @@ class TestKafkaIngestion {
             "[1, 2, 3]",
             "{\"id\": 11, \"artist\": \"" + "y".repeat(300) + "\"}",
             "{\"id\": 12, \"artist\": \"a0\", \"venue\": {\"city\": \"Porto\"}}"));
+    kafka.produceMessages(
+        "plays", List.of(new Message("gone", null), new Message("e", ""), new Message("w", " ")));
     Path folder =
         fixture.pipeline(
             "kb",
@@ -80,7 +83,7 @@ class TestKafkaIngestion {
     RunResult first = fixture.run(folder);
     FlowResult bronze = PipelineFixture.flow(first, "kb.plays");
     assertThat(bronze.rowsWritten()).isEqualTo(11);
-    assertThat(bronze.rowsQuarantined()).isEqualTo(4);
+    assertThat(bronze.rowsQuarantined()).isEqualTo(7);
     assertThat(
             fixture.rows(
                 "SELECT count(*), count(DISTINCT _kafka.partition, _kafka.offset) FROM kb.plays"))
@@ -91,20 +94,23 @@ class TestKafkaIngestion {
         fixture.rows(
             "SELECT _source, _error, CAST(_raw AS STRING)"
                 + " FROM kb.plays_source_quarantine ORDER BY _error");
-    assertThat(poison).hasSize(4);
+    assertThat(poison).hasSize(7);
     assertThat(poison).extracting(row -> row.get(0)).containsOnly("kafka:plays");
     assertThat(poison)
         .extracting(row -> (String) row.get(1))
         .containsExactly(
             "not a JSON object: invalid JSON, or JSON that is not {...}",
             "not a JSON object: invalid JSON, or JSON that is not {...}",
+            "not a JSON object: the value is empty or white space",
+            "not a JSON object: the value is empty or white space",
             "the record has 324 bytes, more than max_record_bytes (200)",
+            "the record has no value (a tombstone)",
             "values do not match the schema: id (BIGINT)");
     assertThat(
             fixture.rows(
                 "SELECT count(*) FROM kb.plays_source_quarantine WHERE _kafka_topic = 'plays'"
                     + " AND _kafka_partition IS NOT NULL AND _kafka_offset IS NOT NULL AND _raw IS NOT NULL"))
-        .containsExactly(List.of(4L));
+        .containsExactly(List.of(6L)); // all but the tombstone
 
     // nothing new: nothing is written
     RunResult idle = fixture.run(folder);
@@ -120,7 +126,7 @@ class TestKafkaIngestion {
                 "SELECT count(*), count(DISTINCT _kafka.partition, _kafka.offset) FROM kb.plays"))
         .containsExactly(List.of(17L, 17L));
     assertThat(fixture.rows("SELECT count(*) FROM kb.plays_source_quarantine"))
-        .containsExactly(List.of(4L));
+        .containsExactly(List.of(7L));
     assertThat(fixture.rows("SELECT id FROM kb.plays WHERE id >= 100 ORDER BY id"))
         .extracting(row -> row.get(0))
         .containsExactly(100L, 101L, 102L, 103L, 104L, 105L);
@@ -344,10 +350,16 @@ class TestKafkaIngestion {
     public void onStageCompleted(SparkListenerStageCompleted completed) {
       boolean readsKafka =
           scala.jdk.javaapi.CollectionConverters.asJava(completed.stageInfo().rddInfos()).stream()
-              .anyMatch(rdd -> rdd.name().contains("KafkaSourceRDD"));
+              .anyMatch(KafkaReads::readsKafka);
       if (readsKafka) {
         stages.incrementAndGet();
       }
+    }
+
+    /** Spark's V2 Kafka scan ("BatchScan KafkaTable"), or its V1 relation's RDD. */
+    private static boolean readsKafka(org.apache.spark.storage.RDDInfo rdd) {
+      return rdd.name().contains("KafkaSourceRDD")
+          || (rdd.scope().isDefined() && rdd.scope().get().name().contains("KafkaTable"));
     }
 
     void reset() {

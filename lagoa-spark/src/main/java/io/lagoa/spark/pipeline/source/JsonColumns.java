@@ -7,6 +7,7 @@ import java.io.Serializable;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
@@ -20,7 +21,6 @@ import org.apache.spark.sql.catalyst.util.FailureSafeParser;
 import org.apache.spark.sql.catalyst.util.PermissiveMode$;
 import org.apache.spark.sql.sources.Filter;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.Platform;
 import org.apache.spark.unsafe.types.UTF8String;
@@ -51,6 +51,16 @@ public final class JsonColumns implements Serializable {
   static final String RESCUED = "__lagoa_rescued";
 
   /**
+   * The name of the field that holds the byte count of a record longer than the limit given to
+   * {@link #column(Column, StructType, String, String, boolean, long)}, which is not parsed (its
+   * other fields are null); null for the others.
+   */
+  static final String OVERSIZED = "__lagoa_oversized";
+
+  /** No limit on a record's bytes, and no {@link #OVERSIZED} field. */
+  static final long NO_LIMIT = -1;
+
+  /**
    * The schema with the corrupt-record column, all nullable, as from_json parses into (and the
    * rescued-data field last, when asked for).
    */
@@ -62,6 +72,9 @@ public final class JsonColumns implements Serializable {
   /** The record's rescued data ({@link RescuedFields}) in field {@link #RESCUED}, or null. */
   private final RescuedFields rescued;
 
+  /** The most bytes a record may have, or {@link #NO_LIMIT}. */
+  private final long maxBytes;
+
   private transient FailureSafeParser<UTF8String> parser;
 
   /** Null once most records turned out not to be plain (then trying first only costs). */
@@ -70,11 +83,13 @@ public final class JsonColumns implements Serializable {
   private transient long tried;
   private transient long notPlain;
 
-  private JsonColumns(StructType schema, String corrupt, String timeZone, RescuedFields rescued) {
+  private JsonColumns(
+      StructType schema, String corrupt, String timeZone, RescuedFields rescued, long maxBytes) {
     this.schema = schema;
     this.corrupt = corrupt;
     this.timeZone = timeZone;
     this.rescued = rescued;
+    this.maxBytes = maxBytes;
   }
 
   /**
@@ -94,16 +109,36 @@ public final class JsonColumns implements Serializable {
    */
   static Column column(
       Column value, StructType schema, String corrupt, String timeZone, boolean rescue) {
+    return column(value, schema, corrupt, timeZone, rescue, NO_LIMIT);
+  }
+
+  /**
+   * As {@link #column(Column, StructType, String, String, boolean)}, and a record of more than
+   * {@code maxBytes} bytes is not parsed: its {@link #OVERSIZED} field (added last) holds its byte
+   * count, the others are null. The caller need not read the record's bytes again to find its
+   * length (for a BINARY column Spark's {@code octet_length} copies them).
+   */
+  static Column column(
+      Column value,
+      StructType schema,
+      String corrupt,
+      String timeZone,
+      boolean rescue,
+      long maxBytes) {
     StructType fields = schema.add(corrupt, DataTypes.StringType);
     if (rescue) {
       fields = fields.add(RESCUED, DataTypes.StringType);
+    }
+    if (maxBytes != NO_LIMIT) {
+      fields = fields.add(OVERSIZED, DataTypes.IntegerType);
     }
     JsonColumns function =
         new JsonColumns(
             (StructType) fields.asNullable(),
             corrupt,
             timeZone,
-            rescue ? new RescuedFields(schema) : null);
+            rescue ? new RescuedFields(schema) : null,
+            maxBytes);
     return RecordCalls.onText(
         function, function.schema, value); // no value, no struct (as from_json)
   }
@@ -112,6 +147,11 @@ public final class JsonColumns implements Serializable {
   public InternalRow invoke(UTF8String value) {
     if (value == null) {
       return null;
+    }
+    if (maxBytes != NO_LIMIT && value.numBytes() > maxBytes) {
+      Object[] values = new Object[schema.size()];
+      values[values.length - 1] = value.numBytes();
+      return new GenericInternalRow(values);
     }
     if (parser == null) {
       StructType parsed = parsed();
@@ -125,7 +165,7 @@ public final class JsonColumns implements Serializable {
       ScalarJsonFields.Outcome read = plain.read(bytes, offset, value.numBytes(), values);
       if (read != ScalarJsonFields.Outcome.NOT_PLAIN) {
         if (read == ScalarJsonFields.Outcome.UNKNOWN_FIELDS && rescued != null) {
-          values[values.length - 1] = rescued.invoke(value);
+          values[rescuedIndex()] = rescued.invoke(value);
         }
         tried++;
         return new GenericInternalRow(values);
@@ -136,23 +176,35 @@ public final class JsonColumns implements Serializable {
     }
     scala.collection.Iterator<InternalRow> rows = parser.parse(value);
     InternalRow row = rows.hasNext() ? rows.next() : null;
-    if (rescued == null || row == null) {
+    if (row == null || (rescued == null && maxBytes == NO_LIMIT)) {
       return row;
     }
     Object[] values = new Object[schema.size()];
     for (int i = 0; i < row.numFields(); i++) {
       values[i] = row.isNullAt(i) ? null : row.get(i, schema.fields()[i].dataType());
     }
-    values[values.length - 1] = rescued.invoke(value);
+    if (rescued != null) {
+      values[rescuedIndex()] = rescued.invoke(value);
+    }
     return new GenericInternalRow(values);
   }
 
-  /** The columns JacksonParser reads: the schema without the corrupt-record and rescued fields. */
+  /** The fields after the corrupt-record field: the rescued data's and the byte count's. */
+  private int added() {
+    return (rescued != null ? 1 : 0) + (maxBytes != NO_LIMIT ? 1 : 0);
+  }
+
+  /** The rescued-data field comes right after the corrupt-record field. */
+  private int rescuedIndex() {
+    return schema.size() - added();
+  }
+
+  /** The columns JacksonParser reads: the schema without the corrupt-record and added fields. */
   private StructType parsed() {
     StructType fields = new StructType();
-    for (StructField field : schema.fields()) {
-      if (!field.name().equals(corrupt) && !(rescued != null && field.name().equals(RESCUED))) {
-        fields = fields.add(field);
+    for (int i = 0; i < schema.size() - added(); i++) {
+      if (!schema.fields()[i].name().equals(corrupt)) {
+        fields = fields.add(schema.fields()[i]);
       }
     }
     return fields;
@@ -166,10 +218,7 @@ public final class JsonColumns implements Serializable {
                     Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", corrupt))),
             timeZone,
             corrupt);
-    StructType output = schema;
-    if (rescued != null) {
-      output = new StructType(java.util.Arrays.copyOf(schema.fields(), schema.size() - 1));
-    }
+    StructType output = new StructType(Arrays.copyOf(schema.fields(), schema.size() - added()));
     JacksonParser json =
         new JacksonParser(
             fields, options, false, CollectionConverters.asScala(List.<Filter>of()).toList());
@@ -207,7 +256,8 @@ public final class JsonColumns implements Serializable {
         && that.schema.equals(schema)
         && that.corrupt.equals(corrupt)
         && that.timeZone.equals(timeZone)
-        && (that.rescued == null) == (rescued == null);
+        && (that.rescued == null) == (rescued == null)
+        && that.maxBytes == maxBytes;
   }
 
   @Override

@@ -217,10 +217,22 @@ public final class KafkaSourceReader implements SourceReader {
                   parse.schema(),
                   CORRUPT,
                   spark.sessionState().conf().sessionLocalTimeZone(),
-                  parse.rescue()));
+                  parse.rescue(),
+                  maxBytes));
+      // Spark's generated code copies a BINARY value to test it for null or take its length:
+      // only a null parse (no value, or an empty one) has its value tested; the length comes
+      // from the parse
+      String oversized = "__p." + JsonColumns.OVERSIZED;
       error =
           expr(
-              unreadableRecord(maxBytes)
+              unreadableRecord(
+                      "__p IS NULL AND value IS NULL",
+                      oversized + " IS NOT NULL",
+                      oversized,
+                      maxBytes)
+                  // from_json reads an empty or blank value as no row: not a record to keep as
+                  // nulls
+                  + " WHEN __p IS NULL THEN 'not a JSON object: the value is empty or white space'"
                   + " WHEN __p."
                   + CORRUPT
                   + " IS NULL THEN NULL"
@@ -443,11 +455,24 @@ public final class KafkaSourceReader implements SourceReader {
    * (a tombstone), or more bytes than {@code max_record_bytes}.
    */
   private static String unreadableRecord(long maxBytes) {
-    return "CASE WHEN value IS NULL THEN 'the record has no value (a tombstone)'"
-        + " WHEN octet_length(value) > "
-        + maxBytes
-        + " THEN concat('the record has ', octet_length(value), ' bytes, more than"
-        + " max_record_bytes ("
+    return unreadableRecord(
+        "value IS NULL", "octet_length(value) > " + maxBytes, "octet_length(value)", maxBytes);
+  }
+
+  /**
+   * As {@link #unreadableRecord(long)}, where {@code tombstone} tells a record without a value,
+   * {@code tooLong} one longer than {@code maxBytes}, and {@code length} gives its byte count.
+   */
+  private static String unreadableRecord(
+      String tombstone, String tooLong, String length, long maxBytes) {
+    return "CASE WHEN "
+        + tombstone
+        + " THEN 'the record has no value (a tombstone)'"
+        + " WHEN "
+        + tooLong
+        + " THEN concat('the record has ', "
+        + length
+        + ", ' bytes, more than max_record_bytes ("
         + maxBytes
         + ")')";
   }

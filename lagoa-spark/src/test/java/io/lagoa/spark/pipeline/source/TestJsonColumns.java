@@ -2,6 +2,7 @@ package io.lagoa.spark.pipeline.source;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.octet_length;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lagoa.spark.LagoaSpark;
@@ -34,6 +35,10 @@ class TestJsonColumns {
               + " `it's` STRING, `a.b` INT, `ünï` STRING, `?` STRING, x DOUBLE, y TIMESTAMP,"
               + " e STRING, f MAP<STRING, STRING>, ID DECIMAL(10, 2)");
   private static final String CORRUPT = "_corrupt_record";
+
+  /** The byte limit of the "limited" column: some records of each test are longer. */
+  private static final long LIMIT = 60;
+
   private static TestingWarehouse warehouse;
   private static SparkSession spark;
 
@@ -80,10 +85,14 @@ class TestJsonColumns {
                   JsonColumns.column(col("value"), schema, CORRUPT, timeZone).as("after"),
                   JsonColumns.column(col("value"), schema, CORRUPT, timeZone, true)
                       .as("afterWithRescued"),
-                  RescuedFields.column(col("value"), schema).as("rescued"))
+                  RescuedFields.column(col("value"), schema).as("rescued"),
+                  JsonColumns.column(col("value"), schema, CORRUPT, timeZone, true, LIMIT)
+                      .as("limited"),
+                  octet_length(col("value"))) // a STRING's bytes: invalid UTF-8 made valid
               .collectAsList();
       assertThat(results).hasSize(records.size());
       int corrupt = 0;
+      int oversized = 0;
       for (Row row : results) {
         byte[] record = records.get(row.getInt(0));
         String shown = record == null ? "NULL" : new String(record, StandardCharsets.UTF_8);
@@ -106,8 +115,26 @@ class TestJsonColumns {
           assertThat(withRescued.get(columns.length)).as(described).isEqualTo(row.get(4));
         }
         corrupt += row.isNullAt(1) || row.getStruct(1).isNullAt(schema.size()) ? 0 : 1;
+        // with a limit: a longer record is not parsed, only its byte count is given
+        if (record == null || (row.isNullAt(3) && row.getInt(6) <= LIMIT)) {
+          assertThat(row.isNullAt(5)).as(described).isTrue();
+        } else {
+          Row limited = row.getStruct(5);
+          Object[] fields = new Object[schema.size() + 2];
+          if (row.getInt(6) > LIMIT) {
+            oversized++;
+          } else {
+            for (int i = 0; i < fields.length; i++) {
+              fields[i] = row.getStruct(3).get(i);
+            }
+          }
+          Object[] expected = java.util.Arrays.copyOf(fields, fields.length + 1);
+          expected[fields.length] = row.getInt(6) > LIMIT ? row.get(6) : null;
+          assertThat(limited).as(described).isEqualTo(RowFactory.create(expected));
+        }
       }
       assertThat(corrupt).isGreaterThan(0);
+      assertThat(oversized).isGreaterThan(0);
     }
   }
 
