@@ -61,8 +61,8 @@ public final class JsonColumns implements Serializable {
   static final long NO_LIMIT = -1;
 
   /**
-   * The schema with the corrupt-record column, all nullable, as from_json parses into (and the
-   * rescued-data field last, when asked for).
+   * The schema with the corrupt-record column, all nullable, as from_json parses into; then the
+   * rescued-data field and the byte-count field ({@link #OVERSIZED}), each when asked for.
    */
   private final StructType schema;
 
