@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lagoa.testing.TestingWarehouse;
 import java.util.List;
+import org.apache.iceberg.spark.SparkSQLProperties;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -19,8 +20,8 @@ import org.junit.jupiter.api.Test;
  * compaction, a rollback, time travel; and everything that is not such a count is left to Spark.
  */
 class TestCountFromSnapshot {
-  /** Iceberg's switch for answers from metadata; off, the count comes from a scan of the rows. */
-  private static final String PUSH_DOWN = "spark.sql.iceberg.aggregate-push-down.enabled";
+  /** Iceberg's switch for answers from metadata; off, Spark aggregates the rows it scans. */
+  private static final String PUSH_DOWN = SparkSQLProperties.AGGREGATE_PUSH_DOWN_ENABLED;
 
   private static TestingWarehouse warehouse;
   private static SparkSession spark;

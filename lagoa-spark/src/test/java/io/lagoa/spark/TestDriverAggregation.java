@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.lagoa.testing.TestingWarehouse;
 import java.util.List;
+import org.apache.iceberg.spark.SparkSQLProperties;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -17,8 +18,8 @@ import org.junit.jupiter.api.Test;
  * computed while planning, and give Spark's own answers.
  */
 class TestDriverAggregation {
-  /** Iceberg's switch for answering aggregates from metadata, to get Spark's answer by a scan. */
-  private static final String PUSH_DOWN = "spark.sql.iceberg.aggregate-push-down.enabled";
+  /** Iceberg's switch for answers from metadata; off, Spark aggregates the rows it scans. */
+  private static final String PUSH_DOWN = SparkSQLProperties.AGGREGATE_PUSH_DOWN_ENABLED;
 
   private static TestingWarehouse warehouse;
   private static SparkSession spark;

@@ -1,12 +1,14 @@
 package io.lagoa.spark.planning;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import org.apache.iceberg.BaseTable;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotSummary;
+import org.apache.iceberg.spark.SparkSQLProperties;
 import org.apache.iceberg.spark.source.SparkTable;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
@@ -35,13 +37,11 @@ import scala.jdk.javaapi.CollectionConverters;
  * statistics: the largest part of planning such a query. The summary holds the total already, kept
  * by every commit. It is used only where it is the table's row count: no filter, no {@code GROUP
  * BY}, only {@code COUNT(*)} (or {@code COUNT} of a literal), a table with no delete files, a
- * summary that has its totals, no read options, and Iceberg's push-down not turned off ({@value
- * #PUSH_DOWN}). Everything else goes on to Iceberg's push-down and Spark as before.
+ * summary that has its totals, no read options, and Iceberg's push-down not turned off ({@link
+ * SparkSQLProperties#AGGREGATE_PUSH_DOWN_ENABLED}). Everything else goes on to Iceberg's push-down
+ * and Spark as before.
  */
 public final class CountFromSnapshot extends Rule<LogicalPlan> {
-  /** Iceberg's switch for answers from metadata; off, this rule is off too. */
-  static final String PUSH_DOWN = "spark.sql.iceberg.aggregate-push-down.enabled";
-
   private final SparkSession session;
 
   public CountFromSnapshot(SparkSession session) {
@@ -50,7 +50,15 @@ public final class CountFromSnapshot extends Rule<LogicalPlan> {
 
   @Override
   public LogicalPlan apply(LogicalPlan plan) {
-    if (plan.isStreaming() || !Boolean.parseBoolean(session.conf().get(PUSH_DOWN, "true"))) {
+    // Iceberg's switch for answers from metadata: off, this rule is off too
+    boolean pushDown =
+        Boolean.parseBoolean(
+            session
+                .conf()
+                .get(
+                    SparkSQLProperties.AGGREGATE_PUSH_DOWN_ENABLED,
+                    Boolean.toString(SparkSQLProperties.AGGREGATE_PUSH_DOWN_ENABLED_DEFAULT)));
+    if (plan.isStreaming() || !pushDown) {
       return plan;
     }
     return Aggregates.rewrite(plan, CountFromSnapshot::answer);
@@ -70,7 +78,7 @@ public final class CountFromSnapshot extends Rule<LogicalPlan> {
       return null;
     }
     Object[] values = new Object[outputs.size()];
-    java.util.Arrays.fill(values, rows.getAsLong());
+    Arrays.fill(values, rows.getAsLong());
     List<Attribute> output = new ArrayList<>();
     for (NamedExpression named : outputs) {
       output.add(named.toAttribute());
