@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -152,6 +153,90 @@ class TestDuckDbReads {
     assertThat(leftToSpark).hasSize(1);
     assertThat(leftToSpark.get(0)).contains("count(DISTINCT name), sum(DISTINCT qty)");
     assertThat(inDuckDb).hasSize(queries.size() - 1);
+  }
+
+  /**
+   * Timestamps, with and without a time zone, are read, compared, grouped, sorted and their minimum
+   * and maximum taken as the instants Spark keeps (before 1970 and before 1582 too, to the
+   * microsecond), whatever the session's time zone; functions of them that depend on that zone are
+   * left to Spark.
+   */
+  @Test
+  void readsTimestampsAsSparkDoesInAnyTimeZone() {
+    spark.sql(
+        "CREATE TABLE dk.events (id BIGINT, ts TIMESTAMP, lt TIMESTAMP_NTZ, kind STRING)"
+            + " USING iceberg PARTITIONED BY (kind)");
+    spark.sql(
+        "INSERT INTO dk.events SELECT id, t, CAST(t AS TIMESTAMP_NTZ) + make_interval(0, 0, 0, 0,"
+            + " 0, 0, CAST(id % 5 AS INT) * 0.000007), element_at(array('a', 'b', 'c'),"
+            + " CAST(id % 3 AS INT) + 1) FROM (SELECT id, CASE WHEN id % 13 = 0 THEN NULL ELSE"
+            + " timestamp_micros(-2000000000000000 + id * 7919000000003) END AS t"
+            + " FROM range(0, 500) AS r(id))");
+    spark.sql(
+        "INSERT INTO dk.events VALUES (1000, TIMESTAMP '1500-03-01 12:00:00.000001',"
+            + " TIMESTAMP_NTZ '0001-01-01 00:00:00', 'a'), (1001, TIMESTAMP '9999-12-31"
+            + " 23:59:59.999999', NULL, NULL), (1002, NULL, TIMESTAMP_NTZ '1969-12-31 23:59:59.999999',"
+            + " 'b')");
+    List<String> translated =
+        List.of(
+            "SELECT count(*), min(ts), max(ts), min(lt), max(lt), count(DISTINCT ts) FROM dk.events",
+            "SELECT kind, min(ts), max(lt), count(ts) FROM dk.events WHERE ts >= TIMESTAMP"
+                + " '1990-01-01 00:00:00' AND ts < TIMESTAMP '2020-06-01 12:30:00.5'"
+                + " GROUP BY kind ORDER BY kind",
+            "SELECT ts, count(*) AS n FROM dk.events WHERE lt > TIMESTAMP_NTZ '1950-01-01 00:00:00'"
+                + " GROUP BY ts ORDER BY ts DESC NULLS FIRST LIMIT 20",
+            "SELECT lt, kind, count(*) FROM dk.events GROUP BY lt, kind ORDER BY lt, kind LIMIT 30",
+            "SELECT count(*) FROM dk.events WHERE ts = (SELECT max(ts) FROM dk.events WHERE id < 500)"
+                + " OR ts IN (TIMESTAMP '1500-03-01 12:00:00.000001', TIMESTAMP '2001-01-01 00:00:00')",
+            "SELECT a.kind, count(*) FROM dk.events a JOIN dk.events b ON a.ts = b.ts"
+                + " AND a.lt <=> b.lt GROUP BY a.kind ORDER BY 1",
+            "SELECT max(CASE WHEN kind = 'a' THEN ts END),"
+                + " min(coalesce(lt, TIMESTAMP_NTZ '2000-01-01 00:00:00')) FROM dk.events");
+    List<String> inSpark =
+        List.of(
+            "SELECT hour(ts), count(*) FROM dk.events GROUP BY 1",
+            "SELECT CAST(ts AS DATE) AS d, count(*) FROM dk.events GROUP BY 1",
+            "SELECT date_trunc('DAY', ts) AS d, count(*) FROM dk.events GROUP BY 1",
+            "SELECT count(*) FROM dk.events WHERE CAST(lt AS TIMESTAMP) > ts");
+    String zone = spark.conf().get("spark.sql.session.timeZone");
+    try {
+      for (String sessionZone : List.of("America/Sao_Paulo", "Asia/Kolkata")) {
+        spark.conf().set("spark.sql.session.timeZone", sessionZone);
+        for (String query : translated) {
+          Dataset<Row> withDuckDb = spark.sql(query);
+          assertThat(executedPlan(withDuckDb)).as(query).contains("DuckDbQuery");
+          List<Row> rows = withDuckDb.collectAsList();
+          assertThat(withDuckDb.schema()).as(query).isEqualTo(sparkSchema(query));
+          assertThat(rows).as(sessionZone + ": " + query).isNotEmpty();
+          if (query.contains("ORDER BY")) {
+            assertThat(rows).as(sessionZone + ": " + query).containsExactlyElementsOf(spark(query));
+          } else {
+            assertThat(sorted(rows))
+                .as(sessionZone + ": " + query)
+                .containsExactlyElementsOf(sorted(spark(query)));
+          }
+        }
+      }
+      for (String query : inSpark) {
+        assertThat(executedPlan(spark.sql(query))).as(query).doesNotContain("DuckDbQuery");
+        assertThat(sorted(spark.sql(query).collectAsList())).isEqualTo(sorted(spark(query)));
+      }
+    } finally {
+      spark.conf().set("spark.sql.session.timeZone", zone);
+    }
+    // To the microsecond, before 1582 and at the end of year 9999 (written in the session's zone);
+    // the filter is one Iceberg cannot take, or it would answer from its column statistics.
+    String extremes =
+        "SELECT unix_micros(min(ts)), unix_micros(max(ts)) FROM dk.events WHERE id + 1 > 0";
+    assertThat(executedPlan(spark.sql(extremes))).contains("DuckDbQuery");
+    java.time.ZoneId written = java.time.ZoneId.of(zone);
+    assertThat(spark.sql(extremes).collectAsList())
+        .containsExactly(
+            RowFactory.create(
+                micros(java.time.LocalDateTime.of(1500, 3, 1, 12, 0, 0, 1_000).atZone(written)),
+                micros(
+                    java.time.LocalDateTime.of(9999, 12, 31, 23, 59, 59, 999_999_000)
+                        .atZone(written))));
   }
 
   @Test
@@ -473,6 +558,10 @@ class TestDuckDbReads {
     } finally {
       spark.conf().set(DuckDbReads.ENABLED, "true");
     }
+  }
+
+  private static long micros(java.time.ZonedDateTime time) {
+    return time.toEpochSecond() * 1_000_000L + time.getNano() / 1_000;
   }
 
   /** Why the plan was not translated, or that it was. */

@@ -68,6 +68,9 @@ public final class DuckDbDatabase implements AutoCloseable {
         statement.execute("SET memory_limit = '" + (settings.memoryBytes() >> 20) + "MiB'");
         statement.execute("SET temp_directory = " + DuckDbSql.literal(temporary.toString()));
         statement.execute("SET enable_progress_bar = false");
+        // Timestamps stay the instants Spark and Iceberg keep: no cast between DuckDB's TIMESTAMP
+        // and TIMESTAMPTZ shifts them by the machine's zone.
+        statement.execute("SET TimeZone = 'UTC'");
       }
       return new DuckDbDatabase(connection, temporary);
     } catch (SQLException e) {

@@ -7,6 +7,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,6 +30,8 @@ import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.IntegerType$;
 import org.apache.spark.sql.types.LongType$;
 import org.apache.spark.sql.types.ShortType$;
+import org.apache.spark.sql.types.TimestampNTZType$;
+import org.apache.spark.sql.types.TimestampType$;
 import org.apache.spark.unsafe.types.UTF8String;
 import scala.collection.immutable.IndexedSeq;
 import scala.collection.immutable.Map;
@@ -198,11 +203,22 @@ public final class DuckDbExec extends SparkPlan {
     } else if (type == DateType$.MODULE$) {
       LocalDate date = rs.getObject(column, LocalDate.class);
       return date == null ? null : (int) date.toEpochDay();
+    } else if (type == TimestampType$.MODULE$) {
+      OffsetDateTime instant = rs.getObject(column, OffsetDateTime.class);
+      return instant == null ? null : micros(instant.toEpochSecond(), instant.getNano());
+    } else if (type == TimestampNTZType$.MODULE$) {
+      LocalDateTime local = rs.getObject(column, LocalDateTime.class);
+      return local == null ? null : micros(local.toEpochSecond(ZoneOffset.UTC), local.getNano());
     } else {
       String text = rs.getString(column);
       return text == null ? null : UTF8String.fromString(text);
     }
     return rs.wasNull() ? null : value;
+  }
+
+  /** Spark's internal timestamp: microseconds since 1970 (DuckDB keeps no finer part). */
+  private static long micros(long seconds, int nanos) {
+    return Math.addExact(Math.multiplyExact(seconds, 1_000_000L), nanos / 1_000);
   }
 
   @Override

@@ -96,6 +96,8 @@ import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.IntegerType$;
 import org.apache.spark.sql.types.LongType$;
 import org.apache.spark.sql.types.ShortType$;
+import org.apache.spark.sql.types.TimestampNTZType$;
+import org.apache.spark.sql.types.TimestampType$;
 import org.apache.spark.unsafe.types.UTF8String;
 import scala.Tuple2;
 import scala.jdk.javaapi.CollectionConverters;
@@ -108,15 +110,16 @@ import scala.jdk.javaapi.CollectionConverters;
  * <p>What qualifies: scans of local Iceberg tables DuckDB reads as Iceberg does ({@link
  * ParquetTable}); filters, projections, aggregations ({@code COUNT}, {@code SUM}, {@code MIN},
  * {@code MAX}, also {@code DISTINCT} and {@code FILTER}), inner, outer, semi and anti joins, and a
- * final sort and limit; columns of boolean, integer, decimal, string (Spark's binary collation) and
- * date types; comparisons, boolean logic, {@code IN}, {@code CASE}, {@code LIKE} without escapes,
- * prefix/suffix/contains, {@code year}/{@code month}/{@code day}, {@code substring} from a positive
- * position, and decimal {@code +}/{@code -}/{@code *} whose exact result fits Spark's result type
- * (no rounding). An aggregation's results that do not translate (a ratio of sums, a decimal
- * average) are computed by Spark from the aggregates DuckDB read ({@link #translateAggregates}).
- * Anything else (floating point, timestamps, other averages, division, windows, legacy or try
- * arithmetic, correlated subqueries) is not translated and Spark plans it as before; uncorrelated
- * scalar subqueries are translated with the query.
+ * final sort and limit; columns of boolean, integer, decimal, string (Spark's binary collation),
+ * date and timestamp types (timestamps as the instants they are: compared, grouped, sorted, their
+ * minimum and maximum); comparisons, boolean logic, {@code IN}, {@code CASE}, {@code LIKE} without
+ * escapes, prefix/suffix/contains, {@code year}/{@code month}/{@code day}, {@code substring} from a
+ * positive position, and decimal {@code +}/{@code -}/{@code *} whose exact result fits Spark's
+ * result type (no rounding). An aggregation's results that do not translate (a ratio of sums, a
+ * decimal average) are computed by Spark from the aggregates DuckDB read ({@link
+ * #translateAggregates}). Anything else (floating point, functions of timestamps, other averages,
+ * division, windows, legacy or try arithmetic, correlated subqueries) is not translated and Spark
+ * plans it as before; uncorrelated scalar subqueries are translated with the query.
  *
  * <p>Every column is named {@code c<expression id>} inside the query, so names never clash and each
  * Spark attribute maps to exactly one DuckDB column.
@@ -508,7 +511,14 @@ public final class DuckDbTranslation {
       if (!files.columns().contains(attribute.name())) {
         throw new NotTranslatable("column " + attribute.name() + " is not a top-level column");
       }
-      columns.add(DuckDbSql.identifier(attribute.name()) + " AS " + column(attribute));
+      String read = DuckDbSql.identifier(attribute.name());
+      if (attribute.dataType() == TimestampType$.MODULE$
+          || attribute.dataType() == TimestampNTZType$.MODULE$) {
+        // Iceberg reads the stored microseconds whatever a file says of UTC, and so does this
+        // cast in UTC; a cast to the column's own type is free and keeps filters pushed down.
+        read = typed(read, attribute.dataType());
+      }
+      columns.add(read + " AS " + column(attribute));
     }
     tables.add(table.name());
     this.files += files.files().size() + files.deletes().size();
@@ -1056,6 +1066,15 @@ public final class DuckDbTranslation {
     if (type == DateType$.MODULE$) {
       return "DATE";
     }
+    // Instants (and local date-times) as Spark keeps them, microseconds since 1970; DuckDB runs in
+    // UTC (DuckDbDatabase), so it never shifts them. Functions of them that need Spark's session
+    // time zone (hour, date_trunc, casts to dates or text) are not translated.
+    if (type == TimestampType$.MODULE$) {
+      return "TIMESTAMPTZ";
+    }
+    if (type == TimestampNTZType$.MODULE$) {
+      return "TIMESTAMP";
+    }
     throw new NotTranslatable("type " + type.simpleString());
   }
 
@@ -1088,6 +1107,10 @@ public final class DuckDbTranslation {
       text = DuckDbSql.literal(string);
     } else if (type == DateType$.MODULE$) {
       text = DuckDbSql.literal(LocalDate.ofEpochDay((Integer) value).toString());
+    } else if (type == TimestampType$.MODULE$) {
+      text = "make_timestamptz(CAST(" + value + " AS BIGINT))";
+    } else if (type == TimestampNTZType$.MODULE$) {
+      text = "make_timestamp(CAST(" + value + " AS BIGINT))";
     } else {
       throw new NotTranslatable("a literal of " + type.simpleString());
     }
