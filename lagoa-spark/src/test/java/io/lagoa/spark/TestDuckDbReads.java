@@ -552,6 +552,14 @@ class TestDuckDbReads {
     assertThat(exec.metrics().apply("numOutputRows").value()).isEqualTo(10);
     assertThat(exec.metrics().apply("filesRead").value()).isPositive();
     assertThat(exec.metrics().apply("bytesRead").value()).isPositive();
+    // a top-N: DuckDB takes the ORDER BY and LIMIT too, rather than handing Spark every group
+    String topN =
+        "SELECT name, sum(qty) AS q FROM dk.sales GROUP BY name ORDER BY q DESC, name LIMIT 3";
+    Dataset<Row> top = spark.sql(topN);
+    assertThat(top.collectAsList()).hasSize(3).containsExactlyElementsOf(spark(topN));
+    assertThat(top.queryExecution().executedPlan().nodeName()).isEqualTo("DuckDbQuery");
+    assertThat(top.queryExecution().executedPlan().metrics().apply("numOutputRows").value())
+        .isEqualTo(3);
     spark.conf().set(DuckDbReads.ENABLED, "false");
     try {
       assertThat(executedPlan(spark.sql(query))).doesNotContain("DuckDbQuery");

@@ -72,9 +72,16 @@ public final class DuckDbReads extends SparkStrategy {
     if (!Boolean.parseBoolean(session.sessionState().conf().getConfString(ENABLED, "true"))) {
       return DriverRows.none();
     }
+    LogicalPlan query = plan;
     if (plan instanceof ReturnAnswer root) {
       markFinalAggregation(root.child());
-      return DriverRows.none();
+      if (!(root.child() instanceof GlobalLimit)) {
+        return DriverRows.none();
+      }
+      // Spark plans a limit at the root itself (a top-N, a collect limit) and hands only what is
+      // below it on: a query DuckDB answers whole takes its ORDER BY and LIMIT with it, rather than
+      // handing every group to Spark to pick the first few.
+      query = root.child();
     }
     OptionalInt cores = localCores(session.sparkContext());
     if (cores.isEmpty()) {
@@ -85,12 +92,12 @@ public final class DuckDbReads extends SparkStrategy {
     boolean deleteFiles =
         Boolean.parseBoolean(session.sessionState().conf().getConfString(DELETE_FILES, "false"));
     try {
-      DuckDbTranslation.Query query = DuckDbTranslation.translate(plan, deleteFiles);
-      return DriverRows.seq(List.of(new DuckDbExec(plan.output(), query, settings)));
+      DuckDbTranslation.Query translated = DuckDbTranslation.translate(query, deleteFiles);
+      return DriverRows.seq(List.of(new DuckDbExec(query.output(), translated, settings)));
     } catch (DuckDbTranslation.NotTranslatable e) {
-      LOG.debug("{} left to Spark: {}", plan.nodeName(), e.getMessage());
+      LOG.debug("{} left to Spark: {}", query.nodeName(), e.getMessage());
     }
-    return aggregatesOnly(plan, settings, deleteFiles);
+    return aggregatesOnly(query, settings, deleteFiles);
   }
 
   /**
