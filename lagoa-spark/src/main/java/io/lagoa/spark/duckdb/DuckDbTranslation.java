@@ -4,12 +4,15 @@ import io.lagoa.error.LagoaException;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -38,6 +41,7 @@ import org.apache.spark.sql.catalyst.expressions.EvalMode$;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.GreaterThan;
 import org.apache.spark.sql.catalyst.expressions.GreaterThanOrEqual;
+import org.apache.spark.sql.catalyst.expressions.Hour;
 import org.apache.spark.sql.catalyst.expressions.If;
 import org.apache.spark.sql.catalyst.expressions.In;
 import org.apache.spark.sql.catalyst.expressions.InSet;
@@ -48,6 +52,7 @@ import org.apache.spark.sql.catalyst.expressions.LessThanOrEqual;
 import org.apache.spark.sql.catalyst.expressions.Like;
 import org.apache.spark.sql.catalyst.expressions.Literal;
 import org.apache.spark.sql.catalyst.expressions.MakeDecimal;
+import org.apache.spark.sql.catalyst.expressions.Minute;
 import org.apache.spark.sql.catalyst.expressions.Month;
 import org.apache.spark.sql.catalyst.expressions.Multiply;
 import org.apache.spark.sql.catalyst.expressions.NamedExpression;
@@ -55,10 +60,12 @@ import org.apache.spark.sql.catalyst.expressions.Not;
 import org.apache.spark.sql.catalyst.expressions.NullsFirst$;
 import org.apache.spark.sql.catalyst.expressions.Or;
 import org.apache.spark.sql.catalyst.expressions.ScalarSubquery;
+import org.apache.spark.sql.catalyst.expressions.Second;
 import org.apache.spark.sql.catalyst.expressions.SortOrder;
 import org.apache.spark.sql.catalyst.expressions.StartsWith;
 import org.apache.spark.sql.catalyst.expressions.Substring;
 import org.apache.spark.sql.catalyst.expressions.Subtract;
+import org.apache.spark.sql.catalyst.expressions.TruncTimestamp;
 import org.apache.spark.sql.catalyst.expressions.UnaryMinus;
 import org.apache.spark.sql.catalyst.expressions.UnscaledValue;
 import org.apache.spark.sql.catalyst.expressions.Year;
@@ -85,6 +92,7 @@ import org.apache.spark.sql.catalyst.plans.logical.LocalLimit;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.plans.logical.Project;
 import org.apache.spark.sql.catalyst.plans.logical.Sort;
+import org.apache.spark.sql.catalyst.util.DateTimeUtils;
 import org.apache.spark.sql.execution.datasources.v2.DataSourceV2ScanRelation;
 import org.apache.spark.sql.types.BooleanType$;
 import org.apache.spark.sql.types.ByteType$;
@@ -99,6 +107,7 @@ import org.apache.spark.sql.types.ShortType$;
 import org.apache.spark.sql.types.TimestampNTZType$;
 import org.apache.spark.sql.types.TimestampType$;
 import org.apache.spark.unsafe.types.UTF8String;
+import scala.Option;
 import scala.Tuple2;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -112,14 +121,16 @@ import scala.jdk.javaapi.CollectionConverters;
  * {@code MAX}, also {@code DISTINCT} and {@code FILTER}), inner, outer, semi and anti joins, and a
  * final sort and limit; columns of boolean, integer, decimal, string (Spark's binary collation),
  * date and timestamp types (timestamps as the instants they are: compared, grouped, sorted, their
- * minimum and maximum); comparisons, boolean logic, {@code IN}, {@code CASE}, {@code LIKE} without
- * escapes, prefix/suffix/contains, {@code year}/{@code month}/{@code day}, {@code substring} from a
- * positive position, and decimal {@code +}/{@code -}/{@code *} whose exact result fits Spark's
- * result type (no rounding). An aggregation's results that do not translate (a ratio of sums, a
- * decimal average) are computed by Spark from the aggregates DuckDB read ({@link
- * #translateAggregates}). Anything else (floating point, functions of timestamps, other averages,
- * division, windows, legacy or try arithmetic, correlated subqueries) is not translated and Spark
- * plans it as before; uncorrelated scalar subqueries are translated with the query.
+ * minimum and maximum; their dates, hours, minutes, seconds and {@code date_trunc} where Spark's
+ * time zone keeps one offset, and always for TIMESTAMP_NTZ); comparisons, boolean logic, {@code
+ * IN}, {@code CASE}, {@code LIKE} without escapes, prefix/suffix/contains, {@code year}/{@code
+ * month}/{@code day}, {@code substring} from a positive position, and decimal {@code +}/{@code
+ * -}/{@code *} whose exact result fits Spark's result type (no rounding). An aggregation's results
+ * that do not translate (a ratio of sums, a decimal average) are computed by Spark from the
+ * aggregates DuckDB read ({@link #translateAggregates}). Anything else (floating point, timestamps
+ * read in a zone with daylight saving, other averages, division, windows, legacy or try arithmetic,
+ * correlated subqueries) is not translated and Spark plans it as before; uncorrelated scalar
+ * subqueries are translated with the query.
  *
  * <p>Every column is named {@code c<expression id>} inside the query, so names never clash and each
  * Spark attribute maps to exactly one DuckDB column.
@@ -697,6 +708,18 @@ public final class DuckDbTranslation {
     if (e instanceof Substring substring) {
       return substring(substring);
     }
+    if (e instanceof Hour hour) {
+      return "CAST(hour(" + wallClock(hour.child(), hour.timeZoneId()) + ") AS INTEGER)";
+    }
+    if (e instanceof Minute minute) {
+      return "CAST(minute(" + wallClock(minute.child(), minute.timeZoneId()) + ") AS INTEGER)";
+    }
+    if (e instanceof Second second) {
+      return "CAST(second(" + wallClock(second.child(), second.timeZoneId()) + ") AS INTEGER)";
+    }
+    if (e instanceof TruncTimestamp trunc) {
+      return truncTimestamp(trunc);
+    }
     throw new NotTranslatable("expression " + e.prettyName());
   }
 
@@ -899,6 +922,9 @@ public final class DuckDbTranslation {
     if (from.equals(to)) {
       return child;
     }
+    if (isDateTime(from) && isDateTime(to)) {
+      return dateTimeCast(cast, child);
+    }
     boolean ansi = cast.evalMode() == EvalMode$.MODULE$.ANSI();
     boolean exact =
         isIntegral(from) && (isIntegral(to) || to instanceof DecimalType)
@@ -973,6 +999,101 @@ public final class DuckDbTranslation {
     return typed(
         "(" + expression(arithmetic.left()) + operator + expression(arithmetic.right()) + ")",
         result);
+  }
+
+  /**
+   * A cast among dates, timestamps and TIMESTAMP_NTZ, as Spark makes it: a timestamp's date or
+   * wall-clock time is the one in the cast's time zone, a date or wall-clock time becomes the
+   * instant it is in that zone.
+   */
+  private String dateTimeCast(Cast cast, String child) throws NotTranslatable {
+    DataType from = cast.child().dataType();
+    DataType to = cast.dataType();
+    if (to == DateType$.MODULE$) {
+      return "CAST(" + wallClock(cast.child(), cast.timeZoneId()) + " AS DATE)";
+    }
+    if (to == TimestampNTZType$.MODULE$) {
+      return from == DateType$.MODULE$
+          ? "CAST(" + child + " AS TIMESTAMP)"
+          : wallClock(cast.child(), cast.timeZoneId());
+    }
+    // to a timestamp: the date's midnight, or the wall-clock time, in the cast's zone
+    String wallClock = from == DateType$.MODULE$ ? "CAST(" + child + " AS TIMESTAMP)" : child;
+    return instant(wallClock, fixedOffset(cast.timeZoneId()));
+  }
+
+  /**
+   * Spark's {@code date_trunc}: the timestamp's wall-clock time in the expression's zone truncated
+   * to the unit, as the instant it is in that zone. Spark's names for each unit; any other gives
+   * Spark's NULL, which is not translated.
+   */
+  private String truncTimestamp(TruncTimestamp trunc) throws NotTranslatable {
+    if (!(trunc.format() instanceof Literal format) || format.value() == null) {
+      throw new NotTranslatable("a date_trunc unit that is not a constant");
+    }
+    String unit =
+        switch (format.value().toString().toUpperCase(Locale.ROOT)) {
+          case "YEAR", "YYYY", "YY" -> "year";
+          case "QUARTER" -> "quarter";
+          case "MONTH", "MM", "MON" -> "month";
+          case "WEEK" -> "week"; // Monday, in both
+          case "DAY", "DD" -> "day";
+          case "HOUR" -> "hour";
+          case "MINUTE" -> "minute";
+          case "SECOND" -> "second";
+          case "MILLISECOND" -> "millisecond";
+          case "MICROSECOND" -> "microsecond";
+          default -> throw new NotTranslatable("date_trunc to " + format.value());
+        };
+    return instant(
+        "date_trunc('" + unit + "', " + wallClock(trunc.timestamp(), trunc.timeZoneId()) + ")",
+        fixedOffset(trunc.timeZoneId()));
+  }
+
+  /**
+   * A timestamp as the wall-clock time Spark reads it as (a DuckDB TIMESTAMP): a TIMESTAMP_NTZ as
+   * it is, a TIMESTAMP in the expression's time zone, and only where that zone keeps one offset
+   * (UTC, +05:30): for a zone with daylight saving DuckDB would need its rules, which may not be
+   * the JVM's.
+   */
+  private String wallClock(Expression timestamp, Option<String> zone) throws NotTranslatable {
+    String sql = expression(timestamp);
+    DataType type = timestamp.dataType();
+    if (type == TimestampNTZType$.MODULE$) {
+      return sql;
+    }
+    if (type != TimestampType$.MODULE$) {
+      throw new NotTranslatable("a " + type.simpleString() + " where a timestamp is read");
+    }
+    return shifted("CAST(" + sql + " AS TIMESTAMP)", fixedOffset(zone));
+  }
+
+  /** A wall-clock time (DuckDB TIMESTAMP) as the instant it is at this offset from UTC. */
+  private static String instant(String wallClock, int offsetSeconds) {
+    return "CAST(" + shifted(wallClock, -offsetSeconds) + " AS TIMESTAMPTZ)";
+  }
+
+  private static String shifted(String timestamp, int seconds) {
+    return seconds == 0 ? timestamp : "(" + timestamp + " + INTERVAL (" + seconds + ") SECOND)";
+  }
+
+  /** The zone's offset from UTC in seconds, when it never changes. */
+  private static int fixedOffset(Option<String> zone) throws NotTranslatable {
+    if (zone.isEmpty()) {
+      throw new NotTranslatable("a date-time expression without a time zone");
+    }
+    ZoneId id = DateTimeUtils.getZoneId(zone.get());
+    if (!id.getRules().isFixedOffset()) {
+      throw new NotTranslatable(
+          "a timestamp read in time zone " + zone.get() + ", whose offset changes");
+    }
+    return id.getRules().getOffset(Instant.EPOCH).getTotalSeconds();
+  }
+
+  private static boolean isDateTime(DataType type) {
+    return type == DateType$.MODULE$
+        || type == TimestampType$.MODULE$
+        || type == TimestampNTZType$.MODULE$;
   }
 
   private String comparison(BinaryComparison comparison) throws NotTranslatable {
