@@ -1194,8 +1194,8 @@ public final class DuckDbTranslation {
       return "DATE";
     }
     // Instants (and local date-times) as Spark keeps them, microseconds since 1970; DuckDB runs in
-    // UTC (DuckDbDatabase), so it never shifts them. Functions of them that need Spark's session
-    // time zone (hour, date_trunc, casts to dates or text) are not translated.
+    // UTC (DuckDbDatabase), so it never shifts them. What needs Spark's session time zone (a date,
+    // an hour, date_trunc) is read at that zone's offset (wallClock), or not translated.
     if (type == TimestampType$.MODULE$) {
       return "TIMESTAMPTZ";
     }
