@@ -77,6 +77,12 @@ class TestDuckDbReads {
                 + " ORDER BY name DESC NULLS LAST",
             "SELECT year(day), month(day), dayofmonth(min(day)), count(*) FROM dk.sales"
                 + " GROUP BY year(day), month(day) ORDER BY 1, 2",
+            // the days cross a year: ISO week 1 of 2026 starts on Monday 2025-12-29
+            "SELECT dayofweek(day), weekday(day), dayofyear(day), quarter(day), weekofyear(day),"
+                + " count(*) FROM dk.sales GROUP BY 1, 2, 3, 4, 5",
+            "SELECT last_day(day), date_add(day, qty), date_sub(day, 3), datediff(day,"
+                + " DATE'2025-01-01'), trunc(day, 'MM'), trunc(day, 'WEEK'), trunc(day, 'QUARTER'),"
+                + " trunc(day, 'YEAR'), count(*) FROM dk.sales GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
             "SELECT d.region, count(*) AS n, sum(s.amount) AS a, sum(s.qty * d.price) AS v"
                 + " FROM dk.sales s JOIN dk.dim d ON s.name = d.name GROUP BY d.region"
                 + " ORDER BY v DESC, d.region LIMIT 3",
@@ -302,6 +308,8 @@ class TestDuckDbReads {
             "SELECT count(*) FROM dk.sales WHERE CAST(amount AS INT) = 2",
             "SELECT upper(name), count(*) FROM dk.sales GROUP BY 1",
             "SELECT * FROM dk.sales WHERE id = 5",
+            // trunc of a date to a day: NULL in Spark
+            "SELECT trunc(day, 'DD'), count(*) FROM dk.sales GROUP BY 1",
             // folded to a global aggregation of the constant 0: one row in Spark, but DuckDB's
             // SELECT 0 without an aggregate function is a row per input row
             "SELECT count(DISTINCT NULL) FROM dk.sales")) {

@@ -33,7 +33,12 @@ import org.apache.spark.sql.catalyst.expressions.CaseWhen;
 import org.apache.spark.sql.catalyst.expressions.Cast;
 import org.apache.spark.sql.catalyst.expressions.Coalesce;
 import org.apache.spark.sql.catalyst.expressions.Contains;
+import org.apache.spark.sql.catalyst.expressions.DateAdd;
+import org.apache.spark.sql.catalyst.expressions.DateDiff;
+import org.apache.spark.sql.catalyst.expressions.DateSub;
 import org.apache.spark.sql.catalyst.expressions.DayOfMonth;
+import org.apache.spark.sql.catalyst.expressions.DayOfWeek;
+import org.apache.spark.sql.catalyst.expressions.DayOfYear;
 import org.apache.spark.sql.catalyst.expressions.EndsWith;
 import org.apache.spark.sql.catalyst.expressions.EqualNullSafe;
 import org.apache.spark.sql.catalyst.expressions.EqualTo;
@@ -47,6 +52,7 @@ import org.apache.spark.sql.catalyst.expressions.In;
 import org.apache.spark.sql.catalyst.expressions.InSet;
 import org.apache.spark.sql.catalyst.expressions.IsNotNull;
 import org.apache.spark.sql.catalyst.expressions.IsNull;
+import org.apache.spark.sql.catalyst.expressions.LastDay;
 import org.apache.spark.sql.catalyst.expressions.LessThan;
 import org.apache.spark.sql.catalyst.expressions.LessThanOrEqual;
 import org.apache.spark.sql.catalyst.expressions.Like;
@@ -59,15 +65,19 @@ import org.apache.spark.sql.catalyst.expressions.NamedExpression;
 import org.apache.spark.sql.catalyst.expressions.Not;
 import org.apache.spark.sql.catalyst.expressions.NullsFirst$;
 import org.apache.spark.sql.catalyst.expressions.Or;
+import org.apache.spark.sql.catalyst.expressions.Quarter;
 import org.apache.spark.sql.catalyst.expressions.ScalarSubquery;
 import org.apache.spark.sql.catalyst.expressions.Second;
 import org.apache.spark.sql.catalyst.expressions.SortOrder;
 import org.apache.spark.sql.catalyst.expressions.StartsWith;
 import org.apache.spark.sql.catalyst.expressions.Substring;
 import org.apache.spark.sql.catalyst.expressions.Subtract;
+import org.apache.spark.sql.catalyst.expressions.TruncDate;
 import org.apache.spark.sql.catalyst.expressions.TruncTimestamp;
 import org.apache.spark.sql.catalyst.expressions.UnaryMinus;
 import org.apache.spark.sql.catalyst.expressions.UnscaledValue;
+import org.apache.spark.sql.catalyst.expressions.WeekDay;
+import org.apache.spark.sql.catalyst.expressions.WeekOfYear;
 import org.apache.spark.sql.catalyst.expressions.Year;
 import org.apache.spark.sql.catalyst.expressions.aggregate.AggregateExpression;
 import org.apache.spark.sql.catalyst.expressions.aggregate.AggregateFunction;
@@ -697,13 +707,51 @@ public final class DuckDbTranslation {
       return like(like);
     }
     if (e instanceof Year year) {
-      return "CAST(year(" + expression(year.child()) + ") AS INTEGER)";
+      return datePart("year", year.child(), "");
+    }
+    if (e instanceof Quarter quarter) {
+      return datePart("quarter", quarter.child(), "");
     }
     if (e instanceof Month month) {
-      return "CAST(month(" + expression(month.child()) + ") AS INTEGER)";
+      return datePart("month", month.child(), "");
+    }
+    if (e instanceof WeekOfYear week) {
+      return datePart("weekofyear", week.child(), ""); // ISO 8601 weeks in both
     }
     if (e instanceof DayOfMonth day) {
-      return "CAST(day(" + expression(day.child()) + ") AS INTEGER)";
+      return datePart("day", day.child(), "");
+    }
+    if (e instanceof DayOfYear day) {
+      return datePart("dayofyear", day.child(), "");
+    }
+    if (e instanceof DayOfWeek day) {
+      return datePart("dayofweek", day.child(), " + 1"); // Spark: Sunday 1; DuckDB: Sunday 0
+    }
+    if (e instanceof WeekDay day) {
+      return datePart("isodow", day.child(), " - 1"); // Spark: Monday 0; ISO: Monday 1
+    }
+    if (e instanceof LastDay last) {
+      return "last_day(" + expression(last.startDate()) + ")";
+    }
+    if (e instanceof DateAdd add) {
+      return typed(
+          "(" + expression(add.startDate()) + " + " + expression(add.days()) + ")", e.dataType());
+    }
+    if (e instanceof DateSub sub) {
+      return typed(
+          "(" + expression(sub.startDate()) + " - " + expression(sub.days()) + ")", e.dataType());
+    }
+    if (e instanceof DateDiff diff) {
+      return typed(
+          "(" + expression(diff.endDate()) + " - " + expression(diff.startDate()) + ")",
+          e.dataType());
+    }
+    if (e instanceof TruncDate trunc) {
+      return "CAST(date_trunc('"
+          + truncUnit(trunc.format(), false)
+          + "', "
+          + expression(trunc.date())
+          + ") AS DATE)";
     }
     if (e instanceof Substring substring) {
       return substring(substring);
@@ -1022,32 +1070,52 @@ public final class DuckDbTranslation {
     return instant(wallClock, fixedOffset(cast.timeZoneId()));
   }
 
+  /** A part of a date as Spark's INT: DuckDB's function, and what to add to match Spark's. */
+  private String datePart(String function, Expression date, String adjustment)
+      throws NotTranslatable {
+    return "CAST(" + function + "(" + expression(date) + ")" + adjustment + " AS INTEGER)";
+  }
+
   /**
    * Spark's {@code date_trunc}: the timestamp's wall-clock time in the expression's zone truncated
-   * to the unit, as the instant it is in that zone. Spark's names for each unit; any other gives
-   * Spark's NULL, which is not translated.
+   * to the unit, as the instant it is in that zone.
    */
   private String truncTimestamp(TruncTimestamp trunc) throws NotTranslatable {
-    if (!(trunc.format() instanceof Literal format) || format.value() == null) {
-      throw new NotTranslatable("a date_trunc unit that is not a constant");
+    return instant(
+        "date_trunc('"
+            + truncUnit(trunc.format(), true)
+            + "', "
+            + wallClock(trunc.timestamp(), trunc.timeZoneId())
+            + ")",
+        fixedOffset(trunc.timeZoneId()));
+  }
+
+  /**
+   * DuckDB's unit for Spark's {@code date_trunc} ({@code timeUnits}) or {@code trunc} of a date
+   * (year to week only), by Spark's names for it; any other gives Spark's NULL, not translated.
+   */
+  private static String truncUnit(Expression format, boolean timeUnits) throws NotTranslatable {
+    if (!(format instanceof Literal literal) || literal.value() == null) {
+      throw new NotTranslatable("a truncation unit that is not a constant");
     }
     String unit =
-        switch (format.value().toString().toUpperCase(Locale.ROOT)) {
+        switch (literal.value().toString().toUpperCase(Locale.ROOT)) {
           case "YEAR", "YYYY", "YY" -> "year";
           case "QUARTER" -> "quarter";
           case "MONTH", "MM", "MON" -> "month";
           case "WEEK" -> "week"; // Monday, in both
-          case "DAY", "DD" -> "day";
-          case "HOUR" -> "hour";
-          case "MINUTE" -> "minute";
-          case "SECOND" -> "second";
-          case "MILLISECOND" -> "millisecond";
-          case "MICROSECOND" -> "microsecond";
-          default -> throw new NotTranslatable("date_trunc to " + format.value());
+          case "DAY", "DD" -> timeUnits ? "day" : null;
+          case "HOUR" -> timeUnits ? "hour" : null;
+          case "MINUTE" -> timeUnits ? "minute" : null;
+          case "SECOND" -> timeUnits ? "second" : null;
+          case "MILLISECOND" -> timeUnits ? "millisecond" : null;
+          case "MICROSECOND" -> timeUnits ? "microsecond" : null;
+          default -> null;
         };
-    return instant(
-        "date_trunc('" + unit + "', " + wallClock(trunc.timestamp(), trunc.timeZoneId()) + ")",
-        fixedOffset(trunc.timeZoneId()));
+    if (unit == null) {
+      throw new NotTranslatable("a truncation to " + literal.value());
+    }
+    return unit;
   }
 
   /**
