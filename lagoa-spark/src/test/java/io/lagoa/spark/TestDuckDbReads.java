@@ -3,6 +3,7 @@ package io.lagoa.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.lagoa.spark.duckdb.DuckDbExec;
 import io.lagoa.spark.duckdb.DuckDbTranslation;
 import io.lagoa.spark.planning.DuckDbReads;
 import io.lagoa.testing.TestingWarehouse;
@@ -256,6 +257,19 @@ class TestDuckDbReads {
     } finally {
       spark.conf().set("spark.sql.session.timeZone", zone);
     }
+    // A cast's operand is translated once: the files counted are those the query reads, the
+    // subquery's among them once.
+    String castOfSubquery =
+        "SELECT count(*) FROM dk.events WHERE CAST(ts AS DATE)"
+            + " = CAST((SELECT max(ts) FROM dk.events WHERE id < 500) AS DATE)";
+    Dataset<Row> castSubquery = spark.sql(castOfSubquery);
+    assertThat(castSubquery.collectAsList()).containsExactlyElementsOf(spark(castOfSubquery));
+    org.apache.spark.sql.execution.SparkPlan castPlan =
+        castSubquery.queryExecution().executedPlan();
+    assertThat(castPlan).isInstanceOf(DuckDbExec.class);
+    String castSql = ((DuckDbExec) castPlan).query().sql();
+    assertThat(castPlan.metrics().apply("filesRead").value())
+        .isEqualTo(castSql.split("\\.parquet'", -1).length - 1);
     // To the microsecond, before 1582 and at the end of year 9999 (written in the session's zone);
     // the filter is one Iceberg cannot take, or it would answer from its column statistics.
     String extremes =

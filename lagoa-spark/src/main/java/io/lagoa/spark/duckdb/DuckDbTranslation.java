@@ -533,8 +533,7 @@ public final class DuckDbTranslation {
         throw new NotTranslatable("column " + attribute.name() + " is not a top-level column");
       }
       String read = DuckDbSql.identifier(attribute.name());
-      if (attribute.dataType() == TimestampType$.MODULE$
-          || attribute.dataType() == TimestampNTZType$.MODULE$) {
+      if (isTimestamp(attribute.dataType())) {
         // Iceberg reads the stored microseconds whatever a file says of UTC, and so does this
         // cast in UTC; a cast to the column's own type is free and keeps filters pushed down.
         read = typed(read, attribute.dataType());
@@ -707,28 +706,30 @@ public final class DuckDbTranslation {
       return like(like);
     }
     if (e instanceof Year year) {
-      return datePart("year", year.child(), "");
+      return datePart("year", expression(year.child()), "");
     }
     if (e instanceof Quarter quarter) {
-      return datePart("quarter", quarter.child(), "");
+      return datePart("quarter", expression(quarter.child()), "");
     }
     if (e instanceof Month month) {
-      return datePart("month", month.child(), "");
+      return datePart("month", expression(month.child()), "");
     }
     if (e instanceof WeekOfYear week) {
-      return datePart("weekofyear", week.child(), ""); // ISO 8601 weeks in both
+      return datePart("weekofyear", expression(week.child()), ""); // ISO 8601 weeks in both
     }
     if (e instanceof DayOfMonth day) {
-      return datePart("day", day.child(), "");
+      return datePart("day", expression(day.child()), "");
     }
     if (e instanceof DayOfYear day) {
-      return datePart("dayofyear", day.child(), "");
+      return datePart("dayofyear", expression(day.child()), "");
     }
     if (e instanceof DayOfWeek day) {
-      return datePart("dayofweek", day.child(), " + 1"); // Spark: Sunday 1; DuckDB: Sunday 0
+      // Spark: Sunday 1; DuckDB: Sunday 0
+      return datePart("dayofweek", expression(day.child()), " + 1");
     }
     if (e instanceof WeekDay day) {
-      return datePart("isodow", day.child(), " - 1"); // Spark: Monday 0; ISO: Monday 1
+      // Spark: Monday 0; ISO: Monday 1
+      return datePart("isodow", expression(day.child()), " - 1");
     }
     if (e instanceof LastDay last) {
       return "last_day(" + expression(last.startDate()) + ")";
@@ -757,13 +758,13 @@ public final class DuckDbTranslation {
       return substring(substring);
     }
     if (e instanceof Hour hour) {
-      return "CAST(hour(" + wallClock(hour.child(), hour.timeZoneId()) + ") AS INTEGER)";
+      return datePart("hour", wallClock(hour.child(), hour.timeZoneId()), "");
     }
     if (e instanceof Minute minute) {
-      return "CAST(minute(" + wallClock(minute.child(), minute.timeZoneId()) + ") AS INTEGER)";
+      return datePart("minute", wallClock(minute.child(), minute.timeZoneId()), "");
     }
     if (e instanceof Second second) {
-      return "CAST(second(" + wallClock(second.child(), second.timeZoneId()) + ") AS INTEGER)";
+      return datePart("second", wallClock(second.child(), second.timeZoneId()), "");
     }
     if (e instanceof TruncTimestamp trunc) {
       return truncTimestamp(trunc);
@@ -966,12 +967,12 @@ public final class DuckDbTranslation {
   private String cast(Cast cast) throws NotTranslatable {
     DataType from = cast.child().dataType();
     DataType to = cast.dataType();
+    if (!from.equals(to) && isDateTime(from) && isDateTime(to)) {
+      return dateTimeCast(cast);
+    }
     String child = expression(cast.child());
     if (from.equals(to)) {
       return child;
-    }
-    if (isDateTime(from) && isDateTime(to)) {
-      return dateTimeCast(cast, child);
     }
     boolean ansi = cast.evalMode() == EvalMode$.MODULE$.ANSI();
     boolean exact =
@@ -1054,26 +1055,30 @@ public final class DuckDbTranslation {
    * wall-clock time is the one in the cast's time zone, a date or wall-clock time becomes the
    * instant it is in that zone.
    */
-  private String dateTimeCast(Cast cast, String child) throws NotTranslatable {
+  private String dateTimeCast(Cast cast) throws NotTranslatable {
     DataType from = cast.child().dataType();
     DataType to = cast.dataType();
+    // a date's midnight; a timestamp's wall-clock time in the cast's zone
+    String wallClock =
+        from == DateType$.MODULE$
+            ? "CAST(" + expression(cast.child()) + " AS TIMESTAMP)"
+            : wallClock(cast.child(), cast.timeZoneId());
     if (to == DateType$.MODULE$) {
-      return "CAST(" + wallClock(cast.child(), cast.timeZoneId()) + " AS DATE)";
+      return "CAST(" + wallClock + " AS DATE)";
     }
     if (to == TimestampNTZType$.MODULE$) {
-      return from == DateType$.MODULE$
-          ? "CAST(" + child + " AS TIMESTAMP)"
-          : wallClock(cast.child(), cast.timeZoneId());
+      return wallClock;
     }
-    // to a timestamp: the date's midnight, or the wall-clock time, in the cast's zone
-    String wallClock = from == DateType$.MODULE$ ? "CAST(" + child + " AS TIMESTAMP)" : child;
+    // to a timestamp: the wall-clock time as the instant it is in the cast's zone
     return instant(wallClock, fixedOffset(cast.timeZoneId()));
   }
 
-  /** A part of a date as Spark's INT: DuckDB's function, and what to add to match Spark's. */
-  private String datePart(String function, Expression date, String adjustment)
-      throws NotTranslatable {
-    return "CAST(" + function + "(" + expression(date) + ")" + adjustment + " AS INTEGER)";
+  /**
+   * A part of a date or wall-clock time (translated) as Spark's INT: DuckDB's function, and what to
+   * add to match Spark's.
+   */
+  private static String datePart(String function, String dateTime, String adjustment) {
+    return "CAST(" + function + "(" + dateTime + ")" + adjustment + " AS INTEGER)";
   }
 
   /**
@@ -1165,9 +1170,11 @@ public final class DuckDbTranslation {
   }
 
   private static boolean isDateTime(DataType type) {
-    return type == DateType$.MODULE$
-        || type == TimestampType$.MODULE$
-        || type == TimestampNTZType$.MODULE$;
+    return type == DateType$.MODULE$ || isTimestamp(type);
+  }
+
+  private static boolean isTimestamp(DataType type) {
+    return type == TimestampType$.MODULE$ || type == TimestampNTZType$.MODULE$;
   }
 
   private String comparison(BinaryComparison comparison) throws NotTranslatable {
