@@ -9,7 +9,6 @@ import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,6 +17,7 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
+import org.apache.spark.sql.catalyst.util.DateTimeUtils;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.metric.SQLMetric;
 import org.apache.spark.sql.execution.metric.SQLMetrics;
@@ -205,20 +205,15 @@ public final class DuckDbExec extends SparkPlan {
       return date == null ? null : (int) date.toEpochDay();
     } else if (type == TimestampType$.MODULE$) {
       OffsetDateTime instant = rs.getObject(column, OffsetDateTime.class);
-      return instant == null ? null : micros(instant.toEpochSecond(), instant.getNano());
+      return instant == null ? null : DateTimeUtils.instantToMicros(instant.toInstant());
     } else if (type == TimestampNTZType$.MODULE$) {
       LocalDateTime local = rs.getObject(column, LocalDateTime.class);
-      return local == null ? null : micros(local.toEpochSecond(ZoneOffset.UTC), local.getNano());
+      return local == null ? null : DateTimeUtils.localDateTimeToMicros(local);
     } else {
       String text = rs.getString(column);
       return text == null ? null : UTF8String.fromString(text);
     }
     return rs.wasNull() ? null : value;
-  }
-
-  /** Spark's internal timestamp: microseconds since 1970 (DuckDB keeps no finer part). */
-  private static long micros(long seconds, int nanos) {
-    return Math.addExact(Math.multiplyExact(seconds, 1_000_000L), nanos / 1_000);
   }
 
   @Override
