@@ -183,6 +183,8 @@ public final class ReportWriter {
         + settings.getOrDefault("threads_from", "")
         + "), memory limit "
         + settings.getOrDefault("memory_limit", "?")
+        + ", Parquet prefetching "
+        + settings.getOrDefault("parquet_prefetching", "?")
         + ". Lagoa/"
         + engine
         + " above 1 means Lagoa is slower; geometric mean of the ratios "

@@ -900,7 +900,9 @@ final class BenchCommand extends CommandGroup {
               + settings.getOrDefault("memory_limit", "?")
               + " (as "
               + settings.getOrDefault("memory_from", "Spark")
-              + "), "
+              + "), Parquet prefetching "
+              + settings.getOrDefault("parquet_prefetching", "?")
+              + ", "
               + settings.getOrDefault("files", "?")
               + " Parquet files ("
               + settings.getOrDefault("bytes", "?")

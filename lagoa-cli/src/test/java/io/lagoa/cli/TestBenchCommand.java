@@ -134,6 +134,8 @@ class TestBenchCommand {
     assertThat(compared.get("engine").asText()).isEqualTo("duckdb");
     assertThat(compared.get("settings").get("threads").asInt()).isPositive();
     assertThat(compared.get("settings").get("memory_limit").asText()).isNotBlank();
+    // As DuckDB reads open it: page by page, what DuckDB itself reports.
+    assertThat(compared.get("settings").get("parquet_prefetching").asText()).isEqualTo("off");
     JsonNode queries = compared.get("queries");
     assertThat(queries).hasSize(7);
     for (JsonNode query : queries) {

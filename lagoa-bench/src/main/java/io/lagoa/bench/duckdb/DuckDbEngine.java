@@ -54,11 +54,13 @@ public final class DuckDbEngine implements AutoCloseable {
           ResultSet rs =
               statement.executeQuery(
                   "SELECT version(), current_setting('threads'),"
-                      + " current_setting('memory_limit')")) {
+                      + " current_setting('memory_limit'),"
+                      + " current_setting('disable_parquet_prefetching')")) {
         rs.next();
         description.put("version", rs.getString(1));
         description.put("threads", rs.getString(2));
         description.put("memory_limit", rs.getString(3));
+        description.put("parquet_prefetching", rs.getBoolean(4) ? "off" : "on");
       }
       long files = tables.stream().mapToLong(table -> table.files().size()).sum();
       long bytes = tables.stream().mapToLong(ParquetTable::bytes).sum();
@@ -78,7 +80,10 @@ public final class DuckDbEngine implements AutoCloseable {
     }
   }
 
-  /** DuckDB's version, the threads and memory limit it reports, and the files its views read. */
+  /**
+   * DuckDB's version, the threads, memory limit and Parquet prefetching it reports, and the files
+   * its views read.
+   */
   public Map<String, String> description() {
     return new LinkedHashMap<>(description);
   }
