@@ -10,6 +10,7 @@ import io.lagoa.testing.TestingWarehouse;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -205,11 +206,15 @@ class TestDuckDbReads {
             "SELECT hour(lt), minute(lt), second(lt), count(*) FROM dk.events GROUP BY 1, 2, 3",
             "SELECT CAST(lt AS DATE) AS d, year(lt), month(lt), count(*) FROM dk.events"
                 + " GROUP BY 1, 2, 3 ORDER BY 1 NULLS FIRST");
-    List<String> zoned =
+    // wall-clock times of a column: in any zone, with the JVM's offsets over its values' range
+    List<String> wallClocks =
         List.of(
             "SELECT hour(ts), minute(ts), second(ts), count(*) FROM dk.events GROUP BY 1, 2, 3",
             "SELECT CAST(ts AS DATE) AS d, year(ts), dayofmonth(ts), count(*) FROM dk.events"
-                + " GROUP BY 1, 2, 3",
+                + " GROUP BY 1, 2, 3");
+    // wall-clock times back to instants: only where the zone keeps one offset
+    List<String> zoned =
+        List.of(
             "SELECT date_trunc('DAY', ts) AS d, date_trunc('WEEK', ts) AS w, date_trunc('YY', ts),"
                 + " date_trunc('QUARTER', ts), date_trunc('HOUR', ts), date_trunc('mon', ts),"
                 + " date_trunc('MILLISECOND', ts), count(*) FROM dk.events GROUP BY 1, 2, 3, 4, 5,"
@@ -227,6 +232,9 @@ class TestDuckDbReads {
         if (!fixed || sessionZone.equals("+05:30")) {
           inDuckDb.addAll(translated);
         }
+        // São Paulo: ~90 changes of its offset between 1500 and 9999 (none since 2019), LMT's
+        // -03:06:28 among them
+        inDuckDb.addAll(wallClocks);
         if (!fixed) {
           inDuckDb.addAll(local);
         } else {
@@ -283,6 +291,67 @@ class TestDuckDbReads {
                 micros(
                     java.time.LocalDateTime.of(9999, 12, 31, 23, 59, 59, 999_999_000)
                         .atZone(written))));
+  }
+
+  @Test
+  void readsWallClockTimesAcrossDaylightSavingChanges() {
+    spark.sql("CREATE TABLE dk.visits (id BIGINT, ts TIMESTAMP) USING iceberg");
+    // every 7 min 13 s for two days around each of Berlin's 2026 changes (29 March 01:00 UTC,
+    // 25 October 01:00 UTC), a file each; a third file whose timestamps are all null
+    spark.sql(
+        "INSERT INTO dk.visits SELECT id, timestamp_micros(1774656000000000 + id * 433000000)"
+            + " FROM range(0, 400) AS r(id)");
+    spark.sql(
+        "INSERT INTO dk.visits SELECT id, timestamp_micros(1792800000000000 + (id - 1000)"
+            + " * 433000000) FROM range(1000, 1400) AS r(id)");
+    spark.sql("INSERT INTO dk.visits SELECT id, NULL FROM range(5000, 5010) AS r(id)");
+    String zone = spark.conf().get("spark.sql.session.timeZone");
+    try {
+      spark.conf().set("spark.sql.session.timeZone", "Europe/Berlin");
+      for (String query :
+          List.of(
+              "SELECT CAST(ts AS DATE) AS d, hour(ts), count(*) FROM dk.visits GROUP BY 1, 2",
+              "SELECT hour(ts), minute(ts), count(*) FROM dk.visits"
+                  + " WHERE ts < TIMESTAMP '2026-06-01 00:00:00' GROUP BY 1, 2",
+              "SELECT hour(ts), count(*) FROM dk.visits WHERE id >= 5000 GROUP BY 1",
+              "SELECT CAST(ts AS TIMESTAMP_NTZ), count(*) FROM dk.visits GROUP BY 1")) {
+        Dataset<Row> withDuckDb = spark.sql(query);
+        assertThat(executedPlan(withDuckDb)).as(query).contains("DuckDbQuery");
+        assertThat(sorted(withDuckDb.collectAsList()))
+            .as(query)
+            .isNotEmpty()
+            .containsExactlyElementsOf(sorted(spark(query)));
+      }
+      // the offsets of the range the files hold, not the zone's whole history
+      org.apache.spark.sql.execution.SparkPlan plan =
+          spark
+              .sql("SELECT hour(ts), count(*) FROM dk.visits GROUP BY 1")
+              .queryExecution()
+              .executedPlan();
+      assertThat(((DuckDbExec) plan).query().sql())
+          .containsPattern(
+              "CASE WHEN epoch_us\\(\"c[0-9]+\"\\) < 1792890000000000 THEN CASE WHEN"
+                  + " epoch_us\\(\"c[0-9]+\"\\) < 1774746000000000 THEN 3600000000"
+                  + " ELSE 7200000000 END ELSE 3600000000 END");
+      // left to Spark: what is not a table's column, a range with too many changes (1500 to 9999)
+      for (Map.Entry<String, String> left :
+          Map.of(
+                  // not over the file of nulls: there Comet fails on a constant argument of
+                  // hour() (apache/datafusion-comet#3336), with or without this
+                  "SELECT hour(coalesce(ts, TIMESTAMP '2026-01-01 00:00:00')), count(*)"
+                      + " FROM dk.visits WHERE id < 5000 GROUP BY 1",
+                  "that is not a table's column",
+                  "SELECT hour(ts), count(*) FROM dk.events GROUP BY 1",
+                  "whose offset changes more than 512 times between ")
+              .entrySet()) {
+        Dataset<Row> inSpark = spark.sql(left.getKey());
+        assertThat(executedPlan(inSpark)).as(left.getKey()).doesNotContain("DuckDbQuery");
+        assertThat(reason(inSpark)).contains(left.getValue());
+        assertThat(sorted(inSpark.collectAsList())).isEqualTo(sorted(spark(left.getKey())));
+      }
+    } finally {
+      spark.conf().set("spark.sql.session.timeZone", zone);
+    }
   }
 
   @Test

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -43,6 +44,7 @@ import org.apache.spark.sql.catalyst.expressions.EndsWith;
 import org.apache.spark.sql.catalyst.expressions.EqualNullSafe;
 import org.apache.spark.sql.catalyst.expressions.EqualTo;
 import org.apache.spark.sql.catalyst.expressions.EvalMode$;
+import org.apache.spark.sql.catalyst.expressions.ExprId;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.GreaterThan;
 import org.apache.spark.sql.catalyst.expressions.GreaterThanOrEqual;
@@ -132,15 +134,16 @@ import scala.jdk.javaapi.CollectionConverters;
  * final sort and limit; columns of boolean, integer, decimal, string (Spark's binary collation),
  * date and timestamp types (timestamps as the instants they are: compared, grouped, sorted, their
  * minimum and maximum; their dates, hours, minutes, seconds and {@code date_trunc} where Spark's
- * time zone keeps one offset, and always for TIMESTAMP_NTZ); comparisons, boolean logic, {@code
- * IN}, {@code CASE}, {@code LIKE} without escapes, prefix/suffix/contains, {@code year}/{@code
+ * time zone keeps one offset, dates, hours, minutes and seconds of a table's column in any zone
+ * ({@link ZoneOffsets}), and always for TIMESTAMP_NTZ); comparisons, boolean logic, {@code IN},
+ * {@code CASE}, {@code LIKE} without escapes, prefix/suffix/contains, {@code year}/{@code
  * month}/{@code day}, {@code substring} from a positive position, and decimal {@code +}/{@code
  * -}/{@code *} whose exact result fits Spark's result type (no rounding). An aggregation's results
  * that do not translate (a ratio of sums, a decimal average) are computed by Spark from the
- * aggregates DuckDB read ({@link #translateAggregates}). Anything else (floating point, timestamps
- * read in a zone with daylight saving, other averages, division, windows, legacy or try arithmetic,
- * correlated subqueries) is not translated and Spark plans it as before; uncorrelated scalar
- * subqueries are translated with the query.
+ * aggregates DuckDB read ({@link #translateAggregates}). Anything else (floating point, wall-clock
+ * times turned back into instants in a zone with daylight saving, other averages, division,
+ * windows, legacy or try arithmetic, correlated subqueries) is not translated and Spark plans it as
+ * before; uncorrelated scalar subqueries are translated with the query.
  *
  * <p>Every column is named {@code c<expression id>} inside the query, so names never clash and each
  * Spark attribute maps to exactly one DuckDB column.
@@ -176,6 +179,15 @@ public final class DuckDbTranslation {
   private record Part(String sql, boolean aggregates) {}
 
   private final Set<String> tables = new LinkedHashSet<>();
+
+  /** The scans' TIMESTAMP columns, for their range of values where a zone's offset changes. */
+  private final Map<ExprId, ScannedColumn> timestampColumns = new HashMap<>();
+
+  /** Their ranges of values, found at most once a query. */
+  private final Map<ExprId, Optional<ZoneOffsets.Range>> timestampRanges = new HashMap<>();
+
+  private record ScannedColumn(IcebergScans.PlannedScan scan, String name) {}
+
   private int files;
   private long bytes;
   private long rows;
@@ -537,6 +549,8 @@ public final class DuckDbTranslation {
         // Iceberg reads the stored microseconds whatever a file says of UTC, and so does this
         // cast in UTC; a cast to the column's own type is free and keeps filters pushed down.
         read = typed(read, attribute.dataType());
+        timestampColumns.put(
+            attribute.exprId(), new ScannedColumn(planned.get(), attribute.name()));
       }
       columns.add(read + " AS " + column(attribute));
     }
@@ -1125,9 +1139,9 @@ public final class DuckDbTranslation {
 
   /**
    * A timestamp as the wall-clock time Spark reads it as (a DuckDB TIMESTAMP): a TIMESTAMP_NTZ as
-   * it is, a TIMESTAMP in the expression's time zone, and only where that zone keeps one offset
-   * (UTC, +05:30): for a zone with daylight saving DuckDB would need its rules, which may not be
-   * the JVM's.
+   * it is, a TIMESTAMP in the expression's time zone: the instant moved by the zone's offset. For a
+   * zone whose offset changes (daylight saving) only a table's column, with the JVM's offsets over
+   * the range of its values ({@link ZoneOffsets}); DuckDB's own zone data need not be the JVM's.
    */
   private String wallClock(Expression timestamp, Option<String> zone) throws NotTranslatable {
     String sql = expression(timestamp);
@@ -1138,9 +1152,34 @@ public final class DuckDbTranslation {
     if (type != TimestampType$.MODULE$) {
       throw new NotTranslatable("a " + type.simpleString() + " where a timestamp is read");
     }
-    // In microseconds: DuckDB's cast from TIMESTAMPTZ to TIMESTAMP goes through ICU's calendar
-    // for every value, 5x slower than this (20M rows: 1.3 s against 0.25 s to their dates).
-    return "make_timestamp(epoch_us(" + sql + ")" + micros(fixedOffset(zone)) + ")";
+    ZoneId id = zone(zone);
+    if (id.getRules().isFixedOffset()) {
+      // In microseconds: DuckDB's cast from TIMESTAMPTZ to TIMESTAMP goes through ICU's calendar
+      // for every value, 5x slower than this (20M rows: 1.3 s against 0.25 s to their dates).
+      return "make_timestamp(epoch_us("
+          + sql
+          + ")"
+          + micros(id.getRules().getOffset(Instant.EPOCH).getTotalSeconds())
+          + ")";
+    }
+    if (!(timestamp instanceof AttributeReference column)
+        || !timestampColumns.containsKey(column.exprId())) {
+      throw new NotTranslatable(
+          "a timestamp read in time zone "
+              + zone.get()
+              + ", whose offset changes, that is not a table's column");
+    }
+    Optional<ZoneOffsets.Range> range = timestampRanges.get(column.exprId());
+    if (range == null) {
+      ScannedColumn scanned = timestampColumns.get(column.exprId());
+      range = ZoneOffsets.range(scanned.scan(), scanned.name());
+      timestampRanges.put(column.exprId(), range);
+    }
+    if (range.isEmpty()) {
+      return "make_timestamp(epoch_us(" + sql + "))"; // only nulls
+    }
+    String instant = "epoch_us(" + sql + ")";
+    return "make_timestamp(" + instant + " + " + ZoneOffsets.at(id, range.get(), instant) + ")";
   }
 
   /** A wall-clock time (DuckDB TIMESTAMP) as the instant it is at this offset from UTC. */
@@ -1158,15 +1197,19 @@ public final class DuckDbTranslation {
 
   /** The zone's offset from UTC in seconds, when it never changes. */
   private static int fixedOffset(Option<String> zone) throws NotTranslatable {
-    if (zone.isEmpty()) {
-      throw new NotTranslatable("a date-time expression without a time zone");
-    }
-    ZoneId id = DateTimeUtils.getZoneId(zone.get());
+    ZoneId id = zone(zone);
     if (!id.getRules().isFixedOffset()) {
       throw new NotTranslatable(
           "a timestamp read in time zone " + zone.get() + ", whose offset changes");
     }
     return id.getRules().getOffset(Instant.EPOCH).getTotalSeconds();
+  }
+
+  private static ZoneId zone(Option<String> zone) throws NotTranslatable {
+    if (zone.isEmpty()) {
+      throw new NotTranslatable("a date-time expression without a time zone");
+    }
+    return DateTimeUtils.getZoneId(zone.get());
   }
 
   private static boolean isDateTime(DataType type) {
@@ -1270,7 +1313,7 @@ public final class DuckDbTranslation {
     }
     // Instants (and local date-times) as Spark keeps them, microseconds since 1970; DuckDB runs in
     // UTC (DuckDbDatabase), so it never shifts them. What needs Spark's session time zone (a date,
-    // an hour, date_trunc) is read at that zone's offset (wallClock), or not translated.
+    // an hour, date_trunc) is read at that zone's offsets (wallClock), or not translated.
     if (type == TimestampType$.MODULE$) {
       return "TIMESTAMPTZ";
     }

@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.ScanTask;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expression;
 import org.apache.spark.sql.connector.read.Scan;
 
 /**
@@ -33,9 +34,18 @@ public final class IcebergScans {
       }
       files.add(file);
     }
-    return Optional.of(new PlannedScan(batch.table(), List.copyOf(files)));
+    return Optional.of(
+        new PlannedScan(
+            batch.table(),
+            List.copyOf(files),
+            Optional.ofNullable(batch.snapshotId()),
+            batch.filter()));
   }
 
-  /** A table and the tasks a scan of it planned. */
-  public record PlannedScan(Table table, List<FileScanTask> tasks) {}
+  /**
+   * A table, the tasks a scan of it planned, the snapshot they are from (none for a table without
+   * one) and the filter Iceberg planned them with.
+   */
+  public record PlannedScan(
+      Table table, List<FileScanTask> tasks, Optional<Long> snapshotId, Expression filter) {}
 }
