@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.comet.NativeBase;
@@ -42,6 +43,18 @@ public final class CometAccelerator {
    */
   static final String SORT_MERGE_JOIN_WITH_FILTER =
       "spark.comet.exec.sortMergeJoinWithJoinFilter.enabled";
+
+  /**
+   * Spark expressions Comet must not run natively. Comet's native {@code hour}, {@code minute},
+   * {@code second} and {@code unix_timestamp} fail the query ("hour(scalar) should be fold in Spark
+   * JVM side") when their argument is constant over a batch: {@code hour(CASE WHEN id > 50 THEN ts
+   * END)} over a file where no row matches, {@code second(coalesce(ts, TIMESTAMP '...'))} over a
+   * file of null timestamps (apache/datafusion-comet#3336, open in Comet 1.2.0). In Spark they run
+   * over Comet's scans: a projection with {@code hour} costs ~1.3x (docs/benchmarks.md), and DuckDB
+   * reads take most aggregations over them.
+   */
+  static final List<String> EXPRESSIONS_IN_SPARK =
+      List.of("Hour", "Minute", "Second", "UnixTimestamp");
 
   /** The session setting that turns Comet on or off for one session's plans. */
   public static final String ENABLED = "spark.comet.enabled";
@@ -114,6 +127,9 @@ public final class CometAccelerator {
     conf.put("spark.memory.offHeap.size", offHeapMb + "m");
     conf.putAll(sessionSettings(true));
     conf.put(SORT_MERGE_JOIN_WITH_FILTER, "false");
+    for (String expression : EXPRESSIONS_IN_SPARK) {
+      conf.put("spark.comet.expression." + expression + ".enabled", "false");
+    }
     // Lagoa checks the library itself before adding the plugin (unavailableReason).
     conf.put("spark.comet.nativeLoadRequired", "false");
     return conf;

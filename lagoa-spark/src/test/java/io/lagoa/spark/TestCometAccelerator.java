@@ -169,6 +169,27 @@ class TestCometAccelerator {
   }
 
   @Test
+  void readsHoursOfArgumentsConstantOverAFileAlike() {
+    // Comet's native hour/minute/second/unix_timestamp fail on an argument that is constant over
+    // a batch (apache/datafusion-comet#3336): here the CASE over the first file (no id > 150)
+    // and the coalesce over the second (nothing but nulls)
+    plain.sql("CREATE TABLE t.shifts (id BIGINT, start TIMESTAMP) USING iceberg");
+    plain.sql(
+        "INSERT INTO t.shifts SELECT id, TIMESTAMP'2026-03-29 00:30:00'"
+            + " + make_interval(0, 0, 0, 0, 0, id, id % 7) FROM range(0, 100) AS r(id)");
+    plain.sql("INSERT INTO t.shifts SELECT id, NULL FROM range(200, 210) AS r(id)");
+    for (String function : List.of("hour", "minute", "second", "unix_timestamp")) {
+      assertSameRows(
+          "SELECT "
+              + function
+              + "(CASE WHEN id > 150 THEN start END) AS a, "
+              + function
+              + "(coalesce(start, TIMESTAMP'2026-01-01 01:02:03')) AS b, count(*)"
+              + " FROM t.shifts GROUP BY 1, 2 ORDER BY 1 NULLS FIRST, 2");
+    }
+  }
+
+  @Test
   void joinsFiltersAndPointLookupsAlike() {
     assertSameRows(
         "SELECT s.name, count(*), sum(x.amount) FROM t.sales x LEFT JOIN t.stores s"
