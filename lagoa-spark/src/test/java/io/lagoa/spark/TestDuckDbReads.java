@@ -380,11 +380,45 @@ class TestDuckDbReads {
   }
 
   @Test
+  void averagesIntegersAsSparkDoes() {
+    spark.sql("CREATE TABLE dk.ints (g INT, a INT, b BIGINT, huge BIGINT) USING iceberg");
+    for (int file = 0; file < 2; file++) {
+      spark.sql(
+          "INSERT INTO dk.ints SELECT id % 7, CASE WHEN id % 5 = 0 THEN NULL ELSE"
+              + " CAST((id * 7919 + "
+              + file
+              + ") % 2001 AS INT) - 1000 END, (id * 104729) % 1000003 - 500001,"
+              + " 1125899906842624 + id FROM range(0, 300) AS r(id)");
+    }
+    for (String query :
+        List.of(
+            "SELECT avg(qty) FROM dk.sales",
+            "SELECT g, avg(a), avg(b), avg(DISTINCT a), avg(a) FILTER (WHERE b > 0), count(*)"
+                + " FROM dk.ints GROUP BY g ORDER BY g",
+            "SELECT g, avg(b) AS m FROM dk.ints GROUP BY g ORDER BY m DESC LIMIT 3",
+            "SELECT avg(a) FROM dk.ints WHERE g = 999",
+            // over a join the rows are bounded by the product of the tables' rows
+            "SELECT x.g, avg(y.a) FROM dk.ints x JOIN dk.ints y ON x.g = y.g AND x.b = y.b"
+                + " GROUP BY x.g")) {
+      Dataset<Row> withDuckDb = spark.sql(query);
+      assertThat(executedPlan(withDuckDb)).as(query).contains("DuckDbQuery");
+      List<Row> rows = withDuckDb.collectAsList();
+      assertThat(rows).as(query).isNotEmpty();
+      // the same doubles, to the last bit
+      assertThat(sorted(rows)).as(query).containsExactlyElementsOf(sorted(spark(query)));
+    }
+    // 2^50 + id over 600 rows: the sum passes 2^53, where Spark's sum in doubles rounds
+    String huge = "SELECT avg(huge) FROM dk.ints";
+    assertThat(executedPlan(spark.sql(huge))).doesNotContain("DuckDbQuery");
+    assertThat(reason(spark.sql(huge))).contains("whose sum may pass 2^53");
+    assertThat(spark.sql(huge).collectAsList()).isEqualTo(spark(huge));
+  }
+
+  @Test
   void leavesWhatDuckDbWouldAnswerDifferentlyToSpark() {
     for (String query :
         List.of(
-            // Spark sums integers and small decimals (as longs) for an average in doubles
-            "SELECT avg(qty) FROM dk.sales",
+            // Spark sums small decimals (as longs) for an average in doubles, then divides them
             "SELECT avg(price) FROM dk.dim",
             "SELECT sum(amount / 3) FROM dk.sales",
             // past 38 digits Spark rounds this product to 6 decimals

@@ -27,6 +27,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DateType$;
 import org.apache.spark.sql.types.Decimal;
 import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.DoubleType$;
 import org.apache.spark.sql.types.IntegerType$;
 import org.apache.spark.sql.types.LongType$;
 import org.apache.spark.sql.types.ShortType$;
@@ -197,6 +198,8 @@ public final class DuckDbExec extends SparkPlan {
       value = rs.getInt(column);
     } else if (type == LongType$.MODULE$) {
       value = rs.getLong(column);
+    } else if (type == DoubleType$.MODULE$) {
+      value = rs.getDouble(column);
     } else if (type instanceof DecimalType decimal) {
       BigDecimal big = rs.getBigDecimal(column);
       return big == null ? null : Decimal.apply(big, decimal.precision(), decimal.scale());

@@ -113,6 +113,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DateType$;
 import org.apache.spark.sql.types.Decimal;
 import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.DoubleType$;
 import org.apache.spark.sql.types.IntegerType$;
 import org.apache.spark.sql.types.LongType$;
 import org.apache.spark.sql.types.ShortType$;
@@ -180,11 +181,17 @@ public final class DuckDbTranslation {
 
   private final Set<String> tables = new LinkedHashSet<>();
 
-  /** The scans' TIMESTAMP columns, for their range of values where a zone's offset changes. */
-  private final Map<ExprId, ScannedColumn> timestampColumns = new HashMap<>();
+  /**
+   * The scans' TIMESTAMP and integer columns, for their range of values: where a zone's offset
+   * changes, for an integer average.
+   */
+  private final Map<ExprId, ScannedColumn> scannedColumns = new HashMap<>();
 
   /** Their ranges of values, found at most once a query. */
-  private final Map<ExprId, Optional<ZoneOffsets.Range>> timestampRanges = new HashMap<>();
+  private final Map<ExprId, Optional<ColumnRange>> columnRanges = new HashMap<>();
+
+  /** While translating an aggregation's expressions: its input. */
+  private LogicalPlan aggregated;
 
   private record ScannedColumn(IcebergScans.PlannedScan scan, String name) {}
 
@@ -457,7 +464,13 @@ public final class DuckDbTranslation {
         input = "SELECT *, " + computed + " FROM (" + input + ") AS " + alias();
       }
       StringBuilder sql = new StringBuilder("SELECT ");
-      sql.append(within(groups, () -> namedList(aggregate.aggregateExpressions())));
+      LogicalPlan outer = aggregated;
+      aggregated = aggregate.child();
+      try {
+        sql.append(within(groups, () -> namedList(aggregate.aggregateExpressions())));
+      } finally {
+        aggregated = outer;
+      }
       sql.append(" FROM (").append(input).append(") AS ").append(alias());
       if (!aggregate.groupingExpressions().isEmpty()) {
         sql.append(keys);
@@ -512,6 +525,8 @@ public final class DuckDbTranslation {
       StringJoiner columns = new StringJoiner(", ");
       for (AttributeReference attribute : CollectionConverters.asJava(relation.output())) {
         columns.add(literal(null, attribute.dataType()) + " AS " + column(attribute));
+        scannedColumns.put(attribute.exprId(), new ScannedColumn(planned.get(), attribute.name()));
+        columnRanges.put(attribute.exprId(), Optional.empty());
       }
       tables.add(table.name());
       return "SELECT " + selectList(columns) + " WHERE FALSE";
@@ -541,6 +556,11 @@ public final class DuckDbTranslation {
     StringJoiner columns = new StringJoiner(", ");
     for (AttributeReference attribute : CollectionConverters.asJava(relation.output())) {
       checkType(attribute.dataType(), attribute);
+      if (attribute.dataType() == DoubleType$.MODULE$) {
+        // DuckDB's doubles are only the averages it computes exactly; a double column's sums,
+        // groups and orders of -0.0 and NaN are Spark's own
+        throw new NotTranslatable("type double in " + attribute);
+      }
       if (!files.columns().contains(attribute.name())) {
         throw new NotTranslatable("column " + attribute.name() + " is not a top-level column");
       }
@@ -549,8 +569,9 @@ public final class DuckDbTranslation {
         // Iceberg reads the stored microseconds whatever a file says of UTC, and so does this
         // cast in UTC; a cast to the column's own type is free and keeps filters pushed down.
         read = typed(read, attribute.dataType());
-        timestampColumns.put(
-            attribute.exprId(), new ScannedColumn(planned.get(), attribute.name()));
+      }
+      if (isTimestamp(attribute.dataType()) || isIntegral(attribute.dataType())) {
+        scannedColumns.put(attribute.exprId(), new ScannedColumn(planned.get(), attribute.name()));
       }
       columns.add(read + " AS " + column(attribute));
     }
@@ -914,6 +935,9 @@ public final class DuckDbTranslation {
    * DuckDB's DECIMAL(38) and HUGEINT.
    */
   private String average(AggregateExpression aggregate, Average average) throws NotTranslatable {
+    if (isIntegral(average.child().dataType())) {
+      return integerAverage(aggregate, average);
+    }
     DecimalType input = averagedDecimal(average);
     DecimalType sum = (DecimalType) average.sum().dataType();
     DecimalType result = (DecimalType) average.dataType();
@@ -950,6 +974,79 @@ public final class DuckDbTranslation {
             + result.scale()
             + "))";
     return "CASE WHEN " + count + " = 0 THEN NULL ELSE " + typed(decimal, result) + " END";
+  }
+
+  /**
+   * Spark's average of integers, to the last bit: Spark adds the values as doubles and divides by
+   * the count, which is the exact sum divided by the count (one IEEE rounding) while every partial
+   * sum stays below 2^53. So only for a table's column whose largest magnitude (Iceberg's
+   * statistics) times the rows the aggregation can see (the product of its scans' rows) is below
+   * 2^53; there DuckDB's exact sum, made a double and divided by the count, is the same double.
+   */
+  private String integerAverage(AggregateExpression aggregate, Average average)
+      throws NotTranslatable {
+    Expression child = average.child();
+    Optional<ColumnRange> range =
+        range(child, "an average of integers that is not a table's column: " + child);
+    if (aggregated == null) {
+      throw new NotTranslatable("an average outside an aggregation");
+    }
+    BigInteger rows = BigInteger.ONE;
+    for (LogicalPlan scan :
+        CollectionConverters.asJava(
+            aggregated.collect(
+                new scala.runtime.AbstractPartialFunction<LogicalPlan, LogicalPlan>() {
+                  @Override
+                  public boolean isDefinedAt(LogicalPlan node) {
+                    return node instanceof DataSourceV2ScanRelation;
+                  }
+
+                  @Override
+                  public LogicalPlan apply(LogicalPlan node) {
+                    return node;
+                  }
+                }))) {
+      Optional<IcebergScans.PlannedScan> planned =
+          IcebergScans.planned(((DataSourceV2ScanRelation) scan).scan());
+      if (planned.isEmpty()) {
+        throw new NotTranslatable("an average over a scan that is not a batch read of a table");
+      }
+      Set<String> files = new HashSet<>();
+      long inFiles = 0;
+      for (FileScanTask task : planned.get().tasks()) {
+        if (files.add(task.file().location())) {
+          inFiles += task.file().recordCount();
+        }
+      }
+      rows = rows.multiply(BigInteger.valueOf(inFiles));
+    }
+    BigInteger largest =
+        range.isEmpty()
+            ? BigInteger.ZERO
+            : BigInteger.valueOf(range.get().min())
+                .abs()
+                .max(BigInteger.valueOf(range.get().max()).abs());
+    if (largest.multiply(rows).compareTo(BigInteger.TWO.pow(53)) >= 0) {
+      throw new NotTranslatable(
+          "an average of "
+              + child
+              + " whose sum may pass 2^53 (values up to "
+              + largest
+              + " over up to "
+              + rows
+              + " rows), where Spark's sum in doubles rounds");
+    }
+    String value = (aggregate.isDistinct() ? "DISTINCT " : "") + expression(child);
+    String filter = filter(aggregate);
+    return "(CAST(sum("
+        + value
+        + ")"
+        + filter
+        + " AS DOUBLE) / CAST(count("
+        + value
+        + ")"
+        + filter
+        + " AS DOUBLE))";
   }
 
   /**
@@ -1162,24 +1259,35 @@ public final class DuckDbTranslation {
           + micros(id.getRules().getOffset(Instant.EPOCH).getTotalSeconds())
           + ")";
     }
-    if (!(timestamp instanceof AttributeReference column)
-        || !timestampColumns.containsKey(column.exprId())) {
-      throw new NotTranslatable(
-          "a timestamp read in time zone "
-              + zone.get()
-              + ", whose offset changes, that is not a table's column");
-    }
-    Optional<ZoneOffsets.Range> range = timestampRanges.get(column.exprId());
-    if (range == null) {
-      ScannedColumn scanned = timestampColumns.get(column.exprId());
-      range = ZoneOffsets.range(scanned.scan(), scanned.name());
-      timestampRanges.put(column.exprId(), range);
-    }
+    Optional<ColumnRange> range =
+        range(
+            timestamp,
+            "a timestamp read in time zone "
+                + zone.get()
+                + ", whose offset changes, that is not a table's column");
     if (range.isEmpty()) {
       return "make_timestamp(epoch_us(" + sql + "))"; // only nulls
     }
     String instant = "epoch_us(" + sql + ")";
     return "make_timestamp(" + instant + " + " + ZoneOffsets.at(id, range.get(), instant) + ")";
+  }
+
+  /**
+   * The range of a table column's values in the files the query reads ({@link ColumnRange}), or not
+   * translated (for {@code why}) when the expression is not such a column.
+   */
+  private Optional<ColumnRange> range(Expression expression, String why) throws NotTranslatable {
+    if (!(expression instanceof AttributeReference column)
+        || !scannedColumns.containsKey(column.exprId())) {
+      throw new NotTranslatable(why);
+    }
+    Optional<ColumnRange> range = columnRanges.get(column.exprId());
+    if (range == null) {
+      ScannedColumn scanned = scannedColumns.get(column.exprId());
+      range = ColumnRange.of(scanned.scan(), scanned.name());
+      columnRanges.put(column.exprId(), range);
+    }
+    return range;
   }
 
   /** A wall-clock time (DuckDB TIMESTAMP) as the instant it is at this offset from UTC. */
@@ -1310,6 +1418,10 @@ public final class DuckDbTranslation {
     }
     if (type == DateType$.MODULE$) {
       return "DATE";
+    }
+    // Only an integer average's result (integerAverage); scans take no double column.
+    if (type == DoubleType$.MODULE$) {
+      return "DOUBLE";
     }
     // Instants (and local date-times) as Spark keeps them, microseconds since 1970; DuckDB runs in
     // UTC (DuckDbDatabase), so it never shifts them. What needs Spark's session time zone (a date,
