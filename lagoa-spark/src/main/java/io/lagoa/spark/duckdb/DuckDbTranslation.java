@@ -980,8 +980,9 @@ public final class DuckDbTranslation {
    * Spark's average of integers, to the last bit: Spark adds the values as doubles and divides by
    * the count, which is the exact sum divided by the count (one IEEE rounding) while every partial
    * sum stays below 2^53. So only for a table's column whose largest magnitude (Iceberg's
-   * statistics) times the rows the aggregation can see (the product of its scans' rows) is below
-   * 2^53; there DuckDB's exact sum, made a double and divided by the count, is the same double.
+   * statistics) times the rows the aggregation can see (the product of its scans' rows, each plus
+   * one for outer joins) is below 2^53; there DuckDB's exact sum, made a double and divided by the
+   * count, is the same double.
    */
   private String integerAverage(AggregateExpression aggregate, Average average)
       throws NotTranslatable {
@@ -1018,7 +1019,8 @@ public final class DuckDbTranslation {
           inFiles += task.file().recordCount();
         }
       }
-      rows = rows.multiply(BigInteger.valueOf(inFiles));
+      // + 1: an outer join keeps a row of the other side for none of this one
+      rows = rows.multiply(BigInteger.valueOf(inFiles).add(BigInteger.ONE));
     }
     BigInteger largest =
         range.isEmpty()
