@@ -993,22 +993,12 @@ public final class DuckDbTranslation {
       throw new NotTranslatable("an average outside an aggregation");
     }
     BigInteger rows = BigInteger.ONE;
-    for (LogicalPlan scan :
-        CollectionConverters.asJava(
-            aggregated.collect(
-                new scala.runtime.AbstractPartialFunction<LogicalPlan, LogicalPlan>() {
-                  @Override
-                  public boolean isDefinedAt(LogicalPlan node) {
-                    return node instanceof DataSourceV2ScanRelation;
-                  }
-
-                  @Override
-                  public LogicalPlan apply(LogicalPlan node) {
-                    return node;
-                  }
-                }))) {
+    // its leaves are scans: anything else did not translate
+    for (LogicalPlan scan : CollectionConverters.asJava(aggregated.collectLeaves())) {
       Optional<IcebergScans.PlannedScan> planned =
-          IcebergScans.planned(((DataSourceV2ScanRelation) scan).scan());
+          scan instanceof DataSourceV2ScanRelation relation
+              ? IcebergScans.planned(relation.scan())
+              : Optional.empty();
       if (planned.isEmpty()) {
         throw new NotTranslatable("an average over a scan that is not a batch read of a table");
       }
