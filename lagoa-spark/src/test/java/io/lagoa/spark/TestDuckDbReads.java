@@ -721,6 +721,123 @@ class TestDuckDbReads {
     }
   }
 
+  /**
+   * A query that neither aggregates nor ends in a limit is DuckDB's when its tables have few rows,
+   * or when it filters them. Collected, DuckDB's rows are the answer however many; into Spark's
+   * operators (an RDD: a checkpoint, a cached frame) DuckDB reads one more than {@link
+   * DuckDbReads#MAX_ROWS}, and when it finds that many Spark's plan runs the query instead.
+   */
+  @Test
+  void readsWhatAFilterFindsAndLeavesManyRowsForSparkOperatorsToSpark() {
+    spark.sql(
+        "CREATE TABLE dk.lookups (id BIGINT, name STRING, amount DECIMAL(12,2), day DATE,"
+            + " at TIMESTAMP) USING iceberg");
+    for (int file = 0; file < 2; file++) {
+      spark.sql(
+          "INSERT INTO dk.lookups SELECT id, CASE WHEN id % 7 = 0 THEN NULL ELSE"
+              + " concat('n', id % 13) END, CAST(id % 101 AS DECIMAL(12,2)) / 4,"
+              + " DATE'2026-01-01' + CAST(id % 365 AS INT),"
+              + " TIMESTAMP'2026-03-29 00:30:00 UTC' + make_interval(0, 0, 0, 0, 0, 0, id * 7.5)"
+              + " FROM range("
+              + (file * 1500)
+              + ", "
+              + (file * 1500 + 1500)
+              + ") AS r(id)");
+    }
+    spark.conf().set(DuckDbReads.MAX_ROWS, "100");
+    try {
+      // a needle: one row
+      String needle = "SELECT * FROM dk.lookups WHERE id = 1234";
+      Dataset<Row> found = spark.sql(needle);
+      org.apache.spark.sql.execution.SparkPlan plan = found.queryExecution().executedPlan();
+      assertThat(plan.nodeName()).isEqualTo("DuckDbQuery");
+      assertThat(plan.toString()).contains("into Spark's operators up to 100 rows");
+      assertThat(found.collectAsList()).hasSize(1).isEqualTo(spark(needle));
+      assertThat(plan.metrics().apply("numOutputRows").value()).isEqualTo(1);
+      assertThat(spark.sql(needle).queryExecution().toRdd().count()).isEqualTo(1);
+
+      // 150 rows: all DuckDB's when collected, Spark's plan's into an RDD
+      String many = "SELECT id, name, at FROM dk.lookups WHERE id BETWEEN 1400 AND 1549";
+      Dataset<Row> collected = spark.sql(many);
+      assertThat(sorted(collected.collectAsList())).hasSize(150).isEqualTo(sorted(spark(many)));
+      SparkPlanMetrics collectedRun = metricsOf(collected);
+      assertThat(collectedRun.sparkRuns()).isZero();
+      assertThat(collectedRun.rows()).isEqualTo(150);
+      Dataset<Row> asRdd = spark.sql(many);
+      assertThat(asRdd.queryExecution().toRdd().count()).isEqualTo(150);
+      assertThat(metricsOf(asRdd).sparkRuns()).isEqualTo(1);
+      assertThat(spark.sql(many).takeAsList(7)).hasSize(7);
+      String ordered =
+          "SELECT id, amount, day FROM dk.lookups WHERE id BETWEEN 1400 AND 1549"
+              + " ORDER BY amount DESC, id";
+      assertThat(spark.sql(ordered).collectAsList()).hasSize(150).isEqualTo(spark(ordered));
+      assertThat(spark.sql(ordered).queryExecution().executedPlan().nodeName())
+          .isEqualTo("DuckDbQuery");
+      assertThat(rows(spark.sql(ordered)))
+          .isEqualTo(
+              spark(ordered).stream()
+                  .map(row -> row.getLong(0) + " " + row.getDecimal(1))
+                  .toList());
+      // past spark.driver.maxResultSize Spark's plan runs, and fails as Spark's collect does
+      spark.sparkContext().conf().set("spark.driver.maxResultSize", "1k");
+      try {
+        Dataset<Row> tooMany = spark.sql(many);
+        assertThat(catchThrowable(tooMany::collectAsList)).hasMessageContaining("maxResultSize");
+        assertThat(metricsOf(tooMany).sparkRuns()).isEqualTo(1);
+      } finally {
+        spark.sparkContext().conf().remove("spark.driver.maxResultSize");
+      }
+
+      // a table of no more rows than that: no filter needed, nothing left to Spark
+      Dataset<Row> small = spark.sql("SELECT * FROM dk.dim");
+      assertThat(small.queryExecution().executedPlan().nodeName()).isEqualTo("DuckDbQuery");
+      assertThat(small.queryExecution().executedPlan().toString()).doesNotContain("up to");
+      assertThat(sorted(small.collectAsList())).isEqualTo(sorted(spark("SELECT * FROM dk.dim")));
+      // a whole larger table, a join without aggregation: Spark's
+      assertThat(executedPlan(spark.sql("SELECT id, name FROM dk.lookups")))
+          .doesNotContain("DuckDbQuery");
+      String joined =
+          "SELECT l.id, d.region FROM dk.lookups l JOIN dk.dim d ON l.name = d.name"
+              + " WHERE l.id < 40";
+      assertThat(spark.sql(joined).queryExecution().executedPlan().nodeName())
+          .isNotEqualTo("DuckDbQuery");
+      assertThat(sorted(spark.sql(joined).collectAsList())).isEqualTo(sorted(spark(joined)));
+      // an error where Spark raises one
+      String overflow = "SELECT v * 2 FROM dk.big WHERE v > 0";
+      assertThat(executedPlan(spark.sql(overflow))).contains("DuckDbQuery");
+      assertThat(catchThrowable(() -> spark(overflow))).isNotNull();
+      assertThat(catchThrowable(() -> spark.sql(overflow).collectAsList()))
+          .hasMessageContaining("DuckDB");
+
+      spark.conf().set(DuckDbReads.MAX_ROWS, "lots");
+      assertThat(catchThrowable(() -> spark.sql(needle).collectAsList()))
+          .hasMessageContaining("spark.sql.lagoa.duckdb.maxRows must be a number of rows")
+          .hasMessageContaining("not 'lots'");
+    } finally {
+      spark.conf().unset(DuckDbReads.MAX_ROWS);
+    }
+  }
+
+  /** What a DuckDB read at a plan's top reported: rows it answered, runs handed to Spark. */
+  private record SparkPlanMetrics(long rows, long sparkRuns) {}
+
+  private static SparkPlanMetrics metricsOf(Dataset<Row> frame) {
+    org.apache.spark.sql.execution.SparkPlan top = frame.queryExecution().executedPlan();
+    assertThat(top.nodeName()).isEqualTo("DuckDbQuery");
+    return new SparkPlanMetrics(
+        top.metrics().apply("numOutputRows").value(), top.metrics().apply("sparkRuns").value());
+  }
+
+  /** The id and amount of the plan's RDD's rows, in its order: its partitions one by one. */
+  private static List<String> rows(Dataset<Row> frame) {
+    return frame
+        .queryExecution()
+        .toRdd()
+        .toJavaRDD()
+        .map(row -> row.getLong(0) + " " + row.getDecimal(1, 12, 2).toJavaBigDecimal())
+        .collect();
+  }
+
   private static long micros(java.time.ZonedDateTime time) {
     return time.toEpochSecond() * 1_000_000L + time.getNano() / 1_000;
   }

@@ -17,6 +17,7 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.catalyst.util.DateTimeUtils;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.metric.SQLMetric;
@@ -44,18 +45,36 @@ import scala.reflect.ClassTag$;
  * Runs a {@link DuckDbTranslation.Query} in an in-process DuckDB, on the driver, when the plan is
  * executed (never while planning: {@code EXPLAIN} runs nothing). Collecting the result runs no
  * Spark job; a parent operator gets the rows as an RDD of one partition.
+ *
+ * <p>With a {@link SparkFallback}, DuckDB reads one row more than the fallback's limit; when it
+ * finds that many, Spark's own plan runs the query instead (a parent that takes the first few rows
+ * gets them from DuckDB's all the same).
  */
 public final class DuckDbExec extends SparkPlan {
   private final Seq<Attribute> output;
   private final DuckDbTranslation.Query query;
   private final DuckDbDatabase.Settings settings;
+  private final SparkFallback fallback; // null: DuckDB's answer is the query's, however many rows
   private transient Map<String, SQLMetric> metrics;
 
   public DuckDbExec(
       Seq<Attribute> output, DuckDbTranslation.Query query, DuckDbDatabase.Settings settings) {
+    this(output, query, settings, null);
+  }
+
+  /**
+   * @param fallback Spark's plan, run when DuckDB finds more rows than its limit for a parent
+   *     operator
+   */
+  public DuckDbExec(
+      Seq<Attribute> output,
+      DuckDbTranslation.Query query,
+      DuckDbDatabase.Settings settings,
+      SparkFallback fallback) {
     this.output = output;
     this.query = query;
     this.settings = settings;
+    this.fallback = fallback;
   }
 
   public DuckDbTranslation.Query query() {
@@ -84,13 +103,26 @@ public final class DuckDbExec extends SparkPlan {
 
   @Override
   public String simpleString(int maxFields) {
-    return nodeName() + " " + reads() + " " + outputList();
+    return nodeName() + " " + reads() + " " + outputList() + upTo();
   }
 
   /** EXPLAIN FORMATTED's details: what it reads and returns, not the SQL's list of files. */
   @Override
   public String verboseStringWithOperatorId() {
-    return formattedNodeName() + "\nReads: " + reads() + "\nOutput " + outputList() + "\n";
+    return formattedNodeName()
+        + "\nReads: "
+        + reads()
+        + "\nOutput "
+        + outputList()
+        + (fallback == null ? "" : "\nRows:" + upTo())
+        + "\n";
+  }
+
+  /** The row limit of a read with a fallback, for its parent operators. */
+  private String upTo() {
+    return fallback == null
+        ? ""
+        : " (into Spark's operators up to " + fallback.rows() + " rows, more by Spark's plan)";
   }
 
   /** The tables and how many data files: {@code lagoa.s.t (3 files)}. */
@@ -116,6 +148,9 @@ public final class DuckDbExec extends SparkPlan {
           "bytesRead", SQLMetrics.createSizeMetric(sparkContext(), "size of data files read", -1L));
       made.put("rowsInFiles", SQLMetrics.createMetric(sparkContext(), "rows in data files read"));
       made.put("duckDbTime", SQLMetrics.createTimingMetric(sparkContext(), "time in DuckDB", -1L));
+      made.put(
+          "sparkRuns",
+          SQLMetrics.createMetric(sparkContext(), "runs handed to Spark (too many rows)"));
       metrics = scala.collection.immutable.Map.from(CollectionConverters.asScala(made));
     }
     return metrics;
@@ -123,32 +158,71 @@ public final class DuckDbExec extends SparkPlan {
 
   @Override
   public RDD<InternalRow> doExecute() {
-    InternalRow[] rows = run();
+    InternalRow[] rows;
+    if (fallback == null) {
+      rows = read(query, Long.MAX_VALUE);
+    } else {
+      // the rows go on to Spark's operators: many of them are better in Spark's partitions
+      rows = read(query.limitedTo(fallback.rows() + 1), Long.MAX_VALUE);
+      if (rows.length > fallback.rows()) {
+        return spark().execute();
+      }
+    }
     return sparkContext()
         .parallelize(
-            CollectionConverters.asScala(Arrays.asList(rows)).toSeq(),
+            CollectionConverters.asScala(Arrays.asList(answer(rows))).toSeq(),
             1,
             ClassTag$.MODULE$.apply(InternalRow.class));
   }
 
+  /**
+   * The rows, to the driver: all of DuckDB's, as Spark's collect would bring them; with a fallback,
+   * Spark's when they pass {@code spark.driver.maxResultSize}, so its error says so.
+   */
   @Override
   public InternalRow[] executeCollect() {
-    return run();
+    InternalRow[] rows = read(query, fallback == null ? Long.MAX_VALUE : maxResultSize());
+    return rows == null ? spark().executeCollect() : answer(rows);
   }
 
   @Override
   public InternalRow[] executeTake(int n) {
-    InternalRow[] rows = run();
-    return Arrays.copyOf(rows, Math.min(n, rows.length));
+    return answer(read(query.limitedTo(n), Long.MAX_VALUE));
   }
 
   @Override
   public InternalRow[] executeTail(int n) {
-    InternalRow[] rows = run();
-    return Arrays.copyOfRange(rows, Math.max(0, rows.length - n), rows.length);
+    InternalRow[] rows = read(query, fallback == null ? Long.MAX_VALUE : maxResultSize());
+    if (rows == null) {
+      return spark().executeTail(n);
+    }
+    return answer(Arrays.copyOfRange(rows, Math.max(0, rows.length - n), rows.length));
   }
 
-  private InternalRow[] run() {
+  private long maxResultSize() {
+    long bytes = sparkContext().getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g");
+    return bytes <= 0 ? Long.MAX_VALUE : bytes;
+  }
+
+  /** Rows DuckDB answers with, counted. */
+  private InternalRow[] answer(InternalRow[] rows) {
+    metrics().apply("numOutputRows").add(rows.length);
+    return rows;
+  }
+
+  /** Spark's plan, run instead of DuckDB's answer. */
+  private SparkPlan spark() {
+    metrics().apply("sparkRuns").add(1);
+    return fallback.plan();
+  }
+
+  /**
+   * Runs {@code read} in DuckDB.
+   *
+   * @param budget the most bytes of rows to keep
+   * @return its rows, or null when they pass the budget
+   */
+  private InternalRow[] read(DuckDbTranslation.Query read, long budget) {
     long started = System.nanoTime();
     List<Attribute> attributes = CollectionConverters.asJava(output);
     DataType[] types = new DataType[attributes.size()];
@@ -157,15 +231,22 @@ public final class DuckDbExec extends SparkPlan {
     }
     UnsafeProjection toUnsafe = UnsafeProjection.create(types);
     List<InternalRow> rows = new ArrayList<>();
+    long bytes = 0;
     try (DuckDbDatabase database = DuckDbDatabase.open(settings);
         Statement statement = database.connection().createStatement();
-        ResultSet rs = statement.executeQuery(query.sql())) {
+        ResultSet rs = statement.executeQuery(read.sql())) {
       while (rs.next()) {
         Object[] values = new Object[types.length];
         for (int i = 0; i < types.length; i++) {
           values[i] = value(rs, i + 1, types[i]);
         }
-        rows.add(toUnsafe.apply(new GenericInternalRow(values)).copy());
+        UnsafeRow row = toUnsafe.apply(new GenericInternalRow(values)).copy();
+        bytes += row.getSizeInBytes();
+        if (bytes > budget) {
+          rows = null;
+          break;
+        }
+        rows.add(row);
       }
     } catch (SQLException e) {
       throw new LagoaException(
@@ -177,12 +258,11 @@ public final class DuckDbExec extends SparkPlan {
               + " (set spark.sql.lagoa.duckdb.enabled=false to run it in Spark alone)",
           e);
     }
-    metrics().apply("numOutputRows").add(rows.size());
     metrics().apply("filesRead").add(query.files());
     metrics().apply("bytesRead").add(query.bytes());
     metrics().apply("rowsInFiles").add(query.rows());
     metrics().apply("duckDbTime").add((System.nanoTime() - started) / 1_000_000);
-    return rows.toArray(new InternalRow[0]);
+    return rows == null ? null : rows.toArray(new InternalRow[0]);
   }
 
   /** One value in Spark's internal form; the query cast every column to its Spark type. */
@@ -221,7 +301,7 @@ public final class DuckDbExec extends SparkPlan {
 
   @Override
   public int productArity() {
-    return 3;
+    return 4;
   }
 
   @Override
@@ -230,6 +310,7 @@ public final class DuckDbExec extends SparkPlan {
       case 0 -> output;
       case 1 -> query;
       case 2 -> settings;
+      case 3 -> fallback;
       default -> throw new IndexOutOfBoundsException(n);
     };
   }
@@ -244,7 +325,8 @@ public final class DuckDbExec extends SparkPlan {
     return that instanceof DuckDbExec other
         && other.output.equals(output)
         && other.query.equals(query)
-        && other.settings.equals(settings);
+        && other.settings.equals(settings)
+        && java.util.Objects.equals(other.fallback, fallback);
   }
 
   @Override

@@ -161,24 +161,75 @@ public final class DuckDbTranslation {
   /**
    * A translated plan.
    *
-   * @param sql the DuckDB query; its columns are {@code output} in order
+   * @param select the DuckDB query but its final {@code LIMIT}; its columns are {@code output} in
+   *     order
+   * @param limit the most rows its final {@code LIMIT} lets through; {@link #NO_LIMIT} for none
    * @param output the plan's attributes
    * @param tables the Iceberg tables it reads, by name
    * @param files the data files it reads (a table read twice counts twice)
    * @param bytes their total size
    * @param rows the rows in them (DuckDB may skip row groups by their statistics)
+   * @param shape what the plan does
    */
   public record Query(
-      String sql, List<Attribute> output, List<String> tables, int files, long bytes, long rows)
+      String select,
+      long limit,
+      List<Attribute> output,
+      List<String> tables,
+      int files,
+      long bytes,
+      long rows,
+      Shape shape)
       implements Serializable {
+    /** The limit of a query without a final {@code LIMIT}. */
+    public static final long NO_LIMIT = Long.MAX_VALUE;
+
     public Query {
+      if (limit < 0) {
+        throw new IllegalArgumentException("Cannot limit a query to " + limit + " rows");
+      }
       output = List.copyOf(output);
       tables = List.copyOf(tables);
     }
+
+    /** The DuckDB query. */
+    public String sql() {
+      return limit == NO_LIMIT ? select : select + " LIMIT " + limit;
+    }
+
+    /** The same query returning at most {@code most} rows: the first of them, if it sorts. */
+    public Query limitedTo(long most) {
+      return new Query(select, Math.min(limit, most), output, tables, files, bytes, rows, shape);
+    }
+
+    /**
+     * The most rows it can return, as far as its plan tells: its final limit, and without
+     * aggregation or join no more than the rows in the files it reads; {@link #NO_LIMIT} where the
+     * plan does not tell.
+     */
+    public long mostRows() {
+      return shape.aggregates() || shape.joins() ? limit : Math.min(limit, rows);
+    }
   }
+
+  /**
+   * What a translated plan does, anywhere in it (subqueries too).
+   *
+   * @param aggregates whether it aggregates
+   * @param joins whether it joins
+   * @param filters whether it filters rows
+   */
+  public record Shape(boolean aggregates, boolean joins, boolean filters) implements Serializable {}
 
   /** A sub-query: its SQL and whether it aggregates somewhere inside. */
   private record Part(String sql, boolean aggregates) {}
+
+  /** The query's top: its SQL but the final {@code LIMIT}, and that limit. */
+  private record Top(String select, long limit, boolean aggregates) {
+    String sql() {
+      return limit == Query.NO_LIMIT ? select : select + " LIMIT " + limit;
+    }
+  }
 
   private final Set<String> tables = new LinkedHashSet<>();
 
@@ -199,6 +250,8 @@ public final class DuckDbTranslation {
 
   private record ScannedColumn(IcebergScans.PlannedScan scan, String name) {}
 
+  private boolean joins;
+  private boolean filters;
   private int files;
   private long bytes;
   private long rows;
@@ -236,9 +289,9 @@ public final class DuckDbTranslation {
   }
 
   /**
-   * The plan as one DuckDB query, or why not. Only plans that aggregate are translated: there
-   * DuckDB does the work and hands back few rows; a plain scan is faster read by Spark's own
-   * (native) scan than passed row by row through JDBC.
+   * The plan as one DuckDB query, or why not. Whether DuckDB should run it is the caller's choice:
+   * a query that may return many rows is faster read by Spark's own (native) scan than passed row
+   * by row through JDBC ({@link Query#shape()}, {@link Query#mostRows()}).
    *
    * @param deleteFiles whether to read tables with merge-on-read position delete files
    */
@@ -247,15 +300,12 @@ public final class DuckDbTranslation {
       throw new NotTranslatable("a streaming plan");
     }
     DuckDbTranslation translation = new DuckDbTranslation(deleteFiles);
-    Part part = translation.root(plan);
-    if (!part.aggregates()) {
-      throw new NotTranslatable("nothing to aggregate");
-    }
+    Top top = translation.root(plan);
     List<Attribute> output = CollectionConverters.asJava(plan.output());
     for (Attribute attribute : output) {
       checkType(attribute.dataType(), attribute);
     }
-    return translation.query(part.sql(), output);
+    return translation.query(top.select(), top.limit(), top.aggregates(), output);
   }
 
   /**
@@ -347,16 +397,24 @@ public final class DuckDbTranslation {
             + ") AS "
             + translation.alias()
             + (grouping.isEmpty() ? "" : keys.toString());
-    return new Aggregates(translation.query(sql, output), results);
+    return new Aggregates(translation.query(sql, Query.NO_LIMIT, true, output), results);
   }
 
   /** The translated query, with what its scans read. */
-  private Query query(String sql, List<Attribute> output) {
-    return new Query(sql, output, new ArrayList<>(tables), files, bytes, rows);
+  private Query query(String select, long limit, boolean aggregates, List<Attribute> output) {
+    return new Query(
+        select,
+        limit,
+        output,
+        new ArrayList<>(tables),
+        files,
+        bytes,
+        rows,
+        new Shape(aggregates, joins, filters));
   }
 
   /** A final sort and limit, over the rest. */
-  private Part root(LogicalPlan plan) throws NotTranslatable {
+  private Top root(LogicalPlan plan) throws NotTranslatable {
     LogicalPlan rest = plan;
     Long limit = null;
     if (rest instanceof GlobalLimit global && global.child() instanceof LocalLimit local) {
@@ -383,8 +441,9 @@ public final class DuckDbTranslation {
     }
     if (limit == null && project == null && sort == null) {
       Part part = plan(plan);
-      return new Part(
+      return new Top(
           "SELECT " + columnList(plan.output()) + " FROM (" + part.sql() + ") AS " + alias(),
+          Query.NO_LIMIT,
           part.aggregates());
     }
     Part part = plan(rest);
@@ -402,11 +461,8 @@ public final class DuckDbTranslation {
       }
       sql.append(order);
     }
-    if (limit != null) {
-      sql.append(" LIMIT ").append(limit);
-    }
     // No outer SELECT here: its columns are the plan's already, and one could lose the order.
-    return new Part(sql.toString(), part.aggregates());
+    return new Top(sql.toString(), limit == null ? Query.NO_LIMIT : limit, part.aggregates());
   }
 
   private Part plan(LogicalPlan plan) throws NotTranslatable {
@@ -425,6 +481,7 @@ public final class DuckDbTranslation {
           child.aggregates());
     }
     if (plan instanceof Filter filter) {
+      filters = true;
       Part child = plan(filter.child());
       return new Part(
           "SELECT * FROM ("
@@ -488,6 +545,7 @@ public final class DuckDbTranslation {
   }
 
   private Part join(Join join) throws NotTranslatable {
+    joins = true;
     JoinType type = join.joinType();
     String keyword;
     if (type == Inner$.MODULE$) {
@@ -825,7 +883,7 @@ public final class DuckDbTranslation {
     if (plan.output().size() != 1) {
       throw new NotTranslatable("a subquery of " + plan.output().size() + " columns");
     }
-    Part part = within(List.of(), () -> root(plan));
+    Top part = within(List.of(), () -> root(plan));
     return typed(
         "(SELECT "
             + column(plan.output().head())

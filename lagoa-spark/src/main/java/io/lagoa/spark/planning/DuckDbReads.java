@@ -1,9 +1,13 @@
 package io.lagoa.spark.planning;
 
+import io.lagoa.error.ErrorCode;
+import io.lagoa.error.LagoaException;
 import io.lagoa.spark.duckdb.DuckDbDatabase;
 import io.lagoa.spark.duckdb.DuckDbExec;
 import io.lagoa.spark.duckdb.DuckDbTranslation;
+import io.lagoa.spark.duckdb.SparkFallback;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,11 +37,14 @@ import scala.collection.immutable.Seq;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * Plans an aggregation over local Iceberg tables as one DuckDB query over the Parquet files Iceberg
+ * Plans a query over local Iceberg tables as one DuckDB query over the Parquet files Iceberg
  * planned ({@link DuckDbTranslation}), run in-process by {@link DuckDbExec}, when DuckDB gives
- * exactly Spark's answer for every part of it; any other plan, or part of one, is Spark's (and the
- * accelerator's) as before. Only where Spark runs in this JVM ({@code local} masters): on a cluster
- * the files are read by executors.
+ * exactly Spark's answer for every part of it and its answer is small or goes to the driver: an
+ * aggregation, and at the top of a query also a final limit, a table of few rows or a filter (its
+ * rows collected by DuckDB however many; handed to Spark's operators up to {@value
+ * #MAX_ROWS_DEFAULT} of them, past which Spark's own plan runs the query: {@link SparkFallback}).
+ * Any other plan, or part of one, is Spark's (and the accelerator's) as before. Only where Spark
+ * runs in this JVM ({@code local} masters): on a cluster the files are read by executors.
  *
  * <p>Session setting {@value #ENABLED} (default true; Lagoa's {@code spark.duckdb-reads}) turns it
  * off.
@@ -54,8 +61,25 @@ public final class DuckDbReads extends SparkStrategy {
    */
   public static final String DELETE_FILES = "spark.sql.lagoa.duckdb.deleteFiles.enabled";
 
+  /**
+   * The session setting for the most rows DuckDB hands to Spark's operators (a checkpoint, a cached
+   * frame) for a query that neither aggregates nor ends in a limit (default {@value
+   * #MAX_ROWS_DEFAULT}): past them Spark's own plan runs the query, in as many partitions as its
+   * scan has, rather than one on the driver. Also the most rows in a table that a query without a
+   * filter may read in DuckDB.
+   */
+  public static final String MAX_ROWS = "spark.sql.lagoa.duckdb.maxRows";
+
+  static final long MAX_ROWS_DEFAULT = 10_000;
+
   private static final Logger LOG = LoggerFactory.getLogger(DuckDbReads.class);
   private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\*|\\d+)(?:,\\s*\\d+)?])?");
+
+  /**
+   * On the plan under the root, whose rows are the query's answer: there, and only there, a plan
+   * that does not aggregate may be read by DuckDB (below, Spark would spread its rows).
+   */
+  private static final TreeNodeTag<Boolean> ANSWER = new TreeNodeTag<>("lagoa.duckdb.answer");
 
   /** Set by {@link #markFinalAggregation} on the aggregation whose results Spark may compute. */
   private static final TreeNodeTag<Boolean> FINAL_AGGREGATION =
@@ -69,12 +93,14 @@ public final class DuckDbReads extends SparkStrategy {
 
   @Override
   public Seq<SparkPlan> apply(LogicalPlan plan) {
-    if (!Boolean.parseBoolean(session.sessionState().conf().getConfString(ENABLED, "true"))) {
+    if (!Boolean.parseBoolean(session.sessionState().conf().getConfString(ENABLED, "true"))
+        || SparkFallback.isSparkOnly(plan)) {
       return DriverRows.none();
     }
     LogicalPlan query = plan;
     if (plan instanceof ReturnAnswer root) {
       markFinalAggregation(root.child());
+      root.child().setTagValue(ANSWER, Boolean.TRUE);
       if (!(root.child() instanceof GlobalLimit)) {
         return DriverRows.none();
       }
@@ -93,11 +119,43 @@ public final class DuckDbReads extends SparkStrategy {
         Boolean.parseBoolean(session.sessionState().conf().getConfString(DELETE_FILES, "false"));
     try {
       DuckDbTranslation.Query translated = DuckDbTranslation.translate(query, deleteFiles);
-      return DriverRows.seq(List.of(new DuckDbExec(query.output(), translated, settings)));
+      Optional<SparkPlan> exec = exec(query, translated, settings);
+      if (exec.isPresent()) {
+        return DriverRows.seq(List.of(exec.get()));
+      }
     } catch (DuckDbTranslation.NotTranslatable e) {
       LOG.debug("{} left to Spark: {}", query.nodeName(), e.getMessage());
     }
     return aggregatesOnly(query, settings, deleteFiles);
+  }
+
+  /**
+   * DuckDB's read of a translated query, where it returns few rows: an aggregation's (as a rule);
+   * for the query's answer also at most {@link #MAX_ROWS} by its limit or the rows of its tables,
+   * or a filter's, tried up to that many with Spark's plan behind it. A plan that joins without
+   * aggregating, or reads a whole large table, is Spark's: DuckDB's answer would be large.
+   */
+  private Optional<SparkPlan> exec(
+      LogicalPlan query, DuckDbTranslation.Query translated, DuckDbDatabase.Settings settings) {
+    DuckDbTranslation.Shape shape = translated.shape();
+    if (shape.aggregates()) {
+      return Optional.of(new DuckDbExec(query.output(), translated, settings));
+    }
+    if (query.getTagValue(ANSWER).isEmpty()) {
+      LOG.debug("{} left to Spark: it does not aggregate", query.nodeName());
+      return Optional.empty();
+    }
+    long maxRows = maxRows();
+    if (translated.mostRows() <= maxRows) {
+      return Optional.of(new DuckDbExec(query.output(), translated, settings));
+    }
+    if (shape.joins() || !shape.filters()) {
+      LOG.debug("{} left to Spark: it may return more than {} rows", query.nodeName(), maxRows);
+      return Optional.empty();
+    }
+    return Optional.of(
+        new DuckDbExec(
+            query.output(), translated, settings, new SparkFallback(maxRows, query, session)));
   }
 
   /**
@@ -118,6 +176,29 @@ public final class DuckDbReads extends SparkStrategy {
     if (node instanceof Aggregate) {
       node.setTagValue(FINAL_AGGREGATION, Boolean.TRUE);
     }
+  }
+
+  /** The session's {@value #MAX_ROWS}. */
+  private long maxRows() {
+    String value =
+        session.sessionState().conf().getConfString(MAX_ROWS, Long.toString(MAX_ROWS_DEFAULT));
+    try {
+      long rows = Long.parseLong(value.strip());
+      if (rows >= 0 && rows < Integer.MAX_VALUE) {
+        return rows;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new LagoaException(
+        ErrorCode.CONFIG_INVALID,
+        "Cannot plan DuckDB reads: "
+            + MAX_ROWS
+            + " must be a number of rows from 0 to "
+            + (Integer.MAX_VALUE - 1)
+            + ", not '"
+            + value
+            + "'");
   }
 
   /**
