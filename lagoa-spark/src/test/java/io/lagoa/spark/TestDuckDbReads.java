@@ -3,7 +3,9 @@ package io.lagoa.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.lagoa.spark.duckdb.DuckDbDatabase;
 import io.lagoa.spark.duckdb.DuckDbExec;
+import io.lagoa.spark.duckdb.DuckDbInstance;
 import io.lagoa.spark.duckdb.DuckDbTranslation;
 import io.lagoa.spark.planning.DuckDbReads;
 import io.lagoa.testing.TestingWarehouse;
@@ -815,6 +817,43 @@ class TestDuckDbReads {
           .hasMessageContaining("not 'lots'");
     } finally {
       spark.conf().unset(DuckDbReads.MAX_ROWS);
+    }
+  }
+
+  /**
+   * DuckDB reads keep one database: each query connects to it; other settings or a close start
+   * another.
+   */
+  @Test
+  void keepsOneDuckDbBetweenQueries() throws Exception {
+    DuckDbInstance duckDb = new DuckDbInstance();
+    DuckDbDatabase.Settings settings = new DuckDbDatabase.Settings(1, 256L << 20);
+    try (java.sql.Connection first = duckDb.connect(settings, spark.sparkContext());
+        java.sql.Statement statement = first.createStatement()) {
+      statement.execute("CREATE TABLE kept AS SELECT 42 AS v");
+    }
+    assertThat(tables(duckDb, settings)).isEqualTo(1);
+    DuckDbDatabase.Settings other = new DuckDbDatabase.Settings(2, 256L << 20);
+    assertThat(tables(duckDb, other)).isZero();
+    try (java.sql.Connection again = duckDb.connect(other, spark.sparkContext());
+        java.sql.Statement statement = again.createStatement()) {
+      statement.execute("CREATE TABLE kept AS SELECT 42 AS v");
+    }
+    duckDb.close();
+    assertThat(tables(duckDb, other)).isZero();
+    duckDb.close();
+  }
+
+  /** The tables named {@code kept} in the database. */
+  private static long tables(DuckDbInstance duckDb, DuckDbDatabase.Settings settings)
+      throws Exception {
+    try (java.sql.Connection connection = duckDb.connect(settings, spark.sparkContext());
+        java.sql.Statement statement = connection.createStatement();
+        java.sql.ResultSet rs =
+            statement.executeQuery(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'kept'")) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 

@@ -38,12 +38,19 @@ public final class DuckDbDatabase implements AutoCloseable {
     }
   }
 
+  private final Settings settings;
   private final Connection connection;
   private final Path temporary;
 
-  private DuckDbDatabase(Connection connection, Path temporary) {
+  private DuckDbDatabase(Settings settings, Connection connection, Path temporary) {
+    this.settings = settings;
     this.connection = connection;
     this.temporary = temporary;
+  }
+
+  /** How it runs. */
+  public Settings settings() {
+    return settings;
   }
 
   /** Starts an in-memory DuckDB with these settings. */
@@ -77,7 +84,9 @@ public final class DuckDbDatabase implements AutoCloseable {
         // and TIMESTAMPTZ shifts them by the machine's zone.
         statement.execute("SET TimeZone = 'UTC'");
       }
-      return new DuckDbDatabase(connection, temporary);
+      // a database kept open until the process ends leaves no folder behind either
+      temporary.toFile().deleteOnExit();
+      return new DuckDbDatabase(settings, connection, temporary);
     } catch (SQLException e) {
       closeQuietly(connection);
       deleteQuietly(temporary);

@@ -3,6 +3,7 @@ package io.lagoa.spark.duckdb;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import java.math.BigDecimal;
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -54,12 +55,16 @@ public final class DuckDbExec extends SparkPlan {
   private final Seq<Attribute> output;
   private final DuckDbTranslation.Query query;
   private final DuckDbDatabase.Settings settings;
+  private final transient DuckDbInstance duckDb;
   private final SparkFallback fallback; // null: DuckDB's answer is the query's, however many rows
   private transient Map<String, SQLMetric> metrics;
 
   public DuckDbExec(
-      Seq<Attribute> output, DuckDbTranslation.Query query, DuckDbDatabase.Settings settings) {
-    this(output, query, settings, null);
+      Seq<Attribute> output,
+      DuckDbTranslation.Query query,
+      DuckDbInstance duckDb,
+      DuckDbDatabase.Settings settings) {
+    this(output, query, duckDb, settings, null);
   }
 
   /**
@@ -69,10 +74,12 @@ public final class DuckDbExec extends SparkPlan {
   public DuckDbExec(
       Seq<Attribute> output,
       DuckDbTranslation.Query query,
+      DuckDbInstance duckDb,
       DuckDbDatabase.Settings settings,
       SparkFallback fallback) {
     this.output = output;
     this.query = query;
+    this.duckDb = duckDb;
     this.settings = settings;
     this.fallback = fallback;
   }
@@ -232,8 +239,8 @@ public final class DuckDbExec extends SparkPlan {
     UnsafeProjection toUnsafe = UnsafeProjection.create(types);
     List<InternalRow> rows = new ArrayList<>();
     long bytes = 0;
-    try (DuckDbDatabase database = DuckDbDatabase.open(settings);
-        Statement statement = database.connection().createStatement();
+    try (Connection connection = duckDb.connect(settings, sparkContext());
+        Statement statement = connection.createStatement();
         ResultSet rs = statement.executeQuery(read.sql())) {
       while (rs.next()) {
         Object[] values = new Object[types.length];
@@ -301,7 +308,7 @@ public final class DuckDbExec extends SparkPlan {
 
   @Override
   public int productArity() {
-    return 4;
+    return 5;
   }
 
   @Override
@@ -309,8 +316,9 @@ public final class DuckDbExec extends SparkPlan {
     return switch (n) {
       case 0 -> output;
       case 1 -> query;
-      case 2 -> settings;
-      case 3 -> fallback;
+      case 2 -> duckDb;
+      case 3 -> settings;
+      case 4 -> fallback;
       default -> throw new IndexOutOfBoundsException(n);
     };
   }
@@ -325,6 +333,7 @@ public final class DuckDbExec extends SparkPlan {
     return that instanceof DuckDbExec other
         && other.output.equals(output)
         && other.query.equals(query)
+        && other.duckDb == duckDb
         && other.settings.equals(settings)
         && java.util.Objects.equals(other.fallback, fallback);
   }

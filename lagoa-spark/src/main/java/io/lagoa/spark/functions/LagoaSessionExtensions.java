@@ -1,5 +1,6 @@
 package io.lagoa.spark.functions;
 
+import io.lagoa.spark.duckdb.DuckDbInstance;
 import io.lagoa.spark.planning.CountFromSnapshot;
 import io.lagoa.spark.planning.DistinctLiteralCount;
 import io.lagoa.spark.planning.DriverAggregation;
@@ -33,7 +34,10 @@ public final class LagoaSessionExtensions
     extensions.injectPreCBORule(CountFromSnapshot::new);
     extensions.injectPlannerStrategy(session -> new DriverAggregation());
     extensions.injectPlannerStrategy(session -> new DriverProjection());
-    extensions.injectPlannerStrategy(DuckDbReads::new);
+    // one DuckDB for the sessions these extensions make: Spark makes the strategy anew for each
+    // plan it plans, and starting a database takes ~10 ms
+    DuckDbInstance duckDb = new DuckDbInstance();
+    extensions.injectPlannerStrategy(session -> new DuckDbReads(session, duckDb));
     return BoxedUnit.UNIT;
   }
 }

@@ -4,6 +4,7 @@ import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
 import io.lagoa.spark.duckdb.DuckDbDatabase;
 import io.lagoa.spark.duckdb.DuckDbExec;
+import io.lagoa.spark.duckdb.DuckDbInstance;
 import io.lagoa.spark.duckdb.DuckDbTranslation;
 import io.lagoa.spark.duckdb.SparkFallback;
 import java.util.List;
@@ -86,9 +87,15 @@ public final class DuckDbReads extends SparkStrategy {
       new TreeNodeTag<>("lagoa.duckdb.finalAggregation");
 
   private final SparkSession session;
+  private final DuckDbInstance duckDb;
 
-  public DuckDbReads(SparkSession session) {
+  /**
+   * @param duckDb the DuckDB the reads run in (Spark makes a strategy for every plan it plans, so
+   *     the database is kept by whoever makes them)
+   */
+  public DuckDbReads(SparkSession session, DuckDbInstance duckDb) {
     this.session = session;
+    this.duckDb = duckDb;
   }
 
   @Override
@@ -139,7 +146,7 @@ public final class DuckDbReads extends SparkStrategy {
       LogicalPlan query, DuckDbTranslation.Query translated, DuckDbDatabase.Settings settings) {
     DuckDbTranslation.Shape shape = translated.shape();
     if (shape.aggregates()) {
-      return Optional.of(new DuckDbExec(query.output(), translated, settings));
+      return Optional.of(new DuckDbExec(query.output(), translated, duckDb, settings));
     }
     if (query.getTagValue(ANSWER).isEmpty()) {
       LOG.debug("{} left to Spark: it does not aggregate", query.nodeName());
@@ -147,7 +154,7 @@ public final class DuckDbReads extends SparkStrategy {
     }
     long maxRows = maxRows();
     if (translated.mostRows() <= maxRows) {
-      return Optional.of(new DuckDbExec(query.output(), translated, settings));
+      return Optional.of(new DuckDbExec(query.output(), translated, duckDb, settings));
     }
     if (shape.joins() || !shape.filters()) {
       LOG.debug("{} left to Spark: it may return more than {} rows", query.nodeName(), maxRows);
@@ -155,7 +162,11 @@ public final class DuckDbReads extends SparkStrategy {
     }
     return Optional.of(
         new DuckDbExec(
-            query.output(), translated, settings, new SparkFallback(maxRows, query, session)));
+            query.output(),
+            translated,
+            duckDb,
+            settings,
+            new SparkFallback(maxRows, query, session)));
   }
 
   /**
@@ -205,7 +216,7 @@ public final class DuckDbReads extends SparkStrategy {
    * An aggregation whose results do not translate (a ratio of sums, say): its keys and aggregates
    * in DuckDB, its results computed from them by Spark, as Spark's final aggregation would.
    */
-  private static Seq<SparkPlan> aggregatesOnly(
+  private Seq<SparkPlan> aggregatesOnly(
       LogicalPlan plan, DuckDbDatabase.Settings settings, boolean deleteFiles) {
     if (!(plan instanceof Aggregate aggregate)
         || aggregate.hint().isDefined()
@@ -227,7 +238,7 @@ public final class DuckDbReads extends SparkStrategy {
               matched.get()._4(),
               deleteFiles);
       DuckDbTranslation.Query query = aggregates.query();
-      SparkPlan exec = new DuckDbExec(DriverRows.seq(query.output()), query, settings);
+      SparkPlan exec = new DuckDbExec(DriverRows.seq(query.output()), query, duckDb, settings);
       if (aggregates.computed()) {
         // an average: Spark's own final expression over the sum and count DuckDB read
         exec = new ProjectExec(DriverRows.seq(aggregates.results()), exec);
