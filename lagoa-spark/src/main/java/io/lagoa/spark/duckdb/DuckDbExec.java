@@ -121,7 +121,9 @@ public final class DuckDbExec extends SparkPlan {
         + reads()
         + "\nOutput "
         + outputList()
-        + (fallback == null ? "" : "\nRows:" + upTo())
+        + (fallback == null
+            ? ""
+            : "\nRows: into Spark's operators up to " + fallback.rows() + ", more by Spark's plan")
         + "\n";
   }
 
