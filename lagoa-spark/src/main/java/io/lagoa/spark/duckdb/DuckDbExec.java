@@ -47,9 +47,11 @@ import scala.reflect.ClassTag$;
  * executed (never while planning: {@code EXPLAIN} runs nothing). Collecting the result runs no
  * Spark job; a parent operator gets the rows as an RDD of one partition.
  *
- * <p>With a {@link SparkFallback}, DuckDB reads one row more than the fallback's limit; when it
- * finds that many, Spark's own plan runs the query instead (a parent that takes the first few rows
- * gets them from DuckDB's all the same).
+ * <p>A query whose rows the plan does not bound has a {@link SparkFallback}: collected to the
+ * driver, its rows are DuckDB's as long as they fit Spark's limit on a collected result ({@code
+ * spark.driver.maxResultSize}); handed to Spark's operators (an RDD), DuckDB reads one row more
+ * than the fallback's limit, and when it finds that many Spark's own plan runs the query instead,
+ * in its partitions.
  */
 public final class DuckDbExec extends SparkPlan {
   private final Seq<Attribute> output;
