@@ -780,6 +780,17 @@ class TestDuckDbReads {
               spark(ordered).stream()
                   .map(row -> row.getLong(0) + " " + row.getDecimal(1))
                   .toList());
+      // an aggregate in a scalar subquery is one value: the rows are still the filter's
+      String aboveMost =
+          "SELECT id, name FROM dk.lookups WHERE amount > (SELECT max(amount) - 1 FROM dk.lookups"
+              + " WHERE name LIKE 'n%')";
+      Dataset<Row> above = spark.sql(aboveMost);
+      assertThat(above.queryExecution().executedPlan().toString())
+          .contains("into Spark's operators up to 100 rows");
+      long aboveRows = spark(aboveMost).size();
+      assertThat(aboveRows).isGreaterThan(100);
+      assertThat(above.queryExecution().toRdd().count()).isEqualTo(aboveRows);
+      assertThat(metricsOf(above).sparkRuns()).isEqualTo(1);
       // past spark.driver.maxResultSize Spark's plan runs, and fails as Spark's collect does
       spark.sparkContext().conf().set("spark.driver.maxResultSize", "1k");
       try {

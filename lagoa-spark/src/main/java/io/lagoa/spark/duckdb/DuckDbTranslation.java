@@ -213,11 +213,12 @@ public final class DuckDbTranslation {
   }
 
   /**
-   * What a translated plan does, anywhere in it (subqueries too).
+   * What a translated plan does.
    *
-   * @param aggregates whether it aggregates
-   * @param joins whether it joins
-   * @param filters whether it filters rows
+   * @param aggregates whether its rows come from an aggregation (somewhere in its own plan; not an
+   *     aggregate in a scalar subquery, which is one value)
+   * @param joins whether it joins, anywhere (a subquery too)
+   * @param filters whether it filters rows, anywhere (a subquery too)
    */
   public record Shape(boolean aggregates, boolean joins, boolean filters) implements Serializable {}
 
