@@ -8,7 +8,6 @@ import org.apache.spark.sql.catalyst.expressions.aggregate.Count;
 import org.apache.spark.sql.catalyst.plans.logical.Aggregate;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import scala.jdk.javaapi.CollectionConverters;
-import scala.runtime.AbstractPartialFunction;
 
 /** Rewrites of a plan's aggregations, for optimizer rules written in Java. */
 final class Aggregates {
@@ -20,24 +19,8 @@ final class Aggregates {
    */
   static LogicalPlan rewrite(LogicalPlan plan, Function<Aggregate, LogicalPlan> rewrite) {
     return plan.transformUp(
-        new AbstractPartialFunction<LogicalPlan, LogicalPlan>() {
-          @Override
-          public boolean isDefinedAt(LogicalPlan node) {
-            return node instanceof Aggregate;
-          }
-
-          @Override
-          public <A1 extends LogicalPlan, B1> B1 applyOrElse(
-              A1 node, scala.Function1<A1, B1> otherwise) {
-            LogicalPlan rewritten = node instanceof Aggregate a ? rewrite.apply(a) : null;
-            if (rewritten == null) {
-              return otherwise.apply(node);
-            }
-            @SuppressWarnings("unchecked")
-            B1 result = (B1) rewritten;
-            return result;
-          }
-        });
+        PartialRewrite.<LogicalPlan>of(
+            node -> node instanceof Aggregate aggregate ? rewrite.apply(aggregate) : null));
   }
 
   /**

@@ -8,7 +8,7 @@ import org.apache.spark.sql.catalyst.expressions.aggregate.AggregateExpression;
 import org.apache.spark.sql.catalyst.expressions.aggregate.Count;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.rules.Rule;
-import scala.runtime.AbstractPartialFunction;
+import scala.PartialFunction;
 
 /**
  * Rewrites {@code COUNT(DISTINCT <literal>)} as what it means: 1 when the group has a row, else 0
@@ -26,37 +26,25 @@ public final class DistinctLiteralCount extends Rule<LogicalPlan> {
     return Aggregates.rewrite(plan, aggregate -> aggregate.transformExpressions(REWRITE));
   }
 
-  private static final AbstractPartialFunction<Expression, Expression> REWRITE =
-      new AbstractPartialFunction<>() {
-        @Override
-        public boolean isDefinedAt(Expression expression) {
-          return distinctLiteralCount(expression);
-        }
-
-        @Override
-        public <A1 extends Expression, B1> B1 applyOrElse(
-            A1 expression, scala.Function1<A1, B1> otherwise) {
-          if (!distinctLiteralCount(expression)) {
-            return otherwise.apply(expression);
-          }
-          AggregateExpression distinct = (AggregateExpression) expression;
-          AggregateExpression rows =
-              distinct.copy(
-                  distinct.aggregateFunction(),
-                  distinct.mode(),
-                  false,
-                  distinct.filter(),
-                  distinct.resultId());
-          @SuppressWarnings("unchecked")
-          B1 result =
-              (B1)
-                  new If(
-                      new GreaterThan(rows, Literal$.MODULE$.apply(0L)),
-                      Literal$.MODULE$.apply(1L),
-                      Literal$.MODULE$.apply(0L));
-          return result;
-        }
-      };
+  private static final PartialFunction<Expression, Expression> REWRITE =
+      PartialRewrite.of(
+          expression -> {
+            if (!distinctLiteralCount(expression)) {
+              return null;
+            }
+            AggregateExpression distinct = (AggregateExpression) expression;
+            AggregateExpression rows =
+                distinct.copy(
+                    distinct.aggregateFunction(),
+                    distinct.mode(),
+                    false,
+                    distinct.filter(),
+                    distinct.resultId());
+            return new If(
+                new GreaterThan(rows, Literal$.MODULE$.apply(0L)),
+                Literal$.MODULE$.apply(1L),
+                Literal$.MODULE$.apply(0L));
+          });
 
   private static boolean distinctLiteralCount(Expression expression) {
     return expression instanceof AggregateExpression aggregate
