@@ -725,8 +725,8 @@ class TestDuckDbReads {
 
   /**
    * A query that neither aggregates nor ends in a limit is DuckDB's when its tables have few rows,
-   * or when it filters them. Collected, DuckDB's rows are the answer however many; into Spark's
-   * operators (an RDD: a checkpoint, a cached frame) DuckDB reads one more than {@link
+   * or when it filters them (joined or not). Collected, DuckDB's rows are the answer however many;
+   * into Spark's operators (an RDD: a checkpoint, a cached frame) DuckDB reads one more than {@link
    * DuckDbReads#MAX_ROWS}, and when it finds that many Spark's plan runs the query instead.
    */
   @Test
@@ -806,15 +806,21 @@ class TestDuckDbReads {
       assertThat(small.queryExecution().executedPlan().nodeName()).isEqualTo("DuckDbQuery");
       assertThat(small.queryExecution().executedPlan().toString()).doesNotContain("up to");
       assertThat(sorted(small.collectAsList())).isEqualTo(sorted(spark("SELECT * FROM dk.dim")));
-      // a whole larger table, a join without aggregation: Spark's
+      // a whole larger table without a filter: Spark's
       assertThat(executedPlan(spark.sql("SELECT id, name FROM dk.lookups")))
           .doesNotContain("DuckDbQuery");
+      // a join: collected from DuckDB; into an RDD past the limit, Spark's plan with its join
       String joined =
-          "SELECT l.id, d.region FROM dk.lookups l JOIN dk.dim d ON l.name = d.name"
-              + " WHERE l.id < 40";
-      assertThat(spark.sql(joined).queryExecution().executedPlan().nodeName())
-          .isNotEqualTo("DuckDbQuery");
-      assertThat(sorted(spark.sql(joined).collectAsList())).isEqualTo(sorted(spark(joined)));
+          "SELECT l.id, m.name, m.amount FROM dk.lookups l JOIN dk.lookups m ON l.id = m.id + 1"
+              + " WHERE l.id < 300";
+      Dataset<Row> join = spark.sql(joined);
+      assertThat(join.queryExecution().executedPlan().toString())
+          .startsWith("DuckDbQuery")
+          .contains("into Spark's operators up to 100 rows");
+      assertThat(sorted(join.collectAsList())).hasSize(299).isEqualTo(sorted(spark(joined)));
+      Dataset<Row> joinRdd = spark.sql(joined);
+      assertThat(joinRdd.queryExecution().toRdd().count()).isEqualTo(299);
+      assertThat(metricsOf(joinRdd).sparkRuns()).isEqualTo(1);
       // an error where Spark raises one
       String overflow = "SELECT v * 2 FROM dk.big WHERE v > 0";
       assertThat(executedPlan(spark.sql(overflow))).contains("DuckDbQuery");

@@ -139,8 +139,8 @@ public final class DuckDbReads extends SparkStrategy {
   /**
    * DuckDB's read of a translated query, where it returns few rows: an aggregation's (as a rule);
    * for the query's answer also at most {@link #MAX_ROWS} by its limit or the rows of its tables,
-   * or a filter's, tried up to that many with Spark's plan behind it. A plan that joins without
-   * aggregating, or reads a whole large table, is Spark's: DuckDB's answer would be large.
+   * or a filter's (over a join too), tried up to that many with Spark's plan behind it. A plan that
+   * reads whole large tables without a filter is Spark's: DuckDB's answer would be large.
    */
   private Optional<SparkPlan> exec(
       LogicalPlan query, DuckDbTranslation.Query translated, DuckDbDatabase.Settings settings) {
@@ -156,7 +156,7 @@ public final class DuckDbReads extends SparkStrategy {
     if (translated.mostRows() <= maxRows) {
       return Optional.of(new DuckDbExec(query.output(), translated, duckDb, settings));
     }
-    if (shape.joins() || !shape.filters()) {
+    if (!shape.filters()) {
       LOG.debug("{} left to Spark: it may return more than {} rows", query.nodeName(), maxRows);
       return Optional.empty();
     }
