@@ -112,7 +112,12 @@ public final class DuckDbExec extends SparkPlan {
 
   @Override
   public String simpleString(int maxFields) {
-    return nodeName() + " " + reads() + " " + outputList() + upTo();
+    return nodeName()
+        + " "
+        + reads()
+        + " "
+        + outputList()
+        + (fallback == null ? "" : " (" + rowLimit() + ")");
   }
 
   /** EXPLAIN FORMATTED's details: what it reads and returns, not the SQL's list of files. */
@@ -123,17 +128,13 @@ public final class DuckDbExec extends SparkPlan {
         + reads()
         + "\nOutput "
         + outputList()
-        + (fallback == null
-            ? ""
-            : "\nRows: into Spark's operators up to " + fallback.rows() + ", more by Spark's plan")
+        + (fallback == null ? "" : "\nRows: " + rowLimit())
         + "\n";
   }
 
   /** The row limit of a read with a fallback, for its parent operators. */
-  private String upTo() {
-    return fallback == null
-        ? ""
-        : " (into Spark's operators up to " + fallback.rows() + " rows, more by Spark's plan)";
+  private String rowLimit() {
+    return "into Spark's operators up to " + fallback.rows() + " rows, more by Spark's plan";
   }
 
   /** The tables and how many data files: {@code lagoa.s.t (3 files)}. */
@@ -192,7 +193,7 @@ public final class DuckDbExec extends SparkPlan {
    */
   @Override
   public InternalRow[] executeCollect() {
-    InternalRow[] rows = read(query, fallback == null ? Long.MAX_VALUE : maxResultSize());
+    InternalRow[] rows = collected();
     return rows == null ? spark().executeCollect() : answer(rows);
   }
 
@@ -203,16 +204,23 @@ public final class DuckDbExec extends SparkPlan {
 
   @Override
   public InternalRow[] executeTail(int n) {
-    InternalRow[] rows = read(query, fallback == null ? Long.MAX_VALUE : maxResultSize());
+    InternalRow[] rows = collected();
     if (rows == null) {
       return spark().executeTail(n);
     }
     return answer(Arrays.copyOfRange(rows, Math.max(0, rows.length - n), rows.length));
   }
 
-  private long maxResultSize() {
+  /**
+   * All of DuckDB's rows, for the driver; with a fallback, null past {@code
+   * spark.driver.maxResultSize}.
+   */
+  private InternalRow[] collected() {
+    if (fallback == null) {
+      return read(query, Long.MAX_VALUE);
+    }
     long bytes = sparkContext().getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g");
-    return bytes <= 0 ? Long.MAX_VALUE : bytes;
+    return read(query, bytes <= 0 ? Long.MAX_VALUE : bytes);
   }
 
   /** Rows DuckDB answers with, counted. */

@@ -194,6 +194,11 @@ public final class DuckDbTranslation {
 
     /** The DuckDB query. */
     public String sql() {
+      return sql(select, limit);
+    }
+
+    /** A query's SQL from its SELECT and its final limit. */
+    private static String sql(String select, long limit) {
       return limit == NO_LIMIT ? select : select + " LIMIT " + limit;
     }
 
@@ -228,7 +233,7 @@ public final class DuckDbTranslation {
   /** The query's top: its SQL but the final {@code LIMIT}, and that limit. */
   private record Top(String select, long limit, boolean aggregates) {
     String sql() {
-      return limit == Query.NO_LIMIT ? select : select + " LIMIT " + limit;
+      return Query.sql(select, limit);
     }
   }
 
