@@ -101,16 +101,12 @@ public final class SparkSql {
     for (StructField field : schema.fields()) {
       columns.add(new ResultColumn(field.name(), field.dataType().simpleString()));
     }
-    List<Row> fetched = frame.takeAsList(maxRows == Integer.MAX_VALUE ? maxRows : maxRows + 1);
+    List<List<Object>> fetched =
+        maxRows == Integer.MAX_VALUE
+            ? PlanRows.collect(frame, "collect")
+            : PlanRows.take(frame, maxRows + 1);
     boolean truncated = fetched.size() > maxRows;
-    List<List<Object>> rows = new ArrayList<>();
-    for (Row row : truncated ? fetched.subList(0, maxRows) : fetched) {
-      List<Object> values = new ArrayList<>(row.length());
-      for (int i = 0; i < row.length(); i++) {
-        values.add(SparkValues.toJava(row.get(i), schema.fields()[i].dataType()));
-      }
-      rows.add(values);
-    }
+    List<List<Object>> rows = truncated ? fetched.subList(0, maxRows) : fetched;
     return new QueryResult(columns, rows, truncated);
   }
 

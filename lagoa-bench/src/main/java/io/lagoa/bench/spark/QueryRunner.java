@@ -5,6 +5,7 @@ import io.lagoa.bench.QueryMetrics;
 import io.lagoa.bench.QueryRun;
 import io.lagoa.error.ErrorCode;
 import io.lagoa.error.LagoaException;
+import io.lagoa.spark.PlanRows;
 import io.lagoa.spark.SparkSql;
 import io.lagoa.spark.SqlException;
 import java.util.ArrayList;
@@ -78,9 +79,10 @@ public final class QueryRunner {
     }
     long started = System.nanoTime();
     Dataset<Row> frame = execute(query, query.sql());
-    List<Row> rows;
+    List<List<Object>> rows;
     try {
-      rows = frame.collectAsList();
+      // the rows as `lagoa sql` fetches them (PlanRows), so the bench times what a user waits for
+      rows = PlanRows.collect(frame, "collect");
     } catch (Exception e) { // Spark throws AnalysisException, checked in Java, undeclared
       throw failure(query, e);
     }
@@ -100,22 +102,9 @@ public final class QueryRunner {
    * One execution: its time from submitting the SQL to the last result row on the driver, the rows
    * and the executed plan.
    */
-  public record Execution(long nanos, Dataset<Row> frame, List<Row> rows) {
+  public record Execution(long nanos, Dataset<Row> frame, List<List<Object>> values) {
     public QueryMetrics metrics() {
-      return PlanMetrics.of(frame.queryExecution().executedPlan(), rows.size());
-    }
-
-    /** The rows as lists of plain Java values, to compare with another engine's. */
-    public List<List<Object>> values() {
-      List<List<Object>> values = new ArrayList<>(rows.size());
-      for (Row row : rows) {
-        List<Object> value = new ArrayList<>(row.size());
-        for (int i = 0; i < row.size(); i++) {
-          value.add(row.get(i));
-        }
-        values.add(value);
-      }
-      return values;
+      return PlanMetrics.of(frame.queryExecution().executedPlan(), values.size());
     }
   }
 

@@ -245,7 +245,18 @@ class TestShell {
         if (progress.snapshot().runningStages() > 0) {
           session.terminal.raise(Terminal.Signal.INT);
         }
-        assertThat(System.nanoTime()).as("the long statement started").isLessThan(deadline);
+        // Said in full if it fails (once in a loaded run): what the shell printed and what Spark
+        // ran.
+        assertThat(System.nanoTime())
+            .as(
+                () ->
+                    "the long statement started and Ctrl-C reached it; the shell said: "
+                        + session.output()
+                        + "; Spark: "
+                        + progress.snapshot()
+                        + ", shell thread done: "
+                        + shell.isDone())
+            .isLessThan(deadline);
         Thread.sleep(50);
       }
       shell.get(120, TimeUnit.SECONDS);
