@@ -726,8 +726,8 @@ class TestDuckDbReads {
   /**
    * A query that neither aggregates nor ends in a limit is DuckDB's when its tables have few rows,
    * or when it filters them (joined or not). Collected, DuckDB's rows are the answer however many;
-   * into Spark's operators (an RDD: a checkpoint, a cached frame) DuckDB reads one more than {@link
-   * DuckDbReads#MAX_ROWS}, and when it finds that many Spark's plan runs the query instead.
+   * into Spark's operators (an RDD: a checkpoint, a cached frame) a query that may return more than
+   * {@link DuckDbReads#MAX_ROWS} rows runs Spark's plan.
    */
   @Test
   void readsWhatAFilterFindsAndLeavesManyRowsForSparkOperatorsToSpark() {
@@ -753,7 +753,7 @@ class TestDuckDbReads {
       Dataset<Row> found = spark.sql(needle);
       org.apache.spark.sql.execution.SparkPlan plan = found.queryExecution().executedPlan();
       assertThat(plan.nodeName()).isEqualTo("DuckDbQuery");
-      assertThat(plan.toString()).contains("into Spark's operators up to 100 rows");
+      assertThat(plan.toString()).contains("into Spark's operators by Spark's plan");
       assertThat(found.collectAsList()).hasSize(1).isEqualTo(spark(needle));
       assertThat(plan.metrics().apply("numOutputRows").value()).isEqualTo(1);
       assertThat(spark.sql(needle).queryExecution().toRdd().count()).isEqualTo(1);
@@ -786,7 +786,7 @@ class TestDuckDbReads {
               + " WHERE name LIKE 'n%')";
       Dataset<Row> above = spark.sql(aboveMost);
       assertThat(above.queryExecution().executedPlan().toString())
-          .contains("into Spark's operators up to 100 rows");
+          .contains("into Spark's operators by Spark's plan");
       long aboveRows = spark(aboveMost).size();
       assertThat(aboveRows).isGreaterThan(100);
       assertThat(above.queryExecution().toRdd().count()).isEqualTo(aboveRows);
@@ -816,7 +816,7 @@ class TestDuckDbReads {
       Dataset<Row> join = spark.sql(joined);
       assertThat(join.queryExecution().executedPlan().toString())
           .startsWith("DuckDbQuery")
-          .contains("into Spark's operators up to 100 rows");
+          .contains("into Spark's operators by Spark's plan");
       assertThat(sorted(join.collectAsList())).hasSize(299).isEqualTo(sorted(spark(joined)));
       Dataset<Row> joinRdd = spark.sql(joined);
       assertThat(joinRdd.queryExecution().toRdd().count()).isEqualTo(299);

@@ -10,9 +10,10 @@ import org.apache.spark.sql.execution.SparkPlan;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * Spark's own plan for a query DuckDB reads up to a number of rows: when DuckDB finds more, the
- * query runs in Spark instead, so a query that returns many rows is never funnelled through one
- * partition on the driver. Planned only then, and once.
+ * Spark's own plan for a query DuckDB reads whose answer may be large: it runs instead of DuckDB
+ * when the rows go on to Spark's operators (an RDD of the plan), so many rows are never funnelled
+ * through one partition on the driver, and when the collected rows pass {@code
+ * spark.driver.maxResultSize}. Planned only then, and once.
  */
 public final class SparkFallback implements Serializable {
   /** On every node of a plan that Spark plans alone: DuckDB reads leave it be. */
