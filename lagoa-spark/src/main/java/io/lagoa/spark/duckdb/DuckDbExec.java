@@ -49,9 +49,8 @@ import scala.reflect.ClassTag$;
  *
  * <p>A query whose rows the plan does not bound has a {@link SparkFallback}: collected to the
  * driver, its rows are DuckDB's as long as they fit Spark's limit on a collected result ({@code
- * spark.driver.maxResultSize}); handed to Spark's operators (an RDD), DuckDB reads one row more
- * than the fallback's limit, and when it finds that many Spark's own plan runs the query instead,
- * in its partitions.
+ * spark.driver.maxResultSize}); handed to Spark's operators (an RDD), Spark's own plan runs the
+ * query, in its partitions.
  */
 public final class DuckDbExec extends SparkPlan {
   private final Seq<Attribute> output;

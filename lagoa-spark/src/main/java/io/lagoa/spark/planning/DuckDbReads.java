@@ -139,8 +139,9 @@ public final class DuckDbReads extends SparkStrategy {
   /**
    * DuckDB's read of a translated query, where it returns few rows: an aggregation's (as a rule);
    * for the query's answer also at most {@link #MAX_ROWS} by its limit or the rows of its tables,
-   * or a filter's (over a join too), tried up to that many with Spark's plan behind it. A plan that
-   * reads whole large tables without a filter is Spark's: DuckDB's answer would be large.
+   * or a filter's (over a join too), collected from DuckDB with Spark's plan behind it for Spark's
+   * operators. A plan that reads whole large tables without a filter is Spark's: DuckDB's answer
+   * would be large.
    */
   private Optional<SparkPlan> exec(
       LogicalPlan query, DuckDbTranslation.Query translated, DuckDbDatabase.Settings settings) {
