@@ -53,6 +53,9 @@ import scala.reflect.ClassTag$;
  * query, in its partitions.
  */
 public final class DuckDbExec extends SparkPlan {
+  /** What a read with a fallback gives Spark's operators (an RDD of the plan): Spark's plan. */
+  private static final String FOR_SPARK_OPERATORS = "into Spark's operators by Spark's plan";
+
   private final Seq<Attribute> output;
   private final DuckDbTranslation.Query query;
   private final DuckDbDatabase.Settings settings;
@@ -116,7 +119,7 @@ public final class DuckDbExec extends SparkPlan {
         + reads()
         + " "
         + outputList()
-        + (fallback == null ? "" : " (" + rowLimit() + ")");
+        + (fallback == null ? "" : " (" + FOR_SPARK_OPERATORS + ")");
   }
 
   /** EXPLAIN FORMATTED's details: what it reads and returns, not the SQL's list of files. */
@@ -127,13 +130,8 @@ public final class DuckDbExec extends SparkPlan {
         + reads()
         + "\nOutput "
         + outputList()
-        + (fallback == null ? "" : "\nRows: " + rowLimit())
+        + (fallback == null ? "" : "\nRows: " + FOR_SPARK_OPERATORS)
         + "\n";
-  }
-
-  /** What a read with a fallback gives Spark's operators (an RDD of the plan): Spark's plan. */
-  private String rowLimit() {
-    return "into Spark's operators by Spark's plan";
   }
 
   /** The tables and how many data files: {@code lagoa.s.t (3 files)}. */

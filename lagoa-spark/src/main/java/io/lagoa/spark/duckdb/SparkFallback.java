@@ -19,29 +19,18 @@ public final class SparkFallback implements Serializable {
   /** On every node of a plan that Spark plans alone: DuckDB reads leave it be. */
   private static final TreeNodeTag<Boolean> SPARK_ONLY = new TreeNodeTag<>("lagoa.duckdb.spark");
 
-  private final long rows;
   private final transient SparkSession session;
   private final transient LogicalPlan plan;
   private transient SparkPlan prepared;
 
   /**
-   * @param rows the most rows DuckDB's answer may have
    * @param plan the optimized logical plan DuckDB reads
    */
-  public SparkFallback(long rows, LogicalPlan plan, SparkSession session) {
-    if (rows < 0) {
-      throw new IllegalArgumentException("Cannot read up to " + rows + " rows");
-    }
-    this.rows = rows;
+  public SparkFallback(LogicalPlan plan, SparkSession session) {
     this.session = session;
     // a copy, so the query's own plan keeps no mark
     this.plan = plan.clone();
     markSparkOnly(this.plan);
-  }
-
-  /** The most rows DuckDB's answer may have. */
-  public long rows() {
-    return rows;
   }
 
   /** Whether the node is part of a plan Spark plans alone. */
@@ -79,11 +68,11 @@ public final class SparkFallback implements Serializable {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof SparkFallback that && that.rows == rows && that.plan == plan;
+    return other instanceof SparkFallback that && that.plan == plan;
   }
 
   @Override
   public int hashCode() {
-    return Long.hashCode(rows);
+    return System.identityHashCode(plan);
   }
 }

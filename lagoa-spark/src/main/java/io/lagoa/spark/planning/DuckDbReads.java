@@ -163,11 +163,7 @@ public final class DuckDbReads extends SparkStrategy {
     }
     return Optional.of(
         new DuckDbExec(
-            query.output(),
-            translated,
-            duckDb,
-            settings,
-            new SparkFallback(maxRows, query, session)));
+            query.output(), translated, duckDb, settings, new SparkFallback(query, session)));
   }
 
   /**
