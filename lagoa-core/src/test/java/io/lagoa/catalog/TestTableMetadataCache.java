@@ -1,0 +1,120 @@
+package io.lagoa.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lagoa.config.ConfigLoader;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.types.Types;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Lagoa's JDBC catalog parses a metadata file once and still sees every commit at once: its own,
+ * another process's (a second catalog on the same database), a drop and a create of the same name;
+ * and two writers that loaded the same cached metadata both commit, one after Iceberg's retry.
+ */
+class TestTableMetadataCache {
+  private static final Schema SCHEMA =
+      new Schema(Types.NestedField.required(1, "id", Types.LongType.get()));
+  private static final TableIdentifier NAME = TableIdentifier.of("bronze", "events");
+
+  @TempDir Path folder;
+  private TemporaryCatalog temporary;
+  private Catalog catalog;
+  private Catalog other;
+  private int files;
+
+  @BeforeEach
+  void open() {
+    temporary = TemporaryCatalog.in(folder, "bronze");
+    catalog = temporary.catalog();
+    other =
+        LagoaCatalogs.open(
+            new ConfigLoader(Map.of("LAGOA_WAREHOUSE", folder.resolve("wh").toString()), folder)
+                .load(null));
+    catalog.createTable(NAME, SCHEMA, PartitionSpec.unpartitioned());
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    ((AutoCloseable) other).close();
+    temporary.close();
+  }
+
+  @Test
+  void loadingATableAgainReusesTheParsedMetadata() {
+    TableMetadata first = metadata(catalog.loadTable(NAME));
+
+    assertThat(metadata(catalog.loadTable(NAME))).isSameAs(first);
+  }
+
+  @Test
+  void everyCommitIsSeenAtTheNextLoad() {
+    Table before = catalog.loadTable(NAME);
+
+    append(catalog.loadTable(NAME));
+    Table afterOwn = catalog.loadTable(NAME);
+    append(other.loadTable(NAME));
+    Table afterOther = catalog.loadTable(NAME);
+
+    assertThat(before.currentSnapshot()).isNull();
+    assertThat(afterOwn.currentSnapshot().addedDataFiles(afterOwn.io())).hasSize(1);
+    assertThat(afterOther.snapshots()).hasSize(2);
+    assertThat(metadata(afterOther)).isNotSameAs(metadata(afterOwn));
+  }
+
+  @Test
+  void aTableDroppedAndCreatedAgainIsTheNewOne() {
+    append(catalog.loadTable(NAME));
+    String oldUuid = metadata(catalog.loadTable(NAME)).uuid();
+
+    other.dropTable(NAME, false);
+    other.createTable(NAME, SCHEMA, PartitionSpec.unpartitioned());
+
+    Table again = catalog.loadTable(NAME);
+    assertThat(metadata(again).uuid()).isNotEqualTo(oldUuid);
+    assertThat(again.currentSnapshot()).isNull();
+  }
+
+  @Test
+  void twoWritersFromTheSameCachedMetadataBothCommit() {
+    Table one = catalog.loadTable(NAME);
+    Table two = catalog.loadTable(NAME);
+    assertThat(metadata(two)).isSameAs(metadata(one));
+
+    append(one);
+    append(two); // its base is stale: the catalog's swap fails, Iceberg refreshes and retries
+
+    Table result = other.loadTable(NAME);
+    assertThat(result.snapshots()).hasSize(2);
+    assertThat(result.currentSnapshot().summary()).containsEntry("total-data-files", "2");
+  }
+
+  private static TableMetadata metadata(Table table) {
+    return ((HasTableOperations) table).operations().current();
+  }
+
+  private void append(Table table) {
+    DataFile file =
+        DataFiles.builder(table.spec())
+            .withPath(folder.resolve("data-" + (++files) + ".parquet").toString())
+            .withFormat(FileFormat.PARQUET)
+            .withFileSizeInBytes(100)
+            .withRecordCount(1)
+            .build();
+    table.newAppend().appendFile(file).commit();
+  }
+}
