@@ -3,13 +3,18 @@ package io.lagoa.spark;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.spark.SparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.CatalystTypeConverters;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.execution.LocalTableScanExec;
 import org.apache.spark.sql.execution.QueryExecution;
+import org.apache.spark.sql.execution.SQLExecution;
 import org.apache.spark.sql.execution.SQLExecution$;
 import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.metric.SQLMetric;
+import org.apache.spark.sql.execution.metric.SQLMetrics;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.BooleanType;
@@ -31,6 +36,7 @@ import org.apache.spark.sql.types.TimestampNTZType;
 import org.apache.spark.sql.types.TimestampType;
 import scala.Function1;
 import scala.Option;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * A query's rows as the plain Java values {@link io.lagoa.result.QueryResult} holds, fetched as
@@ -64,6 +70,9 @@ public final class PlanRows {
                       () -> {
                         SparkPlan plan = execution.executedPlan();
                         plan.resetMetrics();
+                        if (plan instanceof LocalTableScanExec local) {
+                          return held(local);
+                        }
                         return (InternalRow[]) plan.executeCollect();
                       });
               // made here: the converters read the session's java8API setting
@@ -75,6 +84,23 @@ public final class PlanRows {
               }
               return values(converted, schema);
             });
+  }
+
+  /**
+   * The rows a plan already holds (constants, a count answered from metadata) as they are, where
+   * {@code executeCollect} would generate a projection to copy them first; its row count reported
+   * as Spark reports it.
+   */
+  private static InternalRow[] held(LocalTableScanExec local) {
+    InternalRow[] rows = CollectionConverters.asJava(local.rows()).toArray(new InternalRow[0]);
+    SQLMetric count = local.longMetric("numOutputRows");
+    count.add(rows.length);
+    SparkContext context = local.session().sparkContext();
+    SQLMetrics.postDriverMetricUpdates(
+        context,
+        context.getLocalProperty(SQLExecution.EXECUTION_ID_KEY()),
+        CollectionConverters.asScala(List.of(count)).toList());
+    return rows;
   }
 
   /** At most {@code limit} rows, as {@code Dataset.takeAsList} (a LIMIT planned with the query). */

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.execution.LocalTableScanExec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,6 +83,18 @@ class TestSparkSql {
     assertThat(fetched.get(0).get(13)).isEqualTo(LocalDateTime.parse("2026-03-29T02:30"));
     assertThat(fetched.get(0).get(10)).isEqualTo(new byte[] {(byte) 0xCA, (byte) 0xFE});
     assertThat(PlanRows.take(sql.session().sql(query), 2)).hasSize(2);
+
+    // rows Spark already holds (an inline table folded with its projection) are read as they are
+    String inline = query.replace("FROM range(3)", "FROM VALUES (1), (2), (3) AS r(x)");
+    Dataset<Row> local = sql.session().sql(inline).drop("days");
+    List<List<Object>> expected = encoded(sql.session().sql(inline).drop("days"));
+    assertThat(local.queryExecution().executedPlan()).isInstanceOf(LocalTableScanExec.class);
+    assertThat(PlanRows.collect(local, "collect"))
+        .hasSize(3)
+        .usingRecursiveComparison()
+        .isEqualTo(expected);
+    assertThat(local.queryExecution().executedPlan().metrics().apply("numOutputRows").value())
+        .isEqualTo(3);
   }
 
   /** Spark's own collect: its Row encoder, then the same conversion to plain Java values. */
