@@ -44,7 +44,11 @@ public class LagoaJdbcCatalog extends JdbcCatalog {
         JdbcTables.of(
             this,
             io,
-            location -> metadata.read(location, file -> TableMetadataParser.read(io, file)));
+            location ->
+                metadata.read(
+                    location,
+                    file -> TableMetadataParser.read(io, file),
+                    file -> io.newInputFile(file).exists()));
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.lagoa.catalog;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.iceberg.TableMetadata;
 
 /**
@@ -28,19 +29,26 @@ final class TableMetadataCache {
         }
       };
 
-  /** The metadata at {@code location}, parsed by {@code parse} the first time only. */
-  TableMetadata read(String location, Function<String, TableMetadata> parse) {
+  /**
+   * The metadata at {@code location}, parsed by {@code parse} the first time only. A file that
+   * {@code exists} no longer is parsed again, so that the load fails as it would without a cache
+   * (Iceberg's catalog tests require it: a table whose metadata file was deleted is not found).
+   */
+  TableMetadata read(
+      String location, Function<String, TableMetadata> parse, Predicate<String> exists) {
+    TableMetadata known;
     synchronized (byLocation) {
-      TableMetadata known = byLocation.get(location);
-      if (known != null) {
-        return known;
-      }
+      known = byLocation.get(location);
     }
-    // Parsed outside the lock: two threads may both parse one file the first time, never wait.
+    // The file system asked and the file parsed outside the lock: no load waits on another's I/O
+    // (two threads may both parse one file the first time).
+    if (known != null && exists.test(location)) {
+      return known;
+    }
     TableMetadata parsed = parse.apply(location);
     synchronized (byLocation) {
-      TableMetadata known = byLocation.putIfAbsent(location, parsed);
-      return known != null ? known : parsed;
+      TableMetadata cached = byLocation.putIfAbsent(location, parsed);
+      return cached != null ? cached : parsed;
     }
   }
 }

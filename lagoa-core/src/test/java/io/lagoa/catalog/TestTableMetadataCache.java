@@ -1,6 +1,7 @@
 package io.lagoa.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lagoa.config.ConfigLoader;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.NotFoundException;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Lagoa's JDBC catalog parses a metadata file once and still sees every commit at once: its own,
  * another process's (a second catalog on the same database), a drop and a create of the same name;
- * and two writers that loaded the same cached metadata both commit, one after Iceberg's retry.
+ * two writers that loaded the same cached metadata both commit, one after Iceberg's retry; and a
+ * table whose metadata file is gone fails to load, as without a cache.
  */
 class TestTableMetadataCache {
   private static final Schema SCHEMA =
@@ -101,6 +104,16 @@ class TestTableMetadataCache {
     Table result = other.loadTable(NAME);
     assertThat(result.snapshots()).hasSize(2);
     assertThat(result.currentSnapshot().summary()).containsEntry("total-data-files", "2");
+  }
+
+  @Test
+  void aTableWhoseMetadataFileWasDeletedIsNotFound() {
+    Table table = catalog.loadTable(NAME);
+    table.io().deleteFile(metadata(table).metadataFileLocation());
+
+    assertThatThrownBy(() -> catalog.loadTable(NAME))
+        .isInstanceOf(NotFoundException.class)
+        .hasMessageContaining(metadata(table).metadataFileLocation());
   }
 
   private static TableMetadata metadata(Table table) {
