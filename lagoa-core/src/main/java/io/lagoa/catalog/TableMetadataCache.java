@@ -9,10 +9,11 @@ import org.apache.iceberg.TableMetadata;
 /**
  * Tables' metadata as parsed from their metadata files, by the file's location, for the tables used
  * last. Loading a table still asks the catalog where its current metadata file is (so every load
- * sees every commit); only parsing that file again is spared: Spark loads a table at least twice
- * per statement (analysis, then the refresh of table versions before execution), and the parse was
- * a sixth of a small query's time. Safe because Iceberg never rewrites a metadata file: every
- * commit writes a new file under a new name (a version and a random UUID).
+ * sees every commit) and checks that the file is there; only reading and parsing it again is
+ * spared. Spark loads a table at least twice per statement (analysis, then the refresh of table
+ * versions before execution): the first query of a process came back 0.2 s sooner. Safe because
+ * Iceberg never rewrites a metadata file: every commit writes a new file under a new name (a
+ * version and a random UUID).
  */
 final class TableMetadataCache {
   /**
