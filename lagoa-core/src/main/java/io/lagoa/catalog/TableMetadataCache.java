@@ -1,5 +1,6 @@
 package io.lagoa.catalog;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -17,8 +18,9 @@ import org.apache.iceberg.TableMetadata;
  */
 final class TableMetadataCache {
   /**
-   * How many tables' metadata stay (the least recently used goes first). A table with a long
-   * history has metadata of a few megabytes in memory; a miss costs one parse, as without a cache.
+   * How many tables' metadata stay, one version each (the last read); the least recently used goes
+   * first. A table with a long history has metadata of a few megabytes in memory; a miss costs one
+   * parse, as without a cache.
    */
   static final int TABLES = 64;
 
@@ -26,9 +28,19 @@ final class TableMetadataCache {
       new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, TableMetadata> eldest) {
-          return size() > TABLES;
+          if (size() > TABLES) {
+            latestByTable.remove(eldest.getValue().uuid(), eldest.getKey());
+            return true;
+          }
+          return false;
         }
       };
+
+  /**
+   * Each table's (by its UUID) last metadata location read: a table that commits every few seconds
+   * (a streaming one) keeps one version here, not {@link #TABLES} versions of itself.
+   */
+  private final Map<String, String> latestByTable = new HashMap<>();
 
   /**
    * The metadata at {@code location}, parsed by {@code parse} the first time only. A file that
@@ -48,8 +60,23 @@ final class TableMetadataCache {
     }
     TableMetadata parsed = parse.apply(location);
     synchronized (byLocation) {
-      TableMetadata cached = byLocation.putIfAbsent(location, parsed);
-      return cached != null ? cached : parsed;
+      TableMetadata cached = byLocation.get(location);
+      if (cached != null) {
+        return cached;
+      }
+      byLocation.put(location, parsed);
+      String older = parsed.uuid() == null ? null : latestByTable.put(parsed.uuid(), location);
+      if (older != null && !older.equals(location)) {
+        byLocation.remove(older);
+      }
+      return parsed;
+    }
+  }
+
+  /** How many metadata versions are kept (for tests). */
+  int size() {
+    synchronized (byLocation) {
+      return byLocation.size();
     }
   }
 }

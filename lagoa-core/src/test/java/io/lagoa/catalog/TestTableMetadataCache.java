@@ -14,6 +14,7 @@ import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableMetadata;
+import org.apache.iceberg.TableMetadataParser;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.NotFoundException;
@@ -114,6 +115,23 @@ class TestTableMetadataCache {
     assertThatThrownBy(() -> catalog.loadTable(NAME))
         .isInstanceOf(NotFoundException.class)
         .hasMessageContaining(metadata(table).metadataFileLocation());
+  }
+
+  @Test
+  void aTableThatCommitsOftenKeepsOneVersion() {
+    TableMetadataCache cache = new TableMetadataCache();
+    Table table = catalog.loadTable(NAME);
+    for (int i = 0; i < 3; i++) {
+      append(table);
+      String location = metadata(table).metadataFileLocation();
+      cache.read(location, file -> TableMetadataParser.read(table.io(), file), file -> true);
+    }
+    other.createTable(TableIdentifier.of("bronze", "other"), SCHEMA);
+    String otherLocation =
+        metadata(other.loadTable(TableIdentifier.of("bronze", "other"))).metadataFileLocation();
+    cache.read(otherLocation, file -> TableMetadataParser.read(table.io(), file), file -> true);
+
+    assertThat(cache.size()).isEqualTo(2);
   }
 
   private static TableMetadata metadata(Table table) {
