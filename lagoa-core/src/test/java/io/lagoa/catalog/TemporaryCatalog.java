@@ -6,6 +6,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
@@ -16,9 +21,12 @@ import org.apache.iceberg.catalog.SupportsNamespaces;
  */
 public final class TemporaryCatalog implements AutoCloseable {
   private final Catalog catalog;
+  private final Path folder;
+  private final AtomicInteger files = new AtomicInteger();
 
-  private TemporaryCatalog(Catalog catalog) {
+  private TemporaryCatalog(Catalog catalog, Path folder) {
     this.catalog = catalog;
+    this.folder = folder;
   }
 
   /** Opens the catalog of a warehouse under {@code folder} and creates {@code namespaces}. */
@@ -37,11 +45,24 @@ public final class TemporaryCatalog implements AutoCloseable {
     for (String namespace : namespaces) {
       ((SupportsNamespaces) catalog).createNamespace(Namespace.of(namespace));
     }
-    return new TemporaryCatalog(catalog);
+    return new TemporaryCatalog(catalog, folder);
   }
 
   public Catalog catalog() {
     return catalog;
+  }
+
+  /**
+   * A new data file of one row for {@code table}, as a commit records it: a name in the test's
+   * folder that no other call gives (from any thread), no file written.
+   */
+  public DataFile dataFile(Table table) {
+    return DataFiles.builder(table.spec())
+        .withPath(folder.resolve("data-" + files.incrementAndGet() + ".parquet").toString())
+        .withFormat(FileFormat.PARQUET)
+        .withFileSizeInBytes(100)
+        .withRecordCount(1)
+        .build();
   }
 
   @Override

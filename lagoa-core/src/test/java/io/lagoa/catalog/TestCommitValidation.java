@@ -13,9 +13,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.iceberg.AppendFiles;
-import org.apache.iceberg.DataFile;
-import org.apache.iceberg.DataFiles;
-import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
@@ -40,7 +37,6 @@ class TestCommitValidation {
   private TemporaryCatalog temporary;
   private Catalog catalog;
   private Table table;
-  private int files;
 
   @BeforeEach
   void open() {
@@ -86,7 +82,7 @@ class TestCommitValidation {
   void commitsOfOthersInBetweenDoNotCount() {
     long first = batch(table, "run-1", PipelineCommits.NONE);
     // a compaction or a manual INSERT: no run id, so not a pipeline commit
-    table.newAppend().appendFile(file(table)).commit();
+    table.newAppend().appendFile(temporary.dataFile(table)).commit();
     long second = batch(table, "run-2", Long.toString(first));
     table.refresh();
     assertThat(table.currentSnapshot().snapshotId()).isEqualTo(second);
@@ -95,7 +91,11 @@ class TestCommitValidation {
   @Test
   void commitsWithoutTheKeyAreNotChecked() {
     batch(table, "run-1", PipelineCommits.NONE);
-    table.newAppend().appendFile(file(table)).set(PipelineCommits.RUN_ID, "run-2").commit();
+    table
+        .newAppend()
+        .appendFile(temporary.dataFile(table))
+        .set(PipelineCommits.RUN_ID, "run-2")
+        .commit();
     assertThat(count(table)).isEqualTo(2);
   }
 
@@ -148,7 +148,7 @@ class TestCommitValidation {
     AppendFiles append =
         target
             .newAppend()
-            .appendFile(file(target))
+            .appendFile(temporary.dataFile(target))
             .set(PipelineCommits.RUN_ID, runId)
             .set(PipelineCommits.expectedBaseKey("bronze.events"), expectedBase);
     append.commit();
@@ -158,14 +158,5 @@ class TestCommitValidation {
   private static long count(Table table) {
     table.refresh();
     return Long.parseLong(table.currentSnapshot().summary().get("total-data-files"));
-  }
-
-  private DataFile file(Table target) {
-    return DataFiles.builder(target.spec())
-        .withPath(folder.resolve("data-" + (++files) + ".parquet").toString())
-        .withFormat(FileFormat.PARQUET)
-        .withFileSizeInBytes(100)
-        .withRecordCount(1)
-        .build();
   }
 }

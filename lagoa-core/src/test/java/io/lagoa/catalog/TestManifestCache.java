@@ -7,9 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.iceberg.DataFile;
-import org.apache.iceberg.DataFiles;
-import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.ManifestFiles;
 import org.apache.iceberg.PartitionSpec;
@@ -37,7 +34,6 @@ class TestManifestCache {
   @TempDir Path folder;
   private TemporaryCatalog temporary;
   private Catalog catalog;
-  private int files;
 
   @BeforeEach
   void open() {
@@ -84,7 +80,7 @@ class TestManifestCache {
     Table table = catalog.loadTable(NAME);
     var append = table.newAppend();
     for (int i = 0; i < count; i++) {
-      append.appendFile(dataFile(table));
+      append.appendFile(temporary.dataFile(table));
     }
     append.commit();
   }
@@ -97,14 +93,5 @@ class TestManifestCache {
       throw new UncheckedIOException(e);
     }
     return paths;
-  }
-
-  private DataFile dataFile(Table table) {
-    return DataFiles.builder(table.spec())
-        .withPath(folder.resolve("data-" + (++files) + ".parquet").toString())
-        .withFormat(FileFormat.PARQUET)
-        .withFileSizeInBytes(100)
-        .withRecordCount(1)
-        .build();
   }
 }

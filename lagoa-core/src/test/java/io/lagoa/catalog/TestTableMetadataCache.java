@@ -3,12 +3,7 @@ package io.lagoa.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lagoa.config.ConfigLoader;
 import java.nio.file.Path;
-import java.util.Map;
-import org.apache.iceberg.DataFile;
-import org.apache.iceberg.DataFiles;
-import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
@@ -38,23 +33,21 @@ class TestTableMetadataCache {
   @TempDir Path folder;
   private TemporaryCatalog temporary;
   private Catalog catalog;
+  private TemporaryCatalog otherProcess;
   private Catalog other;
-  private int files;
 
   @BeforeEach
   void open() {
     temporary = TemporaryCatalog.in(folder, "bronze");
     catalog = temporary.catalog();
-    other =
-        LagoaCatalogs.open(
-            new ConfigLoader(Map.of("LAGOA_WAREHOUSE", folder.resolve("wh").toString()), folder)
-                .load(null));
+    otherProcess = TemporaryCatalog.in(folder); // the same warehouse, opened a second time
+    other = otherProcess.catalog();
     catalog.createTable(NAME, SCHEMA, PartitionSpec.unpartitioned());
   }
 
   @AfterEach
   void close() throws Exception {
-    ((AutoCloseable) other).close();
+    otherProcess.close();
     temporary.close();
   }
 
@@ -139,13 +132,6 @@ class TestTableMetadataCache {
   }
 
   private void append(Table table) {
-    DataFile file =
-        DataFiles.builder(table.spec())
-            .withPath(folder.resolve("data-" + (++files) + ".parquet").toString())
-            .withFormat(FileFormat.PARQUET)
-            .withFileSizeInBytes(100)
-            .withRecordCount(1)
-            .build();
-    table.newAppend().appendFile(file).commit();
+    table.newAppend().appendFile(temporary.dataFile(table)).commit();
   }
 }
