@@ -65,11 +65,11 @@ echo "== throughput: $EVENTS events into the topic, then pipeline run --once"
   round(sum(rows_read) * $(( $(wc -c < "$WORK/events.jsonl") / 10000 )) / 1048576 / (sum(unix_millis(ended_at) - unix_millis(started_at)) / 1000), 1) AS mb_per_s,
   count(*) AS batches FROM lagoa_system.flow_runs WHERE flow = 'bronze.events' AND status = 'succeeded'"
 echo "after the first two batches (warm):"
-./lagoa sql "SELECT sum(rows_read) AS rows, round(sum(rows_read) / sum(unix_millis(ended_at) - unix_millis(started_at)) * 1000) AS rows_per_s,
-  count(*) AS batches FROM lagoa_system.flow_runs
-  WHERE flow = 'bronze.events' AND status = 'succeeded' AND rows_read > 0 AND started_at > (
-    SELECT max(started_at) FROM (SELECT started_at FROM lagoa_system.flow_runs
-      WHERE flow = 'bronze.events' AND status = 'succeeded' AND rows_read > 0 ORDER BY started_at LIMIT 2))"
+./lagoa sql "WITH batches AS (SELECT * FROM lagoa_system.flow_runs
+    WHERE flow = 'bronze.events' AND status = 'succeeded' AND rows_read > 0)
+  SELECT sum(rows_read) AS rows, round(sum(rows_read) / sum(unix_millis(ended_at) - unix_millis(started_at)) * 1000) AS rows_per_s,
+  count(*) AS batches FROM batches
+  WHERE started_at > (SELECT max(started_at) FROM (SELECT started_at FROM batches ORDER BY started_at LIMIT 2))"
 ./lagoa sql "SELECT count(*) AS data_files, round(avg(file_size_in_bytes) / 1048576, 1) AS avg_mb FROM bronze.events.files"
 ./lagoa pipeline run "$WORK/pipeline" --once --select silver.events > /dev/null
 
